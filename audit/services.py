@@ -1,0 +1,62 @@
+"""Write audit events. Called by the domain services in the same transaction as the change they record."""
+from django.db import models
+
+from core.context import current_ip, current_user_agent
+
+from .models import AuditEvent
+
+
+def _label(obj) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    return obj._meta.label_lower, str(obj.pk), str(obj)[:200]
+
+
+def record(*, actor, action: str, obj=None, person_id=None, changes=None, records=None, note: str = "",
+           target_label: str = "", actor_label: str = "") -> AuditEvent:
+    target_type, target_id, label = _label(obj)
+    if person_id is None and obj is not None:
+        person_id = _person_id_of(obj)
+    user = actor if getattr(actor, "pk", None) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=actor_label or (user.get_username() if user else "system"),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label or label,
+        person_id=person_id,
+        changes=_jsonable(changes),
+        records=records,
+        note=note,
+        ip=current_ip.get(),
+        user_agent=current_user_agent.get(),
+    )
+
+
+def _person_id_of(obj):
+    if obj._meta.label_lower == "people.person":
+        return obj.pk
+    return getattr(obj, "person_id", None)
+
+
+def _jsonable(changes):
+    if not changes:
+        return None
+    out = {}
+    for key, (old, new) in changes.items():
+        out[key] = [_plain(old), _plain(new)]
+    return out
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
+
+
+def diff(instance, data: dict) -> dict:
+    """{field: (old, new)} for the values in `data` that differ from the instance."""
+    return {k: (getattr(instance, k), v) for k, v in data.items() if getattr(instance, k) != v}

@@ -1,0 +1,38 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from accounts.roles import AUDIT_READERS
+
+from .models import AuditEvent
+
+
+def audit_list(request):
+    """Administrators search the trail by person, user, action, record or date."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_role(AUDIT_READERS):
+        raise PermissionDenied
+    qs = AuditEvent.objects.select_related("actor")
+    f = request.GET
+    if f.get("person"):
+        qs = qs.filter(person_id=f["person"])
+    if f.get("actor"):
+        qs = qs.filter(actor_label__icontains=f["actor"])
+    if f.get("action"):
+        qs = qs.filter(action=f["action"])
+    if f.get("target"):
+        qs = qs.filter(target_label__icontains=f["target"])
+    if f.get("since"):
+        from core.parsing import ParseError, parse_date
+
+        try:
+            qs = qs.filter(at__date__gte=parse_date(f["since"]))
+        except ParseError:
+            pass
+    page = Paginator(qs, 50).get_page(f.get("page"))
+    from .models import Action
+
+    return render(request, "audit/list.html", {"page_obj": page, "actions": Action.choices})

@@ -1,0 +1,58 @@
+"""API plumbing: scoped viewsets, role permissions, and errors that carry Vietnamese and English text."""
+from rest_framework import permissions, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .concurrency import EditConflict
+from .errors import Invalid
+from .scoping import scope
+
+
+class HasRole(permissions.BasePermission):
+    """Uses the view's `allowed_roles` (read) and `edit_roles` (write)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        write = request.method not in permissions.SAFE_METHODS
+        roles = getattr(view, "edit_roles", None) if write else getattr(view, "allowed_roles", None)
+        if write and roles is None:
+            roles = getattr(view, "allowed_roles", None)
+        return roles is None or user.has_role(roles)
+
+
+class ScopedViewSetMixin:
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    allowed_roles = None
+    edit_roles = None
+
+    def base_queryset(self):
+        return self.queryset.all()
+
+    def get_queryset(self):
+        return scope(self.base_queryset(), self.request.user)
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, EditConflict):
+        return Response(
+            {
+                "detail": str(exc),
+                "code": "edit_conflict",
+                "current_version": exc.current.version,
+                "changes": [{"field": c.field, "current": str(c.current), "submitted": str(c.submitted)} for c in exc.changes],
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, Invalid):
+        return Response({"detail": str(exc), "message_vi": exc.vi, "message_en": exc.en}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

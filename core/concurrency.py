@@ -1,0 +1,44 @@
+"""Concurrent edits never silently overwrite each other.
+
+An edit carries the version it was started from; the save is a conditional UPDATE on that version.
+When another edit got in first, EditConflict says which fields changed in between and their current values.
+"""
+from dataclasses import dataclass
+
+from django.db.models import F
+
+
+@dataclass
+class FieldChange:
+    field: str
+    current: object
+    submitted: object
+
+
+class EditConflict(Exception):
+    def __init__(self, current, changes: list[FieldChange]):
+        self.current = current
+        self.changes = changes
+        super().__init__(
+            "Hồ sơ đã được người khác sửa trong lúc bạn đang sửa / The record was changed by someone else meanwhile: "
+            + ", ".join(c.field for c in changes)
+        )
+
+
+def update_versioned(instance, *, expected_version: int, changes: dict) -> None:
+    """Write `changes` only if the row is still at `expected_version`; bump the version."""
+    model = type(instance)
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+        **changes, version=F("version") + 1
+    )
+    if updated != 1:
+        current = model.objects.get(pk=instance.pk)
+        diffs = [
+            FieldChange(name, getattr(current, name), value)
+            for name, value in changes.items()
+            if getattr(current, name) != value
+        ]
+        raise EditConflict(current, diffs)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.version = expected_version + 1

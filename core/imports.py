@@ -1,0 +1,215 @@
+"""Tabular imports (CSV and XLSX) that validate every row and never leave half an import behind.
+
+An importer subclasses TableImporter, declares its columns (with the Vietnamese headers users write and
+English aliases) and implements `clean_row` (returns cleaned values or raises RowInvalid) and `save_rows`.
+`run()` reads the whole file, validates every row, and then:
+  * mode "all" (default): saves nothing if any row is bad;
+  * mode "valid_only": saves the good rows, reports the bad ones.
+Saving happens in one transaction, so a crash mid-import leaves nothing behind.
+"""
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+from django.db import transaction
+
+from .parsing import ParseError
+from .text import fold
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str | None
+    message_vi: str
+    message_en: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "message_vi": self.message_vi, "message_en": self.message_en}
+
+    def __str__(self) -> str:
+        col = f" [{self.column}]" if self.column else ""
+        return f"Dòng/Line {self.line}{col}: {self.message_vi} / {self.message_en}"
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read (encoding, format, headers)."""
+
+    def __init__(self, vi: str, en: str):
+        self.message_vi, self.message_en = vi, en
+        super().__init__(f"{vi} / {en}")
+
+
+class RowInvalid(Exception):
+    def __init__(self, errors: list[tuple[str | None, str, str]]):
+        self.errors = errors  # (column, vi, en)
+        super().__init__(errors)
+
+
+@dataclass
+class ImportResult:
+    total_rows: int = 0
+    imported: int = 0
+    skipped_duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    saved: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "total_rows": self.total_rows,
+            "imported": self.imported,
+            "skipped_duplicates": self.skipped_duplicates,
+            "saved": self.saved,
+            "errors": [e.as_dict() for e in self.errors],
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class Column:
+    key: str
+    headers: tuple[str, ...]  # accepted header texts; compared diacritic- and case-insensitively
+    required: bool = False
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 with or without BOM; UTF-16 with BOM; a legacy Windows code page only when detection is sure."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=["cp1258", "cp1252", "utf_16"]).best()
+    if best is not None and best.encoding in {"cp1258", "cp1252"} and best.chaos < 0.1:
+        return str(best)
+    raise FileRejected(
+        "Tệp không ở bảng mã UTF-8 và không nhận ra được bảng mã. Hãy lưu lại dưới dạng “CSV UTF-8”.",
+        "The file is not UTF-8 and its encoding could not be recognised. Save it again as “CSV UTF-8”.",
+    )
+
+
+def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list]]]:
+    """Header and (line number, cells) for each non-empty row. Line numbers are as the user sees them."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:
+            raise FileRejected("Không mở được tệp Excel.", "The Excel file cannot be opened.")
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        numbered = ((i, list(r)) for i, r in enumerate(rows, start=1))
+    elif suffix in {".csv", ".txt", ""}:
+        text = decode_text(data)
+        sample = text[:4096]
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        numbered = enumerate(csv.reader(io.StringIO(text), dialect), start=1)
+    else:
+        raise FileRejected(
+            f"Định dạng tệp không được hỗ trợ: {suffix}. Dùng CSV hoặc XLSX.",
+            f"Unsupported file type: {suffix}. Use CSV or XLSX.",
+        )
+    header: list[str] | None = None
+    body: list[tuple[int, list]] = []
+    for line, cells in numbered:
+        if not any(c not in (None, "") and str(c).strip() for c in cells):
+            continue
+        if header is None:
+            header = [str(c).strip() if c is not None else "" for c in cells]
+            continue
+        body.append((line, [c.strip() if isinstance(c, str) else c for c in cells]))
+    if header is None:
+        raise FileRejected("Tệp rỗng.", "The file is empty.")
+    return header, body
+
+
+class TableImporter:
+    columns: list[Column] = []
+    # Name used in the audit trail.
+    audit_label: str = "import"
+
+    def __init__(self, *, by, mode: str = "all", progress=None):
+        self.by = by
+        self.mode = mode
+        self.progress = progress or (lambda done, total: None)
+
+    # -- to implement -------------------------------------------------------------------------------
+    def clean_row(self, values: dict, line: int) -> dict:
+        raise NotImplementedError
+
+    def check_rows(self, rows: list[tuple[int, dict]]) -> list[RowError]:
+        """Checks across rows (duplicates inside the file, lookups done in bulk). Default: none."""
+        return []
+
+    def save_rows(self, rows: list[tuple[int, dict]], result: ImportResult) -> None:
+        raise NotImplementedError
+
+    # -- machinery ----------------------------------------------------------------------------------
+    def map_header(self, header: list[str]) -> dict[str, int]:
+        wanted = {fold(h): c.key for c in self.columns for h in c.headers}
+        index: dict[str, int] = {}
+        for i, h in enumerate(header):
+            key = wanted.get(fold(h))
+            if key and key not in index:
+                index[key] = i
+        missing = [c for c in self.columns if c.required and c.key not in index]
+        if missing:
+            names = ", ".join(c.headers[0] for c in missing)
+            raise FileRejected(f"Thiếu cột bắt buộc: {names}", f"Missing required column(s): {names}")
+        return index
+
+    def run(self, data: bytes, filename: str) -> ImportResult:
+        result = ImportResult()
+        header, body = read_rows(data, filename)
+        index = self.map_header(header)
+        result.total_rows = len(body)
+        cleaned: list[tuple[int, dict]] = []
+        for n, (line, cells) in enumerate(body, start=1):
+            values = {key: (cells[i] if i < len(cells) else None) for key, i in index.items()}
+            try:
+                cleaned.append((line, self.clean_row(values, line)))
+            except RowInvalid as exc:
+                result.errors.extend(RowError(line, col, vi, en) for col, vi, en in exc.errors)
+            except ParseError as exc:
+                result.errors.append(RowError(line, None, exc.vi, exc.en))
+            if n % 5000 == 0:
+                self.progress(n, len(body))
+        bad_lines = {e.line for e in result.errors}
+        cross = self.check_rows([r for r in cleaned if r[0] not in bad_lines])
+        result.errors.extend(cross)
+        bad_lines |= {e.line for e in cross}
+        result.errors.sort(key=lambda e: e.line)
+        if result.errors and self.mode != "valid_only":
+            return result
+        good = [r for r in cleaned if r[0] not in bad_lines]
+        with transaction.atomic():
+            self.save_rows(good, result)
+            result.saved = True
+            self.after_save(result)
+        self.progress(len(body), len(body))
+        return result
+
+    def after_save(self, result: ImportResult) -> None:
+        from audit.services import record
+
+        record(
+            actor=self.by,
+            action="import",
+            target_label=self.audit_label,
+            note=f"{result.imported} rows imported, {len(result.errors)} rejected",
+        )

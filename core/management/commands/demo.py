@@ -1,0 +1,136 @@
+"""`phongdich demo`: Kon Tum 2021–2022 with villages, facilities, one user per role and synthetic residents."""
+import datetime as dt
+import random
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from core.demo import DemoContext, run_app_builders
+
+DEMO_PASSWORD = "PhongDich@2022"
+VILLAGE_KINDS = {"Phường": ("to_dan_pho", "Tổ dân phố"), "Thị trấn": ("to_dan_pho", "Tổ dân phố"), "Xã": ("thon", "Thôn")}
+
+
+class Command(BaseCommand):
+    help = "Create the demo data set (Kon Tum 2021–2022). Deterministic: same --seed and --people, same data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=580_000, help="number of residents (default 580,000)")
+        parser.add_argument("--seed", type=int, default=2022)
+        parser.add_argument("--if-empty", action="store_true", help="do nothing if the database already has people")
+        parser.add_argument("--today", default="2022-02-14", help="the demo's 'today' (dd/mm/yyyy or yyyy-mm-dd)")
+
+    def handle(self, *args, **opts):
+        from core.parsing import parse_date
+        from geo.loader import load_admin_units
+        from geo.models import AdministrativeUnit, Level
+        from people.models import Person
+
+        if opts["if_empty"] and Person.objects.exists():
+            self.stdout.write("Dữ liệu mẫu đã có / demo data already present.")
+            self._print_logins()
+            return
+        started = time.perf_counter()
+        if not AdministrativeUnit.objects.filter(path="/62/").exists():
+            load_admin_units()
+        ctx = DemoContext(rng=random.Random(opts["seed"]), people_count=opts["people"], today=parse_date(opts["today"]), stdout=self.stdout)
+        ctx.province = AdministrativeUnit.objects.get(path="/62/")
+        ctx.districts = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.DISTRICT).order_by("code"))
+        ctx.communes = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.COMMUNE).order_by("code"))
+        with transaction.atomic():
+            villages = self._villages(ctx)
+            self._facilities(ctx)
+            self._users(ctx)
+        t0 = time.perf_counter()
+        from people.demo_generator import generate
+
+        generate([(c, villages[c.pk]) for c in ctx.communes], ctx.people_count, ctx.rng, ctx.today,
+                 progress=lambda n: self.stdout.write(f"  … {n:,} người / people", ending="\r"))
+        elapsed = time.perf_counter() - t0
+        self.stdout.write(f"Người dân / residents: {ctx.people_count:,} trong {elapsed:.1f}s ({ctx.people_count / max(elapsed, 1e-6):,.0f} rows/s)")
+        run_app_builders(ctx)
+        self.stdout.write(self.style.SUCCESS(f"Xong dữ liệu mẫu / demo ready in {time.perf_counter() - started:.1f}s"))
+        self._print_logins()
+
+    def _villages(self, ctx):
+        from geo.models import Village
+
+        by_commune = {}
+        objs = []
+        for c in ctx.communes:
+            kind, label = VILLAGE_KINDS.get(c.kind, ("thon", "Thôn"))
+            n = ctx.rng.randint(5, 14)
+            names = [f"{label} {i}" for i in range(1, n + 1)]
+            if kind == "thon" and ctx.rng.random() < 0.5:
+                names[:3] = [f"Làng Kon {ctx.rng.choice(['Klor', 'Tum', 'Rơ Wang', 'Jơ Dri', 'Hơ Drế', 'Mơ Nay'])} {i}" for i in range(1, 4)]
+            for name in names:
+                objs.append(Village(commune=c, name=name, kind="lang" if name.startswith("Làng") else kind))
+        for v in objs:
+            from core.text import fold
+
+            v.name_folded = fold(v.name)
+        Village.objects.bulk_create(objs, ignore_conflicts=True)
+        for v in Village.objects.filter(commune__in=ctx.communes):
+            by_commune.setdefault(v.commune_id, []).append(v)
+        return by_commune
+
+    def _facilities(self, ctx):
+        from facilities.models import Facility, Team
+
+        F = Facility.Kind
+        ctx.facilities["provincial_hospital"] = Facility.objects.get_or_create(name="Bệnh viện Đa khoa tỉnh Kon Tum", defaults={"kind": F.PROVINCIAL_HOSPITAL, "unit": ctx.communes[0]})[0]
+        ctx.facilities["cdc"] = Facility.objects.get_or_create(name="Trung tâm Kiểm soát bệnh tật tỉnh Kon Tum", defaults={"kind": F.CDC, "unit": ctx.communes[0]})[0]
+        for d in ctx.districts:
+            Facility.objects.get_or_create(name=f"Trung tâm Y tế {d.name}", defaults={"kind": F.DISTRICT_HEALTH_CENTRE, "unit": d})
+        for c in ctx.communes:
+            station, _ = Facility.objects.get_or_create(name=f"Trạm Y tế {c.name}", defaults={"kind": F.COMMUNE_HEALTH_STATION, "unit": c, "phone": f"0260{ctx.rng.randint(3000000, 3999999)}"})
+            Team.objects.get_or_create(name=f"Tổ chăm sóc F0 {c.name}", defaults={"kind": Team.Kind.CARE_TEAM, "commune": c, "facility": station, "phone": f"09{ctx.rng.randint(10000000, 99999999)}"})
+            Team.objects.get_or_create(name=f"Tổ COVID cộng đồng {c.name}", defaults={"kind": Team.Kind.COMMUNITY_TEAM, "commune": c, "facility": station})
+
+    def _users(self, ctx):
+        from accounts.models import Agency, User
+
+        agencies = [
+            ("Sở Y tế", "SYT", "health"), ("Sở Giáo dục và Đào tạo", "SGDĐT", "department"),
+            ("Sở Thông tin và Truyền thông", "STTTT", "department"), ("Sở Lao động - Thương binh và Xã hội", "SLĐTBXH", "department"),
+            ("Sở Công Thương", "SCT", "department"), ("Sở Tài chính", "STC", "department"),
+            ("Công an tỉnh", "CAT", "department"), ("Bộ Chỉ huy Quân sự tỉnh", "BCHQS", "department"),
+            ("Đài Phát thanh - Truyền hình tỉnh", "PTTH", "media"), ("Báo Kon Tum", "BKT", "media"),
+            ("Cổng Thông tin điện tử tỉnh", "CTTĐT", "media"), ("Cục Quản lý thị trường Kon Tum", "QLTT", "department"),
+            ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "MTTQ", "mass_organisation"), ("Tỉnh đoàn", "TĐ", "mass_organisation"),
+            ("Ban Quản lý Khu kinh tế tỉnh", "BQLKKT", "department"), ("Văn phòng Ủy ban nhân dân tỉnh", "VP UBND", "department"),
+        ]
+        for name, short, kind in agencies:
+            Agency.objects.get_or_create(name=name, defaults={"short_name": short, "kind": kind})
+        for d in ctx.districts:
+            Agency.objects.get_or_create(name=f"Ủy ban nhân dân {d.name}", defaults={"kind": "peoples_committee", "unit": d})
+        first_commune = ctx.communes[0]
+        specs = [
+            ("leadership", "lanhdao", "Trần Văn Lãnh", "leadership", ctx.province, None),
+            ("health_dept", "soyte", "Lê Thị Y Tế", "health_dept", ctx.province, "Sở Y tế"),
+            ("district_health", "ttyt_kontum", "Phạm Văn Huyện", "district_health", first_commune.parent, None),
+            ("commune_health", "tramyte_quangtrung", "Nguyễn Thị Trạm", "commune_health", first_commune, None),
+            ("care_team", "tochamsoc_quangtrung", "Hoàng Văn Chăm", "care_team", first_commune, None),
+            ("lab", "xetnghiem", "Đỗ Thị Mẫu", "lab", ctx.province, None),
+            ("vaccinator", "tiemchung_quangtrung", "Vũ Thị Tiêm", "vaccinator", first_commune, None),
+            ("agency_officer", "sogiaoduc", "Bùi Văn Giáo", "agency_officer", None, "Sở Giáo dục và Đào tạo"),
+            ("sysadmin", "quantri", "Quản Trị Viên", "sysadmin", ctx.province, None),
+        ]
+        for key, username, full_name, role, unit, agency_name in specs:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username=username, password=DEMO_PASSWORD, full_name=full_name, role=role, unit=unit,
+                    agency=Agency.objects.get(name=agency_name) if agency_name else None,
+                    is_staff=role == "sysadmin", is_superuser=role == "sysadmin",
+                )
+            ctx.users[key] = user
+
+    def _print_logins(self):
+        from accounts.models import User
+
+        self.stdout.write("\nTài khoản mẫu / demo logins (mật khẩu / password: %s):" % DEMO_PASSWORD)
+        for u in User.objects.filter(username__in=["lanhdao", "soyte", "ttyt_kontum", "tramyte_quangtrung", "tochamsoc_quangtrung", "xetnghiem", "tiemchung_quangtrung", "sogiaoduc", "quantri"]).order_by("id"):
+            self.stdout.write(f"  {u.username:24} {u.get_role_display()}")
+        self.stdout.write("  (quantri: bật xác thực hai lớp ở lần đăng nhập đầu / set up two-factor at first login)")

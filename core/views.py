@@ -1,0 +1,48 @@
+"""View plumbing shared by every app: role checks and jurisdiction-scoped querysets (via core.scoping)."""
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from .scoping import get_for_user, scope
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """`allowed_roles` for reading; `edit_roles` for POST. Both are sets from accounts.roles."""
+
+    allowed_roles: frozenset | None = None
+    edit_roles: frozenset | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        roles = self.edit_roles if request.method not in ("GET", "HEAD", "OPTIONS") and self.edit_roles else self.allowed_roles
+        if roles is not None and not request.user.has_role(roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedQuerysetMixin(RoleRequiredMixin):
+    """ListView/DetailView/UpdateView mixin: the queryset is always restricted to the user's jurisdiction."""
+
+    model = None
+
+    def base_queryset(self):
+        return self.model.objects.all()
+
+    def get_queryset(self):
+        return scope(self.base_queryset(), self.request.user)
+
+
+def scoped_object(request, model_or_qs, **lookup):
+    """For function views: the object if the user may see it, else 404."""
+    return get_for_user(model_or_qs, request.user, **lookup)
+
+
+def home(request):
+    from django.contrib.auth.views import redirect_to_login
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    from .dashboard import tiles_for
+
+    return render(request, "core/home.html", {"tiles": tiles_for(request)})

@@ -1,0 +1,102 @@
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from accounts.roles import HEALTH_READERS, PERSON_EDITORS
+from core.api import ScopedViewSetMixin
+from core.errors import Invalid
+
+from . import services
+from .models import Person
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(required=False)
+    age = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "ethnicity",
+            "occupation", "workplace", "commune", "village", "street", "comorbidities", "is_pregnant",
+            "is_immunocompromised", "guardian_name", "guardian_phone", "version", "age", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs):
+        if not attrs.get("date_of_birth") and not attrs.get("birth_year") and not self.instance:
+            raise ValidationError({"birth_year": "Cần ngày sinh hoặc năm sinh / Date or year of birth is required"})
+        if attrs.get("birth_year") is not None and not 1900 <= attrs["birth_year"] <= 2100:
+            raise ValidationError({"birth_year": "Năm sinh không hợp lệ / Invalid year of birth"})
+        return attrs
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Tên (không dấu), CCCD hoặc số điện thoại")
+    commune = django_filters.NumberFilter(field_name="commune_id")
+    village = django_filters.NumberFilter(field_name="village_id")
+    updated_since = django_filters.DateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Person
+        fields = ["q", "commune", "village", "sex", "birth_year"]
+
+    def search(self, qs, name, value):
+        return services.search_people(qs, value)
+
+
+class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """People in the caller's jurisdiction. Every read of one record and every change is audited.
+
+    Updates must send the `version` they started from; a stale version answers 409 with what changed.
+    """
+
+    queryset = Person.objects.filter(merged_into__isnull=True).select_related("commune")
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    allowed_roles = HEALTH_READERS
+    edit_roles = PERSON_EDITORS
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("id")
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        services.record_view(by=request.user, person=self.get_object())
+        return response
+
+    def _check_commune(self, commune):
+        from core.scoping import visible_units
+
+        if commune is not None and not visible_units(self.request.user).filter(pk=commune.pk).exists():
+            raise ValidationError({"commune": "Xã ngoài địa bàn của bạn / Commune outside your jurisdiction"})
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        self._check_commune(data.get("commune"))
+        try:
+            serializer.instance = services.create_person(by=self.request.user, data=data)
+        except services.DuplicateId as exc:
+            raise ValidationError({"id_number": str(exc), "existing_id": exc.existing.pk})
+        except Invalid as exc:
+            raise ValidationError({"detail": str(exc)})
+
+    @extend_schema(description="Send `version` from the last read; 409 if someone else saved in between.")
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            raise ValidationError({"version": "Cần gửi version / version is required"})
+        if "commune" in data:
+            self._check_commune(data["commune"])
+        try:
+            services.update_person(by=self.request.user, person=serializer.instance, data=data, expected_version=version)
+        except services.DuplicateId as exc:
+            raise ValidationError({"id_number": str(exc)})
+        serializer.instance.refresh_from_db()

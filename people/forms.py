@@ -1,0 +1,66 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import visible_units
+from geo.models import AdministrativeUnit, Level, Village
+
+from .choices import Comorbidity
+from .models import Person
+
+
+class PersonForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("Tôi đã kiểm tra: đây không phải người đã có trong danh sách trùng"), required=False
+    )
+    comorbidities = forms.MultipleChoiceField(
+        label=_("Bệnh nền"), choices=Comorbidity.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh (dd/mm/yyyy)"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
+    )
+    birth_year = forms.IntegerField(label=_("Năm sinh (nếu không rõ ngày)"), required=False, min_value=1900, max_value=2100)
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "ethnicity",
+            "occupation", "workplace", "commune", "village", "street", "comorbidities", "is_pregnant",
+            "is_immunocompromised", "guardian_name", "guardian_phone",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        communes = visible_units(user).filter(level=Level.COMMUNE)
+        self.fields["commune"].queryset = communes.select_related("parent")
+        self.fields["village"].queryset = Village.objects.filter(commune__in=communes)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+        if communes.count() == 1:
+            self.fields["commune"].initial = communes.first()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("date_of_birth") and not data.get("birth_year"):
+            self.add_error("birth_year", _("Cần ngày sinh hoặc năm sinh."))
+        if data.get("date_of_birth"):
+            data["birth_year"] = data["date_of_birth"].year
+        return data
+
+
+class MergeForm(forms.Form):
+    keep = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Giữ hồ sơ"))
+    duplicate = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Hồ sơ trùng (sẽ gộp vào)"))
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = queryset
+        self.fields["duplicate"].queryset = queryset
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AdministrativeUnit):
+        return obj.full_name()

@@ -1,0 +1,167 @@
+"""Write functions and queries of the people registry. Views, API, importers and jobs all go through here."""
+import re
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from audit.services import diff, record
+from core.concurrency import update_versioned
+from core.text import fold, normalize_name
+
+from .models import Person
+from .rules import Invalid, check_id, normalize_phone
+
+EDITABLE_FIELDS = [
+    "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "ethnicity", "occupation",
+    "workplace", "commune", "village", "street", "comorbidities", "is_pregnant", "is_immunocompromised",
+    "guardian", "guardian_name", "guardian_phone",
+]
+
+
+class DuplicateId(Exception):
+    def __init__(self, existing: Person):
+        self.existing = existing
+        super().__init__(
+            f"Số giấy tờ đã có trong hồ sơ #{existing.pk} / The ID number already belongs to record #{existing.pk}"
+        )
+
+
+def clean_person_data(data: dict) -> dict:
+    """Normalise and check a person's fields; raises rules.Invalid with Vietnamese and English messages."""
+    data = dict(data)
+    if "full_name" in data:
+        data["full_name"] = normalize_name(data["full_name"])
+        if not data["full_name"]:
+            raise Invalid("Họ và tên là bắt buộc.", "Full name is required.")
+    dob = data.get("date_of_birth")
+    if dob:
+        data["birth_year"] = dob.year
+    if data.get("id_kind") or data.get("id_number"):
+        data["id_number"] = check_id(
+            data.get("id_kind") or "none", data.get("id_number") or "", sex=data.get("sex"), birth_year=data.get("birth_year")
+        )
+    for key in ("phone", "guardian_phone"):
+        if data.get(key):
+            data[key] = normalize_phone(data[key])
+    village = data.get("village")
+    if village is not None and data.get("commune") is not None and village.commune_id != data["commune"].pk:
+        raise Invalid("Thôn/làng không thuộc xã đã chọn.", "The village is not in the chosen commune.")
+    return data
+
+
+def possible_duplicates(*, full_name: str, birth_year: int, commune, date_of_birth=None, exclude_pk=None) -> QuerySet:
+    """Same diacritic-folded name and date (or year) of birth in the same commune: proposed duplicates."""
+    qs = Person.objects.filter(commune=commune, name_folded=fold(full_name), birth_year=birth_year, merged_into__isnull=True)
+    if date_of_birth:
+        qs = qs.filter(Q(date_of_birth=date_of_birth) | Q(date_of_birth__isnull=True))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs
+
+
+def _existing_with_id(id_number: str, exclude_pk=None) -> Person | None:
+    if not id_number:
+        return None
+    qs = Person.objects.filter(id_number=id_number, merged_into__isnull=True)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+@transaction.atomic
+def create_person(*, by, data: dict) -> Person:
+    data = clean_person_data(data)
+    existing = _existing_with_id(data.get("id_number", ""))
+    if existing:
+        raise DuplicateId(existing)
+    person = Person(**data)
+    person.name_folded = fold(person.full_name)
+    person.save()
+    record(actor=by, action="create", obj=person, changes={k: (None, v) for k, v in data.items() if v not in (None, "", [])})
+    return person
+
+
+@transaction.atomic
+def update_person(*, by, person: Person, data: dict, expected_version: int) -> Person:
+    data = clean_person_data({**{k: getattr(person, k) for k in ("sex", "birth_year", "commune", "id_kind")}, **data})
+    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    existing = _existing_with_id(data.get("id_number", ""), exclude_pk=person.pk)
+    if existing:
+        raise DuplicateId(existing)
+    changes = diff(person, data)
+    if not changes:
+        return person
+    values = {k: new for k, (old, new) in changes.items()}
+    if "full_name" in values:
+        values["name_folded"] = fold(values["full_name"])
+    update_versioned(person, expected_version=expected_version, changes=values)
+    record(actor=by, action="update", obj=person, changes=changes)
+    return person
+
+
+def record_view(*, by, person: Person) -> None:
+    record(actor=by, action="view", obj=person)
+
+
+@transaction.atomic
+def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
+    """Move every record linked to `duplicate` onto `keep`, fill `keep`'s blanks, and retire `duplicate`."""
+    if keep.pk == duplicate.pk:
+        raise Invalid("Không thể gộp một hồ sơ với chính nó.", "A record cannot be merged with itself.")
+    if keep.merged_into_id or duplicate.merged_into_id:
+        raise Invalid("Hồ sơ đã được gộp trước đó.", "One of the records was already merged.")
+    moved = {}
+    for rel in Person._meta.related_objects:
+        if rel.related_model is Person and rel.field.name == "merged_into":
+            continue
+        if rel.many_to_many:
+            accessor = getattr(duplicate, rel.get_accessor_name())
+            items = list(accessor.all())
+            getattr(keep, rel.get_accessor_name()).add(*items)
+            accessor.clear()
+            moved[rel.get_accessor_name()] = len(items)
+        elif rel.one_to_many or rel.one_to_one:
+            n = rel.related_model._base_manager.filter(**{rel.field.name: duplicate}).update(**{rel.field.name: keep})
+            if n:
+                moved[f"{rel.related_model._meta.label_lower}.{rel.field.name}"] = n
+    filled = {}
+    for name in EDITABLE_FIELDS:
+        if getattr(keep, name) in (None, "", []) and getattr(duplicate, name) not in (None, "", []):
+            filled[name] = getattr(duplicate, name)
+    if filled.get("id_number"):
+        # Free the ID on the retired record first (unique among active records).
+        Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
+    if filled:
+        update_versioned(keep, expected_version=keep.version, changes=filled)
+    Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
+    duplicate.merged_into = keep
+    record(actor=by, action="merge", obj=keep, note=f"#{duplicate.pk} → #{keep.pk}", changes={k: (None, v) for k, v in filled.items()} or None,
+           records={"merged": duplicate.pk, "moved": moved})
+    record(actor=by, action="merge", obj=duplicate, person_id=duplicate.pk, note=f"#{duplicate.pk} → #{keep.pk}")
+    return keep
+
+
+_DIGITS = re.compile(r"^[\d\s.+\-]+$")
+
+
+def search_people(qs: QuerySet, query: str) -> QuerySet:
+    """By name without diacritics ("nguyen van an"), by ID number, or by phone number."""
+    query = (query or "").strip()
+    if not query:
+        return qs
+    if _DIGITS.match(query):
+        digits = re.sub(r"\D", "", query)
+        try:
+            phone = normalize_phone(query)
+        except Invalid:
+            phone = None
+        cond = Q(id_number=digits)
+        if phone:
+            cond |= Q(phone=phone)
+        elif len(digits) >= 4:
+            cond |= Q(id_number__startswith=digits) | Q(phone__endswith=digits)
+        return qs.filter(cond)
+    folded = fold(query)
+    # One LIKE on the whole folded string keeps word order ("van an" matches "nguyen van an"),
+    # and lets PostgreSQL use the trigram index.
+    return qs.filter(name_folded__contains=folded)

@@ -1,0 +1,144 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.roles import HEALTH_READERS, PERSON_EDITORS
+from core.concurrency import EditConflict
+from core.errors import Invalid
+from core.scoping import scope, visible_units
+from core.views import scoped_object
+from geo.models import Level, Village
+
+from . import services
+from .forms import MergeForm, PersonForm
+from .models import Person
+
+
+def _require(request, roles):
+    from django.core.exceptions import PermissionDenied
+
+    if not request.user.is_authenticated:
+        return False
+    if not request.user.has_role(roles):
+        raise PermissionDenied
+    return True
+
+
+def visible_people(user):
+    return scope(Person.objects.filter(merged_into__isnull=True), user)
+
+
+def person_list(request):
+    if not _require(request, HEALTH_READERS):
+        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+    qs = visible_people(request.user).select_related("commune", "village")
+    q = request.GET.get("q", "")
+    qs = services.search_people(qs, q)
+    if request.GET.get("commune"):
+        qs = qs.filter(commune_id=request.GET["commune"])
+    if request.GET.get("village"):
+        qs = qs.filter(village_id=request.GET["village"])
+    page = Paginator(qs.order_by("name_folded", "id"), 25).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page, "q": q,
+        "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
+        "querystring_prefix": f"q={q}&" if q else "",
+    }
+    template = "people/_results.html" if request.htmx else "people/list.html"
+    return render(request, template, context)
+
+
+def person_detail(request, pk):
+    if not _require(request, HEALTH_READERS):
+        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+    person = scoped_object(request, Person.objects.select_related("commune", "village"), pk=pk)
+    services.record_view(by=request.user, person=person)
+    return render(request, "people/detail.html", {"person": person, "can_edit": request.user.has_role(PERSON_EDITORS)})
+
+
+def _form_data(form):
+    return {k: v for k, v in form.cleaned_data.items() if k not in ("version", "confirm_not_duplicate")}
+
+
+def person_create(request):
+    if not _require(request, PERSON_EDITORS):
+        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+    form = PersonForm(request.POST or None, user=request.user)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = _form_data(form)
+        duplicates = list(scope(services.possible_duplicates(
+            full_name=data["full_name"], birth_year=data["birth_year"], commune=data["commune"], date_of_birth=data.get("date_of_birth")
+        ), request.user)[:10])
+        if duplicates and not form.cleaned_data.get("confirm_not_duplicate"):
+            form.add_error(None, _("Có thể trùng với hồ sơ đã có. Hãy kiểm tra danh sách dưới đây."))
+        else:
+            try:
+                person = services.create_person(by=request.user, data=data)
+            except services.DuplicateId as exc:
+                form.add_error("id_number", str(exc))
+            except Invalid as exc:
+                form.add_error(exc.field or None, str(exc))
+            else:
+                messages.success(request, _("Đã thêm hồ sơ."))
+                return redirect("people:detail", pk=person.pk)
+    return render(request, "people/form.html", {"form": form, "duplicates": duplicates, "creating": True})
+
+
+def person_edit(request, pk):
+    if not _require(request, PERSON_EDITORS):
+        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+    person = scoped_object(request, Person, pk=pk)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk), user=request.user)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = _form_data(form)
+        try:
+            services.update_person(by=request.user, person=person, data=data, expected_version=int(request.POST.get("version") or 0))
+        except EditConflict as exc:
+            conflict = exc
+            form = PersonForm(request.POST, instance=exc.current, user=request.user)
+            form.is_valid()
+            form.data = form.data.copy()
+            form.data["version"] = exc.current.version
+        except services.DuplicateId as exc:
+            form.add_error("id_number", str(exc))
+        except Invalid as exc:
+            form.add_error(exc.field or None, str(exc))
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/form.html", {"form": form, "person": person, "conflict": conflict})
+
+
+def duplicates(request):
+    """Proposed duplicates in the user's jurisdiction (same folded name, birth year and commune), and merging."""
+    if not _require(request, PERSON_EDITORS):
+        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+    people = visible_people(request.user)
+    groups = (
+        people.values("commune_id", "name_folded", "birth_year")
+        .annotate(n=Count("id")).filter(n__gt=1).order_by("-n", "name_folded")[:50]
+    )
+    candidates = []
+    for g in groups:
+        candidates.append(list(people.filter(**{k: g[k] for k in ("commune_id", "name_folded", "birth_year")}).select_related("commune", "village")))
+    form = MergeForm(request.POST or None, queryset=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            keep = services.merge_people(by=request.user, keep=form.cleaned_data["keep"], duplicate=form.cleaned_data["duplicate"])
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã gộp hồ sơ."))
+            return redirect("people:detail", pk=keep.pk)
+    return render(request, "people/duplicates.html", {"groups": candidates, "form": form})
+
+
+def villages_for_commune(request):
+    """HTMX: the village options of a commune, for the person form."""
+    communes = visible_units(request.user).filter(level=Level.COMMUNE)
+    villages = Village.objects.filter(commune__in=communes, commune_id=request.GET.get("commune") or 0)
+    return render(request, "people/_village_options.html", {"villages": villages})

@@ -1,0 +1,4 @@
+"""phongdich: epidemic response for a Vietnamese province."""
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,5 @@
+"""REST API routes of the reports app, mounted under /api/."""
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+urlpatterns = router.urls

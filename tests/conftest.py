@@ -1,0 +1,167 @@
+"""Shared fixtures: Kon Tum's units, personas in different communes, a verified administrator, Chromium."""
+import datetime as dt
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
+
+KONTUM = "62"
+COMMUNE_A = "23281"  # Phường Quang Trung, TP Kon Tum (608)
+COMMUNE_A2 = "23284"  # Phường Duy Tân, TP Kon Tum (608): same district as A
+
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.TESTING = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def kontum(db):
+    """Kon Tum's pre-2025 units (province 62: 10 districts, 102 communes) and the 2025 structure."""
+    from geo.loader import load_admin_units
+    from geo.models import AdministrativeUnit
+
+    if not AdministrativeUnit.objects.filter(path="/62/").exists():
+        load_admin_units({KONTUM})
+    return AdministrativeUnit.objects.get(path="/62/")
+
+
+def unit(path: str):
+    from geo.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.get(path=path)
+
+
+@pytest.fixture
+def commune_a(kontum):
+    return unit("/62/608/23281/")
+
+
+@pytest.fixture
+def commune_a2(kontum):
+    return unit("/62/608/23284/")
+
+
+@pytest.fixture
+def commune_b(kontum):
+    """A commune of another district (Đăk Glei, 610)."""
+    from geo.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.filter(path__startswith="/62/610/", level="commune").order_by("code").first()
+
+
+def make_user(username, role, unit=None, **extra):
+    from accounts.models import User
+
+    user = User.objects.create_user(username=username, password="Mat-khau-2022", role=role, unit=unit,
+                                    full_name=extra.pop("full_name", username), **extra)
+    return user
+
+
+@pytest.fixture
+def personas(kontum, commune_a, commune_b):
+    """Named users: commune staff of A and B, district of A, province leadership, health dept, agency, admin."""
+    from accounts.models import Agency
+
+    education = Agency.objects.get_or_create(name="Sở Giáo dục và Đào tạo", defaults={"kind": "department"})[0]
+    return {
+        "commune_a": make_user("tram_a", "commune_health", commune_a),
+        "commune_b": make_user("tram_b", "commune_health", commune_b),
+        "care_a": make_user("to_cham_soc_a", "care_team", commune_a),
+        "district_a": make_user("huyen_a", "district_health", commune_a.parent),
+        "leader": make_user("lanh_dao", "leadership", kontum),
+        "health_dept": make_user("so_y_te", "health_dept", kontum),
+        "lab": make_user("xet_nghiem", "lab", kontum),
+        "vaccinator_a": make_user("tiem_a", "vaccinator", commune_a),
+        "agency": make_user("so_gd", "agency_officer", None, agency=education),
+        "admin": make_user("quantri", "sysadmin", kontum, is_staff=True, is_superuser=True),
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → a Django test client signed in as that user (with a verified 2nd factor for admins)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        if user.requires_two_factor:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})[0]
+            session = c.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        return c
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    """api_for(user) → a DRF APIClient authenticated with the user's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user):
+        c = APIClient()
+        c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return c
+
+    return make
+
+
+def make_person(commune, **kw):
+    from people.models import Person
+    from core.text import fold
+
+    defaults = {"full_name": "Nguyễn Văn An", "birth_year": 1980, "sex": "M"}
+    defaults.update(kw)
+    if defaults.get("date_of_birth"):
+        defaults["birth_year"] = defaults["date_of_birth"].year
+    p = Person(commune=commune, **defaults)
+    p.name_folded = fold(p.full_name)
+    p.save()
+    return p
+
+
+@pytest.fixture
+def person_factory():
+    return make_person
+
+
+@pytest.fixture
+def today():
+    return dt.date.today()
+
+
+# --- Browser tests: Debian's Chromium driven by Playwright (no browser download) ---------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"],
+    }
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page the size of a phone (commune workers use phones)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def browser_login(page, live_server, username, password="Mat-khau-2022"):
+    page.goto(f"{live_server.url}/accounts/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
