@@ -30,7 +30,7 @@ class DemoContext:
 
 def run_app_builders(ctx: DemoContext) -> None:
     for config in apps.get_app_configs():
-        if config.name in ("core", "geo", "accounts", "people", "facilities"):
+        if config.name in ("core", "accounts", "people"):
             continue
         try:
             module = importlib.import_module(f"{config.name}.demo")
