@@ -171,7 +171,6 @@ for _prefix, _sub in [
     ("vendor/echarts", "echarts/dist"),
     ("vendor/leaflet", "leaflet/dist"),
     ("vendor/cytoscape", "cytoscape/dist"),
-    ("vendor/pico", "@picocss/pico/css"),
 ]:
     if (NODE_MODULES / _sub).is_dir():
         STATICFILES_DIRS.append((_prefix, NODE_MODULES / _sub))

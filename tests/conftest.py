@@ -117,8 +117,8 @@ def api_for():
 
 
 def make_person(commune, **kw):
-    from people.models import Person
     from core.text import fold
+    from people.models import Person
 
     defaults = {"full_name": "Nguyễn Văn An", "birth_year": 1980, "sex": "M"}
     defaults.update(kw)

@@ -1,5 +1,4 @@
 """`phongdich demo`: Kon Tum 2021–2022 with villages, facilities, one user per role and synthetic residents."""
-import datetime as dt
 import random
 import time
 
@@ -130,7 +129,7 @@ class Command(BaseCommand):
     def _print_logins(self):
         from accounts.models import User
 
-        self.stdout.write("\nTài khoản mẫu / demo logins (mật khẩu / password: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nTài khoản mẫu / demo logins (mật khẩu / password: {DEMO_PASSWORD}):")
         for u in User.objects.filter(username__in=["lanhdao", "soyte", "ttyt_kontum", "tramyte_quangtrung", "tochamsoc_quangtrung", "xetnghiem", "tiemchung_quangtrung", "sogiaoduc", "quantri"]).order_by("id"):
             self.stdout.write(f"  {u.username:24} {u.get_role_display()}")
         self.stdout.write("  (quantri: bật xác thực hai lớp ở lần đăng nhập đầu / set up two-factor at first login)")
