@@ -1,9 +1,9 @@
 """Synthetic residents with a realistic age and sex structure and Vietnamese names (Kinh and Central Highlands).
 
-Rows are written with COPY on PostgreSQL and bulk_create on SQLite (see bench/demo_generation.py).
+Rows are written with COPY on PostgreSQL and one prepared `executemany` INSERT on SQLite (no model
+instances: about 10x faster than bulk_create). Figures: bench/foundation_demo.py.
 """
 import datetime as dt
-import io
 import random
 
 from django.db import connection, transaction
@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from core.text import fold
 from geo.models import PopulationEstimate
-from people.models import Person
 from people.rules import century_sex_digit
 
 SURNAMES = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9.5), ("Phạm", 7), ("Hoàng", 4), ("Huỳnh", 1.5), ("Phan", 4.5), ("Vũ", 3.9),
@@ -48,6 +47,7 @@ def generate(communes_with_villages, total: int, rng: random.Random, on: dt.date
     cccd_serial: dict[tuple[str, int], int] = {}
     now = timezone.now()
     rows = []
+    folded_names: dict[str, str] = {}  # names repeat a lot: fold each once
     allocation = _allocate(total, weights)
     pop_counts: dict[tuple[int, str, str], int] = {}
     for (commune, villages), n in zip(communes_with_villages, allocation, strict=True):
@@ -78,7 +78,10 @@ def generate(communes_with_villages, total: int, rng: random.Random, on: dt.date
             if age >= 50 and rng.random() < 0.25:
                 comorb = [rng.choice(["hypertension", "diabetes", "cardiovascular", "chronic_lung", "chronic_kidney"])]
             pregnant = sex == "F" and 18 <= age <= 40 and rng.random() < 0.03
-            rows.append((name, fold(name), dob, year, sex, id_kind, id_number, phone, ethnicity, occupation, "",
+            folded = folded_names.get(name)
+            if folded is None:
+                folded = folded_names[name] = fold(name)
+            rows.append((name, folded, dob, year, sex, id_kind, id_number, phone, ethnicity, occupation, "",
                          commune.pk, village.pk if village else None, "", comorb, pregnant, rng.random() < 0.005, now))
             band = _band(age)
             pop_counts[(commune.pk, sex, band)] = pop_counts.get((commune.pk, sex, band), 0) + 1
@@ -122,14 +125,20 @@ def _write(rows) -> None:
                 for r in rows:
                     copy.write_row((*r[:14], json.dumps(r[14]), *r[15:], r[17], 1, "", ""))
         return
-    objs = [
-        Person(full_name=r[0], name_folded=r[1], date_of_birth=r[2], birth_year=r[3], sex=r[4], id_kind=r[5], id_number=r[6],
-               phone=r[7], ethnicity=r[8], occupation=r[9], workplace=r[10], commune_id=r[11], village_id=r[12], street=r[13],
-               comorbidities=r[14], is_pregnant=r[15], is_immunocompromised=r[16])
+    # SQLite: raw executemany with values already in SQLite's storage format (ISO dates, JSON text, 0/1).
+    import json
+
+    now = connection.ops.adapt_datetimefield_value(rows[0][17])
+    cols = COLUMNS + ["updated_at", "version", "guardian_name", "guardian_phone"]
+    sql = f"INSERT INTO people_person ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+    no_comorbidity = "[]"
+    prepared = [
+        (*r[:2], r[2].isoformat() if r[2] else None, *r[3:14], json.dumps(r[14]) if r[14] else no_comorbidity,
+         r[15], r[16], now, now, 1, "", "")
         for r in rows
     ]
-    with transaction.atomic():
-        Person.objects.bulk_create(objs, batch_size=5000)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.executemany(sql, prepared)
 
 
 def _write_population(counts: dict, year: int) -> None:
