@@ -21,3 +21,17 @@ class RequestContextMiddleware:
         finally:
             current_ip.reset(ip_token)
             current_user_agent.reset(ua_token)
+
+
+class VietnameseFirstMiddleware:
+    """Vietnamese unless the user chose English (language cookie), whatever the browser's language.
+
+    Many phones in Vietnam are set to English; the UI must still open in Vietnamese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -6,6 +6,21 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         from accounts.roles import HEALTH_READERS
+        from core.dashboard import register_tiles
         from core.navigation import register
 
         register("Người dân", "people:list", roles=HEALTH_READERS, order=10)
+        register_tiles(people_tiles, order=10)
+
+
+def people_tiles(request):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from accounts.roles import HEALTH_READERS
+
+    from .views import visible_people
+
+    if not request.user.has_role(HEALTH_READERS):
+        return []
+    return [{"label": _("Người dân trong địa bàn"), "value": f"{visible_people(request.user).count():,}".replace(",", "."), "url": reverse("people:list"), "tone": ""}]
