@@ -24,3 +24,27 @@ def rule_in_force(*, disease: str = "covid19", kind: str, on: dt.date) -> RuleSe
     if rule is None:
         raise NoRuleInForce(disease, kind, on)
     return rule
+
+
+def valid_until(rule: RuleSet) -> dt.date | None:
+    """The last day a version applies: its own valid_to, or the day before the next version starts."""
+    nxt = (
+        RuleSet.objects.filter(disease_id=rule.disease_id, kind=rule.kind, valid_from__gt=rule.valid_from)
+        .order_by("valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    ends = [d for d in (rule.valid_to, nxt - dt.timedelta(days=1) if nxt else None) if d]
+    return min(ends) if ends else None
+
+
+def why(rule: RuleSet, on: dt.date, basis_vi: str = "ngày", basis_en: str = "date") -> dict:
+    """Which version and why, for the screen: {"vi": …, "en": …, "rule": rule}."""
+    return {
+        "rule": rule,
+        "vi": f"Áp dụng {rule.source_document} vì {basis_vi} {on:%d/%m/%Y} nằm trong thời gian hiệu lực"
+              f" (từ {rule.valid_from:%d/%m/%Y}).",
+        "en": f"{rule.source_document} applies because the {basis_en} {on:%d/%m/%Y} falls within its validity"
+              f" (from {rule.valid_from:%d/%m/%Y}).",
+        "unconfirmed": rule.unconfirmed_keys,
+    }

@@ -60,3 +60,28 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class BedType(models.TextChoices):
+    ORDINARY = "ordinary", _("Giường thường")
+    OXYGEN = "oxygen", _("Giường có oxy")
+    ICU = "icu", _("Giường hồi sức tích cực (ICU)")
+
+
+class BedCapacity(models.Model):
+    """How many beds of one type a centralised facility or hospital has (occupancy comes from cases.Admission)."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="bed_capacities")
+    bed_type = models.CharField(_("Loại giường"), max_length=10, choices=BedType.choices)
+    total = models.PositiveIntegerField(_("Số giường"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    jurisdiction_field = "facility__unit"
+
+    class Meta:
+        verbose_name = _("Số giường")
+        constraints = [models.UniqueConstraint(fields=["facility", "bed_type"], name="facilities_bed_unique_type")]
+
+    def __str__(self):
+        return f"{self.facility} – {self.get_bed_type_display()}: {self.total}"

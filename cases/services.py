@@ -1,0 +1,446 @@
+"""Write functions of the case registry. Views, API, importers, the self-report page and jobs all call these;
+each runs in one transaction and writes its audit row there.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import diff, record
+from core.concurrency import update_versioned
+from core.errors import Invalid
+from diseases.models import Disease
+from diseases.rules import NoRuleInForce, rule_in_force, why
+from facilities.models import Facility
+
+from . import rules
+from .choices import CareSetting, DetectedIn, Status, TestKind, VaccinationStatus
+from .models import (
+    Admission,
+    Alert,
+    Case,
+    CaseEvent,
+    Check,
+    Dispensing,
+    RecoveryCertificate,
+    SupportRecord,
+    Transfer,
+    new_token,
+)
+
+try:  # the vaccination capability may not be installed yet: then the status is entered by hand
+    from vaccination.services import is_fully_vaccinated as _is_fully_vaccinated
+except ImportError:  # pragma: no cover - depends on what has landed
+    _is_fully_vaccinated = None
+
+
+def _local_date(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at).date()
+
+
+def _rule(kind: str, on: dt.date, disease: str = "covid19"):
+    try:
+        return rule_in_force(disease=disease, kind=kind, on=on)
+    except NoRuleInForce as exc:
+        raise Invalid(str(exc).split(" / ")[0], str(exc).split(" / ")[-1])
+
+
+def _event(case: Case, kind: str, text: str, by=None, at: dt.datetime | None = None) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, text=text[:300], by=by if getattr(by, "pk", None) else None,
+                                    at=at or timezone.now())
+
+
+def _age(case: Case, on: dt.date) -> int | None:
+    return case.person.age_on(on)
+
+
+# --- opening a case ----------------------------------------------------------------------------------------------
+def default_station(commune) -> Facility | None:
+    return Facility.objects.filter(unit=commune, kind=Facility.Kind.COMMUNE_HEALTH_STATION, is_active=True).order_by("id").first()
+
+
+def release_rule_for(case: Case):
+    """The release rule is judged on the day of confirmation (documented in docs/rules.md)."""
+    return _rule("release", case.confirmed_on, case.disease.code)
+
+
+def compute_release_due(case: Case) -> dt.date:
+    rule = release_rule_for(case)
+    earliest, latest = rules.release_dates(rule, confirmed_on=case.confirmed_on, fully_vaccinated=case.is_fully_vaccinated)
+    return latest if case.release_test_result == "positive" else earliest
+
+
+@transaction.atomic
+def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RAPID_ANTIGEN,
+              detected_in: str = DetectedIn.COMMUNITY, commune=None, disease: str = "covid19",
+              care_setting: str = CareSetting.HOME, test_place: str = "", symptom_onset: dt.date | None = None,
+              severity: str = "mild", vaccination_status: str | None = None, team=None, station=None, facility=None,
+              has_comorbidity: bool | None = None, comorbidity_stable: bool = False, is_pregnant: bool | None = None,
+              is_breastfeeding: bool = False, can_self_care: bool = True, has_phone: bool | None = None,
+              source_contact=None, source=None, source_ref: str = "") -> Case:
+    """Confirm a person as a case (F0). The testing/contacts capabilities call this in one step.
+
+    `source_contact` (a contacts.Contact or its id) and `source` (e.g. a test result) are remembered on the case.
+    """
+    if confirmed_on > timezone.localdate():
+        raise Invalid("Ngày xác định không được ở tương lai.", "The confirmation date cannot be in the future.", field="confirmed_on")
+    if test_kind not in TestKind.values:
+        raise Invalid("Loại xét nghiệm không hợp lệ.", "Unknown test kind.", field="test_kind")
+    if detected_in not in DetectedIn.values:
+        raise Invalid("Nơi phát hiện không hợp lệ.", "Unknown place of detection.", field="detected_in")
+    if symptom_onset and symptom_onset > confirmed_on + dt.timedelta(days=30):
+        raise Invalid("Ngày khởi phát không hợp lý.", "The symptom onset date is implausible.", field="symptom_onset")
+    if Case.objects.filter(person=person, status=Status.ACTIVE).exists():
+        raise Invalid("Người này đang là ca bệnh đang điều trị.", "This person is already an active case.")
+    if vaccination_status is None:
+        vaccination_status = VaccinationStatus.UNKNOWN
+        if _is_fully_vaccinated is not None:
+            try:
+                vaccination_status = VaccinationStatus.FULL if _is_fully_vaccinated(person, confirmed_on) else VaccinationStatus.UNKNOWN
+            except Exception:  # a failing prefill must not block confirming a case; the status stays "unknown"
+                vaccination_status = VaccinationStatus.UNKNOWN
+    commune = commune or person.commune
+    case = Case(
+        person=person, disease=Disease.objects.get(code=disease), commune=commune, confirmed_on=confirmed_on,
+        test_kind=test_kind, test_place=test_place, symptom_onset=symptom_onset, detected_in=detected_in,
+        care_setting=care_setting, severity=severity, vaccination_status=vaccination_status,
+        has_comorbidity=bool(person.comorbidities) if has_comorbidity is None else has_comorbidity,
+        comorbidity_stable=comorbidity_stable,
+        is_pregnant=person.is_pregnant if is_pregnant is None else is_pregnant, is_breastfeeding=is_breastfeeding,
+        can_self_care=can_self_care, has_phone=bool(person.phone) if has_phone is None else has_phone,
+        team=team, station=station or default_station(commune), facility=facility, created_by=by if getattr(by, "pk", None) else None,
+        source_contact_id=getattr(source_contact, "pk", source_contact), source_ref=source_ref or (f"{source._meta.label_lower}:{source.pk}" if hasattr(source, "_meta") else str(source or "")),
+    )
+    case.release_due_on = compute_release_due(case)
+    case.save()
+    record(actor=by, action="create", obj=case, person_id=person.pk,
+           changes={"confirmed_on": (None, confirmed_on), "care_setting": (None, care_setting), "detected_in": (None, detected_in)})
+    _event(case, "created", f"Xác định F0 ({case.get_test_kind_display()}), {case.get_care_setting_display()}", by)
+    return case
+
+
+def home_care_assessment(case: Case, *, respiratory_rate: int | None = None, spo2: int | None = None) -> dict:
+    """Eligibility for home care under the rule in force on the day of confirmation, with reasons and the version."""
+    rule = _rule("home_care", case.confirmed_on, case.disease.code)
+    if respiratory_rate is None and spo2 is None:
+        first = case.checks.order_by("taken_at").first() if case.pk else None
+        if first:
+            respiratory_rate, spo2 = first.respiratory_rate, first.spo2
+    reasons = rules.home_care_eligibility(
+        rule, age=_age(case, case.confirmed_on), severity=case.severity, respiratory_rate=respiratory_rate, spo2=spo2,
+        fully_vaccinated=case.is_fully_vaccinated, has_comorbidity=case.has_comorbidity,
+        comorbidity_stable=case.comorbidity_stable, pregnant=case.is_pregnant, can_self_care=case.can_self_care,
+        has_phone=case.has_phone,
+    )
+    return {"eligible": not reasons, "reasons": reasons, "why": why(rule, case.confirmed_on, "ngày xác định", "confirmation date")}
+
+
+EDITABLE = ["care_setting", "severity", "on_oxygen", "vaccination_status", "has_comorbidity", "comorbidity_stable",
+            "is_pregnant", "is_breastfeeding", "can_self_care", "has_phone", "team", "station", "facility",
+            "symptom_onset", "test_place", "detected_in", "status"]
+
+
+@transaction.atomic
+def update_case(*, by, case: Case, expected_version: int, changes: dict) -> Case:
+    changes = {k: v for k, v in changes.items() if k in EDITABLE}
+    changed = diff(case, changes)
+    if not changed:
+        return case
+    if "status" in changed and changes["status"] in (Status.RECOVERED, Status.DIED):
+        raise Invalid("Dùng chức năng khỏi bệnh/tử vong để đổi tình trạng này.", "Use the release/death actions for this status.", field="status")
+    if "vaccination_status" in changed:
+        probe = Case(**{**{f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}, "vaccination_status": changes["vaccination_status"]})
+        probe.disease = case.disease
+        changes["release_due_on"] = compute_release_due(probe)
+    update_versioned(case, expected_version=expected_version, changes=changes)
+    record(actor=by, action="update", obj=case, person_id=case.person_id, changes=changed)
+    for key, (old, new) in changed.items():
+        if key in ("care_setting", "status", "team", "station", "facility"):
+            label = Case._meta.get_field(key).verbose_name
+            _event(case, key, f"{label}: {old or '—'} → {new or '—'}", by)
+    if case.care_setting != CareSetting.HOME or case.status != Status.ACTIVE:
+        Case.objects.filter(pk=case.pk).update(self_report_token=None)
+    return case
+
+
+# --- monitoring checks and alerts ----------------------------------------------------------------------------------
+@dataclass
+class CheckResult:
+    check: Check
+    signs: list
+    alert: Alert | None
+    created: bool
+    rule: object = None
+
+
+def _clean_measures(data: dict) -> dict:
+    values = {}
+    for key in rules.MEASURES:
+        value = data.get(key)
+        if value in (None, ""):
+            values[key] = None
+            continue
+        try:
+            number = float(str(value).replace(",", "."))
+        except ValueError:
+            raise Invalid(f"Giá trị không phải số: {value}", f"Not a number: {value}", field=key)
+        values[key] = round(number, 1) if key == "temperature" else int(round(number))
+        if key != "temperature" and number != int(number):
+            raise Invalid(f"Giá trị phải là số nguyên: {value}", f"Must be a whole number: {value}", field=key)
+    return values
+
+
+def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_patient: bool = False,
+                 taken_at: dt.datetime | None = None) -> CheckResult:
+    """Store a check once (per idempotency key), evaluate it under the warning-sign rule in force on the day it was
+    taken, and raise an alert at once when a sign is met."""
+    key = (idempotency_key or "").strip()[:64]
+    if key:
+        existing = Check.objects.filter(case=case, idempotency_key=key).select_related("alert").first()
+        if existing:
+            alert = getattr(existing, "alert", None) if hasattr(existing, "alert") else None
+            return CheckResult(existing, existing.warning_signs, alert, False)
+    case.refresh_from_db(fields=["status", "care_setting", "released_on", "died_on"])
+    if case.status != Status.ACTIVE or case.released_on or case.died_on:
+        raise Invalid("Ca bệnh đã kết thúc điều trị tại chỗ (khỏi bệnh, chuyển viện hoặc tử vong): không nhận phiếu theo dõi.",
+                      "The case is closed (released, transferred or died): checks are refused.")
+    now = timezone.now()
+    taken_at = taken_at or now
+    if taken_at > now + dt.timedelta(minutes=5):
+        raise Invalid("Thời điểm đo ở tương lai.", "The time of the check is in the future.", field="taken_at")
+    symptoms = list(dict.fromkeys(data.get("symptoms") or []))
+    values = _clean_measures(data)
+    rules.validate_check(values, symptoms)
+    on = _local_date(taken_at)
+    rule = _rule("warning_signs", on, case.disease.code)
+    signs = rules.warning_signs(rule, age=_age(case, on), values=values, symptoms=symptoms)
+    sign_dicts = [s.as_dict() for s in signs]
+    try:
+        with transaction.atomic():
+            check = Check.objects.create(
+                case=case, taken_at=taken_at, by=by if getattr(by, "pk", None) else None, by_patient=by_patient,
+                symptoms=symptoms, warning_signs=sign_dicts, rule_set=rule, idempotency_key=key, **values,
+            )
+            alert = None
+            if signs:
+                alert = Alert.objects.create(case=case, check_record=check, raised_at=now, signs=sign_dicts,
+                                             message="; ".join(s.vi for s in signs)[:300])
+                _event(case, "alert", "Cảnh báo: " + "; ".join(s.vi for s in signs), by)
+            # Only ever moves forward, without touching the case's edit version.
+            Case.objects.filter(pk=case.pk).filter(Q(last_check_at__isnull=True) | Q(last_check_at__lt=taken_at)).update(last_check_at=taken_at)
+            record(actor=by, action="create", obj=check, person_id=case.person_id,
+                   actor_label="" if getattr(by, "pk", None) else "patient-self-report",
+                   changes={k: (None, v) for k, v in values.items() if v is not None} or None)
+    except IntegrityError:
+        if not key:
+            raise
+        existing = Check.objects.get(case=case, idempotency_key=key)
+        return CheckResult(existing, existing.warning_signs, Alert.objects.filter(check_record=existing).first(), False)
+    notify_alert(alert) if alert else None
+    return CheckResult(check, sign_dicts, alert, True, rule)
+
+
+def notify_alert(alert: Alert) -> None:
+    """Alerts reach the care team and the station through their boards (polled every minute); hook for SMS later."""
+
+
+@transaction.atomic
+def raise_help_request(*, case: Case, message: str = "") -> Alert:
+    if case.status != Status.ACTIVE:
+        raise Invalid("Ca bệnh đã kết thúc điều trị.", "The case is closed.")
+    alert = Alert.objects.create(case=case, source=Alert.Source.HELP, raised_at=timezone.now(),
+                                 signs=[{"code": "help", "message_vi": "Người bệnh cần hỗ trợ", "message_en": "Patient asks for help"}],
+                                 message=(message or "Người bệnh cần hỗ trợ")[:300])
+    _event(case, "help", f"Người bệnh yêu cầu hỗ trợ: {message}"[:300])
+    record(actor=None, action="create", obj=alert, person_id=case.person_id, actor_label="patient-self-report")
+    return alert
+
+
+@transaction.atomic
+def acknowledge_alert(*, by, alert: Alert, note: str = "") -> bool:
+    """Acknowledge once; a second acknowledgement (another worker, a double tap) changes nothing and returns False."""
+    now = timezone.now()
+    done = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(acknowledged_at=now, acknowledged_by=by, note=note[:300])
+    if done != 1:
+        alert.refresh_from_db()
+        return False
+    alert.refresh_from_db()
+    _event(alert.case, "ack", f"Đã tiếp nhận cảnh báo{': ' + note if note else ''}", by)
+    record(actor=by, action="update", obj=alert, person_id=alert.case.person_id, changes={"acknowledged_at": (None, now)})
+    return True
+
+
+@transaction.atomic
+def transfer_to_hospital(*, by, case: Case, expected_version: int, destination: Facility | None = None,
+                         destination_text: str = "", reason: str = "", at: dt.datetime | None = None) -> Transfer:
+    """One action: record destination and time, hand the case over (care setting hospital, status transferred),
+    close its open alerts and the self-report link."""
+    if case.status != Status.ACTIVE:
+        raise Invalid("Chỉ chuyển viện được ca đang điều trị.", "Only an active case can be transferred.")
+    if destination is None and not destination_text.strip():
+        raise Invalid("Phải ghi nơi chuyển đến.", "The destination is required.", field="destination")
+    at = at or timezone.now()
+    from_setting = case.care_setting
+    update_versioned(case, expected_version=expected_version, changes={
+        "care_setting": CareSetting.HOSPITAL, "status": Status.TRANSFERRED, "facility": destination, "self_report_token": None,
+    })
+    transfer = Transfer.objects.create(case=case, at=at, from_setting=from_setting, destination=destination,
+                                       destination_text=destination_text, reason=reason, by=by)
+    Alert.objects.filter(case=case, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now(), acknowledged_by=by, note="Đã chuyển viện")
+    Admission.objects.filter(case=case, discharged_at__isnull=True).update(discharged_at=at)
+    where = destination.name if destination else destination_text
+    _event(case, "transfer", f"Chuyển viện đến {where}. {reason}".strip(), by, at)
+    record(actor=by, action="update", obj=case, person_id=case.person_id,
+           changes={"status": (Status.ACTIVE, Status.TRANSFERRED), "care_setting": (from_setting, CareSetting.HOSPITAL), "destination": (None, where)})
+    return transfer
+
+
+# --- release and recovery ------------------------------------------------------------------------------------------
+@transaction.atomic
+def record_release(*, by, case: Case, expected_version: int, on: dt.date, test_result: str, self_test: bool = False) -> Case:
+    """A release test (negative/positive) or, without a test, release at the end of the longest period.
+
+    Under the rule in force on the day of confirmation: negative test on or after day `min_days` → recovered;
+    positive → keep isolating until day 10/14 (vaccination status), then release without a further test.
+    """
+    if case.status != Status.ACTIVE:
+        raise Invalid("Ca bệnh không còn đang điều trị.", "The case is no longer active.")
+    if on > timezone.localdate():
+        raise Invalid("Ngày không được ở tương lai.", "The date cannot be in the future.", field="on")
+    rule = release_rule_for(case)
+    earliest, latest = rules.release_dates(rule, confirmed_on=case.confirmed_on, fully_vaccinated=case.is_fully_vaccinated)
+    if test_result == "negative":
+        if on < earliest:
+            raise Invalid(f"Chưa đủ {rule.value('min_days')} ngày theo {rule.source_document}: sớm nhất {earliest:%d/%m/%Y}.",
+                          f"Not yet {rule.value('min_days')} days under {rule.source_document}: earliest {earliest:%d/%m/%Y}.", field="on")
+        if self_test and not rule.value("self_test_allowed"):
+            raise Invalid(f"Theo {rule.source_document}, xét nghiệm phải do nhân viên y tế thực hiện.",
+                          f"Under {rule.source_document} the test must be done by health staff.", field="self_test")
+        changes = {"release_test_on": on, "release_test_result": "negative", "status": Status.RECOVERED, "released_on": on,
+                   "self_report_token": None}
+    elif test_result == "positive":
+        changes = {"release_test_on": on, "release_test_result": "positive", "release_due_on": latest}
+    elif test_result == "":
+        if on < latest:
+            raise Invalid(f"Cần xét nghiệm âm tính, hoặc chờ đến {latest:%d/%m/%Y} ({rule.source_document}).",
+                          f"A negative test is needed, or wait until {latest:%d/%m/%Y} ({rule.source_document}).", field="on")
+        changes = {"status": Status.RECOVERED, "released_on": on, "self_report_token": None}
+    else:
+        raise Invalid("Kết quả xét nghiệm không hợp lệ.", "Unknown test result.", field="test_result")
+    old = {k: getattr(case, k) for k in changes}
+    update_versioned(case, expected_version=expected_version, changes=changes)
+    record(actor=by, action="update", obj=case, person_id=case.person_id, changes={k: (old[k], v) for k, v in changes.items() if k != "self_report_token"})
+    if case.status == Status.RECOVERED:
+        _event(case, "released", f"Khỏi bệnh ngày {on:%d/%m/%Y} theo {rule.source_document}", by)
+        Admission.objects.filter(case=case, discharged_at__isnull=True).update(discharged_at=timezone.now())
+    else:
+        _event(case, "release_test", f"Xét nghiệm ngày {on:%d/%m/%Y} dương tính; tiếp tục cách ly đến {latest:%d/%m/%Y}", by)
+    return case
+
+
+@transaction.atomic
+def record_death(*, by, case: Case, expected_version: int, on: dt.date) -> Case:
+    update_versioned(case, expected_version=expected_version, changes={"status": Status.DIED, "died_on": on, "self_report_token": None})
+    record(actor=by, action="update", obj=case, person_id=case.person_id, changes={"status": ("active", "died"), "died_on": (None, on)})
+    _event(case, "died", f"Tử vong ngày {on:%d/%m/%Y}", by)
+    return case
+
+
+@transaction.atomic
+def issue_certificate(*, by, case: Case) -> RecoveryCertificate:
+    if case.status != Status.RECOVERED or not case.released_on:
+        raise Invalid("Chỉ cấp giấy xác nhận cho ca đã khỏi bệnh.", "A certificate is only issued for a recovered case.")
+    existing = RecoveryCertificate.objects.filter(case=case).first()
+    if existing:
+        return existing
+    cert = RecoveryCertificate.objects.create(case=case, number=f"KB-{case.released_on:%Y}-{case.pk:07d}",
+                                              issued_on=timezone.localdate(), issued_by=by)
+    record(actor=by, action="create", obj=cert, person_id=case.person_id)
+    _event(case, "certificate", f"Cấp giấy xác nhận khỏi bệnh số {cert.number}", by)
+    return cert
+
+
+# --- self-report link ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def self_report_token(*, by, case: Case, renew: bool = False) -> str:
+    if case.status != Status.ACTIVE or case.care_setting != CareSetting.HOME:
+        raise Invalid("Chỉ người bệnh đang điều trị tại nhà mới có liên kết tự báo.", "Only home patients under care get a self-report link.")
+    case.refresh_from_db(fields=["self_report_token"])
+    if case.self_report_token and not renew:
+        return case.self_report_token
+    token = new_token()
+    Case.objects.filter(pk=case.pk).update(self_report_token=token)
+    case.self_report_token = token
+    record(actor=by, action="update", obj=case, person_id=case.person_id, note="self-report link issued")
+    _event(case, "link", "Cấp liên kết tự theo dõi" if not renew else "Cấp lại liên kết tự theo dõi (liên kết cũ hết hiệu lực)", by)
+    return token
+
+
+def case_for_token(token: str) -> Case | None:
+    """The active home case of a self-report token; None when forged, expired (released, transferred) or revoked."""
+    if not token or len(token) < 20:
+        return None
+    case = Case.objects.select_related("person", "disease").filter(self_report_token=token).first()
+    if case is None or case.status != Status.ACTIVE or case.care_setting != CareSetting.HOME:
+        return None
+    return case
+
+
+# --- medicine, support, beds -----------------------------------------------------------------------------------------
+@transaction.atomic
+def dispense(*, by, case: Case, item: str, quantity: int, given_at: dt.datetime | None = None, item_text: str = "",
+             note: str = "") -> Dispensing:
+    if case.status != Status.ACTIVE:
+        raise Invalid("Ca bệnh không còn đang điều trị.", "The case is no longer active.")
+    if quantity is None or quantity <= 0:
+        raise Invalid("Số lượng phải lớn hơn 0.", "The quantity must be positive.", field="quantity")
+    given_at = given_at or timezone.now()
+    on = _local_date(given_at)
+    rule = _rule("medicine", on, case.disease.code)
+    refusals = rules.medicine_refusals(rule, item=item, age=_age(case, on), pregnant=case.is_pregnant, breastfeeding=case.is_breastfeeding)
+    if refusals:
+        raise Invalid("; ".join(r.vi for r in refusals), "; ".join(r.en for r in refusals), field="item")
+    d = Dispensing.objects.create(case=case, item=item, item_text=item_text, quantity=quantity, given_at=given_at, by=by,
+                                  rule_set=rule, note=note)
+    Case.objects.filter(pk=case.pk).filter(Q(first_medicine_at__isnull=True) | Q(first_medicine_at__gt=given_at)).update(first_medicine_at=given_at)
+    record(actor=by, action="create", obj=d, person_id=case.person_id, changes={"item": (None, item), "quantity": (None, quantity)})
+    _event(case, "medicine", f"Cấp {d.get_item_display()} × {quantity}", by, given_at)
+    return d
+
+
+@transaction.atomic
+def record_support(*, by, case: Case, kind: str, amount, given_on: dt.date, fund: str, description: str = "") -> SupportRecord:
+    if amount is None or amount < 0:
+        raise Invalid("Giá trị hỗ trợ không hợp lệ.", "Invalid amount.", field="amount")
+    if not fund.strip():
+        raise Invalid("Phải ghi nguồn kinh phí.", "The fund is required.", field="fund")
+    s = SupportRecord.objects.create(case=case, kind=kind, amount=amount, given_on=given_on, fund=fund, description=description, by=by)
+    record(actor=by, action="create", obj=s, person_id=case.person_id, changes={"kind": (None, kind), "amount": (None, amount)})
+    _event(case, "support", f"Hỗ trợ {s.get_kind_display()} {amount:,.0f} đ ({fund})".replace(",", "."), by)
+    return s
+
+
+@transaction.atomic
+def admit(*, by, case: Case, facility: Facility, bed_type: str, at: dt.datetime | None = None) -> Admission:
+    if case.status != Status.ACTIVE and case.status != Status.TRANSFERRED:
+        raise Invalid("Ca bệnh không còn điều trị.", "The case is closed.")
+    at = at or timezone.now()
+    Admission.objects.filter(case=case, discharged_at__isnull=True).update(discharged_at=at)
+    adm = Admission.objects.create(case=case, facility=facility, bed_type=bed_type, admitted_at=at, by=by)
+    setting = CareSetting.HOSPITAL if facility.kind in (Facility.Kind.PROVINCIAL_HOSPITAL, Facility.Kind.DISTRICT_HEALTH_CENTRE) else CareSetting.CENTRALISED
+    Case.objects.filter(pk=case.pk).update(facility=facility, care_setting=setting, self_report_token=None)
+    record(actor=by, action="create", obj=adm, person_id=case.person_id, changes={"facility": (None, facility.name), "bed_type": (None, bed_type)})
+    _event(case, "admission", f"Nhập {facility.name} ({adm.get_bed_type_display()})", by, at)
+    return adm
+
+
+@transaction.atomic
+def discharge(*, by, admission: Admission, at: dt.datetime | None = None) -> bool:
+    at = at or timezone.now()
+    done = Admission.objects.filter(pk=admission.pk, discharged_at__isnull=True).update(discharged_at=at)
+    if done:
+        record(actor=by, action="update", obj=admission, person_id=admission.case.person_id, changes={"discharged_at": (None, at)})
+        _event(admission.case, "discharge", f"Ra khỏi {admission.facility.name}", by, at)
+    return bool(done)
