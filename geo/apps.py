@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class GeoConfig(AppConfig):
     name = "geo"
+
+    def ready(self):
+        from accounts.roles import HEALTH_READERS
+        from core.navigation import register
+
+        register("Địa bàn", "geo:home", roles=HEALTH_READERS, order=80)
+        register("Bản đồ", "geo:map", roles=HEALTH_READERS, order=81)

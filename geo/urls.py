@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "geo"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.units_home, name="home"),
+    path("don-vi/<int:pk>/", views.unit_detail, name="unit"),
+    path("ban-do/", views.map_page, name="map"),
+    path("ban-do/<int:pk>/", views.map_page, name="map_unit"),
+    path("ban-do/<int:pk>/du-lieu.geojson", views.features, name="features"),
+    path("thon/", views.village_list, name="villages"),
+    path("thon/them/", views.village_create, name="village_create"),
+    path("thon/nhap/", views.village_import, name="village_import"),
+    path("dan-so/nhap/", views.population_import, name="population_import"),
+    path("ranh-gioi/nhap/", views.boundary_import, name="boundary_import"),
+]

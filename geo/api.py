@@ -1,0 +1,147 @@
+"""REST API of the geo app: units (reference data), villages (scoped), population denominators and roll-ups."""
+import django_filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from accounts.roles import HEALTH_READERS
+from core.api import HasRole, ScopedViewSetMixin
+from core.errors import Invalid
+
+from . import services
+from .models import AGE_BAND_BOUNDS, AdministrativeUnit, PopulationEstimate, Village
+from .roles import GEO_EDITORS
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AdministrativeUnit
+        fields = ["id", "structure", "level", "code", "name", "kind", "parent", "path", "valid_from", "valid_to",
+                  "latitude", "longitude"]
+
+
+class UnitFilter(django_filters.FilterSet):
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    code = django_filters.CharFilter()
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ["structure", "level", "parent", "code"]
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Vietnam's administrative units (both structures): public reference data for every signed-in user."""
+
+    queryset = AdministrativeUnit.objects.order_by("path")
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    allowed_roles = HEALTH_READERS
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, required=True),
+            OpenApiParameter("sex", str, enum=["M", "F"]),
+            OpenApiParameter("age_band", str, many=True, enum=list(AGE_BAND_BOUNDS)),
+        ],
+        responses={200: serializers.DictField()},
+        description="Population of the unit and everything below it (communes roll up to districts and provinces).",
+    )
+    @action(detail=True, methods=["get"])
+    def population(self, request, pk=None):
+        unit = self.get_object()
+        try:
+            year = int(request.query_params.get("year", ""))
+        except ValueError:
+            raise ValidationError({"year": "Cần năm / year is required"})
+        bands = request.query_params.getlist("age_band") or None
+        if bands and not set(bands) <= set(AGE_BAND_BOUNDS):
+            raise ValidationError({"age_band": f"Nhóm tuổi hợp lệ / valid bands: {', '.join(AGE_BAND_BOUNDS)}"})
+        sex = request.query_params.get("sex") or None
+        if sex not in (None, "M", "F"):
+            raise ValidationError({"sex": "M hoặc/or F"})
+        table = services.population_table(unit, year)
+        return Response({
+            "unit": unit.pk, "year": year, "sex": sex, "age_bands": bands,
+            "population": services.population(unit, year, age_bands=bands, sex=sex),
+            "by_band": dict(zip(table["bands"], table["total"]["bands"], strict=True)),
+            "children": [{"unit": r["unit"].pk, "name": r["unit"].name, "total": r["total"], "male": r["M"], "female": r["F"],
+                          "by_band": dict(zip(table["bands"], r["bands"], strict=True))} for r in table["rows"]],
+        })
+
+    @extend_schema(responses={200: serializers.DictField()}, description="GeoJSON of the unit's children (polygons or centroids).")
+    @action(detail=True, methods=["get"])
+    def features(self, request, pk=None):
+        unit = self.get_object()
+        units = list(unit.children.order_by("name")) or [unit]
+        return Response(services.feature_collection(units))
+
+
+class VillageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Village
+        fields = ["id", "commune", "name", "kind", "code"]
+
+
+class VillageFilter(django_filters.FilterSet):
+    commune = django_filters.NumberFilter(field_name="commune_id")
+    q = django_filters.CharFilter(field_name="name_folded", method="search")
+
+    class Meta:
+        model = Village
+        fields = ["commune", "kind"]
+
+    def search(self, qs, name, value):
+        from core.text import fold
+
+        return qs.filter(name_folded__contains=fold(value))
+
+
+class VillageViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     viewsets.GenericViewSet):
+    """Villages in the caller's jurisdiction; commune, district and provincial health staff may add them."""
+
+    queryset = Village.objects.select_related("commune").order_by("commune__path", "name")
+    serializer_class = VillageSerializer
+    filterset_class = VillageFilter
+    allowed_roles = HEALTH_READERS
+    edit_roles = GEO_EDITORS
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.create_village(by=self.request.user, commune=data["commune"], name=data["name"],
+                                                          kind=data.get("kind") or Village.Kind.THON, code=data.get("code", ""))
+        except Invalid as exc:
+            raise ValidationError({"detail": str(exc), "message_vi": exc.vi, "message_en": exc.en})
+
+
+class PopulationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PopulationEstimate
+        fields = ["id", "unit", "year", "sex", "age_band", "population", "source"]
+
+
+class PopulationFilter(django_filters.FilterSet):
+    unit = django_filters.NumberFilter(method="under_unit", label="Đơn vị (và các đơn vị trực thuộc) / unit and below")
+
+    class Meta:
+        model = PopulationEstimate
+        fields = ["unit", "year", "sex", "age_band"]
+
+    def under_unit(self, qs, name, value):
+        unit = AdministrativeUnit.objects.filter(pk=value).first()
+        if unit is None:
+            raise NotFound
+        return qs.filter(unit__path__startswith=unit.path)
+
+
+class PopulationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Population denominators of the communes in the caller's jurisdiction (rows as imported)."""
+
+    queryset = PopulationEstimate.objects.order_by("unit__path", "year", "sex", "age_band")
+    serializer_class = PopulationSerializer
+    filterset_class = PopulationFilter
+    allowed_roles = HEALTH_READERS

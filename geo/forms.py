@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import visible_units
+
+from .models import Level, Structure, Village
+
+
+class VillageForm(forms.Form):
+    commune = forms.ModelChoiceField(queryset=None, label=_("Xã/phường/thị trấn"))
+    name = forms.CharField(label=_("Tên thôn/làng/tổ dân phố"), max_length=120)
+    kind = forms.ChoiceField(label=_("Loại"), choices=Village.Kind.choices, initial=Village.Kind.THON)
+    code = forms.CharField(label=_("Mã (nếu có)"), max_length=20, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        communes = visible_units(user).filter(level=Level.COMMUNE).select_related("parent").order_by("path")
+        self.fields["commune"].queryset = communes
+        self.fields["commune"].label_from_instance = lambda u: f"{u.name} – {u.parent.name}" if u.parent_id else u.name
+        if len(communes[:2]) == 1:
+            self.fields["commune"].initial = communes[0]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp CSV hoặc XLSX"))
+    valid_only = forms.BooleanField(
+        label=_("Chỉ nhập các dòng hợp lệ (bỏ qua dòng lỗi)"), required=False,
+        help_text=_("Nếu không chọn, tệp có một dòng lỗi sẽ không được nhập dòng nào."),
+    )
+
+
+class BoundaryImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp GeoJSON"))
+    code_property = forms.CharField(
+        label=_("Thuộc tính chứa mã GSO (để trống: ma_xa / ma_huyen / ma_tinh)"), required=False, max_length=60,
+    )
+    structure = forms.ChoiceField(label=_("Cơ cấu hành chính"), choices=Structure.choices, initial=Structure.PRE_2025)

@@ -1,0 +1,181 @@
+"""Pages of the geo app: units browser with population and 2025 history, villages, imports, map."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.roles import HEALTH_READERS, RULE_EDITORS
+from core.errors import Invalid
+from core.imports import FileRejected
+from core.scoping import scope, visible_units
+
+from . import services
+from .forms import BoundaryImportForm, ImportForm, VillageForm
+from .importers import PopulationImporter, VillageImporter
+from .models import AdministrativeUnit, Boundary, Level, Structure, Village
+from .roles import GEO_EDITORS
+
+
+def _require(request, roles):
+    if not request.user.has_role(roles):
+        raise PermissionDenied
+
+
+def _home_unit(user):
+    unit = user.jurisdiction_unit
+    if unit is None:
+        unit = AdministrativeUnit.objects.filter(level=Level.PROVINCE, structure=Structure.PRE_2025).order_by("code").first()
+    return unit
+
+
+def _year(request, unit):
+    years = services.population_years(unit)
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    return (year or (years[0] if years else None)), years
+
+
+@login_required
+def units_home(request):
+    _require(request, HEALTH_READERS)
+    unit = _home_unit(request.user)
+    if unit is None:
+        return render(request, "geo/unit.html", {"unit": None})
+    return redirect("geo:unit", pk=unit.pk)
+
+
+@login_required
+def unit_detail(request, pk):
+    """A unit, its children with population, and its history across the 2025 reorganisation.
+
+    Units and denominators are public reference data: every health reader may browse them all; villages
+    are shown only inside the user's jurisdiction."""
+    _require(request, HEALTH_READERS)
+    unit = get_object_or_404(AdministrativeUnit.objects.select_related("parent"), pk=pk)
+    year, years = _year(request, unit)
+    table = services.population_table(unit, year) if year else None
+    children = [r["unit"] for r in table["rows"]] if table else list(unit.children.order_by("name"))
+    if unit.is_post_2025:
+        history = services.predecessors_of(children + [unit])
+    else:
+        history = services.successors_of(children + [unit])
+    rows = table["rows"] if table else [{"unit": c} for c in children]
+    for r in rows:
+        r["history"] = history.get(r["unit"].pk, [])
+    villages = []
+    if unit.level == Level.COMMUNE:
+        villages = list(scope(Village.objects.filter(commune=unit), request.user))
+    return render(request, "geo/unit.html", {
+        "unit": unit, "ancestors": list(unit.ancestors()), "rows": rows, "table": table, "year": year, "years": years,
+        "history": history.get(unit.pk, []), "villages": villages,
+        "can_edit": request.user.has_role(GEO_EDITORS),
+        "has_boundaries": Boundary.objects.filter(unit__parent=unit).exists() or Boundary.objects.filter(unit=unit).exists(),
+        "bands": services.AGE_BANDS,
+    })
+
+
+@login_required
+def map_page(request, pk=None):
+    _require(request, HEALTH_READERS)
+    unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user)
+    if unit is None:
+        return redirect("geo:home")
+    year, years = _year(request, unit)
+    data_url = reverse("geo:features", args=[unit.pk]) + (f"?year={year}" if year else "")
+    return render(request, "geo/map.html", {"unit": unit, "data_url": data_url, "year": year, "years": years})
+
+
+@login_required
+def features(request, pk):
+    """GeoJSON of the unit's children (or of the commune itself) with their population as `value`."""
+    _require(request, HEALTH_READERS)
+    unit = get_object_or_404(AdministrativeUnit, pk=pk)
+    units = list(unit.children.order_by("name")) or [unit]
+    year, _years = _year(request, unit)
+    values = services.population_by_unit(units, year) if year else {}
+    extra = {u.pk: {"url": reverse("geo:unit", args=[u.pk])} for u in units}
+    return JsonResponse(services.feature_collection(units, values, extra=extra))
+
+
+@login_required
+def village_list(request):
+    _require(request, HEALTH_READERS)
+    qs = scope(Village.objects.select_related("commune"), request.user)
+    commune = request.GET.get("commune")
+    if commune and commune.isdigit():
+        qs = qs.filter(commune_id=commune)
+    q = request.GET.get("q", "").strip()
+    if q:
+        from core.text import fold
+
+        qs = qs.filter(name_folded__contains=fold(q))
+    page = Paginator(qs.order_by("commune__name", "name"), 50).get_page(request.GET.get("page"))
+    communes = visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500]
+    return render(request, "geo/village_list.html", {
+        "page_obj": page, "q": q, "communes": communes, "commune": commune, "can_edit": request.user.has_role(GEO_EDITORS),
+    })
+
+
+@login_required
+def village_create(request):
+    _require(request, GEO_EDITORS)
+    form = VillageForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            village = services.create_village(by=request.user, **form.cleaned_data)
+        except Invalid as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã thêm thôn/làng."))
+            return redirect(reverse("geo:unit", args=[village.commune_id]))
+    return render(request, "geo/village_form.html", {"form": form})
+
+
+def _run_import(request, importer_class, template, title, columns_help, **kwargs):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        mode = "valid_only" if form.cleaned_data["valid_only"] else "all"
+        try:
+            result = importer_class(by=request.user, mode=mode, **kwargs).run(upload.read(), upload.name)
+        except FileRejected as exc:
+            error = exc
+    return render(request, template, {"form": form, "result": result, "error": error, "title": title, "columns_help": columns_help})
+
+
+@login_required
+def village_import(request):
+    _require(request, GEO_EDITORS)
+    return _run_import(request, VillageImporter, "geo/import.html", _("Nhập danh sách thôn/làng"),
+                       "mã xã | tên xã, tên thôn, loại (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố), mã thôn")
+
+
+@login_required
+def population_import(request):
+    _require(request, GEO_EDITORS)
+    return _run_import(request, PopulationImporter, "geo/import.html", _("Nhập dân số theo năm, giới tính, nhóm tuổi"),
+                       "mã xã | tên xã, năm, giới tính (Nam/Nữ), nhóm tuổi (0-4, 5-11, 12-17, 18-49, 50-64, 65+), dân số, nguồn")
+
+
+@login_required
+def boundary_import(request):
+    _require(request, RULE_EDITORS)
+    form = BoundaryImportForm(request.POST or None, request.FILES or None)
+    outcome = error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            outcome = services.import_boundaries(
+                upload.read(), by=request.user, code_property=form.cleaned_data["code_property"] or None,
+                structure=form.cleaned_data["structure"], source=upload.name,
+            )
+        except Invalid as exc:
+            error = exc
+    return render(request, "geo/boundary_import.html", {"form": form, "outcome": outcome, "error": error})
