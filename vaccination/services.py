@@ -1,0 +1,313 @@
+"""Write functions and queries of vaccination. Views, API, importers, jobs and other apps go through here.
+
+Other apps rely on: `is_fully_vaccinated(person, on)`, `person_status(person, on)`, `coverage(unit, on)`,
+`coverage_for_levels(unit, on)`.
+"""
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+
+from accounts.roles import Role
+from audit.services import record
+from core.errors import Invalid
+from diseases.rules import NoRuleInForce, rule_in_force
+from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
+
+from . import rules
+from .models import DoseKind, DosePolicy, Injection, Product, Schedule
+
+# Who may accept a dose that raised warnings (with a written reason). Vaccinators record; supervisors decide.
+VACCINATION_SUPERVISORS = frozenset({Role.HEALTH_DEPT, Role.DISTRICT_HEALTH, Role.COMMUNE_HEALTH, Role.SYSADMIN})
+
+
+class DoseRefused(Invalid):
+    """Hard findings: the dose cannot be recorded."""
+
+    def __init__(self, findings: list[rules.Finding]):
+        self.findings = findings
+        super().__init__(" ".join(f.vi for f in findings), " ".join(f.en for f in findings))
+
+
+class NeedsOverride(Invalid):
+    """Only warnings: a supervisor may record the dose with a reason."""
+
+    def __init__(self, findings: list[rules.Finding]):
+        self.findings = findings
+        super().__init__(
+            " ".join(f.vi for f in findings) + " Cần cán bộ giám sát xác nhận kèm lý do.",
+            " ".join(f.en for f in findings) + " A supervisor must confirm with a reason.",
+        )
+
+
+# --- rule data in force ----------------------------------------------------------------------------------------
+def _in_force(qs, on: dt.date):
+    return qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def schedules_in_force(product: Product, on: dt.date) -> list[Schedule]:
+    return list(_in_force(Schedule.objects.filter(product=product), on).order_by("-valid_from"))
+
+
+def schedule_for(product: Product, on: dt.date, age: int | None) -> Schedule | None:
+    return next((s for s in schedules_in_force(product, on) if s.covers_age(age)), None)
+
+
+def policy_in_force(on: dt.date) -> DosePolicy | None:
+    return _in_force(DosePolicy.objects.all(), on).order_by("-valid_from").first()
+
+
+def schedule_facts(s: Schedule | None) -> rules.ScheduleFacts | None:
+    if s is None:
+        return None
+    return rules.ScheduleFacts(
+        product=s.product.code, age_min=s.age_min, age_below=s.age_below, primary_doses=s.primary_doses,
+        min_interval_days=s.min_interval_days, recommended_interval_days=s.recommended_interval_days,
+        mixable_with=tuple(s.mixable_with or ()), usable_as_booster=s.usable_as_booster,
+    )
+
+
+def policy_facts(p: DosePolicy | None) -> rules.PolicyFacts | None:
+    if p is None:
+        return None
+    return rules.PolicyFacts(
+        additional_min_days=p.additional_min_days, booster_min_days=p.booster_min_days,
+        booster_next_min_days=p.booster_next_min_days, booster_age_min=p.booster_age_min,
+        max_additional=p.max_additional, max_boosters=p.max_boosters, overdue_after_days=p.overdue_after_days,
+    )
+
+
+def fully_vaccinated_values(on: dt.date) -> dict | None:
+    try:
+        return rule_in_force(kind="fully_vaccinated", on=on).values
+    except NoRuleInForce:
+        return None  # before the first definition: primary series complete
+
+
+def history(person) -> list[rules.Dose]:
+    out = []
+    for inj in Injection.objects.filter(person=person).select_related("product", "schedule").order_by("given_on", "id"):
+        out.append(_dose(inj))
+    return out
+
+
+def _dose(inj: Injection) -> rules.Dose:
+    s = inj.schedule
+    return rules.Dose(
+        kind=inj.dose_kind, number=inj.dose_number, given_on=inj.given_on, product=inj.product.code,
+        completes_primary=inj.completes_primary, primary_doses=s.primary_doses if s else None,
+        interval_days=(s.recommended_interval_days or s.min_interval_days) if s else None,
+    )
+
+
+def is_contraindicated(person) -> bool:
+    from .models import Visit
+
+    return Visit.objects.filter(person=person, outcome=Visit.Outcome.CONTRAINDICATED).exists()
+
+
+# --- recording a dose ----------------------------------------------------------------------------------------
+def check_injection(*, person, product: Product, dose_kind: str, dose_number: int, given_on: dt.date,
+                    today: dt.date | None = None) -> tuple[list[rules.Finding], Schedule | None]:
+    age = person.age_on(given_on)
+    in_force = schedules_in_force(product, given_on)
+    schedule = next((s for s in in_force if s.covers_age(age)), None)
+    candidate = rules.Candidate(
+        kind=dose_kind, number=dose_number, given_on=given_on, product=product.code, product_name=product.name,
+        approved_on=product.approved_on, age=age, schedule=schedule_facts(schedule), product_in_force=bool(in_force),
+        policy=policy_facts(policy_in_force(given_on)), today=today or dt.date.today(),
+        is_immunocompromised=person.is_immunocompromised, contraindicated=is_contraindicated(person),
+    )
+    return rules.check_dose(candidate, history(person)), schedule
+
+
+@transaction.atomic
+def record_injection(*, by, person, product: Product, dose_kind: str, dose_number: int, given_on: dt.date,
+                     lot: str = "", site: str = "", facility=None, vaccinator_name: str = "",
+                     override_reason: str = "", today: dt.date | None = None) -> Injection:
+    """Check the dose against the schedule in force on its date and record it (audited), or refuse it."""
+    findings, schedule = check_injection(person=person, product=product, dose_kind=dose_kind, dose_number=dose_number,
+                                         given_on=given_on, today=today)
+    hard = [f for f in findings if f.hard]
+    if hard:
+        raise DoseRefused(hard)
+    override_reason = (override_reason or "").strip()
+    if findings and not (override_reason and by is not None and by.has_role(VACCINATION_SUPERVISORS)):
+        raise NeedsOverride(findings)
+    inj = Injection.objects.create(
+        person=person, commune_id=person.commune_id, product=product, schedule=schedule, dose_kind=dose_kind,
+        dose_number=dose_number, given_on=given_on, lot=lot.strip(), site=site.strip(), facility=facility,
+        vaccinator=by if getattr(by, "pk", None) else None, vaccinator_name=vaccinator_name or (str(by) if by else ""),
+        completes_primary=bool(dose_kind == DoseKind.PRIMARY and schedule and dose_number == schedule.primary_doses),
+        warnings=[f.as_dict() for f in findings], override_reason=override_reason if findings else "",
+        overridden_by=by if findings else None,
+    )
+    record(actor=by, action="create", obj=inj, person_id=person.pk, changes={
+        "product": (None, product.code), "dose_kind": (None, dose_kind), "dose_number": (None, dose_number),
+        "given_on": (None, given_on.isoformat()), "lot": (None, inj.lot),
+    })
+    if findings:
+        record(actor=by, action="override", obj=inj, person_id=person.pk, note=override_reason,
+               records={"warnings": [f.code for f in findings]})
+    refresh_summary([person.pk])
+    return inj
+
+
+@transaction.atomic
+def delete_injection(*, by, injection: Injection, reason: str) -> None:
+    if not (reason or "").strip():
+        raise Invalid("Cần ghi lý do xóa.", "A reason is required to delete a dose.")
+    later = Injection.objects.filter(person_id=injection.person_id, given_on__gt=injection.given_on).exists()
+    if later:
+        raise Invalid("Không thể xóa: đã có mũi tiêm sau mũi này.", "Cannot delete: later doses depend on this one.")
+    record(actor=by, action="delete", obj=injection, person_id=injection.person_id, note=reason)
+    pid = injection.person_id
+    injection.delete()
+    refresh_summary([pid])
+
+
+# --- per-person summary (coverage source) ----------------------------------------------------------------------
+def _birth_date_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "COALESCE(p.date_of_birth, make_date(p.birth_year, 7, 1))"
+    return "COALESCE(p.date_of_birth, printf('%04d-07-01', p.birth_year))"
+
+
+def refresh_summary(person_ids=None, *, person_filter_sql: str | None = None) -> None:
+    """Recompute PersonVaccination for the given people (a list, or an SQL subquery yielding person ids)."""
+    if person_filter_sql is None:
+        ids = [int(i) for i in person_ids or []]
+        if not ids:
+            return
+        person_filter_sql = ",".join(str(i) for i in ids)
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM vaccination_personvaccination WHERE person_id IN ({person_filter_sql})")
+        cur.execute(f"""
+            INSERT INTO vaccination_personvaccination
+                (person_id, commune_id, birth_date, first_on, primary_done_on, additional_on, booster1_on, last_on, dose_count)
+            SELECT i.person_id, p.commune_id, {_birth_date_sql()}, MIN(i.given_on),
+                   MIN(CASE WHEN i.completes_primary THEN i.given_on END),
+                   MIN(CASE WHEN i.dose_kind = 'additional' THEN i.given_on END),
+                   MIN(CASE WHEN i.dose_kind = 'booster' THEN i.given_on END),
+                   MAX(i.given_on), COUNT(*)
+            FROM vaccination_injection i JOIN people_person p ON p.id = i.person_id
+            WHERE i.person_id IN ({person_filter_sql})
+            GROUP BY i.person_id, p.commune_id, p.date_of_birth, p.birth_year""")
+
+
+# --- status ------------------------------------------------------------------------------------------------------
+def person_status(person, on: dt.date) -> dict:
+    doses = history(person)
+    status = rules.status_on(doses, on, fully_vaccinated_values(on))
+    policy = policy_in_force(on)
+    nxt = rules.next_dose(doses, on, policy_facts(policy), person.age_on(on))
+    vi, en = rules.STATUS_LABELS[status]
+    return {"status": status, "label_vi": vi, "label_en": en, "next_dose": nxt, "doses": doses}
+
+
+def is_fully_vaccinated(person, on: dt.date) -> bool:
+    """Fully vaccinated on `on` under the "fully_vaccinated" rule version then in force (10696, then 762…)."""
+    return rules.status_on(history(person), on, fully_vaccinated_values(on)) in (rules.FULL, rules.BOOSTED)
+
+
+# --- coverage ----------------------------------------------------------------------------------------------------
+BANDS = list(AGE_BAND_BOUNDS)
+DOSES = ("dose1", "full", "booster")
+
+
+def communes_of(unit: AdministrativeUnit) -> list[int]:
+    """Ids of the communes at or below `unit` (for a 2025 unit: also the pre-2025 communes that became part of it)."""
+    q = Q(path__startswith=unit.path)
+    if unit.is_post_2025:
+        q |= Q(successor_links__new_unit__path__startswith=unit.path)
+    return list(AdministrativeUnit.objects.filter(q, level=Level.COMMUNE).values_list("id", flat=True).distinct())
+
+
+def _years_before(on: dt.date, years: int) -> dt.date:
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
+
+
+def population(commune_ids: list[int], on: dt.date) -> tuple[dict[str, int], int | None]:
+    qs = PopulationEstimate.objects.filter(unit_id__in=commune_ids)
+    years = sorted(set(qs.values_list("year", flat=True)))
+    if not years:
+        return {b: 0 for b in BANDS}, None
+    year = max((y for y in years if y <= on.year), default=years[0])
+    rows = qs.filter(year=year).values("age_band").annotate(total=Sum("population"))
+    out = {b: 0 for b in BANDS}
+    for r in rows:
+        out[r["age_band"]] = r["total"] or 0
+    return out, year
+
+
+def counts_by_band(commune_ids: list[int], on: dt.date) -> dict[str, dict[str, int]]:
+    """One grouped query over PersonVaccination: people with ≥1 dose, primary series complete, ≥1 booster by `on`."""
+    out = {b: {d: 0 for d in DOSES} for b in BANDS}
+    if not commune_ids:
+        return out
+    bands = list(AGE_BAND_BOUNDS.items())
+    case = "CASE " + " ".join(
+        f"WHEN birth_date > %s THEN '{bands[i - 1][0]}'" for i in range(1, len(bands))
+    ) + f" ELSE '{bands[-1][0]}' END"
+    case_params = [_years_before(on, lo) for _band, (lo, _hi) in bands[1:]]
+    ids = ",".join(str(int(i)) for i in commune_ids)
+    sql = f"""
+        SELECT {case} AS band,
+               COUNT(*),
+               COUNT(CASE WHEN primary_done_on <= %s THEN 1 END),
+               COUNT(CASE WHEN booster1_on <= %s THEN 1 END)
+        FROM vaccination_personvaccination
+        WHERE commune_id IN ({ids}) AND first_on <= %s
+        GROUP BY 1"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [*case_params, on, on, on])
+        for band, dose1, full, booster in cur.fetchall():
+            out[band] = {"dose1": dose1, "full": full, "booster": booster}
+    return out
+
+
+def _cell(num: int, den: int) -> dict:
+    return {"numerator": num, "denominator": den, "percentage": round(100.0 * num / den, 2) if den else None}
+
+
+def coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
+    """Coverage per age band and dose for a unit on a date; denominators from geo.PopulationEstimate rolled up.
+
+    Doses: "dose1" (≥ 1 dose), "full" (primary series complete), "booster" (≥ 1 booster). Groups "all", "18+", "50+".
+    """
+    ids = communes_of(unit)
+    counts = counts_by_band(ids, on)
+    pop, year = population(ids, on)
+    result = {"unit_id": unit.pk, "unit": unit.name, "on": on, "population_year": year, "bands": {}, "groups": {}}
+    for band in BANDS:
+        result["bands"][band] = {d: _cell(counts[band][d], pop[band]) for d in DOSES}
+    groups = {"all": BANDS, "12+": BANDS[2:], "18+": BANDS[3:], "50+": BANDS[4:]}
+    for name, members in groups.items():
+        den = sum(pop[b] for b in members)
+        result["groups"][name] = {d: _cell(sum(counts[b][d] for b in members), den) for d in DOSES}
+    return result
+
+
+def high_risk_counts(commune_ids: list[int], on: dt.date) -> tuple[int, int]:
+    """People with a recorded comorbidity or immunocompromised: (total, primary series complete by `on`)."""
+    from people.models import Person
+
+    agg = Person.objects.filter(commune_id__in=commune_ids, merged_into__isnull=True).filter(
+        ~Q(comorbidities=[]) | Q(is_immunocompromised=True)
+    ).aggregate(total=Count("id"), full=Count("id", filter=Q(vaccination__primary_done_on__lte=on)))
+    return agg["total"] or 0, agg["full"] or 0
+
+
+def coverage_for_levels(unit: AdministrativeUnit, on: dt.date) -> dict:
+    """Figures the epidemic-level rules (128/NQ-CP, 4800 → 218/QĐ-BYT) need, as percentages (None: no denominator)."""
+    cov = coverage(unit, on)
+    hr_total, hr_full = high_risk_counts(communes_of(unit), on)
+    return {
+        "adult_1dose_pct": cov["groups"]["18+"]["dose1"]["percentage"],
+        "age50_full_pct": cov["groups"]["50+"]["full"]["percentage"],
+        "high_risk_full_pct": round(100.0 * hr_full / hr_total, 2) if hr_total else None,
+        "full_pct": cov["groups"]["all"]["full"]["percentage"],
+    }
