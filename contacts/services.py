@@ -1,0 +1,345 @@
+"""Write functions of contact tracing. Views, API, imports and jobs all go through here; each runs in one
+transaction with its audit rows."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from audit.services import diff, record
+from core.concurrency import update_versioned
+from core.errors import Invalid
+from diseases.rules import NoRuleInForce, rule_in_force
+
+from . import chains
+from .models import Arrival, Contact, ContactCheck, Generation, Outbreak, VaccinationSource
+from .rules import Schedule, VaccinationFacts, find_cycle, schedule_for
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _d(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# --- Schedules -------------------------------------------------------------------------------------
+def schedule(*, last_exposure: dt.date, facts: VaccinationFacts, disease: str = "covid19") -> Schedule:
+    try:
+        rule = rule_in_force(disease=disease, kind="f1_quarantine", on=last_exposure)
+    except NoRuleInForce:
+        raise Invalid(
+            f"Chưa có quy định cách ly F1 áp dụng cho ngày {_d(last_exposure)}.",
+            f"No F1 quarantine rule is in force on {_d(last_exposure)}.", field="last_exposure_on",
+        )
+    return schedule_for(rule, last_exposure=last_exposure, facts=facts)
+
+
+def vaccination_prefill(person, on: dt.date) -> bool | None:
+    """Fully vaccinated on `on` according to the vaccination registry, when that capability exists."""
+    try:
+        module = importlib.import_module("vaccination.services")
+    except ImportError:
+        return None
+    fn = getattr(module, "is_fully_vaccinated", None)
+    if fn is None:
+        return None
+    try:
+        return bool(fn(person, on))
+    except Exception:  # the registry is advisory here; the worker can still enter the fact
+        return None
+
+
+def _schedule_fields(s: Schedule) -> dict:
+    return {
+        "rule_set_id": s.rule_id, "protected": s.protected, "quarantine_days": s.quarantine_days,
+        "quarantine_end": s.quarantine_end, "test_dates": [d.isoformat() for d in s.test_dates], "follow_up_end": s.follow_up_end,
+    }
+
+
+# --- Checks shared by the write functions ----------------------------------------------------------
+def _active_case_at(person, day: dt.date):
+    from cases.models import Case
+
+    return (Case.objects.filter(person=person, confirmed_on__lt=day)
+            .filter(Q(released_on__isnull=True) | Q(released_on__gte=day)).filter(died_on__isnull=True)
+            .order_by("confirmed_on").first())
+
+
+def _check_exposure(person, source_case, first: dt.date, last: dt.date) -> None:
+    if first is None or last is None:
+        raise Invalid("Cần ngày tiếp xúc.", "The exposure date is required.", field="last_exposure_on")
+    if last < first:
+        raise Invalid("Ngày tiếp xúc cuối trước ngày tiếp xúc đầu.", "The last exposure is before the first.", field="last_exposure_on")
+    if last > today():
+        raise Invalid(f"Ngày tiếp xúc {_d(last)} ở tương lai.", f"The exposure date {_d(last)} is in the future.", field="last_exposure_on")
+    if source_case.person_id == person.pk:
+        raise Invalid("Một người không thể là người tiếp xúc của chính ca bệnh của mình.",
+                      "A person cannot be a contact of his own case.", field="person")
+    own = _active_case_at(person, first)
+    if own is not None:
+        raise Invalid(
+            f"{person.full_name} đã là F0 (xác định ngày {_d(own.confirmed_on)}) trước ngày tiếp xúc {_d(first)}: "
+            "không thể ghi nhận là người tiếp xúc.",
+            f"{person.full_name} was already a confirmed case (confirmed {_d(own.confirmed_on)}) before the exposure on "
+            f"{_d(first)}: cannot be recorded as a contact.", field="first_exposure_on",
+        )
+
+
+def _check_no_cycle(infector_case, infected_case) -> None:
+    """Linking infector → infected must not close a loop in the chain."""
+    below = chains.descendants(infected_case.pk)
+    if infector_case.pk not in below:
+        return
+    edges: dict[int, set[int]] = {}
+    for s, t in Contact.objects.filter(source_case_id__in=list(below), converted_case_id__isnull=False).values_list("source_case_id", "converted_case_id"):
+        edges.setdefault(s, set()).add(t)
+    path = find_cycle(edges, infector_case.pk, infected_case.pk) or [infected_case.pk, infector_case.pk]
+    from cases.models import Case
+
+    names = dict(Case.objects.filter(pk__in=path).values_list("pk", "person__full_name"))
+    text = " → ".join(f"F0 #{pk} {names.get(pk, '')}".strip() for pk in path)
+    raise Invalid(
+        f"Không thể ghi nhận F0 #{infector_case.pk} lây cho F0 #{infected_case.pk}: chuỗi lây đã có {text}, "
+        "liên kết này sẽ tạo thành vòng lặp.",
+        f"Cannot record case #{infector_case.pk} as infecting case #{infected_case.pk}: the chain already has {text}; "
+        "this link would create a cycle.",
+    )
+
+
+# --- Contacts --------------------------------------------------------------------------------------
+@transaction.atomic
+def add_contact(*, by, source_case, person, last_exposure_on: dt.date, first_exposure_on: dt.date | None = None,
+                setting: str = "household", place: str = "", generation: str = Generation.F1, source_contact=None,
+                fully_vaccinated: bool | None = None, last_dose_on=None, recovered_on=None,
+                vaccination_source: str | None = None, outbreak=None, note: str = "") -> Contact:
+    first_exposure_on = first_exposure_on or last_exposure_on
+    _check_exposure(person, source_case, first_exposure_on, last_exposure_on)
+    if generation == Generation.F2:
+        if source_contact is None or source_contact.source_case_id != source_case.pk:
+            raise Invalid("F2 cần F1 nguồn thuộc cùng ca bệnh.", "An F2 needs its source F1 of the same case.", field="source_contact")
+    if Contact.objects.filter(person=person, source_case=source_case).exists():
+        raise Invalid("Người này đã được ghi nhận là người tiếp xúc của ca bệnh này.",
+                      "This person is already recorded as a contact of this case.", field="person")
+    if fully_vaccinated is None:
+        prefilled = vaccination_prefill(person, last_exposure_on)
+        if prefilled is not None:
+            fully_vaccinated, vaccination_source = prefilled, VaccinationSource.REGISTRY
+    if vaccination_source is None:
+        vaccination_source = VaccinationSource.UNKNOWN if fully_vaccinated is None else VaccinationSource.DECLARED
+    facts = VaccinationFacts(fully_vaccinated, last_dose_on, recovered_on)
+    s = schedule(last_exposure=last_exposure_on, facts=facts)
+    contact = Contact.objects.create(
+        person=person, source_case=source_case, source_contact=source_contact, generation=generation, setting=setting,
+        place=place, first_exposure_on=first_exposure_on, last_exposure_on=last_exposure_on,
+        fully_vaccinated=fully_vaccinated, last_dose_on=last_dose_on, recovered_on=recovered_on,
+        vaccination_source=vaccination_source, outbreak=outbreak, note=note,
+        created_by=by if getattr(by, "pk", None) else None, **_schedule_fields(s),
+    )
+    record(actor=by, action="create", obj=contact, person_id=person.pk, changes={
+        "source_case": (None, source_case.pk), "last_exposure_on": (None, _d(last_exposure_on)),
+        "rule": (None, s.rule_source), "follow_up_end": (None, _d(s.follow_up_end)),
+    })
+    return contact
+
+
+EDITABLE = ["setting", "place", "first_exposure_on", "last_exposure_on", "fully_vaccinated", "last_dose_on", "recovered_on", "note", "outbreak"]
+
+
+@transaction.atomic
+def update_contact(*, by, contact: Contact, data: dict, expected_version: int) -> Contact:
+    data = {k: v for k, v in data.items() if k in EDITABLE}
+    merged = {k: data.get(k, getattr(contact, k)) for k in EDITABLE}
+    _check_exposure(contact.person, contact.source_case, merged["first_exposure_on"], merged["last_exposure_on"])
+    if {"fully_vaccinated", "last_dose_on", "recovered_on"} & {k for k, v in diff(contact, data).items()}:
+        data["vaccination_source"] = VaccinationSource.DECLARED
+    facts = VaccinationFacts(merged["fully_vaccinated"], merged["last_dose_on"], merged["recovered_on"])
+    s = schedule(last_exposure=merged["last_exposure_on"], facts=facts)
+    fields = _schedule_fields(s)
+    fields["rule_set"] = fields.pop("rule_set_id")
+    from diseases.models import RuleSet
+
+    fields["rule_set"] = RuleSet.objects.get(pk=fields["rule_set"])
+    changes = diff(contact, {**data, **fields})
+    if not changes:
+        return contact
+    update_versioned(contact, expected_version=expected_version, changes={k: new for k, (old, new) in changes.items()})
+    record(actor=by, action="update", obj=contact, person_id=contact.person_id, changes=changes)
+    return contact
+
+
+@transaction.atomic
+def link_cases(*, by, infector_case, infected_case, last_exposure_on: dt.date, setting: str = "household", place: str = "") -> Contact:
+    """Record that an existing case was infected by another (a contact already converted). Refuses cycles."""
+    _check_no_cycle(infector_case, infected_case)
+    if last_exposure_on > infected_case.confirmed_on:
+        raise Invalid("Ngày tiếp xúc sau ngày xác định F0 của người bị lây.",
+                      "The exposure is after the infected person's confirmation.", field="last_exposure_on")
+    if infector_case.person_id == infected_case.person_id:
+        raise Invalid("Không thể liên kết một người với chính mình.", "A person cannot infect himself.")
+    s = schedule(last_exposure=last_exposure_on, facts=VaccinationFacts())
+    contact, created = Contact.objects.get_or_create(
+        person_id=infected_case.person_id, source_case=infector_case,
+        defaults={"first_exposure_on": last_exposure_on, "last_exposure_on": last_exposure_on, "setting": setting, "place": place,
+                  "status": Contact.Status.CONVERTED, "converted_case": infected_case, "converted_on": infected_case.confirmed_on,
+                  "created_by": by if getattr(by, "pk", None) else None, **_schedule_fields(s)},
+    )
+    if not created:
+        Contact.objects.filter(pk=contact.pk).update(converted_case=infected_case, status=Contact.Status.CONVERTED,
+                                                     converted_on=infected_case.confirmed_on)
+    record(actor=by, action="create" if created else "update", obj=contact, person_id=infected_case.person_id,
+           note=f"F0 #{infector_case.pk} → F0 #{infected_case.pk}")
+    return contact
+
+
+@transaction.atomic
+def convert_to_case(*, by, contact: Contact, confirmed_on: dt.date, test_kind: str = "rt_pcr", test=None, **case_fields):
+    """A positive contact becomes a case in one step; the contact keeps the link (converted_case)."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.converted_case_id:
+        raise Invalid("Người tiếp xúc này đã được chuyển thành F0.", "This contact was already converted to a case.")
+    if confirmed_on < contact.first_exposure_on:
+        raise Invalid(
+            f"Ngày xác định {_d(confirmed_on)} trước ngày tiếp xúc {_d(contact.first_exposure_on)}.",
+            f"The confirmation date {_d(confirmed_on)} is before the exposure on {_d(contact.first_exposure_on)}.",
+            field="confirmed_on",
+        )
+    from cases.services import open_case
+
+    in_quarantine = contact.quarantine_end is not None and contact.last_exposure_on <= confirmed_on <= contact.quarantine_end
+    if test is not None:
+        # A case is confirmed by RT-PCR or by a rapid test (a self-test counts as a rapid test once staff confirm it).
+        test_kind = "rt_pcr" if test.kind == "rt_pcr" else "rapid_antigen"
+    case = open_case(by=by, person=contact.person, confirmed_on=confirmed_on, test_kind=test_kind,
+                     detected_in="quarantine" if in_quarantine else "community", source_contact=contact, source=test,
+                     **case_fields)
+    changes = {"status": Contact.Status.CONVERTED, "converted_case": case, "converted_on": confirmed_on}
+    old = {k: getattr(contact, k) for k in changes}
+    update_versioned(contact, expected_version=contact.version, changes=changes)
+    # The same person's other open contact records end with the conversion.
+    Contact.objects.filter(person=contact.person, status=Contact.Status.FOLLOWING).exclude(pk=contact.pk).update(status=Contact.Status.RELEASED)
+    record(actor=by, action="update", obj=contact, person_id=contact.person_id,
+           changes={k: (old[k], v) for k, v in changes.items()}, note=f"test #{test.pk}" if test else "")
+    return case
+
+
+def open_contact_for_test(test) -> Contact | None:
+    """The contact record a positive test should convert (the person's most recent open one)."""
+    return Contact.objects.filter(person_id=test.person_id, status=Contact.Status.FOLLOWING).order_by("-last_exposure_on").first()
+
+
+# --- Daily follow-up -------------------------------------------------------------------------------
+@transaction.atomic
+def record_check(*, by, contact: Contact, day: dt.date, has_symptoms: bool = False, symptoms: str = "",
+                 temperature=None, test=None, note: str = "") -> ContactCheck:
+    if day > today():
+        raise Invalid("Ngày theo dõi ở tương lai.", "The follow-up day is in the future.", field="day")
+    if day < contact.first_exposure_on:
+        raise Invalid("Ngày theo dõi trước ngày tiếp xúc.", "The follow-up day is before the exposure.", field="day")
+    if ContactCheck.objects.filter(contact=contact, day=day).exists():
+        raise Invalid(f"Đã có phiếu theo dõi ngày {_d(day)}.", f"There is already a follow-up for {_d(day)}.", field="day")
+    check = ContactCheck.objects.create(contact=contact, day=day, has_symptoms=has_symptoms or bool(symptoms), symptoms=symptoms,
+                                        temperature=temperature, test=test, note=note, by=by if getattr(by, "pk", None) else None)
+    # Conditional update: a later check recorded first is never overwritten by an earlier day.
+    Contact.objects.filter(pk=contact.pk).filter(Q(last_check_on__isnull=True) | Q(last_check_on__lt=day)).update(last_check_on=day)
+    record(actor=by, action="create", obj=check, person_id=contact.person_id, note=f"follow-up {_d(day)}")
+    return check
+
+
+def under_follow_up(qs, on: dt.date):
+    return qs.filter(status=Contact.Status.FOLLOWING, last_exposure_on__lte=on, follow_up_end__gte=on)
+
+
+def unmonitored(qs, on: dt.date, missed_days: int = 1):
+    """Contacts under follow-up without a check for more than `missed_days` days (nobody left unmonitored)."""
+    limit = on - dt.timedelta(days=missed_days)
+    return under_follow_up(qs, on).filter(
+        Q(last_check_on__lt=limit) | Q(last_check_on__isnull=True, last_exposure_on__lt=limit)
+    )
+
+
+def release_finished(on: dt.date | None = None) -> int:
+    """Daily job: contacts whose follow-up ended are released."""
+    on = on or today()
+    return Contact.objects.filter(status=Contact.Status.FOLLOWING, follow_up_end__lt=on).update(status=Contact.Status.RELEASED)
+
+
+# --- Outbreaks -------------------------------------------------------------------------------------
+@transaction.atomic
+def create_outbreak(*, by, name: str, commune, started_on: dt.date, place_kind: str = "village", place_name: str = "",
+                    village=None, facility=None, latitude=None, longitude=None) -> Outbreak:
+    if started_on > today():
+        raise Invalid("Ngày bắt đầu ở tương lai.", "The start date is in the future.", field="started_on")
+    if village is not None and village.commune_id != commune.pk:
+        raise Invalid("Thôn/làng không thuộc xã đã chọn.", "The village is not in the chosen commune.", field="village")
+    if latitude is None and commune.latitude is not None:
+        latitude, longitude = commune.latitude, commune.longitude
+    ob = Outbreak.objects.create(name=name, commune=commune, started_on=started_on, place_kind=place_kind, place_name=place_name,
+                                 village=village, facility=facility, latitude=latitude, longitude=longitude,
+                                 created_by=by if getattr(by, "pk", None) else None)
+    record(actor=by, action="create", obj=ob, changes={"name": (None, name)})
+    return ob
+
+
+@transaction.atomic
+def add_case_to_outbreak(*, by, outbreak: Outbreak, case) -> None:
+    if outbreak.status == Outbreak.Status.CLOSED:
+        raise Invalid("Ổ dịch đã kết thúc; hãy mở ổ dịch mới.", "The outbreak is closed; open a new one.")
+    outbreak.cases.add(case)
+    # The case's open contacts belong to the outbreak too.
+    Contact.objects.filter(source_case=case, outbreak__isnull=True).update(outbreak=outbreak)
+    record(actor=by, action="update", obj=outbreak, person_id=case.person_id, note=f"+ F0 #{case.pk}")
+
+
+def closing_state(outbreak: Outbreak, on: dt.date) -> dict:
+    """When the outbreak may close: N days (outbreak rule in force) after its last case."""
+    try:
+        rule = rule_in_force(kind="outbreak", on=on)
+    except NoRuleInForce:
+        return {"rule": None, "days": None, "last_case_on": None, "closable_on": None, "closable": False}
+    days = int(rule.value("close_after_days_without_case"))
+    last = outbreak.cases.aggregate(m=Max("confirmed_on"))["m"] or outbreak.started_on
+    closable_on = last + dt.timedelta(days=days)
+    return {"rule": rule, "days": days, "last_case_on": last, "closable_on": closable_on, "closable": on >= closable_on}
+
+
+@transaction.atomic
+def close_outbreak(*, by, outbreak: Outbreak, on: dt.date) -> Outbreak:
+    state = closing_state(outbreak, on)
+    if outbreak.status == Outbreak.Status.CLOSED:
+        raise Invalid("Ổ dịch đã kết thúc.", "The outbreak is already closed.")
+    if not state["closable"]:
+        when = _d(state["closable_on"]) if state["closable_on"] else "?"
+        raise Invalid(
+            f"Chưa đủ {state['days']} ngày không có ca mới (ca cuối {_d(state['last_case_on'])}); có thể kết thúc từ {when}.",
+            f"Not yet {state['days']} days without a new case (last case {_d(state['last_case_on'])}); it may close from {when}.",
+        )
+    update_versioned(outbreak, expected_version=outbreak.version,
+                     changes={"status": Outbreak.Status.CLOSED, "closed_on": on, "closing_rule": state["rule"]})
+    record(actor=by, action="update", obj=outbreak, changes={"status": ("active", "closed")}, note=state["rule"].source_document)
+    return outbreak
+
+
+# --- Arrivals --------------------------------------------------------------------------------------
+@transaction.atomic
+def record_arrival(*, by, person, origin: str, arrived_on: dt.date, means: str = "car", has_symptoms: bool = False,
+                   symptoms: str = "", fully_vaccinated: bool | None = None, via: str = Arrival.Via.STAFF) -> Arrival:
+    if arrived_on > today():
+        raise Invalid("Ngày đến ở tương lai.", "The arrival date is in the future.", field="arrived_on")
+    if not origin.strip():
+        raise Invalid("Cần nơi đi.", "The place of origin is required.", field="origin")
+    if fully_vaccinated is None:
+        fully_vaccinated = vaccination_prefill(person, arrived_on)
+    # Monitored like a contact under the rule of the time (day 0 = arrival).
+    s = schedule(last_exposure=arrived_on, facts=VaccinationFacts(fully_vaccinated))
+    arrival = Arrival.objects.create(
+        person=person, origin=origin.strip(), arrived_on=arrived_on, means=means, has_symptoms=has_symptoms or bool(symptoms),
+        symptoms=symptoms, fully_vaccinated=fully_vaccinated, rule_set_id=s.rule_id, follow_up_end=s.follow_up_end,
+        test_dates=[d.isoformat() for d in s.test_dates], via=via, created_by=by if getattr(by, "pk", None) else None,
+    )
+    record(actor=by, action="create", obj=arrival, person_id=person.pk, actor_label="" if getattr(by, "pk", None) else "public form")
+    return arrival

@@ -1,0 +1,14 @@
+import datetime as dt
+
+import pytest
+
+
+@pytest.fixture
+def open_case(personas):
+    """open_case(person, confirmed_on) → a case opened through the cases capability."""
+    from cases.services import open_case as _open
+
+    def make(person, confirmed_on=dt.date(2022, 2, 1), **kw):
+        return _open(by=personas["commune_a"], person=person, confirmed_on=confirmed_on, test_kind="rt_pcr", **kw)
+
+    return make
