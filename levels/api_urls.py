@@ -1,5 +1,14 @@
 """REST API routes of the levels app, mounted under /api/."""
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .api import AssessmentViewSet, AssessView, DecisionViewSet
+
 router = SimpleRouter()
-urlpatterns = router.urls
+router.register("levels/assessments", AssessmentViewSet, basename="level-assessment")
+router.register("levels/decisions", DecisionViewSet, basename="level-decision")
+urlpatterns = [
+    path("levels/assess", AssessView.as_view(), name="levels-assess"),
+    path("levels/assess/", AssessView.as_view()),
+    *router.urls,
+]

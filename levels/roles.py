@@ -1,0 +1,11 @@
+"""Who does what with epidemic levels (sets built from accounts.roles).
+
+* The Department of Health computes and proposes (RULE_EDITORS also correct thresholds and measures).
+* The People's Committee decides; its decision is recorded by leadership (the provincial steering committee).
+* Health staff of a district or commune may enter criteria values for their units.
+"""
+from accounts.roles import RULE_EDITORS, Role
+
+PROPOSERS = RULE_EDITORS
+DECIDERS = frozenset({Role.LEADERSHIP, Role.SYSADMIN})
+ENTRY_EDITORS = frozenset({Role.HEALTH_DEPT, Role.DISTRICT_HEALTH, Role.COMMUNE_HEALTH, Role.SYSADMIN})

@@ -1,0 +1,329 @@
+"""Pure evaluation of the epidemic level (128/NQ-CP; criteria of 4800/QĐ-BYT and 218/QĐ-BYT) and version lookup.
+
+`assess(values, version)` takes the criteria values of one unit for one week and a criteria version (its
+`values` dict of thresholds) and returns the level, the version applied and every step of the reasoning.
+It never invents a level: a required value that is missing gives level None and the list of what is missing.
+
+Threshold keys of a version (each {"value", "source", "confirmed", optional "op": ">=" | ">"}):
+  c1_<indicator>_band{2,3,4}_from   criterion 1 band limits; indicators: cases, oxygen, deaths (per 100k/week).
+                                    A null value means the threshold is not known ([NF]): the indicator is shown
+                                    but does not band.
+  c2_adult_1dose_min, c2_elderly_full_min, c2_full_min, c2_high_risk_full_min   coverage minima (%).
+  c3_mobile_stations_required, c3_home_care_required (bool), c3_free_beds_per_100k_min, c3_icu_beds_per_100k_min
+  matrix_covered, matrix_not_covered   level for transmission band 1..4 when coverage is met / not met.
+  no_raise_without_cases   no raise for coverage when the unit had no community case.
+  c2_unmet_no_lowering, c3_unmet_no_lowering   the level may not go below the previous level.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from django.db.models import Q
+
+# Criteria values an assessment takes (the API and the calculator use the same names).
+INPUTS: dict[str, tuple[str, str]] = {
+    "new_cases_per_100k_week": ("Ca mắc mới tại cộng đồng/100.000 dân/tuần", "New community cases per 100,000 per week"),
+    "oxygen_per_100k_week": ("Người bệnh phải thở oxy/100.000 dân/tuần", "Patients on oxygen per 100,000 per week"),
+    "deaths_per_100k_week": ("Ca tử vong/100.000 dân/tuần", "Deaths per 100,000 per week"),
+    "adult_1dose_pct": ("Tỷ lệ người ≥18 tuổi tiêm ít nhất 1 liều (%)", "People aged 18+ with at least 1 dose (%)"),
+    "age50_full_pct": ("Tỷ lệ người cao tuổi (≥50) tiêm đủ liều (%)", "Older people (50+) fully vaccinated (%)"),
+    "full_pct": ("Tỷ lệ dân số tiêm đủ liều (%)", "Population fully vaccinated (%)"),
+    "high_risk_full_pct": ("Tỷ lệ người có nguy cơ cao tiêm đủ liều (%)", "High-risk people fully vaccinated (%)"),
+    "mobile_stations_ready": ("Có phương án trạm y tế lưu động", "Mobile medical stations planned"),
+    "home_care_ready": ("Sẵn sàng quản lý, chăm sóc F0 tại nhà", "Ready to manage and care for F0 at home"),
+    "free_beds_per_100k": ("Giường điều trị COVID-19 còn trống/100.000 dân", "Free COVID-19 beds per 100,000"),
+    "icu_beds_per_100k": ("Giường hồi sức tích cực (ICU)/100.000 dân", "ICU beds per 100,000"),
+}
+BOOLEAN_INPUTS = {"mobile_stations_ready", "home_care_ready"}
+
+TRANSMISSION = [("new_cases_per_100k_week", "c1_cases"), ("oxygen_per_100k_week", "c1_oxygen"), ("deaths_per_100k_week", "c1_deaths")]
+COVERAGE = [
+    ("adult_1dose_pct", "c2_adult_1dose_min"),
+    ("age50_full_pct", "c2_elderly_full_min"),
+    ("full_pct", "c2_full_min"),
+    ("high_risk_full_pct", "c2_high_risk_full_min"),
+]
+CAPACITY = [
+    ("mobile_stations_ready", "c3_mobile_stations_required"),
+    ("home_care_ready", "c3_home_care_required"),
+    ("free_beds_per_100k", "c3_free_beds_per_100k_min"),
+    ("icu_beds_per_100k", "c3_icu_beds_per_100k_min"),
+]
+LEVEL_NAMES = {
+    1: ("Cấp 1 – Nguy cơ thấp (xanh)", "Level 1 – low risk (green)"),
+    2: ("Cấp 2 – Nguy cơ trung bình (vàng)", "Level 2 – medium risk (yellow)"),
+    3: ("Cấp 3 – Nguy cơ cao (cam)", "Level 3 – high risk (orange)"),
+    4: ("Cấp 4 – Nguy cơ rất cao (đỏ)", "Level 4 – very high risk (red)"),
+}
+
+
+@dataclass
+class Step:
+    criterion: str  # "1", "2", "3", "level"
+    key: str
+    vi: str
+    en: str
+    value: object = None
+    threshold: object = None
+    source: str = ""
+    confirmed: bool = True
+
+
+@dataclass
+class Missing:
+    key: str
+    vi: str
+    en: str
+
+
+@dataclass
+class Result:
+    level: int | None
+    version_code: str
+    version_name: str
+    steps: list[Step] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+    transmission_band: int | None = None
+    coverage_met: bool | None = None
+    capacity_met: bool | None = None
+
+    @property
+    def unconfirmed(self) -> bool:
+        return any(not s.confirmed for s in self.steps)
+
+    def as_dict(self) -> dict:
+        return {
+            "level": self.level,
+            "version": {"code": self.version_code, "name": self.version_name},
+            "transmission_band": self.transmission_band,
+            "coverage_met": self.coverage_met,
+            "capacity_met": self.capacity_met,
+            "uses_unconfirmed_thresholds": self.unconfirmed,
+            "steps": [asdict(s) for s in self.steps],
+            "missing": [asdict(m) for m in self.missing],
+        }
+
+
+def _entry(values: dict, key: str) -> dict | None:
+    e = values.get(key)
+    if e is None:
+        return None
+    return e if isinstance(e, dict) else {"value": e, "source": "", "confirmed": True}
+
+
+def _val(values: dict, key: str, default=None):
+    e = _entry(values, key)
+    return default if e is None or e.get("value") is None else e["value"]
+
+
+def passes(value: float, threshold: float, op: str = ">=") -> bool:
+    return value > threshold if op == ">" else value >= threshold
+
+
+def _fmt(x) -> str:
+    if isinstance(x, bool):
+        return "có" if x else "không"
+    if isinstance(x, float):
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+    return str(x)
+
+
+def _fmt_en(x) -> str:
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    return _fmt(x)
+
+
+def _number(x):
+    if x is None or x == "":
+        return None
+    if isinstance(x, bool):
+        return x
+    return float(x)
+
+
+def assess(values: dict, version_values: dict, *, version_code: str = "", version_name: str = "",
+           previous_level: int | None = None) -> Result:
+    """The level for criteria `values` under a version's thresholds. Pure: no database, no clock."""
+    vv = version_values
+    res = Result(level=None, version_code=version_code, version_name=version_name)
+    vals = {k: _number(v) if k not in BOOLEAN_INPUTS else (None if v in (None, "") else bool(v)) for k, v in values.items()}
+
+    # Criterion 1: transmission (band 1..4 per indicator, the highest band counts).
+    bands = []
+    for key, prefix in TRANSMISSION:
+        limits = [(n, _entry(vv, f"{prefix}_band{n}_from")) for n in (2, 3, 4)]
+        limits = [(n, e) for n, e in limits if e is not None]
+        if not limits:
+            continue
+        label_vi, label_en = INPUTS[key]
+        known = [(n, e) for n, e in limits if e.get("value") is not None]
+        value = vals.get(key)
+        if not known:
+            res.steps.append(Step("1", key, f"{label_vi}: {_fmt(value) if value is not None else '—'}. Ngưỡng chưa xác định trong văn bản nguồn, không dùng để phân nhóm.",
+                                  f"{label_en}: {_fmt_en(value) if value is not None else '—'}. Thresholds not known from the source text; not used for banding.",
+                                  value, None, "; ".join(e.get("source", "") for _, e in limits), False))
+            continue
+        if value is None:
+            res.missing.append(Missing(key, f"Thiếu số liệu: {label_vi}", f"Missing: {label_en}"))
+            continue
+        band = 1
+        for n, e in known:
+            if passes(value, e["value"], e.get("op", ">=")):
+                band = n
+        # The band's own limits, for the explanation.
+        lower = next((e for n, e in known if n == band), None)
+        upper = next((e for n, e in known if n == band + 1), None)
+        rng_vi = (f"{'>' if lower and lower.get('op') == '>' else '≥'}{_fmt(lower['value'])}" if lower else "") + (
+            f"{' và ' if lower else ''}{'≤' if upper.get('op') == '>' else '<'}{_fmt(upper['value'])}" if upper else "")
+        rng_en = rng_vi.replace(" và ", " and ")
+        used = [e for e in (lower, upper) if e]
+        res.steps.append(Step(
+            "1", key,
+            f"{label_vi} = {_fmt(value)} → nhóm {band} ({rng_vi}).",
+            f"{label_en} = {_fmt_en(value)} → band {band} ({rng_en}).",
+            value, rng_vi, "; ".join(e.get("source", "") for e in used), all(e.get("confirmed", True) for e in used),
+        ))
+        bands.append(band)
+    if bands and len(bands) > 1:
+        res.steps.append(Step("1", "transmission_band", f"Nhóm lây nhiễm = nhóm cao nhất của các chỉ số: {max(bands)}.",
+                              f"Transmission band = highest band of the indicators: {max(bands)}.", max(bands), None,
+                              "218/QĐ-BYT: cách kết hợp chưa xác định [NF]", False))
+    res.transmission_band = max(bands) if bands else None
+
+    # Criterion 2: vaccination coverage (every minimum of the version must be met).
+    coverage = []
+    for key, tkey in COVERAGE:
+        e = _entry(vv, tkey)
+        if e is None or e.get("value") is None:
+            continue
+        label_vi, label_en = INPUTS[key]
+        value = vals.get(key)
+        if value is None:
+            res.missing.append(Missing(key, f"Thiếu số liệu: {label_vi}", f"Missing: {label_en}"))
+            continue
+        ok = passes(value, e["value"], e.get("op", ">="))
+        res.steps.append(Step(
+            "2", key,
+            f"{label_vi} = {_fmt(value)}% (tối thiểu {_fmt(e['value'])}%) → {'đạt' if ok else 'không đạt'}.",
+            f"{label_en} = {_fmt_en(value)}% (minimum {_fmt(e['value'])}%) → {'met' if ok else 'not met'}.",
+            value, e["value"], e.get("source", ""), e.get("confirmed", True),
+        ))
+        coverage.append(ok)
+    res.coverage_met = all(coverage) if coverage else None
+
+    # Criterion 3: capacity. It only matters when the level would go down (4800: "the level shall remain").
+    capacity, capacity_unknown = [], []
+    for key, tkey in CAPACITY:
+        e = _entry(vv, tkey)
+        if e is None or e.get("value") in (None, False):
+            continue
+        label_vi, label_en = INPUTS[key]
+        value = vals.get(key)
+        if value is None:
+            capacity_unknown.append(Missing(key, f"Thiếu số liệu: {label_vi}", f"Missing: {label_en}"))
+            continue
+        if key in BOOLEAN_INPUTS:
+            ok = bool(value)
+            t_vi, t_en = "yêu cầu: có", "required: yes"
+        else:
+            ok = passes(value, e["value"], e.get("op", ">="))
+            t_vi, t_en = f"tối thiểu {_fmt(e['value'])}", f"minimum {_fmt(e['value'])}"
+        res.steps.append(Step(
+            "3", key, f"{label_vi}: {_fmt(value)} ({t_vi}) → {'đạt' if ok else 'không đạt'}.",
+            f"{label_en}: {_fmt_en(value)} ({t_en}) → {'met' if ok else 'not met'}.",
+            value, e["value"], e.get("source", ""), e.get("confirmed", True),
+        ))
+        capacity.append(ok)
+    res.capacity_met = (all(capacity) if not capacity_unknown else (False if not all(capacity) else None)) if (capacity or capacity_unknown) else None
+
+    if res.missing or res.transmission_band is None:
+        if res.transmission_band is None and not res.missing:
+            res.missing.append(Missing("new_cases_per_100k_week", "Không có chỉ số lây nhiễm nào có ngưỡng",
+                                       "No transmission indicator has thresholds"))
+        res.steps.append(Step("level", "level", "Không xác định cấp độ vì thiếu số liệu.",
+                              "No level: data is missing.", None))
+        return res
+
+    # Combination: the level matrix (band × coverage), then the rules that keep a level from falling.
+    band = res.transmission_band
+    covered = res.coverage_met is not False
+    no_cases = (vals.get("new_cases_per_100k_week") or 0) == 0
+    matrix_key = "matrix_covered" if covered else "matrix_not_covered"
+    rule = _entry(vv, "no_raise_without_cases")
+    if not covered and no_cases and rule and rule.get("value"):
+        matrix_key = "matrix_covered"
+        res.steps.append(Step("level", "no_raise_without_cases",
+                              "Độ bao phủ vắc xin chưa đạt nhưng địa bàn không có ca mắc mới: không tăng cấp.",
+                              "Coverage not met but no new case in the area: no raise.", None, None,
+                              rule.get("source", ""), rule.get("confirmed", True)))
+    m = _entry(vv, matrix_key)
+    level = int(m["value"][band - 1])
+    res.steps.append(Step(
+        "level", matrix_key,
+        f"Nhóm lây nhiễm {band}, độ bao phủ vắc xin {'đạt' if covered else 'không đạt'} → cấp {level}.",
+        f"Transmission band {band}, vaccine coverage {'met' if covered else 'not met'} → level {level}.",
+        level, m["value"], m.get("source", ""), m.get("confirmed", True),
+    ))
+    if previous_level and level < previous_level:
+        for met, key, vi, en in (
+            (res.coverage_met, "c2_unmet_no_lowering", "tiêu chí 2 (bao phủ vắc xin) không đạt", "criterion 2 (coverage) not met"),
+            (res.capacity_met, "c3_unmet_no_lowering", "tiêu chí 3 (năng lực y tế) không đạt", "criterion 3 (capacity) not met"),
+        ):
+            rule = _entry(vv, key)
+            if not (rule and rule.get("value")):
+                continue
+            if met is False:
+                level = previous_level
+                res.steps.append(Step("level", key, f"{vi.capitalize()}: giữ cấp độ trước đó (cấp {previous_level}), không giảm.",
+                                      f"{en.capitalize()}: the previous level ({previous_level}) is kept, not lowered.",
+                                      previous_level, None, rule.get("source", ""), rule.get("confirmed", True)))
+                break
+        if level < previous_level and res.capacity_met is None and capacity_unknown:
+            res.missing.extend(capacity_unknown)
+            res.steps.append(Step("level", "level", "Cấp độ sẽ giảm nhưng chưa có số liệu năng lực y tế (tiêu chí 3): không xác định.",
+                                  "The level would fall but capacity data (criterion 3) is missing: no level.", None))
+            return res
+    elif res.capacity_met is False and not previous_level:
+        res.steps.append(Step("level", "c3_unmet_no_lowering", "Tiêu chí 3 không đạt; chưa biết cấp độ tuần trước nên chưa áp dụng quy tắc không giảm cấp.",
+                              "Criterion 3 not met; the previous level is unknown, so the no-lowering rule was not applied.", None))
+    res.level = level
+    name_vi, name_en = LEVEL_NAMES[level]
+    res.steps.append(Step("level", "level", f"Kết quả: {name_vi}.", f"Result: {name_en}.", level))
+    return res
+
+
+# -- version lookup -------------------------------------------------------------------------------------
+class NoVersionInForce(LookupError):
+    def __init__(self, on: dt.date):
+        self.vi = f"Không có bộ tiêu chí đánh giá cấp độ dịch có hiệu lực ngày {on:%d/%m/%Y}."
+        self.en = f"No criteria version in force on {on:%d/%m/%Y}."
+        super().__init__(f"{self.vi} / {self.en}")
+
+
+def province_path(path: str) -> str:
+    return "/" + path.strip("/").split("/")[0] + "/"
+
+
+def version_in_force(on: dt.date, unit=None, *, versions=None):
+    """The province's adaptation in force on `on` for the unit's province, else the national version."""
+    from .models import CriteriaVersion
+
+    if versions is None:
+        versions = list(CriteriaVersion.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+                        .select_related("province"))
+    candidates = [v for v in versions if v.covers(on)]
+    if unit is not None:
+        prov = province_path(unit.path)
+        own = [v for v in candidates if v.province_id and v.province.path == prov]
+        if own:
+            return max(own, key=lambda v: v.valid_from)
+    national = [v for v in candidates if not v.province_id]
+    if not national:
+        raise NoVersionInForce(on)
+    return max(national, key=lambda v: v.valid_from)
+
+
+def assess_with_version(values: dict, version, previous_level: int | None = None) -> Result:
+    return assess(values, version.values, version_code=version.code, version_name=version.name, previous_level=previous_level)

@@ -1,0 +1,261 @@
+"""Where the criteria values of a unit and week come from.
+
+Each source is optional: when the capability that holds the data is not installed (its model or function
+cannot be found), the criterion falls back to values entered or imported per unit (CriteriaEntry) and the
+explanation says so. Entered values always take precedence over computed ones for the same key (they are the
+Department of Health's correction).
+
+* population: geo.PopulationEstimate, summed over the communes under a unit's path (districts and the province
+  are assessed on their aggregated population, never as the worst commune).
+* criterion 1: cases.Case. Community cases only (detected_in="community"), confirmed in the window; patients on
+  oxygen and deaths counted for all residents' cases. Rates per 100,000 per week (a 14-day window is divided by 2).
+* criterion 2: vaccination.services.coverage_for_levels(unit, on).
+* criterion 3: facilities.Team (mobile medical stations, care teams); facilities.BedCapacity minus open
+  cases.Admission for free beds (district) and ICU beds (province).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Q, Sum
+
+ADULT_BANDS = ("18-49", "50-64", "65+")
+ELDERLY_BANDS = ("50-64", "65+")
+COVERAGE_KEYS = ("adult_1dose_pct", "age50_full_pct", "high_risk_full_pct", "full_pct")
+
+
+def optional_model(label: str):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def optional_function(dotted: str):
+    module, _, name = dotted.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+@dataclass
+class UnitData:
+    unit: object
+    population: int | None = None
+    values: dict = field(default_factory=dict)
+    origins: dict = field(default_factory=dict)  # key → {"vi", "en"}
+    notes: dict = field(default_factory=dict)  # key → {"vi", "en"} why a value is missing
+
+
+def _window(week_start: dt.date, window_days: int) -> tuple[dt.date, dt.date]:
+    end = week_start + dt.timedelta(days=6)
+    return end - dt.timedelta(days=window_days - 1), end
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    codes = path.strip("/").split("/")
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def _per_100k_week(count: int, population: int, window_days: int) -> float:
+    return round(count * 100_000 / population * 7 / window_days, 2)
+
+
+def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[int, UnitData]:
+    """Criteria values for each unit (communes, districts, the province) for the week starting `week_start`."""
+    from geo.models import AdministrativeUnit, PopulationEstimate
+
+    from .models import CriteriaEntry
+
+    start, end = _window(week_start, window_days)
+    targets = {u.path: UnitData(u) for u in units}
+    roots = sorted({p for p in targets if not any(p != q and p.startswith(q) for q in targets)})
+    under = Q()
+    for r in roots:
+        under |= Q(path__startswith=r)
+    communes = dict(AdministrativeUnit.objects.filter(under, level="commune").values_list("id", "path"))
+    # Communes roll up into every target that is their ancestor.
+    rollup: dict[int, list[UnitData]] = {
+        cid: [targets[a] for a in _ancestor_paths(p) if a in targets] for cid, p in communes.items()
+    }
+    unit_q = Q()
+    for r in roots:
+        unit_q |= Q(unit__path__startswith=r)
+
+    # Population: the latest year not after the week.
+    pop_qs = PopulationEstimate.objects.filter(unit_q, unit__level="commune")
+    year = pop_qs.filter(year__lte=end.year).order_by("-year").values_list("year", flat=True).first() or \
+        pop_qs.order_by("-year").values_list("year", flat=True).first()
+    pop = defaultdict(lambda: [0, 0, 0])  # any ancestor path → total, adults, elderly
+    if year:
+        rows = pop_qs.filter(year=year).values("unit_id", "age_band").annotate(n=Sum("population"))
+        for r in rows:
+            path = communes.get(r["unit_id"])
+            for a in _ancestor_paths(path) if path else ():
+                acc = pop[a]
+                acc[0] += r["n"]
+                acc[1] += r["n"] if r["age_band"] in ADULT_BANDS else 0
+                acc[2] += r["n"] if r["age_band"] in ELDERLY_BANDS else 0
+    for t in targets.values():
+        total = pop[t.unit.path][0]
+        if total:
+            t.population = total
+        else:
+            t.notes["population"] = {
+                "vi": f"Chưa có dân số của {t.unit.name} (geo: ước tính dân số theo xã).",
+                "en": f"No population for {t.unit.name} (geo: population estimates per commune).",
+            }
+
+    _cases(targets, rollup, unit_q, start, end, window_days)
+    _coverage(targets, end)
+    _capacity(targets, rollup, unit_q, end, pop)
+    _entries(targets, CriteriaEntry, week_start)
+    return {t.unit.id: t for t in targets.values()}
+
+
+def _cases(targets, rollup, unit_q, start, end, window_days):
+    Case = optional_model("cases.Case")
+    if Case is None:
+        for t in targets.values():
+            for key in ("new_cases_per_100k_week", "oxygen_per_100k_week", "deaths_per_100k_week"):
+                t.notes[key] = {"vi": "Chưa có phân hệ ca bệnh: nhập hoặc nhập từ tệp số liệu theo xã.",
+                                "en": "The cases capability is not installed: enter or import the value per commune."}
+        return
+    commune_q = Q()
+    for child in unit_q.children:
+        commune_q |= Q(**{child[0].replace("unit__", "commune__"): child[1]})
+    base = Case.objects.filter(commune_q)
+    community = base.filter(detected_in="community", confirmed_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
+    oxygen = base.filter(on_oxygen=True, confirmed_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
+    deaths = base.filter(died_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
+    counts = {k: defaultdict(int) for k in ("cases", "oxygen", "deaths")}
+    for key, rows in (("cases", community), ("oxygen", oxygen), ("deaths", deaths)):
+        for r in rows:
+            for t in rollup.get(r["commune_id"], ()):
+                counts[key][t.unit.path] += r["n"]
+    span = f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
+    for t in targets.values():
+        for key, ckey, vi, en in (
+            ("new_cases_per_100k_week", "cases", "ca mắc mới tại cộng đồng", "new community cases"),
+            ("oxygen_per_100k_week", "oxygen", "người bệnh thở oxy", "patients on oxygen"),
+            ("deaths_per_100k_week", "deaths", "ca tử vong", "deaths"),
+        ):
+            n = counts[ckey][t.unit.path]
+            if not t.population:
+                t.notes[key] = t.notes["population"]
+                continue
+            t.values[key] = _per_100k_week(n, t.population, window_days)
+            t.origins[key] = {
+                "vi": f"Ca bệnh: {n} {vi} ({span}), dân số {t.population:,}".replace(",", "."),
+                "en": f"Cases: {n} {en} ({span}), population {t.population:,}",
+                "count": n,
+            }
+
+
+def _coverage(targets, on):
+    fn = optional_function("vaccination.services.coverage_for_levels")
+    for t in targets.values():
+        if fn is None:
+            for key in COVERAGE_KEYS:
+                t.notes[key] = {"vi": "Chưa có phân hệ tiêm chủng: nhập hoặc nhập từ tệp tỷ lệ bao phủ theo xã.",
+                                "en": "The vaccination capability is not installed: enter or import coverage per commune."}
+            continue
+        try:
+            cov = fn(t.unit, on) or {}
+        except Exception as exc:  # a failing source must not stop the other units; the explanation says why
+            cov = {}
+            for key in COVERAGE_KEYS:
+                t.notes[key] = {"vi": f"Không tính được độ bao phủ: {exc}", "en": f"Coverage could not be computed: {exc}"}
+        for key in COVERAGE_KEYS:
+            if cov.get(key) is not None:
+                t.values[key] = round(float(cov[key]), 2)
+                t.origins[key] = {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
+            elif key not in t.notes:
+                t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
+
+
+def _capacity(targets, rollup, unit_q, on, pop):
+    Team = optional_model("facilities.Team")
+    if Team is not None:
+        commune_q = Q()
+        for child in unit_q.children:
+            commune_q |= Q(**{child[0].replace("unit__", "commune__"): child[1]})
+        rows = Team.objects.filter(commune_q, is_active=True, kind__in=["mobile_station", "care_team"]).values("commune_id", "kind").distinct()
+        have = defaultdict(set)
+        for r in rows:
+            have[r["commune_id"]].add(r["kind"])
+        ready = defaultdict(lambda: [0, 0, 0])  # communes, with mobile station, with care team
+        for cid, ts in rollup.items():
+            for t in ts:
+                acc = ready[t.unit.path]
+                acc[0] += 1
+                acc[1] += "mobile_station" in have[cid]
+                acc[2] += "care_team" in have[cid]
+        for t in targets.values():
+            total, mobile, care = ready[t.unit.path]
+            if not total:
+                continue
+            t.values["mobile_stations_ready"] = mobile == total
+            t.origins["mobile_stations_ready"] = {"vi": f"Tổ/đội: {mobile}/{total} xã có trạm y tế lưu động",
+                                                  "en": f"Teams: {mobile}/{total} communes have a mobile medical station"}
+            t.values["home_care_ready"] = care == total
+            t.origins["home_care_ready"] = {"vi": f"Tổ/đội: {care}/{total} xã có tổ chăm sóc F0",
+                                            "en": f"Teams: {care}/{total} communes have an F0 care team"}
+    else:
+        for t in targets.values():
+            for key in ("mobile_stations_ready", "home_care_ready"):
+                t.notes[key] = {"vi": "Chưa có danh mục tổ/đội: nhập theo xã.", "en": "No team register: enter per commune."}
+
+    BedCapacity = optional_model("facilities.BedCapacity")
+    Admission = optional_model("cases.Admission")
+    if BedCapacity is None:
+        return
+    # Beds are counted where the facility is; a commune is judged on its district's beds (218: district level).
+    fac_q = Q()
+    for child in unit_q.children:
+        fac_q |= Q(**{child[0].replace("unit__", "facility__unit__"): child[1]})
+    totals = defaultdict(lambda: [0, 0])  # district/province path → covid beds, icu beds
+    for r in BedCapacity.objects.filter(fac_q).values("facility__unit__path", "bed_type").annotate(n=Sum("total")):
+        for a in _ancestor_paths(r["facility__unit__path"])[:2]:
+            totals[a][1 if r["bed_type"] == "icu" else 0] += r["n"]
+    if Admission is not None:
+        at = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        open_adm = Admission.objects.filter(fac_q, admitted_at__lt=at).filter(Q(discharged_at__isnull=True) | Q(discharged_at__gte=at))
+        for r in open_adm.values("facility__unit__path", "bed_type").annotate(n=Count("id")):
+            for a in _ancestor_paths(r["facility__unit__path"])[:2]:
+                if r["bed_type"] != "icu":  # ICU counts capacity; ordinary and oxygen beds count free beds
+                    totals[a][0] -= r["n"]
+    for t in targets.values():
+        anc = _ancestor_paths(t.unit.path)
+        district = anc[1] if len(anc) > 1 else anc[0]
+        province = anc[0]
+        if district in totals and pop[district][0]:
+            t.values["free_beds_per_100k"] = round(totals[district][0] * 100_000 / pop[district][0], 2)
+            t.origins["free_beds_per_100k"] = {
+                "vi": f"Cơ sở điều trị: {totals[district][0]} giường trống trên địa bàn huyện",
+                "en": f"Facilities: {totals[district][0]} free beds in the district"}
+        if province in totals and pop[province][0]:
+            t.values["icu_beds_per_100k"] = round(totals[province][1] * 100_000 / pop[province][0], 2)
+            t.origins["icu_beds_per_100k"] = {"vi": f"Cơ sở điều trị: {totals[province][1]} giường ICU của tỉnh",
+                                              "en": f"Facilities: {totals[province][1]} ICU beds in the province"}
+
+
+def _entries(targets, CriteriaEntry, week_start):
+    by_id = {t.unit.id: t for t in targets.values()}
+    for e in CriteriaEntry.objects.filter(unit_id__in=list(by_id), week_start=week_start).select_related("entered_by"):
+        t = by_id[e.unit_id]
+        how_vi = "nhập từ tệp" if e.origin == "imported" else "nhập tay"
+        how_en = "imported" if e.origin == "imported" else "entered"
+        who = str(e.entered_by) if e.entered_by else ""
+        for key, value in e.values.items():
+            if value is None or value == "":
+                continue
+            t.values[key] = value
+            t.origins[key] = {"vi": f"Số liệu {how_vi} {who} ({e.updated_at:%d/%m/%Y})".replace("  ", " "),
+                              "en": f"Value {how_en} by {who or '—'} ({e.updated_at:%d/%m/%Y})"}
+            t.notes.pop(key, None)

@@ -1,0 +1,466 @@
+"""Pages of the levels app: map, unit explanation and decisions, calculator, criteria versions, measures, public page."""
+import csv
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import HEALTH_READERS, RULE_EDITORS
+from core.concurrency import EditConflict
+from core.errors import Invalid
+from core.imports import FileRejected
+from core.parsing import ParseError, parse_date
+from core.scoping import scope, visible_units
+from geo.models import AdministrativeUnit
+
+from . import rules, services
+from .models import LEVEL_COLOURS, Assessment, CriteriaVersion, LevelDecision, Measure
+from .roles import DECIDERS, ENTRY_EDITORS, PROPOSERS
+
+
+def _require(request, roles):
+    if not request.user.is_authenticated:
+        return False
+    if not request.user.has_role(roles):
+        raise PermissionDenied
+    return True
+
+
+def _login(request):
+    return redirect_to_login(request.get_full_path())
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _week(request, qs) -> tuple[dt.date | None, list[dt.date]]:
+    weeks = sorted(set(qs.values_list("week_start", flat=True).distinct()), reverse=True)[:26]
+    raw = request.GET.get("week") or request.POST.get("week")
+    if raw:
+        try:
+            week = dt.date.fromisoformat(raw)
+        except ValueError:
+            try:
+                week = parse_date(raw)
+            except ParseError:
+                week = None
+        if week:
+            return services.week_start_of(week), weeks
+    return (weeks[0] if weeks else services.week_start_of(timezone.localdate()) - dt.timedelta(days=7)), weeks
+
+
+def _explain(a: Assessment | None) -> dict:
+    if a is None:
+        return {}
+    lang = _lang()
+    steps = [{"text": s.get(lang) or s.get("vi"), "criterion": s.get("criterion"), "source": s.get("source"),
+              "confirmed": s.get("confirmed", True), "origin": (s.get("origin") or {}).get(lang)} for s in a.steps]
+    missing = [m.get(lang) or m.get("vi") for m in a.missing]
+    return {"steps": steps, "missing": missing}
+
+
+# -- map --------------------------------------------------------------------------------------------------
+def level_map(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    visible = scope(Assessment.objects.all(), request.user)
+    week, weeks = _week(request, visible)
+    rows = list(visible.filter(week_start=week).select_related("unit"))
+    by_unit = {a.unit_id: a for a in rows}
+    units = list(visible_units(request.user).filter(structure="pre2025").exclude(level="province").order_by("path"))
+    districts = []
+    current = None
+    for u in units:
+        if u.level == "district":
+            current = {"unit": u, "assessment": by_unit.get(u.id), "communes": []}
+            districts.append(current)
+        elif current is not None and u.path.startswith(current["unit"].path):
+            current["communes"].append({"unit": u, "assessment": by_unit.get(u.id)})
+    if not districts:  # a commune user: his commune only
+        districts = [{"unit": None, "assessment": None, "communes": [{"unit": u, "assessment": by_unit.get(u.id)} for u in units]}]
+    province = next((a for a in rows if a.unit.level == "province"), None)
+    features = _features([u for u in units if u.level == "commune"], by_unit, week)
+    return render(request, "levels/map.html", {
+        "week": week, "weeks": weeks if week in weeks else [week, *weeks], "districts": districts, "province": province,
+        "features_json": json.dumps(features) if features else "", "colours": LEVEL_COLOURS,
+        "can_run": request.user.has_role(PROPOSERS), "counts": _counts(rows),
+    })
+
+
+def _counts(rows):
+    out = {1: 0, 2: 0, 3: 0, 4: 0, None: 0}
+    for a in rows:
+        if a.unit.level == "commune":
+            out[a.level] += 1
+    return [(k, v) for k, v in out.items()]
+
+
+def _features(communes, by_unit, week):
+    """GeoJSON features of the communes whose boundary is loaded (geo.Boundary), coloured by level."""
+    from geo.models import Boundary
+
+    ids = [u.id for u in communes]
+    boundaries = dict(Boundary.objects.filter(unit_id__in=ids).values_list("unit_id", "geometry"))
+    out = []
+    for u in communes:
+        geom = boundaries.get(u.id)
+        if not geom:
+            continue
+        if geom.get("type") == "Feature":
+            geom = geom.get("geometry")
+        elif geom.get("type") == "FeatureCollection":
+            feats = geom.get("features") or []
+            geom = feats[0].get("geometry") if feats else None
+        if not geom:
+            continue
+        a = by_unit.get(u.id)
+        out.append({"type": "Feature", "geometry": geom, "properties": {
+            "id": u.id, "name": u.name, "level": a.level if a else None,
+            "url": f"/levels/don-vi/{u.id}/{week.isoformat()}/"}})
+    return out
+
+
+@require_POST
+def run_assessment(request):
+    if not _require(request, PROPOSERS):
+        return _login(request)
+    week, _weeks = _week(request, Assessment.objects.none())
+    unit = request.user.jurisdiction_unit
+    provinces = [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))] if unit else \
+        list(AdministrativeUnit.objects.filter(level="province", structure="pre2025"))
+    try:
+        n = sum(len(services.assess_province(p, week)) for p in provinces)
+        messages.success(request, _("Đã đánh giá %(n)s đơn vị cho tuần %(w)s.") % {"n": n, "w": f"{week:%d/%m/%Y}"})
+    except Invalid as exc:
+        messages.error(request, exc.vi if _lang() == "vi" else exc.en)
+    return redirect(f"/levels/?week={week.isoformat()}")
+
+
+# -- one unit, one week ----------------------------------------------------------------------------------
+def unit_week(request, unit_id, week):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    unit = _visible_unit(request, unit_id)
+    week = services.week_start_of(dt.date.fromisoformat(week))
+    return render(request, "levels/_unit.html" if request.htmx else "levels/unit.html", _unit_context(request, unit, week))
+
+
+def _visible_unit(request, unit_id):
+    try:
+        return visible_units(request.user).get(pk=unit_id)
+    except AdministrativeUnit.DoesNotExist:
+        raise Http404
+
+
+def _unit_context(request, unit, week, error=None):
+    a = scope(Assessment.objects.filter(unit=unit, week_start=week), request.user).select_related("version").first()
+    decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
+    history = scope(LevelDecision.objects.filter(unit=unit), request.user).order_by("-week_start")[:20]
+    in_force, measures = services.measures_in_force(unit)
+    return {
+        "unit": unit, "week": week, "week_end": week + dt.timedelta(days=6), "assessment": a, "explain": _explain(a),
+        "decision": decision, "history": history, "in_force": in_force, "measures": measures, "error": error,
+        "can_propose": request.user.has_role(PROPOSERS), "can_decide": request.user.has_role(DECIDERS),
+        "levels": [1, 2, 3, 4], "now": timezone.localtime(),
+        "default_effective": timezone.localtime() + services.RAISE_NOTICE + dt.timedelta(hours=1),
+    }
+
+
+def _respond(request, unit, week, error=None):
+    ctx = _unit_context(request, unit, week, error)
+    if request.htmx:
+        return render(request, "levels/_unit.html", ctx, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    return redirect("levels:unit", unit_id=unit.id, week=week.isoformat())
+
+
+def _msg(exc):
+    return exc.vi if _lang() == "vi" else exc.en
+
+
+@require_POST
+def propose(request, unit_id, week):
+    if not _require(request, PROPOSERS):
+        return _login(request)
+    unit = _visible_unit(request, unit_id)
+    week = services.week_start_of(dt.date.fromisoformat(week))
+    try:
+        services.propose(by=request.user, unit=unit, week_start=week, level=int(request.POST.get("level") or 0),
+                         reason=request.POST.get("reason", ""))
+    except (Invalid, EditConflict) as exc:
+        return _respond(request, unit, week, _msg(exc) if isinstance(exc, Invalid) else str(exc))
+    return _respond(request, unit, week)
+
+
+@require_POST
+def decide(request, unit_id, week):
+    if not _require(request, DECIDERS):
+        return _login(request)
+    unit = _visible_unit(request, unit_id)
+    week = services.week_start_of(dt.date.fromisoformat(week))
+    decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
+    if decision is None:
+        raise Http404
+    p = request.POST
+    try:
+        try:
+            effective = dt.datetime.fromisoformat(p.get("effective_from", ""))
+        except ValueError:
+            raise Invalid("Thời điểm hiệu lực không hợp lệ.", "Invalid effective time.", "effective_from")
+        decision_date = parse_date(p.get("decision_date")) if p.get("decision_date") else None
+        if p.get("action") == "publish":
+            services.publish(by=request.user, decision=decision, expected_version=int(p.get("version") or 0))
+        else:
+            services.decide(by=request.user, decision=decision, level=int(p.get("level") or 0),
+                            decision_number=p.get("decision_number", ""), decision_date=decision_date, effective_from=effective,
+                            reason=p.get("reason", ""), extra_measures=p.get("extra_measures", ""),
+                            expected_version=int(p.get("version") or 0))
+    except Invalid as exc:
+        return _respond(request, unit, week, _msg(exc))
+    except ParseError as exc:
+        return _respond(request, unit, week, exc.vi if _lang() == "vi" else exc.en)
+    except EditConflict as exc:
+        return _respond(request, unit, week, str(exc))
+    return _respond(request, unit, week)
+
+
+@require_POST
+def publish(request, unit_id, week):
+    if not _require(request, DECIDERS):
+        return _login(request)
+    unit = _visible_unit(request, unit_id)
+    week = services.week_start_of(dt.date.fromisoformat(week))
+    decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
+    if decision is None:
+        raise Http404
+    try:
+        services.publish(by=request.user, decision=decision, expected_version=int(request.POST.get("version") or 0))
+    except (Invalid, EditConflict) as exc:
+        return _respond(request, unit, week, _msg(exc) if isinstance(exc, Invalid) else str(exc))
+    return _respond(request, unit, week)
+
+
+# -- calculator ("what if") ----------------------------------------------------------------------------------
+def calculator(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    result, error, values = None, None, {}
+    on = timezone.localdate()
+    if request.method == "POST":
+        values = {k: request.POST.get(k) for k in rules.INPUTS if request.POST.get(k) not in (None, "")}
+        try:
+            on = parse_date(request.POST.get("date")) or on
+            cleaned = services.clean_values(values)
+            prev = int(request.POST["previous_level"]) if request.POST.get("previous_level") else None
+            version = rules.version_in_force(on, request.user.jurisdiction_unit)
+            result = rules.assess_with_version(cleaned, version, previous_level=prev)
+        except Invalid as exc:
+            error = _msg(exc)
+        except ParseError as exc:
+            error = exc.vi if _lang() == "vi" else exc.en
+        except rules.NoVersionInForce as exc:
+            error = exc.vi if _lang() == "vi" else exc.en
+    lang = _lang()
+    ctx = {
+        "inputs": [(k, labels[0] if lang == "vi" else labels[1], values.get(k, ""), k in rules.BOOLEAN_INPUTS) for k, labels in rules.INPUTS.items()],
+        "result": result, "error": error, "on": on, "lang": lang,
+        "steps": [{"text": getattr(s, lang), "source": s.source, "confirmed": s.confirmed} for s in result.steps] if result else [],
+        "missing": [getattr(m, lang) for m in result.missing] if result else [],
+        "previous_level": request.POST.get("previous_level", ""),
+    }
+    return render(request, "levels/_calc_result.html" if request.htmx else "levels/calculator.html", ctx)
+
+
+# -- criteria versions -------------------------------------------------------------------------------------
+def versions(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    return render(request, "levels/versions.html", {
+        "versions": scope(CriteriaVersion.objects.select_related("province", "based_on"), request.user),
+        "can_edit": request.user.has_role(RULE_EDITORS),
+    })
+
+
+def version_detail(request, pk):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    version = scope(CriteriaVersion.objects.all(), request.user).filter(pk=pk).first()
+    if version is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        if not request.user.has_role(RULE_EDITORS):
+            raise PermissionDenied
+        p = request.POST
+        try:
+            if p.get("action") == "adapt":
+                province = visible_units(request.user).filter(level="province", pk=p.get("province")).first()
+                if province is None:
+                    raise Invalid("Chọn tỉnh điều chỉnh.", "Choose the adapting province.", "province")
+                new = services.adapt_version(by=request.user, base=version, province=province, valid_from=parse_date(p.get("valid_from")),
+                                             valid_to=parse_date(p.get("valid_to")) if p.get("valid_to") else None,
+                                             source_document=p.get("source_document", "").strip() or "—")
+                return redirect("levels:version", pk=new.pk)
+            key = p.get("key", "")
+            raw = p.get("value", "").strip()
+            current = version.values.get(key, {}).get("value")
+            value = _parse_threshold(raw, current)
+            services.set_threshold(by=request.user, version=version, key=key, value=value, source=p.get("source", ""),
+                                   confirmed=p.get("confirmed") == "on", expected_version=int(p.get("version") or 0))
+            messages.success(request, _("Đã lưu."))
+            return redirect("levels:version", pk=version.pk)
+        except Invalid as exc:
+            error = _msg(exc)
+        except ParseError as exc:
+            error = exc.vi if _lang() == "vi" else exc.en
+        except EditConflict as exc:
+            error = str(exc)
+    return render(request, "levels/version.html", {
+        "version": version, "rows": sorted(version.values.items()), "error": error,
+        "can_edit": request.user.has_role(RULE_EDITORS),
+        "provinces": visible_units(request.user).filter(level="province", structure="pre2025"),
+    }, status=400 if error else 200)
+
+
+def _parse_threshold(raw: str, current):
+    if raw == "":
+        return None
+    if isinstance(current, bool) or raw.lower() in ("true", "false", "có", "không"):
+        return raw.lower() in ("true", "có", "1")
+    if isinstance(current, list) or raw.startswith("["):
+        try:
+            out = json.loads(raw)
+            assert isinstance(out, list) and len(out) == 4 and all(int(x) in (1, 2, 3, 4) for x in out)
+            return [int(x) for x in out]
+        except (ValueError, AssertionError, TypeError):
+            raise Invalid("Ma trận phải có 4 cấp độ, ví dụ [1, 2, 3, 3].", "The matrix needs 4 levels, e.g. [1, 2, 3, 3].", "value")
+    try:
+        number = float(raw.replace(",", "."))
+    except ValueError:
+        raise Invalid(f"“{raw}” không phải là số.", f"“{raw}” is not a number.", "value")
+    return int(number) if number.is_integer() else number
+
+
+# -- measures ---------------------------------------------------------------------------------------------
+def measures(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    error = None
+    can_edit = request.user.has_role(RULE_EDITORS)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        p = request.POST
+        measure = Measure.objects.filter(pk=p.get("id")).first() if p.get("id") else None
+        data = {"text": p.get("text", "").strip(), "is_active": p.get("is_active", "on") == "on"}
+        if measure is None:
+            data.update(level=int(p.get("level") or 1), category=p.get("category") or "other", source=p.get("source", ""))
+        try:
+            services.save_measure(by=request.user, measure=measure, data=data, expected_version=int(p.get("version") or 0) or None)
+            return redirect("levels:measures")
+        except Invalid as exc:
+            error = _msg(exc)
+        except EditConflict as exc:
+            error = str(exc)
+    catalogue = list(Measure.objects.all())
+    by_level = [(lvl, [m for m in catalogue if m.level == lvl]) for lvl in (1, 2, 3, 4)]
+    return render(request, "levels/measures.html", {"by_level": by_level, "can_edit": can_edit, "error": error,
+                                                    "categories": Measure.Category.choices})
+
+
+# -- entered / imported values ---------------------------------------------------------------------------
+def entry(request):
+    if not _require(request, ENTRY_EDITORS):
+        return _login(request)
+    units = visible_units(request.user).filter(structure="pre2025").order_by("path")
+    error, result = None, None
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if request.FILES.get("file"):
+                from .importers import CriteriaImporter
+
+                f = request.FILES["file"]
+                result = CriteriaImporter(by=request.user, user=request.user).run(f.read(), f.name)
+                if result.saved:
+                    messages.success(request, _("Đã nhập %(n)s dòng.") % {"n": result.imported})
+            else:
+                unit = units.filter(pk=p.get("unit")).first()
+                if unit is None:
+                    raise Invalid("Chọn đơn vị.", "Choose a unit.", "unit")
+                week = parse_date(p.get("week"))
+                if week is None:
+                    raise Invalid("Chọn tuần.", "Choose the week.", "week")
+                services.enter_values(by=request.user, unit=unit, week_start=week,
+                                      values={k: p.get(k) for k in rules.INPUTS if p.get(k) not in (None, "")})
+                messages.success(request, _("Đã lưu số liệu."))
+                return redirect("levels:entry")
+        except Invalid as exc:
+            error = _msg(exc)
+        except (ParseError, FileRejected) as exc:
+            error = getattr(exc, "vi", None) or getattr(exc, "message_vi", str(exc))
+    lang = _lang()
+    return render(request, "levels/entry.html", {
+        "units": units, "error": error, "result": result,
+        "inputs": [(k, labels[0] if lang == "vi" else labels[1], k in rules.BOOLEAN_INPUTS) for k, labels in rules.INPUTS.items()],
+        "last_week": services.week_start_of(timezone.localdate()) - dt.timedelta(days=7),
+    })
+
+
+# -- public (no login, nothing personal) -----------------------------------------------------------------
+def _public_rows(at=None):
+    at = at or timezone.now()
+    decisions = (LevelDecision.objects.filter(status=LevelDecision.Status.PUBLISHED, effective_from__lte=at)
+                 .select_related("unit").order_by("unit__path", "effective_from", "week_start"))
+    latest = {}
+    for d in decisions:
+        latest[d.unit_id] = d
+    return sorted(latest.values(), key=lambda d: d.unit.path)
+
+
+def public(request):
+    rows = _public_rows()
+    catalogue = list(Measure.objects.filter(is_active=True))
+    by_level = {lvl: [m for m in catalogue if m.level == lvl] for lvl in (1, 2, 3, 4)}
+    units = [{"decision": d, "measures": by_level[d.level]} for d in rows]
+    return render(request, "levels/public.html", {"units": units, "by_level": sorted(by_level.items())})
+
+
+PUBLIC_FIELDS = ["unit_code", "unit_name", "unit_level", "parent_code", "level", "week_start", "decision_number", "decision_date", "effective_from"]
+
+
+def _public_dicts():
+    out = []
+    for d in _public_rows():
+        parent = d.unit.path.strip("/").split("/")
+        out.append({
+            "unit_code": d.unit.code, "unit_name": d.unit.name, "unit_level": d.unit.level,
+            "parent_code": parent[-2] if len(parent) > 1 else "", "level": d.level, "week_start": d.week_start.isoformat(),
+            "decision_number": d.decision_number, "decision_date": d.decision_date.isoformat() if d.decision_date else "",
+            "effective_from": timezone.localtime(d.effective_from).isoformat() if d.effective_from else "",
+        })
+    return out
+
+
+def public_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cap-do-dich.csv"'
+    response.write("\ufeff")
+    w = csv.DictWriter(response, fieldnames=PUBLIC_FIELDS)
+    w.writeheader()
+    w.writerows(_public_dicts())
+    return response
+
+
+def public_json(request):
+    return JsonResponse({"generated_at": timezone.now().isoformat(), "levels": _public_dicts()}, json_dumps_params={"ensure_ascii": False})
