@@ -1,7 +1,7 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.roles import HEALTH_READERS, PERSON_EDITORS
 from core.api import ScopedViewSetMixin
@@ -11,9 +11,30 @@ from . import services
 from .models import Person
 
 
+class PossibleDuplicates(APIException):
+    """409 at creation: same folded name, year of birth and commune as existing records (resend with confirm_not_duplicate)."""
+
+    status_code = 409
+    default_code = "possible_duplicates"
+
+    def __init__(self, people):
+        super().__init__()
+        self.detail = {
+            "detail": "Có thể trùng với hồ sơ đã có / Possible duplicate of existing records",
+            "code": "possible_duplicates",
+            "possible_duplicates": [
+                {"id": p.pk, "full_name": p.full_name, "birth_year": p.birth_year, "commune": p.commune_id} for p in people
+            ],
+        }
+
+
 class PersonSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(required=False)
     age = serializers.IntegerField(read_only=True)
+    confirm_not_duplicate = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="Create even though records with the same name, year of birth and commune exist (409 otherwise).",
+    )
 
     class Meta:
         model = Person
@@ -21,6 +42,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "id", "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "ethnicity",
             "occupation", "workplace", "commune", "village", "street", "comorbidities", "is_pregnant",
             "is_immunocompromised", "guardian_name", "guardian_phone", "version", "age", "created_at", "updated_at",
+            "confirm_not_duplicate",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -76,7 +98,17 @@ class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
+        confirmed = data.pop("confirm_not_duplicate", False)
         self._check_commune(data.get("commune"))
+        if not confirmed and data.get("full_name") and data.get("commune") is not None:
+            from core.scoping import scope
+
+            year = data["date_of_birth"].year if data.get("date_of_birth") else data.get("birth_year")
+            duplicates = list(scope(services.possible_duplicates(
+                full_name=data["full_name"], birth_year=year, commune=data["commune"], date_of_birth=data.get("date_of_birth"),
+            ), self.request.user)[:10])
+            if duplicates:
+                raise PossibleDuplicates(duplicates)
         try:
             serializer.instance = services.create_person(by=self.request.user, data=data)
         except services.DuplicateId as exc:
@@ -91,6 +123,7 @@ class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
+        data.pop("confirm_not_duplicate", None)
         if version is None:
             raise ValidationError({"version": "Cần gửi version / version is required"})
         if "commune" in data:

@@ -3,6 +3,7 @@ import re
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 
 from audit.services import diff, record
 from core.concurrency import update_versioned
@@ -16,6 +17,10 @@ EDITABLE_FIELDS = [
     "workplace", "commune", "village", "street", "comorbidities", "is_pregnant", "is_immunocompromised",
     "guardian", "guardian_name", "guardian_phone",
 ]
+
+
+# Sent inside the merge transaction, after linked rows moved: apps holding derived per-person data recompute it.
+person_merged = Signal()  # kwargs: keep, duplicate, by
 
 
 class DuplicateId(Exception):
@@ -121,13 +126,24 @@ def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
             accessor.clear()
             moved[rel.get_accessor_name()] = len(items)
         elif rel.one_to_many or rel.one_to_one:
-            n = rel.related_model._base_manager.filter(**{rel.field.name: duplicate}).update(**{rel.field.name: keep})
+            manager = rel.related_model._base_manager
+            if rel.one_to_one and manager.filter(**{rel.field.name: keep}).exists():
+                # One row per person (e.g. a derived summary): the kept record's row stays; its owner
+                # recomputes it on the `person_merged` signal.
+                continue
+            n = manager.filter(**{rel.field.name: duplicate}).update(**{rel.field.name: keep})
             if n:
                 moved[f"{rel.related_model._meta.label_lower}.{rel.field.name}"] = n
     filled = {}
     for name in EDITABLE_FIELDS:
+        if name == "id_kind":
+            continue  # follows id_number below ("none" is the blank kind)
         if getattr(keep, name) in (None, "", []) and getattr(duplicate, name) not in (None, "", []):
             filled[name] = getattr(duplicate, name)
+    if filled.get("guardian") is not None and filled["guardian"].pk == keep.pk:
+        del filled["guardian"]  # nobody is his own guardian
+    if filled.get("id_number"):
+        filled["id_kind"] = duplicate.id_kind
     if filled.get("id_number"):
         # Free the ID on the retired record first (unique among active records).
         Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
@@ -138,6 +154,7 @@ def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
     record(actor=by, action="merge", obj=keep, note=f"#{duplicate.pk} → #{keep.pk}", changes={k: (None, v) for k, v in filled.items()} or None,
            records={"merged": duplicate.pk, "moved": moved})
     record(actor=by, action="merge", obj=duplicate, person_id=duplicate.pk, note=f"#{duplicate.pk} → #{keep.pk}")
+    person_merged.send(sender=Person, keep=keep, duplicate=duplicate, by=by)
     return keep
 
 
@@ -162,6 +179,29 @@ def search_people(qs: QuerySet, query: str) -> QuerySet:
             cond |= Q(id_number__startswith=digits) | Q(phone__endswith=digits)
         return qs.filter(cond)
     folded = fold(query)
-    # One LIKE on the whole folded string keeps word order ("van an" matches "nguyen van an"),
-    # and lets PostgreSQL use the trigram index.
-    return qs.filter(name_folded__contains=folded)
+    # Each typed word sequence must start a word of the name: "van an" finds "Nguyễn Văn An" and "Nguyễn Văn Anh",
+    # "an" does not find "Lan". Both LIKEs use PostgreSQL's trigram index (migration 0002).
+    return qs.filter(Q(name_folded__startswith=folded) | Q(name_folded__contains=f" {folded}"))
+
+
+SEARCH_CAP = 1000
+
+
+def search_page(qs: QuerySet, query: str, page_number, per_page: int = 25, cap: int = SEARCH_CAP):
+    """One page of search results in name order, at a bounded cost whatever the query (bench/foundation_search.py).
+
+    Sorting every match of a common name ("nguyen", "anh") by name costs a scan of hundreds of thousands of rows.
+    Instead, fetch the ids and folded names of at most `cap` matches (the earliest registered), sort them by name,
+    and load only the page's rows. `page.paginator.capped` tells the template to ask for a narrower search.
+    """
+    from django.core.paginator import Paginator
+
+    found = list(search_people(qs, query).order_by("id").values_list("id", "name_folded")[: cap + 1])
+    capped = len(found) > cap
+    ordered = [pk for pk, _ in sorted(found[:cap], key=lambda row: (row[1], row[0]))]
+    paginator = Paginator(ordered, per_page)
+    paginator.capped = capped
+    page = paginator.get_page(page_number)
+    rows = {p.pk: p for p in qs.filter(pk__in=list(page.object_list))}
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page

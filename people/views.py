@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -35,16 +37,21 @@ def person_list(request):
         return redirect(f"/accounts/dang-nhap/?next={request.path}")
     qs = visible_people(request.user).select_related("commune", "village")
     q = request.GET.get("q", "")
-    qs = services.search_people(qs, q)
-    if request.GET.get("commune"):
+    if request.GET.get("commune", "").isdigit():
         qs = qs.filter(commune_id=request.GET["commune"])
-    if request.GET.get("village"):
+    if request.GET.get("village", "").isdigit():
         qs = qs.filter(village_id=request.GET["village"])
-    page = Paginator(qs.order_by("name_folded", "id"), 25).get_page(request.GET.get("page"))
+    if q.strip():
+        page = services.search_page(qs, q, request.GET.get("page"))
+    else:
+        page = Paginator(qs.order_by("name_folded", "id"), 25).get_page(request.GET.get("page"))
     context = {
         "page_obj": page, "q": q,
         "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
-        "querystring_prefix": f"q={q}&" if q else "",
+        # Pages keep the search and the filters (URL-encoded: names have spaces and diacritics).
+        "querystring_prefix": "".join(
+            f"{urlencode({k: request.GET[k]})}&" for k in ("q", "commune", "village") if request.GET.get(k)
+        ),
     }
     template = "people/_results.html" if request.htmx else "people/list.html"
     return render(request, template, context)
