@@ -1,0 +1,356 @@
+"""Import people from CSV/XLSX (core.imports.TableImporter): validated row by row, duplicates reported, never
+half an import. File layout: docs/imports.md.
+
+* The commune of a row comes from `mã xã`, else `tên xã`, else the `địa chỉ` text parsed with
+  vietnamadminunits (pre-2025 legacy mode), else the default commune chosen on the page; it must lie in the
+  importing user's jurisdiction.
+* Validation is the registry's own: people.rules (CCCD/CMND, phones) and people.services.clean_person_data.
+* The same ID number is the same person: reported as already registered, not imported again.
+* The same diacritic-folded name + year of birth (+ compatible date of birth) in the same commune is a
+  proposed duplicate: reported, not imported (the registry's duplicates page merges real ones).
+* Lookups are done in bulk before any row is saved; rows are saved with bulk_create in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from core.context import current_ip, current_user_agent
+from core.errors import Invalid
+from core.imports import Column, ImportResult, RowError, RowInvalid
+from core.parsing import ParseError, parse_date, parse_int
+from core.scoping import scope, visible_units
+from core.text import fold
+from geo.importers import CommuneRowsImporter, code_text, parse_sex, text
+from geo.models import Village
+
+from .choices import ETHNICITIES, ETHNICITY_CHOICES
+from .models import Person
+from .rules import check_id, guess_id_kind, normalize_phone
+from .services import clean_person_data
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(value))
+
+
+ETHNICITY_BY_KEY = {_compact(name): code for code, name in ETHNICITY_CHOICES}
+ETHNICITY_BY_KEY.update({
+    # Other spellings found in registers.
+    "mong": "08", "hmong": "08", "meo": "08", "khmer": "05", "khome": "05", "bana": "13",
+    "xedang": "14", "xodang": "14", "giatrieng": "27", "gietrieng": "27", "bruvankieu": "23", "vankieu": "23",
+    "coho": "16", "eede": "12", "ede": "12", "jrai": "10", "giarai": "10", "romam": "54",
+})
+ETHNICITY_BY_KEY.update({f"{i:02d}": f"{i:02d}" for i in range(1, len(ETHNICITIES) + 1)})
+ID_KIND_WORDS = {"cccd": "cccd", "cancuoccongdan": "cccd", "cancuoc": "cccd", "cmnd": "cmnd", "chungminhnhandan": "cmnd",
+                 "hochieu": "passport", "passport": "passport", "khong": "none", "none": "none"}
+
+COL_NAME, COL_DOB, COL_YEAR, COL_SEX, COL_ID, COL_PHONE = "họ tên", "ngày sinh", "năm sinh", "giới tính", "CCCD/CMND", "điện thoại"
+
+
+def id_text(value) -> str:
+    """Spreadsheets store IDs as numbers and drop the leading zero of a CCCD (062…) or CMND."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = str(int(value))
+        if len(digits) == 11:
+            return digits.zfill(12)
+        if len(digits) == 8:
+            return digits.zfill(9)
+        return digits
+    return re.sub(r"\s", "", text(value))
+
+
+def phone_text(value) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = str(int(value))
+        return "0" + digits if len(digits) in (9, 10) and not digits.startswith("84") else digits
+    return text(value)
+
+
+class PersonImporter(CommuneRowsImporter):
+    audit_label = "people.person"
+    batch_size = 2000
+    columns = [
+        Column("full_name", ("họ tên", "họ và tên", "ho ten", "ho_ten", "full name", "name"), required=True),
+        Column("date_of_birth", ("ngày sinh", "ngày tháng năm sinh", "ngay_sinh", "date of birth", "dob")),
+        Column("birth_year", ("năm sinh", "nam_sinh", "year of birth")),
+        Column("sex", ("giới tính", "giới", "gioi_tinh", "sex"), required=True),
+        Column("id_number", ("cccd/cmnd", "cccd", "cmnd", "số cccd", "số cmnd", "số cccd/cmnd", "số giấy tờ",
+                             "cccd/cmnd/hộ chiếu", "id number", "id")),
+        Column("id_kind", ("loại giấy tờ", "id kind")),
+        Column("phone", ("điện thoại", "số điện thoại", "sđt", "sdt", "phone")),
+        Column("ethnicity", ("dân tộc", "dan_toc", "ethnicity")),
+        Column("occupation", ("nghề nghiệp", "nghe_nghiep", "occupation")),
+        Column("workplace", ("nơi làm việc", "nơi làm việc/học tập", "nơi làm việc, học tập", "nơi học tập", "workplace")),
+        Column("address", ("địa chỉ", "dia_chi", "nơi ở", "nơi ở hiện nay", "address")),
+        Column("commune_code", ("mã xã", "ma xa", "ma_xa", "commune code")),
+        Column("commune_name", ("tên xã", "xã", "xã/phường", "ten_xa", "commune")),
+        Column("village", ("tên thôn", "thôn", "thôn/làng", "thôn/tổ dân phố", "ten_thon", "village")),
+        Column("street", ("số nhà, đường", "số nhà", "đường", "street")),
+    ]
+
+    def __init__(self, *, by, mode: str = "all", progress=None, default_commune=None, today: dt.date | None = None):
+        super().__init__(by=by, mode=mode, progress=progress)
+        self.default_commune = default_commune
+        self.today = today or dt.date.today()
+        self.parsed_addresses: dict[str, dict] = {}
+        self.villages: dict[tuple[int, str], Village] = {}
+        self.skipped: list[RowError] = []
+        self.created_ids: list[int] = []
+
+    # -- bulk look-ups before the rows are cleaned ---------------------------------------------------------
+    def map_header(self, header):
+        # The commune may also come from the address or the default commune: no commune column is required.
+        return super(CommuneRowsImporter, self).map_header(header)
+
+    def run(self, data: bytes, filename: str) -> ImportResult:
+        from core.imports import FileRejected, read_rows
+
+        if self.default_commune is not None and not visible_units(self.by).filter(pk=self.default_commune.pk).exists():
+            raise FileRejected("Xã mặc định nằm ngoài địa bàn của bạn.", "The default commune is outside your jurisdiction.")
+        header, body = read_rows(data, filename)
+        index = self.map_header(header)
+
+        def cell(cells, key):
+            i = index.get(key)
+            return cells[i] if i is not None and i < len(cells) else None
+
+        codes, names = set(), set()
+        for _line, cells in body:
+            code, name, address = code_text(cell(cells, "commune_code")), text(cell(cells, "commune_name")), text(cell(cells, "address"))
+            codes.add(code)
+            names.add(name)
+            if address and not code and not name:
+                parsed = self._parse_address(address)
+                codes.add(parsed.get("ward_code") or "")
+        self.resolver.load(codes=codes, names=names)
+        communes = {u.pk for u in self.resolver.by_code.values()} | {u.pk for us in self.resolver.by_name.values() for u in us}
+        if self.default_commune is not None:
+            communes.add(self.default_commune.pk)
+        for v in Village.objects.filter(commune_id__in=communes):
+            self.villages[(v.commune_id, v.name_folded)] = v
+        return super(CommuneRowsImporter, self).run(data, filename)
+
+    def _parse_address(self, address: str) -> dict:
+        if address not in self.parsed_addresses:
+            from vietnamadminunits import parse_address
+
+            try:
+                unit = parse_address(address, mode="LEGACY", level=3)
+                self.parsed_addresses[address] = {"ward_code": unit.ward_code, "street": unit.street or ""}
+            except Exception:  # the parser raises on text it cannot read at all
+                self.parsed_addresses[address] = {"ward_code": None, "street": ""}
+        return self.parsed_addresses[address]
+
+    # -- one row --------------------------------------------------------------------------------------------
+    def clean_row(self, values: dict, line: int) -> dict:
+        errors: list[tuple[str | None, str, str]] = []
+
+        def fail(column, vi, en):
+            errors.append((column, vi, en))
+
+        full_name = text(values.get("full_name"))
+        if not full_name:
+            fail(COL_NAME, "Thiếu họ tên.", "The full name is missing.")
+        elif len(full_name) > 150 or re.search(r"\d", full_name):
+            fail(COL_NAME, f"Họ tên không hợp lệ: “{full_name}”.", f"Invalid full name: “{full_name}”.")
+
+        dob = year = None
+        try:
+            dob = parse_date(values.get("date_of_birth"))
+        except ParseError as exc:
+            fail(COL_DOB, exc.vi, exc.en)
+        try:
+            year = parse_int(values.get("birth_year"))
+        except ParseError:
+            fail(COL_YEAR, f"Năm sinh không hợp lệ: {text(values.get('birth_year'))}", f"Invalid year of birth: {text(values.get('birth_year'))}")
+        if dob and year and dob.year != year:
+            fail(COL_YEAR, f"Năm sinh {year} không khớp ngày sinh {dob:%d/%m/%Y}.", f"Year of birth {year} does not match the date of birth {dob:%d/%m/%Y}.")
+        if dob:
+            year = dob.year
+        if dob and dob > self.today:
+            fail(COL_DOB, "Ngày sinh ở tương lai.", "The date of birth is in the future.")
+        if year is not None and not 1900 <= year <= self.today.year:
+            fail(COL_YEAR, f"Năm sinh không hợp lệ: {year}", f"Invalid year of birth: {year}")
+        if dob is None and year is None and not any(c == COL_DOB or c == COL_YEAR for c, _, _ in errors):
+            fail(COL_DOB, "Cần ngày sinh (dd/mm/yyyy) hoặc năm sinh.", "A date of birth (dd/mm/yyyy) or a year of birth is required.")
+
+        sex = parse_sex(values.get("sex"))
+        if sex is None:
+            fail(COL_SEX, f"Giới tính phải là Nam hoặc Nữ: “{text(values.get('sex'))}”.", f"Sex must be Nam (male) or Nữ (female): “{text(values.get('sex'))}”.")
+
+        id_number = id_text(values.get("id_number"))
+        kind_text = _compact(text(values.get("id_kind")))
+        id_kind = ID_KIND_WORDS.get(kind_text) if kind_text else guess_id_kind(id_number)
+        if id_kind is None:
+            fail("loại giấy tờ", f"Loại giấy tờ không hợp lệ: {text(values.get('id_kind'))} (CCCD, CMND, Hộ chiếu).",
+                 f"Invalid ID kind: {text(values.get('id_kind'))} (CCCD, CMND, passport).")
+        elif id_number and sex and (year or id_kind != "cccd"):
+            try:
+                id_number = check_id(id_kind, id_number, sex=sex, birth_year=year)
+            except Invalid as exc:
+                fail(COL_ID, exc.vi, exc.en)
+
+        phone = phone_text(values.get("phone"))
+        if phone:
+            try:
+                phone = normalize_phone(phone)
+            except Invalid as exc:
+                fail(COL_PHONE, exc.vi, exc.en)
+
+        ethnicity = ""
+        if text(values.get("ethnicity")):
+            ethnicity = ETHNICITY_BY_KEY.get(_compact(text(values.get("ethnicity"))))
+            if ethnicity is None:
+                fail("dân tộc", f"Không có dân tộc “{text(values.get('ethnicity'))}” trong danh mục 54 dân tộc.",
+                     f"“{text(values.get('ethnicity'))}” is not one of the 54 official ethnic groups.")
+
+        commune, street = self._commune(values, fail)
+        street = text(values.get("street")) or street
+        village = None
+        village_name = text(values.get("village"))
+        if commune is not None:
+            if village_name:
+                village = self.villages.get((commune.pk, fold(village_name)))
+                if village is None:
+                    fail("tên thôn", f"Xã {commune.name} chưa có thôn “{village_name}” (thêm thôn trước, ở trang Địa bàn).",
+                         f"Commune {commune.name} has no village “{village_name}” (add it first on the Units page).")
+            elif street:
+                # "Thôn 2, …" parsed out of the address: use it as the village when the commune has it.
+                first, _, rest = street.partition(",")
+                village = self.villages.get((commune.pk, fold(first)))
+                if village is not None:
+                    street = rest.strip()
+
+        if errors:
+            raise RowInvalid(errors)
+        data = {
+            "full_name": full_name, "date_of_birth": dob, "birth_year": year, "sex": sex, "id_kind": id_kind,
+            "id_number": id_number, "phone": phone, "ethnicity": ethnicity,
+            "occupation": text(values.get("occupation"))[:120], "workplace": text(values.get("workplace"))[:200],
+            "commune": commune, "village": village, "street": street[:200],
+        }
+        try:
+            return clean_person_data(data)
+        except Invalid as exc:
+            raise RowInvalid([(exc.field, exc.vi, exc.en)])
+
+    def _commune(self, values, fail):
+        code, name, address = code_text(values.get("commune_code")), text(values.get("commune_name")), text(values.get("address"))
+        try:
+            if code or name:
+                return self.resolver.resolve(code, name), ""
+            if address:
+                parsed = self._parse_address(address)
+                if parsed["ward_code"]:
+                    return self.resolver.resolve(parsed["ward_code"], "", column_code="địa chỉ"), parsed["street"]
+                if self.default_commune is None:
+                    fail("địa chỉ", f"Không nhận ra xã/phường trong địa chỉ “{address}” (ghi đủ xã, huyện, tỉnh hoặc thêm cột mã xã).",
+                         f"No commune recognised in the address “{address}” (write commune, district and province, or add a commune code column).")
+                    return None, ""
+                return self.default_commune, address
+            if self.default_commune is not None:
+                return self.default_commune, ""
+        except RowInvalid as exc:
+            for err in exc.errors:
+                fail(*err)
+            return None, ""
+        fail("mã xã", "Thiếu xã: ghi mã xã, tên xã hoặc địa chỉ, hoặc chọn xã mặc định.",
+             "The commune is missing: give a commune code, name or address, or choose a default commune.")
+        return None, ""
+
+    # -- across rows and against the registry ------------------------------------------------------------
+    def check_rows(self, rows):
+        errors: list[RowError] = []
+        seen_ids: dict[str, int] = {}
+        ids = {r["id_number"] for _, r in rows if r.get("id_number")}
+        existing_ids: dict[str, int] = {}
+        for chunk in _chunks(sorted(ids), 5000):
+            existing_ids.update(Person.objects.filter(id_number__in=chunk, merged_into__isnull=True).values_list("id_number", "id"))
+        visible = set(scope(Person.objects.filter(pk__in=list(existing_ids.values())), self.by).values_list("pk", flat=True)) if existing_ids else set()
+
+        keys = {(r["commune"].pk, fold(r["full_name"]), r["birth_year"]) for _, r in rows}
+        existing_people: dict[tuple, list[tuple[int, dt.date | None]]] = {}
+        communes = sorted({k[0] for k in keys})
+        names = sorted({k[1] for k in keys})
+        years = sorted({k[2] for k in keys})
+        for chunk in _chunks(names, 2000):
+            found = Person.objects.filter(commune_id__in=communes, name_folded__in=chunk, birth_year__in=years, merged_into__isnull=True)
+            for pk, c, n, y, d in found.values_list("pk", "commune_id", "name_folded", "birth_year", "date_of_birth"):
+                existing_people.setdefault((c, n, y), []).append((pk, d))
+        in_file: dict[tuple, list[tuple[int, dt.date | None]]] = {}
+
+        for line, r in rows:
+            number = r.get("id_number")
+            if number:
+                if number in seen_ids:
+                    errors.append(RowError(line, COL_ID, f"Số giấy tờ trùng với dòng {seen_ids[number]}.",
+                                           f"Same ID number as line {seen_ids[number]}."))
+                    continue
+                seen_ids[number] = line
+                if number in existing_ids:
+                    pk = existing_ids[number]
+                    where_vi, where_en = (f" (hồ sơ #{pk})", f" (record #{pk})") if pk in visible else (" (ngoài địa bàn của bạn)", " (outside your jurisdiction)")
+                    self.skipped.append(RowError(line, COL_ID, f"Đã có trong sổ đăng ký{where_vi}: không nhập lại.",
+                                                 f"Already registered{where_en}: not imported again."))
+                    continue
+            key = (r["commune"].pk, fold(r["full_name"]), r["birth_year"])
+            dob = r.get("date_of_birth")
+            match = next((pk for pk, d in existing_people.get(key, []) if not dob or not d or d == dob), None)
+            if match is not None:
+                self.skipped.append(RowError(line, COL_NAME, f"Có thể trùng với hồ sơ #{match} (cùng họ tên, năm sinh, xã): không nhập.",
+                                             f"Possible duplicate of record #{match} (same name, year of birth, commune): not imported."))
+                continue
+            twin = next((ln for ln, d in in_file.get(key, []) if not dob or not d or d == dob), None)
+            if twin is not None:
+                self.skipped.append(RowError(line, COL_NAME, f"Có thể trùng với dòng {twin} (cùng họ tên, năm sinh, xã): không nhập.",
+                                             f"Possible duplicate of line {twin} (same name, year of birth, commune): not imported."))
+                continue
+            in_file.setdefault(key, []).append((line, dob))
+        return errors
+
+    def save_rows(self, rows, result):
+        skipped = {s.line for s in self.skipped}
+        people = []
+        for line, r in rows:
+            if line in skipped:
+                continue
+            p = Person(**r)
+            p.name_folded = fold(p.full_name)
+            people.append(p)
+        for start in range(0, len(people), self.batch_size):
+            self._insert(people[start:start + self.batch_size])
+            self.progress(start, len(people))
+        self.created_ids = [p.pk for p in people]
+        self._audit_creations(people)
+        result.imported = len(people)
+        result.skipped_duplicates = len(self.skipped)
+        if self.skipped:
+            result.notes.append(f"{len(self.skipped)} dòng đã có hoặc nghi trùng, không nhập / rows already registered or possible duplicates, not imported")
+
+    def _insert(self, batch: list[Person]) -> None:
+        Person.objects.bulk_create(batch)
+
+    def _audit_creations(self, people: list[Person]) -> None:
+        """One "create" event per person, written in bulk (same fields as audit.services.record)."""
+        from audit.models import AuditEvent
+
+        actor = self.by if getattr(self.by, "pk", None) else None
+        label = actor.get_username() if actor else "system"
+        ip, agent = current_ip.get(), current_user_agent.get()
+        AuditEvent.objects.bulk_create([
+            AuditEvent(actor=actor, actor_label=label, action="create", target_type="people.person", target_id=str(p.pk),
+                       target_label=str(p)[:200], person_id=p.pk, note="import", ip=ip, user_agent=agent)
+            for p in people
+        ], batch_size=2000)
+
+    def after_save(self, result: ImportResult) -> None:
+        from audit.services import record
+
+        record(actor=self.by, action="import", target_label=self.audit_label, records=self.created_ids,
+               note=f"{result.imported} rows imported, {len(result.errors)} rejected, {len(self.skipped)} duplicates skipped")
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
