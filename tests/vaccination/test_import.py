@@ -1,0 +1,138 @@
+"""Bulk import of national-platform exports: matching, every row validated, report in vi+en, idempotence."""
+import datetime as dt
+import io
+
+import pytest
+
+from core.imports import FileRejected
+from vaccination.bulk import DoseImporter
+from vaccination.models import Injection, PersonVaccination
+
+D = dt.date
+TODAY = D(2022, 2, 14)
+HEADER = "STT,Số CCCD/CMND,Họ và tên,Ngày sinh,Mã xã,Tên vắc xin,Loại mũi,Mũi số,Ngày tiêm,Số lô,Cơ sở tiêm\n"
+
+
+@pytest.fixture
+def people(commune_a, commune_b, person_factory):
+    return {
+        "an": person_factory(commune_a, full_name="Nguyễn Văn An", date_of_birth=D(1980, 3, 4), id_number="062080000001"),
+        "binh": person_factory(commune_a, full_name="Trần Thị Bình", date_of_birth=D(1975, 6, 1)),
+        "cuong": person_factory(commune_b, full_name="Lê Văn Cường", birth_year=1950),
+    }
+
+
+def run(text, mode="all", by=None, name="doses.csv"):
+    from geo.importers import Operator
+
+    return DoseImporter(by=by or Operator(), mode=mode, today=TODAY).run(text.encode("utf-8"), name)
+
+
+def good_file(commune_a, commune_b):
+    return HEADER + (
+        "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,01/09/2021,FA1234,TYT Quang Trung\n"
+        "2,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,2,22/09/2021,FA1235,TYT Quang Trung\n"
+        f"3,,TRẦN THỊ BÌNH,1/6/1975,{commune_a.code},AstraZeneca,,1,2021-08-01,AB1,\n"
+        f"4,,Le Van Cuong,1950,{commune_b.code},Vero Cell,Cơ bản,1,01/10/2021,,\n"
+    )
+
+
+def test_it_imports_matching_people_by_id_or_by_name_birth_and_commune(people, commune_a, commune_b):
+    result = run(good_file(commune_a, commune_b))
+    assert result.errors == [] and result.saved and result.imported == 4
+    an = Injection.objects.filter(person=people["an"]).order_by("dose_number")
+    assert [i.given_on for i in an] == [D(2021, 9, 1), D(2021, 9, 22)] and an[1].completes_primary
+    assert an[0].lot == "FA1234" and an[0].source == "import"
+    assert Injection.objects.get(person=people["binh"]).product.code == "astrazeneca"
+    assert Injection.objects.get(person=people["cuong"]).product.code == "sinopharm"
+    assert PersonVaccination.objects.get(person=people["an"]).primary_done_on == D(2021, 9, 22)
+
+
+def test_it_adds_nothing_when_the_same_file_is_imported_twice(people, commune_a, commune_b):
+    run(good_file(commune_a, commune_b))
+    again = run(good_file(commune_a, commune_b))
+    assert again.imported == 0 and again.skipped_duplicates == 4 and again.errors == []
+    assert Injection.objects.count() == 4
+
+
+def test_it_reports_every_bad_row_and_saves_nothing(people, commune_a, commune_b):
+    bad = HEADER + (
+        "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,01/09/2021,,\n"
+        "2,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,2,10/09/2021,,\n"  # too early (9 days)
+        "3,999999999999,Không Có Ai,01/01/1990,,Pfizer,Cơ bản,1,01/09/2021,,\n"  # unmatched
+        f"4,,Trần Thị Bình,01/06/1975,{commune_a.code},Sputnik X,,1,01/08/2021,,\n"  # unknown product
+        f"5,,Trần Thị Bình,01/06/1975,{commune_a.code},Moderna,,1,31/02/2021,,\n"  # no such date
+        f"6,,Lê Văn Cường,1950,{commune_b.code},Vero Cell,,1,01/03/2022,,\n"  # future
+        f"7,,Lê Văn Cường,1950,{commune_b.code},Covaxin,,1,01/11/2021,,\n"  # before approval (10/11/2021)
+        f"8,,Lê Văn Cường,1950,{commune_b.code},Vero Cell,,3,01/12/2021,,\n"  # out of order / too many
+        "9,12AB,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,01/09/2021,,\n"  # malformed ID
+    )
+    result = run(bad)
+    assert not result.saved and Injection.objects.count() == 0
+    by_line = {}
+    for e in result.errors:
+        by_line.setdefault(e["line"], set()).add(e["code"])
+    assert by_line[3] == {"too_early"}
+    assert "unmatched" in by_line[4]
+    assert by_line[5] == {"product"}
+    assert by_line[6] == {"given_date"}
+    assert by_line[7] == {"future"}
+    assert by_line[8] == {"before_approval"}
+    assert by_line[9] == {"too_many"}
+    assert "bad_id" in by_line[10]
+    assert 2 not in by_line
+    e = next(e for e in result.errors if e["line"] == 3)
+    assert e["column"] == "Ngày tiêm" and e["message_vi"].startswith("Quá sớm") and e["message_en"].startswith("Too early")
+    # valid_only keeps the good row
+    partial = run(bad, mode="valid_only")
+    assert partial.saved and partial.imported == 1 and Injection.objects.count() == 1
+
+
+def test_it_rejects_forbidden_mixes_conflicts_and_duplicates_in_the_file(people, commune_a):
+    first = HEADER + "1,062080000001,Nguyễn Văn An,04/03/1980,,Vero Cell,Cơ bản,1,01/08/2021,,\n"
+    assert run(first).imported == 1
+    result = run(HEADER + (
+        "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,2,01/09/2021,,\n"  # Sinopharm → Pfizer
+        "2,062080000001,Nguyễn Văn An,04/03/1980,,Vero Cell,Cơ bản,1,02/08/2021,,\n"  # conflicts with the recorded dose 1
+        f"3,,Trần Thị Bình,01/06/1975,{commune_a.code},AstraZeneca,,1,01/08/2021,,\n"
+        f"4,,Trần Thị Bình,01/06/1975,{commune_a.code},AstraZeneca,,1,01/08/2021,,\n"
+    ))
+    codes = {(e["line"], e["code"]) for e in result.errors}
+    assert codes == {(2, "forbidden_mix"), (3, "conflict"), (5, "duplicate_in_file")}
+
+
+def test_it_checks_boosters_against_the_policy_in_force(people):
+    rows = HEADER + (
+        "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,15/06/2021,,\n"
+        "2,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,2,06/07/2021,,\n"
+        "3,062080000001,Nguyễn Văn An,04/03/1980,,Moderna,Nhắc lại,1,01/01/2022,,\n"  # 179 days < 180
+    )
+    result = run(rows)
+    assert [(e["line"], e["code"]) for e in result.errors] == [(4, "too_early")]
+    ok = rows.replace("01/01/2022", "02/01/2022")
+    assert run(ok).imported == 3
+
+
+def test_it_refuses_people_outside_the_importers_jurisdiction(people, personas, commune_a, commune_b):
+    result = run(good_file(commune_a, commune_b), by=personas["commune_a"], mode="valid_only")
+    assert {(e["line"], e["code"]) for e in result.errors} == {(5, "out_of_scope")}
+    assert result.imported == 3
+
+
+def test_it_reads_xlsx_and_rejects_unreadable_files(people):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Số CCCD/CMND", "Họ và tên", "Ngày sinh", "Tên vắc xin", "Mũi số", "Ngày tiêm"])
+    ws.append(["062080000001", "Nguyễn Văn An", dt.datetime(1980, 3, 4), "Moderna", 1, dt.datetime(2021, 9, 1)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    from geo.importers import Operator
+
+    result = DoseImporter(by=Operator(), today=TODAY).run(buf.getvalue(), "doses.xlsx")
+    assert result.imported == 1 and result.errors == []
+    with pytest.raises(FileRejected):
+        DoseImporter(by=Operator(), today=TODAY).run(b"Ho ten,Ngay\nA,B\n", "x.csv")
+    with pytest.raises(FileRejected):
+        DoseImporter(by=Operator(), today=TODAY).run("Họ và tên;Ngày sinh\n".encode("utf-16-le")[:-1] + b"\xff\xfe\x00", "x.csv")
