@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class CasesConfig(AppConfig):
     name = "cases"
+
+    def ready(self):
+        from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
+        from core.dashboard import register_tiles
+        from core.navigation import register
+
+        register("Ca bệnh", "cases:list", roles=HEALTH_READERS, order=20)
+        register("Cảnh báo F0", "cases:alerts", roles=CLINICAL_EDITORS, order=21)
+        register("Không để F0 mất liên lạc", "cases:board", roles=HEALTH_READERS, order=22)
+        register("Giường bệnh", "cases:beds", roles=HEALTH_READERS, order=23)
+        from .tiles import tiles
+
+        register_tiles(tiles, order=20)

@@ -1,0 +1,113 @@
+"""REST API of the case registry: scoped cases, checks (POST /api/cases/{id}/checks/), alert acknowledgement."""
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
+from audit.services import record
+from core.api import ScopedViewSetMixin
+from core.scoping import scope
+
+from . import services
+from .choices import SYMPTOMS
+from .models import Alert, Case, Check
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "person", "person_name", "commune", "disease", "confirmed_on", "test_kind", "symptom_onset", "detected_in",
+                  "care_setting", "status", "severity", "on_oxygen", "vaccination_status", "team", "station", "facility",
+                  "release_due_on", "released_on", "died_on", "last_check_at", "version"]
+        read_only_fields = fields
+
+
+class CheckInSerializer(serializers.Serializer):
+    taken_at = serializers.DateTimeField(required=False)
+    respiratory_rate = serializers.IntegerField(required=False, allow_null=True)
+    spo2 = serializers.IntegerField(required=False, allow_null=True)
+    pulse = serializers.IntegerField(required=False, allow_null=True)
+    temperature = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True)
+    systolic = serializers.IntegerField(required=False, allow_null=True)
+    diastolic = serializers.IntegerField(required=False, allow_null=True)
+    symptoms = serializers.ListField(child=serializers.ChoiceField(choices=[c for c, _l in SYMPTOMS]), required=False)
+    idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=64,
+                                            help_text="Same key → stored once. The Idempotency-Key header works too.")
+
+
+class CheckOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Check
+        fields = ["id", "case", "taken_at", "recorded_at", "by_patient", "respiratory_rate", "spo2", "pulse", "temperature",
+                  "systolic", "diastolic", "symptoms", "warning_signs", "rule_set"]
+        read_only_fields = fields
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alert
+        fields = ["id", "case", "source", "raised_at", "signs", "message", "acknowledged_at", "acknowledged_by", "note"]
+        read_only_fields = fields
+
+
+class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases in the caller's jurisdiction (reads are audited)."""
+
+    queryset = Case.objects.select_related("person")
+    serializer_class = CaseSerializer
+    allowed_roles = HEALTH_READERS
+    edit_roles = CLINICAL_EDITORS
+    filterset_fields = ["status", "care_setting", "commune", "team"]
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        record(actor=request.user, action="view", obj=case, person_id=case.person_id)
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={201: inline_serializer("CheckResult", {
+            "check": CheckOutSerializer(), "warning_signs": serializers.ListField(child=serializers.DictField()),
+            "alert": AlertSerializer(allow_null=True), "rule": serializers.CharField(), "created": serializers.BooleanField()})},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="checks")
+    def checks(self, request, pk=None):
+        """GET: the case's checks. POST: record a check; answers the warning signs met (empty list when none) and the
+        alert created, if any. Sending the same idempotency key again returns the first result with 200."""
+        case = self.get_object()
+        if request.method == "GET":
+            return Response(CheckOutSerializer(case.checks.all()[:100], many=True).data)
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        key = values.pop("idempotency_key", "") or request.headers.get("Idempotency-Key", "")
+        taken_at = values.pop("taken_at", None)
+        result = services.record_check(by=request.user, case=case, data=values, idempotency_key=key, taken_at=taken_at)
+        return Response({
+            "check": CheckOutSerializer(result.check).data, "warning_signs": result.signs,
+            "alert": AlertSerializer(result.alert).data if result.alert else None,
+            "rule": result.check.rule_set.source_document if result.check.rule_set_id else None, "created": result.created,
+        }, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class AlertViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Open alerts of the caller's area; POST /api/alerts/{id}/acknowledge/ to take one."""
+
+    queryset = Alert.objects.filter(acknowledged_at__isnull=True)
+    serializer_class = AlertSerializer
+    allowed_roles = HEALTH_READERS
+    edit_roles = CLINICAL_EDITORS
+
+    @extend_schema(request=inline_serializer("Ack", {"note": serializers.CharField(required=False)}), responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        alert = scope(Alert.objects.all(), request.user).filter(pk=pk).first()
+        if alert is None:
+            raise NotFound
+        services.acknowledge_alert(by=request.user, alert=alert, note=str(request.data.get("note", "")))
+        alert.refresh_from_db()
+        return Response(AlertSerializer(alert).data)

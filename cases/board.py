@@ -1,0 +1,94 @@
+""""Nobody left unreachable" (seed 002, item 7): home patients with no check in 12 h, alerts not acknowledged within
+1 h, patients with no care team, no medicine within 24 h of confirmation, release tests due today.
+
+The limits are data (the monitoring rule in force today). Counts are grouped per care team, health station, commune
+or district, always over the caller's jurisdiction (core.scoping).
+"""
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import scope
+from diseases.rules import rule_in_force
+
+from .choices import CareSetting, Status
+from .models import Alert, Case
+
+METRICS = [
+    ("no_check", _("Không có phiếu theo dõi trong 12 giờ")),
+    ("unacknowledged", _("Cảnh báo chưa được tiếp nhận sau 1 giờ")),
+    ("no_team", _("Chưa có tổ chăm sóc")),
+    ("no_medicine", _("Chưa được cấp thuốc sau 24 giờ")),
+    ("release_due", _("Đến hạn xét nghiệm khỏi bệnh")),
+]
+METRIC_KEYS = [k for k, _l in METRICS]
+
+GROUPS = {
+    "team": ("team_id", "team__name"),
+    "station": ("station_id", "station__name"),
+    "commune": ("commune_id", "commune__name"),
+    "district": ("commune__parent_id", "commune__parent__name"),
+}
+
+
+def limits(on: dt.date) -> dict:
+    rule = rule_in_force(kind="monitoring", on=on)
+    return {"no_check_hours": rule.value("no_check_hours"), "ack_within_minutes": rule.value("ack_within_minutes"),
+            "medicine_within_hours": rule.value("medicine_within_hours"), "rule": rule}
+
+
+def active_home(user):
+    return scope(Case.objects.filter(status=Status.ACTIVE, care_setting=CareSetting.HOME), user)
+
+
+def metric_filter(metric: str, now: dt.datetime, lim: dict) -> Q:
+    if metric == "no_check":
+        cutoff = now - dt.timedelta(hours=lim["no_check_hours"])
+        return Q(last_check_at__lt=cutoff) | Q(last_check_at__isnull=True, created_at__lt=cutoff)
+    if metric == "no_team":
+        return Q(team__isnull=True)
+    if metric == "no_medicine":
+        return Q(first_medicine_at__isnull=True, created_at__lt=now - dt.timedelta(hours=lim["medicine_within_hours"]))
+    if metric == "release_due":
+        # Due today or overdue and not yet released.
+        return Q(release_due_on__lte=timezone.localdate(now))
+    raise KeyError(metric)
+
+
+def open_alerts(user, now: dt.datetime, lim: dict):
+    cutoff = now - dt.timedelta(minutes=lim["ack_within_minutes"])
+    return scope(Alert.objects.filter(acknowledged_at__isnull=True, raised_at__lt=cutoff, case__status=Status.ACTIVE), user)
+
+
+def metric_cases(user, metric: str, now: dt.datetime | None = None):
+    """The cases behind one count, for the drill-down list."""
+    now = now or timezone.now()
+    lim = limits(timezone.localdate(now))
+    if metric == "unacknowledged":
+        ids = open_alerts(user, now, lim).values("case_id")
+        return scope(Case.objects.filter(pk__in=ids), user)
+    return active_home(user).filter(metric_filter(metric, now, lim))
+
+
+def board(user, group: str = "commune", now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    lim = limits(timezone.localdate(now))
+    key_field, label_field = GROUPS[group]
+    rows: dict = {}
+
+    def add(qs, metric, key_f, label_f):
+        for r in qs.values(key_f, label_f).annotate(n=Count("id", distinct=True)).order_by():
+            row = rows.setdefault(r[key_f], {"key": r[key_f], "label": r[label_f] or "—", **{m: 0 for m in METRIC_KEYS}, "active": 0})
+            row[metric] = r["n"]
+
+    base = active_home(user)
+    aggregates = {m: Count("id", filter=metric_filter(m, now, lim)) for m in METRIC_KEYS if m != "unacknowledged"}
+    for r in base.values(key_field, label_field).annotate(active=Count("id"), **aggregates).order_by():
+        rows[r[key_field]] = {"key": r[key_field], "label": r[label_field] or "—", "unacknowledged": 0,
+                              **{m: r[m] for m in aggregates}, "active": r["active"]}
+    add(open_alerts(user, now, lim), "unacknowledged", f"case__{key_field}", f"case__{label_field}")
+    ordered = sorted(rows.values(), key=lambda r: (-sum(r[m] for m in METRIC_KEYS), str(r["label"])))
+    totals = {m: sum(r[m] for r in ordered) for m in [*METRIC_KEYS, "active"]}
+    return {"rows": ordered, "totals": totals, "limits": lim, "group": group, "now": now}

@@ -1,0 +1,149 @@
+"""Import of the daily case line lists that provinces kept in Excel (layout documented in docs/cases.md).
+
+Each row is validated; the person is matched against the people registry (identity number first, then folded name
++ birth year + commune) and created when absent; a row whose person already has a case confirmed within 30 days
+of the row's date is a duplicate and is skipped.
+"""
+import datetime as dt
+
+from core.imports import Column, RowError, RowInvalid, TableImporter
+from core.parsing import ParseError, parse_date
+from core.text import fold
+from geo.models import AdministrativeUnit, Level
+from people.models import Person
+
+from .choices import CareSetting, DetectedIn, TestKind
+from .models import Case
+
+TEST_KINDS = {"rt-pcr": TestKind.RT_PCR, "rtpcr": TestKind.RT_PCR, "pcr": TestKind.RT_PCR,
+              "test nhanh": TestKind.RAPID_ANTIGEN, "test nhanh khang nguyen": TestKind.RAPID_ANTIGEN, "rapid": TestKind.RAPID_ANTIGEN,
+              "tnkn": TestKind.RAPID_ANTIGEN}
+DETECTED = {"cong dong": DetectedIn.COMMUNITY, "community": DetectedIn.COMMUNITY, "cach ly": DetectedIn.QUARANTINE,
+            "khu cach ly": DetectedIn.QUARANTINE, "quarantine": DetectedIn.QUARANTINE, "co so y te": DetectedIn.FACILITY,
+            "phong toa": DetectedIn.FACILITY, "facility": DetectedIn.FACILITY}
+SETTINGS = {"tai nha": CareSetting.HOME, "nha": CareSetting.HOME, "home": CareSetting.HOME, "tap trung": CareSetting.CENTRALISED,
+            "centralised": CareSetting.CENTRALISED, "benh vien": CareSetting.HOSPITAL, "hospital": CareSetting.HOSPITAL}
+SEXES = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female": "F"}
+
+
+class CaseLineListImporter(TableImporter):
+    audit_label = "cases line list"
+    columns = [
+        Column("full_name", ("Họ và tên", "Ho ten", "Full name"), required=True),
+        Column("birth", ("Ngày sinh/Năm sinh", "Năm sinh", "Ngày sinh", "Date or year of birth"), required=True),
+        Column("sex", ("Giới tính", "Sex"), required=True),
+        Column("id_number", ("CCCD/CMND", "Số CCCD", "ID number")),
+        Column("phone", ("Điện thoại", "Số điện thoại", "Phone")),
+        Column("commune_code", ("Mã xã", "Commune code"), required=True),
+        Column("street", ("Địa chỉ", "Address")),
+        Column("confirmed_on", ("Ngày xác định", "Ngày có kết quả", "Confirmed on"), required=True),
+        Column("test_kind", ("Loại xét nghiệm", "Test kind"), required=True),
+        Column("detected_in", ("Nơi phát hiện", "Detected in")),
+        Column("care_setting", ("Nơi điều trị", "Care setting")),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.communes = {u.code: u for u in AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025")}
+
+    def clean_row(self, values: dict, line: int) -> dict:
+        errors = []
+        out = {"full_name": str(values.get("full_name") or "").strip()}
+        if not out["full_name"]:
+            errors.append(("Họ và tên", "Thiếu họ và tên", "Full name is missing"))
+        birth = values.get("birth")
+        out["date_of_birth"], out["birth_year"] = None, None
+        if isinstance(birth, int | float) or (isinstance(birth, str) and birth.strip().isdigit() and len(birth.strip()) == 4):
+            out["birth_year"] = int(float(birth))
+        else:
+            try:
+                out["date_of_birth"] = parse_date(birth)
+                out["birth_year"] = out["date_of_birth"].year if out["date_of_birth"] else None
+            except ParseError as exc:
+                errors.append(("Ngày sinh/Năm sinh", exc.vi, exc.en))
+        if out["birth_year"] is None and not any(e[0] == "Ngày sinh/Năm sinh" for e in errors):
+            errors.append(("Ngày sinh/Năm sinh", "Thiếu năm sinh", "Year of birth is missing"))
+        elif out["birth_year"] and not 1900 <= out["birth_year"] <= dt.date.today().year:
+            errors.append(("Ngày sinh/Năm sinh", f"Năm sinh không hợp lệ: {out['birth_year']}", f"Invalid year of birth: {out['birth_year']}"))
+        out["sex"] = SEXES.get(fold(str(values.get("sex") or "")))
+        if not out["sex"]:
+            errors.append(("Giới tính", f"Giới tính không hợp lệ: {values.get('sex')}", f"Invalid sex: {values.get('sex')}"))
+        out["id_number"] = str(values.get("id_number") or "").strip()
+        if out["id_number"]:
+            from people.rules import check_id
+
+            kind = "cccd" if len(out["id_number"]) == 12 else "cmnd"
+            try:
+                out["id_number"] = check_id(kind, out["id_number"], sex=out["sex"], birth_year=out["birth_year"])
+            except Exception as exc:  # people.rules.Invalid carries vi/en
+                errors.append(("CCCD/CMND", getattr(exc, "vi", str(exc)), getattr(exc, "en", str(exc))))
+        out["phone"] = str(values.get("phone") or "").strip()
+        out["street"] = str(values.get("street") or "").strip()
+        code = str(values.get("commune_code") or "").strip()
+        code = code[:-2] if code.endswith(".0") else code
+        out["commune"] = self.communes.get(code.zfill(5))
+        if out["commune"] is None:
+            errors.append(("Mã xã", f"Không có xã mã {code}", f"No commune with code {code}"))
+        try:
+            out["confirmed_on"] = parse_date(values.get("confirmed_on"))
+            if out["confirmed_on"] is None:
+                errors.append(("Ngày xác định", "Thiếu ngày xác định", "Confirmation date is missing"))
+            elif out["confirmed_on"] > dt.date.today():
+                errors.append(("Ngày xác định", "Ngày xác định ở tương lai", "Confirmation date is in the future"))
+        except ParseError as exc:
+            errors.append(("Ngày xác định", exc.vi, exc.en))
+        out["test_kind"] = TEST_KINDS.get(fold(str(values.get("test_kind") or "")))
+        if not out["test_kind"]:
+            errors.append(("Loại xét nghiệm", f"Loại xét nghiệm không hợp lệ: {values.get('test_kind')} (RT-PCR hoặc Test nhanh)",
+                           f"Unknown test kind: {values.get('test_kind')} (RT-PCR or rapid test)"))
+        detected = fold(str(values.get("detected_in") or "cong dong"))
+        out["detected_in"] = DETECTED.get(detected)
+        if not out["detected_in"]:
+            errors.append(("Nơi phát hiện", f"Không hiểu nơi phát hiện: {values.get('detected_in')}", f"Unknown place of detection: {values.get('detected_in')}"))
+        out["care_setting"] = SETTINGS.get(fold(str(values.get("care_setting") or "tai nha")))
+        if not out["care_setting"]:
+            errors.append(("Nơi điều trị", f"Không hiểu nơi điều trị: {values.get('care_setting')}", f"Unknown care setting: {values.get('care_setting')}"))
+        if errors:
+            raise RowInvalid(errors)
+        return out
+
+    def check_rows(self, rows):
+        errors, seen = [], {}
+        for line, r in rows:
+            key = r["id_number"] or (fold(r["full_name"]), r["birth_year"], r["commune"].pk)
+            if key in seen:
+                errors.append(RowError(line, None, f"Trùng với dòng {seen[key]} trong tệp", f"Duplicate of line {seen[key]} in the file"))
+            else:
+                seen[key] = line
+        return errors
+
+    def _find_person(self, r) -> Person | None:
+        if r["id_number"]:
+            p = Person.objects.filter(id_number=r["id_number"], merged_into__isnull=True).first()
+            if p:
+                return p
+        from people.services import possible_duplicates
+
+        return possible_duplicates(full_name=r["full_name"], birth_year=r["birth_year"], commune=r["commune"],
+                                   date_of_birth=r["date_of_birth"]).first()
+
+    def save_rows(self, rows, result):
+        from people.services import create_person
+
+        from . import services
+
+        for line, r in rows:
+            person = self._find_person(r)
+            if person is None:
+                data = {k: r[k] for k in ("full_name", "date_of_birth", "birth_year", "sex", "phone", "street", "commune")}
+                if r["id_number"]:
+                    data.update(id_number=r["id_number"], id_kind="cccd" if len(r["id_number"]) == 12 else "cmnd")
+                person = create_person(by=self.by, data=data)
+            window = (r["confirmed_on"] - dt.timedelta(days=30), r["confirmed_on"] + dt.timedelta(days=30))
+            if Case.objects.filter(person=person, confirmed_on__range=window).exists():
+                result.skipped_duplicates += 1
+                continue
+            services.open_case(by=self.by, person=person, confirmed_on=r["confirmed_on"], test_kind=r["test_kind"],
+                               detected_in=r["detected_in"], care_setting=r["care_setting"], commune=r["commune"],
+                               source_ref=f"import line {line}")
+            result.imported += 1

@@ -1,0 +1,85 @@
+"""No-login pages: the patient's self-report link and the public check of a recovery certificate.
+
+Self-report: the token is 32 random bytes (cannot be guessed); it dies when the case is released, transferred or
+leaves home care; each token may send at most SELF_REPORT_PER_HOUR submissions, and each client address at most
+BAD_TOKEN_PER_HOUR requests with unknown tokens (answers 429 beyond).
+"""
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+
+from core.errors import Invalid
+
+from . import services
+from .forms import CheckForm
+from .models import RecoveryCertificate
+
+SELF_REPORT_PER_HOUR = 12
+BAD_TOKEN_PER_HOUR = 30
+
+
+def _client(request) -> str:
+    return request.META.get("REMOTE_ADDR", "?")
+
+
+def _hit(key: str, limit: int) -> bool:
+    """Count one hit in the current hour; True when over the limit."""
+    bucket = f"{key}:{timezone.now():%Y%m%d%H}"
+    cache.add(bucket, 0, 3600)
+    try:
+        n = cache.incr(bucket)
+    except ValueError:
+        cache.set(bucket, 1, 3600)
+        n = 1
+    return n > limit
+
+
+def too_many():
+    return HttpResponse("Quá nhiều yêu cầu, hãy thử lại sau / Too many requests, try again later", status=429)
+
+
+@csrf_protect
+def self_report(request, token):
+    if cache.get(f"cases:badtok:{_client(request)}:{timezone.now():%Y%m%d%H}", 0) >= BAD_TOKEN_PER_HOUR:
+        return too_many()
+    case = services.case_for_token(token)
+    if case is None:
+        _hit(f"cases:badtok:{_client(request)}", BAD_TOKEN_PER_HOUR)
+        return render(request, "cases/public/link_dead.html", status=404)
+    form = CheckForm(request.POST or None)
+    result = None
+    if request.method == "POST":
+        if _hit(f"cases:selfreport:{case.pk}", SELF_REPORT_PER_HOUR):
+            return too_many()
+        if request.POST.get("help"):
+            services.raise_help_request(case=case, message=request.POST.get("message", "")[:200])
+            return render(request, "cases/public/self_report.html", {"form": CheckForm(), "help_sent": True, "first_name": _first_name(case)})
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                result = services.record_check(by=None, case=case, data=data, idempotency_key=data.pop("idempotency_key") or "", by_patient=True)
+                form = CheckForm()
+            except Invalid as exc:
+                form.add_error(None, exc.vi if request.LANGUAGE_CODE != "en" else exc.en)
+    return render(request, "cases/public/self_report.html", {"form": form, "result": result, "first_name": _first_name(case)})
+
+
+def _first_name(case) -> str:
+    # Only the given name: the page must not expose more than the patient needs to recognise it is his.
+    return case.person.full_name.split()[-1] if case.person.full_name else ""
+
+
+def verify_certificate(request, token):
+    if len(token) < 20:
+        raise Http404
+    cert = RecoveryCertificate.objects.select_related("case__person").filter(verify_token=token).first()
+    if cert is None:
+        _hit(f"cases:badcert:{_client(request)}", BAD_TOKEN_PER_HOUR)
+        return render(request, "cases/public/verify.html", {"cert": None}, status=404)
+    return render(request, "cases/public/verify.html", {
+        "cert": cert, "name": cert.case.person.full_name, "birth_year": cert.case.person.birth_year,
+        "confirmed_on": cert.case.confirmed_on, "released_on": cert.case.released_on, "title": _("Xác minh giấy xác nhận khỏi bệnh"),
+    })

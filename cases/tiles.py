@@ -1,0 +1,20 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.roles import HEALTH_READERS
+from core.scoping import scope
+
+from .choices import CareSetting, Status
+from .models import Alert, Case
+
+
+def tiles(request):
+    user = request.user
+    if not user.is_authenticated or not user.has_role(HEALTH_READERS):
+        return []
+    active = scope(Case.objects.filter(status=Status.ACTIVE), user)
+    open_alerts = scope(Alert.objects.filter(acknowledged_at__isnull=True, case__status=Status.ACTIVE), user).count()
+    return [
+        {"label": _("F0 đang điều trị tại nhà"), "value": active.filter(care_setting=CareSetting.HOME).count(), "url": reverse("cases:list") + "?status=active&care_setting=home", "tone": ""},
+        {"label": _("Cảnh báo chưa tiếp nhận"), "value": open_alerts, "url": reverse("cases:alerts"), "tone": "alert" if open_alerts else "ok"},
+    ]

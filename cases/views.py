@@ -1,0 +1,407 @@
+"""Pages of the case registry. Thin: every write goes through cases.services; every queryset through core.scoping."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS, Role
+from audit.services import record
+from core.concurrency import EditConflict
+from core.errors import Invalid
+from core.scoping import scope, visible_units
+from core.views import scoped_object
+from facilities.models import Facility, Team
+from geo.models import Level
+from people.models import Person
+
+from . import board as board_mod
+from . import services
+from .choices import CareSetting, Status
+from .forms import (
+    AdmissionForm,
+    CaseEditForm,
+    CaseForm,
+    CheckForm,
+    DispensingForm,
+    ImportForm,
+    ReleaseForm,
+    SupportForm,
+    TransferForm,
+)
+from .models import Alert, Case
+
+
+def _require(user, roles):
+    if not user.has_role(roles):
+        raise PermissionDenied
+
+
+def _case(request, pk):
+    return scoped_object(request, Case.objects.select_related("person", "commune", "team", "station", "facility", "disease"), pk=pk)
+
+
+def _invalid(request, exc):
+    messages.error(request, exc.vi if request.LANGUAGE_CODE != "en" else exc.en)
+
+
+@login_required
+def case_list(request):
+    _require(request.user, HEALTH_READERS)
+    qs = scope(Case.objects.select_related("person", "commune", "team"), request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        from core.text import fold
+
+        qs = qs.filter(Q(person__name_folded__contains=fold(q)) | Q(person__phone__contains=q) | Q(person__id_number=q))
+    for key in ("status", "care_setting", "commune", "team"):
+        if request.GET.get(key):
+            qs = qs.filter(**{key if key in ("status", "care_setting") else f"{key}_id": request.GET[key]})
+    page = Paginator(qs.order_by("-confirmed_on", "-id"), 25).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page, "q": q, "statuses": Status.choices, "settings": CareSetting.choices,
+        "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
+        "can_edit": request.user.has_role(CLINICAL_EDITORS),
+        "querystring": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+    }
+    return render(request, "cases/_results.html" if request.htmx else "cases/list.html", context)
+
+
+@login_required
+def case_create(request):
+    _require(request.user, CLINICAL_EDITORS)
+    person = None
+    people = []
+    if request.GET.get("person") or request.POST.get("person"):
+        person = scoped_object(request, Person.objects.filter(merged_into__isnull=True), pk=request.GET.get("person") or request.POST.get("person"))
+    elif request.GET.get("q"):
+        from people.services import search_people
+
+        people = search_people(scope(Person.objects.filter(merged_into__isnull=True), request.user), request.GET["q"])[:20]
+    teams = scope(Team.objects.filter(kind=Team.Kind.CARE_TEAM, is_active=True), request.user)
+    if person is not None:
+        teams = teams.filter(commune=person.commune)
+    form = CaseForm(request.POST or None, teams=teams, initial={"confirmed_on": timezone.localdate(), "detected_in": "community",
+                                                                 "care_setting": "home", "is_pregnant": getattr(person, "is_pregnant", False),
+                                                                 "has_comorbidity": bool(getattr(person, "comorbidities", []))})
+    if request.method == "POST" and person is not None and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in ("",)}
+        data.setdefault("vaccination_status", None)
+        try:
+            case = services.open_case(by=request.user, person=person, **data)
+        except Invalid as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("Đã ghi nhận ca bệnh."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/create.html", {"form": form, "person": person, "people": people, "q": request.GET.get("q", "")})
+
+
+def _detail_context(request, case):
+    can_edit = request.user.has_role(CLINICAL_EDITORS)
+    assessment = None
+    try:
+        assessment = services.home_care_assessment(case)
+    except Invalid:
+        pass
+    release = None
+    try:
+        rule = services.release_rule_for(case)
+        from diseases.rules import why
+
+        from .rules import release_dates
+
+        earliest, latest = release_dates(rule, confirmed_on=case.confirmed_on, fully_vaccinated=case.is_fully_vaccinated)
+        release = {"rule": rule, "earliest": earliest, "latest": latest, "why": why(rule, case.confirmed_on, "ngày xác định", "confirmation date")}
+    except Invalid:
+        pass
+    teams = scope(Team.objects.filter(kind=Team.Kind.CARE_TEAM, is_active=True), request.user).filter(commune=case.commune)
+    stations = Facility.objects.filter(kind=Facility.Kind.COMMUNE_HEALTH_STATION, unit=case.commune)
+    beds = Facility.objects.filter(kind__in=[Facility.Kind.CENTRALISED_FACILITY, Facility.Kind.PROVINCIAL_HOSPITAL,
+                                             Facility.Kind.DISTRICT_HEALTH_CENTRE], is_active=True)
+    return {
+        "case": case, "can_edit": can_edit, "assessment": assessment, "release": release,
+        "open_alerts": case.alerts.filter(acknowledged_at__isnull=True).order_by("-raised_at"),
+        "checks": case.checks.select_related("by")[:10],
+        "events": case.events.select_related("by").order_by("-at", "-id")[:50],
+        "dispensings": case.dispensings.all()[:20], "supports": case.supports.all()[:20],
+        "admissions": case.admissions.select_related("facility")[:10],
+        "check_form": CheckForm(), "transfer_form": TransferForm(initial={"version": case.version}),
+        "dispensing_form": DispensingForm(), "support_form": SupportForm(initial={"given_on": timezone.localdate()}),
+        "release_form": ReleaseForm(initial={"version": case.version, "on": timezone.localdate(), "test_result": "negative"}),
+        "edit_form": CaseEditForm(teams=teams, stations=stations, initial={
+            "version": case.version, **{f: getattr(case, f) for f in services.EDITABLE if f in CaseEditForm.base_fields and f != "version"}}),
+        "admission_form": AdmissionForm(facilities=beds),
+        "certificate": getattr(case, "certificate", None) if case.status == Status.RECOVERED else None,
+        "age": case.person.age_on(timezone.localdate()),
+    }
+
+
+@login_required
+def case_detail(request, pk):
+    _require(request.user, HEALTH_READERS)
+    case = _case(request, pk)
+    record(actor=request.user, action="view", obj=case, person_id=case.person_id)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def _post_case(request, pk):
+    if request.method != "POST":
+        raise Http404
+    _require(request.user, CLINICAL_EDITORS)
+    return _case(request, pk)
+
+
+def _back(case, anchor=""):
+    return redirect(reverse("cases:detail", args=[case.pk]) + anchor)
+
+
+@login_required
+def add_check(request, pk):
+    case = _post_case(request, pk)
+    form = CheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Phiếu theo dõi không hợp lệ."))
+        return _back(case)
+    data = dict(form.cleaned_data)
+    try:
+        result = services.record_check(by=request.user, case=case, data=data, idempotency_key=data.pop("idempotency_key") or "")
+    except Invalid as exc:
+        _invalid(request, exc)
+        return _back(case, "#check")
+    if result.signs:
+        messages.error(request, _("CẢNH BÁO: %(signs)s. Hãy xử trí và tiếp nhận cảnh báo.") % {
+            "signs": "; ".join(s["message_vi"] if request.LANGUAGE_CODE != "en" else s["message_en"] for s in result.signs)})
+    else:
+        messages.success(request, _("Đã ghi phiếu theo dõi, không có dấu hiệu cảnh báo."))
+    return _back(case)
+
+
+@login_required
+def acknowledge(request, alert_pk):
+    if request.method != "POST":
+        raise Http404
+    _require(request.user, CLINICAL_EDITORS)
+    alert = scoped_object(request, Alert.objects.select_related("case"), pk=alert_pk)
+    if services.acknowledge_alert(by=request.user, alert=alert, note=request.POST.get("note", "")):
+        messages.success(request, _("Đã tiếp nhận cảnh báo."))
+    else:
+        messages.info(request, _("Cảnh báo này đã được %(who)s tiếp nhận trước.") % {"who": alert.acknowledged_by})
+    return redirect(request.POST.get("next") or reverse("cases:detail", args=[alert.case_id]))
+
+
+@login_required
+def transfer(request, pk):
+    case = _post_case(request, pk)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Thông tin chuyển viện không hợp lệ."))
+        return _back(case)
+    try:
+        services.transfer_to_hospital(by=request.user, case=case, expected_version=form.cleaned_data["version"],
+                                      destination=form.cleaned_data["destination"], destination_text=form.cleaned_data["destination_text"],
+                                      reason=form.cleaned_data["reason"])
+    except EditConflict as exc:
+        messages.error(request, str(exc))
+    except Invalid as exc:
+        _invalid(request, exc)
+    else:
+        messages.success(request, _("Đã chuyển viện."))
+    return _back(case)
+
+
+@login_required
+def edit_case(request, pk):
+    case = _post_case(request, pk)
+    teams = scope(Team.objects.filter(kind=Team.Kind.CARE_TEAM), request.user)
+    form = CaseEditForm(request.POST, teams=teams, stations=Facility.objects.filter(kind=Facility.Kind.COMMUNE_HEALTH_STATION))
+    if not form.is_valid():
+        messages.error(request, _("Thông tin không hợp lệ."))
+        return _back(case)
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    try:
+        services.update_case(by=request.user, case=case, expected_version=version, changes=data)
+    except EditConflict as exc:
+        messages.error(request, str(exc) + " — " + ", ".join(f"{c.field}: {c.current}" for c in exc.changes))
+    except Invalid as exc:
+        _invalid(request, exc)
+    else:
+        messages.success(request, _("Đã lưu thay đổi."))
+    return _back(case)
+
+
+@login_required
+def add_dispensing(request, pk):
+    case = _post_case(request, pk)
+    form = DispensingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dispense(by=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Đã ghi cấp thuốc."))
+        except Invalid as exc:
+            _invalid(request, exc)
+    else:
+        messages.error(request, _("Thông tin cấp thuốc không hợp lệ."))
+    return _back(case, "#medicine")
+
+
+@login_required
+def add_support(request, pk):
+    case = _post_case(request, pk)
+    form = SupportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_support(by=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Đã ghi hỗ trợ."))
+        except Invalid as exc:
+            _invalid(request, exc)
+    else:
+        messages.error(request, _("Thông tin hỗ trợ không hợp lệ."))
+    return _back(case, "#support")
+
+
+@login_required
+def release(request, pk):
+    case = _post_case(request, pk)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_release(by=request.user, case=case, expected_version=form.cleaned_data["version"], on=form.cleaned_data["on"],
+                                    test_result=form.cleaned_data["test_result"], self_test=form.cleaned_data["self_test"])
+            messages.success(request, _("Đã ghi kết quả."))
+        except EditConflict as exc:
+            messages.error(request, str(exc))
+        except Invalid as exc:
+            _invalid(request, exc)
+    else:
+        messages.error(request, _("Thông tin không hợp lệ."))
+    return _back(case)
+
+
+@login_required
+def admit(request, pk):
+    case = _post_case(request, pk)
+    form = AdmissionForm(request.POST, facilities=Facility.objects.filter(is_active=True))
+    if form.is_valid():
+        try:
+            services.admit(by=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Đã ghi nhập cơ sở điều trị."))
+        except Invalid as exc:
+            _invalid(request, exc)
+    return _back(case)
+
+
+@login_required
+def self_report_link(request, pk):
+    """The patient's private link and QR code (shown to the care team to hand over)."""
+    _require(request.user, CLINICAL_EDITORS)
+    case = _case(request, pk)
+    try:
+        token = services.self_report_token(by=request.user, case=case, renew=request.method == "POST")
+    except Invalid as exc:
+        _invalid(request, exc)
+        return _back(case)
+    import segno
+    from django.conf import settings
+
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("cases:self_report", args=[token])
+    svg = segno.make(url, error="m").svg_inline(scale=5)
+    return render(request, "cases/self_report_link.html", {"case": case, "url": url, "qr_svg": svg})
+
+
+@login_required
+def alerts(request):
+    """Open alerts of the caller's area, newest first: the care team's and health station's inbox."""
+    _require(request.user, HEALTH_READERS)
+    qs = scope(Alert.objects.filter(acknowledged_at__isnull=True).select_related("case__person", "case__team", "case__commune"), request.user)
+    return render(request, "cases/alerts.html", {"alerts": qs.order_by("-raised_at")[:200], "can_edit": request.user.has_role(CLINICAL_EDITORS),
+                                                 "now": timezone.now()})
+
+
+@login_required
+def unreachable_board(request):
+    _require(request.user, HEALTH_READERS)
+    group = request.GET.get("by") or ("district" if request.user.jurisdiction_unit is None or request.user.jurisdiction_unit.level == "province" else "commune")
+    if group not in board_mod.GROUPS:
+        group = "commune"
+    data = board_mod.board(request.user, group)
+    metric = request.GET.get("metric")
+    cases = None
+    # Leadership reads the counts; the lists of patients are for the health workers who act on them.
+    if metric in board_mod.METRIC_KEYS and request.user.role != Role.LEADERSHIP:
+        cases = board_mod.metric_cases(request.user, metric).select_related("person", "commune", "team").order_by("last_check_at", "id")[:200]
+    return render(request, "cases/board.html", {**data, "metrics": board_mod.METRICS, "groups": board_mod.GROUPS, "metric": metric,
+                                                "cases": cases})
+
+
+@login_required
+def certificate_pdf(request, pk):
+    _require(request.user, CLINICAL_EDITORS)
+    case = _case(request, pk)
+    try:
+        cert = services.issue_certificate(by=request.user, case=case)
+    except Invalid as exc:
+        _invalid(request, exc)
+        return _back(case)
+    from .certificate import render_pdf
+
+    record(actor=request.user, action="export", obj=cert, person_id=case.person_id, records=[case.pk])
+    response = HttpResponse(render_pdf(cert, request), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-xac-nhan-khoi-benh-{cert.number}.pdf"'
+    return response
+
+
+@login_required
+def import_cases(request):
+    _require(request.user, CLINICAL_EDITORS)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        from core.imports import FileRejected
+
+        from .imports import CaseLineListImporter
+
+        upload = form.cleaned_data["file"]
+        try:
+            result = CaseLineListImporter(by=request.user, mode=form.cleaned_data["mode"]).run(upload.read(), upload.name)
+        except FileRejected as exc:
+            form.add_error("file", str(exc))
+    return render(request, "cases/import.html", {"form": form, "result": result})
+
+
+
+
+@login_required
+def beds_board(request):
+    """Beds by type per centralised facility and hospital, occupancy and free beds, totalled per district."""
+    _require(request.user, HEALTH_READERS)
+    from django.db.models import Count
+
+    from facilities.models import BedCapacity, BedType
+
+    from .models import Admission
+
+    caps = scope(BedCapacity.objects.select_related("facility__unit__parent"), request.user)
+    occupied = {(r["facility_id"], r["bed_type"]): r["n"] for r in Admission.objects.filter(
+        discharged_at__isnull=True, facility_id__in=caps.values("facility_id")).values("facility_id", "bed_type").annotate(n=Count("id")).order_by()}
+    facilities, districts = {}, {}
+    for cap in caps:
+        f = cap.facility
+        district = f.unit if f.unit.level == Level.DISTRICT else (f.unit.parent or f.unit)
+        row = facilities.setdefault(f.pk, {"facility": f, "district": district, "beds": {}})
+        used = occupied.get((f.pk, cap.bed_type), 0)
+        row["beds"][cap.bed_type] = {"total": cap.total, "occupied": used, "free": max(cap.total - used, 0)}
+        d = districts.setdefault(district.pk, {"district": district, "beds": {t: {"total": 0, "occupied": 0, "free": 0} for t in BedType.values}})
+        for k in ("total", "occupied", "free"):
+            d["beds"][cap.bed_type][k] += row["beds"][cap.bed_type][k]
+    return render(request, "cases/beds.html", {
+        "facilities": sorted(facilities.values(), key=lambda r: (r["district"].name, r["facility"].name)),
+        "districts": sorted(districts.values(), key=lambda r: r["district"].name), "bed_types": BedType.choices,
+    })

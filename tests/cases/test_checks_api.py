@@ -1,0 +1,83 @@
+"""POST /api/cases/{id}/checks/: warning signs and alert in the answer, bad values refused, stored once, scoping."""
+import datetime as dt
+
+import pytest
+
+from audit.models import AuditEvent
+from cases.models import Alert, Check
+
+pytestmark = pytest.mark.django_db
+
+
+def post(api, case, **data):
+    return api.post(f"/api/cases/{case.pk}/checks/", data, format="json")
+
+
+def test_it_answers_no_warning_signs_for_a_normal_check(open_case, personas, api_for):
+    case = open_case()
+    r = post(api_for(personas["care_a"]), case, spo2=98, respiratory_rate=16, pulse=80, temperature="36.8")
+    assert r.status_code == 201, r.content
+    assert r.json()["warning_signs"] == [] and r.json()["alert"] is None
+    assert Alert.objects.count() == 0
+    case.refresh_from_db()
+    assert case.last_check_at is not None
+
+
+def test_it_answers_the_signs_met_and_the_alert_created(open_case, personas, api_for):
+    case = open_case()
+    r = post(api_for(personas["care_a"]), case, spo2=95, respiratory_rate=22, symptoms=["cough", "dyspnoea"])
+    body = r.json()
+    assert r.status_code == 201
+    assert [s["code"] for s in body["warning_signs"]] == ["respiratory_rate", "spo2", "symptom:dyspnoea"]
+    assert body["alert"]["id"] == Alert.objects.get().pk and body["alert"]["acknowledged_at"] is None
+    assert body["rule"].startswith("261/QĐ-BYT")
+
+
+@pytest.mark.parametrize("field,value", [("spo2", 101), ("respiratory_rate", -1), ("temperature", "29.9"), ("temperature", "45.1"), ("pulse", 0)])
+def test_it_refuses_impossible_values_with_a_clear_message(open_case, personas, api_for, field, value):
+    case = open_case()
+    r = post(api_for(personas["care_a"]), case, **{field: value})
+    assert r.status_code == 400
+    assert r.json()["message_vi"] and r.json()["message_en"]
+    assert Check.objects.count() == 0
+
+
+def test_it_stores_the_same_check_once(open_case, personas, api_for):
+    case = open_case()
+    api = api_for(personas["care_a"])
+    first = post(api, case, spo2=94, idempotency_key="tap-1")
+    second = api.post(f"/api/cases/{case.pk}/checks/", {"spo2": 94}, format="json", HTTP_IDEMPOTENCY_KEY="tap-1")
+    assert first.status_code == 201 and second.status_code == 200
+    assert second.json()["check"]["id"] == first.json()["check"]["id"]
+    assert second.json()["alert"]["id"] == first.json()["alert"]["id"]
+    assert Check.objects.count() == 1 and Alert.objects.count() == 1
+
+
+def test_it_refuses_a_check_for_a_released_case(open_case, personas, api_for):
+    from cases import services
+
+    case = open_case(confirmed_on=dt.date(2022, 2, 1))
+    services.record_release(by=personas["care_a"], case=case, expected_version=case.version, on=dt.date(2022, 2, 8), test_result="negative")
+    r = post(api_for(personas["care_a"]), case, spo2=98)
+    assert r.status_code == 400 and "closed" in r.json()["message_en"]
+
+
+def test_it_hides_other_communes_cases_and_refuses_leadership_writes(open_case, personas, api_for):
+    case = open_case()
+    assert post(api_for(personas["commune_b"]), case, spo2=98).status_code == 404
+    assert post(api_for(personas["leader"]), case, spo2=98).status_code == 403
+    assert api_for(personas["leader"]).get(f"/api/cases/{case.pk}/").status_code == 200
+    listing = api_for(personas["commune_b"]).get("/api/cases/").json()
+    ids = [c["id"] for c in (listing["results"] if isinstance(listing, dict) else listing)]
+    assert case.pk not in ids
+    assert AuditEvent.objects.filter(action="view", target_type="cases.case", actor=personas["leader"]).exists()
+
+
+def test_it_lets_an_alert_be_acknowledged_once_over_the_api(open_case, personas, api_for):
+    case = open_case()
+    api = api_for(personas["care_a"])
+    alert_id = post(api, case, spo2=90).json()["alert"]["id"]
+    r = api.post(f"/api/alerts/{alert_id}/acknowledge/", {"note": "Đã gọi điện"}, format="json")
+    assert r.status_code == 200 and r.json()["acknowledged_at"]
+    again = api_for(personas["commune_a"]).post(f"/api/alerts/{alert_id}/acknowledge/", {}, format="json")
+    assert again.json()["acknowledged_at"] == r.json()["acknowledged_at"]
