@@ -91,7 +91,7 @@ def level_map(request):
     features = _features([u for u in units if u.level == "commune"], by_unit, week)
     return render(request, "levels/map.html", {
         "week": week, "weeks": weeks if week in weeks else [week, *weeks], "districts": districts, "province": province,
-        "features_json": json.dumps(features) if features else "", "colours": LEVEL_COLOURS,
+        "features": features, "colours": LEVEL_COLOURS,
         "can_run": request.user.has_role(PROPOSERS), "counts": _counts(rows),
     })
 
