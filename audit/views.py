@@ -17,8 +17,8 @@ def audit_list(request):
         raise PermissionDenied
     qs = AuditEvent.objects.select_related("actor")
     f = request.GET
-    if f.get("person"):
-        qs = qs.filter(person_id=f["person"])
+    if f.get("person", "").strip().lstrip("#").isdigit():
+        qs = qs.filter(person_id=int(f["person"].strip().lstrip("#")))
     if f.get("actor"):
         qs = qs.filter(actor_label__icontains=f["actor"])
     if f.get("action"):

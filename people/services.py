@@ -104,6 +104,22 @@ def update_person(*, by, person: Person, data: dict, expected_version: int) -> P
     return person
 
 
+EXPORT_COLUMNS = ["id", "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "commune", "village", "street"]
+
+
+def export_people(*, by, qs: QuerySet, note: str = "") -> tuple[list[str], list[list]]:
+    """Rows of a CSV export; records an "export" audit event listing every record that left the system."""
+    people = list(qs.select_related("commune", "village").order_by("id"))
+    rows = [
+        [p.pk, p.full_name, p.date_of_birth.strftime("%d/%m/%Y") if p.date_of_birth else "", p.birth_year, p.sex, p.id_kind,
+         p.id_number, p.phone, p.commune.code, p.village.name if p.village_id else "", p.street]
+        for p in people
+    ]
+    record(actor=by, action="export", records=[p.pk for p in people], note=note or f"{len(people)} người / people",
+           target_label="people.person")
+    return EXPORT_COLUMNS, rows
+
+
 def record_view(*, by, person: Person) -> None:
     record(actor=by, action="view", obj=person)
 
