@@ -1,5 +1,62 @@
-"""Demo data of the levels app, called by `phongdich demo` (see core.demo)."""
+"""Demo data of the levels app, called by `phongdich demo` (see core.demo).
+
+Assesses the province for the four weeks before ctx.today from the demo's own data (population, cases, doses,
+teams). Where a criterion has no data in the demo (e.g. no doses were generated), deterministic values are
+entered per unit (marked "nhập tay" in the explanation) so that the map is not empty. The three older weeks are
+proposed, decided and published; the latest week is left proposed, for the demo user to decide.
+"""
+import datetime as dt
+
+from django.utils import timezone
+
+from . import services
+from .models import CriteriaEntry, LevelDecision
+
+WEEKS = 4
+
+
+def _filler(rng, key):
+    if key.endswith("_per_100k_week"):
+        return round(rng.choice([0, 0, 0, 5, 12, 25, 40, 80, 160, 700]) * rng.uniform(0.8, 1.2), 1) if key.startswith("new") else 0
+    if key.endswith("_pct"):
+        return round(rng.uniform(60, 99), 1)
+    if key.endswith("_ready"):
+        return rng.random() > 0.1
+    return None
 
 
 def build(ctx) -> None:
-    pass
+    province = ctx.province
+    if province is None:
+        return
+    health = ctx.users.get("health_dept")
+    leader = ctx.users.get("leadership") or ctx.users.get("leader")
+    last = services.week_start_of(ctx.today) - dt.timedelta(days=7)
+    weeks = [last - dt.timedelta(days=7 * i) for i in reversed(range(WEEKS))]
+    for i, week in enumerate(weeks):
+        results = services.assess_province(province, week)
+        entries = []
+        for a in results:
+            wanted = {m["key"] for m in a.missing if m["key"] not in ("version", "population")}
+            if wanted:
+                entries.append(CriteriaEntry(unit=a.unit, week_start=week, origin="entered", entered_by=health,
+                                             values={k: _filler(ctx.rng, k) for k in sorted(wanted)}))
+        if entries:
+            CriteriaEntry.objects.bulk_create(entries, ignore_conflicts=True)
+            results = services.assess_province(province, week)
+        published = i < len(weeks) - 1
+        cut = timezone.make_aware(dt.datetime.combine(week + dt.timedelta(days=7), dt.time(9)))
+        decisions = []
+        for a in results:
+            if a.level is None:
+                continue
+            decisions.append(LevelDecision(
+                unit=a.unit, week_start=week, assessment=a, computed_level=a.level, proposed_level=a.level,
+                proposed_by=health, proposed_at=cut,
+                status=LevelDecision.Status.PUBLISHED if published else LevelDecision.Status.PROPOSED,
+                **({"decided_level": a.level, "decision_number": f"{100 + i}/QĐ-UBND", "decision_date": cut.date(),
+                    "effective_from": cut + services.RAISE_NOTICE, "decided_by": leader, "decided_at": cut,
+                    "published_by": leader, "published_at": cut} if published else {}),
+            ))
+        LevelDecision.objects.bulk_create(decisions, ignore_conflicts=True)
+    ctx.say(f"levels: {WEEKS} weeks assessed for {province.name}")

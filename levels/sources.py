@@ -158,8 +158,19 @@ def _cases(targets, rollup, unit_q, start, end, window_days):
 
 
 def _coverage(targets, on):
+    # A bulk variant (one pass for all units), when the vaccination capability offers it, avoids a query set per unit.
+    many = optional_function("vaccination.services.coverage_for_levels_many")
+    bulk = {}
+    if many is not None:
+        try:
+            bulk = many([t.unit for t in targets.values()], on) or {}
+        except Exception:  # fall back to the per-unit function below
+            bulk = {}
     fn = optional_function("vaccination.services.coverage_for_levels")
     for t in targets.values():
+        if t.unit.id in bulk:
+            _set_coverage(t, bulk[t.unit.id], on)
+            continue
         if fn is None:
             for key in COVERAGE_KEYS:
                 t.notes[key] = {"vi": "Chưa có phân hệ tiêm chủng: nhập hoặc nhập từ tệp tỷ lệ bao phủ theo xã.",
@@ -171,12 +182,16 @@ def _coverage(targets, on):
             cov = {}
             for key in COVERAGE_KEYS:
                 t.notes[key] = {"vi": f"Không tính được độ bao phủ: {exc}", "en": f"Coverage could not be computed: {exc}"}
-        for key in COVERAGE_KEYS:
-            if cov.get(key) is not None:
-                t.values[key] = round(float(cov[key]), 2)
-                t.origins[key] = {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
-            elif key not in t.notes:
-                t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
+        _set_coverage(t, cov, on)
+
+
+def _set_coverage(t, cov, on):
+    for key in COVERAGE_KEYS:
+        if cov.get(key) is not None:
+            t.values[key] = round(float(cov[key]), 2)
+            t.origins[key] = {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
+        elif key not in t.notes:
+            t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
 
 
 def _capacity(targets, rollup, unit_q, on, pop):
