@@ -69,9 +69,7 @@ def population(unit: AdministrativeUnit, year: int, age_bands=None, sex: str | N
     totals = dict(_population_rows(unit, year, age_bands, sex).values_list("unit__structure").annotate(n=Sum("population")))
     if unit.is_post_2025 and totals.get(Structure.FROM_2025):
         return totals[Structure.FROM_2025]
-    if unit.is_post_2025:
-        return totals.get(Structure.PRE_2025, 0) or 0
-    return totals.get(Structure.PRE_2025, 0) or 0
+    return totals.get(Structure.PRE_2025) or 0
 
 
 def population_table(unit: AdministrativeUnit, year: int) -> dict:
@@ -85,6 +83,14 @@ def population_table(unit: AdministrativeUnit, year: int) -> dict:
         .values_list("unit__path", "sex", "age_band")
         .annotate(n=Sum("population"))
     )
+    rows = list(rows)
+    if unit.is_post_2025 and not rows:
+        # No estimates on the 2025 units yet: show those of the pre-2025 communes they absorbed.
+        rows = list(
+            PopulationEstimate.objects.filter(
+                year=year, unit__successor_links__is_default=True, unit__successor_links__new_unit__path__startswith=unit.path,
+            ).values_list("unit__successor_links__new_unit__path", "sex", "age_band").annotate(n=Sum("population"))
+        )
     prefixes = [(c.path, c.pk) for c in children]
     per_child: dict[int, dict] = defaultdict(lambda: {"M": 0, "F": 0, "bands": dict.fromkeys(AGE_BANDS, 0)})
     total = {"M": 0, "F": 0, "bands": dict.fromkeys(AGE_BANDS, 0)}
@@ -113,7 +119,10 @@ def population_table(unit: AdministrativeUnit, year: int) -> dict:
 def population_years(unit: AdministrativeUnit | None = None) -> list[int]:
     qs = PopulationEstimate.objects.all()
     if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
+        q = Q(unit__path__startswith=unit.path)
+        if unit.is_post_2025:
+            q |= Q(unit__successor_links__new_unit__path__startswith=unit.path)
+        qs = qs.filter(q)
     return sorted(set(qs.values_list("year", flat=True).distinct()), reverse=True)
 
 

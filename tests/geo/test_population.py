@@ -42,6 +42,9 @@ def test_a_2025_commune_shows_the_population_of_the_communes_it_absorbed(persona
     PopulationImporter(by=personas["health_dept"]).run(csv_bytes([HEADER, *_rows(commune_a)]), "d.csv")
     new = commune_a.successor_links.get(is_default=True).new_unit
     assert population(new, 2021) >= population(commune_a, 2021) > 0
+    table = population_table(new.parent, 2021)
+    assert table["total"]["total"] == population(commune_a, 2021)
+    assert next(r for r in table["rows"] if r["unit"] == new)["total"] == population(commune_a, 2021)
 
 
 def test_it_reports_every_bad_row_and_imports_nothing(personas, commune_a):
@@ -103,3 +106,10 @@ def test_the_population_api_rolls_up(personas, kontum, commune_a, api_for):
     PopulationImporter(by=personas["health_dept"]).run(csv_bytes([HEADER, *_rows(other)]), "d.csv")
     mine = api_for(personas["commune_a"]).get("/api/population/").json()
     assert {r["unit"] for r in mine.get("results", mine)} == {commune_a.pk}
+
+
+def test_a_2025_province_page_shows_history_on_todays_units(personas, commune_a, client_for):
+    PopulationImporter(by=personas["health_dept"]).run(csv_bytes([HEADER, *_rows(commune_a)]), "d.csv")
+    new = commune_a.successor_links.get(is_default=True).new_unit
+    html = client_for(personas["leader"]).get(f"/geo/don-vi/{new.parent_id}/").content.decode()
+    assert new.name in html and "4.200" in html and commune_a.name in html

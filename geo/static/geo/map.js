@@ -79,6 +79,7 @@
         legend.addTo(map);
       }
       el.dataset.features = String(feats.length);
+      el.dataset.points = String(feats.filter(function (f) { return f.geometry.type === "Point"; }).length);
       el.dataset.ready = "1";
     }
     if (typeof data === "string") {
