@@ -176,3 +176,17 @@ RULES = [
         },
     },
 ]
+
+
+def install(Disease=None, RuleSet=None) -> None:
+    """Create COVID-19 and the versions above if missing (used by the data migration, tests and the demo)."""
+    import datetime as dt
+
+    if Disease is None:
+        from .models import Disease, RuleSet
+    covid, _ = Disease.objects.get_or_create(code="covid19", defaults={"name": "COVID-19", "icd10": "U07.1"})
+    for r in RULES:
+        RuleSet.objects.get_or_create(
+            disease=covid, kind=r["kind"], valid_from=dt.date.fromisoformat(r["valid_from"]),
+            defaults={"name": r["name"], "source_document": r["source_document"], "values": r["values"]},
+        )

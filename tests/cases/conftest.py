@@ -6,6 +6,14 @@ from django.utils import timezone
 from tests.conftest import make_person
 
 
+@pytest.fixture(autouse=True)
+def _covid_rules(db):
+    """The rule versions come from a data migration; a live-server test elsewhere may have flushed them."""
+    from diseases.seed_covid19 import install
+
+    install()
+
+
 @pytest.fixture
 def open_case(personas, commune_a):
     """open_case(**kw) → an active home case in commune A, confirmed on 05/02/2022 unless told otherwise."""
@@ -20,6 +28,22 @@ def open_case(personas, commune_a):
         return services.open_case(by=personas["commune_a"], person=person, **kw)
 
     return make
+
+
+@pytest.fixture
+def empty_audit_at_teardown(live_server):
+    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
+    empty the audit table with the trigger lifted for a moment (as tests/geo does)."""
+    yield
+    from django.db import connection
+
+    from audit.migrations_sql import SQLITE_SQL
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+            cur.execute("DELETE FROM audit_auditevent")
+            cur.execute(SQLITE_SQL[1])
 
 
 def at(y, m, d, hh=8, mm=0):

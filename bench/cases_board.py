@@ -1,0 +1,212 @@
+"""Benchmark of the F0 capability on PostgreSQL (issue #3):
+
+  1. the "nobody left unreachable" board with 30,000 active home cases and two checks a day for 14 days
+     (840,000 checks): p50/p95 render time for the province (leadership, grouped by district) and for one commune
+     (commune health station, grouped by team). Goals: 300 ms and 50 ms at p95.
+  2. sustained check submissions over HTTP: gunicorn (2 workers × 4 threads) serving POST /api/cases/{id}/checks/,
+     driven by a multi-process client with keep-alive; checks/s over a fixed duration. Goal: ≥ 200 checks/s on 2 cores.
+
+    .venv/bin/python bench/cases_board.py --pg postgres://postgres@127.0.0.1:5432/phongdich_bench_cases [--cases 30000] [--days 14]
+        [--seconds 20] [--clients 8] [--keep]
+
+The database is dropped and re-created (it must be a throw-away name) unless --keep reuses one already filled.
+Data loading is not timed. Needs gunicorn in the virtualenv (pip install gunicorn).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def fill(n_cases: int, n_days: int) -> None:
+    import datetime as dt
+    import random
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from accounts.models import User
+    from cases.models import Alert, Case, Check
+    from core.text import fold
+    from diseases.models import Disease
+    from diseases.rules import rule_in_force
+    from facilities.models import Facility, Team
+    from geo.loader import load_admin_units
+    from geo.models import AdministrativeUnit, Level
+    from people.models import Person
+
+    if Case.objects.count() >= n_cases:
+        return
+    load_admin_units({"62"})
+    rng = random.Random(3)
+    communes = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.COMMUNE).order_by("code"))
+    teams = {}
+    for c in communes:
+        st = Facility.objects.create(name=f"Trạm Y tế {c.name}", kind="commune_health_station", unit=c)
+        teams[c.pk] = (st, Team.objects.create(name=f"Tổ chăm sóc F0 {c.name}", kind="care_team", commune=c, facility=st))
+    people = [Person(full_name=f"Người Bệnh {i}", name_folded=fold(f"Người Bệnh {i}"), birth_year=rng.randint(1940, 2015),
+                     sex=rng.choice("MF"), commune=rng.choice(communes)) for i in range(n_cases)]
+    Person.objects.bulk_create(people, batch_size=5000)
+    covid = Disease.objects.get(code="covid19")
+    now = timezone.now()
+    today = timezone.localdate()
+    cases = []
+    for p in Person.objects.all().only("id", "commune_id"):
+        st, team = teams[p.commune_id]
+        confirmed = today - dt.timedelta(days=rng.randint(0, n_days - 1))
+        cases.append(Case(person_id=p.pk, disease=covid, commune_id=p.commune_id, confirmed_on=confirmed, test_kind="rapid_antigen",
+                          team=team if rng.random() < 0.95 else None, station=st, release_due_on=confirmed + dt.timedelta(days=7),
+                          last_check_at=now - dt.timedelta(hours=rng.choice([1, 5, 9, 13])),
+                          first_medicine_at=now - dt.timedelta(hours=20) if rng.random() < 0.97 else None))
+    Case.objects.bulk_create(cases, batch_size=5000)
+    rule = rule_in_force(kind="warning_signs", on=today)
+    batch = []
+    total = 0
+    for cid in Case.objects.values_list("id", flat=True).iterator():
+        for d in range(n_days):
+            for h in (8, 16):
+                at = now - dt.timedelta(days=d, hours=h)
+                batch.append(Check(case_id=cid, taken_at=at, spo2=rng.choice([97, 98, 98, 99, 96]), respiratory_rate=18, pulse=80,
+                                   temperature=36.8, rule_set=rule, warning_signs=[]))
+        if len(batch) >= 20000:
+            Check.objects.bulk_create(batch)
+            total += len(batch)
+            batch = []
+    Check.objects.bulk_create(batch)
+    alerts = [Alert(case_id=cid, raised_at=now - dt.timedelta(hours=rng.choice([0.5, 2, 5])), signs=[{"code": "spo2"}])
+              for cid in Case.objects.order_by("?").values_list("id", flat=True)[: n_cases // 50]]
+    Alert.objects.bulk_create(alerts)
+    province = AdministrativeUnit.objects.get(path="/62/")
+    User.objects.create_user("bench_leader", password="x", role="leadership", unit=province)
+    User.objects.create_user("bench_station", password="x", role="commune_health", unit=communes[0])
+    User.objects.create_user("bench_care", password="x", role="care_team", unit=communes[0])
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+
+def time_board(repeats: int) -> dict:
+    from django.test import Client
+
+    from accounts.models import User
+
+    out = {}
+    for label, username, group in (("province", "bench_leader", "district"), ("commune", "bench_station", "team")):
+        c = Client()
+        c.force_login(User.objects.get(username=username))
+        c.get(f"/cases/khong-lien-lac/?by={group}")  # warm-up
+        samples = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            r = c.get(f"/cases/khong-lien-lac/?by={group}")
+            samples.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200
+        samples.sort()
+        out[label] = {"p50_ms": round(samples[len(samples) // 2], 1), "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 1)}
+    return out
+
+
+def load_client(args_json: str) -> None:
+    """One client process: POST checks in a loop with keep-alive; prints its count."""
+    import random
+
+    import requests
+
+    a = json.loads(args_json)
+    s = requests.Session()
+    s.headers["Authorization"] = f"Token {a['token']}"
+    rng = random.Random(a["seed"])
+    n, errors = 0, 0
+    end = time.time() + a["seconds"]
+    while time.time() < end:
+        cid = rng.choice(a["cases"])
+        r = s.post(f"{a['url']}/api/cases/{cid}/checks/", json={"spo2": rng.choice([97, 98, 95]), "respiratory_rate": 18,
+                                                                 "idempotency_key": f"b{a['seed']}-{n}"})
+        if r.status_code in (200, 201):
+            n += 1
+        else:
+            errors += 1
+    print(json.dumps({"n": n, "errors": errors}))
+
+
+def http_load(url_db: str, seconds: int, clients: int) -> dict:
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from cases.models import Case
+
+    user = User.objects.get(username="bench_care")
+    token = Token.objects.get_or_create(user=user)[0].key
+    cases = list(Case.objects.filter(commune_id=user.unit_id, status="active").values_list("id", flat=True)[:500])
+    env = {**os.environ, "DATABASE_URL": url_db, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "x" * 30,
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0"}
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "phongdich.wsgi", "-w", "2", "--threads", "4", "-b", "127.0.0.1:8765",
+                               "--log-level", "warning"], cwd=ROOT, env=env)
+    try:
+        import requests
+
+        for _ in range(50):
+            try:
+                requests.get("http://127.0.0.1:8765/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        procs = [subprocess.Popen([sys.executable, __file__, "--client", json.dumps(
+            {"token": token, "cases": cases, "seconds": seconds, "seed": i, "url": "http://127.0.0.1:8765"})], stdout=subprocess.PIPE, env=env)
+            for i in range(clients)]
+        results = [json.loads(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs]
+    finally:
+        server.terminate()
+        server.wait()
+    n = sum(r["n"] for r in results)
+    return {"checks": n, "errors": sum(r["errors"] for r in results), "seconds": seconds, "checks_per_s": round(n / seconds, 1),
+            "clients": clients, "server": "gunicorn 2 workers x 4 threads", "cores": os.cpu_count()}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/phongdich_bench_cases")
+    p.add_argument("--cases", type=int, default=30000)
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--repeats", type=int, default=40)
+    p.add_argument("--seconds", type=int, default=20)
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--client")
+    a = p.parse_args()
+    if a.client:
+        load_client(a.client)
+        return
+    if not a.keep:
+        base, name = a.pg.rsplit("/", 1)
+        assert "bench" in name, "use a throw-away database name containing 'bench'"
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    setup_django(a.pg)
+    t = time.perf_counter()
+    fill(a.cases, a.days)
+    from cases.models import Case, Check
+
+    print(json.dumps({"cases": Case.objects.count(), "checks": Check.objects.count(), "fill_s": round(time.perf_counter() - t, 1)}))
+    print(json.dumps({"board": time_board(a.repeats)}))
+    print(json.dumps({"http_checks": http_load(a.pg, a.seconds, a.clients)}))
+
+
+if __name__ == "__main__":
+    main()
