@@ -64,7 +64,7 @@ def build(ctx) -> None:
     release_rule = rule_in_force(kind="release", on=first_day)
     warn_rule = rule_in_force(kind="warning_signs", on=first_day)
     cases = []
-    for pid, commune_id, birth_year, pregnant in people:
+    for pid, commune_id, _birth_year, pregnant in people:
         confirmed = rng.choices(days, weights)[0]
         setting = rng.choices(["home", "centralised", "hospital"], [85, 10, 5])[0]
         vacc = rng.choices(["full", "partial", "none", "unknown"], [80, 8, 7, 5])[0]
