@@ -1,5 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
+    verbose_name = _("Báo cáo tình hình")
+
+    def ready(self):
+        import os
+
+        from django.conf import settings
+
+        from core.jobs import scheduled
+        from core.navigation import register
+
+        from .roles import FEEDBACK_ANSWERERS, REPORT_READERS
+
+        register("Báo cáo tình hình", "reports:list", roles=REPORT_READERS, order=80)
+        register("Phản ánh, kiến nghị", "reports:feedback_list", roles=FEEDBACK_ANSWERERS, order=81)
+        # The daily report: data cut at 07:00 (ReportSetup.cut_time), generated at PHONGDICH_REPORT_AT (default
+        # 07:30, local time), ready well before the 14:00 reporting deadline.
+        at = getattr(settings, "PHONGDICH_REPORT_AT", None) or os.environ.get("PHONGDICH_REPORT_AT", "07:30")
+        hour, minute = (str(int(x)) for x in at.split(":"))
+        scheduled("reports-daily", "reports.services.daily_job", minute=minute, hour=hour)
