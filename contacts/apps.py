@@ -3,3 +3,39 @@ from django.apps import AppConfig
 
 class ContactsConfig(AppConfig):
     name = "contacts"
+
+    def ready(self):
+        from accounts.roles import HEALTH_READERS
+        from core.dashboard import register_tiles
+        from core.jobs import scheduled
+        from core.navigation import register
+
+        register("Người tiếp xúc", "contacts:list", roles=HEALTH_READERS, order=30)
+        register("Ổ dịch", "contacts:outbreaks", roles=HEALTH_READERS, order=32)
+        register("Người đến từ vùng dịch", "contacts:arrivals", roles=HEALTH_READERS, order=34)
+        register_tiles(tiles, order=30)
+        scheduled("contacts-release-finished", "contacts.services.release_finished", minute="5", hour="0")
+
+
+def tiles(request):
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from accounts.roles import HEALTH_READERS
+    from core.scoping import scope
+
+    from . import services
+    from .models import Contact
+
+    if not request.user.has_role(HEALTH_READERS):
+        return []
+    today = timezone.localdate()
+    qs = scope(Contact.objects.all(), request.user)
+    following = services.under_follow_up(qs, today).count()
+    missing = services.unmonitored(qs, today).count()
+    return [
+        {"label": _("Người tiếp xúc đang theo dõi"), "value": following, "url": reverse("contacts:list"), "tone": ""},
+        {"label": _("Người tiếp xúc chưa được theo dõi"), "value": missing, "url": reverse("contacts:unmonitored"),
+         "tone": "alert" if missing else "ok"},
+    ]

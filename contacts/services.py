@@ -343,3 +343,34 @@ def record_arrival(*, by, person, origin: str, arrived_on: dt.date, means: str =
     )
     record(actor=by, action="create", obj=arrival, person_id=person.pk, actor_label="" if getattr(by, "pk", None) else "public form")
     return arrival
+
+
+# --- People met in the field (contacts, arrivals, public declarations) ------------------------------
+def find_or_create_person(*, by, data: dict, existing=None, accept_new: bool = False, visible=None):
+    """The person a tracer or a declarant means: an existing record chosen, or the one with the same ID number,
+    or a new record. Returns (person, duplicates); when proposed duplicates exist and the user has neither chosen
+    one nor accepted a new record, person is None and the duplicates are returned for the user to choose.
+    `visible` (a queryset) limits proposed duplicates to what the user may see (nothing is shown on public pages).
+    """
+    from people import services as people
+
+    if existing is not None:
+        return existing, []
+    id_number = (data.get("id_number") or "").strip()
+    if id_number:
+        from people.models import Person
+
+        same = Person.objects.filter(id_number=id_number, merged_into__isnull=True).first()
+        if same is not None:
+            return same, []
+    dups = people.possible_duplicates(full_name=data["full_name"], birth_year=data["birth_year"], commune=data["commune"],
+                                      date_of_birth=data.get("date_of_birth"))
+    if visible is not None:
+        dups = dups.filter(pk__in=visible.values("pk"))
+    dups = list(dups[:10])
+    if dups and not accept_new:
+        return None, dups
+    clean = {k: v for k, v in data.items() if k in ("full_name", "birth_year", "date_of_birth", "sex", "phone", "id_number", "id_kind", "commune", "village", "street")}
+    if clean.get("id_number") and not clean.get("id_kind"):
+        clean["id_kind"] = "cccd" if len(clean["id_number"]) == 12 else "cmnd" if len(clean["id_number"]) == 9 else "passport"
+    return people.create_person(by=by, data=clean), []

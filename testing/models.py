@@ -12,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from core.models import VersionedModel
 
 
+def _ancestor_paths(path: str) -> list[str]:
+    """"/62/608/23281/" → ["/62/", "/62/608/", "/62/608/23281/"]."""
+    codes = path.strip("/").split("/")
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
 class TestKind(models.TextChoices):
     __test__ = False  # not a pytest class
     RT_PCR = "rt_pcr", _("RT-PCR")
@@ -149,6 +155,11 @@ class LineageAlert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
+    class Meta:
+        verbose_name = _("Cảnh báo biến thể mới")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["province", "lineage"], name="testing_lineage_alert_once")]
+
     @classmethod
     def scope_for_user(cls, queryset, user):
         """An alert concerns the whole province: everyone whose jurisdiction lies in it sees it."""
@@ -157,10 +168,49 @@ class LineageAlert(models.Model):
         unit = user.jurisdiction_unit
         if unit is None:
             return queryset.none()
-        prefixes = ["/" + "/".join(unit.path.strip("/").split("/")[: i + 1]) + "/" for i in range(len(unit.path.strip("/").split("/")))]
-        return queryset.filter(province__path__in=prefixes)
+        return queryset.filter(province__path__in=_ancestor_paths(unit.path))
+
+
+class Campaign(VersionedModel):
+    """A screening campaign: a target group must show a negative test taken within N days before a date.
+
+    E.g. after Tết 2022 every teacher and school worker needed a negative rapid test (seed 002, item 10).
+    """
+
+    name = models.CharField(_("Tên đợt sàng lọc"), max_length=200)
+    unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Địa bàn tổ chức"))
+    deadline = models.DateField(_("Hạn (ngày phải có kết quả)"))
+    within_days = models.PositiveSmallIntegerField(_("Xét nghiệm trong vòng (ngày) trước hạn"))
+    accepted_kinds = models.JSONField(_("Loại xét nghiệm được chấp nhận"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = _("Cảnh báo biến thể mới")
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["province", "lineage"], name="testing_lineage_alert_once")]
+        verbose_name = _("Đợt xét nghiệm sàng lọc")
+        ordering = ["-deadline", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def scope_for_user(cls, queryset, user):
+        """A campaign concerns its whole area: seen from above (province, district) and from every unit inside it.
+        Its targets are scoped by their own commune (CampaignTarget)."""
+        if user.sees_everything:
+            return queryset
+        unit = user.jurisdiction_unit
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(models.Q(unit__path__in=_ancestor_paths(unit.path)) | models.Q(unit__path__startswith=unit.path))
+
+
+class CampaignTarget(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="campaign_targets")
+    group = models.CharField(_("Trường / đơn vị"), max_length=200)
+
+    jurisdiction_field = "person__commune"
+
+    class Meta:
+        ordering = ["group", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "person"], name="testing_campaign_target_once")]
+        indexes = [models.Index(fields=["campaign", "group"], name="testing_campaign_group_idx")]  # compliance per unit

@@ -1,0 +1,363 @@
+"""Pages of contact tracing: contacts of a case, contact detail with its rule and follow-up, conversion to F0,
+chain graph, unmonitored list, outbreaks, arrivals and the public health declaration."""
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
+from audit.services import record
+from core.concurrency import EditConflict
+from core.errors import Invalid
+from core.scoping import scope
+from core.views import scoped_object
+from people.models import Person
+
+from . import services
+from .forms import (
+    ArrivalForm,
+    CheckForm,
+    ContactEditForm,
+    ContactForm,
+    ConvertForm,
+    LinkCaseForm,
+    OutbreakForm,
+    PublicDeclarationForm,
+)
+from .models import Arrival, Contact, Outbreak
+
+TRACERS = CLINICAL_EDITORS
+
+
+def _need(request, roles):
+    if not request.user.has_role(roles):
+        raise PermissionDenied
+
+
+def _case(request, pk):
+    from cases.models import Case
+
+    return scoped_object(request, Case.objects.select_related("person", "commune"), pk=pk)
+
+
+def _contacts(user):
+    return scope(Contact.objects.select_related("person", "person__commune", "source_case", "source_case__person", "rule_set"), user)
+
+
+@login_required
+def contact_list(request):
+    _need(request, HEALTH_READERS)
+    today = timezone.localdate()
+    qs = _contacts(request.user)
+    view = request.GET.get("xem", "following")
+    if view == "following":
+        qs = services.under_follow_up(qs, today)
+    elif view == "unmonitored":
+        qs = services.unmonitored(qs, today)
+    q = request.GET.get("q", "").strip()
+    if q:
+        from people.services import search_people
+
+        qs = qs.filter(person__in=search_people(Person.objects.all(), q))
+    page = Paginator(qs.order_by("follow_up_end", "id"), 25).get_page(request.GET.get("page"))
+    return render(request, "contacts/list.html", {"page_obj": page, "view": view, "q": q, "today": today,
+                                                  "querystring_prefix": f"xem={view}&q={q}&"})
+
+
+@login_required
+def case_contacts(request, case_pk):
+    """The contacts of one case, and the form to trace one more."""
+    _need(request, HEALTH_READERS)
+    case = _case(request, case_pk)
+    contacts = _contacts(request.user).filter(source_case=case).order_by("id")
+    form = ContactForm(request.POST or None, user=request.user)
+    duplicates = []
+    if request.method == "POST":
+        _need(request, TRACERS)
+        if form.is_valid():
+            data = form.cleaned_data
+            existing = None
+            if data.get("existing_person"):
+                existing = scoped_object(request, Person, pk=data["existing_person"])
+            try:
+                with transaction.atomic():
+                    person, duplicates = services.find_or_create_person(
+                        by=request.user, data=form.person_data(), existing=existing, accept_new=data.get("accept_new"),
+                        visible=scope(Person.objects.all(), request.user))
+                    if person is not None:
+                        services.add_contact(
+                            by=request.user, source_case=case, person=person, first_exposure_on=data.get("first_exposure_on"),
+                            last_exposure_on=data["last_exposure_on"], setting=data["setting"], place=data["place"],
+                            fully_vaccinated=data.get("fully_vaccinated"), last_dose_on=data.get("last_dose_on"),
+                            recovered_on=data.get("recovered_on"))
+            except Invalid as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            else:
+                if person is not None:
+                    messages.success(request, _("Đã ghi nhận người tiếp xúc %(name)s.") % {"name": person.full_name})
+                    return redirect("contacts:case", case_pk=case.pk)
+                form.add_error(None, _("Có thể trùng với người đã có. Chọn một người dưới đây hoặc đánh dấu tạo hồ sơ mới."))
+    return render(request, "contacts/case.html", {"case": case, "contacts": contacts, "form": form, "duplicates": duplicates,
+                                                  "can_edit": request.user.has_role(TRACERS), "link_form": LinkCaseForm()})
+
+
+@login_required
+@require_POST
+def link_case(request, case_pk):
+    _need(request, TRACERS)
+    case = _case(request, case_pk)
+    form = LinkCaseForm(request.POST)
+    if form.is_valid():
+        infected = _case(request, form.cleaned_data["infected_case"])
+        try:
+            services.link_cases(by=request.user, infector_case=case, infected_case=infected,
+                                last_exposure_on=form.cleaned_data["last_exposure_on"])
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã liên kết chuỗi lây."))
+    else:
+        messages.error(request, _("Dữ liệu không hợp lệ."))
+    return redirect("contacts:case", case_pk=case.pk)
+
+
+@login_required
+def contact_detail(request, pk):
+    _need(request, HEALTH_READERS)
+    contact = scoped_object(request, _contacts(request.user).select_related("converted_case", "outbreak"), pk=pk)
+    record(actor=request.user, action="view", obj=contact, person_id=contact.person_id)
+    from testing.models import Result, Test
+
+    tests = Test.objects.filter(person=contact.person).order_by("-taken_on")
+    positive = tests.filter(result=Result.POSITIVE)
+    can_edit = request.user.has_role(TRACERS)
+    today = timezone.localdate()
+    return render(request, "contacts/detail.html", {
+        "contact": contact, "rule": contact.rule_set, "checks": contact.checks.select_related("test")[:60],
+        "tests": tests[:20], "can_edit": can_edit,
+        "check_form": CheckForm(initial={"day": today}),
+        "convert_form": ConvertForm(tests=positive, initial={"confirmed_on": positive[0].reported_on if positive else today,
+                                                              "test": positive[0] if positive else None}),
+        "edit_form": ContactEditForm(initial={**{k: getattr(contact, k) for k in services.EDITABLE if k != "outbreak"}, "version": contact.version}),
+        "test_dates": [dt.date.fromisoformat(d) for d in contact.test_dates],
+    })
+
+
+@login_required
+@require_POST
+def contact_edit(request, pk):
+    _need(request, TRACERS)
+    contact = scoped_object(request, _contacts(request.user), pk=pk)
+    form = ContactEditForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.update_contact(by=request.user, contact=contact, data=data, expected_version=form.cleaned_data["version"])
+        except EditConflict as exc:
+            messages.error(request, str(exc))
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+    else:
+        messages.error(request, _("Dữ liệu không hợp lệ."))
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@login_required
+@require_POST
+def add_check(request, pk):
+    _need(request, TRACERS)
+    contact = scoped_object(request, _contacts(request.user), pk=pk)
+    form = CheckForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_check(by=request.user, contact=contact, **form.cleaned_data)
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã ghi phiếu theo dõi."))
+    else:
+        messages.error(request, _("Dữ liệu không hợp lệ."))
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@login_required
+@require_POST
+def convert(request, pk):
+    """F1 → F0 in one step, keeping the link."""
+    _need(request, TRACERS)
+    contact = scoped_object(request, _contacts(request.user), pk=pk)
+    from testing.models import Result, Test
+
+    form = ConvertForm(request.POST, tests=Test.objects.filter(person=contact.person, result=Result.POSITIVE))
+    if form.is_valid():
+        try:
+            case = services.convert_to_case(by=request.user, contact=contact, confirmed_on=form.cleaned_data["confirmed_on"],
+                                            test=form.cleaned_data.get("test"))
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã chuyển thành F0 #%(pk)s.") % {"pk": case.pk})
+            return redirect("contacts:case", case_pk=case.pk)
+    else:
+        messages.error(request, _("Dữ liệu không hợp lệ."))
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@login_required
+def open_case_from_test(request, test_pk):
+    """A positive test offers to open the case: convert the person's open contact, or open a new case."""
+    _need(request, HEALTH_READERS)
+    from testing.models import Result, Test
+
+    test = scoped_object(request, Test.objects.select_related("person"), pk=test_pk)
+    if test.result != Result.POSITIVE:
+        raise Invalid("Chỉ mở ca bệnh từ xét nghiệm dương tính.", "Only a positive test opens a case.")
+    contact = services.open_contact_for_test(test)
+    if request.method == "POST":
+        _need(request, TRACERS)
+        try:
+            if contact is not None:
+                case = services.convert_to_case(by=request.user, contact=contact, confirmed_on=test.reported_on or test.taken_on, test=test)
+            else:
+                from cases.services import open_case
+
+                case = open_case(by=request.user, person=test.person, confirmed_on=test.reported_on or test.taken_on,
+                                 test_kind="rt_pcr" if test.kind == "rt_pcr" else "rapid_antigen", source=test)
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã mở ca bệnh F0 #%(pk)s.") % {"pk": case.pk})
+            return redirect("contacts:case", case_pk=case.pk)
+    return render(request, "contacts/open_case.html", {"test": test, "contact": contact})
+
+
+@login_required
+def chain_page(request, case_pk):
+    _need(request, HEALTH_READERS)
+    case = _case(request, case_pk)
+    return render(request, "contacts/chain.html", {"case": case, "api_url": reverse("contacts-chain", args=[case.pk])})
+
+
+@login_required
+def unmonitored(request):
+    request.GET = request.GET.copy()
+    request.GET["xem"] = "unmonitored"
+    return contact_list(request)
+
+
+# --- Outbreaks -------------------------------------------------------------------------------------
+@login_required
+def outbreak_list(request):
+    _need(request, HEALTH_READERS)
+    qs = scope(Outbreak.objects.select_related("commune"), request.user).annotate(n_cases=Count("cases", distinct=True))
+    form = OutbreakForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        _need(request, TRACERS)
+        if form.is_valid():
+            try:
+                ob = services.create_outbreak(by=request.user, **{k: v for k, v in form.cleaned_data.items()})
+            except Invalid as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("contacts:outbreak", pk=ob.pk)
+    outbreaks = list(qs.order_by("status", "-started_on")[:200])
+    points = [{"name": o.name, "lat": o.latitude, "lng": o.longitude, "active": o.status == "active",
+               "url": reverse("contacts:outbreak", args=[o.pk])} for o in outbreaks if o.latitude is not None]
+    return render(request, "contacts/outbreaks.html", {"outbreaks": outbreaks, "form": form, "points": points,
+                                                       "can_edit": request.user.has_role(TRACERS)})
+
+
+@login_required
+def outbreak_detail(request, pk):
+    _need(request, HEALTH_READERS)
+    ob = scoped_object(request, Outbreak.objects.select_related("commune", "closing_rule"), pk=pk)
+    today = timezone.localdate()
+    if request.method == "POST":
+        _need(request, TRACERS)
+        try:
+            if request.POST.get("action") == "close":
+                services.close_outbreak(by=request.user, outbreak=ob, on=today)
+                messages.success(request, _("Đã kết thúc ổ dịch."))
+            else:
+                services.add_case_to_outbreak(by=request.user, outbreak=ob, case=_case(request, int(request.POST.get("case") or 0)))
+                messages.success(request, _("Đã thêm ca bệnh vào ổ dịch."))
+        except (Invalid, ValueError) as exc:
+            messages.error(request, str(exc))
+        return redirect("contacts:outbreak", pk=ob.pk)
+    from cases.models import Case
+
+    cases = scope(Case.objects.filter(outbreaks=ob).select_related("person"), request.user).order_by("confirmed_on")
+    contacts = _contacts(request.user).filter(outbreak=ob).order_by("id")
+    return render(request, "contacts/outbreak.html", {"ob": ob, "cases": cases, "contacts": contacts,
+                                                      "state": services.closing_state(ob, today), "can_edit": request.user.has_role(TRACERS)})
+
+
+# --- Arrivals and the public declaration -----------------------------------------------------------
+@login_required
+def arrival_list(request):
+    _need(request, HEALTH_READERS)
+    qs = scope(Arrival.objects.select_related("person", "person__commune", "rule_set"), request.user)
+    form = ArrivalForm(request.POST or None, user=request.user)
+    duplicates = []
+    if request.method == "POST":
+        _need(request, TRACERS)
+        if form.is_valid():
+            d = form.cleaned_data
+            existing = scoped_object(request, Person, pk=d["existing_person"]) if d.get("existing_person") else None
+            try:
+                with transaction.atomic():
+                    person, duplicates = services.find_or_create_person(by=request.user, data=form.person_data(), existing=existing,
+                                                                        accept_new=d.get("accept_new"), visible=scope(Person.objects.all(), request.user))
+                    if person is not None:
+                        services.record_arrival(by=request.user, person=person, origin=d["origin"], arrived_on=d["arrived_on"],
+                                                means=d["means"], symptoms=d["symptoms"], fully_vaccinated=d.get("fully_vaccinated"))
+            except Invalid as exc:
+                form.add_error(None, str(exc))
+            else:
+                if person is not None:
+                    messages.success(request, _("Đã ghi nhận người đến."))
+                    return redirect("contacts:arrivals")
+                form.add_error(None, _("Có thể trùng với người đã có. Chọn một người dưới đây hoặc đánh dấu tạo hồ sơ mới."))
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "contacts/arrivals.html", {"page_obj": page, "form": form, "duplicates": duplicates,
+                                                      "today": timezone.localdate(), "can_edit": request.user.has_role(TRACERS)})
+
+
+def public_declaration(request):
+    """Khai báo y tế: no account, phone-friendly. Feeds the arrivals list and the people registry, de-duplicated."""
+    from geo.models import AdministrativeUnit, Level
+
+    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025").select_related("parent")
+    form = PublicDeclarationForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid() and not form.cleaned_data.get("website"):
+        d = form.cleaned_data
+        data = form.person_data()
+        from people.rules import normalize_phone
+
+        try:
+            with transaction.atomic():
+                phone = normalize_phone(data["phone"]) if data["phone"] else ""
+                person, dups = services.find_or_create_person(by=None, data=data, accept_new=False)
+                if person is None:
+                    # Same name, birth year and commune: the same person only if the phone matches too.
+                    person = next((p for p in dups if phone and p.phone == phone), None)
+                    if person is None:
+                        person, _dups = services.find_or_create_person(by=None, data=data, accept_new=True)
+                services.record_arrival(by=None, person=person, origin=d["origin"], arrived_on=d["arrived_on"], means=d["means"],
+                                        symptoms=d["symptoms"], fully_vaccinated=d.get("fully_vaccinated"), via=Arrival.Via.PUBLIC_FORM)
+        except Invalid as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(request, "contacts/public_thanks.html", {})
+    return render(request, "contacts/public_declaration.html", {"form": form})

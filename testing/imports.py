@@ -1,0 +1,138 @@
+"""Lab result import: a lab's result sheet (CSV/XLSX) matched to samples already recorded, all-or-nothing.
+
+Layout (headers are matched without diacritics or case; English aliases accepted):
+    Mã mẫu | Ngày lấy mẫu | Ngày trả kết quả | Kết quả | CT
+    Sample ID | Sample date | Result date | Result | CT
+"Mã mẫu", "Ngày trả kết quả" and "Kết quả" are required; "Ngày lấy mẫu", when given, must match the sample.
+Results: Âm tính / Dương tính / Không xác định (also negative/positive/invalid, âm/dương, -/+). Dates dd/mm/yyyy.
+"""
+from django.db import connection
+from django.utils import timezone
+
+from audit.services import record
+from core.imports import Column, ImportResult, RowError, RowInvalid, TableImporter
+from core.parsing import ParseError, parse_date, parse_decimal
+from core.scoping import scope
+from core.text import fold
+
+from .models import Result, Test, TestKind
+
+RESULTS = {
+    "am tinh": Result.NEGATIVE, "am": Result.NEGATIVE, "negative": Result.NEGATIVE, "neg": Result.NEGATIVE, "-": Result.NEGATIVE,
+    "duong tinh": Result.POSITIVE, "duong": Result.POSITIVE, "positive": Result.POSITIVE, "pos": Result.POSITIVE, "+": Result.POSITIVE,
+    "khong xac dinh": Result.INVALID, "invalid": Result.INVALID,
+}
+
+
+class LabResultImporter(TableImporter):
+    audit_label = "testing.lab_results"
+    columns = [
+        Column("sample_code", ("Mã mẫu", "Ma mau", "Sample ID", "Sample code"), required=True),
+        Column("taken_on", ("Ngày lấy mẫu", "Sample date", "Taken on")),
+        Column("reported_on", ("Ngày trả kết quả", "Result date", "Reported on"), required=True),
+        Column("result", ("Kết quả", "Result"), required=True),
+        Column("ct_value", ("CT", "Giá trị CT", "CT value")),
+    ]
+
+    def clean_row(self, values: dict, line: int) -> dict:
+        errors = []
+        code = str(values.get("sample_code") or "").strip()
+        if code.endswith(".0") and code[:-2].isdigit():  # a numeric code read from a spreadsheet cell
+            code = code[:-2]
+        if not code:
+            errors.append(("Mã mẫu", "Thiếu mã mẫu.", "Sample ID is missing."))
+        out = {"sample_code": code}
+        for key, col in (("taken_on", "Ngày lấy mẫu"), ("reported_on", "Ngày trả kết quả")):
+            try:
+                out[key] = parse_date(values.get(key))
+            except ParseError as exc:
+                errors.append((col, exc.vi, exc.en))
+        if "reported_on" in out and out["reported_on"] is None:
+            errors.append(("Ngày trả kết quả", "Thiếu ngày trả kết quả.", "Result date is missing."))
+        today = timezone.localdate()
+        for key, col in (("taken_on", "Ngày lấy mẫu"), ("reported_on", "Ngày trả kết quả")):
+            if out.get(key) and out[key] > today:
+                errors.append((col, f"Ngày {out[key]:%d/%m/%Y} ở tương lai.", f"Date {out[key]:%d/%m/%Y} is in the future."))
+        if out.get("taken_on") and out.get("reported_on") and out["reported_on"] < out["taken_on"]:
+            errors.append(("Ngày trả kết quả", "Ngày trả kết quả trước ngày lấy mẫu.", "The result date is before the sample date."))
+        result = RESULTS.get(fold(str(values.get("result") or "")).strip())
+        if result is None:
+            errors.append(("Kết quả", f"Kết quả không hợp lệ: “{values.get('result') or ''}”.", f"Unknown result: “{values.get('result') or ''}”."))
+        out["result"] = result
+        try:
+            ct = parse_decimal(values.get("ct_value"))
+            if ct is not None and not 0 < ct <= 45:
+                errors.append(("CT", f"Giá trị CT {ct} ngoài khoảng 0–45.", f"CT value {ct} is outside 0–45."))
+            out["ct_value"] = ct
+        except ParseError as exc:
+            errors.append(("CT", exc.vi, exc.en))
+        if errors:
+            raise RowInvalid(errors)
+        return out
+
+    def check_rows(self, rows):
+        errors: list[RowError] = []
+        seen: dict[str, int] = {}
+        codes = [r["sample_code"] for _, r in rows]
+        known: dict[str, tuple] = {}
+        visible = scope(Test.objects.all(), self.by)
+        for i in range(0, len(codes), 5000):
+            chunk = codes[i:i + 5000]
+            for row in visible.filter(sample_code__in=chunk).values_list("sample_code", "id", "taken_on", "kind", "result", "version", "pool_member_id"):
+                known[row[0]] = row[1:]
+        self.known = known
+        for line, r in rows:
+            code = r["sample_code"]
+            if code in seen:
+                errors.append(RowError(line, "Mã mẫu", f"Mã mẫu {code} trùng với dòng {seen[code]}.", f"Sample ID {code} repeats line {seen[code]}."))
+                continue
+            seen[code] = line
+            info = known.get(code)
+            if info is None:
+                errors.append(RowError(line, "Mã mẫu", f"Không có mẫu mã {code}.", f"Unknown sample ID {code}."))
+                continue
+            _id, taken_on, kind, result, _v, _pm = info
+            if r["taken_on"] and r["taken_on"] != taken_on:
+                errors.append(RowError(line, "Ngày lấy mẫu", f"Ngày lấy mẫu khác với mẫu đã ghi ({taken_on:%d/%m/%Y}).",
+                                       f"The sample date differs from the recorded sample ({taken_on:%d/%m/%Y})."))
+            elif r["reported_on"] < taken_on:
+                errors.append(RowError(line, "Ngày trả kết quả", f"Ngày trả kết quả trước ngày lấy mẫu ({taken_on:%d/%m/%Y}).",
+                                       f"The result date is before the sample was taken ({taken_on:%d/%m/%Y})."))
+            elif r["ct_value"] is not None and kind != TestKind.RT_PCR:
+                errors.append(RowError(line, "CT", "Chỉ xét nghiệm RT-PCR có giá trị CT.", "Only RT-PCR tests have a CT value."))
+            elif result not in (Result.PENDING, r["result"]):
+                errors.append(RowError(line, "Kết quả", "Mẫu đã có kết quả khác; sửa trên hồ sơ xét nghiệm.",
+                                       "The sample already has a different result; correct it on the test record."))
+        return errors
+
+    def save_rows(self, rows, result: ImportResult) -> None:
+        table = Test._meta.db_table
+        updates = []
+        pool_tests = []
+        for _line, r in rows:
+            _id, _taken, _kind, current, _v, pool_member = self.known[r["sample_code"]]
+            if current == r["result"]:
+                result.skipped_duplicates += 1
+                continue
+            updates.append((r["result"], r["reported_on"], r["ct_value"], _id))
+            if pool_member:
+                pool_tests.append(_id)
+        # One statement per 2,000 rows; conditional on the sample still pending (a concurrent edit is not overwritten).
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {table} SET result = %s, reported_on = %s, ct_value = %s, version = version + 1 "
+                f"WHERE id = %s AND result = 'pending'",
+                updates,
+            )
+        result.imported = len(updates)
+        self.updated_ids = [u[3] for u in updates]
+        if pool_tests:
+            from .services import _member_result
+
+            for t in Test.objects.filter(pk__in=pool_tests):
+                _member_result(t)
+
+    def after_save(self, result: ImportResult) -> None:
+        record(actor=self.by, action="import", target_label=self.audit_label,
+               note=f"{result.imported} results imported, {len(result.errors)} rejected",
+               records={"tests": getattr(self, "updated_ids", [])})
