@@ -75,7 +75,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def features(self, request, pk=None):
         unit = self.get_object()
-        units = list(unit.children.order_by("name")) or [unit]
+        units = list(unit.children.order_by("name_folded")) or [unit]
         return Response(services.feature_collection(units))
 
 

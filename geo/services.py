@@ -77,7 +77,7 @@ def population_table(unit: AdministrativeUnit, year: int) -> dict:
 
     Returns {"year", "bands", "rows": [{"unit", "total", "M", "F", "bands": {band: n}}], "total": row of `unit`}.
     """
-    children = list(unit.children.order_by("name")) if unit.level != Level.COMMUNE else []
+    children = list(unit.children.order_by("name_folded")) if unit.level != Level.COMMUNE else []
     rows = (
         PopulationEstimate.objects.filter(unit__path__startswith=unit.path, year=year)
         .values_list("unit__path", "sex", "age_band")

@@ -60,7 +60,7 @@ def unit_detail(request, pk):
     unit = get_object_or_404(AdministrativeUnit.objects.select_related("parent"), pk=pk)
     year, years = _year(request, unit)
     table = services.population_table(unit, year) if year else None
-    children = [r["unit"] for r in table["rows"]] if table else list(unit.children.order_by("name"))
+    children = [r["unit"] for r in table["rows"]] if table else list(unit.children.order_by("name_folded"))
     if unit.is_post_2025:
         history = services.predecessors_of(children + [unit])
     else:
@@ -96,7 +96,7 @@ def features(request, pk):
     """GeoJSON of the unit's children (or of the commune itself) with their population as `value`."""
     _require(request, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit, pk=pk)
-    units = list(unit.children.order_by("name")) or [unit]
+    units = list(unit.children.order_by("name_folded")) or [unit]
     year, _years = _year(request, unit)
     values = services.population_by_unit(units, year) if year else {}
     extra = {u.pk: {"url": reverse("geo:unit", args=[u.pk])} for u in units}
@@ -115,8 +115,8 @@ def village_list(request):
         from core.text import fold
 
         qs = qs.filter(name_folded__contains=fold(q))
-    page = Paginator(qs.order_by("commune__name", "name"), 50).get_page(request.GET.get("page"))
-    communes = visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500]
+    page = Paginator(qs.order_by("commune__name_folded", "name_folded"), 50).get_page(request.GET.get("page"))
+    communes = visible_units(request.user).filter(level=Level.COMMUNE).order_by("name_folded")[:500]
     return render(request, "geo/village_list.html", {
         "page_obj": page, "q": q, "communes": communes, "commune": commune, "can_edit": request.user.has_role(GEO_EDITORS),
     })
