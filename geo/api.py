@@ -55,7 +55,9 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             year = int(request.query_params.get("year", ""))
         except ValueError:
-            raise ValidationError({"year": "Cần năm / year is required"})
+            year = 0
+        if not 1900 <= year <= 2100:
+            raise ValidationError({"year": "Cần năm từ 1900 đến 2100 / a year from 1900 to 2100 is required"})
         bands = request.query_params.getlist("age_band") or None
         if bands and not set(bands) <= set(AGE_BAND_BOUNDS):
             raise ValidationError({"age_band": f"Nhóm tuổi hợp lệ / valid bands: {', '.join(AGE_BAND_BOUNDS)}"})
@@ -126,6 +128,7 @@ class PopulationSerializer(serializers.ModelSerializer):
 
 class PopulationFilter(django_filters.FilterSet):
     unit = django_filters.NumberFilter(method="under_unit", label="Đơn vị (và các đơn vị trực thuộc) / unit and below")
+    year = django_filters.NumberFilter(min_value=1900, max_value=2100)
 
     class Meta:
         model = PopulationEstimate

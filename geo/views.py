@@ -38,6 +38,8 @@ def _year(request, unit):
         year = int(request.GET.get("year") or 0)
     except ValueError:
         year = 0
+    if not 1900 <= year <= 2100:
+        year = 0
     return (year or (years[0] if years else None)), years
 
 

@@ -113,3 +113,16 @@ def test_a_2025_province_page_shows_history_on_todays_units(personas, commune_a,
     new = commune_a.successor_links.get(is_default=True).new_unit
     html = client_for(personas["leader"]).get(f"/geo/don-vi/{new.parent_id}/").content.decode()
     assert new.name in html and "4.200" in html and commune_a.name in html
+
+
+def test_bad_query_values_answer_400_not_500(personas, kontum, client_for, api_for):
+    api = api_for(personas["leader"])
+    huge = 10**15
+    assert api.get(f"/api/units/{kontum.pk}/population/?year=abc").status_code == 400
+    assert api.get(f"/api/units/{kontum.pk}/population/?year={huge}").status_code == 400
+    assert api.get(f"/api/units/{kontum.pk}/population/?year=2021&age_band=1-2").status_code == 400
+    assert api.get(f"/api/population/?year={huge}").status_code == 400
+    assert api.get(f"/api/population/?unit={huge}").status_code == 404
+    assert api.get(f"/api/units/{huge}/").status_code == 404
+    assert api.get(f"/api/villages/?commune={huge}").status_code == 200
+    assert client_for(personas["leader"]).get(f"/geo/don-vi/{kontum.pk}/?year={huge}").status_code == 200
