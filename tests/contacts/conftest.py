@@ -3,6 +3,16 @@ import datetime as dt
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _rules(db):
+    """Rule versions come from data migrations; a live-server test elsewhere may have flushed them."""
+    from contacts.seed_rules import install
+    from diseases.seed_covid19 import install as install_covid
+
+    install_covid()
+    install()
+
+
 @pytest.fixture
 def open_case(personas):
     """open_case(person, confirmed_on) → a case opened through the cases capability."""
@@ -12,3 +22,19 @@ def open_case(personas):
         return _open(by=personas["commune_a"], person=person, confirmed_on=confirmed_on, test_kind="rt_pcr", **kw)
 
     return make
+
+
+@pytest.fixture
+def empty_audit_at_teardown(live_server):
+    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
+    empty the audit table with the trigger lifted for a moment (as tests/cases does)."""
+    yield
+    from django.db import connection
+
+    from audit.migrations_sql import SQLITE_SQL
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+            cur.execute("DELETE FROM audit_auditevent")
+            cur.execute(SQLITE_SQL[1])
