@@ -1,0 +1,460 @@
+"""Jurisdiction matrix: for every list, detail, export and API endpoint, a user of another commune sees nothing of
+this commune's people, and an officer of another department sees no people at all.
+
+Nothing here is listed by hand: at test time the test walks Django's URL resolver and
+
+* creates, in commune A, one object of every *person-linked* model that declares `jurisdiction_field` (the model
+  is people.Person or reaches it through a foreign key, e.g. a case, a test, a dose), with `FACTORIES` below when a
+  model needs care, otherwise with a generic builder that fills required fields; a model the builder cannot create
+  is reported and only its list endpoints are checked;
+* requests every GET URL pattern of the project (pages and API) with no argument, or with the pk of each
+  commune-A object that can belong to it (`<int:pk>` → objects of the view's app or the viewset's model,
+  `<int:case_pk>` → objects of a model named Case, …), as the commune-A user (control), the commune-B user and the
+  agency officer.
+
+The oracle is the commune-A resident's unique name (MARKER): wherever the commune-A user sees it, the commune-B
+user must get 404 (or 403/redirect/empty) and must never see it; the agency officer must never see it anywhere.
+API list endpoints of a viewset whose model declares `jurisdiction_field` must not return the ids of commune A's
+rows to the commune-B user. New apps' endpoints are picked up by these conventions without editing this file.
+"""
+import datetime as dt
+import decimal
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.db import models, transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zơ Rum Bímật"  # the commune-A resident's name: must never reach commune B or the agency officer
+MARKER_PHONE = "0912000111"
+
+# URL patterns not built generically, with the reason. Keys: "namespace:name" or a namespace prefix ending in ":".
+SKIPPED = {
+    "admin:": "Django admin: staff and superusers only (commune and agency users are redirected to its login; "
+              "tested in test_the_django_admin_is_for_administrators_only)",
+    "api-docs": "Swagger UI page, no data",
+    "api-schema": "OpenAPI schema, no data (tests/test_api_schema.py)",
+    "set_language": "language switch (POST), no data",
+    "accounts:logout": "signing out (POST), no data",
+    "accounts:otp_setup": "creates a TOTP device for the caller himself",
+}
+# kwarg name → model name that the pk designates (besides the `<model>_pk` convention).
+KWARG_MODELS = {"pk": None, "id": None, "object_id": None}
+
+
+# --- Objects in commune A ----------------------------------------------------------------------------------------
+@dataclass
+class World:
+    person: object
+    commune_a: object
+    user_a: object
+    objects: list = field(default_factory=list)  # [(model, instance)]
+    failed: dict = field(default_factory=dict)  # model label → reason
+
+    def pks_for(self, model=None, app_label=None, model_name=None):
+        out = []
+        for m, obj in self.objects:
+            if model is not None and not issubclass(m, model):
+                continue
+            if app_label is not None and m._meta.app_label != app_label:
+                continue
+            if model_name is not None and m._meta.model_name != model_name:
+                continue
+            out.append((m, obj.pk))
+        return out
+
+
+def person_model():
+    return apps.get_model("people", "Person")
+
+
+def is_person_linked(model, depth=2) -> bool:
+    Person = person_model()
+    if model is Person:
+        return True
+    if depth == 0:
+        return False
+    for f in model._meta.concrete_fields:
+        if f.is_relation and f.related_model is not None and f.related_model is not model:
+            if f.related_model is Person or (f.related_model._meta.app_label not in ("geo", "accounts", "auth", "contenttypes")
+                                             and is_person_linked(f.related_model, depth - 1)):
+                return True
+    return False
+
+
+def scoped_person_linked_models():
+    return [m for m in apps.get_models() if getattr(m, "jurisdiction_field", None) and is_person_linked(m)]
+
+
+def build(model, world: "World", depth: int = 0, cache: dict | None = None):
+    """A saved instance of `model` in commune A with every required field filled; None if it cannot be made."""
+    cache = {} if cache is None else cache
+    if model in cache:
+        return cache[model]
+    if model is person_model():
+        return world.person
+    factory = FACTORIES.get(model._meta.label_lower)
+    if factory:
+        obj = factory(world)
+        cache[model] = obj
+        return obj
+    if depth > 3:
+        raise LookupError(f"too deep at {model._meta.label}")
+    values = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key and not f.is_relation:
+            if isinstance(f, models.AutoField | models.BigAutoField | models.SmallAutoField) or f.has_default():
+                continue
+        values[f.attname if f.is_relation else f.name] = _value(f, world, depth, cache)
+    values = {k: v for k, v in values.items() if v is not _SKIP}
+    obj = model(**values)
+    obj.save()
+    cache[model] = obj
+    return obj
+
+
+_SKIP = object()
+
+
+def _value(f, world, depth, cache):
+    from accounts.models import User
+    from geo.models import AdministrativeUnit
+
+    if f.is_relation:
+        target = f.related_model
+        if target is person_model():
+            return world.person.pk
+        if target is AdministrativeUnit:
+            return world.commune_a.pk
+        if target is User:
+            return world.user_a.pk
+        if f.null:
+            return None
+        existing = target._default_manager.first()
+        if existing is not None and not is_person_linked(target) and not getattr(target, "jurisdiction_field", None):
+            return existing.pk
+        return build(target, world, depth + 1, cache).pk
+    if f.has_default():
+        return _SKIP
+    if f.null:
+        return None
+    if f.choices:
+        return f.choices[0][0] if not isinstance(f.choices[0][1], list | tuple) else f.choices[0][1][0][0]
+    today = dt.date(2022, 2, 14)
+    if isinstance(f, models.BooleanField):
+        return False
+    if isinstance(f, models.DateTimeField):
+        return timezone.now()
+    if isinstance(f, models.DateField):
+        return today
+    if isinstance(f, models.TimeField):
+        return dt.time(8, 0)
+    if isinstance(f, models.DurationField):
+        return dt.timedelta(0)
+    if isinstance(f, models.DecimalField):
+        return decimal.Decimal(1)
+    if isinstance(f, models.FloatField):
+        return 1.0
+    if isinstance(f, models.IntegerField):
+        return 1
+    if isinstance(f, models.UUIDField):
+        return uuid.uuid4()
+    if isinstance(f, models.GenericIPAddressField):
+        return "127.0.0.1"
+    if isinstance(f, models.EmailField):
+        return "a@example.org"
+    if isinstance(f, models.JSONField):
+        return {}
+    if isinstance(f, models.FileField):
+        return ""
+    if isinstance(f, models.CharField | models.TextField):
+        text = uuid.uuid4().hex if f.unique else "Ghi chú xã A"
+        return text[: f.max_length] if f.max_length else text
+    raise LookupError(f"no value for {f.model._meta.label}.{f.name} ({type(f).__name__})")
+
+
+# Models whose required fields the generic builder cannot guess. Add one line per such model: label → fn(world).
+FACTORIES = {}
+
+
+@pytest.fixture
+def world(personas, commune_a):
+    person = make_person(commune_a, full_name=MARKER, birth_year=1975, phone=MARKER_PHONE, id_kind="cmnd", id_number="233987654")
+    w = World(person=person, commune_a=commune_a, user_a=personas["commune_a"])
+    w.objects.append((person_model(), person))
+    cache = {}
+    for model in scoped_person_linked_models():
+        if model is person_model():
+            continue
+        try:
+            with transaction.atomic():
+                obj = build(model, w, cache=cache)
+        except Exception as exc:  # noqa: BLE001 - a model the builder cannot make is reported, not fatal
+            w.failed[model._meta.label] = f"{type(exc).__name__}: {exc}"[:200]
+            cache.pop(model, None)
+            continue
+        w.objects.append((model, obj))
+    # Objects built along the way as dependencies (e.g. the case of a check-up) are candidates too.
+    for model, obj in cache.items():
+        if (model, obj) not in w.objects and getattr(model, "jurisdiction_field", None):
+            w.objects.append((model, obj))
+    return w
+
+
+# --- URL patterns ---------------------------------------------------------------------------------------------------
+@dataclass
+class Route:
+    name: str  # "namespace:name"
+    kwargs: list  # kwarg names
+    converters: dict  # kwarg → converter class name
+    callback: object
+    viewset_model: object = None
+    actions: dict | None = None
+
+    @property
+    def app_label(self):
+        module = getattr(self.callback, "__module__", "") or ""
+        cls = getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
+        if cls is not None:
+            module = cls.__module__
+        return module.split(".")[0]
+
+    @property
+    def is_api_viewset(self):
+        return self.viewset_model is not None
+
+
+def walk(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}{p.namespace}:"
+            yield from _with_prefix(p, walk(p, ns))
+        elif isinstance(p, URLPattern):
+            yield p, namespace, _pattern_kwargs(p)
+
+
+def _with_prefix(resolver, items):
+    prefix_kwargs = _pattern_kwargs(resolver)
+    for p, ns, kw in items:
+        yield p, ns, {**prefix_kwargs, **kw}
+
+
+def _pattern_kwargs(p) -> dict:
+    pattern = p.pattern
+    converters = getattr(pattern, "converters", None)
+    if converters is not None and hasattr(pattern, "_route"):
+        return {k: type(v).__name__ for k, v in converters.items()}
+    return {k: "regex" for k in pattern.regex.groupindex}
+
+
+def routes():
+    out = []
+    for p, ns, kw in walk():
+        name = f"{ns}{p.name}" if p.name else None
+        cls = getattr(p.callback, "cls", None)
+        model = None
+        if cls is not None and getattr(cls, "queryset", None) is not None and hasattr(p.callback, "actions"):
+            model = cls.queryset.model
+        out.append(Route(name=name, kwargs=[k for k in kw if k != "format"], converters=kw, callback=p.callback,
+                         viewset_model=model, actions=getattr(p.callback, "actions", None)))
+    return out
+
+
+def skip_reason(route: Route) -> str | None:
+    if route.name is None:
+        return "unnamed pattern (cannot be reversed)"
+    for key, reason in SKIPPED.items():
+        if route.name == key or (key.endswith(":") and route.name.startswith(key)):
+            return reason
+    if "format" in route.converters:
+        return "format-suffix variant of another route"
+    if route.actions is not None and "get" not in route.actions:
+        return "API route without GET (writes are checked through the detail routes)"
+    bad = [k for k in route.kwargs if route.converters[k] not in ("IntConverter", "regex")]
+    if bad:
+        return f"addressed by {', '.join(bad)} (not a pk: e.g. a public token or a file path)"
+    if len(route.kwargs) > 2:
+        return "more than two arguments"
+    return None
+
+
+def candidates(route: Route, world: World, kwarg: str):
+    """(model, pk) of commune-A objects that this kwarg of this route may designate."""
+    m = re.fullmatch(r"(\w+?)_(?:pk|id)", kwarg)
+    if m:
+        return world.pks_for(model_name=m.group(1).replace("_", ""))
+    if route.viewset_model is not None:
+        return world.pks_for(model=route.viewset_model)
+    return world.pks_for(app_label=route.app_label) or world.pks_for(model=person_model())
+
+
+def urls_for(route: Route, world: World):
+    if not route.kwargs:
+        yield reverse(route.name), None
+        return
+    first = candidates(route, world, route.kwargs[0])
+    if len(route.kwargs) == 1:
+        for model, pk in first:
+            yield reverse(route.name, kwargs={route.kwargs[0]: pk}), model
+        return
+    second = candidates(route, world, route.kwargs[1])
+    for model, pk in first:
+        for _, pk2 in second:
+            yield reverse(route.name, kwargs={route.kwargs[0]: pk, route.kwargs[1]: pk2}), model
+
+
+# --- Clients ----------------------------------------------------------------------------------------------------------
+def clients(personas, client_for, api_for):
+    out = {}
+    for key in ("commune_a", "commune_b", "agency"):
+        web = client_for(personas[key])
+        api = api_for(personas[key])
+        web.raise_request_exception = False
+        api.raise_request_exception = False
+        out[key] = (web, api)
+    return out
+
+
+def get(pair, url):
+    web, api = pair
+    response = (api if url.startswith("/api/") else web).get(url, HTTP_ACCEPT="application/json" if url.startswith("/api/") else "text/html")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body.decode("utf-8", "replace")
+
+
+def result_ids(body: str):
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return set()
+    rows = data.get("results", data) if isinstance(data, dict) else data
+    if isinstance(rows, dict) and rows.get("type") == "FeatureCollection":
+        rows = rows.get("features", [])
+    return {r.get("id") for r in rows if isinstance(r, dict)} if isinstance(rows, list) else set()
+
+
+# --- The matrix ---------------------------------------------------------------------------------------------------------
+def test_the_world_has_an_object_of_every_person_linked_model_or_says_why(world):
+    made = {m._meta.label for m, _ in world.objects}
+    assert "people.Person" in made
+    for label in world.failed:
+        assert label not in made
+    print(f"\nbuilt: {sorted(made)}\nnot built (list endpoints only): {world.failed}")
+
+
+def test_no_url_shows_commune_a_people_to_commune_b_or_to_an_agency(world, personas, client_for, api_for):
+    users = clients(personas, client_for, api_for)
+    leaks, effective, skipped = [], [], {}
+    for route in routes():
+        reason = skip_reason(route)
+        if reason:
+            skipped[route.name or repr(route.callback)] = reason
+            continue
+        for url, _model in urls_for(route, world):
+            status_a, body_a = get(users["commune_a"], url)
+            a_sees = status_a == 200 and MARKER in body_a
+            status_b, body_b = get(users["commune_b"], url)
+            status_g, body_g = get(users["agency"], url)
+            if MARKER in body_b:
+                leaks.append(f"commune B sees {MARKER!r} at {url} ({status_b})")
+            if MARKER in body_g:
+                leaks.append(f"agency officer sees {MARKER!r} at {url} ({status_g})")
+            if a_sees:
+                effective.append(url)
+                if route.kwargs and status_b == 200 and not url.startswith("/api/"):
+                    leaks.append(f"commune B gets 200 at {url}, which shows commune A's person to commune A")
+                if route.kwargs and url.startswith("/api/") and status_b not in (403, 404):
+                    leaks.append(f"commune B gets {status_b} (not 404) at {url}")
+    assert not leaks, "\n".join(leaks)
+    # The matrix is not vacuous: the people pages and API were exercised with commune A's person.
+    pk = world.person.pk
+    for must in ("/people/", f"/people/{pk}/", f"/people/{pk}/sua/", "/api/people/", f"/api/people/{pk}/"):
+        assert must in effective, f"{must} did not show the commune-A person to the commune-A user"
+    print(f"\nchecked {len(effective)} URLs showing commune A's person; skipped {len(skipped)} patterns:")
+    for name, reason in sorted(skipped.items()):
+        if not name.startswith("admin:"):
+            print(f"  {name}: {reason}")
+
+
+def test_api_lists_return_no_row_of_commune_a_to_commune_b_or_an_agency(world, personas, client_for, api_for):
+    users = clients(personas, client_for, api_for)
+    checked = []
+    for route in routes():
+        if route.viewset_model is None or route.kwargs or skip_reason(route):
+            continue
+        model = route.viewset_model
+        if not getattr(model, "jurisdiction_field", None):
+            continue
+        ours = {pk for _, pk in world.pks_for(model=model)}
+        url = reverse(route.name)
+        status_a, body_a = get(users["commune_a"], url)
+        for key in ("commune_b", "agency"):
+            status, body = get(users[key], url)
+            assert status in (200, 403), f"{key} gets {status} at {url}"
+            if status == 200:
+                assert not (result_ids(body) & ours), f"{key} gets commune A's {model._meta.label} rows at {url}"
+                assert MARKER not in body
+        checked.append((url, bool(ours & result_ids(body_a))))
+    assert ("/api/people/", True) in checked
+
+
+def test_commune_b_cannot_change_commune_a_people(world, personas, api_for, client_for):
+    pk = world.person.pk
+    api_b = api_for(personas["commune_b"])
+    assert api_b.patch(f"/api/people/{pk}/", {"occupation": "X", "version": 1}, format="json").status_code == 404
+    assert api_b.put(f"/api/people/{pk}/", {"full_name": "X", "birth_year": 1975, "sex": "M", "commune": world.commune_a.pk, "version": 1},
+                     format="json").status_code == 404
+    web_b = client_for(personas["commune_b"])
+    assert web_b.post(f"/people/{pk}/sua/", {"full_name": "X", "birth_year": 1975, "sex": "M", "id_kind": "none",
+                                            "commune": world.commune_a.pk, "version": 1}).status_code == 404
+    # Nor create someone in commune A.
+    created = api_b.post("/api/people/", {"full_name": "Người Lạ", "birth_year": 1990, "sex": "M", "commune": world.commune_a.pk}, format="json")
+    assert created.status_code == 400
+    world.person.refresh_from_db()
+    assert world.person.full_name == MARKER and world.person.version == 1
+
+
+def test_the_agency_officer_sees_no_people_at_all(world, personas, api_for, client_for):
+    api = api_for(personas["agency"])
+    response = api.get("/api/people/")
+    assert response.status_code == 403 or response.json()["count"] == 0
+    assert api.get(f"/api/people/{world.person.pk}/").status_code in (403, 404)
+    web = client_for(personas["agency"])
+    assert web.get("/people/").status_code in (403, 404)
+    assert web.get(f"/people/{world.person.pk}/").status_code in (403, 404)
+    from core.scoping import scope
+
+    for model in scoped_person_linked_models():
+        assert not scope(model._default_manager.all(), personas["agency"]).exists(), model._meta.label
+
+
+def test_every_scoped_model_is_empty_for_commune_b(world, personas):
+    from core.scoping import scope
+
+    for model, obj in world.objects:
+        assert not scope(model._default_manager.filter(pk=obj.pk), personas["commune_b"]).exists(), model._meta.label
+        assert scope(model._default_manager.filter(pk=obj.pk), personas["commune_a"]).exists(), model._meta.label
+
+
+def test_the_district_and_the_province_see_commune_a(world, personas, api_for):
+    for key in ("district_a", "health_dept", "leader"):
+        assert api_for(personas[key]).get(f"/api/people/{world.person.pk}/").status_code == 200, key
+
+
+def test_the_django_admin_is_for_administrators_only(world, personas, client_for):
+    for key in ("commune_a", "commune_b", "agency", "leader"):
+        response = client_for(personas[key]).get(f"/quantri/people/person/{world.person.pk}/change/")
+        assert response.status_code == 302 and "/quantri/login/" in response["Location"], key
