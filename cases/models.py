@@ -63,6 +63,11 @@ class Case(VersionedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     jurisdiction_field = "commune"
+    # The choice lists, reachable as Case.Status.ACTIVE etc. by other apps.
+    Status = Status
+    CareSetting = CareSetting
+    DetectedIn = DetectedIn
+    TestKind = TestKind
 
     class Meta:
         verbose_name = _("Ca bệnh")

@@ -305,7 +305,7 @@ def record_release(*, by, case: Case, expected_version: int, on: dt.date, test_r
     Under the rule in force on the day of confirmation: negative test on or after day `min_days` → recovered;
     positive → keep isolating until day 10/14 (vaccination status), then release without a further test.
     """
-    if case.status != Status.ACTIVE:
+    if case.status not in (Status.ACTIVE, Status.TRANSFERRED):
         raise Invalid("Ca bệnh không còn đang điều trị.", "The case is no longer active.")
     if on > timezone.localdate():
         raise Invalid("Ngày không được ở tương lai.", "The date cannot be in the future.", field="on")

@@ -69,3 +69,10 @@ def test_it_shows_home_care_eligibility_with_reasons_and_the_rule(open_case, per
     assert "Không đủ điều kiện điều trị tại nhà" in page
     assert "Có bệnh nền chưa được điều trị ổn định" in page and "Không tự chăm sóc được" in page
     assert "261/QĐ-BYT" in page and "05/02/2022" in page
+
+
+def test_it_lets_the_hospital_release_a_transferred_case(open_case, personas, hospital):
+    case = open_case(confirmed_on=dt.date(2022, 2, 1))
+    services.transfer_to_hospital(by=personas["care_a"], case=case, expected_version=case.version, destination=hospital)
+    services.record_release(by=personas["care_a"], case=case, expected_version=case.version, on=dt.date(2022, 2, 9), test_result="negative")
+    assert case.status == "recovered" and case.released_on == dt.date(2022, 2, 9)
