@@ -112,3 +112,11 @@ def test_overdue_tasks_appear_in_the_report(personas, kontum):
     ds.confirm_directive(d, by=personas["health_dept"], tasks=tasks)
     t = builder.build(DAY)["sections"]["tasks"]
     assert t["overdue_count"] > 0 and any(r["deadline"] == "2022-01-08" and r["agency"] == "Sở Y tế" for r in t["overdue"])
+
+
+def test_the_report_archive_is_readable_through_the_api(personas, api_for, kontum):
+    report = services.generate_report(DAY, by=personas["health_dept"])
+    rows = api_for(personas["leader"]).get("/api/situation-reports/").json()
+    rows = rows.get("results", rows)
+    assert rows[0]["number"] == report.number and rows[0]["downloads"]["pdf"].endswith("/tai/pdf/")
+    assert api_for(personas["agency"]).get("/api/situation-reports/").status_code == 403
