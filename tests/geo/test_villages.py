@@ -96,3 +96,22 @@ def test_the_village_import_page_lists_bad_rows(personas, commune_a, client_for)
     assert r.status_code == 200 and 'id="import-errors"' in html
     assert "Không có xã nào mã 99999" in html and "No commune has the code 99999" in html and "Loại không hợp lệ" in html
     assert Village.objects.count() == 0
+
+
+def test_the_commands_import_villages_and_population_and_refuse_bad_files(personas, commune_a, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from geo.models import PopulationEstimate
+
+    villages = tmp_path / "thon.xlsx"
+    villages.write_bytes(xlsx_bytes([["Mã xã", "Tên thôn"], [commune_a.code, "Thôn 7"]]))
+    call_command("import_villages", str(villages), "--user", "tram_a")
+    assert Village.objects.filter(commune=commune_a, name="Thôn 7").exists()
+    pop = tmp_path / "danso.csv"
+    pop.write_bytes(csv_bytes([["Mã xã", "Năm", "Giới tính", "Nhóm tuổi", "Dân số"], [commune_a.code, 2021, "Nữ", "65+", 120],
+                               [commune_a.code, 2021, "Nam", "65+", "nhiều"]]))
+    with pytest.raises(CommandError):
+        call_command("import_population", str(pop))
+    assert not PopulationEstimate.objects.exists()
+    call_command("import_population", str(pop), "--valid-only")
+    assert PopulationEstimate.objects.get().population == 120

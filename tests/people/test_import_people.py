@@ -221,6 +221,9 @@ def test_the_import_page_lists_every_bad_row(personas, commune_a, village_a, cli
     assert Person.objects.count() == 0
     r = c.post("/people/nhap/", {"file": SimpleUploadedFile("ds.csv", csv_bytes([HEADER, *rows])), "valid_only": "on"})
     assert Person.objects.count() == 3
+    r = c.post("/people/nhap/", {"file": SimpleUploadedFile("ds.csv", csv_bytes([HEADER, *rows])), "valid_only": "on"})
+    html = r.content.decode()
+    assert Person.objects.count() == 3 and 'id="import-skipped"' in html and "Đã có trong sổ đăng ký" in html and "Có thể trùng" in html
     r = c.post("/people/nhap/", {"file": SimpleUploadedFile("ds.csv", bytes(range(128, 256)) * 20)})
     assert 'id="import-rejected"' in r.content.decode()
 
