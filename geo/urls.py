@@ -6,6 +6,7 @@ app_name = "geo"
 urlpatterns = [
     path("", views.units_home, name="home"),
     path("don-vi/<int:pk>/", views.unit_detail, name="unit"),
+    path("tim/", views.unit_search, name="search"),
     path("ban-do/", views.map_page, name="map"),
     path("ban-do/<int:pk>/", views.map_page, name="map_unit"),
     path("ban-do/<int:pk>/du-lieu.geojson", views.features, name="features"),

@@ -83,6 +83,21 @@ def unit_detail(request, pk):
 
 
 @login_required
+def unit_search(request):
+    """Find a unit by name typed without diacritics ("dak cam"), in both structures."""
+    _require(request, HEALTH_READERS)
+    from core.text import fold
+
+    q = request.GET.get("q", "").strip()
+    units = []
+    if q:
+        folded = fold(q)
+        units = list(AdministrativeUnit.objects.filter(name_folded__contains=folded).select_related("parent")
+                     .order_by("structure", "level", "name_folded")[:50])
+    return render(request, "geo/search.html", {"q": q, "units": units})
+
+
+@login_required
 def map_page(request, pk=None):
     _require(request, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user)

@@ -126,3 +126,8 @@ def test_bad_query_values_answer_400_not_500(personas, kontum, client_for, api_f
     assert api.get(f"/api/units/{huge}/").status_code == 404
     assert api.get(f"/api/villages/?commune={huge}").status_code == 200
     assert client_for(personas["leader"]).get(f"/geo/don-vi/{kontum.pk}/?year={huge}").status_code == 200
+
+
+def test_units_are_found_by_a_name_typed_without_diacritics(personas, kontum, client_for):
+    html = client_for(personas["commune_a"]).get("/geo/tim/?q=dak cam").content.decode()
+    assert "Xã Đăk Cấm" in html and "Thành phố Kon Tum" in html
