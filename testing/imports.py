@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.services import record
 from core.imports import Column, ImportResult, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_date, parse_decimal
-from core.scoping import scope
+from core.scoping import visible_units
 from core.text import fold
 
 from .models import Result, Test, TestKind
@@ -34,6 +34,17 @@ class LabResultImporter(TableImporter):
         Column("ct_value", ("CT", "Giá trị CT", "CT value")),
     ]
 
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.today = timezone.localdate()
+        self._result_cache: dict[str, str | None] = {}
+
+    def _result(self, raw) -> str | None:
+        text = str(raw or "").strip()
+        if text not in self._result_cache:
+            self._result_cache[text] = RESULTS.get(fold(text))
+        return self._result_cache[text]
+
     def clean_row(self, values: dict, line: int) -> dict:
         errors = []
         code = str(values.get("sample_code") or "").strip()
@@ -49,13 +60,13 @@ class LabResultImporter(TableImporter):
                 errors.append((col, exc.vi, exc.en))
         if "reported_on" in out and out["reported_on"] is None:
             errors.append(("Ngày trả kết quả", "Thiếu ngày trả kết quả.", "Result date is missing."))
-        today = timezone.localdate()
+        today = self.today
         for key, col in (("taken_on", "Ngày lấy mẫu"), ("reported_on", "Ngày trả kết quả")):
             if out.get(key) and out[key] > today:
                 errors.append((col, f"Ngày {out[key]:%d/%m/%Y} ở tương lai.", f"Date {out[key]:%d/%m/%Y} is in the future."))
         if out.get("taken_on") and out.get("reported_on") and out["reported_on"] < out["taken_on"]:
             errors.append(("Ngày trả kết quả", "Ngày trả kết quả trước ngày lấy mẫu.", "The result date is before the sample date."))
-        result = RESULTS.get(fold(str(values.get("result") or "")).strip())
+        result = self._result(values.get("result"))
         if result is None:
             errors.append(("Kết quả", f"Kết quả không hợp lệ: “{values.get('result') or ''}”.", f"Unknown result: “{values.get('result') or ''}”."))
         out["result"] = result
@@ -75,11 +86,13 @@ class LabResultImporter(TableImporter):
         seen: dict[str, int] = {}
         codes = [r["sample_code"] for _, r in rows]
         known: dict[str, tuple] = {}
-        visible = scope(Test.objects.all(), self.by)
-        for i in range(0, len(codes), 5000):
-            chunk = codes[i:i + 5000]
-            for row in visible.filter(sample_code__in=chunk).values_list("sample_code", "id", "taken_on", "kind", "result", "version", "pool_member_id"):
-                known[row[0]] = row[1:]
+        # Looked up by the unique sample code, then kept only inside the importer's jurisdiction (the same rule as
+        # core.scoping for Test.jurisdiction_field = "person__commune", applied to the communes the user may see):
+        # a sample outside it is reported as unknown.
+        visible_communes = None if self.by.sees_everything else set(visible_units(self.by).values_list("pk", flat=True))
+        for row in self._lookup(codes):
+            if visible_communes is None or row[7] in visible_communes:
+                known[row[0]] = row[1:7]
         self.known = known
         for line, r in rows:
             code = r["sample_code"]
@@ -105,6 +118,22 @@ class LabResultImporter(TableImporter):
                                        "The sample already has a different result; correct it on the test record."))
         return errors
 
+    @staticmethod
+    def _lookup(codes: list[str]):
+        fields = ("sample_code", "id", "taken_on", "kind", "result", "version", "pool_member_id", "person__commune_id")
+        if connection.vendor == "postgresql":
+            # One array parameter instead of thousands of placeholders.
+            t, p = Test._meta.db_table, "people_person"
+            with connection.cursor() as cur:
+                for i in range(0, len(codes), 50000):
+                    cur.execute(
+                        f"SELECT t.sample_code, t.id, t.taken_on, t.kind, t.result, t.version, t.pool_member_id, p.commune_id "
+                        f"FROM {t} t JOIN {p} p ON p.id = t.person_id WHERE t.sample_code = ANY(%s)", [codes[i:i + 50000]])
+                    yield from cur.fetchall()
+            return
+        for i in range(0, len(codes), 5000):
+            yield from Test.objects.filter(sample_code__in=codes[i:i + 5000]).values_list(*fields)
+
     def save_rows(self, rows, result: ImportResult) -> None:
         table = Test._meta.db_table
         updates = []
@@ -117,13 +146,25 @@ class LabResultImporter(TableImporter):
             updates.append((r["result"], r["reported_on"], r["ct_value"], _id))
             if pool_member:
                 pool_tests.append(_id)
-        # One statement per 2,000 rows; conditional on the sample still pending (a concurrent edit is not overwritten).
+        # Conditional on the sample still pending: a result entered meanwhile by hand is not overwritten.
         with connection.cursor() as cur:
-            cur.executemany(
-                f"UPDATE {table} SET result = %s, reported_on = %s, ct_value = %s, version = version + 1 "
-                f"WHERE id = %s AND result = 'pending'",
-                updates,
-            )
+            if connection.vendor == "postgresql":
+                # One UPDATE … FROM (VALUES …) per 5,000 rows.
+                for i in range(0, len(updates), 5000):
+                    chunk = updates[i:i + 5000]
+                    values = ", ".join(["(%s, %s::date, %s::numeric, %s::bigint)"] * len(chunk))
+                    cur.execute(
+                        f"UPDATE {table} AS t SET result = v.result, reported_on = v.reported_on, ct_value = v.ct, "
+                        f"version = t.version + 1 FROM (VALUES {values}) AS v(result, reported_on, ct, id) "
+                        f"WHERE t.id = v.id AND t.result = 'pending'",
+                        [x for row in chunk for x in row],
+                    )
+            else:
+                cur.executemany(
+                    f"UPDATE {table} SET result = %s, reported_on = %s, ct_value = %s, version = version + 1 "
+                    f"WHERE id = %s AND result = 'pending'",
+                    updates,
+                )
         result.imported = len(updates)
         self.updated_ids = [u[3] for u in updates]
         if pool_tests:
