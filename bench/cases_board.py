@@ -23,13 +23,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+BENCH_ENV = {"DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "x" * 30, "ALLOWED_HOSTS": "127.0.0.1,testserver",
+             "SECURE_SSL_REDIRECT": "0"}
+
+
 def setup_django(url: str) -> None:
+    """Production-like settings (DEBUG off) for the timings."""
     os.environ["DATABASE_URL"] = url
+    os.environ.update(BENCH_ENV)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # No collectstatic in a bench checkout: plain static storage instead of the manifest one.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 def fill(n_cases: int, n_days: int) -> None:
@@ -110,11 +120,11 @@ def time_board(repeats: int) -> dict:
     for label, username, group in (("province", "bench_leader", "district"), ("commune", "bench_station", "team")):
         c = Client()
         c.force_login(User.objects.get(username=username))
-        c.get(f"/cases/khong-lien-lac/?by={group}")  # warm-up
+        c.get(f"/cases/khong-lien-lac/?by={group}", secure=True)  # warm-up
         samples = []
         for _ in range(repeats):
             t = time.perf_counter()
-            r = c.get(f"/cases/khong-lien-lac/?by={group}")
+            r = c.get(f"/cases/khong-lien-lac/?by={group}", secure=True)
             samples.append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200
         samples.sort()
@@ -154,21 +164,26 @@ def http_load(url_db: str, seconds: int, clients: int) -> dict:
     user = User.objects.get(username="bench_care")
     token = Token.objects.get_or_create(user=user)[0].key
     cases = list(Case.objects.filter(commune_id=user.unit_id, status="active").values_list("id", flat=True)[:500])
-    env = {**os.environ, "DATABASE_URL": url_db, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "x" * 30,
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "phongdich.wsgi", "-w", "2", "--threads", "4", "-b", "127.0.0.1:8765",
+    env = {**os.environ, "DATABASE_URL": url_db, **BENCH_ENV}
+    import socket
+
+    with socket.socket() as sock:  # a free port: others may run servers on this machine
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "cases_wsgi:application", "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
                                "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         import requests
 
         for _ in range(50):
             try:
-                requests.get("http://127.0.0.1:8765/", timeout=1)
+                requests.get(base + "/", timeout=10)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         procs = [subprocess.Popen([sys.executable, __file__, "--client", json.dumps(
-            {"token": token, "cases": cases, "seconds": seconds, "seed": i, "url": "http://127.0.0.1:8765"})], stdout=subprocess.PIPE, env=env)
+            {"token": token, "cases": cases, "seconds": seconds, "seed": i, "url": base})], stdout=subprocess.PIPE, env=env)
             for i in range(clients)]
         results = [json.loads(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs]
     finally:

@@ -57,7 +57,7 @@ class AlertSerializer(serializers.ModelSerializer):
 class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases in the caller's jurisdiction (reads are audited)."""
 
-    queryset = Case.objects.select_related("person")
+    queryset = Case.objects.select_related("person", "disease")
     serializer_class = CaseSerializer
     allowed_roles = HEALTH_READERS
     edit_roles = CLINICAL_EDITORS

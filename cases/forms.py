@@ -35,7 +35,8 @@ class CaseForm(forms.Form):
     detected_in = forms.ChoiceField(label=_("Nơi phát hiện"), choices=DetectedIn.choices)
     care_setting = forms.ChoiceField(label=_("Nơi điều trị"), choices=CareSetting.choices)
     severity = forms.ChoiceField(label=_("Mức độ"), choices=Severity.choices, initial="mild")
-    vaccination_status = forms.ChoiceField(label=_("Tình trạng tiêm chủng"), choices=VaccinationStatus.choices, required=False)
+    vaccination_status = forms.ChoiceField(label=_("Tình trạng tiêm chủng"), required=False,
+                                           choices=[("", _("Theo sổ tiêm chủng (nếu có)")), *VaccinationStatus.choices])
     has_comorbidity = forms.BooleanField(label=_("Có bệnh nền"), required=False)
     comorbidity_stable = forms.BooleanField(label=_("Bệnh nền đang điều trị ổn định"), required=False)
     is_pregnant = forms.BooleanField(label=_("Đang mang thai"), required=False)

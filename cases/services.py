@@ -202,7 +202,6 @@ def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_pa
         if existing:
             alert = getattr(existing, "alert", None) if hasattr(existing, "alert") else None
             return CheckResult(existing, existing.warning_signs, alert, False)
-    case.refresh_from_db(fields=["status", "care_setting", "released_on", "died_on"])
     if case.status != Status.ACTIVE or case.released_on or case.died_on:
         raise Invalid("Ca bệnh đã kết thúc điều trị tại chỗ (khỏi bệnh, chuyển viện hoặc tử vong): không nhận phiếu theo dõi.",
                       "The case is closed (released, transferred or died): checks are refused.")

@@ -21,3 +21,17 @@ def test_it_shows_free_beds_by_type_per_facility_and_district(open_case, persona
     assert f'data-district="{district.pk}" data-type="oxygen"><strong>9</strong> / 10' in page
     assert f'data-district="{district.pk}" data-type="ordinary"><strong>50</strong> / 50' in page
     assert "Khu điều trị tập trung Quang Trung" not in client_for(personas["commune_b"]).get("/cases/giuong-benh/").content.decode()
+
+
+def test_it_lets_health_staff_declare_beds_of_their_area_only(personas, client_for, commune_a, commune_b):
+    mine = Facility.objects.create(name="Khu tập trung A", kind="centralised_facility", unit=commune_a)
+    other = Facility.objects.create(name="Khu tập trung B", kind="centralised_facility", unit=commune_b)
+    c = client_for(personas["district_a"])
+    page = c.get("/facilities/giuong/").content.decode()
+    assert "Khu tập trung A" in page and "Khu tập trung B" not in page
+    c.post("/facilities/giuong/", {f"beds-{mine.pk}-oxygen": "12", f"beds-{other.pk}-oxygen": "99"})
+    assert BedCapacity.objects.get(facility=mine, bed_type="oxygen").total == 12
+    assert not BedCapacity.objects.filter(facility=other).exists()
+    c.post("/facilities/giuong/", {f"beds-{mine.pk}-oxygen": "-3"})
+    assert BedCapacity.objects.get(facility=mine, bed_type="oxygen").total == 12
+    assert client_for(personas["leader"]).get("/facilities/giuong/").status_code == 403
