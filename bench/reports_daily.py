@@ -54,8 +54,12 @@ def build(people: int, cases: int, doses: int) -> None:
     from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate, Village
     from people.demo_generator import generate
 
+    from people.models import Person
+
     rng = random.Random(2022)
     t0 = time.perf_counter()
+    if Person.objects.exists():  # resume an interrupted build
+        return build_rest(cases, doses, rng, t0)
     load_admin_units({"62"})
     communes = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.COMMUNE).order_by("code"))
     Village.objects.bulk_create([Village(commune=c, name=f"Thôn {i}", name_folded=f"thon {i}", kind="thon")
@@ -65,6 +69,15 @@ def build(people: int, cases: int, doses: int) -> None:
         villages.setdefault(v.commune_id, []).append(v)
     generate([(c, villages.get(c.pk, [])) for c in communes], people, rng, DAY)
     print(f"  {people:,} people in {time.perf_counter() - t0:.0f}s")
+    build_rest(cases, doses, rng, t0)
+
+
+def build_rest(cases: int, doses: int, rng, t0) -> None:
+    from django.db import connection
+
+    from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
+
+    communes = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.COMMUNE).order_by("code"))
     # Population estimates (denominators of coverage).
     PopulationEstimate.objects.bulk_create([
         PopulationEstimate(unit=c, year=2021, sex="", age_band=band, population=rng.randint(300, 1500))
@@ -74,6 +87,7 @@ def build(people: int, cases: int, doses: int) -> None:
     from diseases.models import Disease
 
     disease = Disease.objects.get_or_create(code="covid19", defaults={"name": "COVID-19"})[0]
+    Case.objects.all().delete()
     ids = list(connection.cursor().execute("SELECT id, commune_id FROM people_person ORDER BY id LIMIT %s", [cases]).fetchall())
     rows = []
     for pid, commune_id in ids:
@@ -89,15 +103,20 @@ def build(people: int, cases: int, doses: int) -> None:
     Case.objects.bulk_create(rows, batch_size=5000)
     # Vaccination summary: `doses` doses over the people (primary series of 2, boosters for some).
     with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM people_person WHERE birth_year <= 2016")
+        eligible = cur.fetchone()[0]
+        # Primary series (2 doses) for everyone aged 5+, a booster for the share that brings the total to `doses`.
+        vaccinated = min(eligible, doses // 2)
+        booster_pct = max(0, min(100, round(100 * (doses - 2 * vaccinated) / max(1, vaccinated))))
         cur.execute("""
             INSERT INTO vaccination_personvaccination (person_id, commune_id, birth_date, first_on, primary_done_on,
                    additional_on, booster1_on, last_on, dose_count)
             SELECT id, commune_id, COALESCE(date_of_birth, make_date(birth_year, 7, 1)),
-                   DATE '2021-08-01' + (id % 90), DATE '2021-10-01' + (id % 90), NULL,
-                   CASE WHEN id %% 100 < %s THEN DATE '2022-01-05' + (id %% 30) END,
+                   DATE '2021-08-01' + (id %% 90)::int, DATE '2021-10-01' + (id %% 90)::int, NULL,
+                   CASE WHEN id %% 100 < %s THEN DATE '2022-01-05' + (id %% 30)::int END,
                    DATE '2022-01-05', CASE WHEN id %% 100 < %s THEN 3 ELSE 2 END
             FROM people_person WHERE birth_year <= 2016 ORDER BY id LIMIT %s
-            ON CONFLICT DO NOTHING""".replace("(id % 90)", "(id %% 90)"), [50, 50, int(doses / 2.5)])
+            ON CONFLICT DO NOTHING""", [booster_pct, booster_pct, vaccinated])
         cur.execute("SELECT COALESCE(SUM(dose_count), 0) FROM vaccination_personvaccination")
         print(f"  doses in the summary: {cur.fetchone()[0]:,}")
     # Tasks.
@@ -105,7 +124,9 @@ def build(people: int, cases: int, doses: int) -> None:
     from directives import services as ds
 
     by = User.objects.filter(username="bench").first() or User.objects.create_user("bench", role="health_dept")
-    for name in ("002_31f813e9783ca74b.txt", "004_41ec98a499ff9dc3.txt"):
+    from directives.models import Directive
+
+    for name in ("002_31f813e9783ca74b.txt", "004_41ec98a499ff9dc3.txt")[: 2 - min(2, Directive.objects.count())]:
         d = ds.register_directive(by=by, text=(ROOT / "directives" / "demo_data" / name).read_text(encoding="utf-8"))
         ds.confirm_directive(d, by=by, tasks=[{**t, "deadline": dt.date.fromisoformat(t["deadline"]) if t["deadline"] else None}
                                               for t in d.parsed["tasks"]])
@@ -123,7 +144,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--reuse", action="store_true")
     args = ap.parse_args()
-    if not setup(args.pg, args.reuse):
+    setup(args.pg, args.reuse)
+    from vaccination.models import PersonVaccination
+
+    if not PersonVaccination.objects.exists():
         build(args.people, args.cases, args.doses)
     from cases.models import Case
     from reports import builder, render, services

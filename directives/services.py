@@ -277,7 +277,8 @@ def send_reminders(today: dt.date | None = None) -> int:
 
 
 def _email(today, User) -> None:
-    if not getattr(settings, "EMAIL_HOST", None):
+    # "When configured": the default console/dummy backends mean no mail server has been set up.
+    if settings.EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "dummy") or not getattr(settings, "EMAIL_HOST", None):
         return
     pending = Reminder.objects.filter(day=today, emailed=False).select_related("assignment")
     by_agency: dict[int, list[Reminder]] = {}
