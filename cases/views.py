@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,8 +63,15 @@ def case_list(request):
     for key in ("status", "care_setting", "commune", "team"):
         if request.GET.get(key):
             qs = qs.filter(**{key if key in ("status", "care_setting") else f"{key}_id": request.GET[key]})
-    page = Paginator(qs.order_by("-confirmed_on", "-id"), 25).get_page(request.GET.get("page"))
+    if request.GET.get("mine"):
+        # A care-team member's day: his teams' patients at home, the longest without a check first.
+        qs = qs.filter(team__members=request.user, status=Status.ACTIVE, care_setting=CareSetting.HOME)
+        order = [F("last_check_at").asc(nulls_first=True), "id"]
+    else:
+        order = ["-confirmed_on", "-id"]
+    page = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
     context = {
+        "has_team": request.user.teams.exists(),
         "page_obj": page, "q": q, "statuses": Status.choices, "settings": CareSetting.choices,
         "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
         "can_edit": request.user.has_role(CLINICAL_EDITORS),

@@ -76,3 +76,18 @@ def test_it_lets_the_hospital_release_a_transferred_case(open_case, personas, ho
     services.transfer_to_hospital(by=personas["care_a"], case=case, expected_version=case.version, destination=hospital)
     services.record_release(by=personas["care_a"], case=case, expected_version=case.version, on=dt.date(2022, 2, 9), test_result="negative")
     assert case.status == "recovered" and case.released_on == dt.date(2022, 2, 9)
+
+
+def test_it_lists_my_teams_home_patients_longest_without_a_check_first(open_case, personas, client_for, commune_a):
+    from facilities.models import Team
+
+    team = Team.objects.create(name="Tổ chăm sóc F0 số 1", kind="care_team", commune=commune_a)
+    team.members.add(personas["care_a"])
+    checked = open_case(full_name="Trần Thị Bình", team=team)
+    never = open_case(full_name="Lê Văn Cường", team=team)
+    open_case(full_name="Phạm Văn Dũng")  # no team
+    services.record_check(by=personas["care_a"], case=checked, data={"spo2": 98})
+    page = client_for(personas["care_a"]).get("/cases/?mine=1").content.decode()
+    assert "Phạm Văn Dũng" not in page
+    assert page.index("Lê Văn Cường") < page.index("Trần Thị Bình")
+    assert never.pk
