@@ -14,5 +14,6 @@ urlpatterns = [
     path("thon/them/", views.village_create, name="village_create"),
     path("thon/nhap/", views.village_import, name="village_import"),
     path("dan-so/nhap/", views.population_import, name="population_import"),
+    path("mau/<slug:kind>.csv", views.import_template, name="import_template"),
     path("ranh-gioi/nhap/", views.boundary_import, name="boundary_import"),
 ]

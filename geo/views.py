@@ -154,31 +154,63 @@ def village_create(request):
     return render(request, "geo/village_form.html", {"form": form})
 
 
-def _run_import(request, importer_class, template, title, columns_help, **kwargs):
+TEMPLATES = {
+    "thon": (["Mã xã", "Tên xã", "Tên thôn", "Loại"], [["23281", "Phường Quang Trung", "Tổ dân phố 1", "Tổ dân phố"]]),
+    "dan-so": (["Mã xã", "Năm", "Giới tính", "Nhóm tuổi", "Dân số", "Nguồn"],
+               [["23281", "2021", sex, band, "0", ""] for sex in ("Nam", "Nữ") for band in services.AGE_BANDS]),
+    "nguoi-dan": (["Họ tên", "Ngày sinh", "Năm sinh", "Giới tính", "CCCD/CMND", "Điện thoại", "Dân tộc", "Nghề nghiệp",
+                   "Nơi làm việc", "Địa chỉ", "Mã xã", "Tên thôn"],
+                  [["Nguyễn Văn An", "05/03/1980", "", "Nam", "062080000123", "0905123456", "Kinh", "Nông dân", "", "", "23281", "Thôn 1"],
+                   ["Y Bla", "", "1955", "Nữ", "", "", "Xơ Đăng", "", "", "Thôn 2, xã Đăk Cấm, thành phố Kon Tum, Kon Tum", "", ""]]),
+}
+
+
+@login_required
+def import_template(request, kind):
+    """A CSV to fill in (UTF-8 with BOM, so that Excel shows the Vietnamese headers correctly)."""
+    import csv
+    import io
+
+    from django.http import Http404, HttpResponse
+
+    if kind not in TEMPLATES:
+        raise Http404
+    header, rows = TEMPLATES[kind]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mau-{kind}.csv"'
+    return response
+
+
+def _run_import(request, importer_class, template, title, columns_help, template_kind=None):
     form = ImportForm(request.POST or None, request.FILES or None)
     result = error = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         mode = "valid_only" if form.cleaned_data["valid_only"] else "all"
         try:
-            result = importer_class(by=request.user, mode=mode, **kwargs).run(upload.read(), upload.name)
+            result = importer_class(by=request.user, mode=mode).run(upload.read(), upload.name)
         except FileRejected as exc:
             error = exc
-    return render(request, template, {"form": form, "result": result, "error": error, "title": title, "columns_help": columns_help})
+    return render(request, template, {"form": form, "result": result, "error": error, "title": title, "columns_help": columns_help,
+                                      "template_kind": template_kind})
 
 
 @login_required
 def village_import(request):
     _require(request, GEO_EDITORS)
     return _run_import(request, VillageImporter, "geo/import.html", _("Nhập danh sách thôn/làng"),
-                       "mã xã | tên xã, tên thôn, loại (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố), mã thôn")
+                       "mã xã | tên xã, tên thôn, loại (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố), mã thôn", "thon")
 
 
 @login_required
 def population_import(request):
     _require(request, GEO_EDITORS)
     return _run_import(request, PopulationImporter, "geo/import.html", _("Nhập dân số theo năm, giới tính, nhóm tuổi"),
-                       "mã xã | tên xã, năm, giới tính (Nam/Nữ), nhóm tuổi (0-4, 5-11, 12-17, 18-49, 50-64, 65+), dân số, nguồn")
+                       "mã xã | tên xã, năm, giới tính (Nam/Nữ), nhóm tuổi (0-4, 5-11, 12-17, 18-49, 50-64, 65+), dân số, nguồn", "dan-so")
 
 
 @login_required

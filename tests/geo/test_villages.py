@@ -115,3 +115,19 @@ def test_the_commands_import_villages_and_population_and_refuse_bad_files(person
     assert not PopulationEstimate.objects.exists()
     call_command("import_population", str(pop), "--valid-only")
     assert PopulationEstimate.objects.get().population == 120
+
+
+@pytest.mark.parametrize("kind,importer", [("thon", "geo.importers.VillageImporter"), ("dan-so", "geo.importers.PopulationImporter"),
+                                           ("nguoi-dan", "people.importers.PersonImporter")])
+def test_the_downloadable_templates_import_as_they_are(personas, commune_a, client_for, kind, importer):
+    from django.utils.module_loading import import_string
+
+    r = client_for(personas["health_dept"]).get(f"/geo/mau/{kind}.csv")
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+    Village.objects.get_or_create(commune=commune_a, name="Thôn 1")
+    if kind == "nguoi-dan":
+        from geo.models import AdministrativeUnit
+
+        Village.objects.get_or_create(commune=AdministrativeUnit.objects.get(path="/62/608/23311/"), name="Thôn 2")
+    result = import_string(importer)(by=personas["health_dept"]).run(r.content, "mau.csv")
+    assert result.ok and result.saved, result.errors
