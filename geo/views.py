@@ -78,7 +78,7 @@ def unit_detail(request, pk):
         "history": history.get(unit.pk, []), "villages": villages,
         "can_edit": request.user.has_role(GEO_EDITORS),
         "has_boundaries": Boundary.objects.filter(unit__parent=unit).exists() or Boundary.objects.filter(unit=unit).exists(),
-        "bands": services.AGE_BANDS,
+        "bands": services.AGE_BANDS, "year_str": str(year or ""),
     })
 
 

@@ -86,6 +86,7 @@ def test_the_units_page_shows_children_with_population_and_2025_successors(perso
     html = c.get(f"/geo/don-vi/{commune_a.parent_id}/?year=2021").content.decode()
     new = commune_a.successor_links.get(is_default=True).new_unit
     assert commune_a.name in html and "4.200" in html and new.name in html
+    assert f'data-geojson="/geo/ban-do/{commune_a.parent_id}/du-lieu.geojson?year=2021"' in html
     table = population_table(commune_a.parent, 2021)
     assert table["total"]["total"] == 4200 and len(table["rows"]) == commune_a.parent.children.count()
     province_html = c.get(f"/geo/don-vi/{kontum.pk}/").content.decode()
