@@ -9,6 +9,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from django.db.models import Q
+
 from core.imports import Column, FileRejected, ImportResult, RowError, RowInvalid, TableImporter, read_rows
 from core.parsing import ParseError, parse_int
 from core.scoping import visible_units
@@ -40,10 +42,20 @@ class CommuneResolver:
         self.by_code: dict[str, AdministrativeUnit] = {}
         self.outside_codes: set[str] = set()
         self.by_name: dict[str, list[AdministrativeUnit]] = {}
+        self.by_structure_code: dict[tuple[str, str], AdministrativeUnit | None] = {}  # None: outside
 
-    def load(self, codes=(), names=()) -> None:
+    def load(self, codes=(), names=(), structured=()) -> None:
+        """`structured`: (structure, code) pairs whose structure is known (e.g. from a parsed address)."""
         codes, names = {c for c in codes if c}, {fold(n) for n in names if n}
         visible = visible_units(self.user).filter(level=Level.COMMUNE)
+        structured = {(s, c) for s, c in structured if c}
+        if structured:
+            q = Q()
+            for structure in {s for s, _ in structured}:
+                q |= Q(structure=structure, code__in={c for s, c in structured if s == structure})
+            allowed = set(visible.filter(q).values_list("pk", flat=True))
+            for u in AdministrativeUnit.objects.filter(q, level=Level.COMMUNE):
+                self.by_structure_code[(u.structure, u.code)] = u if u.pk in allowed else None
         if codes:
             found = list(AdministrativeUnit.objects.filter(level=Level.COMMUNE, code__in=codes))
             allowed = set(visible.filter(code__in=codes).values_list("pk", flat=True))
@@ -63,8 +75,17 @@ class CommuneResolver:
                 if u.short_name:
                     self.by_name.setdefault(fold(u.short_name), []).append(u)
 
-    def resolve(self, code: str = "", name: str = "", column_code: str = "mã xã", column_name: str = "tên xã"):
+    def resolve(self, code: str = "", name: str = "", column_code: str = "mã xã", column_name: str = "tên xã",
+                structure: str | None = None):
         """The commune, or raise RowInvalid with the reason."""
+        if code and structure:
+            key = (structure, code)
+            if self.by_structure_code.get(key) is not None:
+                return self.by_structure_code[key]
+            if key in self.by_structure_code:
+                raise RowInvalid([(column_code, f"Xã mã {code} nằm ngoài địa bàn của bạn.",
+                                   f"Commune {code} is outside your jurisdiction.")])
+            raise RowInvalid([(column_code, f"Không có xã nào mã {code}.", f"No commune has the code {code}.")])
         if code:
             if code in self.by_code:
                 return self.by_code[code]

@@ -22,7 +22,7 @@ from core.parsing import ParseError, parse_date, parse_int
 from core.scoping import scope, visible_units
 from core.text import fold
 from geo.importers import CommuneRowsImporter, code_text, parse_sex, text
-from geo.models import Village
+from geo.models import Structure, Village
 
 from .choices import ETHNICITIES, ETHNICITY_CHOICES
 from .models import Person
@@ -115,16 +115,17 @@ class PersonImporter(CommuneRowsImporter):
             i = index.get(key)
             return cells[i] if i is not None and i < len(cells) else None
 
-        codes, names = set(), set()
+        codes, names, structured = set(), set(), set()
         for _line, cells in body:
             code, name, address = code_text(cell(cells, "commune_code")), text(cell(cells, "commune_name")), text(cell(cells, "address"))
             codes.add(code)
             names.add(name)
             if address and not code and not name:
                 parsed = self._parse_address(address)
-                codes.add(parsed.get("ward_code") or "")
-        self.resolver.load(codes=codes, names=names)
-        communes = {u.pk for u in self.resolver.by_code.values()} | {u.pk for us in self.resolver.by_name.values() for u in us}
+                structured.add((parsed["structure"], parsed["ward_code"]))
+        self.resolver.load(codes=codes, names=names, structured=structured)
+        communes = ({u.pk for u in self.resolver.by_code.values()} | {u.pk for us in self.resolver.by_name.values() for u in us}
+                    | {u.pk for u in self.resolver.by_structure_code.values() if u is not None})
         if self.default_commune is not None:
             communes.add(self.default_commune.pk)
         for v in Village.objects.filter(commune_id__in=communes):
@@ -132,14 +133,21 @@ class PersonImporter(CommuneRowsImporter):
         return super(CommuneRowsImporter, self).run(data, filename)
 
     def _parse_address(self, address: str) -> dict:
+        """Commune of a free-text address: the pre-2025 form (xã, huyện, tỉnh) first, as the data of 2021–2022
+        are written; an address without a district is then read in the 2025 structure (xã/phường, tỉnh)."""
         if address not in self.parsed_addresses:
             from vietnamadminunits import parse_address
 
-            try:
-                unit = parse_address(address, mode="LEGACY", level=3)
-                self.parsed_addresses[address] = {"ward_code": unit.ward_code, "street": unit.street or ""}
-            except Exception:  # the parser raises on text it cannot read at all
-                self.parsed_addresses[address] = {"ward_code": None, "street": ""}
+            found = {"ward_code": None, "street": "", "structure": Structure.PRE_2025}
+            for mode, level, structure in (("LEGACY", 3, Structure.PRE_2025), ("FROM_2025", 2, Structure.FROM_2025)):
+                try:
+                    unit = parse_address(address, mode=mode, level=level)
+                except Exception:  # the parser raises on text it cannot read at all
+                    continue
+                if unit.ward_code:
+                    found = {"ward_code": unit.ward_code, "street": unit.street or "", "structure": structure}
+                    break
+            self.parsed_addresses[address] = found
         return self.parsed_addresses[address]
 
     # -- one row --------------------------------------------------------------------------------------------
@@ -243,7 +251,7 @@ class PersonImporter(CommuneRowsImporter):
             if address:
                 parsed = self._parse_address(address)
                 if parsed["ward_code"]:
-                    return self.resolver.resolve(parsed["ward_code"], "", column_code="địa chỉ"), parsed["street"]
+                    return self.resolver.resolve(parsed["ward_code"], "", column_code="địa chỉ", structure=parsed["structure"]), parsed["street"]
                 if self.default_commune is None:
                     fail("địa chỉ", f"Không nhận ra xã/phường trong địa chỉ “{address}” (ghi đủ xã, huyện, tỉnh hoặc thêm cột mã xã).",
                          f"No commune recognised in the address “{address}” (write commune, district and province, or add a commune code column).")

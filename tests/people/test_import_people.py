@@ -242,3 +242,17 @@ def test_the_command_imports_and_refuses_bad_files(personas, commune_a, village_
     bad.write_bytes(csv_bytes([HEADER, ["X", "", "", "Nam", "", "", "", "", "", commune_a.code, ""]]))
     with pytest.raises(CommandError):
         call_command("import_people", str(bad))
+
+
+def test_an_address_written_in_the_2025_structure_finds_the_2025_commune(personas, kontum):
+    from geo.models import AdministrativeUnit
+
+    new = AdministrativeUnit.objects.get(structure="2025", level="commune", name="Phường Đăk Cấm")
+    data = csv_bytes([["Họ tên", "Năm sinh", "Giới tính", "Địa chỉ"], ["A Tân", "2000", "Nam", '"Tổ 3, phường Đăk Cấm, tỉnh Quảng Ngãi"']])
+    result = run(personas["admin"], data)
+    assert result.imported == 1, result.errors
+    assert Person.objects.get().commune == new
+    # …and users of the pre-2025 units may not put people there.
+    Person.objects.all().delete()
+    result = run(personas["commune_a"], data)
+    assert not result.saved and "ngoài địa bàn" in result.errors[0].message_vi
