@@ -58,10 +58,31 @@ def _end_of_month(y: int, m: int) -> dt.date:
     return dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
-def find_deadlines(text: str, default_year: int | None = None) -> list[dict]:
-    """Every deadline in a task's text, in order: [{"date": date, "form": ..., "span": (start, end)}]."""
+_RELATIVE = re.compile(r"(?:trong|trong\s+thời\s+hạn|trong\s+vòng|chậm\s+nhất(?:\s+là)?|không\s+quá)\s+(?P<n>\d{1,3})\s+ngày(?P<w>\s+làm\s+việc)?"
+                       r"(?:\s*,?\s*kể\s+từ\s+ngày\s+(?:ký|ban\s+hành)(?:\s+văn\s+bản(?:\s+này)?)?)?", re.I)
+
+
+def _add_days(base: dt.date, n: int, working: bool) -> dt.date:
+    if not working:
+        return base + dt.timedelta(days=n)
+    day = base
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def find_deadlines(text: str, default_year: int | None = None, base_date: dt.date | None = None) -> list[dict]:
+    """Every deadline in a task's text, in order: [{"date": date, "form": ..., "span": (start, end)}].
+    "trong 05 ngày (làm việc) kể từ ngày ký" counts from `base_date` (the directive's date) when it is known."""
     found = []
     taken: list[tuple[int, int]] = []
+    if base_date is not None:
+        for m in _RELATIVE.finditer(text):
+            day = _add_days(base_date, int(m["n"]), bool(m["w"]))
+            taken.append(m.span())
+            found.append({"date": day, "form": "relative", "span": m.span(), "text": m.group(0)})
     for form, pattern in DEADLINE_PATTERNS:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in taken):
@@ -303,6 +324,8 @@ def _names(mentions: list[Mention]) -> list[str]:
 _FOOTNOTE_RULE = re.compile(r"^[ \t\u00a0]{15,}$|^_{5,}\s*$")
 _BULLET = re.compile(r"^[-–+•*]\s*(?=\S)")
 _ITEM = re.compile(r"^(?P<n>\d{1,2})\.\s+(?=\S)")
+_SECTION = re.compile(r"^(?P<n>[IVX]{1,5})\.\s+(?=\S)")
+_SUBITEM = re.compile(r"^(?:(?P<a>[a-zđ])\)|(?P<b>\d{1,2}\.\d{1,2})\.?)\s+(?=\S)")
 _SENTENCE_END = re.compile(r"[.;:!?…]\s*(?:/\.)?\s*$|\./\.\s*$")
 _MARKERS = re.compile(r"^(Kính gửi|Nơi nhận|KT\.|TM\.|TL\.|TUQ\.|Số:|V/v)", re.I)
 
@@ -366,9 +389,14 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         short = wrapped and len(prev) < 0.7 * typical
         shortish = wrapped and len(prev) < 0.85 * typical
         new = None
-        if _ITEM.match(ln) and (hard or short or not prev):
+        if _SECTION.match(ln) and (hard or short or not prev):
+            m = _SECTION.match(ln)
+            new = Paragraph(ln[m.end():], "section", m["n"])
+        elif _ITEM.match(ln) and (hard or short or not prev):
             m = _ITEM.match(ln)
             new = Paragraph(ln[m.end():], "item", m["n"])
+        elif _SUBITEM.match(ln) and (hard or shortish or not prev):
+            new = Paragraph(_SUBITEM.sub("", ln), "bullet")
         elif _BULLET.match(ln) and (hard or shortish or not prev):
             new = Paragraph(_BULLET.sub("", ln), "bullet")
         elif not prev or (hard and (short or not wrapped) and ln[:1].isupper()) or _MARKERS.match(ln):
@@ -495,7 +523,10 @@ def parse(text: str, catalog: Catalog) -> dict:
     # --- split: header | addressees | body | footer ("Nơi nhận")
     idx_kg = next((i for i, ln in enumerate(lines) if re.match(r"^\s*Kính gửi", ln)), None)
     idx_nn = next((i for i, ln in enumerate(lines) if re.match(r"^\s*Nơi nhận", ln)), len(lines))
-    head_end = idx_kg if idx_kg is not None else 0
+    if idx_kg is not None:
+        head_end = idx_kg
+    else:  # no "Kính gửi" (notices, plans, decisions): the header runs to the first numbered part or item
+        head_end = next((i for i, ln in enumerate(lines[:idx_nn]) if _ITEM.match(ln.strip()) or _SECTION.match(ln.strip())), 0)
     header = lines[:head_end]
     footer = lines[idx_nn:]
 
@@ -505,13 +536,15 @@ def parse(text: str, catalog: Catalog) -> dict:
     rest = lines[head_end:idx_nn]
     i = 0
     all_before_body = header + rest
+    first_item = next((k for k, ln in enumerate(all_before_body) if _ITEM.match(ln.strip())), len(all_before_body))
     while i < len(all_before_body):
         ln = all_before_body[i]
-        if re.match(r"^\s*V/v\b", ln):
-            parts = [ln.strip()[3:].strip()]
+        if re.match(r"^\s*V/v\b", ln) or (i < first_item and re.match(r"^\s*Về việc\b", ln)):
+            parts = [re.sub(r"^(?:V/v|Về việc)\s*:?\s*", "", ln.strip())]
             j = i + 1
-            while j < len(all_before_body) and all_before_body[j].strip() and not re.match(r"^\s", all_before_body[j]) \
-                    and not _PLACE_DATE.match(all_before_body[j].strip()) and not _MARKERS.match(all_before_body[j].strip()):
+            while j < len(all_before_body) and j < i + 6 and all_before_body[j].strip() and not re.match(r"^\s", all_before_body[j]) \
+                    and not _PLACE_DATE.match(all_before_body[j].strip()) and not _MARKERS.match(all_before_body[j].strip()) \
+                    and not any(rx.match(all_before_body[j].strip()) for rx in (_ITEM, _SECTION, _BULLET, _UPPER_LINE)):
                 parts.append(all_before_body[j].strip())
                 j += 1
             subject = subject or " ".join(parts)
@@ -541,7 +574,7 @@ def parse(text: str, catalog: Catalog) -> dict:
         body_lines = body_lines[k:]
 
     # Kind, number, date
-    joined_header = "\n".join(ln.strip() for ln in header)
+    joined_header = "\n".join([ln.strip() for ln in header if ln.strip()][:15])
     number = None
     m = re.search(r"Số\s*:\s*([^\s]*)", joined_header)
     if m:
@@ -563,6 +596,7 @@ def parse(text: str, catalog: Catalog) -> dict:
         place = m["place"].strip()
         date = _date(m["d"], m["m"], m["y"]) if m["d"] and m["m"] and m["y"] else None
     default_year = int(date[:4]) if date else None
+    base_date = dt.date.fromisoformat(date) if date else None
 
     paras = paragraphs(body_lines)
     body_text = " ".join(p.text for p in paras)
@@ -590,15 +624,22 @@ def parse(text: str, catalog: Catalog) -> dict:
     new_agencies: list[str] = []
     items = [p for p in paras if p.kind == "item"]
     expected = 1
-    for p in items:
-        if int(p.number) != expected:
-            warnings.append(f"Mục {expected} không đọc được hoặc bị thiếu (gặp mục {p.number}). / Item {expected} is missing or unreadable (found {p.number}).")
-        expected = int(p.number) + 1
+    for p in paras:
+        if p.kind == "section":
+            expected = 1  # numbering restarts in each part (I., II. …) of a plan
+        elif p.kind == "item":
+            if int(p.number) != expected:
+                warnings.append(f"Mục {expected} không đọc được hoặc bị thiếu (gặp mục {p.number}). / Item {expected} is missing or unreadable (found {p.number}).")
+            expected = int(p.number) + 1
+    prefix = ""
 
     current_item = None
     item_assignees: list = []
     sub = 0
     for idx, p in enumerate(paras):
+        if p.kind == "section":
+            prefix, current_item = f"{p.number}.", None
+            continue
         if p.kind == "item":
             current_item = p
             sub = 0
@@ -617,7 +658,7 @@ def parse(text: str, catalog: Catalog) -> dict:
             item_lead = _lead(heading_rest, mentions)
             has_children = idx + 1 < len(paras) and paras[idx + 1].kind == "bullet"
             if not has_children:
-                tasks.append(_task(p.number, heading, mentions, item_lead, matcher, default_year))
+                tasks.append(_task(prefix + p.number, heading, mentions, item_lead, matcher, default_year, base_date))
             continue
         if current_item is None:
             continue
@@ -629,7 +670,7 @@ def parse(text: str, catalog: Catalog) -> dict:
             assignees, lead = mentions, _lead(p.text, mentions)
         else:
             assignees, lead = item_assignees, item_lead
-        tasks.append(_task(f"{current_item.number}.{sub}", p.text, assignees, lead, matcher, default_year))
+        tasks.append(_task(f"{prefix}{current_item.number}.{sub}", p.text, assignees, lead, matcher, default_year, base_date))
 
     for t in tasks:
         for n in t.pop("_unknown"):
@@ -688,8 +729,9 @@ def _lead(text: str, mentions: list[Mention]) -> list[str]:
     return _names(mentions)
 
 
-def _task(ref: str, text: str, mentions: list[Mention], lead: list[str], matcher: AgencyMatcher, default_year) -> dict:
-    deadlines = find_deadlines(text, default_year)
+def _task(ref: str, text: str, mentions: list[Mention], lead: list[str], matcher: AgencyMatcher, default_year,
+          base_date=None) -> dict:
+    deadlines = find_deadlines(text, default_year, base_date)
     recurrence = find_recurrence(text)
     assignees = _names(mentions)
     coordinating = [n for n in _names(matcher.mentions_after(text, _COORD_CUE)) if n not in assignees]

@@ -106,3 +106,36 @@ def test_it_flags_what_it_could_not_read():
     assert "Item 2 is missing" in warnings
     assert "Unreadable characters" in warnings
     assert "Task 4: no agency found" in warnings
+
+
+def test_it_reads_a_plan_with_parts_lettered_sub_items_and_relative_deadlines():
+    cat = standard_catalog(DISTRICTS)
+    text = """ỦY BAN NHÂN DÂN
+TỈNH KON TUM
+Số: 77/KH-UBND
+Kon Tum, ngày 10 tháng 01 năm 2022
+KẾ HOẠCH
+Về việc tiêm vắc xin phòng COVID-19 liều nhắc lại
+I. MỤC ĐÍCH, YÊU CẦU
+1. Bảo đảm tiêm an toàn, đúng đối tượng.
+II. TỔ CHỨC THỰC HIỆN
+1. Sở Y tế:
+a) Xây dựng kế hoạch chi tiết, trình UBND tỉnh trong vòng 05 ngày làm việc kể từ ngày ký.
+b) Tổng hợp, báo cáo kết quả trước 16 giờ thứ Sáu hằng tuần.
+2. Sở Tài chính bố trí kinh phí trong thời hạn 10 ngày.
+Nơi nhận:
+- Như trên;
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Y Ngọc
+"""
+    got = parse(text, cat)
+    assert (got["kind"], got["number"], got["date"]) == ("kế hoạch", "77/KH-UBND", "2022-01-10")
+    assert got["subject"] == "tiêm vắc xin phòng COVID-19 liều nhắc lại"
+    t = {x["ref"]: x for x in got["tasks"]}
+    assert list(t) == ["I.1", "II.1.1", "II.1.2", "II.2"]
+    assert t["II.1.1"]["assignees"] == ["Sở Y tế"] and t["II.1.1"]["deadline"] == "2022-01-17"  # 5 working days
+    assert t["II.1.2"]["recurrence"] == {"every": "week", "day": "friday", "before": "16:00"}
+    assert t["II.2"]["assignees"] == ["Sở Tài chính"] and t["II.2"]["deadline"] == "2022-01-20"
+    assert not any("missing" in w for w in got["warnings"])
