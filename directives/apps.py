@@ -16,6 +16,7 @@ class DirectivesConfig(AppConfig):
         register("Văn bản chỉ đạo", "directives:list", roles=DIRECTIVE_READERS, order=70)
         register("Nhiệm vụ", "directives:tasks", roles=DIRECTIVE_READERS, order=71)
         register("Bảng theo dõi", "directives:scorecard", roles=ALL_TASKS_READERS, order=72)
+        register("Nhắc việc", "directives:reminders", roles=DIRECTIVE_READERS, order=73)
         # Each morning: today's occurrences of recurring tasks ("trước 14h00 hàng ngày"), then reminders.
         scheduled("directives-daily", "directives.services.daily_job", minute="5", hour="6")
         # Afternoon pass: reminders again after the usual 14:00 deadline shows who is missing.
@@ -30,7 +31,7 @@ def _tiles(request):
 
     from core.scoping import scope
 
-    from .models import Assignment
+    from .models import Assignment, Reminder
     from .roles import DIRECTIVE_READERS
     from .rules import due_soon, overdue
 
@@ -42,7 +43,9 @@ def _tiles(request):
     n_over = overdue(qs, today).count()
     n_soon = due_soon(qs, today).count()
     url = reverse("directives:tasks")
+    unread = scope(Reminder.objects.filter(read_at__isnull=True, day=today), user).count()
     return [
+        {"label": _t("Nhắc việc hôm nay"), "value": unread, "url": reverse("directives:reminders"), "tone": "warn" if unread else ""},
         {"label": _t("Nhiệm vụ quá hạn"), "value": n_over, "url": url + "?loc=quahan", "tone": "alert" if n_over else "ok"},
         {"label": _t("Nhiệm vụ sắp đến hạn"), "value": n_soon, "url": url + "?loc=saphan", "tone": "warn" if n_soon else ""},
     ]

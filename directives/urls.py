@@ -11,6 +11,7 @@ urlpatterns = [
     path("nhiem-vu/", views.task_list, name="tasks"),
     path("nhiem-vu/<int:pk>/", views.assignment_detail, name="assignment"),
     path("bang-theo-doi/", views.scorecard_view, name="scorecard"),
+    path("bao-cao-dinh-ky/", views.occurrence_grid, name="occurrences"),
     path("nhac-viec/", views.reminder_list, name="reminders"),
     path("nhac-viec/<int:pk>/da-doc/", views.reminder_read, name="reminder_read"),
 ]

@@ -67,6 +67,9 @@ def _task_rows(directive):
         rows.append({**t, "assignees_text": "\n".join(t["assignees"]),
                      "deadline_text": dt.date.fromisoformat(t["deadline"]).strftime("%d/%m/%Y") if t.get("deadline") else "",
                      "recurrence_text": (t.get("recurrence") or {}).get("before") or ("" if not t.get("recurrence") else "23:59")})
+    # One empty row: a task the parser missed can be added by hand.
+    rows.append({"ref": "", "text": "", "assignees": [], "assignees_text": "", "deadline_text": "", "recurrence_text": "",
+                 "milestones": [], "blank": True})
     return rows
 
 
@@ -195,6 +198,25 @@ def scorecard_view(request):
     assignments = scope(Assignment.objects.filter(task__directive__status=Directive.Status.CONFIRMED), request.user)
     occurrences = scope(Occurrence.objects.all(), request.user)
     return render(request, "directives/scorecard.html", {"rows": scorecard(assignments, occurrences), "today": timezone.localdate()})
+
+
+@login_required
+def occurrence_grid(request):
+    """Recurring reports of the last 14 days: one row per agency and task, one cell per day (on time/late/missing)."""
+    _need(request.user, DIRECTIVE_READERS)
+    today = timezone.localdate()
+    days = [today - dt.timedelta(days=i) for i in range(13, -1, -1)]
+    occs = scope(Occurrence.objects.filter(day__gte=days[0], day__lte=today), request.user).select_related(
+        "assignment__agency", "assignment__task")
+    now = timezone.now()
+    rows: dict = {}
+    for o in occs:
+        key = o.assignment_id
+        row = rows.setdefault(key, {"assignment": o.assignment, "cells": {}})
+        row["cells"][o.day] = o.state(now)
+    table = [{"assignment": r["assignment"], "cells": [r["cells"].get(d, "") for d in days]}
+             for r in sorted(rows.values(), key=lambda r: (r["assignment"].agency.name, r["assignment"].task.ref))]
+    return render(request, "directives/occurrences.html", {"days": days, "rows": table})
 
 
 @login_required

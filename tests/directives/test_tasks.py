@@ -120,6 +120,27 @@ def test_recurring_reports_create_daily_occurrences_and_show_late_and_missing(pe
     assert row["on_time_rate"] is not None
 
 
+def test_the_recurring_report_grid_shows_on_time_late_and_missing_days(personas, kontum, client_for):
+    d = services.register_directive(by=personas["health_dept"], text=seed_text("001"))
+    confirm_as_proposed(d, personas["health_dept"])
+    a = Assignment.objects.get(task__recurrence__isnull=False)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for i, reported in ((3, -60), (2, 90), (1, None)):
+        day = today - dt.timedelta(days=i)
+        services.create_occurrences(day)
+        if reported is not None:
+            occ = Occurrence.objects.get(assignment=a, day=day)
+            occ.reported_at = occ.due_at + dt.timedelta(minutes=reported)
+            occ.save()
+    page = client_for(personas["leader"]).get(reverse("directives:occurrences")).content.decode()
+    assert "Sở Thông tin và Truyền thông" in page
+    assert 'title="Đúng hạn">✓' in page and 'title="Muộn">!' in page and 'title="Không báo cáo">✗' in page
+    officer = personas["agency"]  # Sở Giáo dục và Đào tạo: not theirs
+    assert "Sở Thông tin và Truyền thông" not in client_for(officer).get(reverse("directives:occurrences")).content.decode()
+
+
 def test_the_paste_review_confirm_flow_works_in_the_browserless_client(personas, client_for, kontum):
     c = client_for(personas["health_dept"])
     r = c.post(reverse("directives:new"), {"text": seed_text("004")})
@@ -134,12 +155,18 @@ def test_the_paste_review_confirm_flow_works_in_the_browserless_client(personas,
                      f"t{i}-deadline": dt.date.fromisoformat(t["deadline"]).strftime("%d/%m/%Y") if t["deadline"] else "",
                      f"t{i}-recurrence": ""})
     data["t0-keep"] = ""  # the user drops the first item
+    n = len(rows)  # and adds one the parser did not see, in the empty row
+    data.update({"task_count": n + 1, f"t{n}-keep": "1", f"t{n}-ref": "5", f"t{n}-text": "Báo cáo kết quả tiêm chủng",
+                 f"t{n}-assignees": "Sở Y tế\nTrung tâm Kiểm soát bệnh tật tỉnh", f"t{n}-deadline": "20/01/2022", f"t{n}-recurrence": ""})
     r = c.post(reverse("directives:review", args=[d.pk]), data)
     assert r.status_code == 302
     d.refresh_from_db()
     assert d.status == Directive.Status.CONFIRMED
     assert list(d.tasks.values_list("ref", flat=True))[:2] == ["2.1", "2.2"]
     assert d.tasks.get(ref="3.5").deadline == dt.date(2022, 1, 8)
+    added = d.tasks.get(ref="5")
+    assert added.deadline == dt.date(2022, 1, 20)
+    assert set(added.assignments.values_list("agency__name", flat=True)) == {"Sở Y tế", "Trung tâm Kiểm soát bệnh tật tỉnh"}
     # leadership reads but cannot register
     assert client_for(personas["leader"]).get(reverse("directives:new")).status_code == 403
 
