@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 BENCH_ENV = {"DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "x" * 30, "ALLOWED_HOSTS": "127.0.0.1,testserver",
-             "SECURE_SSL_REDIRECT": "0"}
+             "SECURE_SSL_REDIRECT": "0", "DB_CONN_MAX_AGE": "60"}
 
 
 def setup_django(url: str) -> None:

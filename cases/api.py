@@ -108,6 +108,7 @@ class AlertViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericVi
         alert = scope(Alert.objects.all(), request.user).filter(pk=pk).first()
         if alert is None:
             raise NotFound
-        services.acknowledge_alert(by=request.user, alert=alert, note=str(request.data.get("note", "")))
+        note = request.data.get("note", "") if hasattr(request.data, "get") else ""
+        services.acknowledge_alert(by=request.user, alert=alert, note=str(note))
         alert.refresh_from_db()
         return Response(AlertSerializer(alert).data)

@@ -2,16 +2,19 @@
 each runs in one transaction and writes its audit row there.
 """
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import diff, record
 from core.concurrency import update_versioned
 from core.errors import Invalid
-from diseases.models import Disease
+from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
 from facilities.models import Facility
 
@@ -40,11 +43,30 @@ def _local_date(at: dt.datetime) -> dt.date:
     return timezone.localtime(at).date()
 
 
+# Rule versions change a few times a year; checks arrive hundreds per second. A per-process cache of the version in
+# force, cleared when a RuleSet is saved or deleted in this process and expiring after RULE_CACHE_SECONDS elsewhere.
+RULE_CACHE_SECONDS = 60
+_rule_cache: dict = {}
+
+
 def _rule(kind: str, on: dt.date, disease: str = "covid19"):
+    key = (disease, kind, on)
+    hit = _rule_cache.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
     try:
-        return rule_in_force(disease=disease, kind=kind, on=on)
+        rule = rule_in_force(disease=disease, kind=kind, on=on)
     except NoRuleInForce as exc:
         raise Invalid(str(exc).split(" / ")[0], str(exc).split(" / ")[-1])
+    if len(_rule_cache) > 5000:
+        _rule_cache.clear()
+    _rule_cache[key] = (time.monotonic() + RULE_CACHE_SECONDS, rule)
+    return rule
+
+
+@receiver([post_save, post_delete], sender=RuleSet)
+def _forget_rules(**kwargs):
+    _rule_cache.clear()
 
 
 def _event(case: Case, kind: str, text: str, by=None, at: dt.datetime | None = None) -> CaseEvent:

@@ -81,3 +81,14 @@ def test_it_lets_an_alert_be_acknowledged_once_over_the_api(open_case, personas,
     assert r.status_code == 200 and r.json()["acknowledged_at"]
     again = api_for(personas["commune_a"]).post(f"/api/alerts/{alert_id}/acknowledge/", {}, format="json")
     assert again.json()["acknowledged_at"] == r.json()["acknowledged_at"]
+
+
+@pytest.mark.parametrize("payload", [
+    {}, [], {"taken_at": "9999-12-31T23:59:59Z", "spo2": 98}, {"taken_at": "2019-01-01T08:00:00Z", "spo2": 98},
+    {"symptoms": ["not-a-symptom"]}, {"spo2": 10**12}, {"temperature": "36.55555"}, {"systolic": 100, "diastolic": 120},
+])
+def test_it_answers_400_never_500_to_malformed_checks(open_case, personas, api_for, payload):
+    case = open_case()
+    r = api_for(personas["care_a"]).post(f"/api/cases/{case.pk}/checks/", payload, format="json")
+    assert r.status_code == 400, r.content
+    assert Check.objects.count() == 0
