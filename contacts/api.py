@@ -9,7 +9,7 @@ from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
 from audit.services import record
 from core.api import HasRole, ScopedViewSetMixin
 from core.errors import Invalid
-from core.scoping import get_for_user, scope
+from core.scoping import get_for_user, scope, visible_units
 
 from . import chains, services
 from .models import Contact
@@ -81,8 +81,10 @@ class ChainView(APIView):
         with_contacts = request.GET.get("contacts", "1") not in ("0", "false")
         chain = chains.chain_of(case.pk, up=up, down=down, with_contacts=with_contacts)
         ids = list(chain.generations)
-        visible = set(scope(Case.objects.filter(pk__in=ids), request.user).values_list("pk", flat=True))
-        info = {c["pk"]: c for c in Case.objects.filter(pk__in=visible).values("pk", "person__full_name", "confirmed_on", "status", "commune__name")}
+        # One query gives the cases' details, restricted to the caller's jurisdiction; the others stay anonymous.
+        info = {c["pk"]: c for c in scope(Case.objects.filter(pk__in=ids), request.user)
+                .values("pk", "person__full_name", "confirmed_on", "status", "commune__name")}
+        visible = set(info)
         nodes = []
         for cid, gen in sorted(chain.generations.items(), key=lambda kv: (kv[1], kv[0])):
             c = info.get(cid)
@@ -93,15 +95,17 @@ class ChainView(APIView):
                 "commune": c["commune__name"] if c else None,
             }})
         edges = [{"data": {"id": f"e-{cid}", "source": f"case-{s}", "target": f"case-{t}", "contact": cid}} for s, t, cid in chain.case_edges]
-        visible_contacts = set(scope(Contact.objects.filter(pk__in=[c.pk for c in chain.contacts]), request.user).values_list("pk", flat=True))
+        communes = None if request.user.sees_everything else set(visible_units(request.user).values_list("pk", flat=True))
         for ct in chain.contacts:
-            mine = ct.pk in visible_contacts
+            # Same rule as core.scoping for Contact.jurisdiction_field = "person__commune".
+            mine = communes is None or ct["person__commune_id"] in communes
             nodes.append({"data": {
-                "id": f"contact-{ct.pk}", "kind": "contact", "contact": ct.pk if mine else None,
-                "generation": chain.generations.get(ct.source_case_id, 0) + 1, "status": ct.status,
-                "label": f"{ct.generation} {ct.person.full_name}" if mine else ct.generation,
+                "id": f"contact-{ct['id']}", "kind": "contact", "contact": ct["id"] if mine else None,
+                "generation": chain.generations.get(ct["source_case_id"], 0) + 1, "status": ct["status"],
+                "label": f"{ct['generation']} {ct['person__full_name']}" if mine else ct["generation"],
             }})
-            edges.append({"data": {"id": f"c-{ct.pk}", "source": f"case-{ct.source_case_id}", "target": f"contact-{ct.pk}", "contact": ct.pk}})
+            edges.append({"data": {"id": f"c-{ct['id']}", "source": f"case-{ct['source_case_id']}", "target": f"contact-{ct['id']}",
+                                   "contact": ct["id"]}})
         record(actor=request.user, action="view", obj=case, note=f"chain: {len(ids)} cases, {len(chain.contacts)} contacts",
                records={"cases": sorted(visible)})
         return Response({"case": case.pk, "generations_up": -min(chain.generations.values()),

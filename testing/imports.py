@@ -38,6 +38,17 @@ class LabResultImporter(TableImporter):
         super().__init__(**kw)
         self.today = timezone.localdate()
         self._result_cache: dict[str, str | None] = {}
+        self._date_cache: dict = {}
+
+    def _date(self, raw):
+        # A lab sheet repeats a handful of dates over thousands of rows: parse each text once.
+        key = raw if isinstance(raw, str) else None
+        if key is not None and key in self._date_cache:
+            return self._date_cache[key]
+        value = parse_date(raw)
+        if key is not None:
+            self._date_cache[key] = value
+        return value
 
     def _result(self, raw) -> str | None:
         text = str(raw or "").strip()
@@ -55,7 +66,7 @@ class LabResultImporter(TableImporter):
         out = {"sample_code": code}
         for key, col in (("taken_on", "Ngày lấy mẫu"), ("reported_on", "Ngày trả kết quả")):
             try:
-                out[key] = parse_date(values.get(key))
+                out[key] = self._date(values.get(key))
             except ParseError as exc:
                 errors.append((col, exc.vi, exc.en))
         if "reported_on" in out and out["reported_on"] is None:
@@ -149,15 +160,14 @@ class LabResultImporter(TableImporter):
         # Conditional on the sample still pending: a result entered meanwhile by hand is not overwritten.
         with connection.cursor() as cur:
             if connection.vendor == "postgresql":
-                # One UPDATE … FROM (VALUES …) per 5,000 rows.
-                for i in range(0, len(updates), 5000):
-                    chunk = updates[i:i + 5000]
-                    values = ", ".join(["(%s, %s::date, %s::numeric, %s::bigint)"] * len(chunk))
+                # One UPDATE … FROM unnest(arrays) per 20,000 rows: four parameters whatever the number of rows.
+                for i in range(0, len(updates), 20000):
+                    chunk = updates[i:i + 20000]
                     cur.execute(
                         f"UPDATE {table} AS t SET result = v.result, reported_on = v.reported_on, ct_value = v.ct, "
-                        f"version = t.version + 1 FROM (VALUES {values}) AS v(result, reported_on, ct, id) "
-                        f"WHERE t.id = v.id AND t.result = 'pending'",
-                        [x for row in chunk for x in row],
+                        f"version = t.version + 1 FROM unnest(%s::text[], %s::date[], %s::numeric[], %s::bigint[]) "
+                        f"AS v(result, reported_on, ct, id) WHERE t.id = v.id AND t.result = 'pending'",
+                        [[u[0] for u in chunk], [u[1] for u in chunk], [u[2] for u in chunk], [u[3] for u in chunk]],
                     )
             else:
                 cur.executemany(

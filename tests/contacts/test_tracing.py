@@ -50,7 +50,7 @@ def test_it_converts_a_contact_into_a_case_in_one_step_keeping_the_chain(persona
     chain = chains.chain_of(f0.pk)
     assert chain.generations == {f0.pk: 0, case.pk: 1}
     assert chain.case_edges == [(f0.pk, case.pk, c.pk)]
-    assert [x.pk for x in chain.contacts] == [grandchild.pk]
+    assert [x["id"] for x in chain.contacts] == [grandchild.pk]
     assert chains.chain_of(case.pk).generations == {f0.pk: -1, case.pk: 0}
     with pytest.raises(Invalid):
         services.convert_to_case(by=personas["commune_a"], contact=c, confirmed_on=D(2022, 2, 4))
