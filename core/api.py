@@ -55,4 +55,19 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, Invalid):
         return Response({"detail": str(exc), "message_vi": exc.vi, "message_en": exc.en}, status=status.HTTP_400_BAD_REQUEST)
+    if _number_out_of_range(exc):
+        # A filter or id too large for the database (SQLite: OverflowError; PostgreSQL: "out of range") is bad input.
+        return Response(
+            {"detail": "Số vượt quá giới hạn / Number out of range", "message_vi": "Số vượt quá giới hạn",
+             "message_en": "Number out of range"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)
+
+
+def _number_out_of_range(exc) -> bool:
+    from django.db import DataError
+
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DataError) and "out of range" in str(exc)

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -56,10 +57,22 @@ class PersonSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class IdFilter(django_filters.NumberFilter):
+    """Whole numbers in the database's range: a malformed or huge value answers 400, never 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Tên (không dấu), CCCD hoặc số điện thoại")
-    commune = django_filters.NumberFilter(field_name="commune_id")
-    village = django_filters.NumberFilter(field_name="village_id")
+    commune = IdFilter(field_name="commune_id")
+    village = IdFilter(field_name="village_id")
+    birth_year = IdFilter(field_name="birth_year", max_value=2100)
     updated_since = django_filters.DateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
