@@ -11,11 +11,31 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel, VersionedModel
 from geo.models import AdministrativeUnit
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Keeps Vietnamese text as UTF-8 instead of \\uXXXX escapes: explanations are mostly non-ASCII, and with psycopg's
+    client-side binding every escape costs a regex substitution (10,000 assessments: 38 s → under 1 s)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
+class TextJSONField(models.JSONField):
+    """A JSONField that keeps Django's bulk_create on PostgreSQL off its UNNEST path: there every JSON document is
+    sent as an element of a text array, where each double quote is backslash-escaped by a Python regex (10,000
+    explanations: ~16 s). Declaring a placeholder is Django's documented way to opt a field out of UNNEST."""
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"
+
 
 LEVEL_CHOICES = [
     (1, _("Cấp 1 – Nguy cơ thấp (xanh)")),
@@ -97,10 +117,10 @@ class Assessment(models.Model):
     level = models.PositiveSmallIntegerField(_("Cấp độ tính toán"), choices=LEVEL_CHOICES, null=True, blank=True)
     version = models.ForeignKey(CriteriaVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     population = models.PositiveIntegerField(null=True, blank=True)
-    values = models.JSONField(default=dict)  # criteria values used
-    origins = models.JSONField(default=dict)  # key → where the value came from
-    steps = models.JSONField(default=list)  # the explanation (levels.rules.Step as dicts)
-    missing = models.JSONField(default=list)  # [{"key", "vi", "en"}]
+    values = TextJSONField(default=dict, encoder=UnicodeJSONEncoder)  # criteria values used
+    origins = TextJSONField(default=dict, encoder=UnicodeJSONEncoder)  # key → where the value came from
+    steps = TextJSONField(default=list, encoder=UnicodeJSONEncoder)  # the explanation (levels.rules.Step as dicts)
+    missing = TextJSONField(default=list, encoder=UnicodeJSONEncoder)  # [{"key", "vi", "en"}]
     computed_at = models.DateTimeField(auto_now=True)
 
     jurisdiction_field = "unit"

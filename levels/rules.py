@@ -68,6 +68,7 @@ class Step:
     threshold: object = None
     source: str = ""
     confirmed: bool = True
+    refs: list = field(default_factory=list)  # the version's parameter keys the step used (stored instead of `source`)
 
 
 @dataclass
@@ -163,7 +164,8 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
         if not known:
             res.steps.append(Step("1", key, f"{label_vi}: {_fmt(value) if value is not None else '—'}. Ngưỡng chưa xác định trong văn bản nguồn, không dùng để phân nhóm.",
                                   f"{label_en}: {_fmt_en(value) if value is not None else '—'}. Thresholds not known from the source text; not used for banding.",
-                                  value, None, "; ".join(e.get("source", "") for _, e in limits), False))
+                                  value, None, "; ".join(e.get("source", "") for _, e in limits), False,
+                                  [f"{prefix}_band{n}_from" for n, _ in limits]))
             continue
         if value is None:
             res.missing.append(Missing(key, f"Thiếu số liệu: {label_vi}", f"Missing: {label_en}"))
@@ -184,6 +186,7 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
             f"{label_vi} = {_fmt(value)} → nhóm {band} ({rng_vi}).",
             f"{label_en} = {_fmt_en(value)} → band {band} ({rng_en}).",
             value, rng_vi, "; ".join(e.get("source", "") for e in used), all(e.get("confirmed", True) for e in used),
+            [f"{prefix}_band{n}_from" for n in (band, band + 1) if any(m == n for m, _ in known)],
         ))
         bands.append(band)
     if bands and len(bands) > 1:
@@ -208,7 +211,7 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
             "2", key,
             f"{label_vi} = {_fmt(value)}% (tối thiểu {_fmt(e['value'])}%) → {'đạt' if ok else 'không đạt'}.",
             f"{label_en} = {_fmt_en(value)}% (minimum {_fmt(e['value'])}%) → {'met' if ok else 'not met'}.",
-            value, e["value"], e.get("source", ""), e.get("confirmed", True),
+            value, e["value"], e.get("source", ""), e.get("confirmed", True), [tkey],
         ))
         coverage.append(ok)
     res.coverage_met = all(coverage) if coverage else None
@@ -233,7 +236,7 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
         res.steps.append(Step(
             "3", key, f"{label_vi}: {_fmt(value)} ({t_vi}) → {'đạt' if ok else 'không đạt'}.",
             f"{label_en}: {_fmt_en(value)} ({t_en}) → {'met' if ok else 'not met'}.",
-            value, e["value"], e.get("source", ""), e.get("confirmed", True),
+            value, e["value"], e.get("source", ""), e.get("confirmed", True), [tkey],
         ))
         capacity.append(ok)
     res.capacity_met = (all(capacity) if not capacity_unknown else (False if not all(capacity) else None)) if (capacity or capacity_unknown) else None
@@ -257,14 +260,14 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
         res.steps.append(Step("level", "no_raise_without_cases",
                               "Độ bao phủ vắc xin chưa đạt nhưng địa bàn không có ca mắc mới: không tăng cấp.",
                               "Coverage not met but no new case in the area: no raise.", None, None,
-                              rule.get("source", ""), rule.get("confirmed", True)))
+                              rule.get("source", ""), rule.get("confirmed", True), ["no_raise_without_cases"]))
     m = _entry(vv, matrix_key)
     level = int(m["value"][band - 1])
     res.steps.append(Step(
         "level", matrix_key,
         f"Nhóm lây nhiễm {band}, độ bao phủ vắc xin {'đạt' if covered else 'không đạt'} → cấp {level}.",
         f"Transmission band {band}, vaccine coverage {'met' if covered else 'not met'} → level {level}.",
-        level, m["value"], m.get("source", ""), m.get("confirmed", True),
+        level, m["value"], m.get("source", ""), m.get("confirmed", True), [matrix_key],
     ))
     if previous_level and level < previous_level:
         for met, key, vi, en in (
@@ -278,7 +281,7 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
                 level = previous_level
                 res.steps.append(Step("level", key, f"{vi.capitalize()}: giữ cấp độ trước đó (cấp {previous_level}), không giảm.",
                                       f"{en.capitalize()}: the previous level ({previous_level}) is kept, not lowered.",
-                                      previous_level, None, rule.get("source", ""), rule.get("confirmed", True)))
+                                      previous_level, None, rule.get("source", ""), rule.get("confirmed", True), [key]))
                 break
         if level < previous_level and res.capacity_met is None and capacity_unknown:
             res.missing.extend(capacity_unknown)

@@ -203,7 +203,9 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
         for m in result.missing:
             note = d.notes.get(m.key)
             missing.append({"key": m.key, "vi": f"{m.vi}. {note['vi']}" if note else m.vi, "en": f"{m.en}. {note['en']}" if note else m.en})
-        steps = [{**s.__dict__, "origin": d.origins.get(s.key)} for s in result.steps]
+        # Sources are stored as references to the version's parameters (resolved when shown): 10,000 explanations
+        # would otherwise repeat the same citations megabytes over.
+        steps = [{k: v for k, v in s.__dict__.items() if not (k == "source" and s.refs)} for s in result.steps]
         rows.append(Assessment(unit=u, week_start=week_start, level=result.level, version=v, population=d.population,
                                values=d.values, origins=d.origins, steps=steps, missing=missing))
     fields = ["level", "version", "population", "values", "origins", "steps", "missing", "computed_at"]

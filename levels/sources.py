@@ -19,6 +19,7 @@ import datetime as dt
 import importlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.apps import apps
 from django.db.models import Count, Q, Sum
@@ -57,9 +58,11 @@ def _window(week_start: dt.date, window_days: int) -> tuple[dt.date, dt.date]:
     return end - dt.timedelta(days=window_days - 1), end
 
 
-def _ancestor_paths(path: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _ancestor_paths(path: str) -> tuple[str, ...]:
+    """"/62/608/23281/" → ("/62/", "/62/608/", "/62/608/23281/")."""
     codes = path.strip("/").split("/")
-    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    return tuple("/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes)))
 
 
 def _per_100k_week(count: int, population: int, window_days: int) -> float:
@@ -74,21 +77,24 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
 
     start, end = _window(week_start, window_days)
     targets = {u.path: UnitData(u) for u in units}
-    roots = sorted({p for p in targets if not any(p != q and p.startswith(q) for q in targets)})
+    roots = sorted({p for p in targets if not any(a in targets for a in _ancestor_paths(p)[:-1])})
+    if len(roots) > 20:
+        # Many scattered units (e.g. every commune of the country): read their provinces, keep what rolls up.
+        roots = sorted({_ancestor_paths(p)[0] for p in roots})
     under = Q()
     for r in roots:
         under |= Q(path__startswith=r)
-    communes = dict(AdministrativeUnit.objects.filter(under, level="commune").values_list("id", "path"))
+    commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
+    communes = dict(commune_qs.values_list("id", "path"))
     # Communes roll up into every target that is their ancestor.
     rollup: dict[int, list[UnitData]] = {
         cid: [targets[a] for a in _ancestor_paths(p) if a in targets] for cid, p in communes.items()
     }
-    unit_q = Q()
-    for r in roots:
-        unit_q |= Q(unit__path__startswith=r)
+    # A subquery, not a list of ids: thousands of bound parameters cost more than the scan.
+    ids = commune_qs.values("id")
 
     # Population: the latest year not after the week.
-    pop_qs = PopulationEstimate.objects.filter(unit_q, unit__level="commune")
+    pop_qs = PopulationEstimate.objects.filter(unit_id__in=ids)
     year = pop_qs.filter(year__lte=end.year).order_by("-year").values_list("year", flat=True).first() or \
         pop_qs.order_by("-year").values_list("year", flat=True).first()
     pop = defaultdict(lambda: [0, 0, 0])  # any ancestor path → total, adults, elderly
@@ -111,14 +117,14 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
                 "en": f"No population for {t.unit.name} (geo: population estimates per commune).",
             }
 
-    _cases(targets, rollup, unit_q, start, end, window_days)
+    _cases(targets, rollup, ids, start, end, window_days)
     _coverage(targets, end)
-    _capacity(targets, rollup, unit_q, end, pop)
-    _entries(targets, CriteriaEntry, week_start)
+    _capacity(targets, rollup, ids, roots, end, pop)
+    _entries(targets, CriteriaEntry, week_start, AdministrativeUnit.objects.filter(under).values("id"))
     return {t.unit.id: t for t in targets.values()}
 
 
-def _cases(targets, rollup, unit_q, start, end, window_days):
+def _cases(targets, rollup, ids, start, end, window_days):
     Case = optional_model("cases.Case")
     if Case is None:
         for t in targets.values():
@@ -126,10 +132,7 @@ def _cases(targets, rollup, unit_q, start, end, window_days):
                 t.notes[key] = {"vi": "Chưa có phân hệ ca bệnh: nhập hoặc nhập từ tệp số liệu theo xã.",
                                 "en": "The cases capability is not installed: enter or import the value per commune."}
         return
-    commune_q = Q()
-    for child in unit_q.children:
-        commune_q |= Q(**{child[0].replace("unit__", "commune__"): child[1]})
-    base = Case.objects.filter(commune_q)
+    base = Case.objects.filter(commune_id__in=ids)
     community = base.filter(detected_in="community", confirmed_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
     oxygen = base.filter(on_oxygen=True, confirmed_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
     deaths = base.filter(died_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
@@ -194,13 +197,10 @@ def _set_coverage(t, cov, on):
             t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
 
 
-def _capacity(targets, rollup, unit_q, on, pop):
+def _capacity(targets, rollup, ids, roots, on, pop):
     Team = optional_model("facilities.Team")
     if Team is not None:
-        commune_q = Q()
-        for child in unit_q.children:
-            commune_q |= Q(**{child[0].replace("unit__", "commune__"): child[1]})
-        rows = Team.objects.filter(commune_q, is_active=True, kind__in=["mobile_station", "care_team"]).values("commune_id", "kind").distinct()
+        rows = Team.objects.filter(commune_id__in=ids, is_active=True, kind__in=["mobile_station", "care_team"]).order_by().values("commune_id", "kind").distinct()
         have = defaultdict(set)
         for r in rows:
             have[r["commune_id"]].add(r["kind"])
@@ -232,8 +232,8 @@ def _capacity(targets, rollup, unit_q, on, pop):
         return
     # Beds are counted where the facility is; a commune is judged on its district's beds (218: district level).
     fac_q = Q()
-    for child in unit_q.children:
-        fac_q |= Q(**{child[0].replace("unit__", "facility__unit__"): child[1]})
+    for r in roots:
+        fac_q |= Q(facility__unit__path__startswith=r)
     totals = defaultdict(lambda: [0, 0])  # district/province path → covid beds, icu beds
     for r in BedCapacity.objects.filter(fac_q).values("facility__unit__path", "bed_type").annotate(n=Sum("total")):
         for a in _ancestor_paths(r["facility__unit__path"])[:2]:
@@ -246,7 +246,7 @@ def _capacity(targets, rollup, unit_q, on, pop):
                 if r["bed_type"] != "icu":  # ICU counts capacity; ordinary and oxygen beds count free beds
                     totals[a][0] -= r["n"]
     for t in targets.values():
-        anc = _ancestor_paths(t.unit.path)
+        anc = list(_ancestor_paths(t.unit.path))
         district = anc[1] if len(anc) > 1 else anc[0]
         province = anc[0]
         if district in totals and pop[district][0]:
@@ -260,10 +260,12 @@ def _capacity(targets, rollup, unit_q, on, pop):
                                               "en": f"Facilities: {totals[province][1]} ICU beds in the province"}
 
 
-def _entries(targets, CriteriaEntry, week_start):
+def _entries(targets, CriteriaEntry, week_start, unit_ids):
     by_id = {t.unit.id: t for t in targets.values()}
-    for e in CriteriaEntry.objects.filter(unit_id__in=list(by_id), week_start=week_start).select_related("entered_by"):
-        t = by_id[e.unit_id]
+    for e in CriteriaEntry.objects.filter(unit_id__in=unit_ids, week_start=week_start).select_related("entered_by"):
+        t = by_id.get(e.unit_id)
+        if t is None:
+            continue
         how_vi = "nhập từ tệp" if e.origin == "imported" else "nhập tay"
         how_en = "imported" if e.origin == "imported" else "entered"
         who = str(e.entered_by) if e.entered_by else ""

@@ -62,8 +62,15 @@ def _explain(a: Assessment | None) -> dict:
     if a is None:
         return {}
     lang = _lang()
-    steps = [{"text": s.get(lang) or s.get("vi"), "criterion": s.get("criterion"), "source": s.get("source"),
-              "confirmed": s.get("confirmed", True), "origin": (s.get("origin") or {}).get(lang)} for s in a.steps]
+    params = a.version.values if a.version else {}
+
+    def source(s):
+        if s.get("refs"):
+            return "; ".join(dict.fromkeys((params.get(k) or {}).get("source", "") for k in s["refs"]))
+        return s.get("source", "")
+
+    steps = [{"text": s.get(lang) or s.get("vi"), "criterion": s.get("criterion"), "source": source(s),
+              "confirmed": s.get("confirmed", True), "origin": (a.origins.get(s.get("key")) or {}).get(lang)} for s in a.steps]
     missing = [m.get(lang) or m.get("vi") for m in a.missing]
     return {"steps": steps, "missing": missing}
 

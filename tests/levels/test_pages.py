@@ -89,3 +89,10 @@ def test_it_publishes_levels_and_measures_to_the_public_without_anything_persona
     for text in (html, csv, str(data)):
         for secret in ("Trần Thị Bí Mật", "0912345678", "so_y_te", "lanh_dao"):
             assert secret not in text
+
+
+def test_it_shows_the_source_and_origin_of_each_step(personas, client_for, kontum, commune_a, after_cut):
+    _assessed(kontum, commune_a, after_cut, new_cases_per_100k_week=30)
+    html = client_for(personas["health_dept"]).get(f"/levels/don-vi/{commune_a.id}/{WEEK.isoformat()}/").content.decode()
+    assert "VnExpress 4421798" in html  # the citation of the 218 coverage minimum
+    assert "nhập tay" in html  # where the value came from
