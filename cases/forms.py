@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.parsing import ParseError, parse_date
 from facilities.models import BedType, Facility, Team
 
-from .choices import SYMPTOMS, CareSetting, DetectedIn, MedicineItem, Severity, SupportKind, TestKind, VaccinationStatus
+from .choices import SYMPTOMS, CareSetting, DetectedIn, MedicineItem, Severity, Status, SupportKind, TestKind, VaccinationStatus
 
 
 class DateField(forms.CharField):
@@ -53,6 +53,7 @@ class CaseForm(forms.Form):
 
 class CaseEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=[(Status.ACTIVE, Status.ACTIVE.label), (Status.LOST, Status.LOST.label)])
     care_setting = forms.ChoiceField(label=_("Nơi điều trị"), choices=CareSetting.choices)
     severity = forms.ChoiceField(label=_("Mức độ"), choices=Severity.choices)
     on_oxygen = forms.BooleanField(label=_("Đang thở oxy"), required=False)

@@ -170,8 +170,9 @@ def update_case(*, by, case: Case, expected_version: int, changes: dict) -> Case
     changed = diff(case, changes)
     if not changed:
         return case
-    if "status" in changed and changes["status"] in (Status.RECOVERED, Status.DIED):
-        raise Invalid("Dùng chức năng khỏi bệnh/tử vong để đổi tình trạng này.", "Use the release/death actions for this status.", field="status")
+    if "status" in changed and changes["status"] not in (Status.ACTIVE, Status.LOST):
+        raise Invalid("Dùng chức năng chuyển viện / khỏi bệnh / tử vong để đổi tình trạng này.",
+                      "Use the transfer, release or death actions for this status.", field="status")
     if "vaccination_status" in changed:
         probe = Case(**{**{f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}, "vaccination_status": changes["vaccination_status"]})
         probe.disease = case.disease

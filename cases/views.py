@@ -106,6 +106,11 @@ def case_create(request):
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, _("Đã ghi nhận ca bệnh."))
+            if case.care_setting == CareSetting.HOME:
+                assessment = services.home_care_assessment(case)
+                if not assessment["eligible"]:
+                    messages.warning(request, _("Người bệnh không đủ điều kiện điều trị tại nhà: %(reasons)s") % {
+                        "reasons": "; ".join(r.vi if request.LANGUAGE_CODE != "en" else r.en for r in assessment["reasons"])})
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/create.html", {"form": form, "person": person, "people": people, "q": request.GET.get("q", "")})
 
