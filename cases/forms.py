@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from core.parsing import ParseError, parse_date
 from facilities.models import BedType, Facility, Team
 
-from .choices import SYMPTOMS, CareSetting, DetectedIn, MedicineItem, Severity, Status, SupportKind, TestKind, VaccinationStatus
+from .choices import (
+    SYMPTOMS,
+    CareSetting,
+    DetectedIn,
+    MedicineItem,
+    Severity,
+    Status,
+    SupportKind,
+    TestKind,
+    VaccinationStatus,
+)
 
 
 class DateField(forms.CharField):
