@@ -183,7 +183,12 @@ _ORG_HEAD_PHRASES = [("so",), ("ban",), ("uy", "ban"), ("ubnd",), ("dai",), ("co
 # Verbs that end a new agency's name ("Đoàn thanh niên cấp huyện huy động…").
 _VERBS = {"tiep", "co", "phai", "to", "thuc", "tang", "chi", "ra", "trien", "chu", "xay", "khan", "theo", "tich", "phoi", "de",
           "can", "huong", "kiem", "bao", "dam", "tong", "xem", "huy", "thong", "khong", "nghien", "quan", "day", "lam"}
-_VERB_PHRASES = [("tiep", "tuc"), ("co",), ("phai",), ("to", "chuc"), ("thuc", "hien"), ("tang", "cuong"), ("chi", "dao"),
+_NAME_STOPS = {"truoc", "ve", "de", "tai", "trong", "khi", "nham", "doi", "sau", "cho", "tu", "den"}
+_VERB_PHRASES = [("bao", "cao"), ("tham", "muu"), ("kiem", "soat"), ("cap", "nhat"), ("phan", "cong"), ("ban", "hanh"),
+                 ("xu", "ly"), ("giam", "sat"), ("chuan", "bi"), ("bo", "tri"), ("thanh", "lap"), ("tuyen", "truyen"),
+                 ("van", "dong"), ("ho", "tro"), ("dieu", "tra"), ("truy", "vet"), ("xet", "nghiem"), ("tiem",), ("lap",),
+                 ("phat", "hien"), ("duy", "tri"), ("day", "nhanh"), ("nang", "cao"), ("sap", "xep"), ("rut",),
+("tiep", "tuc"), ("co",), ("phai",), ("to", "chuc"), ("thuc", "hien"), ("tang", "cuong"), ("chi", "dao"),
                  ("ra", "soat"), ("trien", "khai"), ("chu", "dong"), ("xay", "dung"), ("khan", "truong"), ("theo",), ("tich", "cuc"),
                  ("phoi", "hop"), ("de", "cao"), ("can",), ("huong", "dan"), ("kiem", "tra"), ("bao", "dam"), ("dam", "bao"),
                  ("tong", "hop"), ("xem", "xet"), ("huy", "dong"), ("thong", "bao"), ("khong",), ("nghien", "cuu"),
@@ -287,7 +292,11 @@ class AgencyMatcher:
                         break
                     if seq[j] == "va" and (any(_starts(seq, j + 1, p) for p in _ORG_HEAD_PHRASES) or self._known_at(seq, j + 1)):
                         break
-                    if any(_starts(seq, j, v) for v in _VERB_PHRASES):
+                    word = text[toks[j][1]:toks[j][2]]
+                    # Names are capitalised ("Trung tâm Kiểm soát bệnh tật"); a lower-case verb or preposition ends them.
+                    if word[:1].islower() and (any(_starts(seq, j, v) for v in _VERB_PHRASES) or seq[j] in _NAME_STOPS):
+                        break
+                    if j - i >= 14:
                         break
                     j += 1
                 if j - i >= 2 and j < len(seq):
@@ -521,7 +530,7 @@ def parse(text: str, catalog: Catalog) -> dict:
     lines = [_strip_note_markers(ln, note_numbers) for ln in lines]
 
     # --- split: header | addressees | body | footer ("Nơi nhận")
-    idx_kg = next((i for i, ln in enumerate(lines) if re.match(r"^\s*Kính gửi", ln)), None)
+    idx_kg = next((i for i, ln in enumerate(lines) if re.match(r"^\s*Kính gửi", ln) or (i < 40 and re.search(r"\bđiện\s*:\s*$", ln))), None)
     idx_nn = next((i for i, ln in enumerate(lines) if re.match(r"^\s*Nơi nhận", ln)), len(lines))
     if idx_kg is not None:
         head_end = idx_kg
@@ -542,7 +551,8 @@ def parse(text: str, catalog: Catalog) -> dict:
         if re.match(r"^\s*V/v\b", ln) or (i < first_item and re.match(r"^\s*Về việc\b", ln)):
             parts = [re.sub(r"^(?:V/v|Về việc)\s*:?\s*", "", ln.strip())]
             j = i + 1
-            while j < len(all_before_body) and j < i + 6 and all_before_body[j].strip() and not re.match(r"^\s", all_before_body[j]) \
+            limit = len(header) if i < len(header) else len(all_before_body)
+            while j < limit and j < i + 6 and all_before_body[j].strip() and not all_before_body[j].rstrip().endswith(":") and not re.match(r"^\s", all_before_body[j]) \
                     and not _PLACE_DATE.match(all_before_body[j].strip()) and not _MARKERS.match(all_before_body[j].strip()) \
                     and not any(rx.match(all_before_body[j].strip()) for rx in (_ITEM, _SECTION, _BULLET, _UPPER_LINE)):
                 parts.append(all_before_body[j].strip())
@@ -557,7 +567,7 @@ def parse(text: str, catalog: Catalog) -> dict:
     # Addressees
     addressees: list[str] = []
     if idx_kg is not None:
-        first = re.sub(r"^\s*Kính gửi\s*:?\s*", "", body_lines[0]).strip() if body_lines else ""
+        first = re.sub(r"^\s*Kính gửi\s*:?\s*|^.*\bđiện\s*:\s*$", "", body_lines[0]).strip() if body_lines else ""
         k = 1
         if first:
             addressees.append(first.strip(" ;.-"))

@@ -139,3 +139,36 @@ Y Ngọc
     assert t["II.1.2"]["recurrence"] == {"every": "week", "day": "friday", "before": "16:00"}
     assert t["II.2"]["assignees"] == ["Sở Tài chính"] and t["II.2"]["deadline"] == "2022-01-20"
     assert not any("missing" in w for w in got["warnings"])
+
+
+def test_it_reads_a_telegram_and_ends_a_new_agencys_name_at_its_verb():
+    cat = standard_catalog(DISTRICTS)
+    text = """ỦY BAN NHÂN DÂN
+TỈNH KON TUM
+Số: 05/CĐ-UBND
+Kon Tum, ngày 20 tháng 01 năm 2022
+CÔNG ĐIỆN
+Về việc tăng cường phòng, chống dịch COVID-19 dịp Tết Nguyên đán
+CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH điện:
+- Giám đốc các Sở, ban, ngành thuộc tỉnh;
+- Chủ tịch Ủy ban nhân dân các huyện, thành phố.
+Chủ tịch Ủy ban nhân dân tỉnh yêu cầu:
+1. Giám đốc Sở Văn hóa, Thể thao và Du lịch không tổ chức lễ hội đông người; báo cáo kết quả trước ngày 25/01.
+2. Công an tỉnh, Bộ Chỉ huy Quân sự tỉnh phối hợp với Sở Y tế kiểm soát người từ vùng dịch về tỉnh.
+3. Trung tâm Kiểm soát bệnh tật tỉnh báo cáo số ca mắc hằng ngày trước 16 giờ về Sở Y tế.
+4. Giao Sở Tài chính tham mưu bố trí kinh phí, hoàn thành trong tháng 02 năm 2022./.
+Nơi nhận:
+- Như trên;
+CHỦ TỊCH
+Lê Ngọc Tuấn
+"""
+    got = parse(text, cat)
+    assert (got["kind"], got["number"], got["subject"]) == ("công điện", "05/CĐ-UBND", "tăng cường phòng, chống dịch COVID-19 dịp Tết Nguyên đán")
+    assert got["addressees"] == ["Giám đốc các Sở, ban, ngành thuộc tỉnh", "Chủ tịch Ủy ban nhân dân các huyện, thành phố"]
+    t = {x["ref"]: x for x in got["tasks"]}
+    assert t["1"]["assignees"] == ["Sở Văn hóa, Thể thao và Du lịch"] and t["1"]["deadline"] == "2022-01-25"  # year of the telegram
+    assert t["2"]["assignees"] == ["Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh"] and t["2"]["coordinating"] == ["Sở Y tế"]
+    assert t["3"]["assignees"] == ["Trung tâm Kiểm soát bệnh tật tỉnh"] and t["3"]["recurrence"] == {"every": "day", "before": "16:00"}
+    assert got["new_agencies"] == ["Trung tâm Kiểm soát bệnh tật tỉnh"]
+    assert t["4"]["assignees"] == ["Sở Tài chính"] and t["4"]["deadline"] == "2022-02-28"
+    assert (got["signer"], got["signer_capacity"]) == ("Lê Ngọc Tuấn", "CHỦ TỊCH")
