@@ -39,3 +39,12 @@ def test_it_skips_a_case_already_registered(personas, commune_a):
     run(personas["commune_a"], body)
     again = run(personas["commune_a"], body)
     assert again.imported == 0 and again.skipped_duplicates == 1 and Case.objects.count() == 1
+
+
+def test_it_imports_from_the_command_line_as_a_named_user(personas, tmp_path):
+    from django.core.management import call_command
+
+    f = tmp_path / "ds.csv"
+    f.write_text(HEADER + "Nguyễn Văn An,1980,Nam,,,23281,,05/02/2022,RT-PCR,,\n", encoding="utf-8")
+    call_command("import_cases", str(f), user="tram_a")
+    assert Case.objects.get().created_by == personas["commune_a"]
