@@ -16,7 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from accounts.models import User
-
         from cases.imports import CaseLineListImporter
 
         user = User.objects.filter(username=opts["user"]).first()
