@@ -3,3 +3,40 @@ from django.apps import AppConfig
 
 class VaccinationConfig(AppConfig):
     name = "vaccination"
+
+    def ready(self):
+        from accounts.roles import HEALTH_READERS
+        from core.dashboard import register_tiles
+        from core.navigation import register
+
+        register("Tiêm chủng", "vaccination:home", roles=HEALTH_READERS, order=40)
+        register_tiles(tiles)
+        from core.jobs import scheduled
+
+        scheduled("vaccination-consistency", "vaccination.services.nightly_consistency", minute="30", hour="2")
+
+
+def tiles(request):
+    """Home tiles: coverage of the user's own unit today (scoped by construction)."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from accounts.roles import HEALTH_READERS
+
+    user = request.user
+    if not user.is_authenticated or not user.has_role(HEALTH_READERS):
+        return []
+    unit = user.jurisdiction_unit
+    if unit is None:
+        return []
+    from .services import coverage
+
+    cov = coverage(unit, dt.date.today())
+    g = cov["groups"]["18+"]
+    pct = g["full"]["percentage"]
+    return [
+        {"label": _("Tiêm đủ liều 18+ (%)"), "value": "—" if pct is None else f"{pct:.1f}", "url": reverse("vaccination:coverage"),
+         "tone": "ok" if pct and pct >= 90 else "warn"},
+    ]

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core.imports import FileRejected, decode_text
@@ -124,6 +124,11 @@ class DoseImporter:
     def _x(self, cur, sql, params=None):
         cur.execute(sql, params or [])
 
+    def _analyze(self, cur, *tables):
+        # Temporary tables are never auto-analysed: without statistics the planner picks nested loops.
+        for t in tables:
+            cur.execute(f"ANALYZE {t}")
+
     def _as_date(self, expr: str) -> str:
         return f"CAST({expr} AS date)" if self.pg else expr
 
@@ -160,7 +165,11 @@ class DoseImporter:
             header, rows = self._xlsx_rows(data)
             text = None
         elif suffix in {".csv", ".txt", ""}:
-            text = decode_text(data)
+            raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+            try:
+                text, utf8 = raw.decode("utf-8"), True
+            except UnicodeDecodeError:  # UTF-16 with BOM, or a legacy code page recognised with confidence
+                text, utf8 = decode_text(data), False
             dialect = self._dialect(text)
             first = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 if "\n" in text else len(text)]), dialect), None)
             if not first:
@@ -181,7 +190,8 @@ class DoseImporter:
         if text is not None and self.pg:
             # PostgreSQL parses the CSV itself: the fastest path. Line = rid + 1 (the header is line 1).
             delim = dialect.delimiter
-            payload = text.encode("utf-8")
+            # Valid UTF-8 goes to COPY as is (without a BOM); a converted file is re-encoded.
+            payload = raw if utf8 else text.encode("utf-8")
             with cur.copy(f"COPY vimp_raw ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER '{delim}')") as cp:
                 step = 8 << 20
                 for i in range(0, len(payload), step):
@@ -195,6 +205,7 @@ class DoseImporter:
             padded = ((line, *(list(r[:n]) + [None] * (n - len(r)))) for line, r in rows if any((c or "").strip() for c in r))
             self._load(cur, "vimp_raw", ["rid", *cols], padded)
             self.line_offset = 0
+        self._analyze(cur, "vimp_raw")
         return index
 
     @staticmethod
@@ -264,6 +275,7 @@ class DoseImporter:
              s.primary_doses, s.min_interval_days, 1 if s.usable_as_booster else 0)
             for s in Schedule.objects.all()
         ])
+        self._stage_picks(cur)
         code_to_id = dict(Product.objects.values_list("code", "id"))
         self._x(cur, "CREATE TEMP TABLE vimp_mix (schedule_id bigint, other_id bigint)")
         self._load(cur, "vimp_mix", ["schedule_id", "other_id"], [
@@ -285,6 +297,39 @@ class DoseImporter:
             self._x(cur, "CREATE TEMP TABLE vimp_scope (unit_id bigint PRIMARY KEY)")
             self._load(cur, "vimp_scope", ["unit_id"], [(i,) for i in ids])
 
+    def _stage_picks(self, cur) -> None:
+        """Non-overlapping (product, age, day range) → schedule, as services.schedule_for picks it (the latest
+        valid_from among the schedules in force covering the age), and (product, day range) → usable as booster."""
+        schedules = list(Schedule.objects.all())
+        for t in ("vimp_pick", "vimp_boost"):
+            self._x(cur, f"DROP TABLE IF EXISTS {t}")
+        self._x(cur, "CREATE TEMP TABLE vimp_pick (product_id bigint, age integer, from_day integer, to_day integer, schedule_id bigint)")
+        self._x(cur, "CREATE TEMP TABLE vimp_boost (product_id bigint, from_day integer, to_day integer, ok integer)")
+        far = 999999
+        picks, boosts = [], []
+        by_product: dict[int, list[Schedule]] = {}
+        for sc in schedules:
+            by_product.setdefault(sc.product_id, []).append(sc)
+
+        def segments(items):
+            cuts = sorted({_day(x.valid_from) for x in items} | {(_day(x.valid_to) + 1) if x.valid_to else far for x in items})
+            for a, b in zip(cuts, cuts[1:], strict=False):
+                live = [x for x in items if _day(x.valid_from) <= a and (x.valid_to is None or _day(x.valid_to) >= b - 1)]
+                if live:
+                    yield a, b - 1, live
+
+        for product_id, items in by_product.items():
+            for a, b, live in segments(items):
+                boosts.append((product_id, a, b, 1 if any(x.usable_as_booster for x in live) else 0))
+            for age in range(0, 121):
+                covering = [x for x in items if x.covers_age(age)]
+                for a, b, live in segments(covering):
+                    best = max(live, key=lambda x: x.valid_from)
+                    picks.append((product_id, age, a, b, best.pk))
+        self._load(cur, "vimp_pick", ["product_id", "age", "from_day", "to_day", "schedule_id"], picks)
+        self._load(cur, "vimp_boost", ["product_id", "from_day", "to_day", "ok"], boosts)
+        self._analyze(cur, "vimp_pick", "vimp_boost")
+
     # -- the pipeline ----------------------------------------------------------------------------------------------
     def run(self, data: bytes, filename: str) -> BulkResult:
         result = BulkResult()
@@ -299,41 +344,60 @@ class DoseImporter:
 
         sha = hashlib.sha256(data).hexdigest()
         with connection.cursor() as cur:
-            index = self._stage_raw(cur, data, filename)
-            cur.execute("SELECT COUNT(*) FROM vimp_raw")
-            result.total_rows = cur.fetchone()[0]
-            tick("load", 25)
-            self._stage_reference(cur)
-            tick("reference", 30)
-            self._parse(cur, index)
-            tick("parse_and_match_id", 50)
-            self._match_names(cur)
-            tick("match_name", 60)
-            self._checks(cur)
-            tick("checks", 80)
-            cur.execute("SELECT COUNT(DISTINCT line) FROM vimp_err")
-            result.error_count = cur.fetchone()[0]
-            cur.execute("SELECT COUNT(*) FROM vimp_stg s WHERE s.existing = 1 AND NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)")
-            result.skipped_duplicates = cur.fetchone()[0]
-            result.errors = self.error_rows(cur, limit=self.keep_errors)
-            if result.error_count == 0 or self.mode == "valid_only":
-                with transaction.atomic():
-                    result.imported = self._insert(cur)
-                    tick("insert", 92)
-                    from .services import refresh_summary
-
-                    refresh_summary(person_filter_sql="SELECT person_id FROM vimp_new")
-                    tick("summary", 99)
-                    result.saved = True
-                    from audit.services import record
-
-                    record(actor=self.by if getattr(self.by, "pk", None) else None, action="import", target_label="vaccination.injection",
-                           note=f"{filename}: {result.imported} imported, {result.skipped_duplicates} already present, "
-                                f"{result.error_count} rejected (sha256 {sha[:12]})",
-                           records={"batch": self.batch.pk if self.batch else None, "file_sha256": sha})
+            if self.pg:
+                # Big hash joins in memory instead of sorts on disk; JIT compilation costs more than it saves here.
+                cur.execute("SET work_mem = '256MB'")
+                cur.execute("SET jit = off")
+                cur.execute("SELECT 1 FROM pg_stat_user_tables WHERE relname = 'people_person' "
+                            "AND last_analyze IS NULL AND last_autoanalyze IS NULL")
+                if cur.fetchone():  # freshly bulk-loaded registry: the planner needs its statistics
+                    cur.execute("ANALYZE people_person")
+            try:
+                self._pipeline(cur, data, filename, result, tick, sha)
+            finally:
+                if self.pg:
+                    try:
+                        cur.execute("RESET work_mem")
+                        cur.execute("RESET jit")
+                    except DatabaseError:  # the failed transaction rolls the settings back anyway
+                        pass
         result.timings["total"] = round(time.perf_counter() - t0, 3)
         self.progress("done", 100)
         return result
+
+    def _pipeline(self, cur, data, filename, result, tick, sha) -> None:
+        index = self._stage_raw(cur, data, filename)
+        cur.execute("SELECT COUNT(*) FROM vimp_raw")
+        result.total_rows = cur.fetchone()[0]
+        tick("load", 25)
+        self._stage_reference(cur)
+        tick("reference", 30)
+        self._parse(cur, index)
+        tick("parse_and_match_id", 50)
+        self._match_names(cur)
+        tick("match_name", 60)
+        self._checks(cur)
+        tick("checks", 80)
+        cur.execute("SELECT COUNT(DISTINCT line) FROM vimp_err")
+        result.error_count = cur.fetchone()[0]
+        cur.execute("SELECT COUNT(*) FROM vimp_stg s WHERE s.existing = 1 AND NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)")
+        result.skipped_duplicates = cur.fetchone()[0]
+        result.errors = self.error_rows(cur, limit=self.keep_errors)
+        if result.error_count == 0 or self.mode == "valid_only":
+            with transaction.atomic():
+                result.imported = self._insert(cur)
+                tick("insert", 92)
+                from .services import refresh_summary
+
+                refresh_summary(person_filter_sql="SELECT person_id FROM vimp_new")
+                tick("summary", 99)
+                result.saved = True
+                from audit.services import record
+
+                record(actor=self.by if getattr(self.by, "pk", None) else None, action="import", target_label="vaccination.injection",
+                       note=f"{filename}: {result.imported} imported, {result.skipped_duplicates} already present, "
+                            f"{result.error_count} rejected (sha256 {sha[:12]})",
+                       records={"batch": self.batch.pk if self.batch else None, "file_sha256": sha})
 
     def _parse(self, cur, index: dict[str, int]) -> None:
         def col(key):
@@ -369,6 +433,7 @@ class DoseImporter:
             LEFT JOIN people_person p ON p.id_number = TRIM({col('id_number')}) AND p.id_number <> '' AND p.merged_into_id IS NULL
         """)
         self._x(cur, "CREATE INDEX vimp_stg_line ON vimp_stg (line)")
+        self._analyze(cur, "vimp_stg", "vimp_raw", "vimp_cal", "vimp_prod", "vimp_unit", "vimp_sched", "vimp_policy", "vimp_mix")
 
     def _match_names(self, cur) -> None:
         cur.execute("""SELECT line, full_name FROM vimp_stg
@@ -378,7 +443,16 @@ class DoseImporter:
         self._x(cur, "CREATE TEMP TABLE vimp_names (line bigint PRIMARY KEY, folded text)")
         if not todo:
             return
-        self._load(cur, "vimp_names", ["line", "folded"], ((line, fold(name)) for line, name in todo))
+        cache: dict[str, str] = {}
+
+        def folded(name: str) -> str:  # names repeat a lot: fold each once
+            f = cache.get(name)
+            if f is None:
+                f = cache[name] = fold(name)
+            return f
+
+        self._load(cur, "vimp_names", ["line", "folded"], ((line, folded(name)) for line, name in todo))
+        self._analyze(cur, "vimp_names")
         dob_match = (f"((s.dob_year_only = 0 AND p.date_of_birth = {self._as_date('s.dob_iso')}) "
                      f"OR (s.dob_year_only = 1 AND p.birth_year = s.dob_y) "
                      f"OR (p.date_of_birth IS NULL AND p.birth_year = s.dob_y))")
@@ -427,11 +501,13 @@ class DoseImporter:
         x(f"""CREATE TEMP TABLE vimp_ok AS
               SELECT s.line, s.person_id, s.person_commune_id, s.product_id, s.kind, s.dose_number, s.given_day, s.given_iso,
                      s.lot, s.site, {age} AS age,
-                     (SELECT MIN(sc.schedule_id) FROM vimp_sched sc WHERE sc.product_id = s.product_id
-                        AND s.given_day BETWEEN sc.from_day AND sc.to_day AND {age} >= sc.age_min AND {age} < sc.age_below) AS schedule_id,
-                     (SELECT MAX(sc.booster) FROM vimp_sched sc WHERE sc.product_id = s.product_id
-                        AND s.given_day BETWEEN sc.from_day AND sc.to_day) AS booster_ok
-              FROM vimp_stg s WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)""")
+                     pk.schedule_id, bo.ok AS booster_ok
+              FROM vimp_stg s
+              LEFT JOIN vimp_pick pk ON pk.product_id = s.product_id AND pk.age = CASE WHEN {age} > 120 THEN 120 ELSE {age} END
+                                     AND s.given_day BETWEEN pk.from_day AND pk.to_day
+              LEFT JOIN vimp_boost bo ON bo.product_id = s.product_id AND s.given_day BETWEEN bo.from_day AND bo.to_day
+              WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)""")
+        self._analyze(cur, "vimp_ok")
         x("""INSERT INTO vimp_err SELECT o.line, 'schedule' FROM vimp_ok o WHERE o.kind = 'primary' AND o.schedule_id IS NULL""")
         x("""INSERT INTO vimp_err SELECT o.line, 'too_many' FROM vimp_ok o JOIN vimp_sched sc ON sc.schedule_id = o.schedule_id
              WHERE o.kind = 'primary' AND o.dose_number > sc.primary_doses""")
@@ -451,6 +527,8 @@ class DoseImporter:
               SELECT i.person_id, i.dose_kind AS kind, i.dose_number, {self._dayno('i.given_on')} AS given_day, i.product_id,
                      i.completes_primary, i.schedule_id
               FROM vaccination_injection i WHERE i.person_id IN (SELECT person_id FROM vimp_ok)""")
+        x("CREATE INDEX vimp_old_key ON vimp_old (person_id, kind, dose_number)")
+        self._analyze(cur, "vimp_old", "vimp_err")
         x("""INSERT INTO vimp_err SELECT o.line, 'conflict' FROM vimp_ok o JOIN vimp_old d
              ON d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number
              WHERE d.given_day <> o.given_day OR d.product_id <> o.product_id""")
@@ -474,6 +552,7 @@ class DoseImporter:
                 FROM vimp_old d
              ) c
              WINDOW w AS (PARTITION BY c.person_id, c.kind ORDER BY c.dose_number)""")
+        self._analyze(cur, "vimp_seq")
         x("""INSERT INTO vimp_err SELECT line, 'out_of_order' FROM vimp_seq
              WHERE line IS NOT NULL AND dose_number <> COALESCE(prev_number, 0) + 1""")
         x("""INSERT INTO vimp_err SELECT q.line, 'too_early' FROM vimp_seq q JOIN vimp_sched sc ON sc.schedule_id = q.schedule_id
@@ -487,6 +566,7 @@ class DoseImporter:
              SELECT person_id, MIN(CASE WHEN completes = 1 THEN given_day END) AS done_day,
                     MAX(CASE WHEN kind = 'additional' THEN given_day END) AS additional_day
              FROM vimp_seq GROUP BY person_id""")
+        self._analyze(cur, "vimp_base")
         x("""INSERT INTO vimp_err SELECT q.line, 'primary_incomplete' FROM vimp_seq q JOIN vimp_base b ON b.person_id = q.person_id
              WHERE q.line IS NOT NULL AND q.kind <> 'primary' AND (b.done_day IS NULL OR b.done_day > q.given_day)""")
         x("""INSERT INTO vimp_err SELECT q.line, 'too_early' FROM vimp_seq q JOIN vimp_base b ON b.person_id = q.person_id
@@ -500,6 +580,7 @@ class DoseImporter:
 
     def _insert(self, cur) -> int:
         now = timezone.now()
+        self._analyze(cur, "vimp_err")
         self._x(cur, "DROP TABLE IF EXISTS vimp_new")
         self._x(cur, """CREATE TEMP TABLE vimp_new AS SELECT DISTINCT o.person_id FROM vimp_ok o
                         WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)

@@ -117,25 +117,31 @@ class Source(models.TextChoices):
 class Injection(VersionedModel):
     """One dose given to one person. `dose_number` counts within its kind (primary 1–3, additional 1, booster 1–3)."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="injections", verbose_name=_("Người được tiêm"))
+    # No single-column FK indexes: the composite indexes below lead with person and commune, and every extra index
+    # slows the bulk import (bench/vaccination_import.py). No database FK constraints on the references either
+    # (db_constraint=False): PostgreSQL checks them row by row (a SELECT … FOR KEY SHARE on the person per dose), which
+    # cost a third of a 1.4M-dose import. Every reference is written by services.py (from loaded objects) or by
+    # bulk.py after a set-based join proves it exists; PROTECT still guards deletes in the ORM, and
+    # services.orphan_report() (scheduled nightly) checks the references set-based.
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="injections", verbose_name=_("Người được tiêm"), db_index=False, db_constraint=False)
     # The person's commune when the dose was recorded: coverage and scoping never join people.
-    commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Xã/phường"))
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="injections", verbose_name=_("Vắc xin"))
-    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Xã/phường"), db_index=False, db_constraint=False)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="injections", verbose_name=_("Vắc xin"), db_index=False, db_constraint=False)
+    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     dose_kind = models.CharField(_("Loại mũi"), max_length=10, choices=DoseKind.choices, default=DoseKind.PRIMARY)
     dose_number = models.PositiveSmallIntegerField(_("Mũi số"))
     given_on = models.DateField(_("Ngày tiêm"))
     lot = models.CharField(_("Số lô"), max_length=40, blank=True)
     site = models.CharField(_("Điểm tiêm"), max_length=200, blank=True)
-    facility = models.ForeignKey("facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Cơ sở tiêm"))
-    vaccinator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Người tiêm"))
+    facility = models.ForeignKey("facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Cơ sở tiêm"), db_index=False)
+    vaccinator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Người tiêm"), db_index=False)
     vaccinator_name = models.CharField(_("Tên người tiêm"), max_length=150, blank=True)
     completes_primary = models.BooleanField(default=False, editable=False)
     warnings = models.JSONField(default=list, blank=True)  # warnings overridden when recorded
     override_reason = models.TextField(_("Lý do chấp nhận cảnh báo"), blank=True)
-    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
-    batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="injections")
+    batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="injections", db_index=False, db_constraint=False)
 
     jurisdiction_field = "commune"
 
@@ -164,8 +170,10 @@ class PersonVaccination(models.Model):
     Maintained by services (single doses) and by the bulk import (one INSERT … SELECT for all touched people).
     """
 
-    person = models.OneToOneField("people.Person", primary_key=True, on_delete=models.CASCADE, related_name="vaccination")
-    commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    # A plain id, not a relation: the summary is derived data rebuilt from injections (merging two vaccinated
+    # duplicates must not collide on it); services.refresh_summary() also runs for merged people nightly.
+    person_id = models.BigIntegerField(primary_key=True)
+    commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     birth_date = models.DateField()  # date of birth, or 1 July of the birth year when only the year is known
     first_on = models.DateField(null=True)
     primary_done_on = models.DateField(null=True)

@@ -15,7 +15,7 @@ from diseases.rules import NoRuleInForce, rule_in_force
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
 
 from . import rules
-from .models import DoseKind, DosePolicy, Injection, Product, Schedule
+from .models import DoseKind, DosePolicy, Injection, PersonVaccination, Product, Schedule
 
 # Who may accept a dose that raised warnings (with a written reason). Vaccinators record; supervisors decide.
 VACCINATION_SUPERVISORS = frozenset({Role.HEALTH_DEPT, Role.DISTRICT_HEALTH, Role.COMMUNE_HEALTH, Role.SYSADMIN})
@@ -147,8 +147,9 @@ def record_injection(*, by, person, product: Product, dose_kind: str, dose_numbe
         "given_on": (None, given_on.isoformat()), "lot": (None, inj.lot),
     })
     if findings:
-        record(actor=by, action="override", obj=inj, person_id=person.pk, note=override_reason,
-               records={"warnings": [f.code for f in findings]})
+        # The supervisor's decision to accept warnings, with the reason, as its own audit event.
+        record(actor=by, action="other", obj=inj, person_id=person.pk, note=override_reason,
+               records={"event": "override_warnings", "warnings": [f.code for f in findings]})
     refresh_summary([person.pk])
     return inj
 
@@ -243,7 +244,7 @@ def population(commune_ids: list[int], on: dt.date) -> tuple[dict[str, int], int
     return out, year
 
 
-def counts_by_band(commune_ids: list[int], on: dt.date) -> dict[str, dict[str, int]]:
+def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccination_personvaccination") -> dict[str, dict[str, int]]:
     """One grouped query over PersonVaccination: people with ≥1 dose, primary series complete, ≥1 booster by `on`."""
     out = {b: {d: 0 for d in DOSES} for b in BANDS}
     if not commune_ids:
@@ -259,7 +260,7 @@ def counts_by_band(commune_ids: list[int], on: dt.date) -> dict[str, dict[str, i
                COUNT(*),
                COUNT(CASE WHEN primary_done_on <= %s THEN 1 END),
                COUNT(CASE WHEN booster1_on <= %s THEN 1 END)
-        FROM vaccination_personvaccination
+        FROM {table}
         WHERE commune_id IN ({ids}) AND first_on <= %s
         GROUP BY 1"""
     with connection.cursor() as cur:
@@ -295,9 +296,10 @@ def high_risk_counts(commune_ids: list[int], on: dt.date) -> tuple[int, int]:
     """People with a recorded comorbidity or immunocompromised: (total, primary series complete by `on`)."""
     from people.models import Person
 
+    done = PersonVaccination.objects.filter(primary_done_on__lte=on).values("person_id")
     agg = Person.objects.filter(commune_id__in=commune_ids, merged_into__isnull=True).filter(
         ~Q(comorbidities=[]) | Q(is_immunocompromised=True)
-    ).aggregate(total=Count("id"), full=Count("id", filter=Q(vaccination__primary_done_on__lte=on)))
+    ).aggregate(total=Count("id"), full=Count("id", filter=Q(pk__in=done)))
     return agg["total"] or 0, agg["full"] or 0
 
 
@@ -311,3 +313,111 @@ def coverage_for_levels(unit: AdministrativeUnit, on: dt.date) -> dict:
         "high_risk_full_pct": round(100.0 * hr_full / hr_total, 2) if hr_total else None,
         "full_pct": cov["groups"]["all"]["full"]["percentage"],
     }
+
+
+# --- reference data edits ----------------------------------------------------------------------------------------
+SCHEDULE_FIELDS = ["valid_from", "valid_to", "age_min", "age_below", "primary_doses", "min_interval_days",
+                   "recommended_interval_days", "mixable_with", "usable_as_booster", "source_document", "confirmed",
+                   "unconfirmed_fields", "notes"]
+
+
+@transaction.atomic
+def update_schedule(*, by, schedule: Schedule, data: dict, expected_version: int) -> Schedule:
+    """RULE_EDITORS correct a schedule (e.g. a flagged interval once the primary text is read); audited."""
+    from audit.services import diff
+    from core.concurrency import update_versioned
+
+    data = {k: v for k, v in data.items() if k in SCHEDULE_FIELDS}
+    changes = diff(schedule, data)
+    if not changes:
+        return schedule
+    update_versioned(schedule, expected_version=expected_version, changes={k: new for k, (old, new) in changes.items()})
+    record(actor=by, action="update", obj=schedule, changes=changes)
+    return schedule
+
+
+# --- imports -----------------------------------------------------------------------------------------------------
+def start_import(*, by, upload, mode: str = "all"):
+    """Save the upload and run the import in the background; the batch row carries progress for the page."""
+    import hashlib
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from core.jobs import enqueue
+
+    from .models import ImportBatch
+
+    data = upload.read()
+    batch = ImportBatch.objects.create(file_name=upload.name, created_by=by, mode=mode,
+                                       file_sha256=hashlib.sha256(data).hexdigest())
+    folder = Path(settings.VAR_DIR) / "vaccination_imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{batch.pk}{Path(upload.name).suffix.lower()}"
+    path.write_bytes(data)
+    enqueue("vaccination.services.run_import_batch", batch_id=batch.pk, file_path=str(path))
+    batch.refresh_from_db()
+    return batch
+
+
+PHASE_LABELS = {
+    "load": "Đọc tệp", "reference": "Chuẩn bị", "parse_and_match_id": "Đối chiếu số giấy tờ", "match_name": "Đối chiếu họ tên",
+    "checks": "Kiểm tra lịch tiêm", "insert": "Ghi mũi tiêm", "summary": "Cập nhật tổng hợp", "done": "Hoàn tất",
+}
+
+
+def run_import_batch(*, batch_id: int, file_path: str) -> None:
+    from pathlib import Path
+
+    from core.imports import FileRejected
+
+    from .bulk import DoseImporter
+    from .models import ImportBatch
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.RUNNING)
+
+    def progress(phase, pct):
+        ImportBatch.objects.filter(pk=batch_id).update(done_rows=pct, total_rows=100, message=PHASE_LABELS.get(phase, phase))
+
+    importer = DoseImporter(by=batch.created_by, mode=batch.mode, progress=progress, batch=batch)
+    try:
+        result = importer.run(Path(file_path).read_bytes(), batch.file_name)
+    except FileRejected as exc:
+        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.REJECTED, message=str(exc))
+        return
+    except Exception as exc:  # recorded on the batch so the page shows it
+        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, message=str(exc)[:500])
+        raise
+    ImportBatch.objects.filter(pk=batch_id).update(
+        status=ImportBatch.Status.DONE if result.saved else ImportBatch.Status.REJECTED,
+        imported=result.imported, skipped_duplicates=result.skipped_duplicates, error_count=result.error_count,
+        errors=result.errors, done_rows=result.total_rows, total_rows=result.total_rows,
+        message=f"{result.total_rows} dòng/rows" + ("" if result.saved else " — không lưu gì / nothing saved"),
+    )
+
+
+# --- consistency (the references are checked set-based, not row by row) -------------------------------------------
+def orphan_report() -> dict:
+    """Injections whose person, product or commune no longer exists (should be none), and summaries to rebuild for
+    merged people. Scheduled nightly; also callable from the shell."""
+    with connection.cursor() as cur:
+        out = {}
+        for key, sql in {
+            "person": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN people_person p ON p.id = i.person_id WHERE p.id IS NULL",
+            "product": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN vaccination_product p ON p.id = i.product_id WHERE p.id IS NULL",
+            "commune": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN geo_administrativeunit u ON u.id = i.commune_id WHERE u.id IS NULL",
+        }.items():
+            cur.execute(sql)
+            out[key] = cur.fetchone()[0]
+    return out
+
+
+def nightly_consistency() -> dict:
+    """Rebuild the summaries of merged people (their doses moved to the record that absorbed them) and report orphans."""
+    refresh_summary(person_filter_sql="SELECT id FROM people_person WHERE merged_into_id IS NOT NULL "
+                                      "UNION SELECT merged_into_id FROM people_person WHERE merged_into_id IS NOT NULL")
+    report = orphan_report()
+    if any(report.values()):
+        record(actor=None, action="other", target_label="vaccination.injection", note=f"orphan references: {report}")
+    return report

@@ -48,7 +48,8 @@ def test_it_asks_a_supervisor_for_astrazeneca_between_4_and_8_weeks(adult, produ
     assert inj.overridden_by == personas["commune_a"] and inj.warnings[0]["code"] == "early"
     from audit.models import AuditEvent
 
-    ev = AuditEvent.objects.get(action="override", target_id=str(inj.pk))
+    ev = AuditEvent.objects.get(action="other", target_id=str(inj.pk))
+    assert ev.records["event"] == "override_warnings" and ev.records["warnings"] == ["early"]
     assert ev.note == "Vùng dịch, rút ngắn" and ev.person_id == adult.pk
 
 

@@ -1,0 +1,141 @@
+"""Benchmark: bulk import of 1,500,000 doses, coverage after it, and coverage over 10,000,000 people (PostgreSQL).
+
+    .venv/bin/python bench/vaccination_import.py [--pg postgres://postgres@127.0.0.1:5432/phongdich_vaccination_bench]
+                                                 [--people 580000] [--fresh] [--big 10000000]
+
+Setup (not timed; kept between runs unless --fresh): migrations, Kon Tum's units and villages, 580,000 residents
+(people.demo_generator). A national-platform export of their doses (vaccination.synthetic, about 2.6 doses per
+person, up to 31/12/2022, with 0.3 % deliberately bad rows) is written to a CSV file. Timed:
+  1. raw COPY of that file into a plain text table (the floor);
+  2. the full import (vaccination.bulk.DoseImporter, mode valid_only): parse, match, validate, insert, summary;
+  3. the same file again (idempotence: adds nothing);
+  4. coverage for the whole province (median of 5);
+  5. coverage over a synthetic summary of 10,000,000 vaccinated people (≈ 25,000,000 doses).
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(url: str):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/phongdich_vaccination_bench")
+    parser.add_argument("--people", type=int, default=580_000)
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--big", type=int, default=10_000_000)
+    args = parser.parse_args()
+    import psycopg
+
+    dbname = args.pg.rsplit("/", 1)[1]
+    admin = args.pg.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+        if args.fresh or not exists:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+            conn.execute(f'CREATE DATABASE "{dbname}"')
+    setup_django(args.pg)
+    import datetime as dt
+    import random
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from geo.importers import Operator
+    from geo.models import AdministrativeUnit, Level, Village
+    from people.models import Person
+    from vaccination import services, synthetic
+    from vaccination.bulk import DoseImporter
+
+    call_command("migrate", verbosity=0)
+    if Person.objects.count() < args.people:
+        from geo.loader import load_admin_units
+        from people.demo_generator import generate
+
+        print("setup: units, villages, people …", flush=True)
+        load_admin_units({"62"})
+        communes = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.COMMUNE).order_by("code"))
+        rng = random.Random(2022)
+        Village.objects.bulk_create([Village(commune=c, name=f"Thôn {i}", name_folded=f"thon {i}", kind="thon")
+                                     for c in communes for i in range(1, rng.randint(5, 14) + 1)], ignore_conflicts=True)
+        villages: dict[int, list] = {}
+        for v in Village.objects.filter(commune__in=communes):
+            villages.setdefault(v.commune_id, []).append(v)
+        generate([(c, villages.get(c.pk, [])) for c in communes], args.people, rng, dt.date(2022, 2, 14))
+    today = dt.date(2022, 12, 31)
+    path = Path("/tmp/vaccination_bench_doses.csv")
+    text, n = synthetic.doses_csv(synthetic.people_rows(), random.Random(7), today)
+    lines = text.splitlines(keepends=True)
+    for i in range(1, len(lines), 300):  # 0.3 % bad rows: unknown product or impossible date
+        lines[i] = lines[i].replace(",Pfizer,", ",Pfizer-X,").replace("/2021,", "/2O21,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    print(f"file: {n:,} doses, {path.stat().st_size / 1e6:.0f} MB, {Person.objects.count():,} people", flush=True)
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE vaccination_injection, vaccination_personvaccination CASCADE")
+        cur.execute("DROP TABLE IF EXISTS bench_raw")
+        cur.execute("CREATE TEMP TABLE bench_raw (" + ", ".join(f"c{i} text" for i in range(11)) + ")")
+        data = path.read_bytes()
+        t = time.perf_counter()
+        with cur.copy("COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)") as cp:
+            for i in range(0, len(data), 8 << 20):
+                cp.write(data[i:i + (8 << 20)])
+        raw = time.perf_counter() - t
+    print(f"1. raw COPY:           {raw:6.2f} s  ({n / raw:,.0f} rows/s)", flush=True)
+
+    t = time.perf_counter()
+    result = DoseImporter(by=Operator(), mode="valid_only", today=today).run(data, path.name)
+    full = time.perf_counter() - t
+    print(f"2. full import:        {full:6.2f} s  ({n / full:,.0f} rows/s; {raw / full:.2f} of raw COPY speed) "
+          f"imported {result.imported:,}, rejected {result.error_count:,}", flush=True)
+    print("   phases (s): " + ", ".join(f"{k} {v}" for k, v in result.timings.items()))
+    t = time.perf_counter()
+    again = DoseImporter(by=Operator(), mode="valid_only", today=today).run(data, path.name)
+    print(f"3. same file again:    {time.perf_counter() - t:6.2f} s  imported {again.imported}, already present {again.skipped_duplicates:,}")
+
+    province = AdministrativeUnit.objects.get(path="/62/")
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        cov = services.coverage(province, today)
+        times.append(time.perf_counter() - t)
+    print(f"4. province coverage:  {statistics.median(times) * 1000:6.0f} ms (median of 5); 18+ ≥1 dose "
+          f"{cov['groups']['18+']['dose1']['percentage']} %, full {cov['groups']['18+']['full']['percentage']} %")
+
+    if args.big:
+        ids = services.communes_of(province)
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS bench_pv")
+            cur.execute("CREATE UNLOGGED TABLE bench_pv (LIKE vaccination_personvaccination INCLUDING INDEXES)")
+            cur.execute(f"""INSERT INTO bench_pv (person_id, commune_id, birth_date, first_on, primary_done_on, additional_on,
+                                                  booster1_on, last_on, dose_count)
+                SELECT g, (ARRAY[{','.join(map(str, ids))}])[1 + g % {len(ids)}], DATE '1940-01-01' + (g % 29000),
+                       DATE '2021-07-01' + (g % 200), CASE WHEN g % 10 < 9 THEN DATE '2021-08-15' + (g % 200) END, NULL,
+                       CASE WHEN g % 10 < 6 THEN DATE '2022-02-01' + (g % 200) END, DATE '2022-06-01', 2 + (g % 2)
+                FROM generate_series(1, {args.big}) g""")
+            cur.execute("ANALYZE bench_pv")
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            services.counts_by_band(ids, today, table="bench_pv")
+            times.append(time.perf_counter() - t)
+        print(f"5. coverage, {args.big:,} people (≈{int(args.big * 2.5):,} doses): {min(times):6.2f} s (best of 3)")
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE bench_pv")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The vaccination certificate (slots of Decision 43/QĐ-BYT: 3 primary, 1 additional, 3 boosters) as a PDF with a QR
+code pointing to the public verification page, which shows only the name, birth year and doses."""
+import io
+from pathlib import Path
+
+from django.core import signing
+from django.urls import reverse
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+SALT = "vaccination.certificate"
+SLOTS = [("primary", 1), ("primary", 2), ("primary", 3), ("additional", 1), ("booster", 1), ("booster", 2), ("booster", 3)]
+SLOT_LABELS = {
+    ("primary", 1): "Mũi cơ bản 1", ("primary", 2): "Mũi cơ bản 2", ("primary", 3): "Mũi cơ bản 3",
+    ("additional", 1): "Mũi bổ sung", ("booster", 1): "Mũi nhắc lại 1", ("booster", 2): "Mũi nhắc lại 2",
+    ("booster", 3): "Mũi nhắc lại 3",
+}
+
+
+def token_for(person) -> str:
+    return signing.dumps({"p": person.pk}, salt=SALT, compress=True)
+
+
+def person_from_token(token: str):
+    from people.models import Person
+
+    try:
+        data = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    return Person.objects.filter(pk=data.get("p"), merged_into__isnull=True).first()
+
+
+def verify_url(person) -> str:
+    return reverse("vaccination:verify", kwargs={"token": token_for(person)})
+
+
+def _fonts() -> tuple[str, str]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "VaccSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("VaccSans", str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("VaccSans-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    return "VaccSans", "VaccSans-Bold"
+
+
+def certificate_pdf(person, url: str) -> io.BytesIO:
+    import segno
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.units import mm
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from .models import Injection
+
+    regular, bold = _fonts()
+    doses = {(i.dose_kind, i.dose_number): i for i in Injection.objects.filter(person=person).select_related("product", "facility")}
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A5)
+    width, height = A5
+    c.setTitle("Giấy chứng nhận tiêm chủng COVID-19")
+    c.setFont(bold, 10)
+    c.drawCentredString(width / 2, height - 15 * mm, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    c.setFont(regular, 9)
+    c.drawCentredString(width / 2, height - 20 * mm, "Độc lập - Tự do - Hạnh phúc")
+    c.setFont(bold, 12)
+    c.drawCentredString(width / 2, height - 30 * mm, "GIẤY CHỨNG NHẬN TIÊM CHỦNG COVID-19")
+    c.setFont(regular, 8)
+    c.drawCentredString(width / 2, height - 35 * mm, "(Mẫu theo Quyết định 43/QĐ-BYT ngày 07/01/2022)")
+    y = height - 45 * mm
+    c.setFont(regular, 10)
+    for label, value in [
+        ("Họ và tên", person.full_name),
+        ("Ngày sinh", person.date_of_birth_display),
+        ("Số CCCD/CMND/Hộ chiếu", person.id_number or "—"),
+        ("Điện thoại", person.phone or "—"),
+        ("Địa chỉ", person.address_display),
+    ]:
+        c.drawString(12 * mm, y, f"{label}: {value}"[:90])
+        y -= 6 * mm
+    y -= 2 * mm
+    c.setFont(bold, 9)
+    cols = [12 * mm, 42 * mm, 64 * mm, 104 * mm]
+    for x, h in zip(cols, ["Mũi", "Ngày tiêm", "Vắc xin", "Số lô / Nơi tiêm"], strict=True):
+        c.drawString(x, y, h)
+    y -= 5 * mm
+    c.setFont(regular, 9)
+    for slot in SLOTS:
+        inj = doses.get(slot)
+        c.drawString(cols[0], y, SLOT_LABELS[slot])
+        if inj:
+            c.drawString(cols[1], y, inj.given_on.strftime("%d/%m/%Y"))
+            c.drawString(cols[2], y, inj.product.name[:22])
+            c.drawString(cols[3], y, f"{inj.lot} {inj.site}"[:26])
+        else:
+            c.drawString(cols[1], y, "—")
+        c.line(12 * mm, y - 1.5 * mm, width - 12 * mm, y - 1.5 * mm)
+        y -= 6 * mm
+    qr = segno.make(url, error="m")
+    png = io.BytesIO()
+    qr.save(png, kind="png", scale=4, border=1)
+    png.seek(0)
+    c.drawImage(ImageReader(png), width - 42 * mm, 10 * mm, 30 * mm, 30 * mm)
+    c.setFont(regular, 7)
+    c.drawString(12 * mm, 14 * mm, "Quét mã QR để xác minh / Scan the QR code to verify.")
+    c.showPage()
+    c.save()
+    buf.seek(0)
+    return buf

@@ -1,0 +1,262 @@
+"""Campaigns against deadlines and door-to-door lists ("đi từng ngõ, gõ từng nhà, rà từng người")."""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from audit.services import record
+from core.errors import Invalid
+from geo.models import AGE_BAND_BOUNDS
+
+from . import services
+from .models import Campaign, Visit
+
+MILESTONE = {"dose1": "first_on", "full": "primary_done_on", "booster": "booster1_on"}
+RATE_WINDOW_DAYS = 14  # the "recent daily rate": mean of the last two weeks (documented in docs/vaccination.md)
+
+
+def _cut(on: dt.date, years: int) -> dt.date:
+    return services._years_before(on, years)
+
+
+@dataclass
+class Progress:
+    campaign: Campaign
+    on: dt.date
+    achieved: int
+    target_count: int
+    denominator: int
+    percentage: float | None
+    daily_rate: float
+    projected_on: dt.date | None
+    red_flag: bool
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.target_count - self.achieved)
+
+
+def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> int:
+    """Population estimate when the age range matches whole bands; else people registered in that range."""
+    bands = [b for b, (lo, hi) in AGE_BAND_BOUNDS.items()
+             if lo >= campaign.age_min and (campaign.age_below is None or hi < campaign.age_below)]
+    covered = {lo for b, (lo, hi) in AGE_BAND_BOUNDS.items() if b in bands}
+    aligned = bands and min(covered) == campaign.age_min
+    if aligned:
+        pop, year = services.population(ids, on)
+        total = sum(pop[b] for b in bands)
+        if total:
+            return total
+    return people_in_range(campaign, ids, on).count()
+
+
+def people_in_range(campaign: Campaign, ids: list[int], on: dt.date):
+    from people.models import Person
+
+    qs = Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
+    return qs.filter(_age_q(on, campaign.age_min, campaign.age_below))
+
+
+def _age_q(on: dt.date, age_min: int, age_below: int | None) -> Q:
+    def born_on_or_before(cut: dt.date) -> Q:
+        july = dt.date(cut.year, 7, 1)
+        year_only = Q(birth_year__lt=cut.year) | (Q(birth_year=cut.year) if cut >= july else Q(pk__in=[]))
+        return Q(date_of_birth__lte=cut) | (Q(date_of_birth__isnull=True) & year_only)
+
+    q = born_on_or_before(_cut(on, age_min))
+    if age_below is not None:
+        q &= ~born_on_or_before(_cut(on, age_below))
+    return q
+
+
+def progress(campaign: Campaign, on: dt.date) -> Progress:
+    ids = services.communes_of(campaign.unit)
+    field = MILESTONE[campaign.target]
+    params = [_cut(on, campaign.age_min)]
+    age_sql = "birth_date <= %s"
+    if campaign.age_below is not None:
+        age_sql += " AND birth_date > %s"
+        params.append(_cut(on, campaign.age_below))
+    start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
+    in_ids = ",".join(str(int(i)) for i in ids) or "NULL"
+    with connection.cursor() as cur:
+        cur.execute(f"""SELECT COUNT(CASE WHEN {field} <= %s THEN 1 END),
+                               COUNT(CASE WHEN {field} BETWEEN %s AND %s THEN 1 END)
+                        FROM vaccination_personvaccination WHERE commune_id IN ({in_ids}) AND {age_sql}""",
+                    [on, start, on, *params])
+        achieved, recent = cur.fetchone()
+    den = _denominator(campaign, ids, on)
+    target_count = int(round(den * float(campaign.target_pct) / 100))
+    rate = recent / RATE_WINDOW_DAYS
+    remaining = max(0, target_count - achieved)
+    if remaining == 0:
+        projected = on
+    elif recent > 0:
+        projected = on + dt.timedelta(days=-(-remaining * RATE_WINDOW_DAYS // recent))  # ceil, in integers
+    else:
+        projected = None  # no progress in the last two weeks: never at this rate
+    red = remaining > 0 and (projected is None or projected > campaign.deadline)
+    pct = round(100.0 * achieved / den, 2) if den else None
+    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red)
+
+
+def missing_people(campaign: Campaign, on: dt.date):
+    """People of the target age in the campaign's units without the target dose by `on`."""
+    ids = services.communes_of(campaign.unit)
+    field = MILESTONE[campaign.target]
+    from .models import PersonVaccination
+
+    done = PersonVaccination.objects.filter(**{f"{field}__lte": on}).values("person_id")
+    return people_in_range(campaign, ids, on).exclude(pk__in=done)
+
+
+@transaction.atomic
+def create_campaign(*, by, data: dict) -> Campaign:
+    if data["deadline"] < data["starts_on"]:
+        raise Invalid("Hạn hoàn thành trước ngày bắt đầu.", "The deadline is before the start.")
+    campaign = Campaign.objects.create(created_by=by if getattr(by, "pk", None) else None, **data)
+    record(actor=by, action="create", obj=campaign)
+    return campaign
+
+
+# --- door-to-door ------------------------------------------------------------------------------------------------
+@dataclass
+class DoorEntry:
+    person: object
+    age: int | None
+    state: str  # "unvaccinated" | "due" | "overdue"
+    next_label: str
+    risk: int
+    risk_labels: list
+    refusal: str | None
+
+
+STATE_LABELS = {"unvaccinated": "Chưa tiêm", "due": "Đến hạn", "overdue": "Quá hạn"}
+
+
+def _risk(person, age: int | None) -> tuple[int, list[str]]:
+    """65+ first, then 50+, comorbidities, immunocompromised, pregnant (directive 000: high-risk groups first)."""
+    score, labels = 0, []
+    if age is not None and age >= 65:
+        score, labels = score + 100, [*labels, "≥ 65 tuổi"]
+    elif age is not None and age >= 50:
+        score, labels = score + 60, [*labels, "≥ 50 tuổi"]
+    if person.comorbidities:
+        score, labels = score + 40, [*labels, "Bệnh nền"]
+    if person.is_immunocompromised:
+        score, labels = score + 40, [*labels, "Suy giảm miễn dịch"]
+    if person.is_pregnant:
+        score, labels = score + 30, [*labels, "Mang thai"]
+    return score, labels
+
+
+def door_to_door(village, on: dt.date, user=None) -> list[DoorEntry]:
+    """Who in the village is unvaccinated, due or overdue on `on`, most at risk first; contraindicated and
+    moved-away people excluded (their latest visit), refusals shown with the reason."""
+    from core.scoping import scope
+    from people.models import Person
+
+    from .models import PersonVaccination
+
+    qs = Person.objects.filter(village=village, merged_into__isnull=True)
+    if user is not None:
+        qs = scope(qs, user)
+    people = list(qs)
+    summaries = {s.person_id: s for s in PersonVaccination.objects.filter(person_id__in=[p.pk for p in people])}
+    last_visit: dict[int, Visit] = {}
+    for v in Visit.objects.filter(person__in=[p.pk for p in people]).order_by("person_id", "visited_on", "id"):
+        last_visit[v.person_id] = v
+    in_force = services._in_force(services.Schedule.objects.all(), on)
+    min_age = min((s.age_min for s in in_force), default=None)
+    policy = services.policy_in_force(on)
+    out = []
+    for p in people:
+        v = last_visit.get(p.pk)
+        if v and v.outcome in (Visit.Outcome.CONTRAINDICATED, Visit.Outcome.MOVED):
+            continue
+        age = p.age_on(on)
+        pv = summaries.get(p.pk)
+        state, label = None, ""
+        if pv is None or pv.first_on is None or pv.first_on > on:
+            if min_age is not None and age is not None and age >= min_age:
+                state, label = "unvaccinated", "Mũi 1"
+        elif pv.primary_done_on is None or pv.primary_done_on > on:
+            state, label = "due", "Mũi cơ bản tiếp theo"
+            if policy and pv.last_on and on > pv.last_on + dt.timedelta(days=56 + policy.overdue_after_days):
+                state = "overdue"
+        elif policy and (pv.booster1_on is None or pv.booster1_on > on) and age is not None and age >= policy.booster_age_min:
+            base = max(d for d in (pv.primary_done_on, pv.additional_on) if d and d <= on)
+            due = base + dt.timedelta(days=policy.booster_min_days)
+            if due <= on:
+                state, label = ("overdue" if on > due + dt.timedelta(days=policy.overdue_after_days) else "due"), "Mũi nhắc lại 1"
+        if state is None:
+            continue
+        risk, labels = _risk(p, age)
+        refusal = v.reason or "—" if v and v.outcome == Visit.Outcome.REFUSED else None
+        out.append(DoorEntry(p, age, state, label, risk, labels, refusal))
+    order = {"overdue": 0, "due": 1, "unvaccinated": 2}
+    out.sort(key=lambda e: (-e.risk, order[e.state], -(e.age or 0), e.person.name_folded))
+    return out
+
+
+@transaction.atomic
+def record_visit(*, by, person, outcome: str, reason: str = "", visited_on: dt.date | None = None) -> Visit:
+    if outcome not in Visit.Outcome.values:
+        raise Invalid("Kết quả không hợp lệ.", "Invalid outcome.")
+    if outcome in (Visit.Outcome.REFUSED, Visit.Outcome.CONTRAINDICATED) and not (reason or "").strip():
+        raise Invalid("Cần ghi lý do từ chối/chống chỉ định.", "A reason is required for a refusal or a contraindication.")
+    visit = Visit.objects.create(person=person, commune_id=person.commune_id, visited_on=visited_on or dt.date.today(),
+                                 outcome=outcome, reason=(reason or "").strip(), recorded_by=by if getattr(by, "pk", None) else None)
+    record(actor=by, action="create", obj=visit, person_id=person.pk, changes={"outcome": (None, outcome), "reason": (None, visit.reason)})
+    return visit
+
+
+def door_to_door_xlsx(village, entries, on: dt.date) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh sách"
+    ws.append([f"Danh sách tiêm chủng tại {village.name}, {village.commune.name} — ngày {on:%d/%m/%Y}"])
+    ws.append(["STT", "Họ và tên", "Năm sinh", "Tuổi", "Nguy cơ", "Tình trạng", "Mũi cần tiêm", "Từ chối trước (lý do)",
+               "Điện thoại", "Địa chỉ", "Kết quả (đã tiêm/từ chối/vắng/chống chỉ định/chuyển đi)"])
+    for n, e in enumerate(entries, start=1):
+        ws.append([n, e.person.full_name, e.person.birth_year, e.age, ", ".join(e.risk_labels), STATE_LABELS[e.state],
+                   e.next_label, e.refusal or "", e.person.phone, e.person.street, ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def door_to_door_pdf(village, entries, on: dt.date) -> bytes:
+    import io
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from .certificates import _fonts
+
+    regular, bold = _fonts()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=10 * mm,
+                            title=f"Danh sách tiêm chủng {village.name}")
+    title = ParagraphStyle("t", fontName=bold, fontSize=12, leading=15)
+    cell = ParagraphStyle("c", fontName=regular, fontSize=8, leading=10)
+    rows = [["STT", "Họ và tên", "Năm sinh", "Nguy cơ", "Tình trạng", "Mũi cần tiêm", "Từ chối trước", "Điện thoại", "Kết quả"]]
+    for n, e in enumerate(entries, start=1):
+        rows.append([str(n), Paragraph(e.person.full_name, cell), str(e.person.birth_year), Paragraph(", ".join(e.risk_labels), cell),
+                     STATE_LABELS[e.state], e.next_label, Paragraph(e.refusal or "", cell), e.person.phone, ""])
+    table = Table(rows, repeatRows=1, colWidths=[10 * mm, 50 * mm, 18 * mm, 40 * mm, 22 * mm, 35 * mm, 40 * mm, 25 * mm, 35 * mm])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, 0), (-1, 0), bold), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+    ]))
+    doc.build([Paragraph(f"Danh sách đi từng nhà – {village.name}, {village.commune.name} – ngày {on:%d/%m/%Y}", title), table])
+    return buf.getvalue()

@@ -1,0 +1,350 @@
+"""Vaccination pages: a person's doses and status, recording a dose, coverage, imports, schedules, certificates."""
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS
+from core.errors import Invalid
+from core.parsing import ParseError, parse_date
+from core.scoping import scope, visible_units
+from core.views import scoped_object
+from geo.models import AdministrativeUnit, Level
+from people.models import Person
+from people.services import search_people
+
+from . import services
+from .forms import DoseForm, ImportForm, ScheduleForm
+from .models import DosePolicy, ImportBatch, Injection, Product, Schedule
+
+
+def _require(request, roles) -> bool:
+    if not request.user.is_authenticated:
+        return False
+    if not request.user.has_role(roles):
+        raise PermissionDenied
+    return True
+
+
+def _login(request):
+    return redirect(f"/accounts/dang-nhap/?next={request.path}")
+
+
+def _on(request) -> dt.date:
+    try:
+        return parse_date(request.GET.get("ngay")) or dt.date.today()
+    except ParseError:
+        return dt.date.today()
+
+
+def home(request):
+    """Find a person to vaccinate; coverage of the user's unit."""
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    q = request.GET.get("q", "")
+    people = []
+    if q:
+        people = search_people(scope(Person.objects.filter(merged_into__isnull=True), request.user), q).select_related("commune")[:30]
+    unit = request.user.jurisdiction_unit
+    cov = services.coverage(unit, dt.date.today()) if unit else None
+    return render(request, "vaccination/home.html", {"q": q, "people": people, "adult": cov["groups"]["18+"] if cov else None, "unit": unit})
+
+
+def person_record(request, person_pk):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    person = scoped_object(request, Person.objects.select_related("commune", "village"), pk=person_pk)
+    from audit.services import record
+
+    record(actor=request.user, action="view", obj=person, note="vaccination record")
+    return _render_person(request, person, DoseForm(initial={"given_on": dt.date.today().strftime("%d/%m/%Y")}))
+
+
+def _render_person(request, person, form, findings=None, needs_override=False, status=200):
+    on = _on(request)
+    injections = Injection.objects.filter(person=person).select_related("product").order_by("given_on", "id")
+    return render(request, "vaccination/person.html", {
+        "person": person, "injections": injections, "status": services.person_status(person, on), "on": on,
+        "form": form, "findings": findings or [], "needs_override": needs_override,
+        "can_record": request.user.has_role(VACCINATION_EDITORS),
+        "is_supervisor": request.user.has_role(services.VACCINATION_SUPERVISORS),
+    }, status=status)
+
+
+@require_POST
+def record_dose(request, person_pk):
+    if not _require(request, VACCINATION_EDITORS):
+        return _login(request)
+    person = scoped_object(request, Person, pk=person_pk)
+    form = DoseForm(request.POST)
+    if not form.is_valid():
+        return _render_person(request, person, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.record_injection(
+            by=request.user, person=person, product=data["product"], dose_kind=data["dose_kind"], dose_number=data["dose_number"],
+            given_on=data["given_on"], lot=data["lot"], site=data["site"], override_reason=data["override_reason"],
+        )
+    except services.NeedsOverride as exc:
+        return _render_person(request, person, form, findings=exc.findings, needs_override=True, status=409)
+    except services.DoseRefused as exc:
+        return _render_person(request, person, form, findings=exc.findings, status=422)
+    messages.success(request, _("Đã ghi nhận mũi tiêm."))
+    return redirect("vaccination:person", person_pk=person.pk)
+
+
+def coverage_page(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    units = visible_units(request.user).exclude(level=Level.COMMUNE).order_by("path") | visible_units(request.user).filter(level=Level.COMMUNE).order_by("path")
+    unit_id = request.GET.get("don_vi")
+    unit = None
+    if unit_id:
+        unit = get_object_or_404(visible_units(request.user), pk=unit_id)
+    else:
+        unit = request.user.jurisdiction_unit or AdministrativeUnit.objects.filter(level=Level.PROVINCE).order_by("path").first()
+    on = _on(request)
+    cov = services.coverage(unit, on) if unit else None
+    levels = services.coverage_for_levels(unit, on) if unit else None
+    rows = []
+    if cov:
+        labels = {"0-4": "0–4", "5-11": "5–11", "12-17": "12–17", "18-49": "18–49", "50-64": "50–64", "65+": "65+"}
+        rows = [(labels[b], cov["bands"][b]) for b in services.BANDS] + [(g, cov["groups"][g]) for g in ("12+", "18+", "50+", "all")]
+    return render(request, "vaccination/coverage.html", {
+        "unit": unit, "on": on, "rows": rows, "levels": levels, "coverage": cov,
+        "units": units.distinct()[:400],
+    })
+
+
+def coverage_json(request):
+    if not _require(request, HEALTH_READERS):
+        raise Http404
+    unit = get_object_or_404(visible_units(request.user), pk=request.GET.get("don_vi"))
+    cov = services.coverage(unit, _on(request))
+    cov["on"] = cov["on"].isoformat()
+    return JsonResponse(cov)
+
+
+# --- schedules (reference data) ---------------------------------------------------------------------------------
+def schedules(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    return render(request, "vaccination/schedules.html", {
+        "products": Product.objects.all(),
+        "schedules": Schedule.objects.select_related("product").order_by("product__name", "age_min", "valid_from"),
+        "policies": DosePolicy.objects.all(), "can_edit": request.user.has_role(RULE_EDITORS),
+    })
+
+
+def schedule_edit(request, pk):
+    if not _require(request, RULE_EDITORS):
+        return _login(request)
+    schedule = get_object_or_404(Schedule, pk=pk)
+    form = ScheduleForm(request.POST or None, instance=schedule)
+    if request.method == "POST" and form.is_valid():
+        from core.concurrency import EditConflict
+
+        try:
+            # The ModelForm already copied the input onto `schedule`: diff against the stored row.
+            services.update_schedule(by=request.user, schedule=Schedule.objects.get(pk=pk), data=form.cleaned_data,
+                                     expected_version=int(request.POST.get("version", schedule.version)))
+        except EditConflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã lưu lịch tiêm."))
+            return redirect("vaccination:schedules")
+    return render(request, "vaccination/schedule_form.html", {"form": form, "schedule": schedule})
+
+
+# --- imports -----------------------------------------------------------------------------------------------------
+def imports(request):
+    if not _require(request, VACCINATION_EDITORS):
+        return _login(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = services.start_import(by=request.user, upload=form.cleaned_data["file"],
+                                      mode="valid_only" if form.cleaned_data["valid_only"] else "all")
+        return redirect("vaccination:import_detail", pk=batch.pk)
+    batches = scope(ImportBatch.objects.all(), request.user)[:20]
+    return render(request, "vaccination/imports.html", {"form": form, "batches": batches})
+
+
+def import_detail(request, pk):
+    if not _require(request, VACCINATION_EDITORS):
+        return _login(request)
+    batch = scoped_object(request, ImportBatch, pk=pk)
+    template = "vaccination/_import_progress.html" if request.htmx else "vaccination/import_detail.html"
+    return render(request, template, {"batch": batch})
+
+
+def import_errors_csv(request, pk):
+    if not _require(request, VACCINATION_EDITORS):
+        return _login(request)
+    batch = scoped_object(request, ImportBatch, pk=pk)
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{batch.pk}.csv"'
+    response.write("\ufeff")
+    w = csv.writer(response)
+    w.writerow(["Dòng/Line", "Cột/Column", "Mã/Code", "Lý do", "Reason"])
+    for e in batch.errors:
+        w.writerow([e["line"], e["column"], e["code"], e["message_vi"], e["message_en"]])
+    return response
+
+
+# --- certificate and public verification ------------------------------------------------------------------------
+def certificate(request, person_pk):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    person = scoped_object(request, Person.objects.select_related("commune"), pk=person_pk)
+    from .certificates import certificate_pdf, verify_url
+
+    url = request.build_absolute_uri(verify_url(person))
+    pdf = certificate_pdf(person, url)
+    from audit.services import record
+
+    record(actor=request.user, action="export", obj=person, note="vaccination certificate", records=[person.pk])
+    return FileResponse(pdf, content_type="application/pdf", filename=f"giay-chung-nhan-tiem-{person.pk}.pdf")
+
+
+def verify(request, token):
+    """Public: name, birth year and doses only (no ID, address, phone)."""
+    from .certificates import person_from_token
+
+    person = person_from_token(token)
+    if person is None:
+        return render(request, "vaccination/verify.html", {"valid": False}, status=404)
+    doses = Injection.objects.filter(person=person).select_related("product").order_by("given_on", "id")
+    return render(request, "vaccination/verify.html", {"valid": True, "name": person.full_name, "birth_year": person.birth_year,
+                                                       "doses": doses})
+
+
+# --- FHIR ----------------------------------------------------------------------------------------------------------
+def fhir_person(request, person_pk):
+    if not _require(request, HEALTH_READERS):
+        raise Http404
+    person = scoped_object(request, Person.objects.select_related("commune"), pk=person_pk)
+    from audit.services import record
+
+    from .fhir import bundle_for
+
+    injections = list(Injection.objects.filter(person=person).select_related("product"))
+    record(actor=request.user, action="export", obj=person, note="FHIR", records=[person.pk])
+    return JsonResponse(bundle_for([person], injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
+
+
+def fhir_unit(request, unit_pk):
+    if not _require(request, HEALTH_READERS):
+        raise Http404
+    unit = get_object_or_404(visible_units(request.user), pk=unit_pk)
+    from audit.services import record
+
+    from .fhir import bundle_for
+
+    ids = services.communes_of(unit)
+    injections = list(scope(Injection.objects.filter(commune_id__in=ids), request.user).select_related("product", "person")[:20000])
+    people = list({i.person_id: i.person for i in injections}.values())
+    record(actor=request.user, action="export", target_label=f"FHIR {unit}", records=[p.pk for p in people])
+    return JsonResponse(bundle_for(people, injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
+
+
+def injection_list(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    qs = scope(Injection.objects.all(), request.user).select_related("person", "product", "commune").order_by("-given_on", "-id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "vaccination/injections.html", {"page_obj": page})
+
+
+# --- campaigns -------------------------------------------------------------------------------------------------------
+def campaigns(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    from .forms import CampaignForm
+    from .models import Campaign
+    from .outreach import create_campaign, progress
+
+    form = None
+    if request.user.has_role(VACCINATION_EDITORS) and not request.user.has_role(frozenset({"vaccinator"})):
+        form = CampaignForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            create_campaign(by=request.user, data=form.cleaned_data)
+            messages.success(request, _("Đã tạo chỉ tiêu."))
+            return redirect("vaccination:campaigns")
+    elif request.method == "POST":
+        raise PermissionDenied
+    on = _on(request)
+    items = [progress(c, on) for c in scope(Campaign.objects.select_related("unit"), request.user)]
+    return render(request, "vaccination/campaigns.html", {"items": items, "form": form, "on": on})
+
+
+def campaign_missing(request, pk):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    from .models import Campaign
+    from .outreach import missing_people
+
+    campaign = scoped_object(request, Campaign.objects.select_related("unit"), pk=pk)
+    on = _on(request)
+    qs = scope(missing_people(campaign, on), request.user).select_related("commune", "village").order_by("commune__name", "name_folded")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "vaccination/campaign_missing.html", {"campaign": campaign, "page_obj": page, "on": on})
+
+
+# --- door-to-door ----------------------------------------------------------------------------------------------------
+def door_to_door(request, village_pk):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    from geo.models import Village
+
+    from .models import Visit
+    from .outreach import door_to_door as build
+    from .outreach import door_to_door_pdf, door_to_door_xlsx, record_visit
+
+    village = scoped_object(request, Village.objects.select_related("commune"), pk=village_pk)
+    on = _on(request)
+    error = None
+    if request.method == "POST":
+        if not request.user.has_role(VACCINATION_EDITORS | {"care_team"}):
+            raise PermissionDenied
+        person = scoped_object(request, Person, pk=request.POST.get("person"), village=village)
+        try:
+            record_visit(by=request.user, person=person, outcome=request.POST.get("outcome", ""), reason=request.POST.get("reason", ""), visited_on=on)
+        except Invalid as exc:
+            error = exc
+        else:
+            return redirect(f"{request.path}?ngay={on:%d/%m/%Y}")
+    entries = build(village, on, request.user)
+    fmt = request.GET.get("dang")
+    if fmt in ("pdf", "xlsx"):
+        from audit.services import record
+
+        record(actor=request.user, action="export", target_label=f"door-to-door {village}", records=[e.person.pk for e in entries])
+        if fmt == "pdf":
+            return HttpResponse(door_to_door_pdf(village, entries, on), content_type="application/pdf",
+                                headers={"Content-Disposition": f'attachment; filename="di-tung-nha-{village.pk}.pdf"'})
+        return HttpResponse(door_to_door_xlsx(village, entries, on),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"Content-Disposition": f'attachment; filename="di-tung-nha-{village.pk}.xlsx"'})
+    return render(request, "vaccination/door_to_door.html", {
+        "village": village, "entries": entries, "on": on, "outcomes": Visit.Outcome.choices, "error": error,
+        "can_record": request.user.has_role(VACCINATION_EDITORS | {"care_team"}),
+    }, status=400 if error else 200)
+
+
+def villages(request):
+    if not _require(request, HEALTH_READERS):
+        return _login(request)
+    from geo.models import Village
+
+    qs = scope(Village.objects.select_related("commune"), request.user).order_by("commune__name", "name")
+    if request.GET.get("xa"):
+        qs = qs.filter(commune_id=request.GET["xa"])
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "vaccination/villages.html", {"page_obj": page})
