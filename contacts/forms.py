@@ -42,6 +42,7 @@ class PersonFields(forms.Form):
 
 
 class ContactForm(PersonFields):
+    source_contact = forms.ModelChoiceField(label=_("F2: tiếp xúc qua F1 nào (để trống nếu là F1)"), queryset=None, required=False)
     setting = forms.ChoiceField(label=_("Bối cảnh tiếp xúc"), choices=Setting.choices)
     place = forms.CharField(label=_("Địa điểm tiếp xúc"), max_length=200, required=False)
     first_exposure_on = date_field(_("Ngày tiếp xúc đầu tiên"), required=False)
@@ -50,6 +51,15 @@ class ContactForm(PersonFields):
         ("unknown", _("Chưa rõ (tra dữ liệu tiêm chủng)")), ("true", _("Có")), ("false", _("Chưa"))]))
     last_dose_on = date_field(_("Ngày tiêm mũi cuối"), required=False)
     recovered_on = date_field(_("Ngày từng mắc COVID-19 (nếu có)"), required=False)
+
+
+    def __init__(self, *args, f1s=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Contact
+
+        # The F1 of this case that the caller may see.
+        self.fields["source_contact"].queryset = f1s if f1s is not None else Contact.objects.none()
+        self.fields["source_contact"].label_from_instance = lambda c: c.person.full_name
 
 
 class ContactEditForm(forms.Form):

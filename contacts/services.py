@@ -133,6 +133,15 @@ def add_contact(*, by, source_case, person, last_exposure_on: dt.date, first_exp
         vaccination_source = VaccinationSource.UNKNOWN if fully_vaccinated is None else VaccinationSource.DECLARED
     facts = VaccinationFacts(fully_vaccinated, last_dose_on, recovered_on)
     s = schedule(last_exposure=last_exposure_on, facts=facts)
+    if generation == Generation.F2:
+        from diseases.models import RuleSet
+
+        tracked = RuleSet.objects.get(pk=s.rule_id).value("generations", ["F1"])
+        if "F2" not in tracked:
+            raise Invalid(
+                f"Quy định áp dụng ngày {_d(last_exposure_on)} ({s.rule_source}) không theo dõi F2.",
+                f"The rule in force on {_d(last_exposure_on)} ({s.rule_source}) does not trace F2 contacts.", field="source_contact",
+            )
     contact = Contact.objects.create(
         person=person, source_case=source_case, source_contact=source_contact, generation=generation, setting=setting,
         place=place, first_exposure_on=first_exposure_on, last_exposure_on=last_exposure_on,

@@ -79,7 +79,7 @@ def case_contacts(request, case_pk):
     _need(request, HEALTH_READERS)
     case = _case(request, case_pk)
     contacts = _contacts(request.user).filter(source_case=case).order_by("id")
-    form = ContactForm(request.POST or None, user=request.user)
+    form = ContactForm(request.POST or None, user=request.user, f1s=contacts.filter(generation="F1"))
     duplicates = []
     if request.method == "POST":
         _need(request, TRACERS)
@@ -98,7 +98,8 @@ def case_contacts(request, case_pk):
                             by=request.user, source_case=case, person=person, first_exposure_on=data.get("first_exposure_on"),
                             last_exposure_on=data["last_exposure_on"], setting=data["setting"], place=data["place"],
                             fully_vaccinated=data.get("fully_vaccinated"), last_dose_on=data.get("last_dose_on"),
-                            recovered_on=data.get("recovered_on"))
+                            recovered_on=data.get("recovered_on"), source_contact=data.get("source_contact"),
+                            generation="F2" if data.get("source_contact") else "F1")
             except Invalid as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:

@@ -100,3 +100,14 @@ def test_it_creates_contacts_through_the_api(api_for, personas, commune_a, f0, p
                                                                 "last_exposure_on": "2022-02-09"}, format="json")
     assert bad.status_code == 400
     assert api_for(personas["commune_b"]).get("/api/contacts/").json()["count"] == 0
+
+
+def test_it_records_an_f2_through_the_form(client_for, personas, commune_a, person_factory, open_case):
+    f0 = open_case(person_factory(commune_a, full_name="Ca Tháng Mười Hai"), D(2021, 12, 20))
+    f1 = services.add_contact(by=personas["commune_a"], source_case=f0, person=person_factory(commune_a, full_name="Mẹ"),
+                              last_exposure_on=D(2021, 12, 19))
+    r = post_contact(client_for(personas["commune_a"]), f0, commune_a, full_name="Hàng Xóm", last_exposure_on="20/12/2021",
+                     source_contact=f1.pk)
+    assert r.status_code == 302
+    f2 = Contact.objects.get(person__full_name="Hàng Xóm")
+    assert f2.generation == "F2" and f2.source_contact == f1

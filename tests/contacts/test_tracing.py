@@ -84,3 +84,33 @@ def test_it_lists_contacts_left_unmonitored(personas, commune_a, person_factory,
     assert list(services.unmonitored(Contact.objects.all(), D(2022, 2, 10))) == [forgotten]
     assert services.release_finished(D(2022, 3, 5)) == 0  # 14 days + 14 days of monitoring (10696)
     assert services.release_finished(D(2022, 3, 6)) == 2
+
+
+def test_it_traces_f2_only_while_the_rules_of_the_time_used_it(personas, commune_a, person_factory, open_case, monkeypatch):
+    monkeypatch.setattr(services, "today", lambda: D(2022, 3, 10))
+    f0 = open_case(person_factory(commune_a, full_name="Ca Nguồn"), D(2021, 12, 20))
+    f1 = services.add_contact(by=personas["commune_a"], source_case=f0, person=person_factory(commune_a, full_name="F1"),
+                              last_exposure_on=D(2021, 12, 19))
+    f2 = services.add_contact(by=personas["commune_a"], source_case=f0, person=person_factory(commune_a, full_name="F2"),
+                              last_exposure_on=D(2021, 12, 20), generation="F2", source_contact=f1)
+    assert f2.generation == "F2" and f2.source_contact == f1
+    later = open_case(person_factory(commune_a, full_name="Ca Sau"), D(2022, 3, 1))
+    g1 = services.add_contact(by=personas["commune_a"], source_case=later, person=person_factory(commune_a, full_name="G1"),
+                              last_exposure_on=D(2022, 2, 28))
+    with pytest.raises(Invalid) as exc:
+        services.add_contact(by=personas["commune_a"], source_case=later, person=person_factory(commune_a, full_name="G2"),
+                             last_exposure_on=D(2022, 3, 1), generation="F2", source_contact=g1)
+    assert "không theo dõi F2" in exc.value.vi and "762/BYT-DP" in exc.value.vi
+
+
+def test_it_lists_contacts_in_a_constant_number_of_queries(client_for, personas, commune_a, person_factory, open_case,
+                                                          django_assert_max_num_queries):
+    f0 = open_case(person_factory(commune_a, full_name="Ca Nguồn"), D(2022, 2, 10))
+    for i in range(15):
+        services.add_contact(by=personas["commune_a"], source_case=f0, person=person_factory(commune_a, full_name=f"Người {i}"),
+                             last_exposure_on=D(2022, 2, 9))
+    c = client_for(personas["commune_a"])
+    with django_assert_max_num_queries(12):
+        assert c.get("/contacts/?xem=all").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert c.get(f"/contacts/ca/{f0.pk}/").status_code == 200
