@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/ho-tro/", views.add_support, name="support"),
     path("<int:pk>/khoi-benh/", views.release, name="release"),
     path("<int:pk>/nhap-co-so/", views.admit, name="admit"),
+    path("<int:pk>/ra-co-so/<int:admission_pk>/", views.discharge, name="discharge"),
     path("<int:pk>/lien-ket-tu-bao/", views.self_report_link, name="self_report_link"),
     path("<int:pk>/giay-xac-nhan-khoi-benh.pdf", views.certificate_pdf, name="certificate"),
     # Public, no login: nothing personal beyond what the holder of the link or certificate already has.

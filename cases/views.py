@@ -417,3 +417,14 @@ def beds_board(request):
         "facilities": sorted(facilities.values(), key=lambda r: (r["district"].name, r["facility"].name)),
         "districts": sorted(districts.values(), key=lambda r: r["district"].name), "bed_types": BedType.choices,
     })
+
+
+@login_required
+def discharge(request, pk, admission_pk):
+    case = _post_case(request, pk)
+    admission = case.admissions.filter(pk=admission_pk).select_related("facility").first()
+    if admission is None:
+        raise Http404
+    if services.discharge(by=request.user, admission=admission):
+        messages.success(request, _("Đã ghi ra khỏi cơ sở."))
+    return _back(case)

@@ -35,3 +35,16 @@ def test_it_lets_health_staff_declare_beds_of_their_area_only(personas, client_f
     c.post("/facilities/giuong/", {f"beds-{mine.pk}-oxygen": "-3"})
     assert BedCapacity.objects.get(facility=mine, bed_type="oxygen").total == 12
     assert client_for(personas["leader"]).get("/facilities/giuong/").status_code == 403
+
+
+def test_it_records_admission_and_discharge_from_the_case_page(open_case, personas, client_for, commune_a):
+    site = Facility.objects.create(name="Khu tập trung A", kind="centralised_facility", unit=commune_a)
+    case = open_case()
+    c = client_for(personas["commune_a"])
+    c.post(f"/cases/{case.pk}/nhap-co-so/", {"facility": site.pk, "bed_type": "ordinary"})
+    adm = case.admissions.get()
+    assert adm.discharged_at is None and "Ra khỏi cơ sở" in c.get(f"/cases/{case.pk}/").content.decode()
+    assert client_for(personas["commune_b"]).post(f"/cases/{case.pk}/ra-co-so/{adm.pk}/").status_code == 404
+    c.post(f"/cases/{case.pk}/ra-co-so/{adm.pk}/")
+    adm.refresh_from_db()
+    assert adm.discharged_at is not None
