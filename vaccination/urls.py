@@ -22,5 +22,7 @@ urlpatterns = [
     path("chi-tieu/<int:pk>/con-thieu/", views.campaign_missing, name="campaign_missing"),
     path("di-tung-nha/", views.villages, name="villages"),
     path("di-tung-nha/<int:village_pk>/", views.door_to_door, name="door_to_door"),
+    path("doi-soat-vneid/", views.reconciliation, name="reconciliation"),
+    path("doi-soat-vneid/<int:pk>/", views.reconciliation_detail, name="reconciliation_detail"),
     path("cong-khai/xac-minh/<str:token>/", views.verify, name="verify"),
 ]

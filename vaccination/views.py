@@ -348,3 +348,47 @@ def villages(request):
         qs = qs.filter(commune_id=request.GET["xa"])
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(request, "vaccination/villages.html", {"page_obj": page})
+
+
+# --- VNeID reconciliation ----------------------------------------------------------------------------------------------
+def reconciliation(request):
+    if not _require(request, VACCINATION_EDITORS):
+        return _login(request)
+    from core.imports import FileRejected
+
+    from .models import ReconciliationRun
+    from .reconcile import run
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            r = run(by=request.user, data=upload.read(), filename=upload.name)
+        except FileRejected as exc:
+            error = exc
+        else:
+            return redirect("vaccination:reconciliation_detail", pk=r.pk)
+    runs = scope(ReconciliationRun.objects.all(), request.user)[:20]
+    return render(request, "vaccination/reconciliation.html", {"form": form, "runs": runs, "error": error})
+
+
+def reconciliation_detail(request, pk):
+    if not _require(request, VACCINATION_EDITORS):
+        return _login(request)
+    from .models import ReconciliationRun
+    from .reconcile import KINDS, corrections_csv
+
+    r = scoped_object(request, ReconciliationRun, pk=pk)
+    if request.GET.get("dang") == "csv":
+        from audit.services import record
+
+        record(actor=request.user, action="export", target_label=f"VNeID corrections #{r.pk}",
+               records=sorted({d["person_id"] for d in r.differences if d["person_id"]}))
+        response = HttpResponse("\ufeff" + corrections_csv(r), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="dieu-chinh-vneid-{r.pk}.csv"'
+        return response
+    counts = [(KINDS[k][0], KINDS[k][1], r.counts.get(k, 0), r.fixed_since_previous.get(k)) for k in KINDS]
+    labels = {k: v[0] for k, v in KINDS.items()}
+    diffs = [{**d, "label": labels[d["kind"]]} for d in r.differences[:500]]
+    return render(request, "vaccination/reconciliation_detail.html", {"run": r, "counts": counts, "diffs": diffs})
