@@ -19,6 +19,18 @@ def _test_settings(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the units once per test database; tests roll back around them.
+
+    Transactional tests (live_server) flush the tables afterwards; `kontum` then loads them again.
+    """
+    from geo.loader import load_admin_units
+
+    with django_db_blocker.unblock():
+        load_admin_units({KONTUM})
+
+
 @pytest.fixture
 def kontum(db):
     """Kon Tum's pre-2025 units (province 62: 10 districts, 102 communes) and the 2025 structure."""
