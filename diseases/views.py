@@ -56,24 +56,48 @@ def rule_detail(request, pk):
     return render(request, "diseases/rule_detail.html", {"rule": rule, "until": valid_until(rule)})
 
 
+def _structured_values(post, keys: list[str]) -> dict:
+    """Values edited key by key: the value as JSON (a bare word is taken as text), its source, and the flag."""
+    values = {}
+    for key in keys:
+        raw = post.get(f"v-{key}", "").strip()
+        try:
+            value = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            value = raw
+        values[key] = {"value": value, "source": post.get(f"s-{key}", "").strip(), "confirmed": bool(post.get(f"c-{key}"))}
+    return values
+
+
 @login_required
 def rule_add(request, disease="covid19"):
+    """A new version, prefilled from the latest version of the kind; each value edited with its source and flag."""
     _require(request.user, RULE_EDITORS)
     disease_obj = get_object_or_404(Disease, code=disease)
-    initial = {}
-    kind = request.GET.get("kind")
-    if kind:
-        base = RuleSet.objects.filter(disease=disease_obj, kind=kind).order_by("-valid_from").first()
-        if base:
-            initial = {"kind": kind, "values": json.dumps(base.values, ensure_ascii=False, indent=2)}
-    form = RuleVersionForm(request.POST or None, initial=initial)
+    kind = request.GET.get("kind") or request.POST.get("kind")
+    base = RuleSet.objects.filter(disease=disease_obj, kind=kind).order_by("-valid_from").first() if kind else None
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and base is not None and data.get("structured"):
+        data["values"] = json.dumps(_structured_values(request.POST, list(base.values)), ensure_ascii=False)
+    initial = {"kind": kind} if kind else {}
+    if base:
+        initial["values"] = json.dumps(base.values, ensure_ascii=False, indent=2)
+    form = RuleVersionForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            rule = services.add_rule_version(by=request.user, disease=disease_obj, **data)
+            rule = services.add_rule_version(by=request.user, disease=disease_obj, **form.cleaned_data)
         except Invalid as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, _("Đã thêm phiên bản quy định mới."))
             return redirect("diseases:detail", pk=rule.pk)
-    return render(request, "diseases/rule_form.html", {"form": form, "disease": disease_obj})
+    rows = []
+    if base:
+        source = request.POST if request.method == "POST" else None
+        for key, entry in base.values.items():
+            if source is not None:
+                rows.append({"key": key, "value": source.get(f"v-{key}", ""), "source": source.get(f"s-{key}", ""), "confirmed": bool(source.get(f"c-{key}"))})
+            else:
+                rows.append({"key": key, "value": json.dumps(entry.get("value"), ensure_ascii=False), "source": entry.get("source", ""),
+                             "confirmed": entry.get("confirmed", True)})
+    return render(request, "diseases/rule_form.html", {"form": form, "disease": disease_obj, "base": base, "rows": rows})

@@ -46,3 +46,24 @@ def test_it_refuses_bad_json_and_a_second_version_on_the_same_day(personas, clie
 def test_it_shows_which_version_applies_on_a_chosen_day_and_why(personas, client_for):
     page = client_for(personas["commune_a"]).get("/diseases/?on=15/02/2022").content.decode()
     assert "261/QĐ-BYT" in page and "15/02/2022" in page and "Áp dụng" in page
+
+
+def test_it_lets_the_officer_edit_each_value_of_the_latest_version_with_its_source(personas, client_for):
+    c = client_for(personas["health_dept"])
+    page = c.get("/diseases/them/?kind=warning_signs").content.decode()
+    assert 'name="v-spo2_max" value="96"' in page and "rr_under_1_min" in page
+    base = rule_in_force(kind="warning_signs", on=dt.date(2022, 2, 1))
+    data = {"kind": "warning_signs", "name": "Dấu hiệu cảnh báo (thử)", "source_document": "888/QĐ-BYT ngày 01/04/2022",
+            "valid_from": "01/04/2022", "structured": "1", "notes": ""}
+    for key, entry in base.values.items():
+        data[f"v-{key}"] = json.dumps(entry["value"], ensure_ascii=False)
+        data[f"s-{key}"] = entry["source"]
+        if entry["confirmed"]:
+            data[f"c-{key}"] = "on"
+    data["v-spo2_max"], data["s-spo2_max"], data["c-rr_under_1_min"] = "95", "888/QĐ-BYT: SpO2 ≤ 95%", "on"
+    assert c.post("/diseases/them/?kind=warning_signs", data).status_code == 302
+    new = rule_in_force(kind="warning_signs", on=dt.date(2022, 4, 1))
+    assert new.values["spo2_max"] == {"value": 95, "source": "888/QĐ-BYT: SpO2 ≤ 95%", "confirmed": True}
+    assert new.values["symptoms"]["value"] == base.values["symptoms"]["value"]
+    assert new.unconfirmed_keys == []
+    assert rule_in_force(kind="warning_signs", on=dt.date(2022, 3, 31)).value("spo2_max") == 96
