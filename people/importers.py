@@ -13,7 +13,10 @@ half an import. File layout: docs/imports.md.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+
+from django.db import connection, models
 
 from core.context import current_ip, current_user_agent
 from core.errors import Invalid
@@ -337,7 +340,11 @@ class PersonImporter(CommuneRowsImporter):
             result.notes.append(f"{len(self.skipped)} dòng đã có hoặc nghi trùng, không nhập / rows already registered or possible duplicates, not imported")
 
     def _insert(self, batch: list[Person]) -> None:
-        Person.objects.bulk_create(batch)
+        """bulk_create; on PostgreSQL, ids are reserved from the sequence and the rows COPied (several times faster)."""
+        if connection.vendor == "postgresql":
+            copy_insert(Person, batch)
+        else:
+            Person.objects.bulk_create(batch)
 
     def _audit_creations(self, people: list[Person]) -> None:
         """One "create" event per person, written in bulk (same fields as audit.services.record)."""
@@ -346,17 +353,48 @@ class PersonImporter(CommuneRowsImporter):
         actor = self.by if getattr(self.by, "pk", None) else None
         label = actor.get_username() if actor else "system"
         ip, agent = current_ip.get(), current_user_agent.get()
-        AuditEvent.objects.bulk_create([
+        events = [
             AuditEvent(actor=actor, actor_label=label, action="create", target_type="people.person", target_id=str(p.pk),
                        target_label=str(p)[:200], person_id=p.pk, note="import", ip=ip, user_agent=agent)
             for p in people
-        ], batch_size=2000)
+        ]
+        if connection.vendor == "postgresql":
+            copy_insert(AuditEvent, events)
+        else:
+            AuditEvent.objects.bulk_create(events, batch_size=2000)
 
     def after_save(self, result: ImportResult) -> None:
         from audit.services import record
 
         record(actor=self.by, action="import", target_label=self.audit_label, records=self.created_ids,
                note=f"{result.imported} rows imported, {len(result.errors)} rejected, {len(self.skipped)} duplicates skipped")
+
+
+def copy_insert(model, objs: list) -> None:
+    """PostgreSQL: INSERT many new rows with COPY. Ids are taken from the table's sequence first and set on the
+    objects, as bulk_create would. Values go to psycopg as Python values (no per-field Django conversion)."""
+    if not objs:
+        return
+    fields = model._meta.concrete_fields
+    table = model._meta.db_table
+    timestamps = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(objs)])
+        for obj, (pk,) in zip(objs, cur.fetchall(), strict=True):
+            obj.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cur.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                for f in timestamps:
+                    f.pre_save(obj, add=True)
+                row = []
+                for f in fields:
+                    value = getattr(obj, f.attname)
+                    if f.attname in json_fields and value is not None:
+                        value = json.dumps(value)
+                    row.append(value)
+                copy.write_row(row)
 
 
 def _chunks(items: list, size: int):

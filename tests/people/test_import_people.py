@@ -34,16 +34,20 @@ def run(user, data, name="ds.csv", **kw):
     return PersonImporter(by=user, today=dt.date(2022, 2, 14), **kw).run(data, name)
 
 
-def test_it_imports_people_with_normalised_fields(personas, commune_a, village_a):
+def test_it_imports_people_with_normalised_fields(personas, commune_a, village_a, person_factory):
     result = run(personas["commune_a"], csv_bytes([HEADER, *good_rows(commune_a)]))
     assert result.ok and result.saved and result.imported == 3
     an = Person.objects.get(id_number="062080000123")
+    assert (an.version, an.comorbidities, an.is_pregnant, an.merged_into) == (1, [], False, None) and an.created_at and an.updated_at
     assert (an.date_of_birth, an.sex, an.phone, an.ethnicity, an.village, an.commune) == (dt.date(1980, 3, 5), "M", "0905123456", "01", village_a, commune_a)
     bich = Person.objects.get(name_folded="tran thi bich")
     assert (bich.full_name, bich.birth_year, bich.date_of_birth, bich.phone, bich.ethnicity) == ("Trần Thị Bích", 1955, None, "0862345678", "14")
     # Each person's creation is in the audit trail, and the import as a whole with the ids it created.
-    assert AuditEvent.objects.filter(action="create", person_id=an.pk, actor=personas["commune_a"]).exists()
+    event = AuditEvent.objects.get(action="create", person_id=an.pk, actor=personas["commune_a"])
+    assert event.at and event.changes is None and AuditEvent.objects.filter(pk=event.pk, changes__isnull=True).exists()
     assert sorted(AuditEvent.objects.get(action="import").records) == sorted(Person.objects.values_list("pk", flat=True))
+    later = person_factory(commune_a, full_name="Đến Sau")  # ids keep coming from the same sequence
+    assert later.pk > max(Person.objects.exclude(pk=later.pk).values_list("pk", flat=True))
 
 
 def test_a_file_with_one_bad_row_imports_nothing(personas, commune_a, village_a):
