@@ -154,3 +154,20 @@ def test_it_imports_criteria_values_and_reports_every_bad_row(personas, kontum, 
     outside = CriteriaImporter(by=personas["commune_a"]).run(
         f"Mã đơn vị,Tuần,full_pct\n{commune_b.code},09/02/2022,80\n".encode(), "x.csv")
     assert not outside.saved and "ngoài địa bàn" in outside.errors[0].message_vi
+
+
+def test_it_replaces_a_whole_week_in_one_pass_and_keeps_decisions_linked(monkeypatch, kontum, commune_a, personas, after_cut):
+    monkeypatch.setattr(services, "COPY_MIN_ROWS", 0)  # PostgreSQL: the COPY path, as for the whole country
+    set_population(commune_a, 10_000)
+    enter(commune_a, **GOOD)
+    first = {a.unit_id: a for a in services.assess_province(kontum, WEEK, now=after_cut)}
+    assert all(a.pk for a in first.values())
+    d = services.propose(by=personas["health_dept"], unit=commune_a, week_start=WEEK, level=1)
+    enter(commune_a, new_cases_per_100k_week=30)
+    second = {a.unit_id: a for a in services.assess_province(kontum, WEEK, now=after_cut)}
+    assert second[commune_a.id].pk == first[commune_a.id].pk
+    assert Assessment.objects.filter(week_start=WEEK).count() == 113
+    stored = Assessment.objects.get(unit=commune_a, week_start=WEEK)
+    assert stored.level == 2 and "Kết quả: Cấp 2" in " ".join(s["vi"] for s in stored.steps)
+    d.refresh_from_db()
+    assert d.assessment_id == stored.pk
