@@ -26,7 +26,7 @@ def tiles(request):
     from core.scoping import scope
 
     from . import services
-    from .models import Contact
+    from .models import Arrival, Contact
 
     if not request.user.has_role(HEALTH_READERS):
         return []
@@ -34,8 +34,11 @@ def tiles(request):
     qs = scope(Contact.objects.all(), request.user)
     following = services.under_follow_up(qs, today).count()
     missing = services.unmonitored(qs, today).count()
+    arrivals = services.unmonitored_arrivals(scope(Arrival.objects.all(), request.user), today).count()
     return [
         {"label": _("Người tiếp xúc đang theo dõi"), "value": following, "url": reverse("contacts:list"), "tone": ""},
+        {"label": _("Người đến từ vùng dịch chưa được theo dõi"), "value": arrivals, "url": reverse("contacts:arrivals") + "?xem=unmonitored",
+         "tone": "alert" if arrivals else "ok"},
         {"label": _("Người tiếp xúc chưa được theo dõi"), "value": missing, "url": reverse("contacts:unmonitored"),
          "tone": "alert" if missing else "ok"},
     ]

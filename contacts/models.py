@@ -177,6 +177,9 @@ class Arrival(VersionedModel):
     follow_up_end = models.DateField(_("Hết theo dõi"), null=True, blank=True)
     test_dates = models.JSONField(_("Ngày xét nghiệm"), default=list, blank=True)
     via = models.CharField(_("Nguồn"), max_length=12, choices=Via.choices, default=Via.STAFF)
+    # Daily follow-up like a contact's: the day of the last call/visit, kept by services.record_arrival_check.
+    last_check_on = models.DateField(_("Lần theo dõi gần nhất"), null=True, blank=True, editable=False)
+    last_check_note = models.CharField(_("Ghi chú theo dõi"), max_length=300, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     jurisdiction_field = "person__commune"

@@ -383,3 +383,27 @@ def find_or_create_person(*, by, data: dict, existing=None, accept_new: bool = F
     if clean.get("id_number") and not clean.get("id_kind"):
         clean["id_kind"] = "cccd" if len(clean["id_number"]) == 12 else "cmnd" if len(clean["id_number"]) == 9 else "passport"
     return people.create_person(by=by, data=clean), []
+
+
+@transaction.atomic
+def record_arrival_check(*, by, arrival: Arrival, day: dt.date, has_symptoms: bool = False, note: str = "") -> Arrival:
+    """Arrivals are followed like contacts: one check a day until the follow-up ends."""
+    if day > today():
+        raise Invalid("Ngày theo dõi ở tương lai.", "The follow-up day is in the future.", field="day")
+    if day < arrival.arrived_on:
+        raise Invalid("Ngày theo dõi trước ngày đến.", "The follow-up day is before the arrival.", field="day")
+    text = ("Có triệu chứng. " if has_symptoms else "") + note
+    Arrival.objects.filter(pk=arrival.pk).filter(Q(last_check_on__isnull=True) | Q(last_check_on__lte=day)).update(
+        last_check_on=day, last_check_note=text[:300], has_symptoms=has_symptoms or arrival.has_symptoms)
+    record(actor=by, action="update", obj=arrival, person_id=arrival.person_id, note=f"follow-up {_d(day)}: {text}"[:300])
+    arrival.refresh_from_db()
+    return arrival
+
+
+def arrivals_under_follow_up(qs, on: dt.date):
+    return qs.filter(arrived_on__lte=on, follow_up_end__gte=on)
+
+
+def unmonitored_arrivals(qs, on: dt.date, missed_days: int = 1):
+    limit = on - dt.timedelta(days=missed_days)
+    return arrivals_under_follow_up(qs, on).filter(Q(last_check_on__lt=limit) | Q(last_check_on__isnull=True, arrived_on__lt=limit))

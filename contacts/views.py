@@ -309,6 +309,23 @@ def outbreak_detail(request, pk):
 def arrival_list(request):
     _need(request, HEALTH_READERS)
     qs = scope(Arrival.objects.select_related("person", "person__commune", "rule_set"), request.user)
+    today = timezone.localdate()
+    view = request.GET.get("xem", "all")
+    if view == "following":
+        qs = services.arrivals_under_follow_up(qs, today)
+    elif view == "unmonitored":
+        qs = services.unmonitored_arrivals(qs, today)
+    if request.method == "POST" and request.POST.get("action") == "check":
+        _need(request, TRACERS)
+        arrival = scoped_object(request, qs.model.objects.all(), pk=int(request.POST.get("arrival") or 0))
+        try:
+            services.record_arrival_check(by=request.user, arrival=arrival, day=today, has_symptoms=bool(request.POST.get("has_symptoms")),
+                                          note=request.POST.get("note", ""))
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã ghi phiếu theo dõi."))
+        return redirect(f"{request.path}?xem={view}")
     form = ArrivalForm(request.POST or None, user=request.user)
     duplicates = []
     if request.method == "POST":
@@ -331,8 +348,9 @@ def arrival_list(request):
                     return redirect("contacts:arrivals")
                 form.add_error(None, _("Có thể trùng với người đã có. Chọn một người dưới đây hoặc đánh dấu tạo hồ sơ mới."))
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "contacts/arrivals.html", {"page_obj": page, "form": form, "duplicates": duplicates,
-                                                      "today": timezone.localdate(), "can_edit": request.user.has_role(TRACERS)})
+    return render(request, "contacts/arrivals.html", {"page_obj": page, "form": form, "duplicates": duplicates, "view": view,
+                                                      "today": today, "can_edit": request.user.has_role(TRACERS),
+                                                      "querystring_prefix": f"xem={view}&"})
 
 
 def public_declaration(request):

@@ -55,3 +55,22 @@ def test_it_takes_a_public_declaration_without_login_and_dedupes_people(client, 
     # Missing consent: refused, nothing saved.
     r = client.post("/contacts/cong-khai/khai-bao-y-te/", {**form, "consent": ""})
     assert r.status_code == 200 and Arrival.objects.count() == 2
+
+
+def test_it_follows_arrivals_daily_and_lists_the_unmonitored(client_for, personas, commune_a, person_factory, monkeypatch):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    seen = services.record_arrival(by=personas["commune_a"], person=person_factory(commune_a, full_name="Đã Gọi"), origin="Hà Nội",
+                                   arrived_on=today - dt.timedelta(days=3))
+    forgotten = services.record_arrival(by=personas["commune_a"], person=person_factory(commune_a, full_name="Bị Quên"), origin="Hà Nội",
+                                        arrived_on=today - dt.timedelta(days=3))
+    c = client_for(personas["commune_a"])
+    r = c.post("/contacts/nguoi-den/?xem=all", {"action": "check", "arrival": seen.pk, "has_symptoms": "on"})
+    assert r.status_code == 302
+    seen.refresh_from_db()
+    assert seen.last_check_on == today and seen.has_symptoms
+    assert list(services.unmonitored_arrivals(Arrival.objects.all(), today)) == [forgotten]
+    page = c.get("/contacts/nguoi-den/?xem=unmonitored").content.decode()
+    assert "Bị Quên" in page and "Đã Gọi" not in page
+    assert client_for(personas["commune_b"]).post("/contacts/nguoi-den/", {"action": "check", "arrival": seen.pk}).status_code == 404
