@@ -177,6 +177,8 @@ class LabResultImporter(TableImporter):
                 )
         result.imported = len(updates)
         self.updated_ids = [u[3] for u in updates]
+        # Each positive result offers to open the case (shown after the import).
+        self.positive_ids = [u[3] for u in updates if u[0] == Result.POSITIVE]
         if pool_tests:
             from .services import _member_result
 

@@ -160,6 +160,7 @@ def import_results(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     rejected = None
+    positives = []
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         importer = LabResultImporter(by=request.user, mode="valid_only" if form.cleaned_data["valid_only"] else "all")
@@ -167,7 +168,10 @@ def import_results(request):
             result = importer.run(f.read(), f.name)
         except FileRejected as exc:
             rejected = exc
-    return render(request, "testing/import.html", {"form": form, "result": result, "rejected": rejected})
+        else:
+            ids = getattr(importer, "positive_ids", [])
+            positives = Test.objects.filter(pk__in=ids[:200]).select_related("person").order_by("sample_code")
+    return render(request, "testing/import.html", {"form": form, "result": result, "rejected": rejected, "positives": positives})
 
 
 @login_required

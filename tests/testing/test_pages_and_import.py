@@ -68,6 +68,7 @@ def test_it_imports_lab_results_all_or_nothing_with_row_errors(client_for, perso
     good = csv(["L-1,10/02/2022,11/02/2022,Dương tính,\"21,5\"", "L-2,,11/02/2022,Âm tính,", "L-3,,10/02/2022,am tinh,"])
     r = c.post("/testing/nhap-ket-qua/", {"file": SimpleUploadedFile("kq.csv", good)})
     assert r.status_code == 200
+    assert f"/contacts/xet-nghiem/{a.pk}/mo-ca/" in r.content.decode()  # the positive offers to open the case
     a.refresh_from_db(), b.refresh_from_db(), rapid.refresh_from_db()
     assert (a.result, str(a.ct_value), a.reported_on) == ("positive", "21.5", dt.date(2022, 2, 11))
     assert b.result == "negative" and rapid.result == "negative" and a.version == 2
