@@ -94,8 +94,12 @@ def coverage_for_levels_many(units, on):
 
     from geo.models import AdministrativeUnit, PopulationEstimate
 
-    commune_paths = dict(AdministrativeUnit.objects.filter(level="commune", structure="pre2025").values_list("id", "path"))
     targets = {u.path: u.id for u in units}
+    provinces = sorted({"/" + p.strip("/").split("/")[0] + "/" for p in targets})
+    likes = [p + "%" for p in provinces]
+    commune_paths = dict(AdministrativeUnit.objects.filter(level="commune", structure="pre2025")
+                         .extra(where=["path LIKE ANY(%s)"], params=[likes]).values_list("id", "path"))
+    in_scope = "commune_id IN (SELECT id FROM geo_administrativeunit WHERE level = 'commune' AND path LIKE ANY(%s))"
 
     def anc(path):
         codes = path.strip("/").split("/")
@@ -108,10 +112,10 @@ def coverage_for_levels_many(units, on):
                     COUNT(CASE WHEN primary_done_on <= %s THEN 1 END),
                     COUNT(CASE WHEN primary_done_on <= %s AND (p.comorbidities::text <> '[]' OR p.is_immunocompromised) THEN 1 END)
              FROM vaccination_personvaccination pv JOIN people_person p ON p.id = pv.person_id
-             WHERE first_on <= %s GROUP BY 1"""
+             WHERE first_on <= %s AND pv.""" + in_scope + " GROUP BY 1"
     acc = defaultdict(lambda: [0] * 9)  # adult1, eld_full, full, hr_full, pop, adult_pop, eld_pop, hr_total
     with connection.cursor() as cur:
-        cur.execute(sql, [adult_cut, elderly_cut, on, on, on, on])
+        cur.execute(sql, [adult_cut, elderly_cut, on, on, on, on, likes])
         for cid, a1, ef, full, hrf in cur.fetchall():
             for p in anc(commune_paths.get(cid, "/x/")):
                 if p in targets:
@@ -120,13 +124,13 @@ def coverage_for_levels_many(units, on):
                     x[1] += ef
                     x[2] += full
                     x[3] += hrf
-        cur.execute("""SELECT commune_id, COUNT(*) FROM people_person WHERE comorbidities::text <> '[]' OR is_immunocompromised
-                       GROUP BY 1""")
+        cur.execute("""SELECT commune_id, COUNT(*) FROM people_person WHERE (comorbidities::text <> '[]' OR is_immunocompromised)
+                       AND """ + in_scope + " GROUP BY 1", [likes])
         for cid, n in cur.fetchall():
             for p in anc(commune_paths.get(cid, "/x/")):
                 if p in targets:
                     acc[p][7] += n
-    for r in PopulationEstimate.objects.filter(year=2021).values("unit_id", "age_band", "population"):
+    for r in PopulationEstimate.objects.filter(year=2021, unit_id__in=list(commune_paths)).values("unit_id", "age_band", "population"):
         for p in anc(commune_paths.get(r["unit_id"], "/x/")):
             if p in targets:
                 x = acc[p]
