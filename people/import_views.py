@@ -2,6 +2,7 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,12 @@ def person_import(request):
             result = importer.run(upload.read(), upload.name)
         except FileRejected as exc:
             error = exc
+        except IntegrityError:
+            # Someone registered one of these ID numbers while the file was being checked: nothing was saved.
+            error = FileRejected(
+                "Trong lúc kiểm tra tệp, người khác vừa đăng ký một số giấy tờ có trong tệp. Chưa nhập gì: hãy nhập lại.",
+                "While the file was being checked, someone registered an ID number it contains. Nothing was imported: import it again.",
+            )
     return render(request, "people/import.html", {
         "form": form, "result": result, "error": error, "skipped": importer.skipped if importer else [],
     })

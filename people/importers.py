@@ -384,7 +384,8 @@ def copy_insert(model, objs: list) -> None:
         for obj, (pk,) in zip(objs, cur.fetchall(), strict=True):
             obj.pk = pk
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cur.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+        # cursor.copy() is psycopg's own: wrap its errors as Django's (IntegrityError…) like execute() does.
+        with connection.wrap_database_errors, cur.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
                 for f in timestamps:
                     f.pre_save(obj, add=True)

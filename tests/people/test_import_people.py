@@ -260,3 +260,18 @@ def test_an_address_written_in_the_2025_structure_finds_the_2025_commune(persona
     Person.objects.all().delete()
     result = run(personas["commune_a"], data)
     assert not result.saved and "ngoài địa bàn" in result.errors[0].message_vi
+
+
+@pytest.mark.urls("tests.people.import_urlconf")
+def test_an_id_registered_meanwhile_saves_nothing_and_says_so(personas, commune_a, village_a, client_for, monkeypatch, person_factory):
+    original = PersonImporter.check_rows
+
+    def check_then_someone_else_registers(self, rows):
+        errors = original(self, rows)
+        person_factory(commune_a, full_name="Người Khác", id_kind="cccd", id_number="062080000123", birth_year=1980)
+        return errors
+
+    monkeypatch.setattr(PersonImporter, "check_rows", check_then_someone_else_registers)
+    r = client_for(personas["commune_a"]).post("/people/nhap/", {"file": SimpleUploadedFile("ds.csv", csv_bytes([HEADER, *good_rows(commune_a)]))})
+    assert 'id="import-rejected"' in r.content.decode() and "nhập lại" in r.content.decode()
+    assert list(Person.objects.values_list("full_name", flat=True)) == ["Người Khác"]
