@@ -38,6 +38,7 @@ class StepSerializer(serializers.Serializer):
     threshold = serializers.JSONField(allow_null=True)
     source = serializers.CharField()
     confirmed = serializers.BooleanField()
+    refs = serializers.ListField(child=serializers.CharField(), help_text="parameter keys of the version the step used")
 
 
 class MissingSerializer(serializers.Serializer):
@@ -93,7 +94,13 @@ class AssessView(APIView):
         return Response(result.as_dict())
 
 
+@extend_schema(exclude=True)
+class AssessSlashView(AssessView):
+    """The same calculator at /api/levels/assess/ (documented once, without the slash)."""
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
+    level = serializers.IntegerField(read_only=True, allow_null=True, help_text="1–4; null when data is missing")
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     version_code = serializers.CharField(source="version.code", read_only=True, default=None)
@@ -114,6 +121,9 @@ class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    computed_level = serializers.IntegerField(read_only=True, allow_null=True)
+    proposed_level = serializers.IntegerField(read_only=True)
+    decided_level = serializers.IntegerField(read_only=True, allow_null=True)
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 

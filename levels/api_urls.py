@@ -2,13 +2,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .api import AssessmentViewSet, AssessView, DecisionViewSet
+from .api import AssessmentViewSet, AssessSlashView, AssessView, DecisionViewSet
 
 router = SimpleRouter()
 router.register("levels/assessments", AssessmentViewSet, basename="level-assessment")
 router.register("levels/decisions", DecisionViewSet, basename="level-decision")
 urlpatterns = [
     path("levels/assess", AssessView.as_view(), name="levels-assess"),
-    path("levels/assess/", AssessView.as_view()),
+    path("levels/assess/", AssessSlashView.as_view()),
     *router.urls,
 ]

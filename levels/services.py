@@ -385,3 +385,41 @@ def save_measure(*, by, measure: Measure | None, data: dict, expected_version: i
     update_versioned(measure, expected_version=expected_version, changes=data)
     record(actor=by, action="update", obj=measure, changes=changes)
     return measure
+
+
+# -- a whole week in a few clicks -----------------------------------------------------------------------------
+def propose_week(*, by, week_start: dt.date, units) -> int:
+    """Propose the computed level of every unit that has one and no proposal yet (no override: no reason needed)."""
+    ids = {u.id for u in units}
+    done = set(LevelDecision.objects.filter(week_start=week_start, unit_id__in=ids).values_list("unit_id", flat=True))
+    todo = [a for a in Assessment.objects.filter(week_start=week_start, unit_id__in=ids, level__isnull=False).select_related("unit")
+            if a.unit_id not in done]
+    now = timezone.now()
+    with transaction.atomic():
+        LevelDecision.objects.bulk_create([
+            LevelDecision(unit=a.unit, week_start=week_start, assessment=a, computed_level=a.level, proposed_level=a.level,
+                          proposed_by=by, proposed_at=now) for a in todo])
+        record(actor=by, action="create", target_label=f"levels.propose_week {week_start:%d/%m/%Y}",
+               note=f"{len(todo)} levels proposed as computed")
+    return len(todo)
+
+
+def decide_week(*, by, week_start: dt.date, units, decision_number: str, decision_date: dt.date,
+                effective_from: dt.datetime, publish_now: bool = True, now: dt.datetime | None = None) -> tuple[int, list[str]]:
+    """Decide (and publish) every proposal of the week at its proposed level under one People's Committee decision.
+
+    Each unit goes through `decide`, so the 48-hour rule applies per unit; units refused are listed, the others saved.
+    """
+    ids = {u.id for u in units}
+    done, refused = 0, []
+    for d in LevelDecision.objects.filter(week_start=week_start, unit_id__in=ids, status=LevelDecision.Status.PROPOSED).select_related("unit"):
+        try:
+            with transaction.atomic():
+                decide(by=by, decision=d, level=d.proposed_level, decision_number=decision_number, decision_date=decision_date,
+                       effective_from=effective_from, reason=d.proposal_reason, expected_version=d.version, now=now)
+                if publish_now:
+                    publish(by=by, decision=d, expected_version=d.version)
+            done += 1
+        except Invalid as exc:
+            refused.append(f"{d.unit.name}: {exc.vi}")
+    return done, refused

@@ -99,7 +99,9 @@ def level_map(request):
     return render(request, "levels/map.html", {
         "week": week, "weeks": weeks if week in weeks else [week, *weeks], "districts": districts, "province": province,
         "features": features, "colours": LEVEL_COLOURS,
-        "can_run": request.user.has_role(PROPOSERS), "counts": _counts(rows),
+        "can_run": request.user.has_role(PROPOSERS), "can_decide": request.user.has_role(DECIDERS), "counts": _counts(rows),
+        "pending": scope(LevelDecision.objects.filter(week_start=week, status=LevelDecision.Status.PROPOSED), request.user).count(),
+        "now": timezone.localtime(), "default_effective": timezone.localtime() + services.RAISE_NOTICE + dt.timedelta(hours=1),
     })
 
 
@@ -471,3 +473,37 @@ def public_csv(request):
 
 def public_json(request):
     return JsonResponse({"generated_at": timezone.now().isoformat(), "levels": _public_dicts()}, json_dumps_params={"ensure_ascii": False})
+
+
+@require_POST
+def propose_week(request):
+    if not _require(request, PROPOSERS):
+        return _login(request)
+    week, _weeks = _week(request, Assessment.objects.none())
+    n = services.propose_week(by=request.user, week_start=week, units=visible_units(request.user))
+    messages.success(request, _("Đã đề xuất %(n)s cấp độ theo kết quả tính toán.") % {"n": n})
+    return redirect(f"/levels/?week={week.isoformat()}")
+
+
+@require_POST
+def decide_week(request):
+    if not _require(request, DECIDERS):
+        return _login(request)
+    week, _weeks = _week(request, Assessment.objects.none())
+    p = request.POST
+    try:
+        try:
+            effective = dt.datetime.fromisoformat(p.get("effective_from", ""))
+        except ValueError:
+            raise Invalid("Thời điểm hiệu lực không hợp lệ.", "Invalid effective time.", "effective_from")
+        n, refused = services.decide_week(by=request.user, week_start=week, units=visible_units(request.user),
+                                          decision_number=p.get("decision_number", ""), decision_date=parse_date(p.get("decision_date")),
+                                          effective_from=effective)
+        messages.success(request, _("Đã quyết định và công bố %(n)s cấp độ.") % {"n": n})
+        for line in refused:
+            messages.error(request, line)
+    except Invalid as exc:
+        messages.error(request, _msg(exc))
+    except ParseError as exc:
+        messages.error(request, exc.vi if _lang() == "vi" else exc.en)
+    return redirect(f"/levels/?week={week.isoformat()}")

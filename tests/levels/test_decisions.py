@@ -116,3 +116,26 @@ def test_it_shows_the_error_in_the_panel_when_the_notice_is_too_short(personas, 
         "effective_from": (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "version": d.version},
         HTTP_HX_REQUEST="true")
     assert r.status_code == 400 and "48 giờ" in r.content.decode()
+
+
+def test_it_proposes_decides_and_publishes_a_whole_week_in_a_few_clicks(personas, client_for, kontum, commune_a, commune_a2, after_cut):
+    for c in (commune_a, commune_a2):
+        set_population(c, 10_000)
+        enter(c, **GOOD, new_cases_per_100k_week=30)
+    services.assess_province(kontum, WEEK, now=after_cut)
+    LevelDecision.objects.create(unit=commune_a2, week_start=WEEK - dt.timedelta(days=7), proposed_level=1, decided_level=1,
+                                 status="published", decision_number="1/QĐ", effective_from=timezone.now() - dt.timedelta(days=3))
+    health, leader = client_for(personas["health_dept"]), client_for(personas["leader"])
+    assert client_for(personas["commune_a"]).post("/levels/de-xuat-ca-tuan/", {"week": WEEK.isoformat()}).status_code == 403
+    health.post("/levels/de-xuat-ca-tuan/", {"week": WEEK.isoformat()})
+    assert set(LevelDecision.objects.filter(week_start=WEEK).values_list("unit_id", flat=True)) == {commune_a.id, commune_a2.id}
+    page = leader.get(f"/levels/?week={WEEK.isoformat()}").content.decode()
+    assert 'id="decide-week"' in page
+    # Effective in 2 hours: commune A (no level in force) is decided; A2 would rise from 1 to 2 and is refused (48 h).
+    r = leader.post("/levels/quyet-dinh-ca-tuan/", {
+        "week": WEEK.isoformat(), "decision_number": "30/QĐ-UBND", "decision_date": "14/02/2022",
+        "effective_from": (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}, follow=True)
+    html = r.content.decode()
+    assert "48 giờ" in html
+    assert LevelDecision.objects.get(unit=commune_a, week_start=WEEK).status == "published"
+    assert LevelDecision.objects.get(unit=commune_a2, week_start=WEEK).status == "proposed"
