@@ -10,7 +10,7 @@ from core.errors import Invalid
 from geo.models import AGE_BAND_BOUNDS
 
 from . import services
-from .models import Campaign, Visit
+from .models import Campaign, Injection, Visit
 
 MILESTONE = {"dose1": "first_on", "full": "primary_done_on", "booster": "booster1_on"}
 RATE_WINDOW_DAYS = 14  # the "recent daily rate": mean of the last two weeks (documented in docs/vaccination.md)
@@ -164,6 +164,10 @@ def door_to_door(village, on: dt.date, user=None) -> list[DoorEntry]:
         qs = scope(qs, user)
     people = list(qs)
     summaries = {s.person_id: s for s in PersonVaccination.objects.filter(person_id__in=[p.pk for p in people])}
+    last_primary = {}  # the schedule of the last primary dose gives the interval to the next one
+    for inj in (Injection.objects.filter(person_id__in=[pid for pid, s in summaries.items() if s.primary_done_on is None or s.primary_done_on > on],
+                                         dose_kind="primary", given_on__lte=on).select_related("schedule").order_by("person_id", "given_on", "id")):
+        last_primary[inj.person_id] = inj
     last_visit: dict[int, Visit] = {}
     for v in Visit.objects.filter(person__in=[p.pk for p in people]).order_by("person_id", "visited_on", "id"):
         last_visit[v.person_id] = v
@@ -182,9 +186,17 @@ def door_to_door(village, on: dt.date, user=None) -> list[DoorEntry]:
             if min_age is not None and age is not None and age >= min_age:
                 state, label = "unvaccinated", "Mũi 1"
         elif pv.primary_done_on is None or pv.primary_done_on > on:
-            state, label = "due", "Mũi cơ bản tiếp theo"
-            if policy and pv.last_on and on > pv.last_on + dt.timedelta(days=56 + policy.overdue_after_days):
-                state = "overdue"
+            last = last_primary.get(p.pk)
+            sched = last.schedule if last else None
+            if sched is None:
+                state, label = "due", "Mũi cơ bản tiếp theo"
+            else:
+                due = last.given_on + dt.timedelta(days=sched.recommended_interval_days or sched.min_interval_days)
+                if due > on:
+                    continue  # not yet due
+                state, label = "due", f"Mũi cơ bản {last.dose_number + 1}"
+                if policy and on > due + dt.timedelta(days=policy.overdue_after_days):
+                    state = "overdue"
         elif policy and (pv.booster1_on is None or pv.booster1_on > on) and age is not None and age >= policy.booster_age_min:
             base = max(d for d in (pv.primary_done_on, pv.additional_on) if d and d <= on)
             due = base + dt.timedelta(days=policy.booster_min_days)

@@ -13,6 +13,7 @@ from django.db import connection
 D = dt.date
 HEADER = ["STT", "Số CCCD/CMND", "Họ và tên", "Ngày sinh", "Mã xã", "Tên vắc xin", "Loại mũi", "Mũi số", "Ngày tiêm", "Số lô", "Cơ sở tiêm"]
 ADULT_PRODUCTS = [("AstraZeneca", 28, 0.40), ("Vero Cell", 21, 0.30), ("Pfizer", 21, 0.20), ("Moderna", 28, 0.10)]
+APPROVED = {"AstraZeneca": D(2021, 2, 1), "Vero Cell": D(2021, 6, 3), "Pfizer": D(2021, 6, 12), "Moderna": D(2021, 6, 28)}
 BOOSTERS = ["Pfizer", "Moderna", "AstraZeneca"]
 
 
@@ -51,10 +52,13 @@ def doses_csv(rows, rng: random.Random, today: dt.date, *, adult_share=(0.97, 0.
         age_now = _age(birth, today)
         r = rng.random()
         if age_now >= 18 and r < adult_share[0]:
-            d1 = D(2021, 7, 15) + dt.timedelta(days=rng.randint(0, 150))
+            # Kon Tum's campaign: AstraZeneca from spring 2021, the other products once approved.
+            d1 = D(2021, 4, 1) + dt.timedelta(days=rng.randint(0, 258))
             if _age(birth, d1) < 18 or d1 > today:
                 continue
             product = rng.choices(names, weights)[0]
+            if APPROVED[product] > d1:
+                product = "AstraZeneca"
             doses.append((product, "Cơ bản", 1, d1))
             if r < adult_share[1]:
                 second = "Pfizer" if product == "AstraZeneca" and rng.random() < 0.3 else product

@@ -136,3 +136,21 @@ def test_it_reads_xlsx_and_rejects_unreadable_files(people):
         DoseImporter(by=Operator(), today=TODAY).run(b"Ho ten,Ngay\nA,B\n", "x.csv")
     with pytest.raises(FileRejected):
         DoseImporter(by=Operator(), today=TODAY).run("Họ và tên;Ngày sinh\n".encode("utf-16-le")[:-1] + b"\xff\xfe\x00", "x.csv")
+
+
+def test_it_imports_from_the_command_line_with_a_progress_bar_and_an_error_report(people, commune_a, commune_b, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "doses.csv"
+    path.write_text(good_file(commune_a, commune_b), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_doses", str(path), stdout=out)
+    text = out.getvalue()
+    assert "100%" in text and "4 nhập/imported" in text and Injection.objects.count() == 4
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "1,,Không Ai,01/01/1990,,Pfizer,,1,01/09/2021,,\n", encoding="utf-8")
+    report = tmp_path / "errors.csv"
+    with pytest.raises(CommandError):
+        call_command("import_doses", str(bad), "--errors", str(report), stdout=io.StringIO())
+    assert "Person not found" in report.read_text(encoding="utf-8-sig")

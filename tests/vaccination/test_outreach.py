@@ -125,3 +125,12 @@ def test_it_shows_campaigns_with_their_red_flag(client_for, personas, commune_a,
     assert "Mũi 2 cho 18+" in page
     assert "Không kịp hạn" in page
     assert client_for(personas["leader"]).post("/vaccination/chi-tieu/", {}).status_code == 403
+
+
+def test_it_lists_a_second_dose_only_once_the_schedule_interval_has_passed(village, commune_a, person_factory, products, personas):
+    p = person_factory(commune_a, full_name="Hai Mũi", date_of_birth=D(1980, 1, 1), village=village)
+    rec(p, products["astrazeneca"], "primary", 1, D(2021, 12, 1))  # recommended 56 days → due 26/01/2022
+    assert p not in [e.person for e in outreach.door_to_door(village, D(2022, 1, 25), personas["commune_a"])]
+    due = outreach.door_to_door(village, D(2022, 1, 26), personas["commune_a"])
+    assert [(e.person, e.state, e.next_label) for e in due] == [(p, "due", "Mũi cơ bản 2")]
+    assert outreach.door_to_door(village, D(2022, 2, 26), personas["commune_a"])[0].state == "overdue"

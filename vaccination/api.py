@@ -1,0 +1,88 @@
+"""REST API of vaccination: doses (list, read, record through the same checks as the page), products, coverage."""
+import datetime as dt
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from accounts.roles import HEALTH_READERS, VACCINATION_EDITORS
+from core.api import ScopedViewSetMixin
+from core.scoping import get_for_user, visible_units
+from people.models import Person
+
+from . import services
+from .models import Injection, Product
+
+
+class InjectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Injection
+        fields = ["id", "person", "commune", "product", "dose_kind", "dose_number", "given_on", "lot", "site",
+                  "completes_primary", "warnings", "override_reason", "source", "created_at"]
+        read_only_fields = ["commune", "completes_primary", "warnings", "source", "created_at"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "code", "name", "manufacturer", "platform", "aliases", "approved_on", "approval_source", "cvx", "confirmed"]
+
+
+class InjectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       viewsets.GenericViewSet):
+    """Doses in the user's jurisdiction. POST checks the dose against the schedule in force: 422 with the findings
+    when refused, 409 when only warnings (a supervisor resends with `override_reason`)."""
+
+    queryset = Injection.objects.select_related("product").order_by("-given_on", "-id")
+    serializer_class = InjectionSerializer
+    allowed_roles = HEALTH_READERS
+    edit_roles = VACCINATION_EDITORS
+    filterset_fields = ["person", "dose_kind", "product"]
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            person = get_for_user(Person, request.user, pk=data["person"].pk)
+        except Exception:
+            raise NotFound()
+        try:
+            inj = services.record_injection(
+                by=request.user, person=person, product=data["product"], dose_kind=data["dose_kind"],
+                dose_number=data["dose_number"], given_on=data["given_on"], lot=data.get("lot", ""), site=data.get("site", ""),
+                override_reason=data.get("override_reason", ""),
+            )
+        except services.NeedsOverride as exc:
+            return Response({"detail": str(exc), "code": "needs_override", "findings": [f.as_dict() for f in exc.findings]},
+                            status=status.HTTP_409_CONFLICT)
+        except services.DoseRefused as exc:
+            return Response({"detail": str(exc), "code": "refused", "findings": [f.as_dict() for f in exc.findings]},
+                            status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return Response(self.get_serializer(inj).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("unit", OpenApiTypes.INT), OpenApiParameter("on", OpenApiTypes.DATE)],
+                   responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def coverage(self, request):
+        """Coverage of a unit on a date (ISO), per age band and dose, with the epidemic-level figures."""
+        try:
+            unit = visible_units(request.user).get(pk=request.query_params.get("unit"))
+        except Exception:
+            raise NotFound()
+        try:
+            on = dt.date.fromisoformat(request.query_params.get("on") or dt.date.today().isoformat())
+        except ValueError:
+            raise ValidationError({"on": "Ngày dạng yyyy-mm-dd / date as yyyy-mm-dd"})
+        cov = services.coverage(unit, on)
+        cov["on"] = on.isoformat()
+        cov["levels"] = services.coverage_for_levels(unit, on)
+        return Response(cov)
+
+
+class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
