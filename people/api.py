@@ -34,6 +34,9 @@ class PossibleDuplicates(APIException):
 class PersonSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(required=False)
     age = serializers.IntegerField(read_only=True)
+    # Accepted as people write them (+84, spaces, dots), stored normalised ("0912345678").
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    guardian_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     confirm_not_duplicate = serializers.BooleanField(
         write_only=True, required=False, default=False,
         help_text="Create even though records with the same name, year of birth and commune exist (409 otherwise).",

@@ -21,6 +21,11 @@ class PersonForm(forms.ModelForm):
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
     )
     birth_year = forms.IntegerField(label=_("Năm sinh (nếu không rõ ngày)"), required=False, min_value=1900, max_value=2100)
+    # Typed as people write them ("+84 168 912 3456", "091.234.5678"); normalised to 10 digits by the services.
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    guardian_phone = forms.CharField(label=_("Điện thoại người giám hộ"), max_length=20, required=False,
+                                     widget=forms.TextInput(attrs={"inputmode": "tel"}))
 
     class Meta:
         model = Person
@@ -41,6 +46,20 @@ class PersonForm(forms.ModelForm):
             del self.fields["version"]
         if communes.count() == 1:
             self.fields["commune"].initial = communes.first()
+
+    def _clean_phone(self, name):
+        from .rules import Invalid, normalize_phone
+
+        try:
+            return normalize_phone(self.cleaned_data.get(name) or "")
+        except Invalid as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_phone(self):
+        return self._clean_phone("phone")
+
+    def clean_guardian_phone(self):
+        return self._clean_phone("guardian_phone")
 
     def clean(self):
         data = super().clean()

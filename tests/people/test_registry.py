@@ -225,3 +225,17 @@ def test_a_person_known_only_by_birth_year_shows_the_year(personas, commune_a, c
     assert "1948" in page
     q = make_person(commune_a, full_name="A Blông", date_of_birth=dt.date(1990, 3, 7))
     assert "07/03/1990" in client_for(personas["commune_a"]).get(f"/people/{q.pk}/").content.decode()
+
+
+def test_phones_typed_with_spaces_and_country_code_are_accepted_in_the_form_and_the_api(personas, commune_a, client_for, api_for):
+    response = client_for(personas["commune_a"]).post("/people/them/", form_post(commune_a, phone="+84 168 912 3456"))
+    assert response.status_code == 302
+    assert Person.objects.get().phone == "0389123456"
+    created = api_for(personas["commune_a"]).post("/api/people/", {"full_name": "Trần Thị Bình", "birth_year": 1990, "sex": "F", "phone": "+84 91 234 5678", "commune": commune_a.pk}, format="json")
+    assert created.status_code == 201 and created.json()["phone"] == "0912345678"
+
+
+def test_the_form_explains_an_invalid_phone_in_both_languages(personas, commune_a, client_for):
+    page = client_for(personas["commune_a"]).post("/people/them/", form_post(commune_a, phone="0112345678")).content.decode()
+    assert "Số điện thoại không hợp lệ" in page or "đầu số" in page
+    assert not Person.objects.exists()
