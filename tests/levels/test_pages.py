@@ -96,3 +96,13 @@ def test_it_shows_the_source_and_origin_of_each_step(personas, client_for, kontu
     html = client_for(personas["health_dept"]).get(f"/levels/don-vi/{commune_a.id}/{WEEK.isoformat()}/").content.decode()
     assert "VnExpress 4421798" in html  # the citation of the 218 coverage minimum
     assert "nhập tay" in html  # where the value came from
+
+
+def test_it_explains_in_english_when_english_is_chosen(personas, client_for, kontum, commune_a, after_cut):
+    _assessed(kontum, commune_a, after_cut, new_cases_per_100k_week=30)
+    c = client_for(personas["health_dept"])
+    c.post("/i18n/setlang/", {"language": "en", "next": "/levels/"})
+    assert "Epidemic levels by commune" in c.get("/levels/").content.decode()
+    html = c.get(f"/levels/don-vi/{commune_a.id}/{WEEK.isoformat()}/").content.decode()
+    assert "New community cases per 100,000 per week = 30 → band 2" in html and "Result: Level 2" in html
+    assert "07/02/2022" in html  # dd/mm/yyyy in English too
