@@ -33,6 +33,7 @@ def test_it_turns_a_pasted_directive_into_tasks_and_follows_one_to_completion(pe
     officer.agency = health
     officer.save()
 
+    page.set_default_timeout(60_000)  # the review page carries 20 proposed tasks with their fanned-out agencies
     browser_login(page, live_server, "so_y_te")
     page.goto(f"{live_server.url}/directives/nhap/")
     page.fill("#id_text", seed_text("002"))
