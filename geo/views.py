@@ -16,7 +16,7 @@ from core.scoping import scope, visible_units
 from . import services
 from .forms import BoundaryImportForm, ImportForm, VillageForm
 from .importers import PopulationImporter, VillageImporter
-from .models import AdministrativeUnit, Boundary, Level, Structure, Village
+from .models import AdministrativeUnit, Level, Structure, Village
 from .roles import GEO_EDITORS
 
 
@@ -77,7 +77,6 @@ def unit_detail(request, pk):
         "unit": unit, "ancestors": list(unit.ancestors()), "rows": rows, "table": table, "year": year, "years": years,
         "history": history.get(unit.pk, []), "villages": villages,
         "can_edit": request.user.has_role(GEO_EDITORS),
-        "has_boundaries": Boundary.objects.filter(unit__parent=unit).exists() or Boundary.objects.filter(unit=unit).exists(),
         "bands": services.AGE_BANDS, "year_str": str(year or ""),
     })
 
