@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import scope
-from diseases.rules import rule_in_force
 
 from .choices import CareSetting, Status
 from .models import Alert, Case
@@ -34,7 +33,9 @@ GROUPS = {
 
 
 def limits(on: dt.date) -> dict:
-    rule = rule_in_force(kind="monitoring", on=on)
+    from .services import _rule  # the per-process cache of the version in force
+
+    rule = _rule("monitoring", on)
     return {"no_check_hours": rule.value("no_check_hours"), "ack_within_minutes": rule.value("ack_within_minutes"),
             "medicine_within_hours": rule.value("medicine_within_hours"), "rule": rule}
 
