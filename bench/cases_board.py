@@ -7,7 +7,7 @@
      driven by a multi-process client with keep-alive; checks/s over a fixed duration. Goal: ≥ 200 checks/s on 2 cores.
 
     .venv/bin/python bench/cases_board.py --pg postgres://postgres@127.0.0.1:5432/phongdich_bench_cases [--cases 30000] [--days 14]
-        [--seconds 20] [--clients 8] [--keep]
+        [--seconds 20] [--clients 8] [--workers 2 --threads 4] [--http-only] [--keep]
 
 The database is dropped and re-created (it must be a throw-away name) unless --keep reuses one already filled.
 Data loading is not timed. Needs gunicorn in the virtualenv (pip install gunicorn).
@@ -155,7 +155,7 @@ def load_client(args_json: str) -> None:
     print(json.dumps({"n": n, "errors": errors}))
 
 
-def http_load(url_db: str, seconds: int, clients: int) -> dict:
+def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads: int = 4) -> dict:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
@@ -171,7 +171,7 @@ def http_load(url_db: str, seconds: int, clients: int) -> dict:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "cases_wsgi:application", "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "cases_wsgi:application", "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
                                "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         import requests
@@ -191,7 +191,7 @@ def http_load(url_db: str, seconds: int, clients: int) -> dict:
         server.wait()
     n = sum(r["n"] for r in results)
     return {"checks": n, "errors": sum(r["errors"] for r in results), "seconds": seconds, "checks_per_s": round(n / seconds, 1),
-            "clients": clients, "server": "gunicorn 2 workers x 4 threads", "cores": os.cpu_count()}
+            "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads", "cores": os.cpu_count()}
 
 
 def main() -> None:
@@ -203,6 +203,9 @@ def main() -> None:
     p.add_argument("--seconds", type=int, default=20)
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--http-only", action="store_true")
     p.add_argument("--client")
     a = p.parse_args()
     if a.client:
@@ -219,8 +222,9 @@ def main() -> None:
     from cases.models import Case, Check
 
     print(json.dumps({"cases": Case.objects.count(), "checks": Check.objects.count(), "fill_s": round(time.perf_counter() - t, 1)}))
-    print(json.dumps({"board": time_board(a.repeats)}))
-    print(json.dumps({"http_checks": http_load(a.pg, a.seconds, a.clients)}))
+    if not a.http_only:
+        print(json.dumps({"board": time_board(a.repeats)}))
+    print(json.dumps({"http_checks": http_load(a.pg, a.seconds, a.clients, a.workers, a.threads)}))
 
 
 if __name__ == "__main__":
