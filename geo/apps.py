@@ -6,7 +6,11 @@ class GeoConfig(AppConfig):
 
     def ready(self):
         from accounts.roles import HEALTH_READERS
+        from core.dashboard import register_tiles
         from core.navigation import register
+
+        from .tiles import tiles
 
         register("Địa bàn", "geo:home", roles=HEALTH_READERS, order=80)
         register("Bản đồ", "geo:map", roles=HEALTH_READERS, order=81)
+        register_tiles(tiles, order=90)

@@ -132,3 +132,10 @@ def test_bad_query_values_answer_400_not_500(personas, kontum, client_for, api_f
 def test_units_are_found_by_a_name_typed_without_diacritics(personas, kontum, client_for):
     html = client_for(personas["commune_a"]).get("/geo/tim/?q=dak cam").content.decode()
     assert "Xã Đăk Cấm" in html and "Thành phố Kon Tum" in html
+
+
+def test_the_home_page_shows_the_population_of_the_users_unit(personas, commune_a, client_for):
+    PopulationImporter(by=personas["health_dept"]).run(csv_bytes([HEADER, *_rows(commune_a)]), "d.csv")
+    html = client_for(personas["commune_a"]).get("/").content.decode()
+    assert f"Dân số {commune_a.name} (2021)" in html and "4.200" in html
+    assert "Dân số " not in client_for(personas["agency"]).get("/").content.decode()  # no unit, no tile
