@@ -14,9 +14,13 @@ class LevelsConfig(AppConfig):
         from django.conf import settings
 
         from accounts.roles import HEALTH_READERS
+        from core.dashboard import register_tiles
         from core.jobs import scheduled
         from core.navigation import register
 
+        from .tiles import tiles
+
         register("Cấp độ dịch", "levels:map", roles=HEALTH_READERS, order=60)
+        register_tiles(tiles, order=60)
         schedule = {**DEFAULT_SCHEDULE, **getattr(settings, "LEVELS_ASSESSMENT_SCHEDULE", {})}
         scheduled("levels.weekly_assessment", "levels.services.weekly_assessment", **schedule)

@@ -106,3 +106,21 @@ def test_it_explains_in_english_when_english_is_chosen(personas, client_for, kon
     html = c.get(f"/levels/don-vi/{commune_a.id}/{WEEK.isoformat()}/").content.decode()
     assert "New community cases per 100,000 per week = 30 → band 2" in html and "Result: Level 2" in html
     assert "07/02/2022" in html  # dd/mm/yyyy in English too
+
+
+def test_it_shows_home_tiles_scoped_to_the_jurisdiction(personas, client_for, kontum, commune_a, commune_b, after_cut):
+    set_population(commune_b, 10_000)
+    enter(commune_b, **GOOD, new_cases_per_100k_week=700)
+    _assessed(kontum, commune_a, after_cut, new_cases_per_100k_week=5)
+    LevelDecision.objects.create(unit=commune_a, week_start=WEEK, proposed_level=1, status="proposed")
+    leader = client_for(personas["leader"]).get("/").content.decode()
+    assert "Xã cấp độ 3–4 (tuần 07/02/2022)" in leader and "Cấp độ dịch chờ quyết định" in leader
+    from levels.tiles import tiles
+
+    class R:
+        user = personas["commune_a"]
+
+    [tile] = tiles(R)
+    assert tile["value"] == 0  # commune B's level 3 is outside commune A's jurisdiction
+    R.user = personas["health_dept"]
+    assert tiles(R)[0]["value"] == 1
