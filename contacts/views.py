@@ -223,7 +223,8 @@ def open_case_from_test(request, test_pk):
 
     test = scoped_object(request, Test.objects.select_related("person"), pk=test_pk)
     if test.result != Result.POSITIVE:
-        raise Invalid("Chỉ mở ca bệnh từ xét nghiệm dương tính.", "Only a positive test opens a case.")
+        messages.error(request, str(Invalid("Chỉ mở ca bệnh từ xét nghiệm dương tính.", "Only a positive test opens a case.")))
+        return redirect("testing:detail", pk=test.pk)
     contact = services.open_contact_for_test(test)
     if request.method == "POST":
         _need(request, TRACERS)

@@ -29,6 +29,9 @@ def test_it_opens_a_case_from_a_positive_test(client_for, personas, commune_a, p
     t = services.record_test(by=personas["lab"], person=person_factory(commune_a), kind=TestKind.RAPID_ANTIGEN, sample_code="R-1",
                              taken_on=D, result=Result.POSITIVE)
     c = client_for(personas["commune_a"])
+    negative = services.record_test(by=personas["lab"], person=t.person, kind=TestKind.RAPID_ANTIGEN, sample_code="R-0",
+                                    taken_on=D, result=Result.NEGATIVE)
+    assert c.post(f"/contacts/xet-nghiem/{negative.pk}/mo-ca/").url == f"/testing/{negative.pk}/"
     assert c.get(f"/contacts/xet-nghiem/{t.pk}/mo-ca/").status_code == 200
     r = c.post(f"/contacts/xet-nghiem/{t.pk}/mo-ca/")
     assert r.status_code == 302
