@@ -373,9 +373,7 @@ class DoseImporter:
         self._stage_reference(cur)
         tick("reference", 30)
         self._parse(cur, index)
-        tick("parse_and_match_id", 50)
-        self._match_names(cur)
-        tick("match_name", 60)
+        tick("parse_and_match", 60)
         self._checks(cur)
         tick("checks", 80)
         cur.execute("SELECT COUNT(DISTINCT line) FROM vimp_err")
@@ -400,16 +398,29 @@ class DoseImporter:
                        records={"batch": self.batch.pk if self.batch else None, "file_sha256": sha})
 
     def _parse(self, cur, index: dict[str, int]) -> None:
+        """One pass: parse, look up, and match people by ID, else by folded name + birth + commune (people_dup_idx)."""
         def col(key):
             return f"r.c{index[key]}" if key in index else "NULL"
 
         def norm(expr):
             return f"REPLACE(REPLACE(TRIM({expr}), '.', '/'), '-', '/')"
 
+        # Names repeat a lot: fold each distinct spelling once in Python (core.text.fold), join it in SQL.
+        self._x(cur, "DROP TABLE IF EXISTS vimp_names")
+        self._x(cur, "CREATE TEMP TABLE vimp_names (full_name text PRIMARY KEY, folded text)")
+        cur.execute(f"SELECT DISTINCT TRIM({col('full_name')}) FROM vimp_raw r WHERE {col('full_name')} IS NOT NULL")
+        self._load(cur, "vimp_names", ["full_name", "folded"], ((n, fold(n)) for (n,) in cur.fetchall() if n))
+        self._analyze(cur, "vimp_names", "vimp_cal", "vimp_prod", "vimp_unit", "vimp_kind", "vimp_num")
+        same_person = (f"p2.commune_id = u.unit_id AND p2.name_folded = nm.folded AND p2.birth_year = dob.y "
+                       f"AND p2.merged_into_id IS NULL AND (dob.year_only = 1 OR p2.date_of_birth IS NULL "
+                       f"OR p2.date_of_birth = {self._as_date('dob.iso')})")
         off = self.line_offset
         self._x(cur, "DROP TABLE IF EXISTS vimp_stg")
         self._x(cur, f"""
             CREATE TEMP TABLE vimp_stg AS
+            SELECT x.*, COALESCE(x.id_person, CASE WHEN x.name_matches = 1 THEN x.name_person END) AS person_id,
+                   CASE WHEN x.id_person IS NOT NULL THEN x.id_commune WHEN x.name_matches = 1 THEN x.commune_id END AS person_commune_id
+            FROM (
             SELECT r.rid + {off} AS line,
                    COALESCE(TRIM({col('id_number')}), '') AS id_number,
                    COALESCE(TRIM({col('full_name')}), '') AS full_name,
@@ -421,8 +432,11 @@ class DoseImporter:
                    k.kind, n.n AS dose_number,
                    g.iso AS given_iso, g.day AS given_day, g.y AS given_y, g.md AS given_md,
                    COALESCE(TRIM({col('lot')}), '') AS lot, COALESCE(TRIM({col('site')}), '') AS site,
-                   p.id AS person_id, p.commune_id AS person_commune_id,
-                   0 AS name_matches
+                   p.id AS id_person, p.commune_id AS id_commune,
+                   CASE WHEN p.id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
+                        THEN (SELECT MIN(p2.id) FROM people_person p2 WHERE {same_person}) END AS name_person,
+                   CASE WHEN p.id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
+                        THEN (SELECT COUNT(*) FROM people_person p2 WHERE {same_person}) ELSE 0 END AS name_matches
             FROM vimp_raw r
             LEFT JOIN vimp_cal dob ON dob.txt = {norm(col('dob'))}
             LEFT JOIN vimp_cal g ON g.txt = {norm(col('given'))} AND g.year_only = 0
@@ -430,44 +444,12 @@ class DoseImporter:
             LEFT JOIN vimp_prod pr ON pr.txt = TRIM({col('product')})
             LEFT JOIN vimp_kind k ON k.txt = COALESCE(TRIM({col('kind')}), '')
             LEFT JOIN vimp_num n ON n.txt = TRIM({col('number')})
+            LEFT JOIN vimp_names nm ON nm.full_name = TRIM({col('full_name')})
             LEFT JOIN people_person p ON p.id_number = TRIM({col('id_number')}) AND p.id_number <> '' AND p.merged_into_id IS NULL
+            ) x
         """)
         self._x(cur, "CREATE INDEX vimp_stg_line ON vimp_stg (line)")
-        self._analyze(cur, "vimp_stg", "vimp_raw", "vimp_cal", "vimp_prod", "vimp_unit", "vimp_sched", "vimp_policy", "vimp_mix")
-
-    def _match_names(self, cur) -> None:
-        cur.execute("""SELECT line, full_name FROM vimp_stg
-                       WHERE person_id IS NULL AND full_name <> '' AND dob_day IS NOT NULL AND commune_id IS NOT NULL""")
-        todo = cur.fetchall()
-        self._x(cur, "DROP TABLE IF EXISTS vimp_names")
-        self._x(cur, "CREATE TEMP TABLE vimp_names (line bigint PRIMARY KEY, folded text)")
-        if not todo:
-            return
-        cache: dict[str, str] = {}
-
-        def folded(name: str) -> str:  # names repeat a lot: fold each once
-            f = cache.get(name)
-            if f is None:
-                f = cache[name] = fold(name)
-            return f
-
-        self._load(cur, "vimp_names", ["line", "folded"], ((line, folded(name)) for line, name in todo))
-        self._analyze(cur, "vimp_names")
-        dob_match = (f"((s.dob_year_only = 0 AND p.date_of_birth = {self._as_date('s.dob_iso')}) "
-                     f"OR (s.dob_year_only = 1 AND p.birth_year = s.dob_y) "
-                     f"OR (p.date_of_birth IS NULL AND p.birth_year = s.dob_y))")
-        self._x(cur, "DROP TABLE IF EXISTS vimp_namematch")
-        self._x(cur, f"""
-            CREATE TEMP TABLE vimp_namematch AS
-            SELECT s.line, MIN(p.id) AS pid, MIN(p.commune_id) AS commune_id, COUNT(*) AS n
-            FROM vimp_names nm JOIN vimp_stg s ON s.line = nm.line
-            JOIN people_person p ON p.commune_id = s.commune_id AND p.name_folded = nm.folded AND p.merged_into_id IS NULL
-            WHERE {dob_match}
-            GROUP BY s.line""")
-        self._x(cur, """
-            UPDATE vimp_stg SET person_id = CASE WHEN m.n = 1 THEN m.pid END,
-                                person_commune_id = CASE WHEN m.n = 1 THEN m.commune_id END, name_matches = m.n
-            FROM vimp_namematch m WHERE vimp_stg.line = m.line""")
+        self._analyze(cur, "vimp_stg", "vimp_sched", "vimp_policy", "vimp_mix")
 
     def _checks(self, cur) -> None:
         x = lambda sql: self._x(cur, sql)  # noqa: E731

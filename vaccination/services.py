@@ -361,7 +361,7 @@ def start_import(*, by, upload, mode: str = "all"):
 
 
 PHASE_LABELS = {
-    "load": "Đọc tệp", "reference": "Chuẩn bị", "parse_and_match_id": "Đối chiếu số giấy tờ", "match_name": "Đối chiếu họ tên",
+    "load": "Đọc tệp", "reference": "Chuẩn bị", "parse_and_match": "Đối chiếu người được tiêm",
     "checks": "Kiểm tra lịch tiêm", "insert": "Ghi mũi tiêm", "summary": "Cập nhật tổng hợp", "done": "Hoàn tất",
 }
 
