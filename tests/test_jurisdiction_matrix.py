@@ -403,7 +403,8 @@ def test_api_lists_return_no_row_of_commune_a_to_commune_b_or_an_agency(world, p
         status_a, body_a = get(users["commune_a"], url)
         for key in ("commune_b", "agency"):
             status, body = get(users[key], url)
-            assert status in (200, 403), f"{key} gets {status} at {url}"
+            if route.actions.get("get") == "list":
+                assert status in (200, 403, 404), f"{key} gets {status} at {url}"
             if status == 200:
                 assert not (result_ids(body) & ours), f"{key} gets commune A's {model._meta.label} rows at {url}"
                 assert MARKER not in body
