@@ -276,8 +276,12 @@ class AgencyMatcher:
             coll = self._collective_at(seq, i)
             if coll:
                 n, groups = coll
-                out.append(Mention([name for g in groups for name in self.catalog.group(g)], toks[i][1], toks[i + n - 1][2],
-                                   text[toks[i][1]:toks[i + n - 1][2]], collective="+".join(groups)))
+                names = [name for g in groups for name in self.catalog.group(g)]
+                said = text[toks[i][1]:toks[i + n - 1][2]]
+                if names:
+                    out.append(Mention(names, toks[i][1], toks[i + n - 1][2], said, collective="+".join(groups)))
+                else:  # nothing to fan out to (e.g. the districts are not loaded yet): keep what the text says
+                    out.append(Mention([said], toks[i][1], toks[i + n - 1][2], said, known=False))
                 i += n
                 continue
             m = _COMMUNE_RE.match(" ".join(seq[i:i + 8]))

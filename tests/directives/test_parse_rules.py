@@ -172,3 +172,9 @@ Lê Ngọc Tuấn
     assert got["new_agencies"] == ["Trung tâm Kiểm soát bệnh tật tỉnh"]
     assert t["4"]["assignees"] == ["Sở Tài chính"] and t["4"]["deadline"] == "2022-02-28"
     assert (got["signer"], got["signer_capacity"]) == ("Lê Ngọc Tuấn", "CHỦ TỊCH")
+
+
+def test_a_collective_addressee_is_kept_when_there_is_nothing_to_fan_out_to():
+    cat = standard_catalog([])  # no districts loaded yet
+    task = parse("1. Ủy ban nhân dân các huyện, thành phố rà soát người về từ vùng dịch.\n", cat)["tasks"][0]
+    assert task["assignees"] == ["Ủy ban nhân dân các huyện, thành phố"]
