@@ -68,7 +68,9 @@ def contact_list(request):
         from people.services import search_people
 
         qs = qs.filter(person__in=search_people(Person.objects.all(), q))
-    page = Paginator(qs.order_by("follow_up_end", "id"), 25).get_page(request.GET.get("page"))
+    # Under follow-up: whose follow-up ends first; everything: newest first (walks the primary key, no sort).
+    order = ("-id",) if view == "all" else ("follow_up_end", "id")
+    page = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
     return render(request, "contacts/list.html", {"page_obj": page, "view": view, "q": q, "today": today,
                                                   "querystring_prefix": f"xem={view}&q={q}&"})
 
@@ -356,9 +358,13 @@ def arrival_list(request):
 
 def public_declaration(request):
     """Khai báo y tế: no account, phone-friendly. Feeds the arrivals list and the people registry, de-duplicated."""
+    from django.conf import settings
+
     from geo.models import AdministrativeUnit, Level
 
-    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025").select_related("parent")
+    # The communes of the province this installation serves (not the whole country's 10,000).
+    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025",
+                                                 path__startswith=f"/{settings.PHONGDICH_PROVINCE_CODE}/")
     form = PublicDeclarationForm(request.POST or None, communes=communes)
     if request.method == "POST" and form.is_valid() and not form.cleaned_data.get("website"):
         d = form.cleaned_data
