@@ -1,4 +1,5 @@
 """REST API: directives (read, search, parse), tasks per agency (read, report progress)."""
+from django.db.models import F
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -92,7 +93,7 @@ class AssignmentViewSet(ScopedReadOnlyViewSet):
             qs = overdue(qs, today)
         elif loc == "saphan":
             qs = due_soon(qs, today)
-        return qs.order_by("task__deadline", "pk")
+        return qs.order_by(F("task__deadline").asc(nulls_last=True), "pk")
 
     @action(detail=True, methods=["post"], serializer_class=ProgressSerializer)
     def progress(self, request, pk=None):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,7 +149,8 @@ def task_list(request):
     agency = request.GET.get("co_quan")
     if agency:
         qs = qs.filter(agency_id=agency)
-    qs = qs.order_by("task__deadline", "task__directive_id", "task__position", "agency__name")
+    # Dated tasks first (soonest first), then those without a deadline.
+    qs = qs.order_by(F("task__deadline").asc(nulls_last=True), "-task__directive_id", "task__position", "agency__name")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "directives/tasks.html", {"page": page, "which": which, "today": today})
 

@@ -200,3 +200,12 @@ def test_it_reads_docx_and_pdf_uploads(kontum):
     c.drawString(72, 800, "1. So Y te bao cao truoc ngay 08/01/2022.")
     c.save()
     assert "08/01/2022" in services.read_upload("cv.pdf", pdf.getvalue())
+
+
+def test_the_task_pages_read_in_english(seed002, personas, client_for):
+    c = client_for(personas["leader"])
+    c.post("/i18n/setlang/", {"language": "en", "next": "/directives/nhiem-vu/"})
+    page = c.get(reverse("directives:tasks")).content.decode()
+    assert '<html lang="en">' in page and "Assigned tasks" in page and "Overdue" in page
+    assert "15/02/2022" in page  # dates stay dd/mm/yyyy
+    assert "Task scorecard" in c.get(reverse("directives:scorecard")).content.decode()
