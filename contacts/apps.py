@@ -26,7 +26,7 @@ def tiles(request):
     from core.scoping import scope
 
     from . import services
-    from .models import Arrival, Contact
+    from .models import Arrival, Contact, Outbreak
 
     if not request.user.has_role(HEALTH_READERS):
         return []
@@ -35,7 +35,11 @@ def tiles(request):
     following = services.under_follow_up(qs, today).count()
     missing = services.unmonitored(qs, today).count()
     arrivals = services.unmonitored_arrivals(scope(Arrival.objects.all(), request.user), today).count()
+    active = list(scope(Outbreak.objects.filter(status=Outbreak.Status.ACTIVE), request.user)[:200])
+    closable = sum(1 for ob in active if services.closing_state(ob, today)["closable"])
     return [
+        {"label": _("Ổ dịch đang hoạt động"), "value": len(active), "url": reverse("contacts:outbreaks"),
+         "tone": "warn" if closable else ""},
         {"label": _("Người tiếp xúc đang theo dõi"), "value": following, "url": reverse("contacts:list"), "tone": ""},
         {"label": _("Người đến từ vùng dịch chưa được theo dõi"), "value": arrivals, "url": reverse("contacts:arrivals") + "?xem=unmonitored",
          "tone": "alert" if arrivals else "ok"},

@@ -111,3 +111,13 @@ def test_it_records_an_f2_through_the_form(client_for, personas, commune_a, pers
     assert r.status_code == 302
     f2 = Contact.objects.get(person__full_name="Hàng Xóm")
     assert f2.generation == "F2" and f2.source_contact == f1
+
+
+def test_it_shows_home_tiles_counted_in_the_users_area(client_for, personas, commune_a, person_factory):
+    services.create_outbreak(by=personas["commune_a"], name="Ổ dịch chợ", commune=commune_a, started_on=D(2022, 2, 1))
+    mine = client_for(personas["commune_a"]).get("/").context["tiles"]
+    other = client_for(personas["commune_b"]).get("/").context["tiles"]
+    value = {t["label"]: t["value"] for t in mine}
+    assert value["Ổ dịch đang hoạt động"] == 1 and "Người tiếp xúc chưa được theo dõi" in value
+    assert {t["label"]: t["value"] for t in other}["Ổ dịch đang hoạt động"] == 0
+    assert not [t for t in client_for(personas["agency"]).get("/").context["tiles"] if t["label"] == "Ổ dịch đang hoạt động"]
