@@ -154,7 +154,7 @@ def _cases(targets, rollup, ids, start, end, window_days):
                 continue
             t.values[key] = _per_100k_week(n, t.population, window_days)
             t.origins[key] = {
-                "vi": f"Ca bệnh: {n} {vi} ({span}), dân số {t.population:,}".replace(",", "."),
+                "vi": f"Ca bệnh: {n} {vi} ({span}), dân số {t.population:,}".replace(f"{t.population:,}", f"{t.population:,}".replace(",", ".")),
                 "en": f"Cases: {n} {en} ({span}), population {t.population:,}",
                 "count": n,
             }

@@ -26,6 +26,7 @@ def test_it_computes_a_commune_level_from_community_cases_only(kontum, commune_a
     [a] = services.assess_units([commune_a], WEEK, now=after_cut)
     assert a.values["new_cases_per_100k_week"] == 30.0
     assert a.origins["new_cases_per_100k_week"]["count"] == 3
+    assert a.origins["new_cases_per_100k_week"]["vi"] == "Ca bệnh: 3 ca mắc mới tại cộng đồng (07/02/2022–13/02/2022), dân số 10.000"
     assert a.level == 2 and a.version.code == "218-qd-byt"
     text = " ".join(s["vi"] for s in a.steps)
     assert "= 30 → nhóm 2" in text and "Kết quả: Cấp 2" in text
