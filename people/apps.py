@@ -5,11 +5,12 @@ class PeopleConfig(AppConfig):
     name = "people"
 
     def ready(self):
-        from accounts.roles import HEALTH_READERS
+        from accounts.roles import HEALTH_READERS, PERSON_EDITORS
         from core.dashboard import register_tiles
         from core.navigation import register
 
         register("Người dân", "people:list", roles=HEALTH_READERS, order=10)
+        register("Nhập danh sách", "people:import", roles=PERSON_EDITORS, order=11)
         register_tiles(people_tiles, order=10)
 
 

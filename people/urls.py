@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .import_urls import urlpatterns as import_urlpatterns
 
 app_name = "people"
 urlpatterns = [
@@ -11,3 +12,4 @@ urlpatterns = [
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/sua/", views.person_edit, name="edit"),
 ]
+urlpatterns += import_urlpatterns  # /people/nhap/: CSV/XLSX import

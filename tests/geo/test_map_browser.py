@@ -6,24 +6,8 @@ from geo.services import import_boundaries
 from tests.conftest import browser_login
 
 
-@pytest.fixture
-def empty_audit_at_teardown(live_server):
-    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses
-    (PostgreSQL TRUNCATEs, firing no row trigger): empty the audit table with the trigger lifted for a moment."""
-    yield
-    from django.db import connection
-
-    from audit.migrations_sql import SQLITE_SQL
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur.execute("DELETE FROM audit_auditevent")
-            cur.execute(SQLITE_SQL[1])
-
-
 @pytest.mark.browser
-def test_the_map_shows_centroids_then_polygons_once_boundaries_are_loaded(personas, commune_a, live_server, empty_audit_at_teardown, phone_page):
+def test_the_map_shows_centroids_then_polygons_once_boundaries_are_loaded(personas, commune_a, live_server, phone_page):
     page = phone_page
     browser_login(page, live_server, "tram_a")
     district = commune_a.parent

@@ -3,14 +3,12 @@ import pytest
 from geo.models import Village
 from people.models import Person
 from tests.conftest import browser_login
-from tests.geo.test_map_browser import empty_audit_at_teardown  # noqa: F401  (SQLite flush vs append-only audit)
 
 from .helpers import csv_bytes
 
 
 @pytest.mark.browser
-@pytest.mark.urls("tests.people.import_urlconf")
-def test_a_commune_worker_imports_a_file_on_his_phone(personas, commune_a, live_server, empty_audit_at_teardown, phone_page, tmp_path):  # noqa: F811
+def test_a_commune_worker_imports_a_file_on_his_phone(personas, commune_a, live_server, phone_page, tmp_path):
     Village.objects.create(commune=commune_a, name="Thôn 1")
     f = tmp_path / "ds.csv"
     f.write_bytes(csv_bytes([["Họ tên", "Ngày sinh", "Giới tính", "Điện thoại", "Tên thôn"],

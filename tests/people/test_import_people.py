@@ -214,7 +214,6 @@ def test_lookups_are_done_in_bulk_not_per_row(personas, commune_a, village_a):
     assert counts[1] - counts[0] < 200 / 10, counts
 
 
-@pytest.mark.urls("tests.people.import_urlconf")
 def test_the_import_page_lists_every_bad_row(personas, commune_a, village_a, client_for):
     rows = good_rows(commune_a) + [["Hồ Thị E", "", "1990", "Không rõ", "", "", "", "", "", commune_a.code, ""]]
     c = client_for(personas["commune_a"])
@@ -232,7 +231,6 @@ def test_the_import_page_lists_every_bad_row(personas, commune_a, village_a, cli
     assert 'id="import-rejected"' in r.content.decode()
 
 
-@pytest.mark.urls("tests.people.import_urlconf")
 def test_leadership_cannot_import(personas, client_for):
     assert client_for(personas["leader"]).get("/people/nhap/").status_code == 403
 
@@ -262,7 +260,6 @@ def test_an_address_written_in_the_2025_structure_finds_the_2025_commune(persona
     assert not result.saved and "ngoài địa bàn" in result.errors[0].message_vi
 
 
-@pytest.mark.urls("tests.people.import_urlconf")
 def test_an_id_registered_meanwhile_saves_nothing_and_says_so(personas, commune_a, village_a, client_for, monkeypatch, person_factory):
     original = PersonImporter.check_rows
 
