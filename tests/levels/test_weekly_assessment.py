@@ -172,3 +172,28 @@ def test_it_replaces_a_whole_week_in_one_pass_and_keeps_decisions_linked(monkeyp
     assert stored.level == 2 and "Kết quả: Cấp 2" in " ".join(s["vi"] for s in stored.steps)
     d.refresh_from_db()
     assert d.assessment_id == stored.pk
+
+
+def test_it_counts_free_beds_in_the_district_and_icu_beds_in_the_province(kontum, commune_a, commune_a2, after_cut):
+    from django.utils import timezone
+
+    from cases.models import Admission, Case
+    from facilities.models import BedCapacity, Facility
+
+    set_population(commune_a, 10_000)
+    set_population(commune_a2, 10_000)
+    hospital = Facility.objects.create(name="Bệnh viện Đa khoa tỉnh", kind="provincial_hospital", unit=commune_a.parent)
+    BedCapacity.objects.create(facility=hospital, bed_type="ordinary", total=30)
+    BedCapacity.objects.create(facility=hospital, bed_type="oxygen", total=10)
+    BedCapacity.objects.create(facility=hospital, bed_type="icu", total=4)
+    add_cases(commune_a, 3, WEEK)
+    at = timezone.make_aware(dt.datetime(2022, 2, 10, 8))
+    for i, case in enumerate(Case.objects.filter(commune=commune_a)):
+        Admission.objects.create(case=case, facility=hospital, bed_type="oxygen", admitted_at=at,
+                                 discharged_at=at + dt.timedelta(days=1) if i == 0 else None)
+    results = {a.unit_id: a for a in services.assess_province(kontum, WEEK, now=after_cut)}
+    # 40 COVID beds, 2 still occupied at the cut → 38 free for the district's 20,000 people = 190 per 100,000.
+    assert results[commune_a.id].values["free_beds_per_100k"] == 190.0
+    assert results[commune_a.parent_id].values["free_beds_per_100k"] == 190.0
+    assert "38" in results[commune_a.parent_id].origins["free_beds_per_100k"]["vi"]
+    assert results[kontum.id].values["icu_beds_per_100k"] == 20.0
