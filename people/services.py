@@ -207,12 +207,13 @@ def search_page(qs: QuerySet, query: str, page_number, per_page: int = 25, cap: 
     """One page of search results in name order, at a bounded cost whatever the query (bench/foundation_search.py).
 
     Sorting every match of a common name ("nguyen", "anh") by name costs a scan of hundreds of thousands of rows.
-    Instead, fetch the ids and folded names of at most `cap` matches (the earliest registered), sort them by name,
-    and load only the page's rows. `page.paginator.capped` tells the template to ask for a narrower search.
+    Instead, fetch the ids and folded names of at most `cap` matches, sort them by name, and load only the page's
+    rows. Without ORDER BY the database stops after `cap + 1` matches (in storage order, i.e. roughly the earliest
+    registered). `page.paginator.capped` tells the template to ask for a narrower search.
     """
     from django.core.paginator import Paginator
 
-    found = list(search_people(qs, query).order_by("id").values_list("id", "name_folded")[: cap + 1])
+    found = list(search_people(qs, query).order_by().values_list("id", "name_folded")[: cap + 1])
     capped = len(found) > cap
     ordered = [pk for pk, _ in sorted(found[:cap], key=lambda row: (row[1], row[0]))]
     paginator = Paginator(ordered, per_page)
