@@ -46,7 +46,7 @@ def person_list(request):
     else:
         page = Paginator(qs.order_by("name_folded", "id"), 25).get_page(request.GET.get("page"))
     context = {
-        "page_obj": page, "q": q,
+        "page_obj": page, "q": q, "can_edit": request.user.has_role(PERSON_EDITORS),
         "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
         # Pages keep the search and the filters (URL-encoded: names have spaces and diacritics).
         "querystring_prefix": "".join(

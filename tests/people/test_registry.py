@@ -239,3 +239,9 @@ def test_the_form_explains_an_invalid_phone_in_both_languages(personas, commune_
     page = client_for(personas["commune_a"]).post("/people/them/", form_post(commune_a, phone="0112345678")).content.decode()
     assert "Số điện thoại không hợp lệ" in page or "đầu số" in page
     assert not Person.objects.exists()
+
+
+def test_only_editors_are_offered_the_add_button(personas, commune_a, client_for):
+    assert "/people/them/" in client_for(personas["commune_a"]).get("/people/").content.decode()
+    assert "/people/them/" not in client_for(personas["leader"]).get("/people/").content.decode()
+    assert client_for(personas["leader"]).get("/people/them/").status_code == 403
