@@ -60,7 +60,8 @@ def cases_section(day: dt.date, prov) -> dict | None:
         recovered_today=Count("id", filter=Q(released_on=day)),
         active_home=Count("id", filter=Q(status="active", care_setting="home")),
         active_centralised=Count("id", filter=Q(status="active", care_setting="centralised")),
-        active_hospital=Count("id", filter=Q(status="active", care_setting="hospital")),
+        # A transfer hands the case to the hospital (status "transferred"): still under care there.
+        active_hospital=Count("id", filter=Q(status__in=["active", "transferred"], care_setting="hospital")),
     )
     new_totals = {k: sum(c[k] for c in communes) for k in ("community", "quarantine", "facility", "total")}
     return {"new": new_totals, "communes": communes, **totals}
