@@ -18,7 +18,7 @@ def audit_list(request):
     qs = AuditEvent.objects.select_related("actor")
     f = request.GET
     if f.get("person", "").strip().lstrip("#").isdigit():
-        qs = qs.filter(person_id=int(f["person"].strip().lstrip("#")))
+        qs = qs.filter(person_id__in=_with_merged(int(f["person"].strip().lstrip("#"))))
     if f.get("actor"):
         qs = qs.filter(actor_label__icontains=f["actor"])
     if f.get("action"):
@@ -36,3 +36,16 @@ def audit_list(request):
     from .models import Action
 
     return render(request, "audit/list.html", {"page_obj": page, "actions": Action.choices})
+
+
+def _with_merged(person_id: int) -> set[int]:
+    """The person and every record merged into it (from the merge events): a merge keeps the whole trail findable."""
+    ids, todo = {person_id}, [person_id]
+    while todo and len(ids) < 100:
+        records = AuditEvent.objects.filter(action="merge", person_id=todo.pop()).values_list("records", flat=True)
+        for r in records:
+            merged = r.get("merged") if isinstance(r, dict) else None
+            if isinstance(merged, int) and merged not in ids:
+                ids.add(merged)
+                todo.append(merged)
+    return ids

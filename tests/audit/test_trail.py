@@ -102,3 +102,14 @@ def test_an_administrator_without_a_second_factor_cannot_read_the_trail(personas
     client.force_login(personas["admin"])
     response = client.get("/audit/")
     assert response.status_code == 302 and "/accounts/xac-thuc-hai-lop/" in response["Location"]
+
+
+def test_the_trail_of_a_merged_duplicate_is_found_under_the_record_kept(personas, commune_a, client_for):
+    by = personas["commune_a"]
+    keep = make_person(commune_a, full_name="Lê Thị Hoa", birth_year=1970)
+    dup = make_person(commune_a, full_name="Le Thi Hoa", birth_year=1970, occupation="Nông dân")
+    services.update_person(by=by, person=dup, data={"occupation": "Giáo viên"}, expected_version=1)
+    services.merge_people(by=by, keep=keep, duplicate=dup)
+    page = client_for(personas["admin"]).get("/audit/", {"person": keep.pk}).content.decode()
+    assert "Giáo viên" in page  # the duplicate's edit, made before the merge
+    assert f"#{dup.pk} → #{keep.pk}" in page
