@@ -271,6 +271,11 @@ def unmonitored(qs, on: dt.date, missed_days: int = 1):
     )
 
 
+def tests_due(qs, on: dt.date):
+    """Contacts whose schedule has a test on `on` (test_dates holds ISO dates; a text match works on both databases)."""
+    return qs.filter(status=Contact.Status.FOLLOWING, test_dates__icontains=on.isoformat())
+
+
 def release_finished(on: dt.date | None = None) -> int:
     """Daily job: contacts whose follow-up ended are released."""
     on = on or today()

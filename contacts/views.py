@@ -63,6 +63,8 @@ def contact_list(request):
         qs = services.under_follow_up(qs, today)
     elif view == "unmonitored":
         qs = services.unmonitored(qs, today)
+    elif view == "tests":
+        qs = services.tests_due(qs, today)
     q = request.GET.get("q", "").strip()
     if q:
         from people.services import search_people

@@ -114,3 +114,15 @@ def test_it_lists_contacts_in_a_constant_number_of_queries(client_for, personas,
         assert c.get("/contacts/?xem=all").status_code == 200
     with django_assert_max_num_queries(14):
         assert c.get(f"/contacts/ca/{f0.pk}/").status_code == 200
+
+
+def test_it_lists_the_contacts_due_for_a_test_on_a_day(personas, commune_a, person_factory, open_case, monkeypatch):
+    monkeypatch.setattr(services, "today", lambda: D(2022, 3, 10))
+    f0 = open_case(person_factory(commune_a, full_name="Ca Nguồn"), D(2022, 2, 22))
+    vaccinated = services.add_contact(by=personas["commune_a"], source_case=f0, person=person_factory(commune_a, full_name="Đủ Mũi"),
+                                      last_exposure_on=D(2022, 2, 21), fully_vaccinated=True)
+    not_vaccinated = services.add_contact(by=personas["commune_a"], source_case=f0, person=person_factory(commune_a, full_name="Chưa Tiêm"),
+                                          last_exposure_on=D(2022, 2, 21), fully_vaccinated=False)
+    assert list(services.tests_due(Contact.objects.all(), D(2022, 2, 26))) == [vaccinated]  # 762: day 5
+    assert list(services.tests_due(Contact.objects.all(), D(2022, 2, 28))) == [not_vaccinated]  # 762: day 7
+    assert not services.tests_due(Contact.objects.all(), D(2022, 2, 27)).exists()
