@@ -101,11 +101,17 @@ class OutbreakForm(forms.ModelForm):
 
     class Meta:
         model = Outbreak
-        fields = ["name", "commune", "place_kind", "place_name", "started_on", "latitude", "longitude"]
+        fields = ["name", "commune", "place_kind", "place_name", "village", "facility", "started_on", "latitude", "longitude"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = visible_units(user).filter(level=Level.COMMUNE).order_by("name")
+        from facilities.models import Facility
+        from geo.models import Village
+
+        communes = visible_units(user).filter(level=Level.COMMUNE)
+        self.fields["commune"].queryset = communes.order_by("name")
+        self.fields["village"].queryset = Village.objects.filter(commune__in=communes).select_related("commune").order_by("commune__name", "name")
+        self.fields["facility"].queryset = Facility.objects.filter(unit__in=visible_units(user)).order_by("name")
 
 
 class ArrivalFields(forms.Form):

@@ -74,3 +74,18 @@ def test_it_follows_arrivals_daily_and_lists_the_unmonitored(client_for, persona
     page = c.get("/contacts/nguoi-den/?xem=unmonitored").content.decode()
     assert "Bị Quên" in page and "Đã Gọi" not in page
     assert client_for(personas["commune_b"]).post("/contacts/nguoi-den/", {"action": "check", "arrival": seen.pk}).status_code == 404
+
+
+def test_it_records_an_outbreak_at_a_village_from_the_page(client_for, personas, commune_a, commune_b):
+    from geo.models import Village
+
+    village = Village.objects.create(commune=commune_a, name="Tổ 3", name_folded="to 3", kind="to")
+    other = Village.objects.create(commune=commune_b, name="Làng B", name_folded="lang b", kind="lang")
+    c = client_for(personas["commune_a"])
+    r = c.post("/contacts/o-dich/", {"name": "Ổ dịch tổ 3", "commune": commune_a.pk, "place_kind": "village", "village": village.pk,
+                                     "started_on": "05/02/2022"})
+    ob = Outbreak.objects.get()
+    assert r.status_code == 302 and ob.village == village
+    r = c.post("/contacts/o-dich/", {"name": "Ngoài địa bàn", "commune": commune_a.pk, "place_kind": "village", "village": other.pk,
+                                     "started_on": "05/02/2022"})
+    assert r.status_code == 200 and Outbreak.objects.count() == 1  # a village outside the user's area is not offered
