@@ -276,6 +276,7 @@ class DoseImporter:
             for s in Schedule.objects.all()
         ])
         self._stage_picks(cur)
+        self._x(cur, "CREATE INDEX vimp_sched_key ON vimp_sched (schedule_id)")
         code_to_id = dict(Product.objects.values_list("code", "id"))
         self._x(cur, "CREATE TEMP TABLE vimp_mix (schedule_id bigint, other_id bigint)")
         self._load(cur, "vimp_mix", ["schedule_id", "other_id"], [
@@ -328,6 +329,8 @@ class DoseImporter:
                     picks.append((product_id, age, a, b, best.pk))
         self._load(cur, "vimp_pick", ["product_id", "age", "from_day", "to_day", "schedule_id"], picks)
         self._load(cur, "vimp_boost", ["product_id", "from_day", "to_day", "ok"], boosts)
+        self._x(cur, "CREATE INDEX vimp_pick_key ON vimp_pick (product_id, age)")
+        self._x(cur, "CREATE INDEX vimp_boost_key ON vimp_boost (product_id)")
         self._analyze(cur, "vimp_pick", "vimp_boost")
 
     # -- the pipeline ----------------------------------------------------------------------------------------------
@@ -410,7 +413,14 @@ class DoseImporter:
         self._x(cur, "CREATE TEMP TABLE vimp_names (full_name text PRIMARY KEY, folded text)")
         cur.execute(f"SELECT DISTINCT TRIM({col('full_name')}) FROM vimp_raw r WHERE {col('full_name')} IS NOT NULL")
         self._load(cur, "vimp_names", ["full_name", "folded"], ((n, fold(n)) for (n,) in cur.fetchall() if n))
-        self._analyze(cur, "vimp_names", "vimp_cal", "vimp_prod", "vimp_unit", "vimp_kind", "vimp_num")
+        # The people named by ID in the file, keyed by ID (one lookup table for both databases' planners).
+        self._x(cur, "DROP TABLE IF EXISTS vimp_ids")
+        self._x(cur, f"""CREATE TEMP TABLE vimp_ids AS
+            SELECT p.id_number, p.id AS person_id, p.commune_id FROM people_person p
+            WHERE p.id_number IN (SELECT DISTINCT TRIM({col('id_number')}) FROM vimp_raw r) AND p.id_number <> ''
+              AND p.merged_into_id IS NULL""")
+        self._x(cur, "CREATE UNIQUE INDEX vimp_ids_key ON vimp_ids (id_number)")
+        self._analyze(cur, "vimp_names", "vimp_ids", "vimp_cal", "vimp_prod", "vimp_unit", "vimp_kind", "vimp_num")
         same_person = (f"p2.commune_id = u.unit_id AND p2.name_folded = nm.folded AND p2.birth_year = dob.y "
                        f"AND p2.merged_into_id IS NULL AND (dob.year_only = 1 OR p2.date_of_birth IS NULL "
                        f"OR p2.date_of_birth = {self._as_date('dob.iso')})")
@@ -432,10 +442,10 @@ class DoseImporter:
                    k.kind, n.n AS dose_number,
                    g.iso AS given_iso, g.day AS given_day, g.y AS given_y, g.md AS given_md,
                    COALESCE(TRIM({col('lot')}), '') AS lot, COALESCE(TRIM({col('site')}), '') AS site,
-                   p.id AS id_person, p.commune_id AS id_commune,
-                   CASE WHEN p.id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
+                   p.person_id AS id_person, p.commune_id AS id_commune,
+                   CASE WHEN p.person_id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
                         THEN (SELECT MIN(p2.id) FROM people_person p2 WHERE {same_person}) END AS name_person,
-                   CASE WHEN p.id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
+                   CASE WHEN p.person_id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
                         THEN (SELECT COUNT(*) FROM people_person p2 WHERE {same_person}) ELSE 0 END AS name_matches
             FROM vimp_raw r
             LEFT JOIN vimp_cal dob ON dob.txt = {norm(col('dob'))}
@@ -445,7 +455,7 @@ class DoseImporter:
             LEFT JOIN vimp_kind k ON k.txt = COALESCE(TRIM({col('kind')}), '')
             LEFT JOIN vimp_num n ON n.txt = TRIM({col('number')})
             LEFT JOIN vimp_names nm ON nm.full_name = TRIM({col('full_name')})
-            LEFT JOIN people_person p ON p.id_number = TRIM({col('id_number')}) AND p.id_number <> '' AND p.merged_into_id IS NULL
+            LEFT JOIN vimp_ids p ON p.id_number = TRIM({col('id_number')})
             ) x
         """)
         self._x(cur, "CREATE INDEX vimp_stg_line ON vimp_stg (line)")

@@ -61,8 +61,9 @@ def doses_csv(rows, rng: random.Random, today: dt.date, *, adult_share=(0.97, 0.
                 product = "AstraZeneca"
             doses.append((product, "Cơ bản", 1, d1))
             if r < adult_share[1]:
-                second = "Pfizer" if product == "AstraZeneca" and rng.random() < 0.3 else product
                 d2 = d1 + dt.timedelta(days=intervals[product] + 7 + rng.randint(0, 40))
+                # AZ then Pfizer was allowed (mixing, rules-research §5.2) once Pfizer was approved.
+                second = "Pfizer" if product == "AstraZeneca" and d2 >= APPROVED["Pfizer"] and rng.random() < 0.3 else product
                 if d2 <= today:
                     doses.append((second, "Cơ bản", 2, d2))
                     b1 = d2 + dt.timedelta(days=181 + rng.randint(0, 60))
