@@ -8,12 +8,15 @@ class ContactsConfig(AppConfig):
         from accounts.roles import HEALTH_READERS
         from core.dashboard import register_tiles
         from core.jobs import scheduled
+        from core.links import register_link
         from core.navigation import register
 
         register("Người tiếp xúc", "contacts:list", roles=HEALTH_READERS, order=30)
         register("Ổ dịch", "contacts:outbreaks", roles=HEALTH_READERS, order=32)
         register("Người đến từ vùng dịch", "contacts:arrivals", roles=HEALTH_READERS, order=34)
         register_tiles(tiles, order=30)
+        register_link("cases.case", "Người tiếp xúc", "contacts:case", kwarg="case_pk", roles=HEALTH_READERS, order=10)
+        register_link("cases.case", "Chuỗi lây", "contacts:chain", kwarg="case_pk", roles=HEALTH_READERS, order=11)
         scheduled("contacts-release-finished", "contacts.services.release_finished", minute="5", hour="0")
 
 

@@ -5,11 +5,13 @@ class TestingConfig(AppConfig):
     name = "testing"
 
     def ready(self):
-        from accounts.roles import HEALTH_READERS
+        from accounts.roles import HEALTH_READERS, LAB_EDITORS
         from core.dashboard import register_tiles
+        from core.links import register_link
         from core.navigation import register
 
         register("Xét nghiệm", "testing:list", roles=HEALTH_READERS, order=40)
+        register_link("people.person", "Ghi xét nghiệm", "testing:create", query="person", roles=LAB_EDITORS, order=10)
         register_tiles(tiles, order=40)
 
 
