@@ -428,8 +428,9 @@ class DoseImporter:
         self._x(cur, "DROP TABLE IF EXISTS vimp_stg")
         self._x(cur, f"""
             CREATE TEMP TABLE vimp_stg AS
-            SELECT x.*, COALESCE(x.id_person, CASE WHEN x.name_matches = 1 THEN x.name_person END) AS person_id,
-                   CASE WHEN x.id_person IS NOT NULL THEN x.id_commune WHEN x.name_matches = 1 THEN x.commune_id END AS person_commune_id
+            SELECT x.*, COALESCE(x.id_person, CASE WHEN x.name_hit > 0 THEN x.name_hit END) AS person_id,
+                   CASE WHEN x.id_person IS NOT NULL THEN x.id_commune WHEN x.name_hit > 0 THEN x.commune_id END AS person_commune_id,
+                   CASE WHEN x.name_hit IS NULL THEN 0 WHEN x.name_hit < 0 THEN 2 ELSE 1 END AS name_matches
             FROM (
             SELECT r.rid + {off} AS line,
                    COALESCE(TRIM({col('id_number')}), '') AS id_number,
@@ -443,10 +444,10 @@ class DoseImporter:
                    g.iso AS given_iso, g.day AS given_day, g.y AS given_y, g.md AS given_md,
                    COALESCE(TRIM({col('lot')}), '') AS lot, COALESCE(TRIM({col('site')}), '') AS site,
                    p.person_id AS id_person, p.commune_id AS id_commune,
+                   -- one probe of people_dup_idx: the person's id if exactly one matches, -1 if several, NULL if none
                    CASE WHEN p.person_id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
-                        THEN (SELECT MIN(p2.id) FROM people_person p2 WHERE {same_person}) END AS name_person,
-                   CASE WHEN p.person_id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
-                        THEN (SELECT COUNT(*) FROM people_person p2 WHERE {same_person}) ELSE 0 END AS name_matches
+                        THEN (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(p2.id) WHEN COUNT(*) > 1 THEN -1 END
+                              FROM people_person p2 WHERE {same_person}) END AS name_hit
             FROM vimp_raw r
             LEFT JOIN vimp_cal dob ON dob.txt = {norm(col('dob'))}
             LEFT JOIN vimp_cal g ON g.txt = {norm(col('given'))} AND g.year_only = 0

@@ -382,7 +382,11 @@ def run_import_batch(*, batch_id: int, file_path: str) -> None:
 
     importer = DoseImporter(by=batch.created_by, mode=batch.mode, progress=progress, batch=batch)
     try:
-        result = importer.run(Path(file_path).read_bytes(), batch.file_name)
+        data = Path(file_path).read_bytes()
+    finally:
+        Path(file_path).unlink(missing_ok=True)  # personal data: keep the upload no longer than the import
+    try:
+        result = importer.run(data, batch.file_name)
     except FileRejected as exc:
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.REJECTED, message=str(exc))
         return

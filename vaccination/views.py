@@ -101,7 +101,7 @@ def record_dose(request, person_pk):
 def coverage_page(request):
     if not _require(request, HEALTH_READERS):
         return _login(request)
-    units = visible_units(request.user).exclude(level=Level.COMMUNE).order_by("path") | visible_units(request.user).filter(level=Level.COMMUNE).order_by("path")
+    units = visible_units(request.user).order_by("path")
     unit_id = request.GET.get("don_vi")
     unit = None
     if unit_id:
@@ -117,7 +117,7 @@ def coverage_page(request):
         rows = [(labels[b], cov["bands"][b]) for b in services.BANDS] + [(g, cov["groups"][g]) for g in ("12+", "18+", "50+", "all")]
     return render(request, "vaccination/coverage.html", {
         "unit": unit, "on": on, "rows": rows, "levels": levels, "coverage": cov,
-        "units": units.distinct()[:400],
+        "units": units[:400],
     })
 
 

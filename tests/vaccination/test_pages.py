@@ -131,3 +131,12 @@ def test_it_lets_rule_editors_correct_a_flagged_schedule(client_for, personas):
     from audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="update", target_type="vaccination.schedule", target_id=str(s.pk)).exists()
+
+
+def test_it_speaks_english_when_asked(client_for, personas, adult):
+    from django.conf import settings
+
+    c = client_for(personas["vaccinator_a"])
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = c.get(f"/vaccination/nguoi/{adult.pk}/").content.decode()
+    assert "Record a dose" in html and "Not vaccinated" in html
