@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import vietnamadminunits
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.text import fold
 
@@ -101,6 +101,11 @@ def load_admin_units(province_codes: set[str] | None = None) -> dict[str, int]:
         for r in new
     ]))
     links = _load_correspondence(legacy, new, ids)
+    if connection.vendor == "postgresql":
+        # Fresh statistics: with stale ones the planner repeats people searches once per commune.
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE geo_administrativeunit")
+            cur.execute("ANALYZE geo_unitcorrespondence")
     return {
         "pre2025_units": len(provinces) + len(districts) + sum(1 for r in legacy if r["wardCode"]),
         "units_2025": len(new_provinces) + len(new),

@@ -140,19 +140,11 @@ class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
-        import csv
-
-        from django.http import HttpResponse
+        from core.exports import csv_response
 
         columns, rows = services.export_people(by=request.user, qs=self.filter_queryset(self.get_queryset()),
                                                note=request.GET.urlencode()[:500])
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="nguoi-dan.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-        writer = csv.writer(response)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return response
+        return csv_response("nguoi-dan.csv", columns, rows)
 
     @extend_schema(description="Send `version` from the last read; 409 if someone else saved in between.")
     def update(self, request, *args, **kwargs):

@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("them/", views.person_create, name="create"),
+    path("xuat/", views.person_export, name="export"),
     path("trung-lap/", views.duplicates, name="duplicates"),
     path("thon/", views.villages_for_commune, name="villages"),
     path("<int:pk>/", views.person_detail, name="detail"),

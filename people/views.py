@@ -32,15 +32,20 @@ def visible_people(user):
     return scope(Person.objects.filter(merged_into__isnull=True), user)
 
 
-def person_list(request):
-    if not _require(request, HEALTH_READERS):
-        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+def _filtered_people(request):
     qs = visible_people(request.user).select_related("commune", "village")
-    q = request.GET.get("q", "")
     if request.GET.get("commune", "").isdigit():
         qs = qs.filter(commune_id=request.GET["commune"])
     if request.GET.get("village", "").isdigit():
         qs = qs.filter(village_id=request.GET["village"])
+    return qs
+
+
+def person_list(request):
+    if not _require(request, HEALTH_READERS):
+        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+    qs = _filtered_people(request)
+    q = request.GET.get("q", "")
     if q.strip():
         page = services.search_page(qs, q, request.GET.get("page"))
     else:
@@ -55,6 +60,17 @@ def person_list(request):
     }
     template = "people/_results.html" if request.htmx else "people/list.html"
     return render(request, template, context)
+
+
+def person_export(request):
+    """CSV of the people the list shows (same search and filters), audited with every record that left."""
+    from core.exports import csv_response
+
+    if not _require(request, PERSON_EDITORS):
+        return redirect(f"/accounts/dang-nhap/?next={request.path}")
+    qs = services.search_people(_filtered_people(request), request.GET.get("q", ""))
+    columns, rows = services.export_people(by=request.user, qs=qs, note=request.GET.urlencode()[:500])
+    return csv_response("nguoi-dan.csv", columns, rows)
 
 
 def person_detail(request, pk):
