@@ -425,6 +425,8 @@ class DoseImporter:
                        f"AND p2.merged_into_id IS NULL AND (dob.year_only = 1 OR p2.date_of_birth IS NULL "
                        f"OR p2.date_of_birth = {self._as_date('dob.iso')})")
         off = self.line_offset
+        # Keep the inner query a subquery: flattened, its name-match probe would be repeated for every outer use.
+        no_flatten = "OFFSET 0" if self.pg else "LIMIT -1 OFFSET 0"
         self._x(cur, "DROP TABLE IF EXISTS vimp_stg")
         self._x(cur, f"""
             CREATE TEMP TABLE vimp_stg AS
@@ -457,7 +459,7 @@ class DoseImporter:
             LEFT JOIN vimp_num n ON n.txt = TRIM({col('number')})
             LEFT JOIN vimp_names nm ON nm.full_name = TRIM({col('full_name')})
             LEFT JOIN vimp_ids p ON p.id_number = TRIM({col('id_number')})
-            ) x
+            {no_flatten}) x
         """)
         self._x(cur, "CREATE INDEX vimp_stg_line ON vimp_stg (line)")
         self._analyze(cur, "vimp_stg", "vimp_sched", "vimp_policy", "vimp_mix")
