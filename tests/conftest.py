@@ -25,10 +25,40 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     Transactional tests (live_server) flush the tables afterwards; `kontum` then loads them again.
     """
+    from django.db import connection
+
     from geo.loader import load_admin_units
 
     with django_db_blocker.unblock():
+        # The reference data the migrations seeded (rule versions, criteria, products, agencies), to restore
+        # after a live-server test's flush erased it.
+        # Content types and permissions are recreated by the flush itself (post_migrate): leave them out.
+        import json
+
+        rows = json.loads(connection.creation.serialize_db_to_string())
+        _SNAPSHOT["migrations"] = json.dumps(
+            [r for r in rows if r["model"] not in ("contenttypes.contenttype", "auth.permission")]
+        )
         load_admin_units({KONTUM})
+
+
+_SNAPSHOT: dict[str, str] = {}
+_DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Every database test starts with the migrations' reference data, even after a flush."""
+    if not (_DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
+    from diseases.models import RuleSet
+
+    with django_db_blocker.unblock():
+        if _SNAPSHOT.get("migrations") and not RuleSet.objects.exists():
+            connection.creation.deserialize_db_from_string(_SNAPSHOT["migrations"])
 
 
 @pytest.fixture(autouse=True)

@@ -7,25 +7,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.conftest import browser_login, make_person
 
 
-@pytest.fixture
-def empty_audit_at_teardown(live_server):
-    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
-    empty the audit table with the trigger lifted for a moment (PostgreSQL's flush TRUNCATEs, no trigger fires)."""
-    yield
-    from django.db import connection
-
-    from audit.migrations_sql import SQLITE_SQL
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur.execute("DELETE FROM audit_auditevent")
-            cur.execute(SQLITE_SQL[1])
-
-
 @pytest.mark.browser
 def test_a_commune_worker_finds_and_edits_a_person_and_the_administrator_sees_it(
-    personas, commune_a, commune_b, live_server, empty_audit_at_teardown, phone_page, browser
+    personas, commune_a, commune_b, live_server, phone_page, browser
 ):
     an = make_person(commune_a, full_name="Nguyễn Văn An", birth_year=1980, occupation="Nông dân", ethnicity="01")
     make_person(commune_a, full_name="Nguyễn Văn Bình", birth_year=1981)

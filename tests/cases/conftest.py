@@ -32,21 +32,5 @@ def open_case(personas, commune_a):
     return make
 
 
-@pytest.fixture
-def empty_audit_at_teardown(live_server):
-    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
-    empty the audit table with the trigger lifted for a moment (as tests/geo does)."""
-    yield
-    from django.db import connection
-
-    from audit.migrations_sql import SQLITE_SQL
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur.execute("DELETE FROM audit_auditevent")
-            cur.execute(SQLITE_SQL[1])
-
-
 def at(y, m, d, hh=8, mm=0):
     return timezone.make_aware(dt.datetime(y, m, d, hh, mm))

@@ -6,8 +6,7 @@ from tests.conftest import browser_login
 
 
 @pytest.mark.browser
-def test_it_lets_a_care_team_member_handle_an_alert_and_transfer_from_the_phone(personas, open_case, kontum, live_server,
-                                                                               empty_audit_at_teardown, phone_page):
+def test_it_lets_a_care_team_member_handle_an_alert_and_transfer_from_the_phone(personas, open_case, kontum, live_server, phone_page):
     hospital = Facility.objects.create(name="Bệnh viện Đa khoa tỉnh Kon Tum", kind="provincial_hospital", unit=kontum)
     case = open_case()
     page = phone_page

@@ -24,17 +24,3 @@ def open_case(personas):
     return make
 
 
-@pytest.fixture
-def empty_audit_at_teardown(live_server):
-    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
-    empty the audit table with the trigger lifted for a moment (as tests/cases does)."""
-    yield
-    from django.db import connection
-
-    from audit.migrations_sql import SQLITE_SQL
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur.execute("DELETE FROM audit_auditevent")
-            cur.execute(SQLITE_SQL[1])

@@ -5,7 +5,7 @@ from contacts.models import Arrival
 
 
 @pytest.mark.browser
-def test_it_takes_a_health_declaration_from_a_phone_without_login(kontum, commune_a, live_server, empty_audit_at_teardown, phone_page):
+def test_it_takes_a_health_declaration_from_a_phone_without_login(kontum, commune_a, live_server, phone_page):
     page = phone_page
     page.goto(f"{live_server.url}/contacts/cong-khai/khai-bao-y-te/")
     assert page.viewport_size["width"] == 390

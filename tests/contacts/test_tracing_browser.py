@@ -13,7 +13,7 @@ def chain_size(page):
 
 
 @pytest.mark.browser
-def test_it_traces_tests_converts_and_grows_the_chain(personas, commune_a, open_case, live_server, empty_audit_at_teardown, page):
+def test_it_traces_tests_converts_and_grows_the_chain(personas, commune_a, open_case, live_server, page):
     f0 = open_case(make_person(commune_a, full_name="Trần Văn Nguồn", phone="0905111222"), dt.date(2022, 2, 10))
     browser_login(page, live_server, "tram_a")
     page.goto(f"{live_server.url}/contacts/ca/{f0.pk}/")

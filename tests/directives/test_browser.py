@@ -6,25 +6,8 @@ from tests.conftest import browser_login
 from .conftest import seed_text
 
 
-@pytest.fixture
-def empty_audit_at_teardown(live_server):
-    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
-    empty the audit table with the trigger lifted for a moment (as tests/cases does)."""
-    yield
-    from django.db import connection
-
-    from audit.migrations_sql import SQLITE_SQL
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur.execute("DELETE FROM audit_auditevent")
-            cur.execute(SQLITE_SQL[1])
-
-
 @pytest.mark.browser
-def test_it_turns_a_pasted_directive_into_tasks_and_follows_one_to_completion(personas, kontum, live_server,
-                                                                              empty_audit_at_teardown, page):
+def test_it_turns_a_pasted_directive_into_tasks_and_follows_one_to_completion(personas, kontum, live_server, page):
     from accounts.models import Agency
     from directives.models import Assignment
 

@@ -9,25 +9,8 @@ from tests.conftest import browser_login
 from .conftest import GOOD, WEEK, enter, set_population
 
 
-@pytest.fixture
-def empty_audit_at_teardown(live_server):
-    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
-    empty the audit table with the trigger lifted for a moment (as tests/geo/test_map_browser.py does)."""
-    yield
-    from django.db import connection
-
-    from audit.migrations_sql import SQLITE_SQL
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur.execute("DELETE FROM audit_auditevent")
-            cur.execute(SQLITE_SQL[1])
-
-
 @pytest.mark.browser
-def test_it_proposes_decides_and_publishes_a_commune_level_from_the_map(personas, kontum, commune_a, live_server,
-                                                                       empty_audit_at_teardown, browser, after_cut):
+def test_it_proposes_decides_and_publishes_a_commune_level_from_the_map(personas, kontum, commune_a, live_server, browser, after_cut):
     set_population(commune_a, 10_000)
     older = WEEK - dt.timedelta(days=7)
     for week, rate in ((older, 5), (WEEK, 30)):
