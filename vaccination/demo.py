@@ -1,7 +1,7 @@
 """Demo data of the vaccination app, called by `phongdich demo` (see core.demo).
 
 Doses for a realistic share of the demo's residents as Kon Tum stood in mid-February 2022 (18+: ~96 % one dose,
-~90 % two, ~30 % a booster; 12–17: ~88 % one dose): written as a national-platform export and loaded through the
+~90 % two, boosters for those whose primary series ended 6 months before; 12–17: ~88 % one dose): written as a national-platform export and loaded through the
 real importer (COPY + set-based checks), so the demo exercises the same path as a user's upload.
 """
 import datetime as dt
