@@ -7,32 +7,12 @@ import pytest
 from tests.conftest import browser_login, make_person
 
 
-@pytest.fixture
-def empty_audit_at_teardown(live_server):
-    """SQLite's flush after a live-server test DELETEs every table, which the append-only audit trigger refuses:
-    empty the audit table with the trigger lifted for a moment (as tests/cases does)."""
-    yield
-    from django.db import connection
-
-    from audit.migrations_sql import SQLITE_SQL
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur.execute("DELETE FROM audit_auditevent")
-            cur.execute(SQLITE_SQL[1])
-
-
 @pytest.mark.browser
 def test_it_lets_a_vaccinator_see_a_refusal_record_a_valid_dose_and_print_the_certificate(
-        personas, commune_a, live_server, empty_audit_at_teardown, phone_page):
-    from django.apps import apps
-
+        personas, commune_a, live_server, phone_page):
     from vaccination import services
     from vaccination.models import Injection, Product
-    from vaccination.seed import seed
 
-    seed(apps)  # a transactional test before this one may have flushed the seeded products
     pfizer = Product.objects.get(code="comirnaty")
     person = make_person(commune_a, full_name="Y Blông", date_of_birth=dt.date(1985, 4, 2), sex="F")
     first = dt.date.today() - dt.timedelta(days=30)
