@@ -425,3 +425,19 @@ def nightly_consistency() -> dict:
     if any(report.values()):
         record(actor=None, action="other", target_label="vaccination.injection", note=f"orphan references: {report}")
     return report
+
+
+def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, group: str = "18+") -> list[dict]:
+    """Coverage of an age group at the end of each of the last `months` months up to `on` (one grouped query each)."""
+    points = []
+    y, m = on.year, on.month
+    dates = []
+    for _ in range(months):
+        last = dt.date(y, m, 1) + dt.timedelta(days=32)
+        end = min(on, last.replace(day=1) - dt.timedelta(days=1))
+        dates.append(end)
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    for d in reversed(dates):
+        g = coverage(unit, d)["groups"][group]
+        points.append({"on": d, **{k: g[k]["percentage"] for k in DOSES}})
+    return points

@@ -115,8 +115,11 @@ def coverage_page(request):
     if cov:
         labels = {"0-4": "0–4", "5-11": "5–11", "12-17": "12–17", "18-49": "18–49", "50-64": "50–64", "65+": "65+"}
         rows = [(labels[b], cov["bands"][b]) for b in services.BANDS] + [(g, cov["groups"][g]) for g in ("12+", "18+", "50+", "all")]
+    trend = services.coverage_trend(unit, on) if unit else []
+    chart = {"dates": [p["on"].strftime("%m/%Y") for p in trend], "dose1": [p["dose1"] for p in trend],
+             "full": [p["full"] for p in trend], "booster": [p["booster"] for p in trend]}
     return render(request, "vaccination/coverage.html", {
-        "unit": unit, "on": on, "rows": rows, "levels": levels, "coverage": cov,
+        "unit": unit, "on": on, "rows": rows, "levels": levels, "coverage": cov, "trend": trend, "chart": chart,
         "units": units[:400],
     })
 

@@ -93,7 +93,7 @@ def test_it_shows_coverage_for_a_unit_and_date(client_for, personas, adult, prod
     post_dose(client_for(personas["vaccinator_a"]), adult, products, 1, "01/12/2021")
     r = client_for(personas["district_a"]).get(f"/vaccination/bao-phu/?don_vi={commune_a.pk}&ngay=31/12/2021")
     html = r.content.decode()
-    assert r.status_code == 200 and "25,0" in html
+    assert r.status_code == 200 and "25,0" in html and 'id="trend"' in html and "trend-data" in html
     j = client_for(personas["district_a"]).get(f"/vaccination/bao-phu.json?don_vi={commune_a.pk}&ngay=31/12/2021").json()
     assert j["bands"]["50-64"]["dose1"] == {"numerator": 1, "denominator": 4, "percentage": 25.0}
     assert client_for(personas["commune_b"]).get(f"/vaccination/bao-phu/?don_vi={commune_a.pk}").status_code == 404

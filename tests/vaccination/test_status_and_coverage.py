@@ -86,3 +86,14 @@ def test_it_uses_age_on_the_date_for_the_band(commune_a, person_factory, product
     # a birthday later: the same person counted among 18–49 only from the 18th birthday
     cov = services.coverage(commune_a, D(2021, 10, 19))
     assert cov["bands"]["12-17"]["dose1"]["numerator"] == 0 and cov["bands"]["18-49"]["dose1"]["numerator"] == 0
+
+
+def test_it_shows_the_trend_month_by_month(commune_a, person_factory, products):
+    _pop(commune_a, "18-49", 2)
+    p = person_factory(commune_a, full_name="Xu Hướng", date_of_birth=D(1990, 1, 1))
+    rec(p, products["moderna"], "primary", 1, D(2021, 10, 5))
+    rec(p, products["moderna"], "primary", 2, D(2021, 11, 20))
+    trend = services.coverage_trend(commune_a, D(2021, 12, 15), months=4)
+    assert [t["on"] for t in trend] == [D(2021, 9, 30), D(2021, 10, 31), D(2021, 11, 30), D(2021, 12, 15)]
+    assert [t["dose1"] for t in trend] == [0.0, 50.0, 50.0, 50.0]
+    assert [t["full"] for t in trend] == [0.0, 0.0, 50.0, 50.0]
