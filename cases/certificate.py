@@ -4,34 +4,20 @@ The national form number under 261/QĐ-BYT was not found ([NF] in rules-research
 usual content (issuing station, name, year of birth, address, dates of confirmation and recovery).
 """
 import io
-from pathlib import Path
 
 import segno
 from django.conf import settings
 from django.urls import reverse
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-
-FONT_CANDIDATES = [
-    Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf",
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-]
-BOLD_CANDIDATES = [
-    Path(__file__).resolve().parent / "fonts" / "DejaVuSans-Bold.ttf",
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-]
 
 
 def _register_fonts() -> tuple[str, str]:
-    if "PhongdichSans" not in pdfmetrics.getRegisteredFontNames():
-        regular = next(p for p in FONT_CANDIDATES if p.exists())
-        bold = next((p for p in BOLD_CANDIDATES if p.exists()), regular)
-        pdfmetrics.registerFont(TTFont("PhongdichSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("PhongdichSans-Bold", str(bold)))
-    return "PhongdichSans", "PhongdichSans-Bold"
+    from core.pdf import register
+
+    regular, bold, _ = register("sans")
+    return regular, bold
 
 
 def verify_url(cert) -> str:

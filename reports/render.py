@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 BANDS_VI = {"0-4": "0–4 tuổi", "5-11": "5–11 tuổi", "12-17": "12–17 tuổi", "18-49": "18–49 tuổi", "50-64": "50–64 tuổi", "65+": "65 tuổi trở lên"}
 DOSES_VI = {"dose1": "Ít nhất 1 mũi", "full": "Đủ liều cơ bản", "booster": "Mũi nhắc lại"}
@@ -212,41 +211,10 @@ def to_docx(report, setup) -> bytes:
 
 
 # --- PDF -----------------------------------------------------------------------------------------------------
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf", "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf",
-     "/usr/share/fonts/truetype/liberation/LiberationSerif-Italic.ttf"),
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
-     "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf"),
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"),
-]
-
-
-VIETNAMESE_SAMPLE = "ỦỘỈƯưởđĐạếữ"
-
-
 def _fonts() -> tuple[str, str, str]:
-    from django.conf import settings
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from core.pdf import register
 
-    candidates = list(FONT_CANDIDATES)
-    custom = getattr(settings, "PHONGDICH_PDF_FONT", None)  # (regular, bold, italic) paths
-    if custom:
-        candidates.insert(0, tuple(custom))
-    if "VN" in pdfmetrics.getRegisteredFontNames():
-        return "VN", "VN-Bold", "VN-Italic"
-    for regular, bold, italic in candidates:
-        if not all(Path(p).exists() for p in (regular, bold, italic)):
-            continue
-        faces = [TTFont(name, path) for name, path in (("VN", regular), ("VN-Bold", bold), ("VN-Italic", italic))]
-        # Some builds of a family lack Vietnamese letters (e.g. Liberation 1.x): check before using it.
-        if not all(all(ord(ch) in f.face.charWidths for ch in VIETNAMESE_SAMPLE) for f in faces):
-            continue
-        for f in faces:
-            pdfmetrics.registerFont(f)
-        return "VN", "VN-Bold", "VN-Italic"
-    raise RuntimeError("No Vietnamese-capable TrueType font found; set PHONGDICH_PDF_FONT = (regular, bold, italic) paths")
+    return register("serif")  # Decree 30 documents are set in a serif face
 
 
 def to_pdf(report, setup) -> bytes:

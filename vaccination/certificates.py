@@ -1,12 +1,10 @@
 """The vaccination certificate (slots of Decision 43/QĐ-BYT: 3 primary, 1 additional, 3 boosters) as a PDF with a QR
 code pointing to the public verification page, which shows only the name, birth year and doses."""
 import io
-from pathlib import Path
 
 from django.core import signing
 from django.urls import reverse
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
 SALT = "vaccination.certificate"
 SLOTS = [("primary", 1), ("primary", 2), ("primary", 3), ("additional", 1), ("booster", 1), ("booster", 2), ("booster", 3)]
 SLOT_LABELS = {
@@ -35,13 +33,10 @@ def verify_url(person) -> str:
 
 
 def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from core.pdf import register
 
-    if "VaccSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("VaccSans", str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("VaccSans-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    return "VaccSans", "VaccSans-Bold"
+    regular, bold, _ = register("sans")
+    return regular, bold
 
 
 def certificate_pdf(person, url: str) -> io.BytesIO:
