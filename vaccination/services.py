@@ -315,6 +315,95 @@ def coverage_for_levels(unit: AdministrativeUnit, on: dt.date) -> dict:
     }
 
 
+def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
+    """`coverage_for_levels` for many units at once (a weekly assessment of every commune, district and province):
+    one grouped scan per source instead of a few queries per unit. Same figures as the per-unit function."""
+    from collections import defaultdict
+
+    from people.models import Person
+
+    units = list(units)
+    targets: dict[str, list[int]] = defaultdict(list)
+    for u in units:
+        targets[u.path].append(u.pk)
+    # Every commune below a target, fetched at once by province prefix; a 2025 unit also maps its predecessors.
+    prefixes = sorted({"/" + u.path.strip("/").split("/")[0] + "/" for u in units})
+    prefix_q = Q()
+    for p in prefixes:
+        prefix_q |= Q(path__startswith=p)
+    communes = dict(AdministrativeUnit.objects.filter(prefix_q, level=Level.COMMUNE).values_list("id", "path"))
+    owners: dict[int, set[str]] = defaultdict(set)  # commune id → target paths that contain it
+    for cid, path in communes.items():
+        codes = path.strip("/").split("/")
+        for i in range(len(codes)):
+            ancestor = "/" + "/".join(codes[: i + 1]) + "/"
+            if ancestor in targets:
+                owners[cid].add(ancestor)
+    for u in units:
+        if u.is_post_2025:
+            for cid in communes_of(u):
+                owners[cid].add(u.path)
+    ids = sorted(owners)
+    acc = defaultdict(lambda: defaultdict(int))
+    if ids:
+        id_list = ",".join(str(int(i)) for i in ids)
+        adult_cut, elderly_cut = _years_before(on, 18), _years_before(on, 50)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""SELECT commune_id, COUNT(CASE WHEN birth_date <= %s THEN 1 END),
+                           COUNT(CASE WHEN birth_date <= %s AND primary_done_on <= %s THEN 1 END),
+                           COUNT(CASE WHEN primary_done_on <= %s THEN 1 END)
+                    FROM vaccination_personvaccination WHERE commune_id IN ({id_list}) AND first_on <= %s GROUP BY 1""",
+                [adult_cut, elderly_cut, on, on, on],
+            )
+            for cid, adult1, elderly_full, full in cur.fetchall():
+                for path in owners[cid]:
+                    acc[path]["adult1"] += adult1
+                    acc[path]["elderly_full"] += elderly_full
+                    acc[path]["full"] += full
+        done = PersonVaccination.objects.filter(primary_done_on__lte=on).values("person_id")
+        high_risk = (
+            Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
+            .filter(~Q(comorbidities=[]) | Q(is_immunocompromised=True))
+            .values("commune_id").annotate(total=Count("id"), full=Count("id", filter=Q(pk__in=done)))
+        )
+        for r in high_risk:
+            for path in owners[r["commune_id"]]:
+                acc[path]["hr_total"] += r["total"]
+                acc[path]["hr_full"] += r["full"]
+        # Denominators: each commune's latest population year not after `on`.
+        rows = PopulationEstimate.objects.filter(unit_id__in=ids).values("unit_id", "year", "age_band").annotate(n=Sum("population"))
+        years: dict[int, set[int]] = defaultdict(set)
+        for r in rows:
+            years[r["unit_id"]].add(r["year"])
+        chosen = {u: max((y for y in ys if y <= on.year), default=min(ys)) for u, ys in years.items()}
+        for r in rows:
+            if chosen[r["unit_id"]] != r["year"]:
+                continue
+            for path in owners[r["unit_id"]]:
+                acc[path]["pop"] += r["n"]
+                if r["age_band"] not in ("0-4", "5-11", "12-17"):
+                    acc[path]["adult_pop"] += r["n"]
+                if r["age_band"] in ("50-64", "65+"):
+                    acc[path]["elderly_pop"] += r["n"]
+
+    def pct(num, den):
+        return round(100.0 * num / den, 2) if den else None
+
+    out = {}
+    for path, pks in targets.items():
+        a = acc[path]
+        figures = {
+            "adult_1dose_pct": pct(a["adult1"], a["adult_pop"]),
+            "age50_full_pct": pct(a["elderly_full"], a["elderly_pop"]),
+            "high_risk_full_pct": pct(a["hr_full"], a["hr_total"]),
+            "full_pct": pct(a["full"], a["pop"]),
+        }
+        for pk in pks:
+            out[pk] = figures
+    return out
+
+
 # --- reference data edits ----------------------------------------------------------------------------------------
 SCHEDULE_FIELDS = ["valid_from", "valid_to", "age_min", "age_below", "primary_doses", "min_interval_days",
                    "recommended_interval_days", "mixable_with", "usable_as_booster", "source_document", "confirmed",

@@ -75,6 +75,10 @@ def test_it_computes_coverage_per_band_with_rolled_up_denominators(commune_a, co
     assert province["groups"]["18+"]["dose1"] == {"numerator": 4, "denominator": 140, "percentage": round(400 / 140, 2)}
     levels = services.coverage_for_levels(district, D(2021, 12, 31))
     assert levels == {"adult_1dose_pct": 7.5, "age50_full_pct": 5.0, "high_risk_full_pct": 100.0, "full_pct": 2.5}
+    # The bulk form used by the weekly assessment of every unit gives the same figures, unit by unit.
+    units = [district, kontum, commune_a, commune_a2, commune_b]
+    many = services.coverage_for_levels_many(units, D(2021, 12, 31))
+    assert many == {u.pk: services.coverage_for_levels(u, D(2021, 12, 31)) for u in units}
 
 
 def test_it_uses_age_on_the_date_for_the_band(commune_a, person_factory, products):
