@@ -68,7 +68,7 @@ def main() -> None:
             got = parse(text, catalog)
             times.append((time.perf_counter() - t0) * 1000)
 
-        def expand(names):
+        def expand(names, catalog=catalog):
             out = set()
             for n in names:
                 out |= set(catalog.group(n[1:])) if n.startswith("@") else {n}

@@ -48,12 +48,10 @@ def setup(url: str, reuse: bool) -> bool:
 
 
 def build(people: int, cases: int, doses: int) -> None:
-    from django.db import connection
 
     from geo.loader import load_admin_units
-    from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate, Village
+    from geo.models import AdministrativeUnit, Level, Village
     from people.demo_generator import generate
-
     from people.models import Person
 
     rng = random.Random(2022)
