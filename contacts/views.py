@@ -358,12 +358,18 @@ def arrival_list(request):
                                                       "querystring_prefix": f"xem={view}&"})
 
 
+PUBLIC_POSTS_PER_HOUR = 30  # per client address (a checkpoint's shared phone may send many declarations)
+
+
 def public_declaration(request):
     """Khai báo y tế: no account, phone-friendly. Feeds the arrivals list and the people registry, de-duplicated."""
     from django.conf import settings
 
+    from core.ratelimit import client_key, hit, too_many
     from geo.models import AdministrativeUnit, Level
 
+    if request.method == "POST" and hit(f"contacts:declaration:{client_key(request)}", PUBLIC_POSTS_PER_HOUR):
+        return too_many()
     # The communes of the province this installation serves (not the whole country's 10,000).
     communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025",
                                                  path__startswith=f"/{settings.PHONGDICH_PROVINCE_CODE}/")

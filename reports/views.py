@@ -115,8 +115,15 @@ class FeedbackForm(forms.Form):
         self.fields["district"].queryset = AdministrativeUnit.objects.filter(pk__in=[d.pk for d in province_districts()])
 
 
+PUBLIC_POSTS_PER_HOUR = 20  # per client address: enough for a shared office connection, not for a flood
+
+
 def feedback_public(request):
     """Public (no login) form; shows nothing personal, only a confirmation."""
+    from core.ratelimit import client_key, hit, too_many
+
+    if request.method == "POST" and hit(f"reports:feedback:{client_key(request)}", PUBLIC_POSTS_PER_HOUR):
+        return too_many()
     form = FeedbackForm(request.POST or None)
     sent = False
     if request.method == "POST" and form.is_valid():

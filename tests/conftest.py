@@ -17,6 +17,9 @@ def _test_settings(settings):
     settings.TESTING = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters and cached rules start empty in every test
 
 
 @pytest.fixture(scope="session")

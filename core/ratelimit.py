@@ -1,0 +1,27 @@
+"""Hourly counters for no-login pages (self-report links, public declarations, feedback): cache-backed, so shared
+by all workers when Redis is configured."""
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone
+
+
+def client_key(request) -> str:
+    from .middleware import client_ip
+
+    return client_ip(request) or "?"
+
+
+def hit(key: str, limit: int) -> bool:
+    """Count one hit in the current hour; True when over the limit."""
+    bucket = f"{key}:{timezone.now():%Y%m%d%H}"
+    cache.add(bucket, 0, 3600)
+    try:
+        n = cache.incr(bucket)
+    except ValueError:
+        cache.set(bucket, 1, 3600)
+        n = 1
+    return n > limit
+
+
+def too_many() -> HttpResponse:
+    return HttpResponse("Quá nhiều yêu cầu, hãy thử lại sau / Too many requests, try again later", status=429)
