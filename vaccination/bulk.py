@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,7 @@ MESSAGES = {
 }
 
 EPOCH = dt.date(1970, 1, 1)
+_PROFILE = bool(os.environ.get("VIMP_PROFILE"))  # print each statement's time (bench/vaccination_import.py --profile)
 CAL_FIRST, CAL_LAST = dt.date(1900, 1, 1), dt.date(2035, 12, 31)
 
 
@@ -111,6 +113,7 @@ def _day(d: dt.date) -> int:
 
 class DoseImporter:
     keep_errors = 2000
+    rebuild_indexes_from = 100_000  # new rows (and at least as many as present) from which plain indexes are rebuilt
 
     def __init__(self, *, by, mode: str = "all", progress=None, today: dt.date | None = None, batch=None):
         self.by = by
@@ -122,7 +125,12 @@ class DoseImporter:
 
     # -- SQL helpers -----------------------------------------------------------------------------------------------
     def _x(self, cur, sql, params=None):
-        cur.execute(sql, params or [])
+        if _PROFILE:
+            t = time.perf_counter()
+            cur.execute(sql, params or [])
+            print(f"  {time.perf_counter() - t:7.3f}s  {' '.join(sql.split())[:110]}", flush=True)
+        else:
+            cur.execute(sql, params or [])
 
     def _analyze(self, cur, *tables):
         # Temporary tables are never auto-analysed: without statistics the planner picks nested loops.
@@ -351,6 +359,14 @@ class DoseImporter:
                 # Big hash joins in memory instead of sorts on disk; JIT compilation costs more than it saves here.
                 cur.execute("SET work_mem = '256MB'")
                 cur.execute("SET jit = off")
+                # The staging tables are temporary (never WAL-logged); give them room in local memory so they are not
+                # written out through the default 8 MB of temp buffers. Only possible before the session's first
+                # temporary table: a later import in the same session keeps the setting it already has.
+                try:
+                    with transaction.atomic():
+                        cur.execute("SET temp_buffers = '1GB'")
+                except DatabaseError:
+                    pass
                 cur.execute("SELECT 1 FROM pg_stat_user_tables WHERE relname = 'people_person' "
                             "AND last_analyze IS NULL AND last_autoanalyze IS NULL")
                 if cur.fetchone():  # freshly bulk-loaded registry: the planner needs its statistics
@@ -386,11 +402,12 @@ class DoseImporter:
         result.errors = self.error_rows(cur, limit=self.keep_errors)
         if result.error_count == 0 or self.mode == "valid_only":
             with transaction.atomic():
+                if self.pg:
+                    # Only this transaction: an import lost in a crash is simply run again (it is idempotent).
+                    cur.execute("SET LOCAL synchronous_commit = off")
                 result.imported = self._insert(cur)
                 tick("insert", 92)
-                from .services import refresh_summary
-
-                refresh_summary(person_filter_sql="SELECT person_id FROM vimp_new")
+                self._summary(cur)
                 tick("summary", 99)
                 result.saved = True
                 from audit.services import record
@@ -425,14 +442,25 @@ class DoseImporter:
                        f"AND p2.merged_into_id IS NULL AND (dob.year_only = 1 OR p2.date_of_birth IS NULL "
                        f"OR p2.date_of_birth = {self._as_date('dob.iso')})")
         off = self.line_offset
+        # age on the date given, from the calendar parts (a year-only birth counts from 1 July); with it the schedule of
+        # the product in force on the date that covers the person's age (primary doses), picked in this same pass.
+        age = "(x.given_y - x.dob_y - CASE WHEN x.given_md < x.dob_md THEN 1 ELSE 0 END)"
+        # PostgreSQL: the codes of the one-row checks a row fails, computed in this pass too (no extra scan).
+        errs = ""
+        if self.pg:
+            codes = ", ".join(f"CASE WHEN {cond} THEN '{code}' END" for code, cond in self._row_checks("y.").items())
+            errs = f", array_remove(ARRAY[{codes}], NULL) AS errs"
         # Keep the inner query a subquery: flattened, its name-match probe would be repeated for every outer use.
         no_flatten = "OFFSET 0" if self.pg else "LIMIT -1 OFFSET 0"
         self._x(cur, "DROP TABLE IF EXISTS vimp_stg")
         self._x(cur, f"""
             CREATE TEMP TABLE vimp_stg AS
+            SELECT y.*, pk.schedule_id, bo.ok AS booster_ok{errs}
+            FROM (
             SELECT x.*, COALESCE(x.id_person, CASE WHEN x.name_hit > 0 THEN x.name_hit END) AS person_id,
                    CASE WHEN x.id_person IS NOT NULL THEN x.id_commune WHEN x.name_hit > 0 THEN x.commune_id END AS person_commune_id,
-                   CASE WHEN x.name_hit IS NULL THEN 0 WHEN x.name_hit < 0 THEN 2 ELSE 1 END AS name_matches
+                   CASE WHEN x.name_hit IS NULL THEN 0 WHEN x.name_hit < 0 THEN 2 ELSE 1 END AS name_matches,
+                   {age} AS age
             FROM (
             SELECT r.rid + {off} AS line,
                    COALESCE(TRIM({col('id_number')}), '') AS id_number,
@@ -460,48 +488,53 @@ class DoseImporter:
             LEFT JOIN vimp_names nm ON nm.full_name = TRIM({col('full_name')})
             LEFT JOIN vimp_ids p ON p.id_number = TRIM({col('id_number')})
             {no_flatten}) x
+            ) y
+            LEFT JOIN vimp_pick pk ON pk.product_id = y.product_id AND pk.age = CASE WHEN y.age > 120 THEN 120 ELSE y.age END
+                                   AND y.given_day BETWEEN pk.from_day AND pk.to_day
+            LEFT JOIN vimp_boost bo ON bo.product_id = y.product_id AND y.given_day BETWEEN bo.from_day AND bo.to_day
         """)
         self._x(cur, "CREATE INDEX vimp_stg_line ON vimp_stg (line)")
         self._analyze(cur, "vimp_stg", "vimp_sched", "vimp_policy", "vimp_mix")
+
+    def _row_checks(self, p: str) -> dict[str, str]:
+        """code → SQL condition over one staged row (columns prefixed with p) for the checks that need no other row."""
+        today = _day(self.today)
+        checks = {
+            "given_date": f"{p}given_day IS NULL",
+            "future": f"{p}given_day > {today}",
+            "dob": f"{p}dob_day IS NULL AND {p}dob_given = 1",
+            "before_birth": f"{p}given_day < {p}dob_day AND {p}dob_year_only = 0",
+            "product": f"{p}product_id IS NULL",
+            "kind": f"{p}kind IS NULL",
+            "number": f"{p}dose_number IS NULL",
+            "commune": f"{p}commune_id IS NULL AND {p}commune_given = 1",
+            "bad_id": f"{p}id_number <> '' AND {p}person_id IS NULL AND NOT (LENGTH({p}id_number) IN (9, 12))",
+            "ambiguous": f"{p}person_id IS NULL AND {p}name_matches > 1",
+            "unmatched": f"{p}person_id IS NULL AND {p}name_matches <= 1",
+            "before_approval": f"{p}given_day < {p}approved_day",
+        }
+        if self.scoped:
+            checks["out_of_scope"] = (f"{p}person_id IS NOT NULL AND {p}person_commune_id NOT IN "
+                                      f"(SELECT unit_id FROM vimp_scope)")
+        return checks
 
     def _checks(self, cur) -> None:
         x = lambda sql: self._x(cur, sql)  # noqa: E731
         x("DROP TABLE IF EXISTS vimp_err")
         x("CREATE TEMP TABLE vimp_err (line bigint, code text)")
         x("CREATE INDEX vimp_err_line ON vimp_err (line)")
-        today = _day(self.today)
-        simple = {
-            "given_date": "given_day IS NULL",
-            "future": f"given_day > {today}",
-            "dob": "dob_day IS NULL AND dob_given = 1",
-            "before_birth": "given_day < dob_day AND dob_year_only = 0",
-            "product": "product_id IS NULL",
-            "kind": "kind IS NULL",
-            "number": "dose_number IS NULL",
-            "commune": "commune_id IS NULL AND commune_given = 1",
-            "bad_id": "id_number <> '' AND person_id IS NULL AND NOT (LENGTH(id_number) IN (9, 12))",
-            "ambiguous": "person_id IS NULL AND name_matches > 1",
-            "unmatched": "person_id IS NULL AND name_matches <= 1",
-            "before_approval": "given_day < approved_day",
-        }
-        for code, cond in simple.items():
-            x(f"INSERT INTO vimp_err SELECT line, '{code}' FROM vimp_stg WHERE {cond}")
-        if self.scoped:
-            x("INSERT INTO vimp_err SELECT line, 'out_of_scope' FROM vimp_stg WHERE person_id IS NOT NULL "
-              "AND person_commune_id NOT IN (SELECT unit_id FROM vimp_scope)")
-        # age on the date given, from the calendar parts (a year-only birth counts from 1 July)
-        age = "(s.given_y - s.dob_y - CASE WHEN s.given_md < s.dob_md THEN 1 ELSE 0 END)"
-        # The schedule of the product in force on the date that covers the person's age (primary doses).
+        if self.pg:
+            x("INSERT INTO vimp_err SELECT line, unnest(errs) FROM vimp_stg WHERE cardinality(errs) > 0")
+            good = "cardinality(s.errs) = 0"
+        else:
+            for code, cond in self._row_checks("").items():
+                x(f"INSERT INTO vimp_err SELECT line, '{code}' FROM vimp_stg WHERE {cond}")
+            good = "NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)"
         x("DROP TABLE IF EXISTS vimp_ok")
         x(f"""CREATE TEMP TABLE vimp_ok AS
               SELECT s.line, s.person_id, s.person_commune_id, s.product_id, s.kind, s.dose_number, s.given_day, s.given_iso,
-                     s.lot, s.site, {age} AS age,
-                     pk.schedule_id, bo.ok AS booster_ok
-              FROM vimp_stg s
-              LEFT JOIN vimp_pick pk ON pk.product_id = s.product_id AND pk.age = CASE WHEN {age} > 120 THEN 120 ELSE {age} END
-                                     AND s.given_day BETWEEN pk.from_day AND pk.to_day
-              LEFT JOIN vimp_boost bo ON bo.product_id = s.product_id AND s.given_day BETWEEN bo.from_day AND bo.to_day
-              WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)""")
+                     s.lot, s.site, s.age, s.schedule_id, s.booster_ok
+              FROM vimp_stg s WHERE {good}""")
         self._analyze(cur, "vimp_ok")
         x("""INSERT INTO vimp_err SELECT o.line, 'schedule' FROM vimp_ok o WHERE o.kind = 'primary' AND o.schedule_id IS NULL""")
         x("""INSERT INTO vimp_err SELECT o.line, 'too_many' FROM vimp_ok o JOIN vimp_sched sc ON sc.schedule_id = o.schedule_id
@@ -576,10 +609,12 @@ class DoseImporter:
     def _insert(self, cur) -> int:
         now = timezone.now()
         self._analyze(cur, "vimp_err")
-        self._x(cur, "DROP TABLE IF EXISTS vimp_new")
-        self._x(cur, """CREATE TEMP TABLE vimp_new AS SELECT DISTINCT o.person_id FROM vimp_ok o
-                        WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
-                          AND NOT EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number)""")
+        if not self.pg:  # the people touched, for services.refresh_summary (PostgreSQL sums up from vimp_seq)
+            self._x(cur, "DROP TABLE IF EXISTS vimp_new")
+            self._x(cur, """CREATE TEMP TABLE vimp_new AS SELECT DISTINCT o.person_id FROM vimp_ok o
+                            WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
+                              AND NOT EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number)""")
+        rebuild = self._drop_secondary_indexes(cur) if self.pg else []
         jsonb = "CAST('[]' AS jsonb)" if self.pg else "'[]'"
         cur.execute(f"""
             INSERT INTO vaccination_injection (person_id, commune_id, product_id, schedule_id, dose_kind, dose_number, given_on,
@@ -590,8 +625,66 @@ class DoseImporter:
             FROM vimp_ok o LEFT JOIN vimp_sched sc ON sc.schedule_id = o.schedule_id
             WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
               AND NOT EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number)
+            ORDER BY o.person_id, o.kind, o.dose_number
         """, [self.batch.pk if self.batch else None, now, now])
-        return cur.rowcount
+        added = cur.rowcount
+        if rebuild:  # the deferred foreign-key checks of the new rows first: an index cannot be built while they wait
+            cur.execute("""SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint
+                           WHERE conrelid = 'vaccination_injection'::regclass AND contype = 'f' AND condeferred""")
+            names = cur.fetchone()[0]
+            if names:
+                cur.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+        for sql in rebuild:
+            self._x(cur, sql)
+        return added
+
+    def _drop_secondary_indexes(self, cur) -> list[str]:
+        """When the import at least doubles the injections, building the plain (non-unique) indexes once after the
+        insert is cheaper than maintaining them row by row. Dropped and rebuilt inside the import's transaction (so
+        readers of the table wait for it rather than see it without them); the unique ones stay and keep checking.
+        Returns the statements that rebuild them."""
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'vaccination_injection'::regclass")
+        present = max(cur.fetchone()[0], 0)
+        cur.execute("SELECT COUNT(*) FROM vimp_seq WHERE line IS NOT NULL")
+        if cur.fetchone()[0] < max(present, self.rebuild_indexes_from):
+            return []
+        cur.execute("""SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+                       WHERE i.indrelid = 'vaccination_injection'::regclass AND NOT i.indisunique AND NOT i.indisprimary""")
+        rows = cur.fetchall()
+        for name, _ in rows:
+            self._x(cur, f'DROP INDEX "{name}"')
+        if rows:
+            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        return [sql for _, sql in rows]
+
+    def _summary(self, cur) -> None:
+        """The per-person summary of the people touched, from the staging tables (their earlier doses are in
+        vimp_old, the new ones in vimp_seq) instead of re-reading the injections: the same figures as
+        services.refresh_summary."""
+        from .services import _birth_date_sql, refresh_summary
+
+        if not self.pg:
+            refresh_summary(person_filter_sql="SELECT person_id FROM vimp_new")
+            return
+        # Everyone with a new row in vimp_seq is recomputed (those whose new rows were all refused keep their
+        # earlier doses, also in vimp_seq): deleted, then inserted again if they have any dose left.
+        self._x(cur, "DELETE FROM vaccination_personvaccination WHERE person_id IN "
+                     "(SELECT person_id FROM vimp_seq WHERE line IS NOT NULL)")
+        day = "DATE '1970-01-01' + "
+        ok = "FILTER (WHERE q.ok)"
+        self._x(cur, f"""
+            INSERT INTO vaccination_personvaccination
+                (person_id, commune_id, birth_date, first_on, primary_done_on, additional_on, booster1_on, last_on, dose_count)
+            SELECT q.person_id, p.commune_id, {_birth_date_sql()}, {day}MIN(q.given_day) {ok},
+                   {day}MIN(CASE WHEN q.completes = 1 THEN q.given_day END) {ok},
+                   {day}MIN(CASE WHEN q.kind = 'additional' THEN q.given_day END) {ok},
+                   {day}MIN(CASE WHEN q.kind = 'booster' THEN q.given_day END) {ok},
+                   {day}MAX(q.given_day) {ok}, COUNT(*) {ok}
+            FROM (SELECT s.*, (s.line IS NULL OR NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)) AS ok
+                  FROM vimp_seq s) q
+            JOIN people_person p ON p.id = q.person_id
+            GROUP BY q.person_id, p.commune_id, p.date_of_birth, p.birth_year
+            HAVING COUNT(q.line) > 0 AND COUNT(*) {ok} > 0""")
 
     def error_rows(self, cur, limit: int | None = None) -> list[dict]:
         sql = "SELECT e.line, e.code FROM vimp_err e ORDER BY e.line, e.code" + (f" LIMIT {int(limit)}" if limit else "")

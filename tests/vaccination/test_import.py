@@ -154,3 +154,38 @@ def test_it_imports_from_the_command_line_with_a_progress_bar_and_an_error_repor
     with pytest.raises(CommandError):
         call_command("import_doses", str(bad), "--errors", str(report), stdout=io.StringIO())
     assert "Person not found" in report.read_text(encoding="utf-8-sig")
+
+
+def test_it_keeps_the_summary_and_the_indexes_right_after_a_large_import(people, commune_a, commune_b):
+    """A large import rebuilds the plain indexes (same definitions) and sums up from its staging tables: the figures
+    are the ones a full recomputation gives, for people with earlier doses and people whose new rows were refused."""
+    from django.db import connection
+
+    from geo.importers import Operator
+    from vaccination.services import refresh_summary
+
+    assert run(HEADER + "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,01/09/2021,,\n").imported == 1
+    with connection.cursor() as cur:
+        indexes = sorted((name, tuple(i["columns"])) for name, i in
+                         connection.introspection.get_constraints(cur, "vaccination_injection").items() if i["index"])
+    importer = DoseImporter(by=Operator(), mode="valid_only", today=TODAY)
+    importer.rebuild_indexes_from = 0
+    text = HEADER + (
+        "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,2,22/09/2021,,\n"
+        "2,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Nhắc lại,1,01/03/2022,,\n"  # in the future: refused
+        f"3,,Trần Thị Bình,01/06/1975,{commune_a.code},AstraZeneca,,1,01/08/2021,,\n"
+        f"4,,Le Van Cuong,1950,{commune_b.code},Pfizer-X,Cơ bản,1,01/10/2021,,\n"  # unknown product: refused
+    )
+    result = importer.run(text.encode("utf-8"), "doses.csv")
+    assert result.imported == 2 and {e["line"] for e in result.errors} == {3, 5}
+    with connection.cursor() as cur:
+        after = sorted((name, tuple(i["columns"])) for name, i in
+                       connection.introspection.get_constraints(cur, "vaccination_injection").items() if i["index"])
+    assert after == indexes and any(name == "vacc_inj_person_idx" for name, _ in after)
+    fields = ["person_id", "commune_id", "birth_date", "first_on", "primary_done_on", "additional_on", "booster1_on",
+              "last_on", "dose_count"]
+    summary = sorted(PersonVaccination.objects.values_list(*fields))
+    assert [(s[0], s[4], s[8]) for s in summary if s[0] == people["an"].pk] == [(people["an"].pk, D(2021, 9, 22), 2)]
+    assert not PersonVaccination.objects.filter(person_id=people["cuong"].pk).exists()
+    refresh_summary([p.pk for p in people.values()])
+    assert sorted(PersonVaccination.objects.values_list(*fields)) == summary
