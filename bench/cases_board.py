@@ -4,7 +4,7 @@
      (840,000 checks): p50/p95 render time for the province (leadership, grouped by district) and for one commune
      (commune health station, grouped by team). Goals: 300 ms and 50 ms at p95.
   2. sustained check submissions over HTTP: gunicorn (2 workers × 4 threads) serving POST /api/cases/{id}/checks/,
-     driven by a multi-process client with keep-alive; checks/s over a fixed duration. Goal: ≥ 200 checks/s on 2 cores.
+     driven by a multi-process http.client keep-alive client (new idempotency keys each run); checks/s, p50/p95 latency and CPU per check (server, clients) over a fixed duration. Goal: ≥ 200 checks/s on 2 cores.
 
     .venv/bin/python bench/cases_board.py --pg postgres://postgres@127.0.0.1:5432/phongdich_bench_cases [--cases 30000] [--days 14]
         [--seconds 20] [--clients 8] [--workers 2 --threads 4] [--http-only] [--keep]
@@ -133,26 +133,35 @@ def time_board(repeats: int) -> dict:
 
 
 def load_client(args_json: str) -> None:
-    """One client process: POST checks in a loop with keep-alive; prints its count."""
-    import random
+    """One client process: POST checks in a loop over one keep-alive connection; prints its count, latencies and CPU.
 
-    import requests
+    Plain http.client (not requests): the clients share the 2 cores with the server, so they must cost little.
+    Idempotency keys carry the run id: a key reused from an earlier run would be answered as a repeat, not stored."""
+    import http.client
+    import random
+    from urllib.parse import urlsplit
 
     a = json.loads(args_json)
-    s = requests.Session()
-    s.headers["Authorization"] = f"Token {a['token']}"
+    u = urlsplit(a["url"])
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    headers = {"Authorization": f"Token {a['token']}", "Content-Type": "application/json"}
     rng = random.Random(a["seed"])
-    n, errors = 0, 0
+    n, errors, lat = 0, 0, []
     end = time.time() + a["seconds"]
     while time.time() < end:
         cid = rng.choice(a["cases"])
-        r = s.post(f"{a['url']}/api/cases/{cid}/checks/", json={"spo2": rng.choice([97, 98, 95]), "respiratory_rate": 18,
-                                                                 "idempotency_key": f"b{a['seed']}-{n}"})
-        if r.status_code in (200, 201):
+        body = json.dumps({"spo2": rng.choice([97, 98, 95]), "respiratory_rate": 18,
+                           "idempotency_key": f"b{a['run']}-{a['seed']}-{n + errors}"})
+        t0 = time.perf_counter()
+        conn.request("POST", f"/api/cases/{cid}/checks/", body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        lat.append((time.perf_counter() - t0) * 1000)
+        if r.status == 201:
             n += 1
         else:
             errors += 1
-    print(json.dumps({"n": n, "errors": errors}))
+    print(json.dumps({"n": n, "errors": errors, "cpu_s": time.process_time(), "lat": [round(x, 2) for x in lat]}))
 
 
 def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads: int = 4) -> dict:
@@ -165,7 +174,11 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
     token = Token.objects.get_or_create(user=user)[0].key
     cases = list(Case.objects.filter(commune_id=user.unit_id, status="active").values_list("id", flat=True)[:500])
     env = {**os.environ, "DATABASE_URL": url_db, **BENCH_ENV}
+    import resource
     import socket
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = f"{time.time():.0f}"
 
     with socket.socket() as sock:  # a free port: others may run servers on this machine
         sock.bind(("127.0.0.1", 0))
@@ -183,14 +196,22 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
             except requests.RequestException:
                 time.sleep(0.2)
         procs = [subprocess.Popen([sys.executable, __file__, "--client", json.dumps(
-            {"token": token, "cases": cases, "seconds": seconds, "seed": i, "url": base})], stdout=subprocess.PIPE, env=env)
+            {"token": token, "cases": cases, "seconds": seconds, "seed": i, "url": base, "run": run})], stdout=subprocess.PIPE, env=env)
             for i in range(clients)]
         results = [json.loads(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs]
     finally:
         server.terminate()
         server.wait()
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    client_cpu = sum(r["cpu_s"] for r in results)
     n = sum(r["n"] for r in results)
+    lat = sorted(x for r in results for x in r["lat"])
     return {"checks": n, "errors": sum(r["errors"] for r in results), "seconds": seconds, "checks_per_s": round(n / seconds, 1),
+            "p50_ms": lat[len(lat) // 2] if lat else None, "p95_ms": lat[int(len(lat) * 0.95)] if lat else None,
+            # CPU per check: the gunicorn server (master and workers) and the load clients, which share the same cores.
+            "server_cpu_ms_per_check": round((children_cpu - client_cpu) * 1000 / max(n, 1), 2),
+            "client_cpu_ms_per_check": round(client_cpu * 1000 / max(n, 1), 2),
             "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads", "cores": os.cpu_count()}
 
 

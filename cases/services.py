@@ -215,16 +215,16 @@ def _clean_measures(data: dict) -> dict:
     return values
 
 
-def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_patient: bool = False,
-                 taken_at: dt.datetime | None = None) -> CheckResult:
-    """Store a check once (per idempotency key), evaluate it under the warning-sign rule in force on the day it was
-    taken, and raise an alert at once when a sign is met."""
-    key = (idempotency_key or "").strip()[:64]
-    if key:
-        existing = Check.objects.filter(case=case, idempotency_key=key).select_related("alert").first()
-        if existing:
-            alert = getattr(existing, "alert", None) if hasattr(existing, "alert") else None
-            return CheckResult(existing, existing.warning_signs, alert, False)
+def _existing_check(case: Case, key: str) -> CheckResult | None:
+    if not key:
+        return None
+    existing = Check.objects.filter(case=case, idempotency_key=key).select_related("alert").first()
+    if existing is None:
+        return None
+    return CheckResult(existing, existing.warning_signs, getattr(existing, "alert", None), False)
+
+
+def _evaluate_check(case: Case, data: dict, taken_at: dt.datetime | None):
     if case.status != Status.ACTIVE or case.released_on or case.died_on:
         raise Invalid("Ca bệnh đã kết thúc điều trị tại chỗ (khỏi bệnh, chuyển viện hoặc tử vong): không nhận phiếu theo dõi.",
                       "The case is closed (released, transferred or died): checks are refused.")
@@ -238,6 +238,24 @@ def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_pa
     on = _local_date(taken_at)
     rule = _rule("warning_signs", on, case.disease.code)
     signs = rules.warning_signs(rule, age=_age(case, on), values=values, symptoms=symptoms)
+    return rule, values, symptoms, signs, now, taken_at
+
+
+def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_patient: bool = False,
+                 taken_at: dt.datetime | None = None) -> CheckResult:
+    """Store a check once (per idempotency key), evaluate it under the warning-sign rule in force on the day it was
+    taken, and raise an alert at once when a sign is met."""
+    key = (idempotency_key or "").strip()[:64]
+    # A retried request usually does not exist yet: no probe up front. The unique constraint (case, key) catches the
+    # repeat at insert time; a repeat refused by validation (the case closed since, a changed clock) still gets the
+    # first result.
+    try:
+        rule, values, symptoms, signs, now, taken_at = _evaluate_check(case, data, taken_at)
+    except Invalid:
+        existing = _existing_check(case, key)
+        if existing:
+            return existing
+        raise
     sign_dicts = [s.as_dict() for s in signs]
     try:
         with transaction.atomic():
@@ -256,10 +274,10 @@ def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_pa
                    actor_label="" if getattr(by, "pk", None) else "patient-self-report",
                    changes={k: (None, v) for k, v in values.items() if v is not None} or None)
     except IntegrityError:
-        if not key:
+        existing = _existing_check(case, key)
+        if existing is None:
             raise
-        existing = Check.objects.get(case=case, idempotency_key=key)
-        return CheckResult(existing, existing.warning_signs, Alert.objects.filter(check_record=existing).first(), False)
+        return existing
     notify_alert(alert) if alert else None
     return CheckResult(check, sign_dicts, alert, True, rule)
 

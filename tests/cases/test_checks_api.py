@@ -92,3 +92,43 @@ def test_it_answers_400_never_500_to_malformed_checks(open_case, personas, api_f
     r = api_for(personas["care_a"]).post(f"/api/cases/{case.pk}/checks/", payload, format="json")
     assert r.status_code == 400, r.content
     assert Check.objects.count() == 0
+
+
+def test_it_answers_a_retried_check_with_the_first_result_even_after_the_case_closed(open_case, personas, api_for):
+    from cases import services
+
+    case = open_case(confirmed_on=dt.date(2022, 2, 1))
+    api = api_for(personas["care_a"])
+    first = post(api, case, spo2=98, idempotency_key="slow-net-1", taken_at="2022-02-07T08:00:00+07:00")
+    assert first.status_code == 201, first.content
+    case.refresh_from_db()
+    services.record_release(by=personas["care_a"], case=case, expected_version=case.version, on=dt.date(2022, 2, 8), test_result="negative")
+    again = post(api, case, spo2=98, idempotency_key="slow-net-1", taken_at="2022-02-07T08:00:00+07:00")
+    assert again.status_code == 200 and again.json()["check"]["id"] == first.json()["check"]["id"]
+    assert post(api, case, spo2=98, idempotency_key="new-1").status_code == 400
+    assert Check.objects.count() == 1 and AuditEvent.objects.filter(target_type="cases.check", action="create").count() == 1
+
+
+def test_it_records_a_check_in_a_handful_of_queries(open_case, personas, api_for, django_assert_max_num_queries):
+    # Token + user + unit, scoped case, then one transaction: check, last_check_at, audit (BEGIN/COMMIT/savepoints aside).
+    case = open_case()
+    api = api_for(personas["care_a"])
+    post(api, case, spo2=98)  # rule cache warm
+    with django_assert_max_num_queries(9):
+        r = post(api, case, spo2=98, idempotency_key="q-1")
+    assert r.status_code == 201
+    assert AuditEvent.objects.filter(target_type="cases.check", target_id=str(r.json()["check"]["id"]), action="create").exists()
+
+
+def test_it_refuses_an_unknown_or_disabled_token(open_case, personas, api_for):
+    from rest_framework.test import APIClient
+
+    case = open_case()
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert stranger.post(f"/api/cases/{case.pk}/checks/", {"spo2": 98}, format="json").status_code == 401
+    api = api_for(personas["care_a"])
+    personas["care_a"].is_active = False
+    personas["care_a"].save(update_fields=["is_active"])
+    assert post(api, case, spo2=98).status_code == 401
+    assert Check.objects.count() == 0
