@@ -88,7 +88,7 @@ MESSAGES = {
 }
 
 EPOCH = dt.date(1970, 1, 1)
-_PROFILE = bool(os.environ.get("VIMP_PROFILE"))  # print each statement's time (bench/vaccination_import.py --profile)
+_PROFILE = os.environ.get("VIMP_PROFILE", "")  # print each statement's time (bench/vaccination_import.py --profile)
 CAL_FIRST, CAL_LAST = dt.date(1900, 1, 1), dt.date(2035, 12, 31)
 
 
@@ -127,7 +127,11 @@ class DoseImporter:
     def _x(self, cur, sql, params=None):
         if _PROFILE:
             t = time.perf_counter()
-            cur.execute(sql, params or [])
+            if _PROFILE == "explain" and sql.lstrip().startswith(("CREATE TEMP TABLE vimp_stg", "INSERT INTO vaccination_")):
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params or [])
+                print("\n".join(r[0] for r in cur.fetchall()))
+            else:
+                cur.execute(sql, params or [])
             print(f"  {time.perf_counter() - t:7.3f}s  {' '.join(sql.split())[:110]}", flush=True)
         else:
             cur.execute(sql, params or [])
@@ -616,7 +620,7 @@ class DoseImporter:
                               AND NOT EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number)""")
         rebuild = self._drop_secondary_indexes(cur) if self.pg else []
         jsonb = "CAST('[]' AS jsonb)" if self.pg else "'[]'"
-        cur.execute(f"""
+        self._x(cur, f"""
             INSERT INTO vaccination_injection (person_id, commune_id, product_id, schedule_id, dose_kind, dose_number, given_on,
                 lot, site, vaccinator_name, completes_primary, warnings, override_reason, source, batch_id, version, created_at, updated_at)
             SELECT o.person_id, o.person_commune_id, o.product_id, o.schedule_id, o.kind, o.dose_number, {self._as_date('o.given_iso')},
@@ -633,7 +637,7 @@ class DoseImporter:
                            WHERE conrelid = 'vaccination_injection'::regclass AND contype = 'f' AND condeferred""")
             names = cur.fetchone()[0]
             if names:
-                cur.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+                self._x(cur, f"SET CONSTRAINTS {names} IMMEDIATE")
         for sql in rebuild:
             self._x(cur, sql)
         return added

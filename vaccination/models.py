@@ -122,7 +122,8 @@ class Injection(VersionedModel):
     # (db_constraint=False): PostgreSQL checks them row by row (a SELECT … FOR KEY SHARE on the person per dose), which
     # cost a third of a 1.4M-dose import. Every reference is written by services.py (from loaded objects) or by
     # bulk.py after a set-based join proves it exists; PROTECT still guards deletes in the ORM, and
-    # services.orphan_report() (scheduled nightly) checks the references set-based.
+    # services.orphan_report() (scheduled nightly) checks the references set-based. The same holds for facility,
+    # vaccinator and overridden_by (always empty in imports, where their per-row deferred checks still cost ~1.5 s).
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="injections", verbose_name=_("Người được tiêm"), db_index=False, db_constraint=False)
     # The person's commune when the dose was recorded: coverage and scoping never join people.
     commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Xã/phường"), db_index=False, db_constraint=False)
@@ -133,13 +134,13 @@ class Injection(VersionedModel):
     given_on = models.DateField(_("Ngày tiêm"))
     lot = models.CharField(_("Số lô"), max_length=40, blank=True)
     site = models.CharField(_("Điểm tiêm"), max_length=200, blank=True)
-    facility = models.ForeignKey("facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Cơ sở tiêm"), db_index=False)
-    vaccinator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Người tiêm"), db_index=False)
+    facility = models.ForeignKey("facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Cơ sở tiêm"), db_index=False, db_constraint=False)
+    vaccinator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Người tiêm"), db_index=False, db_constraint=False)
     vaccinator_name = models.CharField(_("Tên người tiêm"), max_length=150, blank=True)
     completes_primary = models.BooleanField(default=False, editable=False)
     warnings = models.JSONField(default=list, blank=True)  # warnings overridden when recorded
     override_reason = models.TextField(_("Lý do chấp nhận cảnh báo"), blank=True)
-    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="injections", db_index=False, db_constraint=False)
 

@@ -492,7 +492,7 @@ def run_import_batch(*, batch_id: int, file_path: str) -> None:
 
 # --- consistency (the references are checked set-based, not row by row) -------------------------------------------
 def orphan_report() -> dict:
-    """Injections whose person, product or commune no longer exists (should be none), and summaries to rebuild for
+    """Injections whose person, product, commune, facility or staff reference no longer exists (should be none), and summaries to rebuild for
     merged people. Scheduled nightly; also callable from the shell."""
     with connection.cursor() as cur:
         out = {}
@@ -500,6 +500,12 @@ def orphan_report() -> dict:
             "person": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN people_person p ON p.id = i.person_id WHERE p.id IS NULL",
             "product": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN vaccination_product p ON p.id = i.product_id WHERE p.id IS NULL",
             "commune": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN geo_administrativeunit u ON u.id = i.commune_id WHERE u.id IS NULL",
+            "facility": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN facilities_facility f ON f.id = i.facility_id "
+                        "WHERE i.facility_id IS NOT NULL AND f.id IS NULL",
+            "vaccinator": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN accounts_user u ON u.id = i.vaccinator_id "
+                          "WHERE i.vaccinator_id IS NOT NULL AND u.id IS NULL",
+            "overridden_by": "SELECT COUNT(*) FROM vaccination_injection i LEFT JOIN accounts_user u ON u.id = i.overridden_by_id "
+                             "WHERE i.overridden_by_id IS NOT NULL AND u.id IS NULL",
         }.items():
             cur.execute(sql)
             out[key] = cur.fetchone()[0]
