@@ -110,7 +110,9 @@ class CaseEvent(models.Model):
 class Check(models.Model):
     """One monitoring check (phiếu theo dõi sức khỏe, 261/QĐ-BYT Phụ lục 2), by a health worker or the patient."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checks")
+    # No single-column index: cases_check_case_idx (case, taken_at) serves every lookup by case, and each index
+    # costs on every insert (checks arrive hundreds per second).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checks", db_index=False)
     taken_at = models.DateTimeField(_("Thời điểm đo"))
     recorded_at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
