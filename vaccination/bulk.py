@@ -401,7 +401,10 @@ class DoseImporter:
         tick("checks", 80)
         cur.execute("SELECT COUNT(DISTINCT line) FROM vimp_err")
         result.error_count = cur.fetchone()[0]
-        cur.execute("SELECT COUNT(*) FROM vimp_stg s WHERE s.existing = 1 AND NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)")
+        # Already recorded (identical dose): counted from vimp_ok (rows left out of it all have an error).
+        cur.execute("""SELECT COUNT(*) FROM vimp_ok o WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
+                       AND EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind
+                                   AND d.dose_number = o.dose_number)""")
         result.skipped_duplicates = cur.fetchone()[0]
         result.errors = self.error_rows(cur, limit=self.keep_errors)
         if result.error_count == 0 or self.mode == "valid_only":
@@ -497,7 +500,6 @@ class DoseImporter:
                                    AND y.given_day BETWEEN pk.from_day AND pk.to_day
             LEFT JOIN vimp_boost bo ON bo.product_id = y.product_id AND y.given_day BETWEEN bo.from_day AND bo.to_day
         """)
-        self._x(cur, "CREATE INDEX vimp_stg_line ON vimp_stg (line)")
         self._analyze(cur, "vimp_stg", "vimp_sched", "vimp_policy", "vimp_mix")
 
     def _row_checks(self, p: str) -> dict[str, str]:
@@ -564,9 +566,6 @@ class DoseImporter:
         x("""INSERT INTO vimp_err SELECT o.line, 'conflict' FROM vimp_ok o JOIN vimp_old d
              ON d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number
              WHERE d.given_day <> o.given_day OR d.product_id <> o.product_id""")
-        x("ALTER TABLE vimp_stg ADD COLUMN existing integer DEFAULT 0")
-        x("""UPDATE vimp_stg SET existing = 1 WHERE EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = vimp_stg.person_id
-             AND d.kind = vimp_stg.kind AND d.dose_number = vimp_stg.dose_number)""")
         # Sequence, interval and mixing, over each person's earlier and new doses together.
         x("DROP TABLE IF EXISTS vimp_seq")
         x("""CREATE TEMP TABLE vimp_seq AS
