@@ -684,7 +684,7 @@ class DoseImporter:
                    {day}MIN(CASE WHEN q.kind = 'booster' THEN q.given_day END) {ok},
                    {day}MAX(q.given_day) {ok}, COUNT(*) {ok}
             FROM (SELECT s.*, (s.line IS NULL OR NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)) AS ok
-                  FROM vimp_seq s) q
+                  FROM vimp_seq s OFFSET 0) q  -- OFFSET 0: `ok` computed once per row, not once per aggregate
             JOIN people_person p ON p.id = q.person_id
             GROUP BY q.person_id, p.commune_id, p.date_of_birth, p.birth_year
             HAVING COUNT(q.line) > 0 AND COUNT(*) {ok} > 0""")
