@@ -6,12 +6,14 @@ Set-based, so that a province (1,500,000 doses) loads in seconds:
   2. one `CREATE TABLE … AS SELECT` parses and looks everything up with hash joins: dates through a calendar table
      of every valid written form (dd/mm/yyyy, d/m/yyyy, yyyy-mm-dd, year only), products through their aliases,
      communes by GSO code, people by ID number; people without a matching ID are then matched by diacritic-folded
-     name + date of birth + commune (the only step that touches Python, for the rows that need it);
-  3. every check is an `INSERT INTO errors SELECT …` over the staging table (format, product, approval date,
-     future date, schedule in force for the age, too many doses, duplicates in the file, conflicting earlier records,
+     name + date of birth + commune (the only step that touches Python, for the rows that need it); the same pass
+     picks the schedule in force for the age and (PostgreSQL) lists the one-row checks each row fails;
+  3. the rows without one-row errors become vimp_ok in one scan; every other check is an `INSERT INTO errors SELECT …`
+     (schedule in force for the age, too many doses, duplicates in the file, conflicting earlier records,
      order / interval / mixing against the person's existing and new doses with window functions);
-  4. one `INSERT … SELECT` adds the good rows that are not yet recorded (the same file twice adds nothing), then
-     the per-person summary is recomputed for the people touched, in one statement.
+  4. one `INSERT … SELECT` sorted by the unique key adds the good rows that are not yet recorded (the same file twice
+     adds nothing; a large insert rebuilds the plain indexes once), then the per-person summary of the people touched
+     is summed up from the staging tables, in one statement.
 Mode "all" (default) saves nothing if any row is bad; "valid_only" saves the good rows. Every bad row is reported
 with its line, column and reason in Vietnamese and English.
 """
