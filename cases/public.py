@@ -5,13 +5,14 @@ leaves home care; each token may send at most SELF_REPORT_PER_HOUR submissions, 
 BAD_TOKEN_PER_HOUR requests with unknown tokens (answers 429 beyond).
 """
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
 from core.errors import Invalid
+from core.ratelimit import client_key, hit, too_many
 
 from . import services
 from .forms import CheckForm
@@ -21,38 +22,18 @@ SELF_REPORT_PER_HOUR = 12
 BAD_TOKEN_PER_HOUR = 30
 
 
-def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "?")
-
-
-def _hit(key: str, limit: int) -> bool:
-    """Count one hit in the current hour; True when over the limit."""
-    bucket = f"{key}:{timezone.now():%Y%m%d%H}"
-    cache.add(bucket, 0, 3600)
-    try:
-        n = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, 3600)
-        n = 1
-    return n > limit
-
-
-def too_many():
-    return HttpResponse("Quá nhiều yêu cầu, hãy thử lại sau / Too many requests, try again later", status=429)
-
-
 @csrf_protect
 def self_report(request, token):
-    if cache.get(f"cases:badtok:{_client(request)}:{timezone.now():%Y%m%d%H}", 0) >= BAD_TOKEN_PER_HOUR:
+    if cache.get(f"cases:badtok:{client_key(request)}:{timezone.now():%Y%m%d%H}", 0) >= BAD_TOKEN_PER_HOUR:
         return too_many()
     case = services.case_for_token(token)
     if case is None:
-        _hit(f"cases:badtok:{_client(request)}", BAD_TOKEN_PER_HOUR)
+        hit(f"cases:badtok:{client_key(request)}", BAD_TOKEN_PER_HOUR)
         return render(request, "cases/public/link_dead.html", status=404)
     form = CheckForm(request.POST or None)
     result = None
     if request.method == "POST":
-        if _hit(f"cases:selfreport:{case.pk}", SELF_REPORT_PER_HOUR):
+        if hit(f"cases:selfreport:{case.pk}", SELF_REPORT_PER_HOUR):
             return too_many()
         if request.POST.get("help"):
             services.raise_help_request(case=case, message=request.POST.get("message", "")[:200])
@@ -77,7 +58,7 @@ def verify_certificate(request, token):
         raise Http404
     cert = RecoveryCertificate.objects.select_related("case__person").filter(verify_token=token).first()
     if cert is None:
-        _hit(f"cases:badcert:{_client(request)}", BAD_TOKEN_PER_HOUR)
+        hit(f"cases:badcert:{client_key(request)}", BAD_TOKEN_PER_HOUR)
         return render(request, "cases/public/verify.html", {"cert": None}, status=404)
     return render(request, "cases/public/verify.html", {
         "cert": cert, "name": cert.case.person.full_name, "birth_year": cert.case.person.birth_year,
