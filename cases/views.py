@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404, HttpResponse
@@ -16,7 +15,7 @@ from audit.services import record
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope, visible_units
-from core.views import scoped_object
+from core.views import require_role, scoped_object
 from facilities.models import Facility, Team
 from geo.models import Level
 from people.models import Person
@@ -38,11 +37,6 @@ from .forms import (
 from .models import Alert, Case
 
 
-def _require(user, roles):
-    if not user.has_role(roles):
-        raise PermissionDenied
-
-
 def _case(request, pk):
     return scoped_object(request, Case.objects.select_related("person", "commune", "team", "station", "facility", "disease"), pk=pk)
 
@@ -53,7 +47,7 @@ def _invalid(request, exc):
 
 @login_required
 def case_list(request):
-    _require(request.user, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     qs = scope(Case.objects.select_related("person", "commune", "team"), request.user)
     q = request.GET.get("q", "").strip()
     if q:
@@ -82,7 +76,7 @@ def case_list(request):
 
 @login_required
 def case_create(request):
-    _require(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CLINICAL_EDITORS)
     person = None
     people = []
     if request.GET.get("person") or request.POST.get("person"):
@@ -157,7 +151,7 @@ def _detail_context(request, case):
 
 @login_required
 def case_detail(request, pk):
-    _require(request.user, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     case = _case(request, pk)
     record(actor=request.user, action="view", obj=case, person_id=case.person_id)
     return render(request, "cases/detail.html", _detail_context(request, case))
@@ -166,7 +160,7 @@ def case_detail(request, pk):
 def _post_case(request, pk):
     if request.method != "POST":
         raise Http404
-    _require(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CLINICAL_EDITORS)
     return _case(request, pk)
 
 
@@ -199,7 +193,7 @@ def add_check(request, pk):
 def acknowledge(request, alert_pk):
     if request.method != "POST":
         raise Http404
-    _require(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CLINICAL_EDITORS)
     alert = scoped_object(request, Alert.objects.select_related("case"), pk=alert_pk)
     if services.acknowledge_alert(by=request.user, alert=alert, note=request.POST.get("note", "")):
         messages.success(request, _("Đã tiếp nhận cảnh báo."))
@@ -313,7 +307,7 @@ def admit(request, pk):
 @login_required
 def self_report_link(request, pk):
     """The patient's private link and QR code (shown to the care team to hand over)."""
-    _require(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CLINICAL_EDITORS)
     case = _case(request, pk)
     try:
         token = services.self_report_token(by=request.user, case=case, renew=request.method == "POST")
@@ -331,7 +325,7 @@ def self_report_link(request, pk):
 @login_required
 def alerts(request):
     """Open alerts of the caller's area, newest first: the care team's and health station's inbox."""
-    _require(request.user, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     qs = scope(Alert.objects.filter(acknowledged_at__isnull=True).select_related("case__person", "case__team", "case__commune"), request.user)
     return render(request, "cases/alerts.html", {"alerts": qs.order_by("-raised_at")[:200], "can_edit": request.user.has_role(CLINICAL_EDITORS),
                                                  "now": timezone.now()})
@@ -339,7 +333,7 @@ def alerts(request):
 
 @login_required
 def unreachable_board(request):
-    _require(request.user, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     group = request.GET.get("by") or ("district" if request.user.jurisdiction_unit is None or request.user.jurisdiction_unit.level == "province" else "commune")
     if group not in board_mod.GROUPS:
         group = "commune"
@@ -355,7 +349,7 @@ def unreachable_board(request):
 
 @login_required
 def certificate_pdf(request, pk):
-    _require(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CLINICAL_EDITORS)
     case = _case(request, pk)
     try:
         cert = services.issue_certificate(by=request.user, case=case)
@@ -372,7 +366,7 @@ def certificate_pdf(request, pk):
 
 @login_required
 def import_cases(request):
-    _require(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CLINICAL_EDITORS)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -393,7 +387,7 @@ def import_cases(request):
 @login_required
 def beds_board(request):
     """Beds by type per centralised facility and hospital, occupancy and free beds, totalled per district."""
-    _require(request.user, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     from django.db.models import Count
 
     from facilities.models import BedCapacity, BedType

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
@@ -19,7 +18,7 @@ from audit.services import record
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope
-from core.views import scoped_object
+from core.views import require_role, scoped_object
 from people.models import Person
 
 from . import services
@@ -38,10 +37,6 @@ from .models import Arrival, Contact, Outbreak
 TRACERS = CLINICAL_EDITORS
 
 
-def _need(request, roles):
-    if not request.user.has_role(roles):
-        raise PermissionDenied
-
 
 def _case(request, pk):
     from cases.models import Case
@@ -55,7 +50,7 @@ def _contacts(user):
 
 @login_required
 def contact_list(request):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     today = timezone.localdate()
     qs = _contacts(request.user)
     view = request.GET.get("xem", "following")
@@ -80,13 +75,13 @@ def contact_list(request):
 @login_required
 def case_contacts(request, case_pk):
     """The contacts of one case, and the form to trace one more."""
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     case = _case(request, case_pk)
     contacts = _contacts(request.user).filter(source_case=case).order_by("id")
     form = ContactForm(request.POST or None, user=request.user, f1s=contacts.filter(generation="F1"))
     duplicates = []
     if request.method == "POST":
-        _need(request, TRACERS)
+        require_role(request.user, TRACERS)
         if form.is_valid():
             data = form.cleaned_data
             existing = None
@@ -118,7 +113,7 @@ def case_contacts(request, case_pk):
 @login_required
 @require_POST
 def link_case(request, case_pk):
-    _need(request, TRACERS)
+    require_role(request.user, TRACERS)
     case = _case(request, case_pk)
     form = LinkCaseForm(request.POST)
     if form.is_valid():
@@ -137,7 +132,7 @@ def link_case(request, case_pk):
 
 @login_required
 def contact_detail(request, pk):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     contact = scoped_object(request, _contacts(request.user).select_related("converted_case", "outbreak"), pk=pk)
     record(actor=request.user, action="view", obj=contact, person_id=contact.person_id)
     from testing.models import Result, Test
@@ -160,7 +155,7 @@ def contact_detail(request, pk):
 @login_required
 @require_POST
 def contact_edit(request, pk):
-    _need(request, TRACERS)
+    require_role(request.user, TRACERS)
     contact = scoped_object(request, _contacts(request.user), pk=pk)
     form = ContactEditForm(request.POST)
     if form.is_valid():
@@ -181,7 +176,7 @@ def contact_edit(request, pk):
 @login_required
 @require_POST
 def add_check(request, pk):
-    _need(request, TRACERS)
+    require_role(request.user, TRACERS)
     contact = scoped_object(request, _contacts(request.user), pk=pk)
     form = CheckForm(request.POST)
     if form.is_valid():
@@ -200,7 +195,7 @@ def add_check(request, pk):
 @require_POST
 def convert(request, pk):
     """F1 → F0 in one step, keeping the link."""
-    _need(request, TRACERS)
+    require_role(request.user, TRACERS)
     contact = scoped_object(request, _contacts(request.user), pk=pk)
     from testing.models import Result, Test
 
@@ -222,7 +217,7 @@ def convert(request, pk):
 @login_required
 def open_case_from_test(request, test_pk):
     """A positive test offers to open the case: convert the person's open contact, or open a new case."""
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     from testing.models import Result, Test
 
     test = scoped_object(request, Test.objects.select_related("person"), pk=test_pk)
@@ -231,7 +226,7 @@ def open_case_from_test(request, test_pk):
         return redirect("testing:detail", pk=test.pk)
     contact = services.open_contact_for_test(test)
     if request.method == "POST":
-        _need(request, TRACERS)
+        require_role(request.user, TRACERS)
         try:
             if contact is not None:
                 case = services.convert_to_case(by=request.user, contact=contact, confirmed_on=test.reported_on or test.taken_on, test=test)
@@ -250,7 +245,7 @@ def open_case_from_test(request, test_pk):
 
 @login_required
 def chain_page(request, case_pk):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     case = _case(request, case_pk)
     return render(request, "contacts/chain.html", {"case": case, "api_url": reverse("contacts-chain", args=[case.pk])})
 
@@ -265,11 +260,11 @@ def unmonitored(request):
 # --- Outbreaks -------------------------------------------------------------------------------------
 @login_required
 def outbreak_list(request):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     qs = scope(Outbreak.objects.select_related("commune"), request.user).annotate(n_cases=Count("cases", distinct=True))
     form = OutbreakForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        _need(request, TRACERS)
+        require_role(request.user, TRACERS)
         if form.is_valid():
             try:
                 ob = services.create_outbreak(by=request.user, **{k: v for k, v in form.cleaned_data.items()})
@@ -286,11 +281,11 @@ def outbreak_list(request):
 
 @login_required
 def outbreak_detail(request, pk):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     ob = scoped_object(request, Outbreak.objects.select_related("commune", "closing_rule"), pk=pk)
     today = timezone.localdate()
     if request.method == "POST":
-        _need(request, TRACERS)
+        require_role(request.user, TRACERS)
         try:
             if request.POST.get("action") == "close":
                 services.close_outbreak(by=request.user, outbreak=ob, on=today)
@@ -312,7 +307,7 @@ def outbreak_detail(request, pk):
 # --- Arrivals and the public declaration -----------------------------------------------------------
 @login_required
 def arrival_list(request):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     qs = scope(Arrival.objects.select_related("person", "person__commune", "rule_set"), request.user)
     today = timezone.localdate()
     view = request.GET.get("xem", "all")
@@ -321,7 +316,7 @@ def arrival_list(request):
     elif view == "unmonitored":
         qs = services.unmonitored_arrivals(qs, today)
     if request.method == "POST" and request.POST.get("action") == "check":
-        _need(request, TRACERS)
+        require_role(request.user, TRACERS)
         arrival = scoped_object(request, qs.model.objects.all(), pk=int(request.POST.get("arrival") or 0))
         try:
             services.record_arrival_check(by=request.user, arrival=arrival, day=today, has_symptoms=bool(request.POST.get("has_symptoms")),
@@ -334,7 +329,7 @@ def arrival_list(request):
     form = ArrivalForm(request.POST or None, user=request.user)
     duplicates = []
     if request.method == "POST":
-        _need(request, TRACERS)
+        require_role(request.user, TRACERS)
         if form.is_valid():
             d = form.cleaned_data
             existing = scoped_object(request, Person, pk=d["existing_person"]) if d.get("existing_person") else None

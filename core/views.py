@@ -33,6 +33,12 @@ class ScopedQuerysetMixin(RoleRequiredMixin):
         return scope(self.base_queryset(), self.request.user)
 
 
+def require_role(user, roles) -> None:
+    """For function views behind @login_required: 403 unless the user's role is in `roles` (accounts.roles sets)."""
+    if not user.has_role(roles):
+        raise PermissionDenied
+
+
 def scoped_object(request, model_or_qs, **lookup):
     """For function views: the object if the user may see it, else 404."""
     return get_for_user(model_or_qs, request.user, **lookup)

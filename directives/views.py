@@ -16,7 +16,7 @@ from core.errors import Invalid
 from core.parsing import ParseError, parse_date
 from core.scoping import scope
 from core.text import fold
-from core.views import scoped_object
+from core.views import require_role, scoped_object
 
 from . import services
 from .models import Assignment, Directive, Occurrence, ProgressReport, Reminder
@@ -24,14 +24,9 @@ from .roles import ALL_TASKS_READERS, DIRECTIVE_EDITORS, DIRECTIVE_READERS
 from .rules import due_soon, overdue, scorecard
 
 
-def _need(user, roles):
-    if not user.has_role(roles):
-        raise PermissionDenied
-
-
 @login_required
 def directive_list(request):
-    _need(request.user, DIRECTIVE_READERS)
+    require_role(request.user, DIRECTIVE_READERS)
     qs = scope(Directive.objects.all(), request.user)
     q = request.GET.get("q", "").strip()
     if q:
@@ -45,7 +40,7 @@ def directive_list(request):
 
 @login_required
 def directive_new(request):
-    _need(request.user, DIRECTIVE_EDITORS)
+    require_role(request.user, DIRECTIVE_EDITORS)
     error = None
     text = request.POST.get("text", "")
     if request.method == "POST":
@@ -76,7 +71,7 @@ def _task_rows(directive):
 
 @login_required
 def directive_review(request, pk):
-    _need(request.user, DIRECTIVE_EDITORS)
+    require_role(request.user, DIRECTIVE_EDITORS)
     directive = scoped_object(request, Directive, pk=pk)
     if directive.status == Directive.Status.CONFIRMED:
         return redirect("directives:detail", pk=pk)
@@ -121,7 +116,7 @@ def directive_review(request, pk):
 
 @login_required
 def directive_detail(request, pk):
-    _need(request.user, DIRECTIVE_READERS)
+    require_role(request.user, DIRECTIVE_READERS)
     directive = scoped_object(request, Directive, pk=pk)
     visible = scope(Assignment.objects.filter(task__directive=directive), request.user).select_related("agency", "task")
     by_task = {}
@@ -133,7 +128,7 @@ def directive_detail(request, pk):
 
 @login_required
 def task_list(request):
-    _need(request.user, DIRECTIVE_READERS)
+    require_role(request.user, DIRECTIVE_READERS)
     today = timezone.localdate()
     qs = scope(Assignment.objects.all(), request.user).select_related("agency", "task", "task__directive")
     qs = qs.filter(task__directive__status=Directive.Status.CONFIRMED)
@@ -157,7 +152,7 @@ def task_list(request):
 
 @login_required
 def assignment_detail(request, pk):
-    _need(request.user, DIRECTIVE_READERS)
+    require_role(request.user, DIRECTIVE_READERS)
     assignment = scoped_object(request, Assignment.objects.select_related("task", "task__directive", "agency"), pk=pk)
     can_report = services.can_report(request.user, assignment)
     error = None
@@ -196,7 +191,7 @@ def assignment_detail(request, pk):
 
 @login_required
 def scorecard_view(request):
-    _need(request.user, ALL_TASKS_READERS)
+    require_role(request.user, ALL_TASKS_READERS)
     assignments = scope(Assignment.objects.filter(task__directive__status=Directive.Status.CONFIRMED), request.user)
     occurrences = scope(Occurrence.objects.all(), request.user)
     return render(request, "directives/scorecard.html", {"rows": scorecard(assignments, occurrences), "today": timezone.localdate()})
@@ -205,7 +200,7 @@ def scorecard_view(request):
 @login_required
 def occurrence_grid(request):
     """Recurring reports of the last 14 days: one row per agency and task, one cell per day (on time/late/missing)."""
-    _need(request.user, DIRECTIVE_READERS)
+    require_role(request.user, DIRECTIVE_READERS)
     today = timezone.localdate()
     days = [today - dt.timedelta(days=i) for i in range(13, -1, -1)]
     occs = scope(Occurrence.objects.filter(day__gte=days[0], day__lte=today), request.user).select_related(
@@ -223,7 +218,7 @@ def occurrence_grid(request):
 
 @login_required
 def reminder_list(request):
-    _need(request.user, DIRECTIVE_READERS)
+    require_role(request.user, DIRECTIVE_READERS)
     qs = scope(Reminder.objects.all(), request.user).select_related("assignment__task", "assignment__agency")[:200]
     return render(request, "directives/reminders.html", {"reminders": qs})
 

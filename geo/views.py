@@ -1,7 +1,6 @@
 """Pages of the geo app: units browser with population and 2025 history, villages, imports, map."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,17 +11,13 @@ from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.errors import Invalid
 from core.imports import FileRejected
 from core.scoping import scope, visible_units
+from core.views import require_role
 
 from . import services
 from .forms import BoundaryImportForm, ImportForm, VillageForm
 from .importers import PopulationImporter, VillageImporter
 from .models import AdministrativeUnit, Level, Structure, Village
 from .roles import GEO_EDITORS
-
-
-def _require(request, roles):
-    if not request.user.has_role(roles):
-        raise PermissionDenied
 
 
 def _home_unit(user):
@@ -45,7 +40,7 @@ def _year(request, unit):
 
 @login_required
 def units_home(request):
-    _require(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     unit = _home_unit(request.user)
     if unit is None:
         return render(request, "geo/unit.html", {"unit": None})
@@ -58,7 +53,7 @@ def unit_detail(request, pk):
 
     Units and denominators are public reference data: every health reader may browse them all; villages
     are shown only inside the user's jurisdiction."""
-    _require(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit.objects.select_related("parent"), pk=pk)
     year, years = _year(request, unit)
     table = services.population_table(unit, year) if year else None
@@ -84,7 +79,7 @@ def unit_detail(request, pk):
 @login_required
 def unit_search(request):
     """Find a unit by name typed without diacritics ("dak cam"), in both structures."""
-    _require(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     from core.text import fold
 
     q = request.GET.get("q", "").strip()
@@ -98,7 +93,7 @@ def unit_search(request):
 
 @login_required
 def map_page(request, pk=None):
-    _require(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user)
     if unit is None:
         return redirect("geo:home")
@@ -110,7 +105,7 @@ def map_page(request, pk=None):
 @login_required
 def features(request, pk):
     """GeoJSON of the unit's children (or of the commune itself) with their population as `value`."""
-    _require(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit, pk=pk)
     units = list(unit.children.order_by("name_folded")) or [unit]
     year, _years = _year(request, unit)
@@ -121,7 +116,7 @@ def features(request, pk):
 
 @login_required
 def village_list(request):
-    _require(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     qs = scope(Village.objects.select_related("commune"), request.user)
     commune = request.GET.get("commune")
     if commune and commune.isdigit():
@@ -140,7 +135,7 @@ def village_list(request):
 
 @login_required
 def village_create(request):
-    _require(request, GEO_EDITORS)
+    require_role(request.user, GEO_EDITORS)
     form = VillageForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -200,21 +195,21 @@ def _run_import(request, importer_class, template, title, columns_help, template
 
 @login_required
 def village_import(request):
-    _require(request, GEO_EDITORS)
+    require_role(request.user, GEO_EDITORS)
     return _run_import(request, VillageImporter, "geo/import.html", _("Nhập danh sách thôn/làng"),
                        "mã xã | tên xã, tên thôn, loại (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố), mã thôn", "thon")
 
 
 @login_required
 def population_import(request):
-    _require(request, GEO_EDITORS)
+    require_role(request.user, GEO_EDITORS)
     return _run_import(request, PopulationImporter, "geo/import.html", _("Nhập dân số theo năm, giới tính, nhóm tuổi"),
                        "mã xã | tên xã, năm, giới tính (Nam/Nữ), nhóm tuổi (0-4, 5-11, 12-17, 18-49, 50-64, 65+), dân số, nguồn", "dan-so")
 
 
 @login_required
 def boundary_import(request):
-    _require(request, RULE_EDITORS)
+    require_role(request.user, RULE_EDITORS)
     form = BoundaryImportForm(request.POST or None, request.FILES or None)
     outcome = error = None
     if request.method == "POST" and form.is_valid():

@@ -2,7 +2,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -16,21 +15,16 @@ from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
 from core.scoping import scope
-from core.views import scoped_object
+from core.views import require_role, scoped_object
 
 from . import services
 from .models import Feedback, OutsideFigures, SituationReport
 from .roles import FEEDBACK_ANSWERERS, FEEDBACK_TRIAGE, REPORT_EDITORS, REPORT_READERS
 
 
-def _need(user, roles):
-    if not user.has_role(roles):
-        raise PermissionDenied
-
-
 @login_required
 def report_list(request):
-    _need(request.user, REPORT_READERS)
+    require_role(request.user, REPORT_READERS)
     page = Paginator(scope(SituationReport.objects.all(), request.user), 30).get_page(request.GET.get("page"))
     latest = page.object_list[0] if page.number == 1 and page.object_list else None
     return render(request, "reports/list.html", {
@@ -42,7 +36,7 @@ def report_list(request):
 @login_required
 @require_POST
 def report_generate(request):
-    _need(request.user, REPORT_EDITORS)
+    require_role(request.user, REPORT_EDITORS)
     try:
         day = parse_date(request.POST.get("day") or "") or timezone.localdate()
     except ParseError as exc:
@@ -55,7 +49,7 @@ def report_generate(request):
 
 @login_required
 def report_download(request, pk, fmt):
-    _need(request.user, REPORT_READERS)
+    require_role(request.user, REPORT_READERS)
     report = scoped_object(request, SituationReport, pk=pk)
     f = {"docx": report.docx, "pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
     if not f:
@@ -84,7 +78,7 @@ class FiguresForm(forms.Form):
 
 @login_required
 def outside_figures(request):
-    _need(request.user, REPORT_EDITORS)
+    require_role(request.user, REPORT_EDITORS)
     form = FiguresForm(request.POST or None, initial={"day": timezone.localdate().strftime("%d/%m/%Y")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -137,7 +131,7 @@ def feedback_public(request):
 
 @login_required
 def feedback_list(request):
-    _need(request.user, FEEDBACK_ANSWERERS)
+    require_role(request.user, FEEDBACK_ANSWERERS)
     qs = scope(Feedback.objects.all(), request.user).select_related("agency", "unit")
     status = request.GET.get("tinh_trang")
     if status:
@@ -148,7 +142,7 @@ def feedback_list(request):
 
 @login_required
 def feedback_detail(request, pk):
-    _need(request.user, FEEDBACK_ANSWERERS)
+    require_role(request.user, FEEDBACK_ANSWERERS)
     fb = scoped_object(request, Feedback, pk=pk)
     from accounts.models import Agency
 

@@ -1,7 +1,6 @@
 """Pages of the testing app: tests and results, pooled samples, lab result import, new-lineage alerts."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from core.errors import Invalid
 from core.imports import FileRejected
 from core.scoping import scope, visible_units
 from core.text import fold
-from core.views import scoped_object
+from core.views import require_role, scoped_object
 from geo.models import Level
 from people.models import Person
 
@@ -26,14 +25,9 @@ from .imports import LabResultImporter
 from .models import LineageAlert, Pool, PoolMember, Result, Test
 
 
-def _need(request, roles):
-    if not request.user.has_role(roles):
-        raise PermissionDenied
-
-
 @login_required
 def test_list(request):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     qs = scope(Test.objects.select_related("person", "person__commune"), request.user)
     result = request.GET.get("ket-qua", "")
     if result in Result.values:
@@ -50,7 +44,7 @@ def test_list(request):
 
 @login_required
 def test_create(request):
-    _need(request, LAB_EDITORS)
+    require_role(request.user, LAB_EDITORS)
     person_id = request.POST.get("person") or request.GET.get("person")
     person = scoped_object(request, Person, pk=int(person_id)) if person_id and person_id.isdigit() else None
     form = TestForm(request.POST or None, initial={"person": person.pk if person else None, "taken_on": timezone.localdate()})
@@ -70,12 +64,12 @@ def test_create(request):
 
 @login_required
 def test_detail(request, pk):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     test = scoped_object(request, Test.objects.select_related("person", "lab"), pk=pk)
     can_edit = request.user.has_role(LAB_EDITORS)
     form = ResultForm(request.POST or None, initial={"version": test.version, "reported_on": timezone.localdate()})
     if request.method == "POST":
-        _need(request, LAB_EDITORS)
+        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -99,11 +93,11 @@ def _communes(user):
 
 @login_required
 def pool_list(request):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     qs = scope(Pool.objects.select_related("commune"), request.user)
     form = PoolForm(request.POST or None, communes=_communes(request.user), initial={"taken_on": timezone.localdate(), "size": 10})
     if request.method == "POST":
-        _need(request, LAB_EDITORS)
+        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             try:
                 pool = services.create_pool(by=request.user, **form.cleaned_data)
@@ -119,10 +113,10 @@ def pool_list(request):
 
 @login_required
 def pool_detail(request, pk):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     pool = scoped_object(request, Pool.objects.select_related("commune"), pk=pk)
     if request.method == "POST":
-        _need(request, LAB_EDITORS)
+        require_role(request.user, LAB_EDITORS)
         action = request.POST.get("action")
         try:
             if action == "add":
@@ -156,7 +150,7 @@ def pool_detail(request, pk):
 # --- Import and alerts -----------------------------------------------------------------------------
 @login_required
 def import_results(request):
-    _need(request, LAB_EDITORS)
+    require_role(request.user, LAB_EDITORS)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     rejected = None
@@ -177,7 +171,7 @@ def import_results(request):
 @login_required
 @require_POST
 def acknowledge_alert(request, pk):
-    _need(request, LAB_EDITORS)
+    require_role(request.user, LAB_EDITORS)
     alert = scoped_object(request, LineageAlert, pk=pk)
     LineageAlert.objects.filter(pk=alert.pk, acknowledged_by__isnull=True).update(acknowledged_by=request.user)
     record(actor=request.user, action="update", obj=alert, note="acknowledged")
@@ -188,7 +182,7 @@ def acknowledge_alert(request, pk):
 @require_POST
 def sequencing(request, pk):
     """Request sequencing of a positive test, or record its lineage."""
-    _need(request, LAB_EDITORS)
+    require_role(request.user, LAB_EDITORS)
     test = scoped_object(request, Test, pk=pk)
     from core.parsing import parse_date
 
@@ -209,7 +203,7 @@ def sequencing(request, pk):
 # --- Screening campaigns ---------------------------------------------------------------------------
 @login_required
 def campaign_list(request):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     from .campaigns import create_campaign
     from .forms import CampaignForm
     from .models import Campaign
@@ -218,7 +212,7 @@ def campaign_list(request):
         pk=getattr(request.user.jurisdiction_unit, "pk", None))
     form = CampaignForm(request.POST or None, units=units.distinct(), initial={"deadline": timezone.localdate()})
     if request.method == "POST":
-        _need(request, LAB_EDITORS)
+        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             try:
                 c = create_campaign(by=request.user, **form.cleaned_data)
@@ -232,7 +226,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_detail(request, pk):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     from core.imports import RowInvalid
 
     from .campaigns import TargetImporter, compliance_by_group, window, with_compliance
@@ -244,7 +238,7 @@ def campaign_detail(request, pk):
     form = TargetImportForm(request.POST or None, request.FILES or None)
     result = rejected = None
     if request.method == "POST":
-        _need(request, LAB_EDITORS)
+        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             f = form.cleaned_data["file"]
             communes = visible_units(request.user).filter(level=Level.COMMUNE)
@@ -265,7 +259,7 @@ def campaign_detail(request, pk):
 
 @login_required
 def campaign_export(request, pk):
-    _need(request, HEALTH_READERS)
+    require_role(request.user, HEALTH_READERS)
     from django.http import HttpResponse
 
     from .campaigns import export_xlsx
