@@ -1,19 +1,17 @@
 """Bulk import of injections exported from the national vaccination platform (CSV or XLSX, Vietnamese headers).
 
-Set-based, so that a province (1,500,000 doses) loads in seconds:
-  1. the file goes into a staging table as text: PostgreSQL `COPY` straight from the CSV bytes (XLSX rows through
-     `COPY … FROM STDIN` too); SQLite `executemany`;
-  2. one `CREATE TABLE … AS SELECT` parses and looks everything up with hash joins: dates through a calendar table
-     of every valid written form (dd/mm/yyyy, d/m/yyyy, yyyy-mm-dd, year only), products through their aliases,
-     communes by GSO code, people by ID number; people without a matching ID are then matched by diacritic-folded
-     name + date of birth + commune (the only step that touches Python, for the rows that need it); the same pass
-     picks the schedule in force for the age and (PostgreSQL) lists the one-row checks each row fails;
-  3. the rows without one-row errors become vimp_ok in one scan; every other check is an `INSERT INTO errors SELECT …`
-     (schedule in force for the age, too many doses, duplicates in the file, conflicting earlier records,
-     order / interval / mixing against the person's existing and new doses with window functions);
-  4. one `INSERT … SELECT` sorted by the unique key adds the good rows that are not yet recorded (the same file twice
-     adds nothing; a large insert rebuilds the plain indexes once), then the per-person summary of the people touched
-     is summed up from the staging tables, in one statement.
+Set-based, so that a province (1,500,000 doses) loads in seconds. The rows are validated in memory with polars
+(columnar, on every core) and only the database's part goes to the database:
+  1. the file is parsed into columns of text (polars' CSV reader; XLSX through openpyxl);
+  2. dates, products (by every alias), dose kinds and numbers and communes are parsed and looked up with joins on small
+     frames; people are matched by ID number, else by diacritic-folded name + date of birth + commune, with one join
+     each inside the database (the distinct keys go in with COPY, the matches come back with COPY);
+  3. the one-row checks are column expressions; the checks that need other rows (schedule in force for the age,
+     too many doses, duplicates in the file, conflicts with earlier records, order / interval / mixing against the
+     person's earlier and new doses) are joins and window expressions over the same people's recorded doses, read
+     once;
+  4. the good rows that are not yet recorded go in with one `COPY` (the same file twice adds nothing; a large
+     import rebuilds the plain indexes once), then the per-person summary of the people touched, from the same frames.
 Mode "all" (default) saves nothing if any row is bad; "valid_only" saves the good rows. Every bad row is reported
 with its line, column and reason in Vietnamese and English.
 """
@@ -26,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -83,6 +82,8 @@ MESSAGES = {
                  "This dose is already recorded with another date or product."),
     "out_of_order": ("number", "Thiếu mũi trước đó (mũi tiêm không theo thứ tự).", "An earlier dose is missing (doses out of order)."),
     "too_early": ("given", "Quá sớm so với mũi trước theo lịch tiêm.", "Too early after the previous dose under the schedule."),
+    "lot": ("lot", "Số lô quá dài (tối đa 40 ký tự).", "The lot number is too long (40 characters at most)."),
+    "site": ("site", "Tên cơ sở tiêm quá dài (tối đa 200 ký tự).", "The site name is too long (200 characters at most)."),
     "forbidden_mix": ("product", "Không được phối hợp vắc xin này với mũi trước trong liều cơ bản.",
                       "This product may not follow the previous one in the primary series."),
     "primary_incomplete": ("kind", "Chưa đủ liều cơ bản trước mũi bổ sung/nhắc lại.",
@@ -90,8 +91,11 @@ MESSAGES = {
 }
 
 EPOCH = dt.date(1970, 1, 1)
-_PROFILE = os.environ.get("VIMP_PROFILE", "")  # print each statement's time (bench/vaccination_import.py --profile)
-CAL_FIRST, CAL_LAST = dt.date(1900, 1, 1), dt.date(2035, 12, 31)
+_PROFILE = os.environ.get("VIMP_PROFILE", "")  # print each step's time (bench/vaccination_import.py --profile)
+YEAR_FIRST, YEAR_LAST = 1900, 2035  # dates outside are typing errors, not doses or births
+FAR = 999_999
+I64, I32, STR = pl.Int64, pl.Int32, pl.String
+TEXT_LIMITS = {"lot": 40, "site": 200}  # the injection's column lengths
 
 
 @dataclass
@@ -113,9 +117,13 @@ def _day(d: dt.date) -> int:
     return (d - EPOCH).days
 
 
+def _frame(rows, schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema=schema, orient="row")
+
+
 class DoseImporter:
     keep_errors = 2000
-    rebuild_indexes_from = 100_000  # new rows (and at least as many as present) from which plain indexes are rebuilt
+    rebuild_indexes_from = 100_000  # new rows (and at least as many as present) from which a table's indexes are rebuilt
 
     def __init__(self, *, by, mode: str = "all", progress=None, today: dt.date | None = None, batch=None):
         self.by = by
@@ -124,39 +132,53 @@ class DoseImporter:
         self.today = today or dt.date.today()
         self.batch = batch
         self.pg = connection.vendor == "postgresql"
+        self.errors = pl.DataFrame(schema={"line": I64, "code": STR})
 
-    # -- SQL helpers -----------------------------------------------------------------------------------------------
+    # -- exchange with the database ----------------------------------------------------------------------------------
     def _x(self, cur, sql, params=None):
+        t = time.perf_counter()
+        cur.execute(sql, params or [])
+        self._note(t, sql)
+
+    @staticmethod
+    def _note(t: float, what: str) -> None:
         if _PROFILE:
-            t = time.perf_counter()
-            if _PROFILE == "explain" and sql.lstrip().startswith(("CREATE TEMP TABLE vimp_stg", "INSERT INTO vaccination_")):
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params or [])
-                print("\n".join(r[0] for r in cur.fetchall()))
+            print(f"  {time.perf_counter() - t:7.3f}s  {' '.join(what.split())[:110]}", flush=True)
+
+    def _push(self, cur, table: str, columns: dict[str, str], df: pl.DataFrame) -> None:
+        """A temporary table holding df's rows, to join against the large tables inside the database."""
+        t = time.perf_counter()
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} {kind}' for c, kind in columns.items())})")
+        df = df.select(list(columns))
+        if df.height:
+            names = ", ".join(columns)
+            if self.pg:
+                with cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as cp:
+                    cp.write(df.write_csv(include_header=False))
+                cur.execute(f"ANALYZE {table}")  # temporary tables are never auto-analysed
             else:
-                cur.execute(sql, params or [])
-            print(f"  {time.perf_counter() - t:7.3f}s  {' '.join(sql.split())[:110]}", flush=True)
+                cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('%s' for _ in columns)})", df.rows())
+        self._note(t, f"push {table}: {df.height:,} rows")
+
+    def _pull(self, cur, sql: str, schema: dict) -> pl.DataFrame:
+        """The rows of a query as a DataFrame (PostgreSQL: one COPY TO STDOUT)."""
+        t = time.perf_counter()
+        if self.pg:
+            buf = io.BytesIO()
+            with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as cp:
+                for chunk in cp:
+                    buf.write(chunk)
+            df = (pl.read_csv(buf.getvalue(), has_header=False, schema=schema) if buf.tell()
+                  else pl.DataFrame(schema=schema))
         else:
-            cur.execute(sql, params or [])
-
-    def _analyze(self, cur, *tables):
-        # Temporary tables are never auto-analysed: without statistics the planner picks nested loops.
-        for t in tables:
-            cur.execute(f"ANALYZE {t}")
-
-    def _as_date(self, expr: str) -> str:
-        return f"CAST({expr} AS date)" if self.pg else expr
+            cur.execute(sql)
+            df = _frame(cur.fetchall(), schema)
+        self._note(t, f"pull {df.height:,} rows: {sql}")
+        return df
 
     def _dayno(self, expr: str) -> str:
         return f"({expr} - DATE '1970-01-01')" if self.pg else f"CAST(julianday({expr}) - 2440587.5 AS INTEGER)"
-
-    def _load(self, cur, table: str, columns: list[str], rows) -> None:
-        if self.pg:
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-                for row in rows:
-                    cp.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in columns)
-            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows))
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def _map_header(self, header: list[str]) -> dict[str, int]:
@@ -172,12 +194,15 @@ class DoseImporter:
             raise FileRejected(f"Thiếu cột bắt buộc: {names}", f"Missing required column(s): {names}")
         return index
 
-    def _stage_raw(self, cur, data: bytes, filename: str) -> dict[str, int]:
-        """Staging table vimp_raw(line, c0…cN) holding the file's cells as text. Returns the column map."""
+    def _read(self, data: bytes, filename: str) -> pl.DataFrame:
+        """The file's rows as trimmed text: `line` as the user counts (the header is line 1) and one column per key."""
         suffix = Path(filename).suffix.lower()
         if suffix in {".xlsx", ".xlsm"}:
             header, rows = self._xlsx_rows(data)
-            text = None
+            index = self._map_header(header)
+            frame = pl.DataFrame({"line": [line for line, _ in rows],
+                                  **{key: [r[i] if i < len(r) else None for _, r in rows] for key, i in index.items()}},
+                                 schema={"line": I64, **{key: STR for key in index}})
         elif suffix in {".csv", ".txt", ""}:
             raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
             try:
@@ -188,39 +213,23 @@ class DoseImporter:
             first = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 if "\n" in text else len(text)]), dialect), None)
             if not first:
                 raise FileRejected("Tệp rỗng.", "The file is empty.")
-            header = [h.strip() for h in first]
-            rows = None
+            index = self._map_header([h.strip() for h in first])
+            try:  # polars parses the CSV on every core; blank lines stay as empty rows, so the numbering holds
+                df = pl.read_csv(raw if utf8 else text.encode("utf-8"), has_header=True, infer_schema=False,
+                                 separator=dialect.delimiter, quote_char=dialect.quotechar or '"', row_index_name="__rid",
+                                 truncate_ragged_lines=True, raise_if_empty=False)
+            except pl.exceptions.PolarsError as exc:
+                raise FileRejected(f"Không đọc được tệp CSV: {exc}"[:300], f"The CSV file cannot be read: {exc}"[:300])
+            names = df.columns[1:]
+            frame = df.select((pl.col("__rid").cast(I64) + 2).alias("line"),
+                              *[pl.col(names[i]).alias(key) for key, i in index.items() if i < len(names)])
         else:
             raise FileRejected(f"Định dạng tệp không được hỗ trợ: {suffix}. Dùng CSV hoặc XLSX.",
                                f"Unsupported file type: {suffix}. Use CSV or XLSX.")
-        index = self._map_header(header)
-        n = len(header)
-        cols = [f"c{i}" for i in range(n)]
-        self._x(cur, "DROP TABLE IF EXISTS vimp_raw")
-        if self.pg:
-            self._x(cur, f"CREATE TEMP TABLE vimp_raw (rid bigint GENERATED BY DEFAULT AS IDENTITY, {', '.join(c + ' text' for c in cols)})")
-        else:
-            self._x(cur, f"CREATE TEMP TABLE vimp_raw (rid INTEGER PRIMARY KEY, {', '.join(c + ' text' for c in cols)})")
-        if text is not None and self.pg:
-            # PostgreSQL parses the CSV itself: the fastest path. Line = rid + 1 (the header is line 1).
-            delim = dialect.delimiter
-            # Valid UTF-8 goes to COPY as is (without a BOM); a converted file is re-encoded.
-            payload = raw if utf8 else text.encode("utf-8")
-            with cur.copy(f"COPY vimp_raw ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER '{delim}')") as cp:
-                step = 8 << 20
-                for i in range(0, len(payload), step):
-                    cp.write(payload[i:i + step])
-            self.line_offset = 1
-        else:
-            if text is not None:
-                reader = csv.reader(io.StringIO(text), dialect)
-                next(reader, None)
-                rows = ((line, r) for line, r in enumerate(reader, start=2))
-            padded = ((line, *(list(r[:n]) + [None] * (n - len(r)))) for line, r in rows if any((c or "").strip() for c in r))
-            self._load(cur, "vimp_raw", ["rid", *cols], padded)
-            self.line_offset = 0
-        self._analyze(cur, "vimp_raw")
-        return index
+        keys = [key for key, _, _ in COLUMNS]
+        frame = frame.with_columns(*[pl.lit(None, STR).alias(k) for k in keys if k not in frame.columns])
+        frame = frame.with_columns(*[pl.col(k).str.strip_chars() for k in keys])
+        return frame.filter(pl.any_horizontal(*[pl.col(k).is_not_null() & (pl.col(k) != "") for k in keys]))
 
     @staticmethod
     def _dialect(text: str):
@@ -251,83 +260,61 @@ class DoseImporter:
             raise FileRejected("Tệp rỗng.", "The file is empty.")
         return header, rows
 
-    # -- reference tables ------------------------------------------------------------------------------------------
-    def _stage_reference(self, cur) -> None:
-        for t in ("vimp_cal", "vimp_prod", "vimp_kind", "vimp_num", "vimp_unit", "vimp_sched", "vimp_mix", "vimp_policy", "vimp_scope"):
-            self._x(cur, f"DROP TABLE IF EXISTS {t}")
-        self._x(cur, "CREATE TEMP TABLE vimp_cal (txt text PRIMARY KEY, iso text, day integer, y integer, md integer, year_only integer)")
-        self._load(cur, "vimp_cal", ["txt", "iso", "day", "y", "md", "year_only"], _calendar_rows())
-        self._x(cur, "CREATE TEMP TABLE vimp_prod (txt text PRIMARY KEY, product_id bigint, approved_day integer)")
-        prod_rows = {}
+    # -- reference data --------------------------------------------------------------------------------------------
+    def _reference(self) -> None:
+        """Products by every spelling, dose kinds and numbers, communes by GSO code, the schedules picked for each
+        (product, age, day range), dose policies and allowed mixes: small lookup frames."""
+        prod = {}
         for p in Product.objects.all():
             for name in [p.code, p.name, p.manufacturer, *p.aliases]:
                 for v in _variants(name):
-                    prod_rows.setdefault(v, (v, p.pk, _day(p.approved_on)))
-        self._load(cur, "vimp_prod", ["txt", "product_id", "approved_day"], prod_rows.values())
-        self._x(cur, "CREATE TEMP TABLE vimp_kind (txt text PRIMARY KEY, kind text)")
+                    prod.setdefault(v, (v, p.pk, _day(p.approved_on)))
+        self.prod = _frame(prod.values(), {"product": STR, "product_id": I64, "approved_day": I32})
         kinds = {}
         for kind, words in KIND_WORDS.items():
             for w in words:
                 for v in _variants(w) or [""]:
                     kinds.setdefault(v, (v, kind))
-        self._load(cur, "vimp_kind", ["txt", "kind"], kinds.values())
-        self._x(cur, "CREATE TEMP TABLE vimp_num (txt text PRIMARY KEY, n integer)")
-        self._load(cur, "vimp_num", ["txt", "n"], [(s, i) for i in range(1, 10) for s in {str(i), f"0{i}", f"{i}.0", f"Mũi {i}", f"mũi {i}"}])
-        self._x(cur, "CREATE TEMP TABLE vimp_unit (code text PRIMARY KEY, unit_id bigint)")
+        self.kinds = _frame(kinds.values(), {"kind_txt": STR, "kind": STR})
+        self.nums = _frame({(s, i) for i in range(1, 10) for s in (str(i), f"0{i}", f"{i}.0", f"Mũi {i}", f"mũi {i}")},
+                           {"number": STR, "dose_number": I32})
         from geo.models import AdministrativeUnit, Level, Structure
 
-        units = AdministrativeUnit.objects.filter(level=Level.COMMUNE).order_by("structure")
         seen = {}
-        for code, pk, structure in units.values_list("code", "id", "structure"):
+        for code, pk, structure in AdministrativeUnit.objects.filter(level=Level.COMMUNE).order_by("structure").values_list("code", "id", "structure"):
             if code not in seen or structure == Structure.PRE_2025:
                 seen[code] = pk
-        self._load(cur, "vimp_unit", ["code", "unit_id"], seen.items())
-        self._x(cur, """CREATE TEMP TABLE vimp_sched (schedule_id bigint, product_id bigint, from_day integer, to_day integer,
-                        age_min integer, age_below integer, primary_doses integer, min_days integer, booster integer)""")
-        self._load(cur, "vimp_sched", ["schedule_id", "product_id", "from_day", "to_day", "age_min", "age_below", "primary_doses", "min_days", "booster"], [
-            (s.pk, s.product_id, _day(s.valid_from), _day(s.valid_to) if s.valid_to else 999999, s.age_min, s.age_below if s.age_below is not None else 999,
-             s.primary_doses, s.min_interval_days, 1 if s.usable_as_booster else 0)
-            for s in Schedule.objects.all()
-        ])
-        self._stage_picks(cur)
-        self._x(cur, "CREATE INDEX vimp_sched_key ON vimp_sched (schedule_id)")
+        self.units = _frame(seen.items(), {"commune": STR, "unit_id": I64})
+        schedules = list(Schedule.objects.all())
+        self.sched = _frame([(s.pk, s.primary_doses, s.min_interval_days) for s in schedules],
+                            {"schedule_id": I64, "primary_doses": I32, "min_days": I32})
         code_to_id = dict(Product.objects.values_list("code", "id"))
-        self._x(cur, "CREATE TEMP TABLE vimp_mix (schedule_id bigint, other_id bigint)")
-        self._load(cur, "vimp_mix", ["schedule_id", "other_id"], [
-            (s.pk, code_to_id[c]) for s in Schedule.objects.all() for c in (s.mixable_with or []) if c in code_to_id
-        ])
-        self._x(cur, """CREATE TEMP TABLE vimp_policy (from_day integer, to_day integer, additional_min integer, booster_min integer,
-                        booster_next integer, age_min integer, max_additional integer, max_boosters integer)""")
-        self._load(cur, "vimp_policy", ["from_day", "to_day", "additional_min", "booster_min", "booster_next", "age_min", "max_additional", "max_boosters"], [
-            (_day(p.valid_from), _day(p.valid_to) if p.valid_to else 999999, p.additional_min_days, p.booster_min_days,
-             p.booster_next_min_days, p.booster_age_min, p.max_additional, p.max_boosters)
-            for p in DosePolicy.objects.all()
-        ])
+        self.mix = _frame({(s.pk, code_to_id[c]) for s in schedules for c in (s.mixable_with or []) if c in code_to_id},
+                          {"schedule_id": I64, "prev_product": I64})
+        self.policy = _frame([
+            (_day(p.valid_from), _day(p.valid_to) if p.valid_to else FAR, p.additional_min_days, p.booster_min_days,
+             p.booster_next_min_days, p.booster_age_min, p.max_additional, p.max_boosters) for p in DosePolicy.objects.all()],
+            {"from_day": I32, "to_day": I32, "additional_min": I32, "booster_min": I32, "booster_next": I32, "age_min": I32,
+             "max_additional": I32, "max_boosters": I32})
+        self._picks(schedules)
         self.scoped = not getattr(self.by, "sees_everything", True)
+        self.scope: list[int] = []
         if self.scoped:
             from vaccination.services import communes_of
 
             unit = getattr(self.by, "jurisdiction_unit", None)
-            ids = communes_of(unit) if unit else []
-            self._x(cur, "CREATE TEMP TABLE vimp_scope (unit_id bigint PRIMARY KEY)")
-            self._load(cur, "vimp_scope", ["unit_id"], [(i,) for i in ids])
+            self.scope = list(communes_of(unit)) if unit else []
 
-    def _stage_picks(self, cur) -> None:
+    def _picks(self, schedules) -> None:
         """Non-overlapping (product, age, day range) → schedule, as services.schedule_for picks it (the latest
         valid_from among the schedules in force covering the age), and (product, day range) → usable as booster."""
-        schedules = list(Schedule.objects.all())
-        for t in ("vimp_pick", "vimp_boost"):
-            self._x(cur, f"DROP TABLE IF EXISTS {t}")
-        self._x(cur, "CREATE TEMP TABLE vimp_pick (product_id bigint, age integer, from_day integer, to_day integer, schedule_id bigint)")
-        self._x(cur, "CREATE TEMP TABLE vimp_boost (product_id bigint, from_day integer, to_day integer, ok integer)")
-        far = 999999
         picks, boosts = [], []
         by_product: dict[int, list[Schedule]] = {}
         for sc in schedules:
             by_product.setdefault(sc.product_id, []).append(sc)
 
         def segments(items):
-            cuts = sorted({_day(x.valid_from) for x in items} | {(_day(x.valid_to) + 1) if x.valid_to else far for x in items})
+            cuts = sorted({_day(x.valid_from) for x in items} | {(_day(x.valid_to) + 1) if x.valid_to else FAR for x in items})
             for a, b in zip(cuts, cuts[1:], strict=False):
                 live = [x for x in items if _day(x.valid_from) <= a and (x.valid_to is None or _day(x.valid_to) >= b - 1)]
                 if live:
@@ -335,17 +322,13 @@ class DoseImporter:
 
         for product_id, items in by_product.items():
             for a, b, live in segments(items):
-                boosts.append((product_id, a, b, 1 if any(x.usable_as_booster for x in live) else 0))
+                boosts.append((product_id, a, b, any(x.usable_as_booster for x in live)))
             for age in range(0, 121):
                 covering = [x for x in items if x.covers_age(age)]
                 for a, b, live in segments(covering):
-                    best = max(live, key=lambda x: x.valid_from)
-                    picks.append((product_id, age, a, b, best.pk))
-        self._load(cur, "vimp_pick", ["product_id", "age", "from_day", "to_day", "schedule_id"], picks)
-        self._load(cur, "vimp_boost", ["product_id", "from_day", "to_day", "ok"], boosts)
-        self._x(cur, "CREATE INDEX vimp_pick_key ON vimp_pick (product_id, age)")
-        self._x(cur, "CREATE INDEX vimp_boost_key ON vimp_boost (product_id)")
-        self._analyze(cur, "vimp_pick", "vimp_boost")
+                    picks.append((product_id, age, a, b, max(live, key=lambda x: x.valid_from).pk))
+        self.picks = _frame(picks, {"product_id": I64, "age_key": I32, "from_day": I32, "to_day": I32, "schedule_id": I64})
+        self.boosts = _frame(boosts, {"product_id": I64, "from_day": I32, "to_day": I32, "booster_ok": pl.Boolean})
 
     # -- the pipeline ----------------------------------------------------------------------------------------------
     def run(self, data: bytes, filename: str) -> BulkResult:
@@ -360,25 +343,19 @@ class DoseImporter:
             self.progress(name, pct)
 
         sha = hashlib.sha256(data).hexdigest()
+        self.errors = self.errors.clear()
+        rows = self._read(data, filename)
+        result.total_rows = rows.height
+        tick("load", 25)
+        self._reference()
+        tick("reference", 30)
         with connection.cursor() as cur:
             if self.pg:
-                # Big hash joins in memory instead of sorts on disk; JIT compilation costs more than it saves here.
+                # Big hash joins and sorts in memory; JIT compilation costs more than it saves on these statements.
                 cur.execute("SET work_mem = '256MB'")
                 cur.execute("SET jit = off")
-                # The staging tables are temporary (never WAL-logged); give them room in local memory so they are not
-                # written out through the default 8 MB of temp buffers. Only possible before the session's first
-                # temporary table: a later import in the same session keeps the setting it already has.
-                try:
-                    with transaction.atomic():
-                        cur.execute("SET temp_buffers = '1GB'")
-                except DatabaseError:
-                    pass
-                cur.execute("SELECT 1 FROM pg_stat_user_tables WHERE relname = 'people_person' "
-                            "AND last_analyze IS NULL AND last_autoanalyze IS NULL")
-                if cur.fetchone():  # freshly bulk-loaded registry: the planner needs its statistics
-                    cur.execute("ANALYZE people_person")
             try:
-                self._pipeline(cur, data, filename, result, tick, sha)
+                self._pipeline(cur, rows, filename, result, tick, sha)
             finally:
                 if self.pg:
                     try:
@@ -390,33 +367,22 @@ class DoseImporter:
         self.progress("done", 100)
         return result
 
-    def _pipeline(self, cur, data, filename, result, tick, sha) -> None:
-        index = self._stage_raw(cur, data, filename)
-        cur.execute("SELECT COUNT(*) FROM vimp_raw")
-        result.total_rows = cur.fetchone()[0]
-        tick("load", 25)
-        self._stage_reference(cur)
-        tick("reference", 30)
-        self._parse(cur, index)
+    def _pipeline(self, cur, rows, filename, result, tick, sha) -> None:
+        staged = self._parse(cur, rows)
         tick("parse_and_match", 60)
-        self._checks(cur)
+        new, seq, present = self._checks(cur, staged)
         tick("checks", 80)
-        cur.execute("SELECT COUNT(DISTINCT line) FROM vimp_err")
-        result.error_count = cur.fetchone()[0]
-        # Already recorded (identical dose): counted from vimp_ok (rows left out of it all have an error).
-        cur.execute("""SELECT COUNT(*) FROM vimp_ok o WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
-                       AND EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind
-                                   AND d.dose_number = o.dose_number)""")
-        result.skipped_duplicates = cur.fetchone()[0]
-        result.errors = self.error_rows(cur, limit=self.keep_errors)
+        result.error_count = self.errors["line"].n_unique()
+        result.skipped_duplicates = present
+        result.errors = self.error_rows(limit=self.keep_errors)
         if result.error_count == 0 or self.mode == "valid_only":
             with transaction.atomic():
                 if self.pg:
                     # Only this transaction: an import lost in a crash is simply run again (it is idempotent).
                     cur.execute("SET LOCAL synchronous_commit = off")
-                result.imported = self._insert(cur)
+                result.imported = self._insert(cur, new)
                 tick("insert", 92)
-                self._summary(cur)
+                self._summary(cur, seq, staged)
                 tick("summary", 99)
                 result.saved = True
                 from audit.services import record
@@ -426,284 +392,298 @@ class DoseImporter:
                             f"{result.error_count} rejected (sha256 {sha[:12]})",
                        records={"batch": self.batch.pk if self.batch else None, "file_sha256": sha})
 
-    def _parse(self, cur, index: dict[str, int]) -> None:
-        """One pass: parse, look up, and match people by ID, else by folded name + birth + commune (people_dup_idx)."""
-        def col(key):
-            return f"r.c{index[key]}" if key in index else "NULL"
+    @staticmethod
+    def _dates(rows: pl.DataFrame, col: str, prefix: str) -> pl.DataFrame:
+        """Day number, year, month*100+day and year-only flag of each distinct written date (a file has a few
+        thousand): d/m/yyyy (one or two digits), yyyy-mm-dd, or the year alone (counted from 1 July). Dots and
+        dashes count as slashes; years outside 1900–2035 are typing errors."""
+        c = pl.col
+        uniq = rows.select(c(col).unique()).drop_nulls()
+        t = c(col).str.replace_all("-", "/", literal=True).str.replace_all(".", "/", literal=True)
+        year_only = t.str.contains(r"^\d{4}$")
+        date = pl.coalesce(t.str.to_date("%d/%m/%Y", strict=False), t.str.to_date("%Y/%m/%d", strict=False),
+                           pl.when(year_only).then(pl.concat_str([t, pl.lit("/07/01")]).str.to_date("%Y/%m/%d", strict=False)))
+        uniq = uniq.with_columns(date.alias("d"), year_only.alias(f"{prefix}_year_only"))
+        uniq = uniq.with_columns(pl.when(c("d").dt.year().is_between(YEAR_FIRST, YEAR_LAST)).then(c("d")).alias("d"))
+        return uniq.select(c(col), c("d").cast(I32).alias(f"{prefix}_day"), c("d").dt.year().cast(I32).alias(f"{prefix}_y"),
+                           (c("d").dt.month().cast(I32) * 100 + c("d").dt.day().cast(I32)).alias(f"{prefix}_md"),
+                           f"{prefix}_year_only")
 
-        def norm(expr):
-            return f"REPLACE(REPLACE(TRIM({expr}), '.', '/'), '-', '/')"
+    def _parse(self, cur, rows: pl.DataFrame) -> pl.DataFrame:
+        """Parse and look up every row, and match people by ID, else by folded name + date of birth + commune."""
+        c = pl.col
+        names = rows.select(c("full_name").unique()).drop_nulls()
+        names = names.with_columns(c("full_name").map_elements(fold, return_dtype=STR).alias("folded"))  # once per spelling
+        t = time.perf_counter()
+        given = lambda k: (c(k).is_not_null() & (c(k) != "")).alias(f"{k}_given")  # noqa: E731
+        x = (rows.lazy().with_columns(c("kind").fill_null("").alias("kind_txt"), c("id_number").fill_null(""),
+                                      given("dob"), given("commune"))
+             .drop("kind")  # the written kind is now kind_txt; `kind` becomes the parsed one
+             .join(self._dates(rows, "dob", "dob").lazy(), on="dob", how="left")
+             .join(self._dates(rows, "given", "given").lazy(), on="given", how="left")
+             .join(self.prod.lazy(), on="product", how="left")
+             .join(self.kinds.lazy(), on="kind_txt", how="left")
+             .join(self.nums.lazy(), on="number", how="left")
+             .join(self.units.lazy(), on="commune", how="left")
+             .join(names.lazy(), on="full_name", how="left")
+             # A date given must be a full date: the year alone is not enough.
+             .with_columns(*[pl.when(~c("given_year_only")).then(c(k)).alias(k) for k in ("given_day", "given_y", "given_md")],
+                           c("dob_year_only").fill_null(False))
+             .drop("dob", "given", "product", "kind_txt", "number", "commune", "full_name")
+             .collect())
+        self._note(t, "parse and look up")
+        # People named by ID in the file: one join inside the database (the registry may hold millions).
+        self._push(cur, "vimp_idq", {"id_number": "text"}, x.filter(c("id_number") != "").select(c("id_number").unique()))
+        ids = self._pull(cur, f"""SELECT p.id_number, p.id, p.commune_id, {self._dayno('p.date_of_birth')}, p.birth_year
+                                  FROM people_person p JOIN vimp_idq q ON q.id_number = p.id_number
+                                  WHERE p.merged_into_id IS NULL ORDER BY p.id""",
+                         {"id_number": STR, "id_person": I64, "id_commune": I64, "id_dob": I32, "id_birth_year": I32})
+        x = x.join(ids.unique("id_number", keep="first"), on="id_number", how="left")
+        # The others by folded name + birth year + commune (people_dup_idx), then by the full date of birth when known.
+        need = x.filter(c("id_person").is_null() & c("unit_id").is_not_null() & c("dob_y").is_not_null())
+        keys = need.select("unit_id", "folded", "dob_y").unique()
+        self._push(cur, "vimp_nameq", {"unit_id": "bigint", "folded": "text", "dob_y": "integer"}, keys)
+        cand = self._pull(cur, f"""SELECT q.unit_id, q.folded, q.dob_y, p.id, {self._dayno('p.date_of_birth')}
+                                   FROM vimp_nameq q JOIN people_person p ON p.commune_id = q.unit_id
+                                        AND p.name_folded = q.folded AND p.birth_year = q.dob_y
+                                   WHERE p.merged_into_id IS NULL""",
+                          {"unit_id": I64, "folded": STR, "dob_y": I32, "cand_id": I64, "cand_dob": I32})
+        row_keys = need.select("unit_id", "folded", "dob_y", "dob_day", "dob_year_only").unique()
+        hits = (row_keys.join(cand, on=["unit_id", "folded", "dob_y"])
+                .filter(c("dob_year_only") | c("cand_dob").is_null() | (c("cand_dob") == c("dob_day")))
+                .group_by("unit_id", "folded", "dob_y", "dob_day", "dob_year_only")
+                .agg(pl.len().alias("n"), c("cand_id").min(), c("cand_dob").first())
+                .with_columns(pl.when(c("n") == 1).then(c("cand_id")).otherwise(-1).alias("name_hit")))
+        t = time.perf_counter()
+        x = x.lazy().join(hits.lazy().select("unit_id", "folded", "dob_y", "dob_day", "dob_year_only", "name_hit", "cand_dob"),
+                          on=["unit_id", "folded", "dob_y", "dob_day", "dob_year_only"], how="left", nulls_equal=False)
+        by_name = c("id_person").is_null() & (c("name_hit") > 0)
+        age = c("given_y") - c("dob_y") - (c("given_md") < c("dob_md")).cast(I32)
+        x = x.with_columns(
+            pl.coalesce(c("id_person"), pl.when(c("name_hit") > 0).then(c("name_hit"))).alias("person_id"),
+            pl.when(c("id_person").is_not_null()).then(c("id_commune")).when(by_name).then(c("unit_id")).alias("person_commune_id"),
+            # The summary's birth date: the registry's date of birth, else 1 July of the birth year.
+            pl.when(c("id_person").is_not_null()).then(pl.coalesce(c("id_dob"), pl.date(c("id_birth_year"), 7, 1).cast(I32)))
+              .when(by_name).then(pl.coalesce(c("cand_dob"), pl.date(c("dob_y"), 7, 1).cast(I32))).alias("person_birth_day"),
+            pl.when(c("name_hit").is_null()).then(0).when(c("name_hit") < 0).then(2).otherwise(1).alias("name_matches"),
+            age.alias("age"), pl.when(age > 120).then(120).otherwise(age).alias("age_key"),
+        )
+        # The schedule of the product in force on the date given that covers the age; usable as a booster then.
+        pick = (x.select("line", "product_id", "age_key", "given_day").join(self.picks.lazy(), on=["product_id", "age_key"])
+                .filter(c("given_day").is_between(c("from_day"), c("to_day"))).select("line", "schedule_id"))
+        boost = (x.select("line", "product_id", "given_day").join(self.boosts.lazy(), on="product_id")
+                 .filter(c("given_day").is_between(c("from_day"), c("to_day"))).select("line", "booster_ok"))
+        x = x.join(pick, on="line", how="left").join(boost, on="line", how="left").collect()
+        self._note(t, "match by name, age, schedule")
+        return x
 
-        # Names repeat a lot: fold each distinct spelling once in Python (core.text.fold), join it in SQL.
-        self._x(cur, "DROP TABLE IF EXISTS vimp_names")
-        self._x(cur, "CREATE TEMP TABLE vimp_names (full_name text PRIMARY KEY, folded text)")
-        cur.execute(f"SELECT DISTINCT TRIM({col('full_name')}) FROM vimp_raw r WHERE {col('full_name')} IS NOT NULL")
-        self._load(cur, "vimp_names", ["full_name", "folded"], ((n, fold(n)) for (n,) in cur.fetchall() if n))
-        # The people named by ID in the file, keyed by ID (one lookup table for both databases' planners).
-        self._x(cur, "DROP TABLE IF EXISTS vimp_ids")
-        self._x(cur, f"""CREATE TEMP TABLE vimp_ids AS
-            SELECT p.id_number, p.id AS person_id, p.commune_id FROM people_person p
-            WHERE p.id_number IN (SELECT DISTINCT TRIM({col('id_number')}) FROM vimp_raw r) AND p.id_number <> ''
-              AND p.merged_into_id IS NULL""")
-        self._x(cur, "CREATE UNIQUE INDEX vimp_ids_key ON vimp_ids (id_number)")
-        self._analyze(cur, "vimp_names", "vimp_ids", "vimp_cal", "vimp_prod", "vimp_unit", "vimp_kind", "vimp_num")
-        same_person = (f"p2.commune_id = u.unit_id AND p2.name_folded = nm.folded AND p2.birth_year = dob.y "
-                       f"AND p2.merged_into_id IS NULL AND (dob.year_only = 1 OR p2.date_of_birth IS NULL "
-                       f"OR p2.date_of_birth = {self._as_date('dob.iso')})")
-        off = self.line_offset
-        # age on the date given, from the calendar parts (a year-only birth counts from 1 July); with it the schedule of
-        # the product in force on the date that covers the person's age (primary doses), picked in this same pass.
-        age = "(x.given_y - x.dob_y - CASE WHEN x.given_md < x.dob_md THEN 1 ELSE 0 END)"
-        # PostgreSQL: the codes of the one-row checks a row fails, computed in this pass too (no extra scan).
-        errs = ""
-        if self.pg:
-            codes = ", ".join(f"CASE WHEN {cond} THEN '{code}' END" for code, cond in self._row_checks("y.").items())
-            errs = f", array_remove(ARRAY[{codes}], NULL) AS errs"
-        # Keep the inner query a subquery: flattened, its name-match probe would be repeated for every outer use.
-        no_flatten = "OFFSET 0" if self.pg else "LIMIT -1 OFFSET 0"
-        self._x(cur, "DROP TABLE IF EXISTS vimp_stg")
-        self._x(cur, f"""
-            CREATE TEMP TABLE vimp_stg AS
-            SELECT y.*, pk.schedule_id, bo.ok AS booster_ok{errs}
-            FROM (
-            SELECT x.*, COALESCE(x.id_person, CASE WHEN x.name_hit > 0 THEN x.name_hit END) AS person_id,
-                   CASE WHEN x.id_person IS NOT NULL THEN x.id_commune WHEN x.name_hit > 0 THEN x.commune_id END AS person_commune_id,
-                   CASE WHEN x.name_hit IS NULL THEN 0 WHEN x.name_hit < 0 THEN 2 ELSE 1 END AS name_matches,
-                   {age} AS age
-            FROM (
-            SELECT r.rid + {off} AS line,
-                   COALESCE(TRIM({col('id_number')}), '') AS id_number,
-                   COALESCE(TRIM({col('full_name')}), '') AS full_name,
-                   CASE WHEN COALESCE(TRIM({col('dob')}), '') = '' THEN 0 ELSE 1 END AS dob_given,
-                   dob.iso AS dob_iso, dob.day AS dob_day, dob.y AS dob_y, dob.md AS dob_md, dob.year_only AS dob_year_only,
-                   CASE WHEN COALESCE(TRIM({col('commune')}), '') = '' THEN 0 ELSE 1 END AS commune_given,
-                   u.unit_id AS commune_id,
-                   pr.product_id, pr.approved_day,
-                   k.kind, n.n AS dose_number,
-                   g.iso AS given_iso, g.day AS given_day, g.y AS given_y, g.md AS given_md,
-                   COALESCE(TRIM({col('lot')}), '') AS lot, COALESCE(TRIM({col('site')}), '') AS site,
-                   p.person_id AS id_person, p.commune_id AS id_commune,
-                   -- one probe of people_dup_idx: the person's id if exactly one matches, -1 if several, NULL if none
-                   CASE WHEN p.person_id IS NULL AND u.unit_id IS NOT NULL AND dob.y IS NOT NULL
-                        THEN (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(p2.id) WHEN COUNT(*) > 1 THEN -1 END
-                              FROM people_person p2 WHERE {same_person}) END AS name_hit
-            FROM vimp_raw r
-            LEFT JOIN vimp_cal dob ON dob.txt = {norm(col('dob'))}
-            LEFT JOIN vimp_cal g ON g.txt = {norm(col('given'))} AND g.year_only = 0
-            LEFT JOIN vimp_unit u ON u.code = TRIM({col('commune')})
-            LEFT JOIN vimp_prod pr ON pr.txt = TRIM({col('product')})
-            LEFT JOIN vimp_kind k ON k.txt = COALESCE(TRIM({col('kind')}), '')
-            LEFT JOIN vimp_num n ON n.txt = TRIM({col('number')})
-            LEFT JOIN vimp_names nm ON nm.full_name = TRIM({col('full_name')})
-            LEFT JOIN vimp_ids p ON p.id_number = TRIM({col('id_number')})
-            {no_flatten}) x
-            ) y
-            LEFT JOIN vimp_pick pk ON pk.product_id = y.product_id AND pk.age = CASE WHEN y.age > 120 THEN 120 ELSE y.age END
-                                   AND y.given_day BETWEEN pk.from_day AND pk.to_day
-            LEFT JOIN vimp_boost bo ON bo.product_id = y.product_id AND y.given_day BETWEEN bo.from_day AND bo.to_day
-        """)
-        self._analyze(cur, "vimp_stg", "vimp_sched", "vimp_policy", "vimp_mix")
-
-    def _row_checks(self, p: str) -> dict[str, str]:
-        """code → SQL condition over one staged row (columns prefixed with p) for the checks that need no other row."""
-        today = _day(self.today)
+    def _row_checks(self) -> dict[str, pl.Expr]:
+        """code → condition over one staged row, for the checks that need no other row."""
+        c = pl.col
+        unmatched = c("person_id").is_null()
         checks = {
-            "given_date": f"{p}given_day IS NULL",
-            "future": f"{p}given_day > {today}",
-            "dob": f"{p}dob_day IS NULL AND {p}dob_given = 1",
-            "before_birth": f"{p}given_day < {p}dob_day AND {p}dob_year_only = 0",
-            "product": f"{p}product_id IS NULL",
-            "kind": f"{p}kind IS NULL",
-            "number": f"{p}dose_number IS NULL",
-            "commune": f"{p}commune_id IS NULL AND {p}commune_given = 1",
-            "bad_id": f"{p}id_number <> '' AND {p}person_id IS NULL AND NOT (LENGTH({p}id_number) IN (9, 12))",
-            "ambiguous": f"{p}person_id IS NULL AND {p}name_matches > 1",
-            "unmatched": f"{p}person_id IS NULL AND {p}name_matches <= 1",
-            "before_approval": f"{p}given_day < {p}approved_day",
+            "given_date": c("given_day").is_null(),
+            "future": c("given_day") > _day(self.today),
+            "dob": c("dob_day").is_null() & c("dob_given"),
+            "before_birth": (c("given_day") < c("dob_day")) & ~c("dob_year_only"),
+            "product": c("product_id").is_null(),
+            "kind": c("kind").is_null(),
+            "number": c("dose_number").is_null(),
+            "commune": c("unit_id").is_null() & c("commune_given"),
+            "bad_id": (c("id_number") != "") & unmatched & ~c("id_number").str.len_chars().is_in([9, 12]),
+            "ambiguous": unmatched & (c("name_matches") > 1),
+            "unmatched": unmatched & (c("name_matches") <= 1),
+            "before_approval": c("given_day") < c("approved_day"),
+            "lot": c("lot").str.len_chars() > TEXT_LIMITS["lot"],
+            "site": c("site").str.len_chars() > TEXT_LIMITS["site"],
         }
         if self.scoped:
-            checks["out_of_scope"] = (f"{p}person_id IS NOT NULL AND {p}person_commune_id NOT IN "
-                                      f"(SELECT unit_id FROM vimp_scope)")
+            checks["out_of_scope"] = c("person_id").is_not_null() & ~c("person_commune_id").is_in(self.scope)
         return checks
 
-    def _checks(self, cur) -> None:
-        x = lambda sql: self._x(cur, sql)  # noqa: E731
-        x("DROP TABLE IF EXISTS vimp_err")
-        x("CREATE TEMP TABLE vimp_err (line bigint, code text)")
-        x("CREATE INDEX vimp_err_line ON vimp_err (line)")
-        if self.pg:
-            x("INSERT INTO vimp_err SELECT line, unnest(errs) FROM vimp_stg WHERE cardinality(errs) > 0")
-            good = "cardinality(s.errs) = 0"
-        else:
-            for code, cond in self._row_checks("").items():
-                x(f"INSERT INTO vimp_err SELECT line, '{code}' FROM vimp_stg WHERE {cond}")
-            good = "NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)"
-        x("DROP TABLE IF EXISTS vimp_ok")
-        x(f"""CREATE TEMP TABLE vimp_ok AS
-              SELECT s.line, s.person_id, s.person_commune_id, s.product_id, s.kind, s.dose_number, s.given_day, s.given_iso,
-                     s.lot, s.site, s.age, s.schedule_id, s.booster_ok
-              FROM vimp_stg s WHERE {good}""")
-        self._analyze(cur, "vimp_ok")
-        x("""INSERT INTO vimp_err SELECT o.line, 'schedule' FROM vimp_ok o WHERE o.kind = 'primary' AND o.schedule_id IS NULL""")
-        x("""INSERT INTO vimp_err SELECT o.line, 'too_many' FROM vimp_ok o JOIN vimp_sched sc ON sc.schedule_id = o.schedule_id
-             WHERE o.kind = 'primary' AND o.dose_number > sc.primary_doses""")
-        x("""INSERT INTO vimp_err SELECT o.line, 'no_policy' FROM vimp_ok o WHERE o.kind <> 'primary' AND NOT EXISTS
-             (SELECT 1 FROM vimp_policy p WHERE o.given_day BETWEEN p.from_day AND p.to_day)""")
-        x("""INSERT INTO vimp_err SELECT o.line, CASE WHEN o.age < p.age_min THEN 'wrong_age' ELSE 'too_many' END
-             FROM vimp_ok o JOIN vimp_policy p ON o.given_day BETWEEN p.from_day AND p.to_day
-             WHERE o.kind <> 'primary' AND (o.age < p.age_min
-                OR o.dose_number > CASE WHEN o.kind = 'additional' THEN p.max_additional ELSE p.max_boosters END)""")
-        x("""INSERT INTO vimp_err SELECT o.line, 'not_booster' FROM vimp_ok o WHERE o.kind <> 'primary' AND COALESCE(o.booster_ok, 0) = 0""")
-        x("""INSERT INTO vimp_err SELECT line, 'duplicate_in_file' FROM (
-                SELECT line, ROW_NUMBER() OVER (PARTITION BY person_id, kind, dose_number ORDER BY line) AS rn FROM vimp_ok) d
-             WHERE d.rn > 1""")
-        # Earlier records of the same dose: identical → already present (skipped); different → conflict.
-        x("DROP TABLE IF EXISTS vimp_old")
-        x(f"""CREATE TEMP TABLE vimp_old AS
-              SELECT i.person_id, i.dose_kind AS kind, i.dose_number, {self._dayno('i.given_on')} AS given_day, i.product_id,
-                     i.completes_primary, i.schedule_id
-              FROM vaccination_injection i WHERE i.person_id IN (SELECT person_id FROM vimp_ok)""")
-        x("CREATE INDEX vimp_old_key ON vimp_old (person_id, kind, dose_number)")
-        self._analyze(cur, "vimp_old", "vimp_err")
-        x("""INSERT INTO vimp_err SELECT o.line, 'conflict' FROM vimp_ok o JOIN vimp_old d
-             ON d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number
-             WHERE d.given_day <> o.given_day OR d.product_id <> o.product_id""")
-        # Sequence, interval and mixing, over each person's earlier and new doses together.
-        x("DROP TABLE IF EXISTS vimp_seq")
-        x("""CREATE TEMP TABLE vimp_seq AS
-             SELECT c.*, LAG(c.dose_number) OVER w AS prev_number, LAG(c.given_day) OVER w AS prev_day,
-                    LAG(c.product_id) OVER w AS prev_product
-             FROM (
-                SELECT o.line, o.person_id, o.kind, o.dose_number, o.given_day, o.product_id, o.schedule_id,
-                       CASE WHEN o.kind = 'primary' AND o.dose_number = sc.primary_doses THEN 1 ELSE 0 END AS completes
-                FROM vimp_ok o LEFT JOIN vimp_sched sc ON sc.schedule_id = o.schedule_id
-                WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
-                  AND NOT EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number)
-                UNION ALL
-                SELECT NULL, d.person_id, d.kind, d.dose_number, d.given_day, d.product_id, d.schedule_id,
-                       CASE WHEN d.completes_primary THEN 1 ELSE 0 END
-                FROM vimp_old d
-             ) c
-             WINDOW w AS (PARTITION BY c.person_id, c.kind ORDER BY c.dose_number)""")
-        self._analyze(cur, "vimp_seq")
-        x("""INSERT INTO vimp_err SELECT line, 'out_of_order' FROM vimp_seq
-             WHERE line IS NOT NULL AND dose_number <> COALESCE(prev_number, 0) + 1""")
-        x("""INSERT INTO vimp_err SELECT q.line, 'too_early' FROM vimp_seq q JOIN vimp_sched sc ON sc.schedule_id = q.schedule_id
-             WHERE q.line IS NOT NULL AND q.kind = 'primary' AND q.prev_day IS NOT NULL AND q.given_day - q.prev_day < sc.min_days""")
-        x("""INSERT INTO vimp_err SELECT q.line, 'forbidden_mix' FROM vimp_seq q
-             WHERE q.line IS NOT NULL AND q.kind = 'primary' AND q.prev_product IS NOT NULL AND q.prev_product <> q.product_id
-               AND NOT EXISTS (SELECT 1 FROM vimp_mix m WHERE m.schedule_id = q.schedule_id AND m.other_id = q.prev_product)""")
-        # Additional and booster doses: after the completed primary series, at the interval of the policy in force.
-        x("DROP TABLE IF EXISTS vimp_base")
-        x("""CREATE TEMP TABLE vimp_base AS
-             SELECT person_id, MIN(CASE WHEN completes = 1 THEN given_day END) AS done_day,
-                    MAX(CASE WHEN kind = 'additional' THEN given_day END) AS additional_day
-             FROM vimp_seq GROUP BY person_id""")
-        self._analyze(cur, "vimp_base")
-        x("""INSERT INTO vimp_err SELECT q.line, 'primary_incomplete' FROM vimp_seq q JOIN vimp_base b ON b.person_id = q.person_id
-             WHERE q.line IS NOT NULL AND q.kind <> 'primary' AND (b.done_day IS NULL OR b.done_day > q.given_day)""")
-        x("""INSERT INTO vimp_err SELECT q.line, 'too_early' FROM vimp_seq q JOIN vimp_base b ON b.person_id = q.person_id
-             JOIN vimp_policy p ON q.given_day BETWEEN p.from_day AND p.to_day
-             WHERE q.line IS NOT NULL AND q.kind <> 'primary' AND b.done_day <= q.given_day AND (
-                   (q.kind = 'additional' AND q.given_day - b.done_day < p.additional_min)
-                OR (q.kind = 'booster' AND q.dose_number = 1
-                    AND q.given_day - CASE WHEN b.additional_day IS NOT NULL AND b.additional_day > b.done_day AND b.additional_day < q.given_day
-                                           THEN b.additional_day ELSE b.done_day END < p.booster_min)
-                OR (q.kind = 'booster' AND q.dose_number > 1 AND q.given_day - q.prev_day < p.booster_next))""")
+    def _fail(self, frame: pl.DataFrame, code) -> None:
+        """Add frame's lines to the errors with a code (a string, or an expression giving it per row)."""
+        code = pl.lit(code) if isinstance(code, str) else code
+        found = frame.select(pl.col("line"), code.cast(STR).alias("code"))
+        if found.height:
+            self.errors = pl.concat([self.errors, found])
 
-    def _insert(self, cur) -> int:
-        now = timezone.now()
-        self._analyze(cur, "vimp_err")
-        if not self.pg:  # the people touched, for services.refresh_summary (PostgreSQL sums up from vimp_seq)
-            self._x(cur, "DROP TABLE IF EXISTS vimp_new")
-            self._x(cur, """CREATE TEMP TABLE vimp_new AS SELECT DISTINCT o.person_id FROM vimp_ok o
-                            WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
-                              AND NOT EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number)""")
-        rebuild = self._drop_secondary_indexes(cur) if self.pg else []
-        jsonb = "CAST('[]' AS jsonb)" if self.pg else "'[]'"
-        self._x(cur, f"""
-            INSERT INTO vaccination_injection (person_id, commune_id, product_id, schedule_id, dose_kind, dose_number, given_on,
-                lot, site, vaccinator_name, completes_primary, warnings, override_reason, source, batch_id, version, created_at, updated_at)
-            SELECT o.person_id, o.person_commune_id, o.product_id, o.schedule_id, o.kind, o.dose_number, {self._as_date('o.given_iso')},
-                   o.lot, o.site, '', CASE WHEN o.kind = 'primary' AND o.dose_number = sc.primary_doses THEN {'TRUE' if self.pg else '1'} ELSE {'FALSE' if self.pg else '0'} END,
-                   {jsonb}, '', 'import', %s, 1, %s, %s
-            FROM vimp_ok o LEFT JOIN vimp_sched sc ON sc.schedule_id = o.schedule_id
-            WHERE NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = o.line)
-              AND NOT EXISTS (SELECT 1 FROM vimp_old d WHERE d.person_id = o.person_id AND d.kind = o.kind AND d.dose_number = o.dose_number)
-            ORDER BY o.person_id, o.kind, o.dose_number
-        """, [self.batch.pk if self.batch else None, now, now])
-        added = cur.rowcount
-        if rebuild:  # the deferred foreign-key checks of the new rows first: an index cannot be built while they wait
-            cur.execute("""SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint
-                           WHERE conrelid = 'vaccination_injection'::regclass AND contype = 'f' AND condeferred""")
-            names = cur.fetchone()[0]
-            if names:
-                self._x(cur, f"SET CONSTRAINTS {names} IMMEDIATE")
+    def _checks(self, cur, s: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+        """Every check; returns the new doses to insert, each touched person's earlier and new doses in order, and
+        how many rows are already recorded identically."""
+        c = pl.col
+        t = time.perf_counter()
+        checks = self._row_checks()
+        flags = s.select("line", *[cond.fill_null(False).alias(code) for code, cond in checks.items()])
+        for code in checks:
+            self._fail(flags.filter(c(code)), code)
+        # Only the columns the rest needs: every join below copies what it carries.
+        ok = (s.select("line", "person_id", "person_commune_id", "product_id", "kind", "dose_number", "given_day", "age",
+                       "schedule_id", "booster_ok", "lot", "site")
+              .join(self.errors, on="line", how="anti").join(self.sched, on="schedule_id", how="left"))
+        extra = ok.filter(c("kind") != "primary").join(self.policy, how="cross").filter(c("given_day").is_between(c("from_day"), c("to_day")))
+        self._fail(ok.filter((c("kind") == "primary") & c("schedule_id").is_null()), "schedule")
+        self._fail(ok.filter((c("kind") == "primary") & (c("dose_number") > c("primary_doses"))), "too_many")
+        self._fail(ok.filter(c("kind") != "primary").join(extra, on="line", how="anti"), "no_policy")
+        self._fail(extra.filter((c("age") < c("age_min")) | (c("dose_number") > pl.when(c("kind") == "additional")
+                                                             .then(c("max_additional")).otherwise(c("max_boosters")))),
+                   pl.when(c("age") < c("age_min")).then(pl.lit("wrong_age")).otherwise(pl.lit("too_many")))
+        self._fail(ok.filter((c("kind") != "primary") & ~c("booster_ok").fill_null(False)), "not_booster")
+        slot = ["person_id", "kind", "dose_number"]
+        by_slot = ok.select("line", *slot).sort(*slot, "line")
+        self._fail(by_slot.filter(pl.all_horizontal(*[c(k) == c(k).shift(1) for k in slot])), "duplicate_in_file")
+        self._note(t, "one-row checks")
+        # The same people's doses already recorded: identical → already present (skipped); different → conflict.
+        self._push(cur, "vimp_pq", {"person_id": "bigint"}, ok.select(c("person_id").unique()))
+        old = self._pull(cur, f"""SELECT i.person_id, i.dose_kind, i.dose_number, {self._dayno('i.given_on')}, i.product_id,
+                                         CASE WHEN i.completes_primary THEN 1 ELSE 0 END, i.schedule_id
+                                  FROM vaccination_injection i JOIN vimp_pq q ON q.person_id = i.person_id""",
+                         {"person_id": I64, "kind": STR, "dose_number": I32, "given_day": I32, "product_id": I64,
+                          "completes": I32, "schedule_id": I64})
+        t = time.perf_counter()
+        same_slot = ok.join(old.select(*slot, c("given_day").alias("old_day"), c("product_id").alias("old_product")), on=slot)
+        self._fail(same_slot.filter((c("old_day") != c("given_day")) | (c("old_product") != c("product_id"))), "conflict")
+        # Sequence, interval and mixing, over each person's earlier and new doses together.
+        fresh = ok.join(self.errors, on="line", how="anti").join(old, on=slot, how="anti").with_columns(
+            ((c("kind") == "primary") & (c("dose_number") == c("primary_doses"))).fill_null(False).cast(I32).alias("completes"))
+        cols = ["line", "person_id", "kind", "dose_number", "given_day", "product_id", "schedule_id", "completes"]
+        seq = (pl.concat([fresh.select(cols), old.with_columns(pl.lit(None, I64).alias("line")).select(cols)])
+               .sort("person_id", "kind", "dose_number"))
+        # The previous dose of the same person and kind: the row before, in this order (a shift, not a grouped window).
+        same = (c("person_id") == c("person_id").shift(1)) & (c("kind") == c("kind").shift(1))
+        seq = (seq.with_columns(*[pl.when(same).then(c(a).shift(1)).alias(b) for a, b in
+                                  (("dose_number", "prev_number"), ("given_day", "prev_day"), ("product_id", "prev_product"))])
+               .join(self.sched, on="schedule_id", how="left"))
+        new = seq.filter(c("line").is_not_null())
+        primary = new.filter(c("kind") == "primary")
+        self._fail(new.filter(c("dose_number") != c("prev_number").fill_null(0) + 1), "out_of_order")
+        self._fail(primary.filter(c("prev_day").is_not_null() & (c("given_day") - c("prev_day") < c("min_days"))), "too_early")
+        self._fail(primary.filter(c("prev_product").is_not_null() & (c("prev_product") != c("product_id")))
+                   .join(self.mix, on=["schedule_id", "prev_product"], how="anti"), "forbidden_mix")
+        # Additional and booster doses: after the completed primary series, at the interval of the policy in force.
+        base = seq.group_by("person_id").agg(c("given_day").filter(c("completes") == 1).min().alias("done_day"),
+                                             c("given_day").filter(c("kind") == "additional").max().alias("additional_day"))
+        later = new.filter(c("kind") != "primary").join(base, on="person_id")
+        self._fail(later.filter(c("done_day").is_null() | (c("done_day") > c("given_day"))), "primary_incomplete")
+        since = pl.when(c("additional_day").is_not_null() & (c("additional_day") > c("done_day")) & (c("additional_day") < c("given_day"))
+                        ).then(c("additional_day")).otherwise(c("done_day"))
+        self._fail(later.filter(c("done_day") <= c("given_day")).join(self.policy, how="cross")
+                   .filter(c("given_day").is_between(c("from_day"), c("to_day")) & (
+                       ((c("kind") == "additional") & (c("given_day") - c("done_day") < c("additional_min")))
+                       | ((c("kind") == "booster") & (c("dose_number") == 1) & (c("given_day") - since < c("booster_min")))
+                       | ((c("kind") == "booster") & (c("dose_number") > 1) & (c("given_day") - c("prev_day") < c("booster_next"))))),
+                   "too_early")
+        self.errors = self.errors.unique().sort("line", "code")
+        bad = self.errors.select("line").unique()
+        present = ok.join(bad, on="line", how="anti").join(old, on=slot, how="semi").height
+        new = (fresh.join(bad, on="line", how="anti")
+               .select("person_id", "person_commune_id", "product_id", "schedule_id", "kind", "dose_number", "given_day",
+                       "lot", "site", "completes").sort("person_id", "kind", "dose_number"))
+        seq = seq.join(bad.with_columns(pl.lit(True).alias("refused")), on="line", how="left").with_columns(
+            c("refused").fill_null(False))
+        self._note(t, "checks against earlier doses")
+        return new, seq, present
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+    def _insert(self, cur, new: pl.DataFrame) -> int:
+        c = pl.col
+        out = new.select(
+            "person_id", c("person_commune_id").alias("commune_id"), "product_id", "schedule_id", c("kind").alias("dose_kind"),
+            "dose_number", c("given_day").cast(pl.Date).alias("given_on"), c("lot").fill_null(""), c("site").fill_null(""),
+            (c("completes") == 1).alias("completes_primary"), pl.lit("import").alias("source"),
+            pl.lit(self.batch.pk if self.batch else None, I64).alias("batch_id"))
+        if not self.pg:  # PostgreSQL fills the bookkeeping columns with their defaults (migration 0006)
+            stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+            out = out.with_columns(pl.lit("").alias("vaccinator_name"), pl.lit("[]").alias("warnings"),
+                                   pl.lit("").alias("override_reason"), pl.lit(1).alias("version"),
+                                   pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"))
+        self._write(cur, "vaccination_injection", out)
+        return out.height
+
+    def _write(self, cur, table: str, frame: pl.DataFrame) -> None:
+        """Add frame's rows to table: PostgreSQL `COPY` (whole pages at a time), SQLite executemany."""
+        if not frame.height:
+            return
+        names = ", ".join(frame.columns)
+        t = time.perf_counter()
+        if not self.pg:
+            dates = [k for k, v in frame.schema.items() if v == pl.Date]
+            rows = frame.with_columns(*[pl.col(k).cast(STR) for k in dates]).rows()
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('%s' for _ in frame.columns)})", rows)
+            self._note(t, f"insert {frame.height:,} rows into {table}")
+            return
+        rebuild = self._drop_indexes(cur, table, frame.height)
+        t = time.perf_counter()
+        with cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as cp:
+            step = 200_000
+            for i in range(0, frame.height, step):
+                cp.write(frame.slice(i, step).write_csv(include_header=False))
+        self._note(t, f"COPY {frame.height:,} rows into {table}")
         for sql in rebuild:
             self._x(cur, sql)
-        return added
 
-    def _drop_secondary_indexes(self, cur) -> list[str]:
-        """When the import at least doubles the injections, building the plain (non-unique) indexes once after the
-        insert is cheaper than maintaining them row by row. Dropped and rebuilt inside the import's transaction (so
-        readers of the table wait for it rather than see it without them); the unique ones stay and keep checking.
-        Returns the statements that rebuild them."""
-        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'vaccination_injection'::regclass")
+    def _drop_indexes(self, cur, table: str, adding: int) -> list[str]:
+        """When the new rows at least double the table (a first load), building its indexes once after the COPY is
+        much cheaper than maintaining them row by row. All of them, unique ones included, are dropped and rebuilt
+        inside the import's transaction: readers of the table wait for it rather than see it without them, and
+        rebuilding a unique index checks every row again. Returns the statements that rebuild them."""
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
         present = max(cur.fetchone()[0], 0)
-        cur.execute("SELECT COUNT(*) FROM vimp_seq WHERE line IS NOT NULL")
-        if cur.fetchone()[0] < max(present, self.rebuild_indexes_from):
+        if adding < max(present, self.rebuild_indexes_from):
             return []
-        cur.execute("""SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
-                       WHERE i.indrelid = 'vaccination_injection'::regclass AND NOT i.indisunique AND NOT i.indisprimary""")
-        rows = cur.fetchall()
-        for name, _ in rows:
-            self._x(cur, f'DROP INDEX "{name}"')
-        if rows:
+        # Indexes that a foreign key of another table relies on stay.
+        cur.execute("""SELECT ic.relname, con.conname, pg_get_indexdef(i.indexrelid), pg_get_constraintdef(con.oid)
+                       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                       LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                                                   AND con.contype IN ('p', 'u')
+                       WHERE i.indrelid = %s::regclass AND NOT EXISTS (
+                           SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)""", [table])
+        rebuild = []
+        for index, constraint, index_sql, constraint_sql in cur.fetchall():
+            if constraint:
+                self._x(cur, f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+                rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_sql}')
+            else:
+                self._x(cur, f'DROP INDEX "{index}"')
+                rebuild.append(index_sql)
+        if rebuild:
             cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        return [sql for _, sql in rows]
+        return rebuild
 
-    def _summary(self, cur) -> None:
-        """The per-person summary of the people touched, from the staging tables (their earlier doses are in
-        vimp_old, the new ones in vimp_seq) instead of re-reading the injections: the same figures as
-        services.refresh_summary."""
-        from .services import _birth_date_sql, refresh_summary
+    def _summary(self, cur, seq: pl.DataFrame, staged: pl.DataFrame) -> None:
+        """The per-person summary of everyone with a new row, from the doses already in memory (their earlier doses
+        and the new ones) instead of re-reading the injections: the same figures as services.refresh_summary."""
+        c = pl.col
+        touched = seq.filter(c("line").is_not_null()).select("person_id").unique()
+        people = staged.filter(c("person_id").is_not_null()).select("person_id", "person_commune_id", "person_birth_day").unique("person_id")
+        kept = seq.filter(~c("refused")).join(touched, on="person_id", how="semi")
+        rows = (kept.group_by("person_id").agg(
+                    c("given_day").min().alias("first_on"),
+                    c("given_day").filter(c("completes") == 1).min().alias("primary_done_on"),
+                    c("given_day").filter(c("kind") == "additional").min().alias("additional_on"),
+                    c("given_day").filter(c("kind") == "booster").min().alias("booster1_on"),
+                    c("given_day").max().alias("last_on"), pl.len().cast(I32).alias("dose_count"))
+                .join(people, on="person_id")
+                .select("person_id", c("person_commune_id").alias("commune_id"), c("person_birth_day").alias("birth_date"),
+                        "first_on", "primary_done_on", "additional_on", "booster1_on", "last_on", "dose_count")
+                .with_columns(*[c(k).cast(pl.Date) for k in ("birth_date", "first_on", "primary_done_on", "additional_on",
+                                                             "booster1_on", "last_on")]))
+        self._push(cur, "vimp_touched", {"person_id": "bigint"}, touched)
+        self._x(cur, "DELETE FROM vaccination_personvaccination WHERE person_id IN (SELECT person_id FROM vimp_touched)")
+        self._write(cur, "vaccination_personvaccination", rows)
 
-        if not self.pg:
-            refresh_summary(person_filter_sql="SELECT person_id FROM vimp_new")
-            return
-        # Everyone with a new row in vimp_seq is recomputed (those whose new rows were all refused keep their
-        # earlier doses, also in vimp_seq): deleted, then inserted again if they have any dose left.
-        self._x(cur, "DELETE FROM vaccination_personvaccination WHERE person_id IN "
-                     "(SELECT person_id FROM vimp_seq WHERE line IS NOT NULL)")
-        day = "DATE '1970-01-01' + "
-        ok = "FILTER (WHERE q.ok)"
-        self._x(cur, f"""
-            INSERT INTO vaccination_personvaccination
-                (person_id, commune_id, birth_date, first_on, primary_done_on, additional_on, booster1_on, last_on, dose_count)
-            SELECT q.person_id, p.commune_id, {_birth_date_sql()}, {day}MIN(q.given_day) {ok},
-                   {day}MIN(CASE WHEN q.completes = 1 THEN q.given_day END) {ok},
-                   {day}MIN(CASE WHEN q.kind = 'additional' THEN q.given_day END) {ok},
-                   {day}MIN(CASE WHEN q.kind = 'booster' THEN q.given_day END) {ok},
-                   {day}MAX(q.given_day) {ok}, COUNT(*) {ok}
-            FROM (SELECT s.*, (s.line IS NULL OR NOT EXISTS (SELECT 1 FROM vimp_err e WHERE e.line = s.line)) AS ok
-                  FROM vimp_seq s OFFSET 0) q  -- OFFSET 0: `ok` computed once per row, not once per aggregate
-            JOIN people_person p ON p.id = q.person_id
-            GROUP BY q.person_id, p.commune_id, p.date_of_birth, p.birth_year
-            HAVING COUNT(q.line) > 0 AND COUNT(*) {ok} > 0""")
-
-    def error_rows(self, cur, limit: int | None = None) -> list[dict]:
-        sql = "SELECT e.line, e.code FROM vimp_err e ORDER BY e.line, e.code" + (f" LIMIT {int(limit)}" if limit else "")
-        cur.execute(sql)
+    # -- the error report ------------------------------------------------------------------------------------------
+    def error_rows(self, limit: int | None = None) -> list[dict]:
+        errors = self.errors.head(limit) if limit else self.errors
         out = []
-        for line, code in cur.fetchall():
+        for line, code in errors.iter_rows():
             key, vi, en = MESSAGES[code]
             out.append({"line": line, "column": HEADER_OF[key], "code": code, "message_vi": vi, "message_en": en})
         return out
 
     def write_error_csv(self, target) -> int:
         """All rejected rows (line, column, code, vi, en) as CSV into a text stream."""
-        with connection.cursor() as cur:
-            rows = self.error_rows(cur)
+        rows = self.error_rows()
         w = csv.writer(target)
         w.writerow(["Dòng/Line", "Cột/Column", "Mã/Code", "Lý do", "Reason"])
         for r in rows:
@@ -729,25 +709,3 @@ def _variants(text: str) -> list[str]:
         return []
     out = {text, text.lower(), text.upper(), text.title(), text.capitalize(), fold(text), fold(text).upper(), fold(text).title()}
     return sorted(out)
-
-
-_CAL_CACHE: list | None = None
-
-
-def _calendar_rows() -> list:
-    """Every written form of every date 1900–2035 → (text, ISO, day number, year, month*100+day, year_only)."""
-    global _CAL_CACHE
-    if _CAL_CACHE is None:
-        rows = {}
-        d = CAL_FIRST
-        one = dt.timedelta(days=1)
-        while d <= CAL_LAST:
-            iso, day, md = d.isoformat(), _day(d), d.month * 100 + d.day
-            for txt in {f"{d.day}/{d.month}/{d.year}", f"{d.day:02}/{d.month:02}/{d.year}", f"{d.day}/{d.month:02}/{d.year}",
-                        f"{d.day:02}/{d.month}/{d.year}", f"{d.year}/{d.month:02}/{d.day:02}"}:
-                rows[txt] = (txt, iso, day, d.year, md, 0)
-            d += one
-        for y in range(CAL_FIRST.year, CAL_LAST.year + 1):
-            rows[str(y)] = (str(y), f"{y}-07-01", _day(dt.date(y, 7, 1)), y, 701, 1)
-        _CAL_CACHE = list(rows.values())
-    return _CAL_CACHE

@@ -150,13 +150,13 @@ class Injection(VersionedModel):
         verbose_name = _("Mũi tiêm")
         verbose_name_plural = _("Mũi tiêm")
         ordering = ["person", "given_on", "id"]
+        # A person's history (status, next dose, checks) reads through the unique dose index, which leads with the
+        # person. On PostgreSQL the bookkeeping columns also have database defaults (migration 0006) for the import.
         constraints = [
             # A dose slot is filled once: re-imports and double clicks add nothing.
             models.UniqueConstraint(fields=["person", "dose_kind", "dose_number"], name="vaccination_unique_dose"),
         ]
         indexes = [
-            # A person's history (status, next dose, checks) and the summary refresh.
-            models.Index(fields=["person", "given_on"], name="vacc_inj_person_idx"),
             # Daily counts per commune (campaign rates, trend).
             models.Index(fields=["commune", "given_on"], name="vacc_inj_commune_idx"),
         ]

@@ -157,17 +157,24 @@ def test_it_imports_from_the_command_line_with_a_progress_bar_and_an_error_repor
 
 
 def test_it_keeps_the_summary_and_the_indexes_right_after_a_large_import(people, commune_a, commune_b):
-    """A large import rebuilds the plain indexes (same definitions) and sums up from its staging tables: the figures
-    are the ones a full recomputation gives, for people with earlier doses and people whose new rows were refused."""
+    """A large import rebuilds the indexes (same definitions, unique ones included) and sums up from the rows it
+    holds: the figures are the ones a full recomputation gives, for people with earlier doses and people whose new
+    rows were refused."""
     from django.db import connection
 
     from geo.importers import Operator
     from vaccination.services import refresh_summary
 
     assert run(HEADER + "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,01/09/2021,,\n").imported == 1
-    with connection.cursor() as cur:
-        indexes = sorted((name, tuple(i["columns"])) for name, i in
-                         connection.introspection.get_constraints(cur, "vaccination_injection").items() if i["index"])
+
+    def indexes():
+        with connection.cursor() as cur:
+            return {table: sorted((name, tuple(i["columns"]), i["unique"], i["primary_key"]) for name, i in
+                                  connection.introspection.get_constraints(cur, table).items()
+                                  if i["index"] or i["unique"] or i["primary_key"])
+                    for table in ("vaccination_injection", "vaccination_personvaccination")}
+
+    before = indexes()
     importer = DoseImporter(by=Operator(), mode="valid_only", today=TODAY)
     importer.rebuild_indexes_from = 0
     text = HEADER + (
@@ -178,10 +185,10 @@ def test_it_keeps_the_summary_and_the_indexes_right_after_a_large_import(people,
     )
     result = importer.run(text.encode("utf-8"), "doses.csv")
     assert result.imported == 2 and {e["line"] for e in result.errors} == {3, 5}
-    with connection.cursor() as cur:
-        after = sorted((name, tuple(i["columns"])) for name, i in
-                       connection.introspection.get_constraints(cur, "vaccination_injection").items() if i["index"])
-    assert after == indexes and any(name == "vacc_inj_person_idx" for name, _ in after)
+    # every index is back, the unique dose slot and the primary keys included
+    assert indexes() == before
+    assert ("vaccination_unique_dose", ("person_id", "dose_kind", "dose_number"), True, False) in before["vaccination_injection"]
+    assert any(primary for *_, primary in before["vaccination_personvaccination"])
     fields = ["person_id", "commune_id", "birth_date", "first_on", "primary_done_on", "additional_on", "booster1_on",
               "last_on", "dose_count"]
     summary = sorted(PersonVaccination.objects.values_list(*fields))
