@@ -432,22 +432,19 @@ class DoseImporter:
              .drop("dob", "given", "product", "kind_txt", "number", "commune", "full_name")
              .collect())
         self._note(t, "parse and look up")
-        # People named by ID in the file: one join inside the database (the registry may hold millions).
-        self._push(cur, "vimp_idq", {"id_number": "text"}, x.filter(c("id_number") != "").select(c("id_number").unique()))
-        ids = self._pull(cur, f"""SELECT p.id_number, p.id, p.commune_id, {self._dayno('p.date_of_birth')}, p.birth_year
-                                  FROM people_person p JOIN vimp_idq q ON q.id_number = p.id_number
-                                  WHERE p.merged_into_id IS NULL ORDER BY p.id""",
-                         {"id_number": STR, "id_person": I64, "id_commune": I64, "id_dob": I32, "id_birth_year": I32})
-        x = x.join(ids.unique("id_number", keep="first"), on="id_number", how="left")
-        # The others by folded name + birth year + commune (people_dup_idx), then by the full date of birth when known.
+        # The registry's people the file can mean: by ID, and by folded name + birth year + commune (every row that
+        # has them: a row whose ID is unknown is matched by name too). The keys go in with COPY, the people come back.
+        ids = x.filter(c("id_number") != "").select(c("id_number").unique())
+        keys = x.filter(c("unit_id").is_not_null() & c("folded").is_not_null() & c("dob_y").is_not_null()).select(
+            "unit_id", "folded", "dob_y").unique()
+        people = self._people(cur, ids, keys)
+        x = x.join(people.filter(c("by_id")).select(c("id_number"), c("id").alias("id_person"), c("commune_id").alias("id_commune"),
+                                                    c("dob").alias("id_dob"), c("birth_year").alias("id_birth_year"))
+                   .unique("id_number", keep="first"), on="id_number", how="left")
+        # Without a known ID: folded name + birth year + commune, then the full date of birth when both sides have it.
         need = x.filter(c("id_person").is_null() & c("unit_id").is_not_null() & c("dob_y").is_not_null())
-        keys = need.select("unit_id", "folded", "dob_y").unique()
-        self._push(cur, "vimp_nameq", {"unit_id": "bigint", "folded": "text", "dob_y": "integer"}, keys)
-        cand = self._pull(cur, f"""SELECT q.unit_id, q.folded, q.dob_y, p.id, {self._dayno('p.date_of_birth')}
-                                   FROM vimp_nameq q JOIN people_person p ON p.commune_id = q.unit_id
-                                        AND p.name_folded = q.folded AND p.birth_year = q.dob_y
-                                   WHERE p.merged_into_id IS NULL""",
-                          {"unit_id": I64, "folded": STR, "dob_y": I32, "cand_id": I64, "cand_dob": I32})
+        cand = people.select(c("commune_id").alias("unit_id"), c("name_folded").alias("folded"), c("birth_year").alias("dob_y"),
+                             c("id").alias("cand_id"), c("dob").alias("cand_dob"))
         row_keys = need.select("unit_id", "folded", "dob_y", "dob_day", "dob_year_only").unique()
         hits = (row_keys.join(cand, on=["unit_id", "folded", "dob_y"])
                 .filter(c("dob_year_only") | c("cand_dob").is_null() | (c("cand_dob") == c("dob_day")))
@@ -476,6 +473,38 @@ class DoseImporter:
         x = x.join(pick, on="line", how="left").join(boost, on="line", how="left").collect()
         self._note(t, "match by name, age, schedule")
         return x
+
+    registry_scan_below = 20  # keys per registry person above which one scan of the registry beats index probes
+    probe_registry = False  # always probe the indexes (tests cover both ways)
+
+    def _people(self, cur, ids: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+        """The registry's people (not merged away) with an ID among `ids` or a (commune, folded name, birth year)
+        among `keys`, and whether the ID matched."""
+        self._push(cur, "vimp_idq", {"id_number": "text"}, ids)
+        self._push(cur, "vimp_nameq", {"unit_id": "bigint", "folded": "text", "dob_y": "integer"}, keys)
+        cols = f"p.id, p.id_number, p.commune_id, p.name_folded, p.birth_year, {self._dayno('p.date_of_birth')}"
+        schema = {"id": I64, "id_number": STR, "commune_id": I64, "name_folded": STR, "birth_year": I32, "dob": I32,
+                  "by_id": I32}
+        by_id = "CASE WHEN p.id_number IN (SELECT id_number FROM vimp_idq) THEN 1 ELSE 0 END"
+        by_name = "(p.commune_id, p.name_folded, p.birth_year) IN (SELECT unit_id, folded, dob_y FROM vimp_nameq)"
+        registry = 0
+        if self.pg:
+            cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'people_person'::regclass")
+            registry = cur.fetchone()[0]
+        if not self.probe_registry and (ids.height + keys.height) * self.registry_scan_below >= registry:
+            # A province's file against its registry: one pass over the people, both lookups hashed.
+            frame = self._pull(cur, f"""SELECT {cols}, {by_id} FROM people_person p
+                                        WHERE p.merged_into_id IS NULL AND (p.id_number IN (SELECT id_number FROM vimp_idq)
+                                              OR {by_name})""", schema)
+        else:
+            # A small file against a large registry: index probes (people_person_id_number…, people_dup_idx).
+            frame = self._pull(cur, f"""SELECT {cols}, 1 FROM people_person p JOIN vimp_idq q ON q.id_number = p.id_number
+                                        WHERE p.merged_into_id IS NULL
+                                        UNION
+                                        SELECT {cols}, {by_id} FROM people_person p JOIN vimp_nameq q ON q.unit_id = p.commune_id
+                                             AND q.folded = p.name_folded AND q.dob_y = p.birth_year
+                                        WHERE p.merged_into_id IS NULL""", schema)
+        return frame.unique("id").sort("id").with_columns(pl.col("by_id") == 1)
 
     def _row_checks(self) -> dict[str, pl.Expr]:
         """code → condition over one staged row, for the checks that need no other row."""
@@ -590,11 +619,12 @@ class DoseImporter:
         out = new.select(
             "person_id", c("person_commune_id").alias("commune_id"), "product_id", "schedule_id", c("kind").alias("dose_kind"),
             "dose_number", c("given_day").cast(pl.Date).alias("given_on"), c("lot").fill_null(""), c("site").fill_null(""),
-            (c("completes") == 1).alias("completes_primary"), pl.lit("import").alias("source"),
-            pl.lit(self.batch.pk if self.batch else None, I64).alias("batch_id"))
+            (c("completes") == 1).alias("completes_primary"))
+        if self.batch:
+            out = out.with_columns(pl.lit(self.batch.pk, I64).alias("batch_id"))
         if not self.pg:  # PostgreSQL fills the bookkeeping columns with their defaults (migration 0006)
             stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-            out = out.with_columns(pl.lit("").alias("vaccinator_name"), pl.lit("[]").alias("warnings"),
+            out = out.with_columns(pl.lit("import").alias("source"), pl.lit("").alias("vaccinator_name"), pl.lit("[]").alias("warnings"),
                                    pl.lit("").alias("override_reason"), pl.lit(1).alias("version"),
                                    pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"))
         self._write(cur, "vaccination_injection", out)

@@ -37,8 +37,12 @@ def good_file(commune_a, commune_b):
     )
 
 
-def test_it_imports_matching_people_by_id_or_by_name_birth_and_commune(people, commune_a, commune_b):
-    result = run(good_file(commune_a, commune_b))
+@pytest.mark.parametrize("probe_registry", [False, True], ids=["one-scan", "index-probes"])
+def test_it_imports_matching_people_by_id_or_by_name_birth_and_commune(people, commune_a, commune_b, probe_registry, monkeypatch):
+    monkeypatch.setattr(DoseImporter, "probe_registry", probe_registry)
+    # an unknown ID is still matched by name + date of birth + commune
+    result = run(good_file(commune_a, commune_b).replace(f"3,,TRẦN THỊ BÌNH,1/6/1975,{commune_a.code}",
+                                                         f"3,062175000999,TRẦN THỊ BÌNH,1/6/1975,{commune_a.code}"))
     assert result.errors == [] and result.saved and result.imported == 4
     an = Injection.objects.filter(person=people["an"]).order_by("dose_number")
     assert [i.given_on for i in an] == [D(2021, 9, 1), D(2021, 9, 22)] and an[1].completes_primary
