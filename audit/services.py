@@ -14,11 +14,21 @@ def _label(obj) -> tuple[str, str, str]:
 
 def record(*, actor, action: str, obj=None, person_id=None, changes=None, records=None, note: str = "",
            target_label: str = "", actor_label: str = "") -> AuditEvent:
+    ev = event(actor=actor, action=action, obj=obj, person_id=person_id, changes=changes, records=records, note=note,
+               target_label=target_label, actor_label=actor_label)
+    ev.save(force_insert=True)
+    return ev
+
+
+def event(*, actor, action: str, obj=None, person_id=None, changes=None, records=None, note: str = "",
+          target_label: str = "", actor_label: str = "") -> AuditEvent:
+    """The audit row record() writes, unsaved: for a service that inserts it in the same SQL statement as the change
+    (cases.services.record_check on PostgreSQL). Same arguments as record()."""
     target_type, target_id, label = _label(obj)
     if person_id is None and obj is not None:
         person_id = _person_id_of(obj)
     user = actor if getattr(actor, "pk", None) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=user,
         actor_label=actor_label or (user.get_username() if user else "system"),
         action=action,

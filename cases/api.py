@@ -1,5 +1,5 @@
 """REST API of the case registry: scoped cases, checks (POST /api/cases/{id}/checks/), alert acknowledgement."""
-import copy
+import threading
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -43,16 +43,6 @@ class CheckInSerializer(serializers.Serializer):
 
 
 class CheckOutSerializer(serializers.ModelSerializer):
-    # Building a ModelSerializer's fields from the model (build_field for each) is most of its cost; checks arrive
-    # hundreds per second, so the fields are built once per process and copied (what DRF does for declared fields).
-    _fields_prototype = None
-
-    def get_fields(self):
-        cls = type(self)
-        if cls._fields_prototype is None:
-            cls._fields_prototype = super().get_fields()
-        return copy.deepcopy(cls._fields_prototype)
-
     class Meta:
         model = Check
         fields = ["id", "case", "taken_at", "recorded_at", "by_patient", "respiratory_rate", "spo2", "pulse", "temperature",
@@ -67,6 +57,26 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_per_thread = threading.local()
+
+
+def _bound(cls) -> serializers.Serializer:
+    """One instance of the serializer `cls` per thread, its fields built and bound once, for run_validation() and
+    to_representation(), which keep nothing on the instance. Building a serializer's fields (a deep copy of every
+    declared field, model introspection) costs several times what using them does; checks arrive hundreds per second."""
+    ser = _per_thread.__dict__.get(cls)
+    if ser is None:
+        ser = _per_thread.__dict__[cls] = cls()
+        ser.fields  # noqa: B018 - built and bound here, once
+    return ser
+
+
+# What permissions (has_role), scoping (jurisdiction_unit) and the audit (username) read of the caller; any other
+# field is fetched on first use.
+TOKEN_USER_FIELDS = ("key", "user__username", "user__is_active", "user__is_superuser", "user__role", "user__unit",
+                     "user__facility", "user__agency", "user__unit__path", "user__unit__structure")
+
+
 class TokenWithUnitAuthentication(TokenAuthentication):
     """The project's token authentication, fetching the user's unit in the same query: scoping
     needs it on every call, and checks arrive hundreds per second."""
@@ -74,12 +84,16 @@ class TokenWithUnitAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
         try:
-            token = model.objects.select_related("user__unit").get(key=key)
+            token = model.objects.select_related("user__unit").only(*TOKEN_USER_FIELDS).get(key=key)
         except model.DoesNotExist:
             return super().authenticate_credentials(key)  # the standard "Invalid token." answer
         if not token.user.is_active:
             return super().authenticate_credentials(key)
         return (token.user, token)
+
+
+# What record_check reads of the case: its state, the disease's rule, the patient's age.
+CHECK_CASE_FIELDS = ("status", "released_on", "died_on", "person__birth_year", "person__date_of_birth", "disease__code")
 
 
 class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -107,22 +121,32 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def checks(self, request, pk=None):
         """GET: the case's checks. POST: record a check; answers the warning signs met (empty list when none) and the
         alert created, if any. Sending the same idempotency key again returns the first result with 200."""
-        # The case through the scoped queryset, as get_object() would, without the list filters (one query).
-        case = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        # The case through the scoped queryset, as get_object() would, without the list filters or an ordering (one
+        # query); a check reads only these columns of it (a deferred one would be fetched on use).
+        qs = self.get_queryset()
+        if request.method == "POST":
+            qs = qs.only(*CHECK_CASE_FIELDS)
+        try:
+            case = qs.get(pk=pk) if str(pk).isdigit() else None
+        except Case.DoesNotExist:
+            case = None
         if case is None:
             raise NotFound
         self.check_object_permissions(request, case)
         if request.method == "GET":
-            return Response(CheckOutSerializer(case.checks.all()[:100], many=True).data)
-        data = CheckInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+            out = _bound(CheckOutSerializer)
+            return Response([out.to_representation(c) for c in case.checks.all()[:100]])
+        try:
+            values = dict(_bound(CheckInSerializer).run_validation(request.data))
+        except serializers.ValidationError:
+            CheckInSerializer(data=request.data).is_valid(raise_exception=True)  # the usual 400 answer
+            raise
         key = values.pop("idempotency_key", "") or request.headers.get("Idempotency-Key", "")
         taken_at = values.pop("taken_at", None)
         result = services.record_check(by=request.user, case=case, data=values, idempotency_key=key, taken_at=taken_at)
         return Response({
-            "check": CheckOutSerializer(result.check).data, "warning_signs": result.signs,
-            "alert": AlertSerializer(result.alert).data if result.alert else None,
+            "check": _bound(CheckOutSerializer).to_representation(result.check), "warning_signs": result.signs,
+            "alert": _bound(AlertSerializer).to_representation(result.alert) if result.alert else None,
             "rule": result.check.rule_set.source_document if result.check.rule_set_id else None, "created": result.created,
         }, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 

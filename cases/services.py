@@ -5,20 +5,20 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from audit.services import diff, record
+from audit.services import diff, event, record
 from core.concurrency import update_versioned
 from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
 from facilities.models import Facility
 
-from . import rules
+from . import rules, statements
 from .choices import CareSetting, DetectedIn, Status, TestKind, VaccinationStatus
 from .models import (
     Admission,
@@ -257,6 +257,9 @@ def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_pa
             return existing
         raise
     sign_dicts = [s.as_dict() for s in signs]
+    if connection.vendor == "postgresql" and statements.default_str_sql(Check, "c.id"):
+        return _record_check_in_one_statement(by=by, case=case, key=key, by_patient=by_patient, rule=rule, values=values,
+                                              symptoms=symptoms, signs=signs, sign_dicts=sign_dicts, now=now, taken_at=taken_at)
     try:
         with transaction.atomic():
             check = Check.objects.create(
@@ -279,6 +282,54 @@ def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_pa
             raise
         return existing
     notify_alert(alert) if alert else None
+    return CheckResult(check, sign_dicts, alert, True, rule)
+
+
+def _record_check_in_one_statement(*, by, case, key, by_patient, rule, values, symptoms, signs, sign_dicts, now,
+                                   taken_at) -> CheckResult:
+    """record_check's writes on PostgreSQL in one statement: the check (nothing on a repeated idempotency key), and only
+    if it was stored: the alert and its timeline entry, last_check_at moved forward, the audit row as record() writes
+    it. One round trip and the statement's own commit instead of seven queries; the same rows as the ORM path."""
+    user = by if getattr(by, "pk", None) else None
+    check = Check(case=case, taken_at=taken_at, by=user, by_patient=by_patient, symptoms=symptoms, warning_signs=sign_dicts,
+                  rule_set=rule, idempotency_key=key, **values)
+    label_sql = statements.default_str_sql(Check, "c.id")
+    ev = event(actor=by, action="create", obj=check, person_id=case.person_id,
+               actor_label="" if user else "patient-self-report",
+               changes={k: (None, v) for k, v in values.items() if v is not None} or None)
+    parts = [statements.insert_sql(check, ignore_conflicts=True, returning=True)]
+    names = ["c"]
+    alert = None
+    if signs:
+        alert = Alert(case=case, raised_at=now, signs=sign_dicts, message="; ".join(s.vi for s in signs)[:300])
+        parts.append(statements.insert_sql(alert, source="c", exprs={"check_record_id": "c.id"}, returning=True))
+        parts.append(statements.insert_sql(CaseEvent(case=case, kind="alert", text=("Cảnh báo: " + "; ".join(s.vi for s in signs))[:300],
+                                                     by=user, at=now), source="c"))
+        names += ["a", "e"]
+    qn = connection.ops.quote_name
+    # Only ever moves forward, without touching the case's edit version.
+    last = qn(Case._meta.get_field("last_check_at").column)
+    parts.append((f"UPDATE {qn(Case._meta.db_table)} SET {last} = %s WHERE {qn(Case._meta.pk.column)} = %s AND "
+                  f"({last} IS NULL OR {last} < %s) AND EXISTS (SELECT 1 FROM c)",
+                  [taken_at, case.pk, taken_at]))
+    parts.append(statements.insert_sql(ev, source="c", exprs={"target_id": "c.id::text", "target_label": f"left({label_sql}, 200)"}))
+    names += ["u", "l"]
+    sql = "WITH " + ", ".join(f"{n} AS ({p[0]})" for n, p in zip(names, parts, strict=True))
+    sql += " SELECT c.id, " + ("(SELECT id FROM a)" if alert else "NULL") + " FROM c"
+    with connection.cursor() as cur:
+        cur.execute(sql, [x for p in parts for x in p[1]])
+        row = cur.fetchone()
+    if row is None:  # the idempotency key was stored before: nothing written, the first result
+        existing = _existing_check(case, key)
+        if existing is None:
+            raise IntegrityError(f"check for case {case.pk} not stored")
+        return existing
+    check.pk = row[0]
+    check._state.adding, check._state.db = False, connection.alias
+    if alert:
+        alert.pk, alert.check_record = row[1], check
+        alert._state.adding, alert._state.db = False, connection.alias
+        notify_alert(alert)
     return CheckResult(check, sign_dicts, alert, True, rule)
 
 

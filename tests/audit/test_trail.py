@@ -113,3 +113,24 @@ def test_the_trail_of_a_merged_duplicate_is_found_under_the_record_kept(personas
     page = client_for(personas["admin"]).get("/audit/", {"person": keep.pk}).content.decode()
     assert "Giáo viên" in page  # the duplicate's edit, made before the merge
     assert f"#{dup.pk} → #{keep.pk}" in page
+
+
+def test_event_is_the_row_record_writes_unsaved(personas, commune_a):
+    """audit.services.event: for a service that inserts the audit row within a larger SQL statement."""
+    from django.forms.models import model_to_dict
+
+    from audit.services import event, record
+    from core.context import current_ip
+
+    p = make_person(commune_a)
+    token = current_ip.set(IP)
+    try:
+        kw = dict(actor=personas["commune_a"], action="update", obj=p, changes={"occupation": ("", "Giáo viên")}, note="n")
+        unsaved = event(**kw)
+        saved = record(**kw)
+    finally:
+        current_ip.reset(token)
+    assert unsaved.pk is None and unsaved.at is None
+    assert AuditEvent.objects.filter(pk=saved.pk).count() == 1
+    assert {k: v for k, v in model_to_dict(unsaved).items() if k != "id"} == {k: v for k, v in model_to_dict(saved).items() if k != "id"}
+    assert unsaved.person_id == p.pk and unsaved.ip == IP and unsaved.changes == {"occupation": ["", "Giáo viên"]}

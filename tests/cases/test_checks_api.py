@@ -110,11 +110,14 @@ def test_it_answers_a_retried_check_with_the_first_result_even_after_the_case_cl
 
 
 def test_it_records_a_check_in_a_handful_of_queries(open_case, personas, api_for, django_assert_max_num_queries):
-    # Token + user + unit, scoped case, then one transaction: check, last_check_at, audit (BEGIN/COMMIT/savepoints aside).
+    # Token + user + unit, scoped case, then on PostgreSQL one statement (check, last_check_at, audit); elsewhere one
+    # transaction (BEGIN/COMMIT/savepoints aside).
+    from django.db import connection
+
     case = open_case()
     api = api_for(personas["care_a"])
     post(api, case, spo2=98)  # rule cache warm
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(3 if connection.vendor == "postgresql" else 9):
         r = post(api, case, spo2=98, idempotency_key="q-1")
     assert r.status_code == 201
     assert AuditEvent.objects.filter(target_type="cases.check", target_id=str(r.json()["check"]["id"]), action="create").exists()
