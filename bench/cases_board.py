@@ -3,11 +3,14 @@
   1. the "nobody left unreachable" board with 30,000 active home cases and two checks a day for 14 days
      (840,000 checks): p50/p95 render time for the province (leadership, grouped by district) and for one commune
      (commune health station, grouped by team). Goals: 300 ms and 50 ms at p95.
-  2. sustained check submissions over HTTP: gunicorn (2 workers × 4 threads) serving POST /api/cases/{id}/checks/,
-     driven by a multi-process http.client keep-alive client (new idempotency keys each run); checks/s, p50/p95 latency and CPU per check (server, clients) over a fixed duration. Goal: ≥ 200 checks/s on 2 cores.
+  2. sustained check submissions over HTTP: gunicorn (2 workers × 4 threads) serving POST /api/cases/{id}/checks/ with
+     keep-alive connections and new idempotency keys each run; checks/s, p50/p95 latency, and CPU per check of the
+     server, PostgreSQL, the load tool and the whole machine over a fixed duration. Goal: ≥ 200 checks/s on 2 cores.
+     Load tool: wrk (C, ~0.1 ms CPU per check, `apt-get install wrk`) when installed, else multi-process http.client
+     clients (~0.8 ms per check, taken from the same 2 cores); --tool picks one. The output names the tool used.
 
     .venv/bin/python bench/cases_board.py --pg postgres://postgres@127.0.0.1:5432/phongdich_bench_cases [--cases 30000] [--days 14]
-        [--seconds 20] [--clients 8] [--workers 2 --threads 4] [--http-only] [--keep]
+        [--seconds 20] [--clients 8] [--workers 2 --threads 4] [--tool auto|wrk|python] [--http-only] [--keep]
 
 The database is dropped and re-created (it must be a throw-away name) unless --keep reuses one already filled.
 Data loading is not timed. Needs gunicorn in the virtualenv (pip install gunicorn).
@@ -164,28 +167,133 @@ def load_client(args_json: str) -> None:
     print(json.dumps({"n": n, "errors": errors, "cpu_s": time.process_time(), "lat": [round(x, 2) for x in lat]}))
 
 
-def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads: int = 4) -> dict:
+WRK_LUA = """
+-- One POST /api/cases/{id}/checks/ per request, a random case of the list, a fresh idempotency key each time.
+local cases = {%(cases)s}
+local n = 0
+ok, bad = 0, 0
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Token %(token)s"
+wrk.headers["Content-Type"] = "application/json"
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  math.randomseed(tid * 7919 + %(run)s)
+end
+local spo2 = {97, 98, 95}
+function request()
+  n = n + 1
+  local body = string.format('{"spo2": %%d, "respiratory_rate": 18, "idempotency_key": "w%(run)s-%%d-%%d"}',
+                             spo2[math.random(3)], tid, n)
+  return wrk.format(nil, "/api/cases/" .. cases[math.random(#cases)] .. "/checks/", nil, body)
+end
+function response(status, headers, body)
+  if status == 201 then ok = ok + 1 else bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local o, b = 0, 0
+  for _, t in ipairs(threads) do o = o + t:get("ok"); b = b + t:get("bad") end
+  io.write(string.format('{"n": %%d, "errors": %%d, "socket_errors": %%d, "p50_ms": %%.2f, "p95_ms": %%.2f}\\n', o, b,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def _proc_cpu_s(pids) -> float:
+    """utime + stime of these processes (from /proc), in seconds; a process gone meanwhile counts 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(ppid: int | None = None, comm: str | None = None) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            head, tail = (d / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if (ppid is None or int(tail.split()[1]) == ppid) and (comm is None or head.split("(", 1)[1] == comm):
+            out.append(int(d.name))
+    return out
+
+
+def _machine_busy_s() -> float:
+    """CPU time the whole machine spent busy (all cores, everything but idle and iowait), from /proc/stat."""
+    v = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(v[:8]) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_s() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _python_clients(base, token, cases, seconds, clients, run, env) -> dict:
+    procs = [subprocess.Popen([sys.executable, __file__, "--client", json.dumps(
+        {"token": token, "cases": cases, "seconds": seconds, "seed": i, "url": base, "run": run})], stdout=subprocess.PIPE, env=env)
+        for i in range(clients)]
+    results = [json.loads(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs]
+    lat = sorted(x for r in results for x in r["lat"])
+    return {"n": sum(r["n"] for r in results), "errors": sum(r["errors"] for r in results),
+            "p50_ms": lat[len(lat) // 2] if lat else None, "p95_ms": lat[int(len(lat) * 0.95)] if lat else None}
+
+
+def _wrk(base, token, cases, seconds, clients, run) -> dict:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_LUA % {"cases": ", ".join(map(str, cases)), "token": token, "run": run})
+    try:
+        out = subprocess.run(["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s",
+                              "-s", f.name, base], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(f.name)
+    return json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+
+
+def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads: int = 4, tool: str = "auto") -> dict:
+    """Check submissions over HTTP for `seconds`; CPU per check of the server, PostgreSQL, the load tool and the machine.
+
+    The load tool is wrk (C, little CPU: more of the 2 cores for the server) when installed, else the http.client
+    processes; --tool chooses. CPU is counted from the end of the warm-up to the end of the load, the server's and
+    PostgreSQL's from /proc (persistent connections: the backends live through the run)."""
+    import shutil
+    import socket
+
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
     from cases.models import Case
 
+    if tool == "auto":
+        tool = "wrk" if shutil.which("wrk") else "python"
     user = User.objects.get(username="bench_care")
     token = Token.objects.get_or_create(user=user)[0].key
     cases = list(Case.objects.filter(commune_id=user.unit_id, status="active").values_list("id", flat=True)[:500])
     env = {**os.environ, "DATABASE_URL": url_db, **BENCH_ENV}
-    import resource
-    import socket
-
-    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = f"{time.time():.0f}"
 
     with socket.socket() as sock:  # a free port: others may run servers on this machine
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "cases_wsgi:application", "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning"], cwd=ROOT, env=env)
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "cases_wsgi:application", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
+                               "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+                              cwd=ROOT, env=env)
     try:
         import requests
 
@@ -195,24 +303,36 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
                 break
             except requests.RequestException:
                 time.sleep(0.2)
-        procs = [subprocess.Popen([sys.executable, __file__, "--client", json.dumps(
-            {"token": token, "cases": cases, "seconds": seconds, "seed": i, "url": base, "run": run})], stdout=subprocess.PIPE, env=env)
-            for i in range(clients)]
-        results = [json.loads(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs]
+        # Warm-up: every worker has imported the API and opened its database connection before the clock starts.
+        with requests.Session() as s:
+            for i in range(10 * workers):
+                s.post(f"{base}/api/cases/{cases[i]}/checks/", json={"spo2": 98, "idempotency_key": f"warm{run}-{i}"},
+                       headers={"Authorization": f"Token {token}"}, timeout=30)
+        server_pids = [server.pid, *_pids(ppid=server.pid)]
+        pg_pids = _pids(comm="postgres")
+        cpu0 = (_proc_cpu_s(server_pids), _proc_cpu_s(pg_pids), _children_cpu_s(), _machine_busy_s())
+        if tool == "wrk":
+            r = _wrk(base, token, cases, seconds, clients, run)
+        else:
+            r = _python_clients(base, token, cases, seconds, clients, run, env)
+        cpu1 = (_proc_cpu_s(server_pids), _proc_cpu_s(pg_pids), _children_cpu_s(), _machine_busy_s())
+        load = os.getloadavg()
     finally:
         server.terminate()
         server.wait()
-    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    children_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
-    client_cpu = sum(r["cpu_s"] for r in results)
-    n = sum(r["n"] for r in results)
-    lat = sorted(x for r in results for x in r["lat"])
-    return {"checks": n, "errors": sum(r["errors"] for r in results), "seconds": seconds, "checks_per_s": round(n / seconds, 1),
-            "p50_ms": lat[len(lat) // 2] if lat else None, "p95_ms": lat[int(len(lat) * 0.95)] if lat else None,
-            # CPU per check: the gunicorn server (master and workers) and the load clients, which share the same cores.
-            "server_cpu_ms_per_check": round((children_cpu - client_cpu) * 1000 / max(n, 1), 2),
-            "client_cpu_ms_per_check": round(client_cpu * 1000 / max(n, 1), 2),
-            "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads", "cores": os.cpu_count()}
+    n = r["n"]
+
+    def per_check(i):
+        return round((cpu1[i] - cpu0[i]) * 1000 / max(n, 1), 2)
+
+    return {"tool": tool, "checks": n, "errors": r["errors"] + r.get("socket_errors", 0), "seconds": seconds,
+            "checks_per_s": round(n / seconds, 1), "p50_ms": r["p50_ms"], "p95_ms": r["p95_ms"],
+            # CPU per check, all on the same cores: gunicorn (master and workers), PostgreSQL (every postgres process),
+            # the load tool, and the whole machine (anything else running counts here too).
+            "server_cpu_ms_per_check": per_check(0), "postgres_cpu_ms_per_check": per_check(1),
+            "client_cpu_ms_per_check": per_check(2), "machine_cpu_ms_per_check": per_check(3),
+            "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads", "cores": os.cpu_count(),
+            "load_average_1m": round(load[0], 2)}
 
 
 def main() -> None:
@@ -227,6 +347,7 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--http-only", action="store_true")
+    p.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto", help="load tool: wrk if installed (auto)")
     p.add_argument("--client")
     a = p.parse_args()
     if a.client:
@@ -245,7 +366,7 @@ def main() -> None:
     print(json.dumps({"cases": Case.objects.count(), "checks": Check.objects.count(), "fill_s": round(time.perf_counter() - t, 1)}))
     if not a.http_only:
         print(json.dumps({"board": time_board(a.repeats)}))
-    print(json.dumps({"http_checks": http_load(a.pg, a.seconds, a.clients, a.workers, a.threads)}))
+    print(json.dumps({"http_checks": http_load(a.pg, a.seconds, a.clients, a.workers, a.threads, a.tool)}))
 
 
 if __name__ == "__main__":
