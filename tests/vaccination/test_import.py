@@ -200,3 +200,20 @@ def test_it_keeps_the_summary_and_the_indexes_right_after_a_large_import(people,
     assert not PersonVaccination.objects.filter(person_id=people["cuong"].pk).exists()
     refresh_summary([p.pk for p in people.values()])
     assert sorted(PersonVaccination.objects.values_list(*fields)) == summary
+
+
+def test_it_keeps_line_numbers_across_blank_lines_and_reads_semicolons_and_windows_1258(people, commune_a):
+    text = ("Số CCCD/CMND;Họ và tên;Ngày sinh;Mã xã;Tên vắc xin;Mũi số;Ngày tiêm;Số lô\n"
+            "062080000001;Nguyễn Văn An;04/03/1980;;Moderna;1;2021-09-01;\n"
+            "\n"
+            f";Trần Thị Bình;1/6/1975;{commune_a.code};AstraZeneca;1;2021;\n"  # the year alone is not a date given
+            f";Trần Thị Bình;1/6/1975;{commune_a.code};AstraZeneca;1;01.08.2021;{'L' * 41}\n")  # lot too long
+    from geo.importers import Operator
+
+    from tests.people.helpers import to_cp1258
+
+    result = DoseImporter(by=Operator(), mode="valid_only", today=TODAY).run(to_cp1258(text), "doses.csv")
+    assert {(e["line"], e["code"]) for e in result.errors} == {(4, "given_date"), (5, "lot")}
+    e = next(e for e in result.errors if e["code"] == "lot")
+    assert e["column"] == "Số lô" and "40" in e["message_vi"] and "40" in e["message_en"]
+    assert result.imported == 1 and Injection.objects.get().given_on == D(2021, 9, 1)
