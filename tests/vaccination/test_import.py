@@ -209,7 +209,6 @@ def test_it_keeps_line_numbers_across_blank_lines_and_reads_semicolons_and_windo
             f";Trần Thị Bình;1/6/1975;{commune_a.code};AstraZeneca;1;2021;\n"  # the year alone is not a date given
             f";Trần Thị Bình;1/6/1975;{commune_a.code};AstraZeneca;1;01.08.2021;{'L' * 41}\n")  # lot too long
     from geo.importers import Operator
-
     from tests.people.helpers import to_cp1258
 
     result = DoseImporter(by=Operator(), mode="valid_only", today=TODAY).run(to_cp1258(text), "doses.csv")
