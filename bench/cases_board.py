@@ -215,16 +215,18 @@ def _proc_cpu_s(pids) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _pids(ppid: int | None = None, comm: str | None = None) -> list[int]:
+def _pids(ppid: int | None = None, title: str | None = None) -> list[int]:
+    """Processes whose parent is `ppid`, or whose command line (a PostgreSQL backend's title) contains `title`."""
     out = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
         try:
-            head, tail = (d / "stat").read_text().rsplit(")", 1)
+            tail = (d / "stat").read_text().rsplit(")", 1)[1]
+            cmdline = (d / "cmdline").read_bytes().decode(errors="replace") if title else ""
         except OSError:
             continue
-        if (ppid is None or int(tail.split()[1]) == ppid) and (comm is None or head.split("(", 1)[1] == comm):
+        if (ppid is None or int(tail.split()[1]) == ppid) and (title is None or title in cmdline):
             out.append(int(d.name))
     return out
 
@@ -270,7 +272,8 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
 
     The load tool is wrk (C, little CPU: more of the 2 cores for the server) when installed, else the http.client
     processes; --tool chooses. CPU is counted from the end of the warm-up to the end of the load, the server's and
-    PostgreSQL's from /proc (persistent connections: the backends live through the run)."""
+    PostgreSQL's (the backends of the bench database) from /proc: persistent connections, the backends live
+    through the run."""
     import shutil
     import socket
 
@@ -309,7 +312,7 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
                 s.post(f"{base}/api/cases/{cases[i]}/checks/", json={"spo2": 98, "idempotency_key": f"warm{run}-{i}"},
                        headers={"Authorization": f"Token {token}"}, timeout=30)
         server_pids = [server.pid, *_pids(ppid=server.pid)]
-        pg_pids = _pids(comm="postgres")
+        pg_pids = _pids(title=f" {url_db.rsplit('/', 1)[1]} ")  # the backends serving the bench database
         cpu0 = (_proc_cpu_s(server_pids), _proc_cpu_s(pg_pids), _children_cpu_s(), _machine_busy_s())
         if tool == "wrk":
             r = _wrk(base, token, cases, seconds, clients, run)
@@ -327,7 +330,7 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
 
     return {"tool": tool, "checks": n, "errors": r["errors"] + r.get("socket_errors", 0), "seconds": seconds,
             "checks_per_s": round(n / seconds, 1), "p50_ms": r["p50_ms"], "p95_ms": r["p95_ms"],
-            # CPU per check, all on the same cores: gunicorn (master and workers), PostgreSQL (every postgres process),
+            # CPU per check, all on the same cores: gunicorn (master and workers), PostgreSQL (the bench database's backends),
             # the load tool, and the whole machine (anything else running counts here too).
             "server_cpu_ms_per_check": per_check(0), "postgres_cpu_ms_per_check": per_check(1),
             "client_cpu_ms_per_check": per_check(2), "machine_cpu_ms_per_check": per_check(3),

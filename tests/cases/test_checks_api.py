@@ -135,3 +135,23 @@ def test_it_refuses_an_unknown_or_disabled_token(open_case, personas, api_for):
     personas["care_a"].save(update_fields=["is_active"])
     assert post(api, case, spo2=98).status_code == 401
     assert Check.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["care_a", "agency", "admin"])
+def test_the_token_lookup_answers_the_user_with_the_unit_and_the_rest_on_demand(personas, who):
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from cases.api import TokenWithUnitAuthentication
+
+    stored = User.objects.select_related("unit").get(pk=personas[who].pk)
+    key = Token.objects.get_or_create(user=stored)[0].key
+    user, token = TokenWithUnitAuthentication().authenticate_credentials(key)
+    assert token.key == key and token.user is user and user.pk == stored.pk
+    for f in ("username", "role", "unit_id", "facility_id", "agency_id"):
+        assert getattr(user, f) == getattr(stored, f)
+    assert user.is_active is True and user.is_superuser is stored.is_superuser and user.sees_everything == stored.sees_everything
+    assert (user.unit.path, user.unit.is_post_2025) == (stored.unit.path, stored.unit.is_post_2025) if stored.unit_id else user.unit is None
+    assert user.jurisdiction_unit == stored.jurisdiction_unit
+    # A column the lookup does not read is fetched when used, not left empty.
+    assert user.full_name == stored.full_name and user.is_staff is stored.is_staff and user.email == stored.email
