@@ -312,13 +312,15 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
                 s.post(f"{base}/api/cases/{cases[i]}/checks/", json={"spo2": 98, "idempotency_key": f"warm{run}-{i}"},
                        headers={"Authorization": f"Token {token}"}, timeout=30)
         server_pids = [server.pid, *_pids(ppid=server.pid)]
-        pg_pids = _pids(title=f" {url_db.rsplit('/', 1)[1]} ")  # the backends serving the bench database
+        pg_title = f" {url_db.rsplit('/', 1)[1]} "  # the backends serving the bench database
+        pg_pids = _pids(title=pg_title)
         cpu0 = (_proc_cpu_s(server_pids), _proc_cpu_s(pg_pids), _children_cpu_s(), _machine_busy_s())
         if tool == "wrk":
             r = _wrk(base, token, cases, seconds, clients, run)
         else:
             r = _python_clients(base, token, cases, seconds, clients, run, env)
-        cpu1 = (_proc_cpu_s(server_pids), _proc_cpu_s(pg_pids), _children_cpu_s(), _machine_busy_s())
+        # A thread's first request opens its connection: backends born during the run count whole.
+        cpu1 = (_proc_cpu_s(server_pids), _proc_cpu_s(set(pg_pids) | set(_pids(title=pg_title))), _children_cpu_s(), _machine_busy_s())
         load = os.getloadavg()
     finally:
         server.terminate()
@@ -334,7 +336,7 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
             # the load tool, and the whole machine (anything else running counts here too).
             "server_cpu_ms_per_check": per_check(0), "postgres_cpu_ms_per_check": per_check(1),
             "client_cpu_ms_per_check": per_check(2), "machine_cpu_ms_per_check": per_check(3),
-            "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads", "cores": os.cpu_count(),
+            "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads, DB_CONN_MAX_AGE={env['DB_CONN_MAX_AGE']}", "cores": os.cpu_count(),
             "load_average_1m": round(load[0], 2)}
 
 
@@ -350,9 +352,11 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--http-only", action="store_true")
+    p.add_argument("--conn-max-age", default="60", help="DB_CONN_MAX_AGE of the server (0: a connection per request)")
     p.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto", help="load tool: wrk if installed (auto)")
     p.add_argument("--client")
     a = p.parse_args()
+    BENCH_ENV["DB_CONN_MAX_AGE"] = a.conn_max_age
     if a.client:
         load_client(a.client)
         return
