@@ -336,7 +336,8 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
             # the load tool, and the whole machine (anything else running counts here too).
             "server_cpu_ms_per_check": per_check(0), "postgres_cpu_ms_per_check": per_check(1),
             "client_cpu_ms_per_check": per_check(2), "machine_cpu_ms_per_check": per_check(3),
-            "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads, DB_CONN_MAX_AGE={env['DB_CONN_MAX_AGE']}", "cores": os.cpu_count(),
+            "clients": clients, "server": f"gunicorn {workers} workers x {threads} threads, DB_CONN_MAX_AGE={env['DB_CONN_MAX_AGE']}"
+                                                 + (", DB_PREPARED_STATEMENTS=1" if env["DB_PREPARED_STATEMENTS"] == "1" else ""), "cores": os.cpu_count(),
             "load_average_1m": round(load[0], 2)}
 
 
@@ -353,10 +354,12 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--http-only", action="store_true")
     p.add_argument("--conn-max-age", default="60", help="DB_CONN_MAX_AGE of the server (0: a connection per request)")
+    p.add_argument("--prepared", action="store_true", help="server: DB_PREPARED_STATEMENTS=1 (server-side binding, prepared statements)")
     p.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto", help="load tool: wrk if installed (auto)")
     p.add_argument("--client")
     a = p.parse_args()
     BENCH_ENV["DB_CONN_MAX_AGE"] = a.conn_max_age
+    BENCH_ENV["DB_PREPARED_STATEMENTS"] = "1" if a.prepared else "0"
     if a.client:
         load_client(a.client)
         return

@@ -123,6 +123,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     INSTALLED_APPS.append("django.contrib.postgres")
+    if env_bool("DB_PREPARED_STATEMENTS", False):
+        # Server-side parameter binding: psycopg prepares a statement run 5 times on a connection and PostgreSQL then
+        # skips parsing and planning it (half its CPU per check submission, docs/cases.md). For persistent
+        # connections (DB_CONN_MAX_AGE); not behind a transaction-pooling PgBouncer.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
