@@ -136,6 +136,14 @@ class CommuneRowsImporter(TableImporter):
                            names={text(cell(c, "commune_name")) for _, c in body})
         return super().run(data, filename)
 
+    def resolve_commune(self, values: dict, errors: list) -> AdministrativeUnit | None:
+        """The row's commune, or None with the reasons added to `errors` (so the other cells are still checked)."""
+        try:
+            return self.resolver.resolve(code_text(values.get("commune_code")), text(values.get("commune_name")))
+        except RowInvalid as exc:
+            errors.extend(exc.errors)
+            return None
+
 
 # --- villages -------------------------------------------------------------------------------------------
 VILLAGE_KIND_WORDS = {
@@ -179,11 +187,7 @@ class VillageImporter(CommuneRowsImporter):
         if kind is None:
             errors.append(("loại", f"Loại không hợp lệ: {text(values.get('kind'))} (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố).",
                            f"Invalid kind: {text(values.get('kind'))} (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố)."))
-        try:
-            commune = self.resolver.resolve(code_text(values.get("commune_code")), text(values.get("commune_name")))
-        except RowInvalid as exc:
-            errors.extend(exc.errors)
-            commune = None
+        commune = self.resolve_commune(values, errors)
         if errors:
             raise RowInvalid(errors)
         return {"commune": commune, "name": name, "kind": kind, "code": text(values.get("code"))[:20]}
@@ -286,11 +290,7 @@ class PopulationImporter(CommuneRowsImporter):
             n = None
             errors.append(("dân số", f"Dân số phải là số nguyên không âm: “{text(values.get('population'))}”.",
                            f"Population must be a whole number ≥ 0: “{text(values.get('population'))}”."))
-        try:
-            commune = self.resolver.resolve(code_text(values.get("commune_code")), text(values.get("commune_name")))
-        except RowInvalid as exc:
-            errors.extend(exc.errors)
-            commune = None
+        commune = self.resolve_commune(values, errors)
         if errors:
             raise RowInvalid(errors)
         return {"unit": commune, "year": year, "sex": sex, "age_band": band, "population": n,
