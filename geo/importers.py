@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from pathlib import Path
 
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from core.imports import Column, FileRejected, ImportResult, RowError, RowInvalid, TableImporter, read_rows
@@ -339,7 +341,6 @@ def actor_for(username: str | None):
     if not username:
         return Operator()
     from django.contrib.auth import get_user_model
-    from django.core.management.base import CommandError
 
     try:
         return get_user_model().objects.get(username=username)
@@ -355,3 +356,38 @@ def print_result(stdout, result: ImportResult) -> None:
                  f"{result.skipped_duplicates} đã có/already present — {state}")
     for note in result.notes:
         stdout.write(note)
+
+
+class ImportFileCommand(BaseCommand):
+    """The body shared by the `import_*` management commands: FILE, --user, --valid-only, run, report.
+
+    Subclasses set `importer_class` and may add options (`add_arguments` + super), importer arguments
+    (`importer_kwargs`) and output after the summary (`after_result`).
+    """
+
+    importer_class: type[TableImporter]
+    user_help = "import as this user (his jurisdiction applies)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--user", help=self.user_help)
+        parser.add_argument("--valid-only", action="store_true")
+
+    def importer_kwargs(self, opts) -> dict:
+        return {}
+
+    def after_result(self, importer, result: ImportResult) -> None:
+        pass
+
+    def handle(self, *args, **opts):
+        path = Path(opts["file"])
+        extra = self.importer_kwargs(opts)  # before actor_for: a bad --commune is reported first, as before
+        importer = self.importer_class(by=actor_for(opts["user"]), mode="valid_only" if opts["valid_only"] else "all", **extra)
+        try:
+            result = importer.run(path.read_bytes(), path.name)
+        except (FileRejected, OSError) as exc:
+            raise CommandError(str(exc))
+        print_result(self.stdout, result)
+        self.after_result(importer, result)
+        if not result.saved:
+            raise CommandError("Không nhập / not imported")
