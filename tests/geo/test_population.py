@@ -4,8 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from geo.importers import PopulationImporter
 from geo.models import AdministrativeUnit, PopulationEstimate
 from geo.services import population, population_table
-
-from .helpers import csv_bytes, xlsx_bytes
+from tests.people.helpers import csv_bytes, xlsx_bytes
 
 
 def _rows(commune, year=2021, scale=1):

@@ -4,8 +4,7 @@ from core.errors import Invalid
 from geo.importers import VillageImporter
 from geo.models import Village
 from geo.services import create_village
-
-from .helpers import csv_bytes, xlsx_bytes
+from tests.people.helpers import csv_bytes, xlsx_bytes
 
 
 def test_it_creates_a_village_in_the_users_commune(personas, commune_a):

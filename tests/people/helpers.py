@@ -24,8 +24,8 @@ def to_cp1258(text: str) -> bytes:
     return "".join(out).encode("cp1258")
 
 
-def csv_bytes(rows, *, bom=False, encoding="utf-8"):
-    text = "\n".join(",".join(str(c) for c in r) for r in rows) + "\n"
+def csv_bytes(rows, *, bom=False, encoding="utf-8", sep=","):
+    text = "\n".join(sep.join(str(c) for c in r) for r in rows) + "\n"
     if encoding == "cp1258":
         return to_cp1258(text)
     data = text.encode(encoding)
