@@ -98,6 +98,30 @@ def decode_text(data: bytes) -> str:
     )
 
 
+def sniff_dialect(text: str):
+    """The CSV dialect of a text (comma, semicolon or tab separated); Excel's when the sample does not tell."""
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def map_header(header: list[str], columns: list[Column]) -> dict[str, int]:
+    """Column key → position in the header; headers are compared without diacritics or case, the first match wins.
+    A missing required column rejects the file (vi/en)."""
+    wanted = {fold(h): c.key for c in columns for h in c.headers}
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        key = wanted.get(fold(h or ""))
+        if key and key not in index:
+            index[key] = i
+    missing = [c.headers[0] for c in columns if c.required and c.key not in index]
+    if missing:
+        names = ", ".join(missing)
+        raise FileRejected(f"Thiếu cột bắt buộc: {names}", f"Missing required column(s): {names}")
+    return index
+
+
 def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list]]]:
     """Header and (line number, cells) for each non-empty row. Line numbers are as the user sees them."""
     suffix = Path(filename).suffix.lower()
@@ -113,12 +137,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
         numbered = ((i, list(r)) for i, r in enumerate(rows, start=1))
     elif suffix in {".csv", ".txt", ""}:
         text = decode_text(data)
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        numbered = enumerate(csv.reader(io.StringIO(text), dialect), start=1)
+        numbered = enumerate(csv.reader(io.StringIO(text), sniff_dialect(text)), start=1)
     else:
         raise FileRejected(
             f"Định dạng tệp không được hỗ trợ: {suffix}. Dùng CSV hoặc XLSX.",
@@ -161,17 +180,7 @@ class TableImporter:
 
     # -- machinery ----------------------------------------------------------------------------------
     def map_header(self, header: list[str]) -> dict[str, int]:
-        wanted = {fold(h): c.key for c in self.columns for h in c.headers}
-        index: dict[str, int] = {}
-        for i, h in enumerate(header):
-            key = wanted.get(fold(h))
-            if key and key not in index:
-                index[key] = i
-        missing = [c for c in self.columns if c.required and c.key not in index]
-        if missing:
-            names = ", ".join(c.headers[0] for c in missing)
-            raise FileRejected(f"Thiếu cột bắt buộc: {names}", f"Missing required column(s): {names}")
-        return index
+        return map_header(header, self.columns)
 
     def run(self, data: bytes, filename: str) -> ImportResult:
         result = ImportResult()

@@ -28,25 +28,25 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from core.imports import FileRejected, decode_text
+from core.imports import Column, FileRejected, decode_text, map_header, read_rows, sniff_dialect
 from core.text import fold
 
 from .models import DosePolicy, Product, Schedule
 
 # key, accepted headers (compared diacritic- and case-insensitively), required
 COLUMNS = [
-    ("id_number", ("Số CCCD/CMND", "Mã định danh", "Số định danh", "CCCD", "CMND", "Số giấy tờ", "ID number"), False),
-    ("full_name", ("Họ và tên", "Họ tên", "Full name"), True),
-    ("dob", ("Ngày sinh", "Date of birth"), True),
-    ("commune", ("Mã xã", "Mã xã/phường", "Commune code"), False),
-    ("product", ("Tên vắc xin", "Vắc xin", "Loại vắc xin", "Vaccine"), True),
-    ("kind", ("Loại mũi", "Loại liều", "Dose kind"), False),
-    ("number", ("Mũi số", "Mũi tiêm", "Liều số", "Dose number"), True),
-    ("given", ("Ngày tiêm", "Date given"), True),
-    ("lot", ("Số lô", "Lot"), False),
-    ("site", ("Cơ sở tiêm", "Điểm tiêm", "Site"), False),
+    Column("id_number", ("Số CCCD/CMND", "Mã định danh", "Số định danh", "CCCD", "CMND", "Số giấy tờ", "ID number"), required=False),
+    Column("full_name", ("Họ và tên", "Họ tên", "Full name"), required=True),
+    Column("dob", ("Ngày sinh", "Date of birth"), required=True),
+    Column("commune", ("Mã xã", "Mã xã/phường", "Commune code"), required=False),
+    Column("product", ("Tên vắc xin", "Vắc xin", "Loại vắc xin", "Vaccine"), required=True),
+    Column("kind", ("Loại mũi", "Loại liều", "Dose kind"), required=False),
+    Column("number", ("Mũi số", "Mũi tiêm", "Liều số", "Dose number"), required=True),
+    Column("given", ("Ngày tiêm", "Date given"), required=True),
+    Column("lot", ("Số lô", "Lot"), required=False),
+    Column("site", ("Cơ sở tiêm", "Điểm tiêm", "Site"), required=False),
 ]
-HEADER_OF = {key: headers[0] for key, headers, _ in COLUMNS}
+HEADER_OF = {c.key: c.headers[0] for c in COLUMNS}
 
 KIND_WORDS = {
     "primary": ["Cơ bản", "Liều cơ bản", "Mũi cơ bản", "primary", "CB", ""],
@@ -181,25 +181,13 @@ class DoseImporter:
         return f"({expr} - DATE '1970-01-01')" if self.pg else f"CAST(julianday({expr}) - 2440587.5 AS INTEGER)"
 
     # -- reading ---------------------------------------------------------------------------------------------------
-    def _map_header(self, header: list[str]) -> dict[str, int]:
-        wanted = {fold(h): key for key, headers, _ in COLUMNS for h in headers}
-        index: dict[str, int] = {}
-        for i, h in enumerate(header):
-            key = wanted.get(fold(h or ""))
-            if key and key not in index:
-                index[key] = i
-        missing = [headers[0] for key, headers, required in COLUMNS if required and key not in index]
-        if missing:
-            names = ", ".join(missing)
-            raise FileRejected(f"Thiếu cột bắt buộc: {names}", f"Missing required column(s): {names}")
-        return index
-
     def _read(self, data: bytes, filename: str) -> pl.DataFrame:
         """The file's rows as trimmed text: `line` as the user counts (the header is line 1) and one column per key."""
         suffix = Path(filename).suffix.lower()
         if suffix in {".xlsx", ".xlsm"}:
-            header, rows = self._xlsx_rows(data)
-            index = self._map_header(header)
+            header, cells = read_rows(data, filename)
+            rows = [(line, [_cell_text(c) for c in r]) for line, r in cells]
+            index = map_header(header, COLUMNS)
             frame = pl.DataFrame({"line": [line for line, _ in rows],
                                   **{key: [r[i] if i < len(r) else None for _, r in rows] for key, i in index.items()}},
                                  schema={"line": I64, **{key: STR for key in index}})
@@ -209,11 +197,11 @@ class DoseImporter:
                 text, utf8 = raw.decode("utf-8"), True
             except UnicodeDecodeError:  # UTF-16 with BOM, or a legacy code page recognised with confidence
                 text, utf8 = decode_text(data), False
-            dialect = self._dialect(text)
+            dialect = sniff_dialect(text)
             first = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 if "\n" in text else len(text)]), dialect), None)
             if not first:
                 raise FileRejected("Tệp rỗng.", "The file is empty.")
-            index = self._map_header([h.strip() for h in first])
+            index = map_header([h.strip() for h in first], COLUMNS)
             try:  # polars parses the CSV on every core; blank lines stay as empty rows, so the numbering holds
                 df = pl.read_csv(raw if utf8 else text.encode("utf-8"), has_header=True, infer_schema=False,
                                  separator=dialect.delimiter, quote_char=dialect.quotechar or '"', row_index_name="__rid",
@@ -226,39 +214,10 @@ class DoseImporter:
         else:
             raise FileRejected(f"Định dạng tệp không được hỗ trợ: {suffix}. Dùng CSV hoặc XLSX.",
                                f"Unsupported file type: {suffix}. Use CSV or XLSX.")
-        keys = [key for key, _, _ in COLUMNS]
+        keys = [c.key for c in COLUMNS]
         frame = frame.with_columns(*[pl.lit(None, STR).alias(k) for k in keys if k not in frame.columns])
         frame = frame.with_columns(*[pl.col(k).str.strip_chars() for k in keys])
         return frame.filter(pl.any_horizontal(*[pl.col(k).is_not_null() & (pl.col(k) != "") for k in keys]))
-
-    @staticmethod
-    def _dialect(text: str):
-        try:
-            return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            return csv.excel
-
-    @staticmethod
-    def _xlsx_rows(data: bytes):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise FileRejected("Không mở được tệp Excel.", "The Excel file cannot be opened.")
-        it = wb.worksheets[0].iter_rows(values_only=True)
-        header = None
-        rows = []
-        for line, cells in enumerate(it, start=1):
-            if not any(c not in (None, "") for c in cells):
-                continue
-            if header is None:
-                header = [str(c).strip() if c is not None else "" for c in cells]
-                continue
-            rows.append((line, [_cell_text(c) for c in cells]))
-        if header is None:
-            raise FileRejected("Tệp rỗng.", "The file is empty.")
-        return header, rows
 
     # -- reference data --------------------------------------------------------------------------------------------
     def _reference(self) -> None:

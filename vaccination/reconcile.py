@@ -10,7 +10,7 @@ import io
 from django.db import transaction
 
 from audit.services import record
-from core.imports import Column, FileRejected, read_rows
+from core.imports import Column, FileRejected, map_header, read_rows
 from core.parsing import ParseError, parse_date, parse_int
 from core.scoping import scope
 from core.text import fold, normalize_name
@@ -44,24 +44,10 @@ def _product_lookup() -> dict[str, str]:
     return out
 
 
-def _map_header(header: list[str]) -> dict[str, int]:
-    wanted = {fold(h): c.key for c in COLUMNS for h in c.headers}
-    index: dict[str, int] = {}
-    for i, h in enumerate(header):
-        key = wanted.get(fold(h))
-        if key and key not in index:
-            index[key] = i
-    missing = [c.headers[0] for c in COLUMNS if c.required and c.key not in index]
-    if missing:
-        names = ", ".join(missing)
-        raise FileRejected(f"Thiếu cột bắt buộc: {names}", f"Missing required column(s): {names}")
-    return index
-
-
 def parse_extract(data: bytes, filename: str) -> tuple[dict, list]:
     """{id_number: {"name", "dob", "dob_text", "doses": {ordinal: (date, product code or text)}}}, row errors."""
     header, body = read_rows(data, filename)
-    index = _map_header(header)
+    index = map_header(header, COLUMNS)
     products = _product_lookup()
     people: dict[str, dict] = {}
     errors = []
