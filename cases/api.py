@@ -12,8 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
-from audit.services import record
-from core.api import ScopedViewSetMixin
+from core.api import AuditedRetrieveMixin, ScopedViewSetMixin
 from core.scoping import scope
 
 from . import services
@@ -125,7 +124,7 @@ class TokenWithUnitAuthentication(TokenAuthentication):
 CHECK_CASE_FIELDS = ("status", "released_on", "died_on", "person__birth_year", "person__date_of_birth", "disease__code")
 
 
-class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, viewsets.GenericViewSet):
     """Cases in the caller's jurisdiction (reads are audited)."""
 
     queryset = Case.objects.select_related("person", "disease")
@@ -134,11 +133,6 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     edit_roles = CLINICAL_EDITORS
     filterset_fields = ["status", "care_setting", "commune", "team"]
     authentication_classes = [TokenWithUnitAuthentication, SessionAuthentication]
-
-    def retrieve(self, request, *args, **kwargs):
-        case = self.get_object()
-        record(actor=request.user, action="view", obj=case, person_id=case.person_id)
-        return Response(self.get_serializer(case).data)
 
     @extend_schema(
         request=CheckInSerializer,

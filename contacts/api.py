@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
 from audit.services import record
-from core.api import HasRole, ScopedViewSetMixin
+from core.api import AuditedRetrieveMixin, HasRole, ScopedViewSetMixin
 from core.errors import Invalid
 from core.scoping import get_for_user, scope, visible_units
 
@@ -32,7 +32,7 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
                      viewsets.GenericViewSet):
     """Contacts in the caller's jurisdiction, with the quarantine computed from the F1 rule in force."""
 
@@ -41,11 +41,6 @@ class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     allowed_roles = HEALTH_READERS
     edit_roles = CLINICAL_EDITORS
     filterset_fields = ["status", "source_case", "person", "generation"]
-
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        record(actor=request.user, action="view", obj=obj, person_id=obj.person_id)
-        return Response(self.get_serializer(obj).data)
 
     def perform_create(self, serializer):
         from cases.models import Case

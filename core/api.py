@@ -1,5 +1,5 @@
 """API plumbing: scoped viewsets, role permissions, and errors that carry Vietnamese and English text."""
-from rest_framework import permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -32,6 +32,17 @@ class ScopedViewSetMixin:
 
     def get_queryset(self):
         return scope(self.base_queryset(), self.request.user)
+
+
+class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
+    """GET of one record writes a "view" audit row (with the record's person) before answering it."""
+
+    def retrieve(self, request, *args, **kwargs):
+        from audit.services import record  # core stays importable without the audit app's models loaded
+
+        obj = self.get_object()
+        record(actor=request.user, action="view", obj=obj)
+        return Response(self.get_serializer(obj).data)
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

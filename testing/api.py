@@ -6,8 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.roles import HEALTH_READERS, LAB_EDITORS
-from audit.services import record
-from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from core.api import AuditedRetrieveMixin, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from core.errors import Invalid
 from core.scoping import scope
 
@@ -29,7 +28,7 @@ class ResultSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class TestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class TestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
                   viewsets.GenericViewSet):
     """Tests of people in the caller's jurisdiction. A result dated before its sample is refused (400)."""
 
@@ -39,11 +38,6 @@ class TestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     allowed_roles = HEALTH_READERS
     edit_roles = LAB_EDITORS
     filterset_fields = ["person", "result", "kind", "sample_code"]
-
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        record(actor=request.user, action="view", obj=obj, person_id=obj.person_id)
-        return Response(self.get_serializer(obj).data)
 
     def perform_create(self, serializer):
         from people.models import Person

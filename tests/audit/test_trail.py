@@ -134,3 +134,19 @@ def test_event_is_the_row_record_writes_unsaved(personas, commune_a):
     assert AuditEvent.objects.filter(pk=saved.pk).count() == 1
     assert {k: v for k, v in model_to_dict(unsaved).items() if k != "id"} == {k: v for k, v in model_to_dict(saved).items() if k != "id"}
     assert unsaved.person_id == p.pk and unsaved.ip == IP and unsaved.changes == {"occupation": ["", "Giáo viên"]}
+
+
+def test_reading_a_record_over_the_api_is_recorded_with_its_person(personas, commune_a, api_for):
+    """core.api.AuditedRetrieveMixin, shared by the case, contact and test viewsets."""
+    import datetime as dt
+
+    from testing import services as testing_services
+
+    person = make_person(commune_a)
+    test = testing_services.record_test(by=personas["lab"], person=person, kind="rt_pcr", sample_code="AU-1",
+                                        taken_on=dt.date(2022, 2, 10))
+    assert api_for(personas["commune_a"]).get(f"/api/tests/{test.pk}/").status_code == 200
+    seen = AuditEvent.objects.get(action="view", target_type="testing.test", target_id=str(test.pk))
+    assert seen.actor == personas["commune_a"] and seen.person_id == person.pk
+    assert api_for(personas["commune_b"]).get(f"/api/tests/{test.pk}/").status_code == 404  # not seen: not recorded
+    assert AuditEvent.objects.filter(action="view", target_type="testing.test").count() == 1
