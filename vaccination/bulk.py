@@ -151,15 +151,25 @@ class DoseImporter:
         cur.execute(f"DROP TABLE IF EXISTS {table}")
         cur.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} {kind}' for c, kind in columns.items())})")
         df = df.select(list(columns))
-        if df.height:
-            names = ", ".join(columns)
-            if self.pg:
-                with cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as cp:
-                    cp.write(df.write_csv(include_header=False))
-                cur.execute(f"ANALYZE {table}")  # temporary tables are never auto-analysed
-            else:
-                cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('%s' for _ in columns)})", df.rows())
+        self._copy_rows(cur, table, df)
+        if self.pg and df.height:
+            cur.execute(f"ANALYZE {table}")  # temporary tables are never auto-analysed
         self._note(t, f"push {table}: {df.height:,} rows")
+
+    def _copy_rows(self, cur, table: str, frame: pl.DataFrame) -> None:
+        """Add frame's rows to table: PostgreSQL `COPY` (whole pages at a time), SQLite executemany."""
+        if not frame.height:
+            return
+        names = ", ".join(frame.columns)
+        if self.pg:
+            with cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as cp:
+                step = 200_000
+                for i in range(0, frame.height, step):
+                    cp.write(frame.slice(i, step).write_csv(include_header=False))
+        else:
+            dates = [k for k, v in frame.schema.items() if v == pl.Date]
+            rows = frame.with_columns(*[pl.col(k).cast(STR) for k in dates]).rows()
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('%s' for _ in frame.columns)})", rows)
 
     def _pull(self, cur, sql: str, schema: dict) -> pl.DataFrame:
         """The rows of a query as a DataFrame (PostgreSQL: one COPY TO STDOUT)."""
@@ -224,7 +234,8 @@ class DoseImporter:
         """Products by every spelling, dose kinds and numbers, communes by GSO code, the schedules picked for each
         (product, age, day range), dose policies and allowed mixes: small lookup frames."""
         prod = {}
-        for p in Product.objects.all():
+        products = list(Product.objects.all())
+        for p in products:
             for name in [p.code, p.name, p.manufacturer, *p.aliases]:
                 for v in _variants(name):
                     prod.setdefault(v, (v, p.pk, _day(p.approved_on)))
@@ -247,7 +258,7 @@ class DoseImporter:
         schedules = list(Schedule.objects.all())
         self.sched = _frame([(s.pk, s.primary_doses, s.min_interval_days) for s in schedules],
                             {"schedule_id": I64, "primary_doses": I32, "min_days": I32})
-        code_to_id = dict(Product.objects.values_list("code", "id"))
+        code_to_id = {p.code: p.pk for p in products}
         self.mix = _frame({(s.pk, code_to_id[c]) for s in schedules for c in (s.mixable_with or []) if c in code_to_id},
                           {"schedule_id": I64, "prev_product": I64})
         self.policy = _frame([
@@ -590,24 +601,11 @@ class DoseImporter:
         return out.height
 
     def _write(self, cur, table: str, frame: pl.DataFrame) -> None:
-        """Add frame's rows to table: PostgreSQL `COPY` (whole pages at a time), SQLite executemany."""
-        if not frame.height:
-            return
-        names = ", ".join(frame.columns)
+        """Add frame's rows to one of the import's tables, its indexes rebuilt afterwards after a first load."""
+        rebuild = self._drop_indexes(cur, table, frame.height) if self.pg and frame.height else []
         t = time.perf_counter()
-        if not self.pg:
-            dates = [k for k, v in frame.schema.items() if v == pl.Date]
-            rows = frame.with_columns(*[pl.col(k).cast(STR) for k in dates]).rows()
-            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('%s' for _ in frame.columns)})", rows)
-            self._note(t, f"insert {frame.height:,} rows into {table}")
-            return
-        rebuild = self._drop_indexes(cur, table, frame.height)
-        t = time.perf_counter()
-        with cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as cp:
-            step = 200_000
-            for i in range(0, frame.height, step):
-                cp.write(frame.slice(i, step).write_csv(include_header=False))
-        self._note(t, f"COPY {frame.height:,} rows into {table}")
+        self._copy_rows(cur, table, frame)
+        self._note(t, f"write {frame.height:,} rows into {table}")
         for sql in rebuild:
             self._x(cur, sql)
 
