@@ -4,7 +4,6 @@ import datetime as dt
 import json
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,23 +18,12 @@ from core.errors import Invalid
 from core.imports import FileRejected
 from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
+from core.views import role_required
 from geo.models import AdministrativeUnit
 
 from . import rules, services
 from .models import LEVEL_COLOURS, Assessment, CriteriaVersion, LevelDecision, Measure
 from .roles import DECIDERS, ENTRY_EDITORS, PROPOSERS
-
-
-def _require(request, roles):
-    if not request.user.is_authenticated:
-        return False
-    if not request.user.has_role(roles):
-        raise PermissionDenied
-    return True
-
-
-def _login(request):
-    return redirect_to_login(request.get_full_path())
 
 
 def _lang() -> str:
@@ -76,9 +64,8 @@ def _explain(a: Assessment | None) -> dict:
 
 
 # -- map --------------------------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def level_map(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     visible = scope(Assessment.objects.all(), request.user)
     week, weeks = _week(request, visible)
     rows = list(visible.filter(week_start=week).select_related("unit"))
@@ -139,9 +126,8 @@ def _features(communes, by_unit, week):
 
 
 @require_POST
+@role_required(PROPOSERS)
 def run_assessment(request):
-    if not _require(request, PROPOSERS):
-        return _login(request)
     week, _weeks = _week(request, Assessment.objects.none())
     unit = request.user.jurisdiction_unit
     provinces = [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))] if unit else \
@@ -155,9 +141,8 @@ def run_assessment(request):
 
 
 # -- one unit, one week ----------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def unit_week(request, unit_id, week):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     unit = _visible_unit(request, unit_id)
     week = services.week_start_of(dt.date.fromisoformat(week))
     return render(request, "levels/_unit.html" if request.htmx else "levels/unit.html", _unit_context(request, unit, week))
@@ -198,9 +183,8 @@ def _msg(exc):
 
 
 @require_POST
+@role_required(PROPOSERS)
 def propose(request, unit_id, week):
-    if not _require(request, PROPOSERS):
-        return _login(request)
     unit = _visible_unit(request, unit_id)
     week = services.week_start_of(dt.date.fromisoformat(week))
     try:
@@ -212,9 +196,8 @@ def propose(request, unit_id, week):
 
 
 @require_POST
+@role_required(DECIDERS)
 def decide(request, unit_id, week):
-    if not _require(request, DECIDERS):
-        return _login(request)
     unit = _visible_unit(request, unit_id)
     week = services.week_start_of(dt.date.fromisoformat(week))
     decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
@@ -244,9 +227,8 @@ def decide(request, unit_id, week):
 
 
 @require_POST
+@role_required(DECIDERS)
 def publish(request, unit_id, week):
-    if not _require(request, DECIDERS):
-        return _login(request)
     unit = _visible_unit(request, unit_id)
     week = services.week_start_of(dt.date.fromisoformat(week))
     decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
@@ -260,9 +242,8 @@ def publish(request, unit_id, week):
 
 
 # -- calculator ("what if") ----------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def calculator(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     result, error, values = None, None, {}
     on = timezone.localdate()
     if request.method == "POST":
@@ -291,18 +272,16 @@ def calculator(request):
 
 
 # -- criteria versions -------------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def versions(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     return render(request, "levels/versions.html", {
         "versions": scope(CriteriaVersion.objects.select_related("province", "based_on"), request.user),
         "can_edit": request.user.has_role(RULE_EDITORS),
     })
 
 
+@role_required(HEALTH_READERS)
 def version_detail(request, pk):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     version = scope(CriteriaVersion.objects.all(), request.user).filter(pk=pk).first()
     if version is None:
         raise Http404
@@ -361,9 +340,8 @@ def _parse_threshold(raw: str, current):
 
 
 # -- measures ---------------------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def measures(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     error = None
     can_edit = request.user.has_role(RULE_EDITORS)
     if request.method == "POST":
@@ -388,9 +366,8 @@ def measures(request):
 
 
 # -- entered / imported values ---------------------------------------------------------------------------
+@role_required(ENTRY_EDITORS)
 def entry(request):
-    if not _require(request, ENTRY_EDITORS):
-        return _login(request)
     units = visible_units(request.user).filter(structure="pre2025").order_by("path")
     error, result = None, None
     if request.method == "POST":
@@ -476,9 +453,8 @@ def public_json(request):
 
 
 @require_POST
+@role_required(PROPOSERS)
 def propose_week(request):
-    if not _require(request, PROPOSERS):
-        return _login(request)
     week, _weeks = _week(request, Assessment.objects.none())
     n = services.propose_week(by=request.user, week_start=week, units=visible_units(request.user))
     messages.success(request, _("Đã đề xuất %(n)s cấp độ theo kết quả tính toán.") % {"n": n})
@@ -486,9 +462,8 @@ def propose_week(request):
 
 
 @require_POST
+@role_required(DECIDERS)
 def decide_week(request):
-    if not _require(request, DECIDERS):
-        return _login(request)
     week, _weeks = _week(request, Assessment.objects.none())
     p = request.POST
     try:

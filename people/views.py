@@ -10,22 +10,12 @@ from accounts.roles import HEALTH_READERS, PERSON_EDITORS
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope, visible_units
-from core.views import scoped_object
+from core.views import role_required, scoped_object
 from geo.models import Level, Village
 
 from . import services
 from .forms import MergeForm, PersonForm
 from .models import Person
-
-
-def _require(request, roles):
-    from django.core.exceptions import PermissionDenied
-
-    if not request.user.is_authenticated:
-        return False
-    if not request.user.has_role(roles):
-        raise PermissionDenied
-    return True
 
 
 def visible_people(user):
@@ -41,9 +31,8 @@ def _filtered_people(request):
     return qs
 
 
+@role_required(HEALTH_READERS)
 def person_list(request):
-    if not _require(request, HEALTH_READERS):
-        return redirect(f"/accounts/dang-nhap/?next={request.path}")
     qs = _filtered_people(request)
     q = request.GET.get("q", "")
     if q.strip():
@@ -62,20 +51,18 @@ def person_list(request):
     return render(request, template, context)
 
 
+@role_required(PERSON_EDITORS)
 def person_export(request):
     """CSV of the people the list shows (same search and filters), audited with every record that left."""
     from core.exports import csv_response
 
-    if not _require(request, PERSON_EDITORS):
-        return redirect(f"/accounts/dang-nhap/?next={request.path}")
     qs = services.search_people(_filtered_people(request), request.GET.get("q", ""))
     columns, rows = services.export_people(by=request.user, qs=qs, note=request.GET.urlencode()[:500])
     return csv_response("nguoi-dan.csv", columns, rows)
 
 
+@role_required(HEALTH_READERS)
 def person_detail(request, pk):
-    if not _require(request, HEALTH_READERS):
-        return redirect(f"/accounts/dang-nhap/?next={request.path}")
     person = scoped_object(request, Person.objects.select_related("commune", "village"), pk=pk)
     services.record_view(by=request.user, person=person)
     return render(request, "people/detail.html", {"person": person, "can_edit": request.user.has_role(PERSON_EDITORS)})
@@ -85,9 +72,8 @@ def _form_data(form):
     return {k: v for k, v in form.cleaned_data.items() if k not in ("version", "confirm_not_duplicate")}
 
 
+@role_required(PERSON_EDITORS)
 def person_create(request):
-    if not _require(request, PERSON_EDITORS):
-        return redirect(f"/accounts/dang-nhap/?next={request.path}")
     form = PersonForm(request.POST or None, user=request.user)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -110,9 +96,8 @@ def person_create(request):
     return render(request, "people/form.html", {"form": form, "duplicates": duplicates, "creating": True})
 
 
+@role_required(PERSON_EDITORS)
 def person_edit(request, pk):
-    if not _require(request, PERSON_EDITORS):
-        return redirect(f"/accounts/dang-nhap/?next={request.path}")
     person = scoped_object(request, Person, pk=pk)
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk), user=request.user)
     conflict = None
@@ -136,10 +121,9 @@ def person_edit(request, pk):
     return render(request, "people/form.html", {"form": form, "person": person, "conflict": conflict})
 
 
+@role_required(PERSON_EDITORS)
 def duplicates(request):
     """Proposed duplicates in the user's jurisdiction (same folded name, birth year and commune), and merging."""
-    if not _require(request, PERSON_EDITORS):
-        return redirect(f"/accounts/dang-nhap/?next={request.path}")
     people = visible_people(request.user)
     groups = (
         people.values("commune_id", "name_folded", "birth_year")

@@ -4,7 +4,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
-from core.views import scoped_object
+from core.views import role_required, scoped_object
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
 from people.services import search_people
@@ -23,18 +23,6 @@ from .forms import DoseForm, ImportForm, ScheduleForm
 from .models import DosePolicy, ImportBatch, Injection, Product, Schedule
 
 
-def _require(request, roles) -> bool:
-    if not request.user.is_authenticated:
-        return False
-    if not request.user.has_role(roles):
-        raise PermissionDenied
-    return True
-
-
-def _login(request):
-    return redirect(f"/accounts/dang-nhap/?next={request.path}")
-
-
 def _on(request) -> dt.date:
     try:
         return parse_date(request.GET.get("ngay")) or dt.date.today()
@@ -42,10 +30,9 @@ def _on(request) -> dt.date:
         return dt.date.today()
 
 
+@role_required(HEALTH_READERS)
 def home(request):
     """Find a person to vaccinate; coverage of the user's unit."""
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     q = request.GET.get("q", "")
     people = []
     if q:
@@ -55,9 +42,8 @@ def home(request):
     return render(request, "vaccination/home.html", {"q": q, "people": people, "adult": cov["groups"]["18+"] if cov else None, "unit": unit})
 
 
+@role_required(HEALTH_READERS)
 def person_record(request, person_pk):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     person = scoped_object(request, Person.objects.select_related("commune", "village"), pk=person_pk)
     from audit.services import record
 
@@ -77,9 +63,8 @@ def _render_person(request, person, form, findings=None, needs_override=False, s
 
 
 @require_POST
+@role_required(VACCINATION_EDITORS)
 def record_dose(request, person_pk):
-    if not _require(request, VACCINATION_EDITORS):
-        return _login(request)
     person = scoped_object(request, Person, pk=person_pk)
     form = DoseForm(request.POST)
     if not form.is_valid():
@@ -98,9 +83,8 @@ def record_dose(request, person_pk):
     return redirect("vaccination:person", person_pk=person.pk)
 
 
+@role_required(HEALTH_READERS)
 def coverage_page(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     units = visible_units(request.user).order_by("path")
     unit_id = request.GET.get("don_vi")
     unit = None
@@ -124,9 +108,8 @@ def coverage_page(request):
     })
 
 
+@role_required(HEALTH_READERS, anonymous_404=True)
 def coverage_json(request):
-    if not _require(request, HEALTH_READERS):
-        raise Http404
     unit = get_object_or_404(visible_units(request.user), pk=request.GET.get("don_vi"))
     cov = services.coverage(unit, _on(request))
     cov["on"] = cov["on"].isoformat()
@@ -134,9 +117,8 @@ def coverage_json(request):
 
 
 # --- schedules (reference data) ---------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def schedules(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     return render(request, "vaccination/schedules.html", {
         "products": Product.objects.all(),
         "schedules": Schedule.objects.select_related("product").order_by("product__name", "age_min", "valid_from"),
@@ -144,9 +126,8 @@ def schedules(request):
     })
 
 
+@role_required(RULE_EDITORS)
 def schedule_edit(request, pk):
-    if not _require(request, RULE_EDITORS):
-        return _login(request)
     schedule = get_object_or_404(Schedule, pk=pk)
     form = ScheduleForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
@@ -165,9 +146,8 @@ def schedule_edit(request, pk):
 
 
 # --- imports -----------------------------------------------------------------------------------------------------
+@role_required(VACCINATION_EDITORS)
 def imports(request):
-    if not _require(request, VACCINATION_EDITORS):
-        return _login(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch = services.start_import(by=request.user, upload=form.cleaned_data["file"],
@@ -177,17 +157,15 @@ def imports(request):
     return render(request, "vaccination/imports.html", {"form": form, "batches": batches})
 
 
+@role_required(VACCINATION_EDITORS)
 def import_detail(request, pk):
-    if not _require(request, VACCINATION_EDITORS):
-        return _login(request)
     batch = scoped_object(request, ImportBatch, pk=pk)
     template = "vaccination/_import_progress.html" if request.htmx else "vaccination/import_detail.html"
     return render(request, template, {"batch": batch})
 
 
+@role_required(VACCINATION_EDITORS)
 def import_errors_csv(request, pk):
-    if not _require(request, VACCINATION_EDITORS):
-        return _login(request)
     batch = scoped_object(request, ImportBatch, pk=pk)
     import csv
 
@@ -202,9 +180,8 @@ def import_errors_csv(request, pk):
 
 
 # --- certificate and public verification ------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def certificate(request, person_pk):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     person = scoped_object(request, Person.objects.select_related("commune"), pk=person_pk)
     from .certificates import certificate_pdf, verify_url
 
@@ -229,9 +206,8 @@ def verify(request, token):
 
 
 # --- FHIR ----------------------------------------------------------------------------------------------------------
+@role_required(HEALTH_READERS, anonymous_404=True)
 def fhir_person(request, person_pk):
-    if not _require(request, HEALTH_READERS):
-        raise Http404
     person = scoped_object(request, Person.objects.select_related("commune"), pk=person_pk)
     from audit.services import record
 
@@ -242,9 +218,8 @@ def fhir_person(request, person_pk):
     return JsonResponse(bundle_for([person], injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
 
 
+@role_required(HEALTH_READERS, anonymous_404=True)
 def fhir_unit(request, unit_pk):
-    if not _require(request, HEALTH_READERS):
-        raise Http404
     unit = get_object_or_404(visible_units(request.user), pk=unit_pk)
     from audit.services import record
 
@@ -257,18 +232,16 @@ def fhir_unit(request, unit_pk):
     return JsonResponse(bundle_for(people, injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
 
 
+@role_required(HEALTH_READERS)
 def injection_list(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     qs = scope(Injection.objects.all(), request.user).select_related("person", "product", "commune").order_by("-given_on", "-id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "vaccination/injections.html", {"page_obj": page})
 
 
 # --- campaigns -------------------------------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def campaigns(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     from .forms import CampaignForm
     from .models import Campaign
     from .outreach import create_campaign, progress
@@ -287,9 +260,8 @@ def campaigns(request):
     return render(request, "vaccination/campaigns.html", {"items": items, "form": form, "on": on})
 
 
+@role_required(HEALTH_READERS)
 def campaign_missing(request, pk):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     from .models import Campaign
     from .outreach import missing_people
 
@@ -301,9 +273,8 @@ def campaign_missing(request, pk):
 
 
 # --- door-to-door ----------------------------------------------------------------------------------------------------
+@role_required(HEALTH_READERS)
 def door_to_door(request, village_pk):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     from geo.models import Village
 
     from .models import Visit
@@ -341,9 +312,8 @@ def door_to_door(request, village_pk):
     }, status=400 if error else 200)
 
 
+@role_required(HEALTH_READERS)
 def villages(request):
-    if not _require(request, HEALTH_READERS):
-        return _login(request)
     from geo.models import Village
 
     qs = scope(Village.objects.select_related("commune"), request.user).order_by("commune__name", "name")
@@ -354,9 +324,8 @@ def villages(request):
 
 
 # --- VNeID reconciliation ----------------------------------------------------------------------------------------------
+@role_required(VACCINATION_EDITORS)
 def reconciliation(request):
-    if not _require(request, VACCINATION_EDITORS):
-        return _login(request)
     from core.imports import FileRejected
 
     from .models import ReconciliationRun
@@ -376,9 +345,8 @@ def reconciliation(request):
     return render(request, "vaccination/reconciliation.html", {"form": form, "runs": runs, "error": error})
 
 
+@role_required(VACCINATION_EDITORS)
 def reconciliation_detail(request, pk):
-    if not _require(request, VACCINATION_EDITORS):
-        return _login(request)
     from .models import ReconciliationRun
     from .reconcile import KINDS, corrections_csv
 

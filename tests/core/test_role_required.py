@@ -1,0 +1,70 @@
+"""core.views.role_required: the one role check of function views (sign-in for anonymous users, 403 for wrong roles)."""
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory
+
+from accounts.roles import PERSON_EDITORS
+from core.views import role_required
+
+pytestmark = pytest.mark.django_db
+
+
+@role_required(PERSON_EDITORS)
+def page(request):
+    return HttpResponse("ok")
+
+
+@role_required(PERSON_EDITORS, anonymous_404=True)
+def endpoint(request):
+    return HttpResponse("ok")
+
+
+def _request(user, path="/people/them/?q=An"):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get(path)
+    request.user = user or AnonymousUser()
+    return request
+
+
+def test_anonymous_users_go_to_sign_in_and_come_back(personas):
+    response = page(_request(None))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/dang-nhap/?next=/people/them/%3Fq%3DAn"
+
+
+def test_anonymous_callers_of_an_endpoint_get_404(personas):
+    with pytest.raises(Http404):
+        endpoint(_request(None))
+
+
+def test_signed_in_users_without_the_role_get_403_and_with_it_the_page(personas):
+    for view in (page, endpoint):
+        with pytest.raises(PermissionDenied):
+            view(_request(personas["leader"]))
+        assert view(_request(personas["commune_a"])).content == b"ok"
+
+
+@pytest.mark.parametrize("url, status, location", [
+    ("/people/", 302, "/accounts/dang-nhap/?next=/people/"),
+    ("/people/them/", 302, "/accounts/dang-nhap/?next=/people/them/"),
+    ("/vaccination/", 302, "/accounts/dang-nhap/?next=/vaccination/"),
+    ("/vaccination/bao-phu.json", 404, None),
+    ("/levels/", 302, "/accounts/dang-nhap/?next=/levels/"),
+])
+def test_the_app_pages_send_anonymous_users_to_sign_in(client, url, status, location):
+    response = client.get(url)
+    assert response.status_code == status
+    if location:
+        assert response["Location"] == location
+
+
+def test_post_only_views_answer_405_before_asking_anyone_to_sign_in(client, commune_a):
+    assert client.get(f"/levels/don-vi/{commune_a.pk}/2022-02-07/quyet-dinh/").status_code == 405
+    assert client.post(f"/levels/don-vi/{commune_a.pk}/2022-02-07/quyet-dinh/").status_code == 302
+
+
+def test_wrong_roles_get_403_on_the_app_pages(client_for, personas):
+    assert client_for(personas["leader"]).get("/people/them/").status_code == 403
+    assert client_for(personas["agency"]).get("/vaccination/").status_code == 403
