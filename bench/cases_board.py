@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
+import _setup
+from _setup import ROOT
 
 BENCH_ENV = {"DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "x" * 30, "ALLOWED_HOSTS": "127.0.0.1,testserver",
              "SECURE_SSL_REDIRECT": "0", "DB_CONN_MAX_AGE": "60"}
@@ -32,13 +32,8 @@ BENCH_ENV = {"DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "x" * 30, "A
 
 def setup_django(url: str) -> None:
     """Production-like settings (DEBUG off) for the timings."""
-    os.environ["DATABASE_URL"] = url
     os.environ.update(BENCH_ENV)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    _setup.setup_django(url)
     from django.conf import settings
 
     # No collectstatic in a bench checkout: plain static storage instead of the manifest one.
@@ -364,10 +359,9 @@ def main() -> None:
         load_client(a.client)
         return
     if not a.keep:
-        base, name = a.pg.rsplit("/", 1)
+        name = a.pg.rsplit("/", 1)[1]
         assert "bench" in name, "use a throw-away database name containing 'bench'"
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        _setup.create_database(a.pg)
     setup_django(a.pg)
     t = time.perf_counter()
     fill(a.cases, a.days)

@@ -15,28 +15,20 @@ Goal (issue 4): p95 under 100 ms.
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, child_env, create_database, setup_django
 
 
 def child(n_chains: int, per_case: int, samples: int, reuse: bool = False) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    import django
-
-    django.setup()
+    setup_django(migrate=True)  # on the DATABASE_URL main() gives
     import random
     import statistics
     import time
 
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     from accounts.models import User
     from cases.models import Case
     from contacts.chains import chain_of
@@ -151,15 +143,8 @@ def main() -> None:
     if args.child:
         child(args.chains, args.contacts_per_case, args.samples, args.reuse)
         return
-    import psycopg
-
-    dbname = args.pg.rsplit("/", 1)[1]
-    with psycopg.connect(args.pg.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-        if not (args.reuse and exists):
-            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-            conn.execute(f'CREATE DATABASE "{dbname}"')
-    env = {**os.environ, "DATABASE_URL": args.pg, "PYTHONPATH": str(ROOT), "ALLOWED_HOSTS": "localhost,testserver"}
+    create_database(args.pg, reuse=args.reuse)
+    env = child_env(args.pg, ALLOWED_HOSTS="localhost,testserver")
     out = subprocess.run([sys.executable, __file__, "--child", "--chains", str(args.chains), "--contacts-per-case",
                           str(args.contacts_per_case), "--samples", str(args.samples)] + (["--reuse"] if args.reuse else []), env=env, cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:

@@ -8,33 +8,17 @@ thành phố" fans out to the ten districts). Assignees are scored as (task ref,
 """
 import argparse
 import json
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, create_database, setup_django
+
 FIXTURES = ROOT / "tests" / "directives" / "fixtures"
 
 
 def setup(url: str) -> None:
-    import psycopg
-
-    dbname = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
-            conn.execute(f'CREATE DATABASE "{dbname}"')
-    os.environ["DATABASE_URL"] = url
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    create_database(url, reuse=True)  # kept between runs: only its units are needed
+    setup_django(url, migrate=True)
     from geo.models import AdministrativeUnit
 
     if not AdministrativeUnit.objects.filter(path="/62/").exists():

@@ -9,29 +9,21 @@ which is what `phongdich demo` spends on residents. Prints seconds and rows/s pe
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, child_env, create_database, setup_django
 
 
 def child(people: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    import django
-
-    django.setup()
+    setup_django(migrate=True)  # on the DATABASE_URL run() gives
     import datetime as dt
     import random
     import time
 
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     from geo.loader import load_admin_units
     from geo.models import AdministrativeUnit, Level, Village
     from people.demo_generator import generate
@@ -55,7 +47,7 @@ def child(people: int) -> None:
 
 
 def run(people: int, database_url: str, label: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1", "PYTHONPATH": str(ROOT)}
+    env = child_env(database_url, DEBUG="1")
     out = subprocess.run([sys.executable, __file__, "--child", "--people", str(people)], env=env, cwd=ROOT,
                          capture_output=True, text=True)
     if out.returncode != 0:
@@ -78,13 +70,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             results.append(run(args.people, f"sqlite:///{tmp}/bench.sqlite3", "SQLite"))
     if args.only in (None, "postgresql"):
-        import psycopg
-
-        dbname = args.pg.rsplit("/", 1)[1]
-        admin = args.pg.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-            conn.execute(f'CREATE DATABASE "{dbname}"')
+        create_database(args.pg)
         results.append(run(args.people, args.pg, "PostgreSQL"))
     print(f"{'database':<12}{'people':>10}{'seconds':>10}{'rows/s':>10}")
     for r in results:

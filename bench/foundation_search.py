@@ -13,35 +13,15 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import create_database, setup_django
 
 
 def setup(url: str, people: int, reuse: bool) -> None:
-    import psycopg
-
-    dbname = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-        if exists and not reuse:
-            conn.execute(f'DROP DATABASE "{dbname}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{dbname}"')
-    os.environ["DATABASE_URL"] = url
+    create_database(url, reuse=reuse)
     os.environ.setdefault("DEBUG", "1")
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django(url, migrate=True)
     from people.models import Person
 
     if Person.objects.count() >= people:

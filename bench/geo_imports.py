@@ -10,25 +10,14 @@
 The database is dropped and re-created (it must be a throw-away name).
 """
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import create_database, setup_django
+
 WORDS = ["An", "Bình", "Cúc", "Dũng", "Em", "Giang", "Hà", "Khoa", "Lan", "Minh", "Nga", "Oanh", "Phúc", "Quế", "Sơn", "Thủy", "Uyên", "Vinh", "Xuân", "Yến"]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Y", "A", "Đinh", "Võ", "Hồ"]
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def people_csv(communes, n: int, rng: random.Random) -> bytes:
@@ -54,13 +43,7 @@ def main():
     parser.add_argument("--pg", required=True)
     parser.add_argument("--people", type=int, default=20_000)
     args = parser.parse_args()
-    import psycopg
-
-    dbname = args.pg.rsplit("/", 1)[1]
-    admin = args.pg.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-        conn.execute(f'CREATE DATABASE "{dbname}"')
+    create_database(args.pg)
     setup_django(args.pg)
     from django.core.management import call_command
 

@@ -14,18 +14,12 @@ Two coverage paths are timed: the per-unit contract function, and a bulk variant
 """
 import argparse
 import datetime as dt
-import os
 import random
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
+from _setup import setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()  # on DATABASE_URL as given
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

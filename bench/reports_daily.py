@@ -12,39 +12,19 @@ as tasks (so the overdue-task section is filled). Then times services.generate_r
 """
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, create_database, setup_django
+
 DAY = dt.date(2022, 2, 14)
 
 
 def setup(url: str, reuse: bool) -> bool:
-    import psycopg
-
-    dbname = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-        if exists and not reuse:
-            conn.execute(f'DROP DATABASE "{dbname}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{dbname}"')
-    os.environ["DATABASE_URL"] = url
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return bool(exists)
+    kept = create_database(url, reuse=reuse)
+    setup_django(url, migrate=True)
+    return kept
 
 
 def build(people: int, cases: int, doses: int) -> None:

@@ -11,28 +11,20 @@ Goal (issue 4): under 20 s for 100,000 rows.
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, child_env, create_database, setup_django
 
 
 def child(rows: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    import django
-
-    django.setup()
+    setup_django(migrate=True)  # on the DATABASE_URL main() gives
     import datetime as dt
     import random
     import time
 
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     from accounts.models import User
     from geo.loader import load_admin_units
     from geo.models import AdministrativeUnit, Level, Village
@@ -89,13 +81,8 @@ def main() -> None:
     if args.child:
         child(args.rows)
         return
-    import psycopg
-
-    dbname = args.pg.rsplit("/", 1)[1]
-    with psycopg.connect(args.pg.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-    env = {**os.environ, "DATABASE_URL": args.pg, "PYTHONPATH": str(ROOT)}
+    create_database(args.pg)
+    env = child_env(args.pg)
     out = subprocess.run([sys.executable, __file__, "--child", "--rows", str(args.rows)], env=env, cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"failed:\n{out.stderr[-3000:]}")

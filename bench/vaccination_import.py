@@ -15,20 +15,10 @@ person, up to 31/12/2022, with 0.3 % deliberately bad rows) is written to a CSV 
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def setup_django(url: str):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phongdich.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+from _setup import create_database, setup_django
 
 
 def main() -> None:
@@ -43,13 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     import psycopg
 
-    dbname = args.pg.rsplit("/", 1)[1]
-    admin = args.pg.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-        if args.fresh or not exists:
-            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-            conn.execute(f'CREATE DATABASE "{dbname}"')
+    create_database(args.pg, reuse=not args.fresh)
     if args.profile:
         os.environ["VIMP_PROFILE"] = "1"
     setup_django(args.pg)
