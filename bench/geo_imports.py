@@ -5,7 +5,7 @@
   2. population(province, year): median of 20 calls over 102 communes × 12 estimates, and with --demo-size
      estimates for 10 years.
 
-    .venv/bin/python bench/geo_imports.py --pg postgres://postgres@127.0.0.1:5432/phongdich_bench_geo [--people 20000]
+    .venv/bin/python bench/geo_imports.py [--pg postgres://postgres@127.0.0.1:5432/phongdich_bench_geo] [--people 20000]
 
 The database is dropped and re-created (it must be a throw-away name).
 """
@@ -40,7 +40,7 @@ def people_csv(communes, n: int, rng: random.Random) -> bytes:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pg", required=True)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/phongdich_bench_geo")
     parser.add_argument("--people", type=int, default=20_000)
     args = parser.parse_args()
     create_database(args.pg)
