@@ -78,6 +78,9 @@ def test_it_stores_the_same_rows_as_the_orm_path(open_case, personas, monkeypatc
         assert same(f_alert, o_alert, {"id", "case", "check_record", "raised_at"}) and f_alert.check_record_id == f_check.pk
         assert abs(f_alert.raised_at - f_check.recorded_at) < dt.timedelta(seconds=1) and f_alert.acknowledged_at is None
         assert fast.alert.pk == f_alert.pk and fast.alert.check_record == fast.check
+        # In both paths the timeline entry is dated when the alert was raised.
+        for case, alert in ((fast_case, f_alert), (orm_case, o_alert)):
+            assert CaseEvent.objects.get(case=case, kind="alert").at == alert.raised_at
     assert fast.check.pk == f_check.pk and fast.created and orm.created
 
 
