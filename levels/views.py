@@ -182,6 +182,25 @@ def _msg(exc):
     return exc.vi if _lang() == "vi" else exc.en
 
 
+def _refusal(exc) -> str:
+    """What a refused change says: Invalid and ParseError in the page's language, an edit conflict as it is."""
+    return _msg(exc) if isinstance(exc, (Invalid, ParseError)) else str(exc)
+
+
+def _decision_at(request, unit_id, week):
+    """Unit, week start and the decision there that the user may see; 404 if the unit or the decision is not theirs."""
+    unit = _visible_unit(request, unit_id)
+    week = services.week_start_of(dt.date.fromisoformat(week))
+    decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
+    if decision is None:
+        raise Http404
+    return unit, week, decision
+
+
+def _publish(request, decision):
+    services.publish(by=request.user, decision=decision, expected_version=int(request.POST.get("version") or 0))
+
+
 @require_POST
 @role_required(PROPOSERS)
 def propose(request, unit_id, week):
@@ -191,18 +210,14 @@ def propose(request, unit_id, week):
         services.propose(by=request.user, unit=unit, week_start=week, level=int(request.POST.get("level") or 0),
                          reason=request.POST.get("reason", ""))
     except (Invalid, EditConflict) as exc:
-        return _respond(request, unit, week, _msg(exc) if isinstance(exc, Invalid) else str(exc))
+        return _respond(request, unit, week, _refusal(exc))
     return _respond(request, unit, week)
 
 
 @require_POST
 @role_required(DECIDERS)
 def decide(request, unit_id, week):
-    unit = _visible_unit(request, unit_id)
-    week = services.week_start_of(dt.date.fromisoformat(week))
-    decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
-    if decision is None:
-        raise Http404
+    unit, week, decision = _decision_at(request, unit_id, week)
     p = request.POST
     try:
         try:
@@ -211,33 +226,25 @@ def decide(request, unit_id, week):
             raise Invalid("Thời điểm hiệu lực không hợp lệ.", "Invalid effective time.", "effective_from")
         decision_date = parse_date(p.get("decision_date")) if p.get("decision_date") else None
         if p.get("action") == "publish":
-            services.publish(by=request.user, decision=decision, expected_version=int(p.get("version") or 0))
+            _publish(request, decision)
         else:
             services.decide(by=request.user, decision=decision, level=int(p.get("level") or 0),
                             decision_number=p.get("decision_number", ""), decision_date=decision_date, effective_from=effective,
                             reason=p.get("reason", ""), extra_measures=p.get("extra_measures", ""),
                             expected_version=int(p.get("version") or 0))
-    except Invalid as exc:
-        return _respond(request, unit, week, _msg(exc))
-    except ParseError as exc:
-        return _respond(request, unit, week, exc.vi if _lang() == "vi" else exc.en)
-    except EditConflict as exc:
-        return _respond(request, unit, week, str(exc))
+    except (Invalid, ParseError, EditConflict) as exc:
+        return _respond(request, unit, week, _refusal(exc))
     return _respond(request, unit, week)
 
 
 @require_POST
 @role_required(DECIDERS)
 def publish(request, unit_id, week):
-    unit = _visible_unit(request, unit_id)
-    week = services.week_start_of(dt.date.fromisoformat(week))
-    decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
-    if decision is None:
-        raise Http404
+    unit, week, decision = _decision_at(request, unit_id, week)
     try:
-        services.publish(by=request.user, decision=decision, expected_version=int(request.POST.get("version") or 0))
+        _publish(request, decision)
     except (Invalid, EditConflict) as exc:
-        return _respond(request, unit, week, _msg(exc) if isinstance(exc, Invalid) else str(exc))
+        return _respond(request, unit, week, _refusal(exc))
     return _respond(request, unit, week)
 
 

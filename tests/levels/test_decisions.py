@@ -139,3 +139,19 @@ def test_it_proposes_decides_and_publishes_a_whole_week_in_a_few_clicks(personas
     assert "48 giờ" in html
     assert LevelDecision.objects.get(unit=commune_a, week_start=WEEK).status == "published"
     assert LevelDecision.objects.get(unit=commune_a2, week_start=WEEK).status == "proposed"
+
+
+def test_the_decide_and_publish_pages_refuse_in_the_panel_and_404_without_a_decision(personas, client_for, commune_a, computed):
+    url = f"/levels/don-vi/{commune_a.id}/{WEEK.isoformat()}/"
+    leader = client_for(personas["leader"])
+    assert leader.post(url + "quyet-dinh/", {"level": 2}).status_code == 404  # nothing proposed yet
+    assert leader.post(url + "cong-bo/", {"version": 1}).status_code == 404
+    d = services.propose(by=personas["health_dept"], unit=commune_a, week_start=WEEK, level=2)
+    eff = (timezone.localtime() + dt.timedelta(hours=49)).strftime("%Y-%m-%dT%H:%M")
+    r = leader.post(url + "quyet-dinh/", {"level": 2, "decision_number": "15/QĐ-UBND", "decision_date": "31/02/2022",
+                                          "effective_from": eff, "version": d.version}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 400  # the bad date is a ParseError, said in the panel
+    r = leader.post(url + "cong-bo/", {"version": d.version + 5}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 400
+    d.refresh_from_db()
+    assert d.status == "proposed"
