@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.parsing import ParseError, parse_date
+from diseases import forms as diseases_forms
 from facilities.models import BedType, Facility, Team
 
 from .choices import (
@@ -19,19 +19,12 @@ from .choices import (
 )
 
 
-class DateField(forms.CharField):
-    """dd/mm/yyyy as users write it."""
+class DateField(diseases_forms.DateField):
+    """dd/mm/yyyy as users write it (parsing from diseases.forms), with the numeric keypad and the date shown back that way."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
         super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        try:
-            return parse_date(value)
-        except ParseError as exc:
-            raise forms.ValidationError(str(exc))
 
     def prepare_value(self, value):
         return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
