@@ -136,7 +136,7 @@ def run_assessment(request):
         n = sum(len(services.assess_province(p, week)) for p in provinces)
         messages.success(request, _("Đã đánh giá %(n)s đơn vị cho tuần %(w)s.") % {"n": n, "w": f"{week:%d/%m/%Y}"})
     except Invalid as exc:
-        messages.error(request, exc.vi if _lang() == "vi" else exc.en)
+        messages.error(request, _msg(exc))
     return redirect(f"/levels/?week={week.isoformat()}")
 
 
@@ -261,12 +261,8 @@ def calculator(request):
             prev = int(request.POST["previous_level"]) if request.POST.get("previous_level") else None
             version = rules.version_in_force(on, request.user.jurisdiction_unit)
             result = rules.assess_with_version(cleaned, version, previous_level=prev)
-        except Invalid as exc:
+        except (Invalid, ParseError, rules.NoVersionInForce) as exc:
             error = _msg(exc)
-        except ParseError as exc:
-            error = exc.vi if _lang() == "vi" else exc.en
-        except rules.NoVersionInForce as exc:
-            error = exc.vi if _lang() == "vi" else exc.en
     lang = _lang()
     ctx = {
         "inputs": [(k, labels[0] if lang == "vi" else labels[1], values.get(k, ""), k in rules.BOOLEAN_INPUTS) for k, labels in rules.INPUTS.items()],
@@ -314,12 +310,8 @@ def version_detail(request, pk):
                                    confirmed=p.get("confirmed") == "on", expected_version=int(p.get("version") or 0))
             messages.success(request, _("Đã lưu."))
             return redirect("levels:version", pk=version.pk)
-        except Invalid as exc:
-            error = _msg(exc)
-        except ParseError as exc:
-            error = exc.vi if _lang() == "vi" else exc.en
-        except EditConflict as exc:
-            error = str(exc)
+        except (Invalid, ParseError, EditConflict) as exc:
+            error = _refusal(exc)
     return render(request, "levels/version.html", {
         "version": version, "rows": sorted(version.values.items()), "error": error,
         "can_edit": request.user.has_role(RULE_EDITORS),
@@ -484,8 +476,6 @@ def decide_week(request):
         messages.success(request, _("Đã quyết định và công bố %(n)s cấp độ.") % {"n": n})
         for line in refused:
             messages.error(request, line)
-    except Invalid as exc:
+    except (Invalid, ParseError) as exc:
         messages.error(request, _msg(exc))
-    except ParseError as exc:
-        messages.error(request, exc.vi if _lang() == "vi" else exc.en)
     return redirect(f"/levels/?week={week.isoformat()}")
