@@ -6,6 +6,7 @@ When another edit got in first, EditConflict says which fields changed in betwee
 from dataclasses import dataclass
 
 from django.db.models import F
+from django.utils import timezone
 
 
 @dataclass
@@ -26,10 +27,16 @@ class EditConflict(Exception):
 
 
 def update_versioned(instance, *, expected_version: int, changes: dict) -> None:
-    """Write `changes` only if the row is still at `expected_version`; bump the version."""
+    """Write `changes` only if the row is still at `expected_version`; bump the version.
+
+    `QuerySet.update()` skips `auto_now`, so `updated_at` is set here: sync clients ask for `?updated_since=`.
+    """
     model = type(instance)
+    stamp = {}
+    if "updated_at" not in changes and any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        stamp["updated_at"] = timezone.now()
     updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
-        **changes, version=F("version") + 1
+        **changes, **stamp, version=F("version") + 1
     )
     if updated != 1:
         current = model.objects.get(pk=instance.pk)
@@ -39,6 +46,6 @@ def update_versioned(instance, *, expected_version: int, changes: dict) -> None:
             if getattr(current, name) != value
         ]
         raise EditConflict(current, diffs)
-    for name, value in changes.items():
+    for name, value in {**changes, **stamp}.items():
         setattr(instance, name, value)
     instance.version = expected_version + 1

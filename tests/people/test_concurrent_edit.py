@@ -79,3 +79,21 @@ def test_leadership_reads_but_cannot_edit(personas, commune_a, api_for, client_f
     assert api.get(f"/api/people/{p.pk}/").status_code == 200
     assert api.patch(f"/api/people/{p.pk}/", {"occupation": "X", "version": 1}, format="json").status_code == 403
     assert client_for(personas["leader"]).get(f"/people/{p.pk}/sua/").status_code == 403
+
+
+def test_it_moves_updated_at_so_a_sync_client_asking_updated_since_sees_the_edit(personas, commune_a, api_for):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)):
+        p = make_person(commune_a, occupation="Nông dân")
+    since = timezone.now() - dt.timedelta(seconds=1)
+    services.update_person(by=personas["commune_a"], person=Person.objects.get(pk=p.pk),
+                           data={"occupation": "Giáo viên"}, expected_version=1)
+    p.refresh_from_db()
+    assert p.updated_at >= since
+    api = api_for(personas["commune_a"])
+    found = api.get("/api/people/", {"updated_since": since.isoformat()}).json()
+    assert [row["id"] for row in found["results"]] == [p.pk]
