@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "resources",
     "directives",
     "reports",
+    "dataprotection",
 ]
 
 MIDDLEWARE = [
