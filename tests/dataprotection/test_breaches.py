@@ -65,3 +65,12 @@ def test_only_officers_see_the_breach_register(client_for, personas):
                                    reported_by=personas["admin"])
     assert client_for(personas["commune_a"]).get(reverse("dataprotection:breach", args=[breach.pk])).status_code == 403
     assert client_for(personas["health_dept"]).get(reverse("dataprotection:breach", args=[breach.pk])).status_code == 200
+
+
+def test_the_registers_read_in_english_too(client_for, personas):
+    Breach.objects.create(title="Sự cố", detected_at=timezone.now() - dt.timedelta(days=4), categories="x",
+                          reported_by=personas["admin"])
+    client = client_for(personas["health_dept"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("dataprotection:index")).content.decode()
+    assert "Breach register" in page and "Not notified within 72 hours" in page and "Open requests" in page
