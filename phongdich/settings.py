@@ -252,6 +252,8 @@ BACKUP_ENCRYPTION_KEY_FILE = env_str("BACKUP_ENCRYPTION_KEY_FILE", "")
 BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY", "")
 BACKUP_COPY_TO = env_str("BACKUP_COPY_TO", "")  # a mounted path or s3://bucket/prefix
 BACKUP_S3_ENDPOINT_URL = env_str("BACKUP_S3_ENDPOINT_URL", "")  # MinIO, Viettel/FPT/VNPT object storage, ...
+# Key of the stable pseudonyms in research exports (docs/data-protection.md); derived from SECRET_KEY when empty.
+DATAPROTECTION_PSEUDONYM_KEY = env_str("DATAPROTECTION_PSEUDONYM_KEY", "")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
