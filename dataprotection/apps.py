@@ -13,6 +13,7 @@ class DataprotectionConfig(AppConfig):
         from .roles import DP_OFFICERS
 
         register("Bảo vệ dữ liệu cá nhân", "dataprotection:index", roles=DP_OFFICERS, order=95)
-        # Weekly: records past their retention period are pseudonymised (the dry-run report is on the page).
+        # Weekly, Sunday 03:15 (crontab 0 = Sunday): people past their retention period are pseudonymised
+        # (the dry-run report is on the page).
         scheduled("dataprotection-retention", "dataprotection.services.retention_job", minute="15", hour="3",
-                  day_of_week="sun")
+                  day_of_week="0")

@@ -108,3 +108,13 @@ def test_spreadsheet_cells_never_start_a_formula(personas, commune_a):
     wb = load_workbook(io.BytesIO(services.export_person_data(by=personas["admin"], person=person)))
     values = [c.value for row in wb.worksheets[0].iter_rows() for c in row]
     assert "'=HYPERLINK(\"http://x\")" in values
+
+
+def test_the_retention_job_runs_weekly_from_the_shared_schedule(commune_a):
+    from core.jobs import SCHEDULE
+
+    job = SCHEDULE["dataprotection-retention"]
+    assert (job.path, job.day_of_week, job.hour) == ("dataprotection.services.retention_job", "0", "3")
+    old = make_person(commune_a, full_name="Người Rất Cũ")
+    _age(old, 11)
+    assert services.retention_job() == {"people.person": 1}

@@ -105,3 +105,31 @@ def test_erasure_of_a_person_without_health_records_can_be_granted(personas, res
     req = services.decide(by=personas["health_dept"], req=req, decision="granted", legal_basis="Luật 91/2025/QH15",
                           answered_on=dt.date(2026, 1, 12))
     assert req.decision == "granted" and req.overdue  # answered after the 3-day deadline: flagged
+
+
+def test_the_registers_page_costs_the_same_queries_for_many_rows(client_for, personas, commune_a,
+                                                                 django_assert_max_num_queries):
+    from django.utils import timezone
+
+    from dataprotection.models import Breach
+    from tests.conftest import make_person
+
+    c = client_for(personas["health_dept"])
+
+    def add(n):
+        for i in range(n):
+            person = make_person(commune_a, full_name=f"Người {i}")
+            services.receive_request(by=personas["health_dept"], person=person, kind="access", requester="x",
+                                     received_on=dt.date(2026, 1, 5))
+            Breach.objects.create(title=f"Sự cố {i}", detected_at=timezone.now(), categories="x",
+                                  reported_by=personas["admin"])
+
+    add(1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert c.get(reverse("dataprotection:index")).status_code == 200
+    add(10)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert c.get(reverse("dataprotection:index")).status_code == 200
