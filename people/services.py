@@ -222,3 +222,27 @@ def search_page(qs: QuerySet, query: str, page_number, per_page: int = 25, cap: 
     rows = {p.pk: p for p in qs.filter(pk__in=list(page.object_list))}
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page
+
+
+PSEUDONYM_PREFIX = "Ẩn danh #"
+
+
+@transaction.atomic
+def pseudonymise_people(*, by, ids: list[int], note: str = "") -> int:
+    """Strip direct identifiers from these people (retention ended): name, date of birth, documents, phones,
+    address, workplace and guardian go; birth year, sex, commune and village stay for statistics. One UPDATE, one
+    audit event listing every record. Returns the number of people changed."""
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, Concat
+
+    if not ids:
+        return 0
+    label = Concat(Value(PSEUDONYM_PREFIX), Cast("id", CharField()))
+    changed = Person.objects.filter(pk__in=ids).exclude(full_name__startswith=PSEUDONYM_PREFIX).update(
+        full_name=label, name_folded=Concat(Value(fold(PSEUDONYM_PREFIX)), Cast("id", CharField())),
+        date_of_birth=None, id_kind="none", id_number="", phone="", street="", workplace="", occupation="",
+        guardian=None, guardian_name="", guardian_phone="", version=F("version") + 1,
+    )
+    record(actor=by, action="update", records=list(ids), target_label="people.person",
+           note=note or f"Ẩn danh hoá {changed} người / pseudonymised {changed} people")
+    return changed

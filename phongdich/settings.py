@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "resources",
     "directives",
     "reports",
+    "dataprotection",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,21 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "phongdich@localhost")
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The province this installation serves (GSO code); Kon Tum (62) before 2025.
 PHONGDICH_PROVINCE_CODE = env_str("PHONGDICH_PROVINCE_CODE", "62")
+
+# Backups (docs/backup.md): archive folder, nightly schedule, retention, encryption key, second location.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_SCHEDULE = env_bool("BACKUP_SCHEDULE", True)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 1)
+BACKUP_MINUTE = env_int("BACKUP_MINUTE", 30)
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+BACKUP_ENCRYPTION_KEY_FILE = env_str("BACKUP_ENCRYPTION_KEY_FILE", "")
+BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY", "")
+BACKUP_COPY_TO = env_str("BACKUP_COPY_TO", "")  # a mounted path or s3://bucket/prefix
+BACKUP_S3_ENDPOINT_URL = env_str("BACKUP_S3_ENDPOINT_URL", "")  # MinIO, Viettel/FPT/VNPT object storage, ...
+# Key of the stable pseudonyms in research exports (docs/data-protection.md); derived from SECRET_KEY when empty.
+DATAPROTECTION_PSEUDONYM_KEY = env_str("DATAPROTECTION_PSEUDONYM_KEY", "")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

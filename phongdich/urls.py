@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 DOMAIN_APPS = [
     "geo", "accounts", "audit", "people", "diseases", "facilities", "cases", "contacts", "testing",
     "vaccination", "levels", "resources", "directives", "reports",
+    "dataprotection",
 ]
 
 urlpatterns = [

@@ -1,45 +1,42 @@
-"""`phongdich backup [--to DIR]`: a consistent copy of the database, taken while the system runs.
-
-SQLite: the online backup API into a new file. PostgreSQL: `pg_dump --format=custom` (restore with `pg_restore`).
-"""
-import datetime as dt
-import os
-import shutil
-import sqlite3
-import subprocess
+"""`phongdich backup`: one archive with the database, the media files and a manifest with checksums;
+then retention (BACKUP_KEEP_*) and the off-site copy (BACKUP_COPY_TO). See docs/backup.md."""
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+
+from core import backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database into var/backups/ (or --to DIR)."
+    help = "Back up the database and media into BACKUP_DIR (or --to DIR), prune old archives, copy off-site."
 
     def add_arguments(self, parser):
-        parser.add_argument("--to", default=str(Path(settings.VAR_DIR) / "backups"))
+        parser.add_argument("--to", default=None, help="folder for the archive (default BACKUP_DIR)")
+        parser.add_argument("--copy-to", default=None, help="second location: a mounted path or s3://bucket/prefix")
+        parser.add_argument("--key-file", default=None, help="encryption key file (default BACKUP_ENCRYPTION_KEY_FILE)")
+        parser.add_argument("--no-encrypt", action="store_true", help="write a plain archive even if a key is set")
+        parser.add_argument("--no-media", action="store_true", help="database only")
+        parser.add_argument("--generate-key", action="store_true", help="print a new encryption key and exit")
 
     def handle(self, *args, **opts):
-        folder = Path(opts["to"])
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        db = settings.DATABASES["default"]
-        if connection.vendor == "sqlite":
-            target = folder / f"phongdich-{stamp}.sqlite3"
-            connection.ensure_connection()
-            with sqlite3.connect(target) as out:
-                connection.connection.backup(out)  # Django's own connection: consistent while others write
-        elif connection.vendor == "postgresql":
-            if not shutil.which("pg_dump"):
-                raise CommandError("Cần pg_dump / pg_dump is required (apt-get install postgresql-client)")
-            target = folder / f"phongdich-{stamp}.dump"
-            env = {"PGPASSWORD": db.get("PASSWORD") or ""}
-            cmd = ["pg_dump", "--format=custom", f"--file={target}", "-h", db.get("HOST") or "localhost",
-                   "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres", db["NAME"]]
-            result = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True)
-            if result.returncode:
-                raise CommandError(result.stderr.strip())
-        else:
-            raise CommandError(f"Unsupported database: {connection.vendor}")
-        self.stdout.write(f"Đã sao lưu / backed up: {target} ({target.stat().st_size:,} bytes)")
+        if opts["generate_key"]:
+            self.stdout.write(backup.generate_key())
+            return
+        try:
+            if opts["no_encrypt"]:
+                key = None
+            elif opts["key_file"]:
+                key = backup.load_key(Path(opts["key_file"]).read_text())
+            else:
+                key = backup.load_key()
+            result = backup.run(opts["to"] or settings.BACKUP_DIR, key=key, copy_to=opts["copy_to"],
+                                media=not opts["no_media"])
+        except (backup.BackupError, OSError) as exc:
+            raise CommandError(str(exc))
+        self.stdout.write(f"Đã sao lưu / backed up: {result['archive']} ({result['size']:,} bytes"
+                          f"{', mã hoá / encrypted' if result['encrypted'] else ''})")
+        for path in result["removed"]:
+            self.stdout.write(f"Đã xoá bản cũ / pruned: {path}")
+        if result["copied_to"]:
+            self.stdout.write(f"Đã sao chép / copied to: {result['copied_to']}")
