@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
+from core.security import public_url
 from core.scoping import scope, visible_units
 from core.views import role_required, scoped_object
 from geo.models import AdministrativeUnit, Level
@@ -241,7 +242,7 @@ def fhir_person(request, person_pk):
 
     injections = list(Injection.objects.filter(person=person).select_related("product"))
     record(actor=request.user, action="export", obj=person, note="FHIR", records=[person.pk])
-    return JsonResponse(bundle_for([person], injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
+    return JsonResponse(bundle_for([person], injections, base=public_url("/", request)), content_type="application/fhir+json")
 
 
 @role_required(HEALTH_READERS, anonymous_404=True)
@@ -255,7 +256,7 @@ def fhir_unit(request, unit_pk):
     injections = list(scope(Injection.objects.filter(commune_id__in=ids), request.user).select_related("product", "person")[:20000])
     people = list({i.person_id: i.person for i in injections}.values())
     record(actor=request.user, action="export", target_label=f"FHIR {unit}", records=[p.pk for p in people])
-    return JsonResponse(bundle_for(people, injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
+    return JsonResponse(bundle_for(people, injections, base=public_url("/", request)), content_type="application/fhir+json")
 
 
 @role_required(HEALTH_READERS)

@@ -72,3 +72,27 @@ def test_situation_reports_are_refused_to_anonymous_and_unauthorised_users(perso
     assert client_for(personas["care_a"]).get(url).status_code == 403
     r = client_for(personas["leader"]).get(url)
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+
+
+def test_a_progress_attachment_goes_only_to_those_who_see_the_assignment(personas, client, client_for):
+    from accounts.models import Agency
+    from directives import services
+    from directives.models import Assignment
+    from tests.conftest import make_user
+    from tests.directives.conftest import seed_text
+
+    d = services.register_directive(by=personas["health_dept"], text=seed_text("002"))
+    tasks = [{**t, "deadline": dt.date.fromisoformat(t["deadline"]) if t["deadline"] else None} for t in d.parsed["tasks"]]
+    services.confirm_directive(d, by=personas["health_dept"], tasks=tasks)
+    mine = Assignment.objects.filter(agency=personas["agency"].agency).first()
+    upload = SimpleUploadedFile("danh-sach-truong.csv", "Trường,Số học sinh F0\nTHCS Quang Trung,3\n".encode(), "text/csv")
+    report = services.record_progress(mine, by=personas["agency"], text="Đã rà soát", attachment=upload)
+    url = f"/directives/bao-cao-tien-do/{report.pk}/tep-dinh-kem/"
+    page = client_for(personas["agency"]).get(f"/directives/nhiem-vu/{mine.pk}/").content.decode()
+    assert f'href="{url}"' in page and "/media/" not in page
+    assert client.get(url).status_code == 302
+    outsider = make_user("cong_an", "agency_officer", None, agency=Agency.objects.create(name="Cơ quan không được giao", kind="department"))
+    assert client_for(outsider).get(url).status_code == 404
+    r = client_for(personas["agency"]).get(url)
+    assert r.status_code == 200 and "THCS Quang Trung" in b"".join(r.streaming_content).decode()
+    assert client_for(personas["leader"]).get(url).status_code == 200
