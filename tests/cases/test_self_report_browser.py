@@ -18,6 +18,8 @@ def mobile_page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=PHONE_UA, locale="vi-VN",
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
+    page.csp_errors = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
     yield page
     context.close()
 
@@ -44,3 +46,4 @@ def test_it_takes_the_patients_check_and_help_request_from_a_phone(open_case, pe
     assert requests and all(h.get("origin") == live_server.url for h in requests)
     # The secret address still never leaves in a Referer to another site: same-origin only.
     assert page.evaluate("document.querySelector('meta[name=referrer]').content") == "same-origin"
+    assert page.csp_errors == []
