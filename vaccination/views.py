@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
-from core.security import public_url
 from core.scoping import scope, visible_units
+from core.security import public_url
 from core.views import role_required, scoped_object
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
