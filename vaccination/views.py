@@ -227,6 +227,10 @@ def verify(request, token):
     if status != "valid":
         return render(request, "vaccination/verify.html", {"valid": False, "status": status}, status=410)
     person = cert.person
+    from audit.services import record
+
+    # A read of a person's data by someone without an account: audited with the client's address.
+    record(actor=None, actor_label="public", action="view", obj=person, note="public certificate check")
     doses = Injection.objects.filter(person=person).select_related("product").order_by("given_on", "id")
     return render(request, "vaccination/verify.html", {"valid": True, "name": person.full_name, "birth_year": person.birth_year,
                                                        "doses": doses, "expires_on": cert.expires_on})

@@ -30,7 +30,9 @@ def test_the_care_team_revokes_it_and_the_public_page_says_so_without_personal_d
     assert c.get(f"/cases/{recovered.pk}/giay-xac-nhan-khoi-benh.pdf").status_code == 200
     cert = RecoveryCertificate.objects.get(case=recovered)
     url = f"/cases/cong-khai/xac-minh/{cert.verify_token}/"
-    assert "Nguyễn Thị Hằng" in client.get(url).content.decode()
+    assert "Nguyễn Thị Hằng" in client.get(url, REMOTE_ADDR="198.51.100.20").content.decode()
+    assert AuditEvent.objects.filter(action="view", actor=None, actor_label="public", person_id=recovered.person_id,
+                                     ip="198.51.100.20").exists()  # the public check of a person's data is audited
     assert c.get(f"/cases/{recovered.pk}/giay-xac-nhan-khoi-benh/thu-hoi/").status_code == 404  # a GET changes nothing
     r = c.post(f"/cases/{recovered.pk}/giay-xac-nhan-khoi-benh/thu-hoi/", {"reason": "Cấp nhầm"})
     assert r.status_code == 302

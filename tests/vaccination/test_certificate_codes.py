@@ -32,6 +32,7 @@ def test_printing_issues_an_opaque_code_valid_for_the_configured_days(client_for
 def test_an_expired_code_says_so_without_personal_data(client, personas, adult):
     cert = services.issue_certificate(by=personas["vaccinator_a"], person=adult)
     assert _verify(client, cert).status_code == 200
+    assert AuditEvent.objects.filter(action="view", actor_label="public", person_id=adult.pk).exists()
     Certificate.objects.filter(pk=cert.pk).update(expires_on=timezone.localdate())
     r = _verify(client, cert)
     html = r.content.decode()
