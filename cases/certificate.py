@@ -6,7 +6,6 @@ usual content (issuing station, name, year of birth, address, dates of confirmat
 import io
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -20,8 +19,10 @@ def _register_fonts() -> tuple[str, str]:
     return regular, bold
 
 
-def verify_url(cert) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("cases:verify", args=[cert.verify_token])
+def verify_url(cert, request=None) -> str:
+    from core.security import public_url
+
+    return public_url(reverse("cases:verify", args=[cert.verify_token]), request)
 
 
 def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
@@ -70,7 +71,7 @@ def render_pdf(cert, request=None) -> bytes:
     c.drawRightString(width - 25 * mm, y - 6 * mm, f"Ngày {cert.issued_on:%d} tháng {cert.issued_on:%m} năm {cert.issued_on:%Y}")
     c.setFont(bold, 12)
     c.drawRightString(width - 25 * mm, y - 13 * mm, "TRẠM TRƯỞNG")
-    url = verify_url(cert)
+    url = verify_url(cert, request)
     _draw_qr(c, url, 25 * mm, 25 * mm, 40 * mm)
     c.setFont(regular, 8)
     c.drawString(25 * mm, 20 * mm, "Quét mã QR để kiểm tra giấy xác nhận / Scan to verify")

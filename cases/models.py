@@ -244,5 +244,9 @@ class RecoveryCertificate(models.Model):
     issued_on = models.DateField(_("Ngày cấp"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     verify_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # A revoked certificate's QR code answers "revoked" (a leaked or wrongly issued paper); issuing again gives a new code.
+    revoked_at = models.DateTimeField(_("Thu hồi lúc"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoke_reason = models.CharField(_("Lý do thu hồi"), max_length=200, blank=True)
 
     jurisdiction_field = "case__commune"

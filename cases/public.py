@@ -4,15 +4,13 @@ Self-report: the token is 32 random bytes (cannot be guessed); it dies when the 
 leaves home care; each token may send at most SELF_REPORT_PER_HOUR submissions, and each client address at most
 BAD_TOKEN_PER_HOUR requests with unknown tokens (answers 429 beyond).
 """
-from django.core.cache import cache
-from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
+from audit.services import record
 from core.errors import Invalid
-from core.ratelimit import client_key, hit, too_many
+from core.ratelimit import client_key, hit, over_limit, too_many
 
 from . import services
 from .forms import CheckForm
@@ -20,11 +18,12 @@ from .models import RecoveryCertificate
 
 SELF_REPORT_PER_HOUR = 12
 BAD_TOKEN_PER_HOUR = 30
+VERIFY_PER_HOUR = 120  # certificate checks per client address
 
 
 @csrf_protect
 def self_report(request, token):
-    if cache.get(f"cases:badtok:{client_key(request)}:{timezone.now():%Y%m%d%H}", 0) >= BAD_TOKEN_PER_HOUR:
+    if over_limit(f"cases:badtok:{client_key(request)}", BAD_TOKEN_PER_HOUR):
         return too_many()
     case = services.case_for_token(token)
     if case is None:
@@ -54,12 +53,20 @@ def _first_name(case) -> str:
 
 
 def verify_certificate(request, token):
-    if len(token) < 20:
-        raise Http404
-    cert = RecoveryCertificate.objects.select_related("case__person").filter(verify_token=token).first()
+    # Every check counts against the address (a scanner at a checkpoint stays far below), and unknown codes count
+    # separately and much lower: guessing codes is refused with 429 before it can find anything.
+    who = client_key(request)
+    if over_limit(f"cases:badcert:{who}", BAD_TOKEN_PER_HOUR) or hit(f"cases:verify:{who}", VERIFY_PER_HOUR):
+        return too_many()
+    cert = RecoveryCertificate.objects.select_related("case__person").filter(verify_token=token).first() if len(token) >= 20 else None
     if cert is None:
-        hit(f"cases:badcert:{client_key(request)}", BAD_TOKEN_PER_HOUR)
+        hit(f"cases:badcert:{who}", BAD_TOKEN_PER_HOUR)
         return render(request, "cases/public/verify.html", {"cert": None}, status=404)
+    if cert.revoked_at:
+        # Says so clearly, and nothing about the person.
+        return render(request, "cases/public/verify.html", {"cert": None, "revoked": True}, status=410)
+    # A read of a person's data by someone without an account: audited with the client's address.
+    record(actor=None, actor_label="public", action="view", obj=cert, person_id=cert.case.person_id, note="public certificate check")
     return render(request, "cases/public/verify.html", {
         "cert": cert, "name": cert.case.person.full_name, "birth_year": cert.case.person.birth_year,
         "confirmed_on": cert.case.confirmed_on, "released_on": cert.case.released_on, "title": _("Xác minh giấy xác nhận khỏi bệnh"),

@@ -446,12 +446,37 @@ def issue_certificate(*, by, case: Case) -> RecoveryCertificate:
     if case.status != Status.RECOVERED or not case.released_on:
         raise Invalid("Chỉ cấp giấy xác nhận cho ca đã khỏi bệnh.", "A certificate is only issued for a recovered case.")
     existing = RecoveryCertificate.objects.filter(case=case).first()
+    if existing and existing.revoked_at:
+        # Issued again after a revocation: a new paper with a new code; the revoked code stays dead.
+        changes = {"revoked_at": [existing.revoked_at.isoformat(), None]}
+        existing.verify_token, existing.revoked_at, existing.revoked_by, existing.revoke_reason = new_token(), None, None, ""
+        existing.issued_on, existing.issued_by = timezone.localdate(), by
+        existing.save(update_fields=["verify_token", "revoked_at", "revoked_by", "revoke_reason", "issued_on", "issued_by"])
+        record(actor=by, action="update", obj=existing, person_id=case.person_id, changes=changes, note="certificate re-issued")
+        _event(case, "certificate", f"Cấp lại giấy xác nhận khỏi bệnh số {existing.number} (mã QR mới)", by)
+        return existing
     if existing:
         return existing
     cert = RecoveryCertificate.objects.create(case=case, number=f"KB-{case.released_on:%Y}-{case.pk:07d}",
                                               issued_on=timezone.localdate(), issued_by=by)
     record(actor=by, action="create", obj=cert, person_id=case.person_id)
     _event(case, "certificate", f"Cấp giấy xác nhận khỏi bệnh số {cert.number}", by)
+    return cert
+
+
+@transaction.atomic
+def revoke_certificate(*, by, case: Case, reason: str = "") -> RecoveryCertificate:
+    """The certificate's QR code stops verifying (the page says "revoked", with no personal data)."""
+    cert = RecoveryCertificate.objects.select_for_update().filter(case=case).first()
+    if cert is None:
+        raise Invalid("Ca bệnh chưa được cấp giấy xác nhận.", "No certificate has been issued for this case.")
+    if cert.revoked_at:
+        raise Invalid("Giấy xác nhận đã bị thu hồi trước đó.", "The certificate was already revoked.")
+    cert.revoked_at, cert.revoked_by, cert.revoke_reason = timezone.now(), by, (reason or "")[:200]
+    cert.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    record(actor=by, action="update", obj=cert, person_id=case.person_id, changes={"revoked_at": [None, cert.revoked_at.isoformat()]},
+           note=f"certificate revoked: {cert.revoke_reason}")
+    _event(case, "certificate", f"Thu hồi giấy xác nhận khỏi bệnh số {cert.number}", by)
     return cert
 
 

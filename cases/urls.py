@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/ra-co-so/<int:admission_pk>/", views.discharge, name="discharge"),
     path("<int:pk>/lien-ket-tu-bao/", views.self_report_link, name="self_report_link"),
     path("<int:pk>/giay-xac-nhan-khoi-benh.pdf", views.certificate_pdf, name="certificate"),
+    path("<int:pk>/giay-xac-nhan-khoi-benh/thu-hoi/", views.revoke_certificate, name="certificate_revoke"),
     # Public, no login: nothing personal beyond what the holder of the link or certificate already has.
     path("cong-khai/theo-doi/<str:token>/", public.self_report, name="self_report"),
     path("cong-khai/xac-minh/<str:token>/", public.verify_certificate, name="verify"),

@@ -309,16 +309,23 @@ def self_report_link(request, pk):
     """The patient's private link and QR code (shown to the care team to hand over)."""
     require_role(request.user, CLINICAL_EDITORS)
     case = _case(request, pk)
-    try:
-        token = services.self_report_token(by=request.user, case=case, renew=request.method == "POST")
-    except Invalid as exc:
-        _invalid(request, exc)
-        return _back(case)
-    import segno
-    from django.conf import settings
+    if request.method == "POST":
+        # Only a POST issues a link (a GET must change nothing: prefetching or a crawler would otherwise kill links).
+        try:
+            services.self_report_token(by=request.user, case=case, renew=True)
+        except Invalid as exc:
+            _invalid(request, exc)
+            return _back(case)
+        return redirect("cases:self_report_link", pk=case.pk)
+    token = case.self_report_token if case.status == Status.ACTIVE and case.care_setting == CareSetting.HOME else ""
+    url = svg = ""
+    if token:
+        import segno
 
-    url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("cases:self_report", args=[token])
-    svg = segno.make(url, error="m").svg_inline(scale=5)
+        from core.security import public_url
+
+        url = public_url(reverse("cases:self_report", args=[token]), request)
+        svg = segno.make(url, error="m").svg_inline(scale=5)
     return render(request, "cases/self_report_link.html", {"case": case, "url": url, "qr_svg": svg})
 
 
@@ -362,6 +369,19 @@ def certificate_pdf(request, pk):
     response = HttpResponse(render_pdf(cert, request), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-xac-nhan-khoi-benh-{cert.number}.pdf"'
     return response
+
+
+@login_required
+def revoke_certificate(request, pk):
+    """POST: the recovery certificate's QR code stops verifying (audited); printing it again gives a new code."""
+    require_role(request.user, CLINICAL_EDITORS)
+    case = _post_case(request, pk)
+    try:
+        services.revoke_certificate(by=request.user, case=case, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Đã thu hồi giấy xác nhận. Mã QR trên giấy cũ không còn hiệu lực."))
+    except Invalid as exc:
+        _invalid(request, exc)
+    return _back(case)
 
 
 @login_required

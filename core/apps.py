@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from . import security  # noqa: F401  (registers the start-up checks of the public address and proxies)
         from .jobs import scheduled
 
         # Nightly backup with retention and off-site copy (docs/backup.md); off with BACKUP_SCHEDULE=0.

@@ -1,12 +1,15 @@
-"""Hourly counters for no-login pages (self-report links, public declarations, feedback): cache-backed, so shared
-by all workers when Redis is configured."""
+"""Hourly counters for no-login pages (self-report links, public declarations, feedback, certificate checks).
+
+They live in Django's cache, shared by every worker: Redis in production, files under var/cache/ without Redis
+(settings.CACHES; docs/security.md). Keyed by core.security.client_ip, which believes X-Forwarded-For only from
+TRUSTED_PROXIES."""
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 
 
 def client_key(request) -> str:
-    from .middleware import client_ip
+    from .security import client_ip
 
     return client_ip(request) or "?"
 
@@ -21,6 +24,11 @@ def hit(key: str, limit: int) -> bool:
         cache.set(bucket, 1, 3600)
         n = 1
     return n > limit
+
+
+def over_limit(key: str, limit: int) -> bool:
+    """True when `key` already reached its limit this hour (without counting this request)."""
+    return (cache.get(f"{key}:{timezone.now():%Y%m%d%H}") or 0) >= limit
 
 
 def too_many() -> HttpResponse:

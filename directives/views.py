@@ -6,13 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.services import record
 from core.concurrency import EditConflict
 from core.errors import Invalid
+from core.files import serve_file
 from core.parsing import ParseError, parse_date
 from core.scoping import scope
 from core.text import fold
@@ -124,6 +127,28 @@ def directive_detail(request, pk):
         by_task.setdefault(a.task_id, []).append(a)
     tasks = [(t, by_task.get(t.pk, [])) for t in directive.tasks.all() if t.pk in by_task]
     return render(request, "directives/detail.html", {"d": directive, "tasks": tasks, "today": timezone.localdate()})
+
+
+@login_required
+def directive_file(request, pk):
+    """The directive's original file, for those who may read the directive (no public /media/ link)."""
+    require_role(request.user, DIRECTIVE_READERS)
+    directive = scoped_object(request, Directive, pk=pk)
+    if not directive.source_file:
+        raise Http404
+    record(actor=request.user, action="export", obj=directive, records=[directive.pk], note="source file")
+    return serve_file(directive.source_file)
+
+
+@login_required
+def progress_attachment(request, pk):
+    """A progress report's attachment, for those who may see that report (its assignment's scope)."""
+    require_role(request.user, DIRECTIVE_READERS)
+    report = scoped_object(request, ProgressReport.objects.select_related("assignment"), pk=pk)
+    if not report.attachment:
+        raise Http404
+    record(actor=request.user, action="export", obj=report, records=[report.pk], note="attachment")
+    return serve_file(report.attachment)
 
 
 @login_required

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -228,7 +229,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     if REDIS_URL
-    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis: files under var/cache/, shared by every worker process of the machine (rate-limit counters must
+    # not live in one worker's memory; docs/security.md).
+    else {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 )
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -236,7 +239,8 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "phongdich@localhost")
 
 # Public base URL used in QR codes (certificates, self-report links).
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Unset in development: derived from the request (core.security.public_url); required when DEBUG is off.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 # The province this installation serves (GSO code); Kon Tum (62) before 2025.
 PHONGDICH_PROVINCE_CODE = env_str("PHONGDICH_PROVINCE_CODE", "62")
 
@@ -264,6 +268,29 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Web security (docs/security.md) ---------------------------------------------------------------------------------
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs or addresses, e.g. 127.0.0.1,10.0.0.0/8); empty: none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        __import__("ipaddress").ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR") from None
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"  # django-axes sees the same address as the audit trail
+# Vaccination-certificate QR codes stop verifying after this many days (a new PDF gives a new code).
+VACCINATION_CERTIFICATE_DAYS = env_int("VACCINATION_CERTIFICATE_DAYS", 365)
+# Uploaded and generated files: served only through views that check sign-in, role and jurisdiction. Behind nginx,
+# set to the internal location that maps to MEDIA_ROOT (e.g. /protected-media/) to let nginx send the bytes.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
+# Content-Security-Policy (Django 5.2 has no built-in CSP; core.middleware.ContentSecurityPolicyMiddleware sends it):
+# scripts only from our own static files, never inline.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
 
 LOGGING = {
     "version": 1,

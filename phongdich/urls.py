@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 # Each domain app owns its pages under /<app>/ and its API under /api/.
 DOMAIN_APPS = [
@@ -15,15 +14,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quantri/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its script as a file: no inline script (Content-Security-Policy, docs/security.md).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 for app in DOMAIN_APPS:
     urlpatterns += [
         path(f"{app}/", include(f"{app}.urls")),
         path("api/", include(f"{app}.api_urls")),
     ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even with DEBUG: uploaded and generated files leave only through views that check sign-in,
+# role and jurisdiction (core.files.serve_file; docs/security.md).

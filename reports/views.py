@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +55,9 @@ def report_download(request, pk, fmt):
     if not f:
         raise Http404
     record(actor=request.user, action="export", obj=report, records=[report.pk], note=fmt)
-    return FileResponse(f.open("rb"), as_attachment=True, filename=f"bao-cao-{report.day:%Y-%m-%d}.{fmt}")
+    from core.files import serve_file
+
+    return serve_file(f, filename=f"bao-cao-{report.day:%Y-%m-%d}.{fmt}")
 
 
 class FiguresForm(forms.Form):

@@ -2,10 +2,8 @@
 code pointing to the public verification page, which shows only the name, birth year and doses."""
 import io
 
-from django.core import signing
 from django.urls import reverse
 
-SALT = "vaccination.certificate"
 SLOTS = [("primary", 1), ("primary", 2), ("primary", 3), ("additional", 1), ("booster", 1), ("booster", 2), ("booster", 3)]
 SLOT_LABELS = {
     ("primary", 1): "Mũi cơ bản 1", ("primary", 2): "Mũi cơ bản 2", ("primary", 3): "Mũi cơ bản 3",
@@ -14,22 +12,11 @@ SLOT_LABELS = {
 }
 
 
-def token_for(person) -> str:
-    return signing.dumps({"p": person.pk}, salt=SALT, compress=True)
+def verify_url(cert, request=None) -> str:
+    """The absolute address of a certificate's public check (its opaque code: vaccination.models.Certificate)."""
+    from core.security import public_url
 
-
-def person_from_token(token: str):
-    from people.models import Person
-
-    try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
-    return Person.objects.filter(pk=data.get("p"), merged_into__isnull=True).first()
-
-
-def verify_url(person) -> str:
-    return reverse("vaccination:verify", kwargs={"token": token_for(person)})
+    return public_url(reverse("vaccination:verify", kwargs={"token": cert.token}), request)
 
 
 def _fonts() -> tuple[str, str]:

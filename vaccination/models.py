@@ -305,3 +305,27 @@ class ReconciliationRun(models.Model):
         if user.sees_everything:
             return queryset
         return queryset.filter(created_by=user)
+
+
+def _certificate_token() -> str:
+    import secrets
+
+    # 32 random bytes: opaque (nothing derived from the person's id), cannot be guessed or enumerated.
+    return secrets.token_urlsafe(32)
+
+
+class Certificate(models.Model):
+    """One issued vaccination certificate (the PDF's QR code): verifiable until it expires or is revoked."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="vaccination_certificates")
+    token = models.CharField(max_length=64, unique=True, default=_certificate_token, editable=False)
+    issued_at = models.DateTimeField(_("Cấp lúc"), auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_on = models.DateField(_("Hết hạn ngày"))
+    revoked_at = models.DateTimeField(_("Thu hồi lúc"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    jurisdiction_field = "person__commune"
+
+    class Meta:
+        verbose_name = _("Giấy chứng nhận tiêm chủng đã cấp")

@@ -536,3 +536,58 @@ def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, g
         g = coverage(unit, d)["groups"][group]
         points.append({"on": d, **{k: g[k]["percentage"] for k in DOSES}})
     return points
+
+
+# --- certificates ---------------------------------------------------------------------------------------------------
+def issue_certificate(*, by, person):
+    """The certificate a new PDF carries: the person's newest valid one, else a new opaque code valid for
+    VACCINATION_CERTIFICATE_DAYS (audited)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import Certificate
+
+    today = timezone.localdate()
+    cert = (Certificate.objects.filter(person=person, revoked_at__isnull=True, expires_on__gt=today)
+            .order_by("-expires_on", "-id").first())
+    if cert is not None:
+        return cert
+    with transaction.atomic():
+        cert = Certificate.objects.create(person=person, issued_by=by if getattr(by, "pk", None) else None,
+                                          expires_on=today + dt.timedelta(days=settings.VACCINATION_CERTIFICATE_DAYS))
+        record(actor=by, action="create", obj=cert, person_id=person.pk, note="vaccination certificate issued")
+    return cert
+
+
+@transaction.atomic
+def revoke_certificates(*, by, person) -> int:
+    """Every valid certificate of the person stops verifying (a lost or wrongly issued paper); audited."""
+    from django.utils import timezone
+
+    from .models import Certificate
+
+    now = timezone.now()
+    ids = list(Certificate.objects.select_for_update().filter(person=person, revoked_at__isnull=True).values_list("id", flat=True))
+    if not ids:
+        raise Invalid("Người này không có giấy chứng nhận nào còn hiệu lực.", "This person has no valid certificate.")
+    Certificate.objects.filter(id__in=ids).update(revoked_at=now, revoked_by=by)
+    record(actor=by, action="update", obj=person, person_id=person.pk, records=ids,
+           changes={"certificates_revoked": [None, len(ids)]}, note="vaccination certificates revoked")
+    return len(ids)
+
+
+def certificate_status(token: str):
+    """(status, certificate): "valid", "expired", "revoked" or "unknown" for a verification code."""
+    from django.utils import timezone
+
+    from .models import Certificate
+
+    cert = (Certificate.objects.select_related("person").filter(token=token, person__merged_into__isnull=True).first()
+            if token and len(token) >= 20 else None)
+    if cert is None:
+        return "unknown", None
+    if cert.revoked_at:
+        return "revoked", cert
+    if cert.expires_on <= timezone.localdate():
+        return "expired", cert
+    return "valid", cert

@@ -9,6 +9,7 @@ urlpatterns = [
     path("nguoi/<int:person_pk>/", views.person_record, name="person"),
     path("nguoi/<int:person_pk>/tiem/", views.record_dose, name="record"),
     path("nguoi/<int:person_pk>/giay-chung-nhan.pdf", views.certificate, name="certificate"),
+    path("nguoi/<int:person_pk>/giay-chung-nhan/thu-hoi/", views.revoke_certificates, name="certificate_revoke"),
     path("nguoi/<int:person_pk>/fhir/", views.fhir_person, name="fhir_person"),
     path("don-vi/<int:unit_pk>/fhir/", views.fhir_unit, name="fhir_unit"),
     path("bao-phu/", views.coverage_page, name="coverage"),

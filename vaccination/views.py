@@ -13,6 +13,7 @@ from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
+from core.security import public_url
 from core.views import role_required, scoped_object
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
@@ -58,6 +59,7 @@ def _render_person(request, person, form, findings=None, needs_override=False, s
         "person": person, "injections": injections, "status": services.person_status(person, on), "on": on,
         "form": form, "findings": findings or [], "needs_override": needs_override,
         "can_record": request.user.has_role(VACCINATION_EDITORS),
+        "can_revoke": request.user.has_role(VACCINATION_EDITORS),
         "is_supervisor": request.user.has_role(services.VACCINATION_SUPERVISORS),
     }, status=status)
 
@@ -185,24 +187,53 @@ def certificate(request, person_pk):
     person = scoped_object(request, Person.objects.select_related("commune"), pk=person_pk)
     from .certificates import certificate_pdf, verify_url
 
-    url = request.build_absolute_uri(verify_url(person))
-    pdf = certificate_pdf(person, url)
+    cert = services.issue_certificate(by=request.user, person=person)
+    pdf = certificate_pdf(person, verify_url(cert, request))
     from audit.services import record
 
     record(actor=request.user, action="export", obj=person, note="vaccination certificate", records=[person.pk])
     return FileResponse(pdf, content_type="application/pdf", filename=f"giay-chung-nhan-tiem-{person.pk}.pdf")
 
 
-def verify(request, token):
-    """Public: name, birth year and doses only (no ID, address, phone)."""
-    from .certificates import person_from_token
+@require_POST
+@role_required(VACCINATION_EDITORS)
+def revoke_certificates(request, person_pk):
+    """Every issued certificate of the person stops verifying (a lost paper); the next PDF gets a new code."""
+    person = scoped_object(request, Person, pk=person_pk)
+    try:
+        n = services.revoke_certificates(by=request.user, person=person)
+        messages.success(request, _("Đã thu hồi %(n)s giấy chứng nhận.") % {"n": n})
+    except Invalid as exc:
+        messages.error(request, exc.en if request.LANGUAGE_CODE == "en" else exc.vi)
+    return redirect("vaccination:person", person_pk=person.pk)
 
-    person = person_from_token(token)
-    if person is None:
+
+VERIFY_PER_HOUR = 120  # checks per client address
+BAD_TOKEN_PER_HOUR = 30  # unknown codes per client address
+
+
+def verify(request, token):
+    """Public: name, birth year and doses only (no ID, address, phone); an expired or revoked code says so and shows
+    nothing about the person. Rate-limited per client address, unknown codes much lower (guessing)."""
+    from core.ratelimit import client_key, hit, over_limit, too_many
+
+    who = client_key(request)
+    if over_limit(f"vaccination:badcert:{who}", BAD_TOKEN_PER_HOUR) or hit(f"vaccination:verify:{who}", VERIFY_PER_HOUR):
+        return too_many()
+    status, cert = services.certificate_status(token)
+    if status == "unknown":
+        hit(f"vaccination:badcert:{who}", BAD_TOKEN_PER_HOUR)
         return render(request, "vaccination/verify.html", {"valid": False}, status=404)
+    if status != "valid":
+        return render(request, "vaccination/verify.html", {"valid": False, "status": status}, status=410)
+    person = cert.person
+    from audit.services import record
+
+    # A read of a person's data by someone without an account: audited with the client's address.
+    record(actor=None, actor_label="public", action="view", obj=person, note="public certificate check")
     doses = Injection.objects.filter(person=person).select_related("product").order_by("given_on", "id")
     return render(request, "vaccination/verify.html", {"valid": True, "name": person.full_name, "birth_year": person.birth_year,
-                                                       "doses": doses})
+                                                       "doses": doses, "expires_on": cert.expires_on})
 
 
 # --- FHIR ----------------------------------------------------------------------------------------------------------
@@ -215,7 +246,7 @@ def fhir_person(request, person_pk):
 
     injections = list(Injection.objects.filter(person=person).select_related("product"))
     record(actor=request.user, action="export", obj=person, note="FHIR", records=[person.pk])
-    return JsonResponse(bundle_for([person], injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
+    return JsonResponse(bundle_for([person], injections, base=public_url("/", request)), content_type="application/fhir+json")
 
 
 @role_required(HEALTH_READERS, anonymous_404=True)
@@ -229,7 +260,7 @@ def fhir_unit(request, unit_pk):
     injections = list(scope(Injection.objects.filter(commune_id__in=ids), request.user).select_related("product", "person")[:20000])
     people = list({i.person_id: i.person for i in injections}.values())
     record(actor=request.user, action="export", target_label=f"FHIR {unit}", records=[p.pk for p in people])
-    return JsonResponse(bundle_for(people, injections, base=request.build_absolute_uri("/")), content_type="application/fhir+json")
+    return JsonResponse(bundle_for(people, injections, base=public_url("/", request)), content_type="application/fhir+json")
 
 
 @role_required(HEALTH_READERS)

@@ -60,5 +60,37 @@ def test_it_rate_limits_submissions_and_guessing(open_case, personas, client, mo
 
 def test_it_shows_the_care_team_a_qr_code(open_case, personas, client_for):
     case = open_case()
-    page = client_for(personas["care_a"]).get(f"/cases/{case.pk}/lien-ket-tu-bao/").content.decode()
-    assert "<svg" in page and "/cases/cong-khai/theo-doi/" in page
+    c = client_for(personas["care_a"])
+    r = c.post(f"/cases/{case.pk}/lien-ket-tu-bao/")
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    case.refresh_from_db()
+    assert "<svg" in page and f"/cases/cong-khai/theo-doi/{case.self_report_token}/" in page
+
+
+def test_it_issues_a_self_report_link_only_on_post(open_case, personas, client_for):
+    """A GET changes nothing: a link preview or prefetch of the page must not create (or kill) a patient's link."""
+    case = open_case()
+    c = client_for(personas["care_a"])
+    page = c.get(f"/cases/{case.pk}/lien-ket-tu-bao/").content.decode()
+    case.refresh_from_db()
+    assert case.self_report_token in (None, "") and "<svg" not in page and 'id="no-link"' in page
+    c.post(f"/cases/{case.pk}/lien-ket-tu-bao/")
+    case.refresh_from_db()
+    token = case.self_report_token
+    assert token and len(token) >= 40
+    c.get(f"/cases/{case.pk}/lien-ket-tu-bao/")
+    case.refresh_from_db()
+    assert case.self_report_token == token  # viewing again keeps the patient's link alive
+
+
+def test_it_builds_the_link_from_the_public_address(open_case, personas, client_for, settings):
+    settings.PUBLIC_BASE_URL = "https://phongdich.kontum.gov.vn"
+    case = open_case()
+    c = client_for(personas["care_a"])
+    page = c.get(c.post(f"/cases/{case.pk}/lien-ket-tu-bao/")["Location"]).content.decode()
+    case.refresh_from_db()
+    assert f'value="https://phongdich.kontum.gov.vn/cases/cong-khai/theo-doi/{case.self_report_token}/"' in page
+    settings.PUBLIC_BASE_URL = ""  # development without it: the address the request came in on
+    page = c.get(f"/cases/{case.pk}/lien-ket-tu-bao/", HTTP_HOST="localhost:8765").content.decode()
+    assert f'value="http://localhost:8765/cases/cong-khai/theo-doi/{case.self_report_token}/"' in page

@@ -96,4 +96,10 @@
   }
 
   window.phongdichMap = { choropleth: choropleth, fromElement: fromElement, format: fmt };
+
+  // Maps included with geo/_map.html start themselves (no inline script: the Content-Security-Policy refuses it).
+  function startAll() {
+    Array.prototype.forEach.call(document.querySelectorAll(".pd-map[data-geojson]"), fromElement);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", startAll); } else { startAll(); }
 })();
