@@ -24,11 +24,19 @@ person_merged = Signal()  # kwargs: keep, duplicate, by
 
 
 class DuplicateId(Exception):
-    def __init__(self, existing: Person):
+    """The ID number is already registered. `existing` is the record only if the user may see it; for a record
+    outside the user's jurisdiction it is None and the message names neither the person nor the record."""
+
+    def __init__(self, existing: Person | None):
+        from core.scoping import OUTSIDE_JURISDICTION
+
         self.existing = existing
-        super().__init__(
-            f"Số giấy tờ đã có trong hồ sơ #{existing.pk} / The ID number already belongs to record #{existing.pk}"
-        )
+        if existing is None:
+            super().__init__(" / ".join(OUTSIDE_JURISDICTION))
+        else:
+            super().__init__(
+                f"Số giấy tờ đã có trong hồ sơ #{existing.pk} / The ID number already belongs to record #{existing.pk}"
+            )
 
 
 def clean_person_data(data: dict) -> dict:
@@ -64,21 +72,19 @@ def possible_duplicates(*, full_name: str, birth_year: int, commune, date_of_bir
     return qs
 
 
-def _existing_with_id(id_number: str, exclude_pk=None) -> Person | None:
-    if not id_number:
-        return None
-    qs = Person.objects.filter(id_number=id_number, merged_into__isnull=True)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.first()
+def _refuse_registered_id(id_number: str, *, by, exclude_pk=None) -> None:
+    """Same ID = same person: refuse a second record, saying which one only if `by` may see it."""
+    from core.scoping import ID_FOUND, ID_NONE, lookup_person_by_national_id
+
+    found, person = lookup_person_by_national_id(by, id_number, exclude_pk=exclude_pk)
+    if found != ID_NONE:
+        raise DuplicateId(person if found == ID_FOUND else None)
 
 
 @transaction.atomic
 def create_person(*, by, data: dict) -> Person:
     data = clean_person_data(data)
-    existing = _existing_with_id(data.get("id_number", ""))
-    if existing:
-        raise DuplicateId(existing)
+    _refuse_registered_id(data.get("id_number", ""), by=by)
     person = Person(**data)
     person.name_folded = fold(person.full_name)
     person.save()
@@ -90,9 +96,7 @@ def create_person(*, by, data: dict) -> Person:
 def update_person(*, by, person: Person, data: dict, expected_version: int) -> Person:
     data = clean_person_data({**{k: getattr(person, k) for k in ("sex", "birth_year", "commune", "id_kind")}, **data})
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
-    existing = _existing_with_id(data.get("id_number", ""), exclude_pk=person.pk)
-    if existing:
-        raise DuplicateId(existing)
+    _refuse_registered_id(data.get("id_number", ""), by=by, exclude_pk=person.pk)
     changes = diff(person, data)
     if not changes:
         return person
