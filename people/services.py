@@ -11,6 +11,7 @@ from core.text import fold, normalize_name
 
 from .models import Person
 from .rules import Invalid, check_id, normalize_phone
+from .validators import check_name
 
 EDITABLE_FIELDS = [
     "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "ethnicity", "occupation",
@@ -43,9 +44,11 @@ def clean_person_data(data: dict) -> dict:
     """Normalise and check a person's fields; raises rules.Invalid with Vietnamese and English messages."""
     data = dict(data)
     if "full_name" in data:
-        data["full_name"] = normalize_name(data["full_name"])
+        data["full_name"] = normalize_name(check_name(data["full_name"] or ""))
         if not data["full_name"]:
             raise Invalid("Họ và tên là bắt buộc.", "Full name is required.")
+    if data.get("guardian_name"):
+        data["guardian_name"] = check_name(data["guardian_name"], field="guardian_name")
     dob = data.get("date_of_birth")
     if dob:
         data["birth_year"] = dob.year

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.RefuseImpossibleCharactersMiddleware",  # NUL & co. in parameters: a clear 400, never a 500
 ]
 
 ROOT_URLCONF = "phongdich.urls"
