@@ -97,7 +97,10 @@ def create_person(*, by, data: dict) -> Person:
 
 @transaction.atomic
 def update_person(*, by, person: Person, data: dict, expected_version: int) -> Person:
-    data = clean_person_data({**{k: getattr(person, k) for k in ("sex", "birth_year", "commune", "id_kind")}, **data})
+    current = {k: getattr(person, k) for k in ("sex", "birth_year", "commune", "id_kind")}
+    if "id_kind" not in data and "id_number" not in data:
+        current["id_number"] = person.id_number  # a partial update that leaves the ID alone keeps it (and its kind)
+    data = clean_person_data({**current, **data})
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     _refuse_registered_id(data.get("id_number", ""), by=by, exclude_pk=person.pk)
     changes = diff(person, data)
