@@ -32,8 +32,8 @@ def check_text(text: str, *, field: str | None = None) -> str:
 def name_refusal(name: str) -> str | None:
     """The first character a person's name may not contain, or None."""
     for ch in name or "":
-        if ch == " ":
-            continue
+        if ch in "\t\n\r" or unicodedata.category(ch) == "Zs":
+            continue  # spaces of any kind (a tab pasted from a spreadsheet): normalize_name makes them one space
         cat = unicodedata.category(ch)
         if cat[0] in ("L", "M", "N") and cat != "No":  # letters, combining marks, digits
             continue

@@ -18,6 +18,7 @@ REAL_NAMES = [
     "Nguyễn Thị Minh Khai", "Đặng Thị Ngọc Thịnh", "Trần Quốc Toản", "H'Hen Niê", "Y Bih Niê", "Ksor H’Ble", "A Lăng Thị Mai",
     "Rơ Châm Ly", "Nguyễn-Trần Bảo Ân", "Hoàng Thị Ư", "Lý Ngọc Ẩn (con)",
     unicodedata.normalize("NFD", "Phạm Thị Hường"),  # combining marks, as some phones type them
+    "Võ\u00a0Thị\tSáu",  # a no-break space or a tab pasted from a spreadsheet: normalised to one space
 ]
 BAD_NAMES = [
     ('<img src=x onerror="alert(1)">', "<"), ('<a href="http://evil.example">Ân</a>', "<"), ('=HYPERLINK("http://x","y")', "="),
