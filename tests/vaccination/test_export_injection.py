@@ -92,3 +92,22 @@ def test_markup_text_escapes_reportlab_markup_and_drops_control_characters():
     assert markup_text('<a href="x">Ân</a> & <b>') == '&lt;a href="x"&gt;Ân&lt;/a&gt; &amp; &lt;b&gt;'
     assert markup_text("Lê\x00 Văn\x07 Tám") == "Lê Văn Tám"
     assert markup_text(None) == ""
+
+
+def test_no_export_writes_csv_or_xlsx_rows_around_formula_safe():
+    """Every CSV writer and XLSX row of the application goes through core.exports (a new export included)."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    # Generators of demo input files: nothing in them comes from users.
+    allowed = {"core/exports.py", "vaccination/synthetic.py"}
+    offenders = []
+    for path in root.glob("*/**/*.py"):
+        rel = path.relative_to(root).as_posix()
+        if rel.split("/")[0] in {"tests", "bench", ".venv", "node_modules", "staticfiles"} or rel in allowed:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for needle in (r"\bcsv\.writer\(", r"\bcsv\.DictWriter\(", r"\b(ws|sheet)\.append\("):
+            if re.search(needle, text):
+                offenders.append(f"{rel}: {needle}")
+    assert not offenders, offenders
