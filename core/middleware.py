@@ -82,7 +82,8 @@ class RefuseImpossibleCharactersMiddleware:
         return None
 
     def _find(self, request):
-        found = self._first_bad((k, v) for k, vs in request.GET.lists() for v in vs)
+        # The path too: a public token (/cong-khai/xac-minh/<token>/) reaches a query as typed.
+        found = self._first_bad([("URL", request.path)]) or self._first_bad((k, v) for k, vs in request.GET.lists() for v in vs)
         if found or request.method not in ("POST", "PUT", "PATCH"):
             return found
         content_type = request.content_type or ""

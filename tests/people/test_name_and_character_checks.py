@@ -117,3 +117,8 @@ def test_a_nul_byte_in_a_json_body_is_refused_with_the_api_error_shape(api_for, 
     assert set(body) >= {"detail", "message_vi", "message_en"} and "street" in body["message_en"]
     p.refresh_from_db()
     assert p.street == ""
+
+
+def test_a_nul_byte_in_a_public_token_is_a_clear_400(client, kontum):
+    r = client.get("/cases/cong-khai/xac-minh/abc%00def/")
+    assert r.status_code == 400 and "U+0000" in r.content.decode()
