@@ -150,7 +150,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixi
         if request.method == "POST":
             qs = qs.only(*CHECK_CASE_FIELDS)
         try:
-            case = qs.get(pk=pk) if str(pk).isdigit() else None
+            case = qs.get(pk=pk) if str(pk).isascii() and str(pk).isdigit() else None
         except Case.DoesNotExist:
             case = None
         if case is None:
@@ -185,7 +185,7 @@ class AlertViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericVi
     @extend_schema(request=inline_serializer("Ack", {"note": serializers.CharField(required=False)}), responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        alert = scope(Alert.objects.all(), request.user).filter(pk=pk).first()
+        alert = scope(Alert.objects.all(), request.user).filter(pk=pk).first() if str(pk).isascii() and str(pk).isdigit() else None
         if alert is None:
             raise NotFound
         note = request.data.get("note", "") if hasattr(request.data, "get") else ""

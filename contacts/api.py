@@ -58,6 +58,14 @@ class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveM
             raise ValidationError({exc.field or "detail": [exc.vi, exc.en]})
 
 
+def _generations(request, name: str) -> int:
+    """?up= / ?down=: a whole number of generations, capped; anything else is a 400, not a 500."""
+    raw = request.GET.get(name, "50").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValidationError({name: f"Cần một số nguyên không âm / A non-negative whole number is required: {raw[:20]!r}"})
+    return min(int(raw), chains.MAX_GENERATIONS)
+
+
 class ChainView(APIView):
     """The chain of transmission of a case: cases up and down with generations, and the open contacts hanging off
     it, in Cytoscape's elements format. Cases outside the caller's jurisdiction are shown without personal data."""
@@ -71,8 +79,7 @@ class ChainView(APIView):
         from cases.models import Case
 
         case = get_for_user(Case.objects.all(), request.user, pk=case_pk)
-        up = min(int(request.GET.get("up", 50)), chains.MAX_GENERATIONS)
-        down = min(int(request.GET.get("down", 50)), chains.MAX_GENERATIONS)
+        up, down = _generations(request, "up"), _generations(request, "down")
         with_contacts = request.GET.get("contacts", "1") not in ("0", "false")
         chain = chains.chain_of(case.pk, up=up, down=down, with_contacts=with_contacts)
         ids = list(chain.generations)

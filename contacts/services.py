@@ -371,12 +371,21 @@ def find_or_create_person(*, by, data: dict, existing=None, accept_new: bool = F
     if existing is not None:
         return existing, []
     id_number = (data.get("id_number") or "").strip()
-    if id_number:
+    if id_number and by is None:
+        # Public forms: the declarant is linked to the record with his ID, and nothing about it is shown.
         from people.models import Person
 
         same = Person.objects.filter(id_number=id_number, merged_into__isnull=True).first()
         if same is not None:
             return same, []
+    elif id_number:
+        from core.scoping import ID_FOUND, ID_OUTSIDE, OUTSIDE_JURISDICTION, lookup_person_by_national_id
+
+        found, same = lookup_person_by_national_id(by, id_number)
+        if found == ID_FOUND:
+            return same, []
+        if found == ID_OUTSIDE:  # no name, no record: a link is made only within the user's jurisdiction
+            raise Invalid(*OUTSIDE_JURISDICTION, field="id_number")
     dups = people.possible_duplicates(full_name=data["full_name"], birth_year=data["birth_year"], commune=data["commune"],
                                       date_of_birth=data.get("date_of_birth"))
     if visible is not None:

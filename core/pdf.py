@@ -40,3 +40,23 @@ def register(family: str = "sans") -> tuple[str, str, str]:
         "Không tìm thấy phông chữ tiếng Việt: chạy `make install` (gói npm dejavu-fonts-ttf) / "
         "No Vietnamese-capable font: run `make install` (npm package dejavu-fonts-ttf) or set PHONGDICH_PDF_FONT"
     )
+
+
+# Control characters other than tab and newline have no glyph and break reportlab's parser.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+_CONTROL[127] = None
+
+
+def markup_text(value) -> str:
+    """Plain text made safe for reportlab Paragraph markup: `<`, `>` and `&` escaped, so a resident named
+    `<img src=x>` or `<a href=…>` prints as those characters instead of failing the PDF or becoming a live link."""
+    from xml.sax.saxutils import escape
+
+    return escape(str(value if value is not None else "").translate(_CONTROL))
+
+
+def paragraph(value, style):
+    """A reportlab Paragraph of plain text (never markup): every PDF builds its text cells through here."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(markup_text(value), style)

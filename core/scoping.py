@@ -65,3 +65,30 @@ def get_for_user(queryset_or_model, user, **lookup):
         return scope(qs, user).get(**lookup)
     except qs.model.DoesNotExist:
         raise Http404
+
+
+# --- "Does this ID exist?" ---------------------------------------------------------------------------------
+# The answer itself is personal data: a person outside the user's area is only said to exist, never named
+# or numbered, so a form cannot be used to probe the province's registry for someone's name or record.
+ID_FOUND, ID_OUTSIDE, ID_NONE = "found", "outside", "none"
+OUTSIDE_JURISDICTION = (
+    "Số giấy tờ thuộc một người ngoài địa bàn quản lý của bạn.",
+    "The ID number belongs to a person outside your jurisdiction.",
+)
+
+
+def lookup_person_by_national_id(user, id_number: str, *, exclude_pk=None):
+    """(ID_FOUND, person) if the user may see the record with this ID, (ID_OUTSIDE, None) if one exists outside
+    the user's jurisdiction (or there is no user: public forms), (ID_NONE, None) if no current record has it."""
+    from people.models import Person
+
+    id_number = (id_number or "").strip()
+    if not id_number:
+        return ID_NONE, None
+    qs = Person.objects.filter(id_number=id_number, merged_into__isnull=True)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if not qs.exists():
+        return ID_NONE, None
+    person = scope(qs, user).order_by("pk").first() if user is not None else None
+    return (ID_FOUND, person) if person is not None else (ID_OUTSIDE, None)

@@ -162,16 +162,17 @@ TEMPLATES = {
 @login_required
 def import_template(request, kind):
     """A CSV to fill in (UTF-8 with BOM, so that Excel shows the Vietnamese headers correctly)."""
-    import csv
     import io
 
     from django.http import Http404, HttpResponse
+
+    from core.exports import SafeWriter
 
     if kind not in TEMPLATES:
         raise Http404
     header, rows = TEMPLATES[kind]
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = SafeWriter(buf)
     writer.writerow(header)
     writer.writerows(rows)
     response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")

@@ -1,5 +1,4 @@
 """Pages of the levels app: map, unit explanation and decisions, calculator, criteria versions, measures, public page."""
-import csv
 import datetime as dt
 import json
 
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.concurrency import EditConflict
 from core.errors import Invalid
+from core.exports import SafeDictWriter
 from core.imports import FileRejected
 from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
@@ -441,7 +441,7 @@ def public_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cap-do-dich.csv"'
     response.write("\ufeff")
-    w = csv.DictWriter(response, fieldnames=PUBLIC_FIELDS)
+    w = SafeDictWriter(response, fieldnames=PUBLIC_FIELDS)
     w.writeheader()
     w.writerows(_public_dicts())
     return response

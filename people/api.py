@@ -130,7 +130,7 @@ class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         try:
             serializer.instance = services.create_person(by=self.request.user, data=data)
         except services.DuplicateId as exc:
-            raise ValidationError({"id_number": str(exc), "existing_id": exc.existing.pk})
+            raise ValidationError({"id_number": str(exc), **({"existing_id": exc.existing.pk} if exc.existing else {})})
         except Invalid as exc:
             raise ValidationError({"detail": str(exc)})
 

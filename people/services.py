@@ -11,6 +11,7 @@ from core.text import fold, normalize_name
 
 from .models import Person
 from .rules import Invalid, check_id, normalize_phone
+from .validators import check_name
 
 EDITABLE_FIELDS = [
     "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "ethnicity", "occupation",
@@ -24,20 +25,30 @@ person_merged = Signal()  # kwargs: keep, duplicate, by
 
 
 class DuplicateId(Exception):
-    def __init__(self, existing: Person):
+    """The ID number is already registered. `existing` is the record only if the user may see it; for a record
+    outside the user's jurisdiction it is None and the message names neither the person nor the record."""
+
+    def __init__(self, existing: Person | None):
+        from core.scoping import OUTSIDE_JURISDICTION
+
         self.existing = existing
-        super().__init__(
-            f"Số giấy tờ đã có trong hồ sơ #{existing.pk} / The ID number already belongs to record #{existing.pk}"
-        )
+        if existing is None:
+            super().__init__(" / ".join(OUTSIDE_JURISDICTION))
+        else:
+            super().__init__(
+                f"Số giấy tờ đã có trong hồ sơ #{existing.pk} / The ID number already belongs to record #{existing.pk}"
+            )
 
 
 def clean_person_data(data: dict) -> dict:
     """Normalise and check a person's fields; raises rules.Invalid with Vietnamese and English messages."""
     data = dict(data)
     if "full_name" in data:
-        data["full_name"] = normalize_name(data["full_name"])
+        data["full_name"] = normalize_name(check_name(data["full_name"] or ""))
         if not data["full_name"]:
             raise Invalid("Họ và tên là bắt buộc.", "Full name is required.")
+    if data.get("guardian_name"):
+        data["guardian_name"] = check_name(data["guardian_name"], field="guardian_name")
     dob = data.get("date_of_birth")
     if dob:
         data["birth_year"] = dob.year
@@ -64,21 +75,19 @@ def possible_duplicates(*, full_name: str, birth_year: int, commune, date_of_bir
     return qs
 
 
-def _existing_with_id(id_number: str, exclude_pk=None) -> Person | None:
-    if not id_number:
-        return None
-    qs = Person.objects.filter(id_number=id_number, merged_into__isnull=True)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.first()
+def _refuse_registered_id(id_number: str, *, by, exclude_pk=None) -> None:
+    """Same ID = same person: refuse a second record, saying which one only if `by` may see it."""
+    from core.scoping import ID_FOUND, ID_NONE, lookup_person_by_national_id
+
+    found, person = lookup_person_by_national_id(by, id_number, exclude_pk=exclude_pk)
+    if found != ID_NONE:
+        raise DuplicateId(person if found == ID_FOUND else None)
 
 
 @transaction.atomic
 def create_person(*, by, data: dict) -> Person:
     data = clean_person_data(data)
-    existing = _existing_with_id(data.get("id_number", ""))
-    if existing:
-        raise DuplicateId(existing)
+    _refuse_registered_id(data.get("id_number", ""), by=by)
     person = Person(**data)
     person.name_folded = fold(person.full_name)
     person.save()
@@ -88,11 +97,12 @@ def create_person(*, by, data: dict) -> Person:
 
 @transaction.atomic
 def update_person(*, by, person: Person, data: dict, expected_version: int) -> Person:
-    data = clean_person_data({**{k: getattr(person, k) for k in ("sex", "birth_year", "commune", "id_kind")}, **data})
+    current = {k: getattr(person, k) for k in ("sex", "birth_year", "commune", "id_kind")}
+    if "id_kind" not in data and "id_number" not in data:
+        current["id_number"] = person.id_number  # a partial update that leaves the ID alone keeps it (and its kind)
+    data = clean_person_data({**current, **data})
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
-    existing = _existing_with_id(data.get("id_number", ""), exclude_pk=person.pk)
-    if existing:
-        raise DuplicateId(existing)
+    _refuse_registered_id(data.get("id_number", ""), by=by, exclude_pk=person.pk)
     changes = diff(person, data)
     if not changes:
         return person

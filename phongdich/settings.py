@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "core.middleware.ContentSecurityPolicyMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.RefuseImpossibleCharactersMiddleware",  # NUL & co. in parameters: a clear 400, never a 500
 ]
 
 ROOT_URLCONF = "phongdich.urls"
@@ -218,6 +219,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation lists its error answers (400/401/403/404/409/429), checked by tests/test_api_schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_schema.add_error_responses"],
 }
 
 # Background and scheduled jobs: Celery with Redis when REDIS_URL is set, otherwise in-process.

@@ -218,14 +218,14 @@ def _fonts() -> tuple[str, str, str]:
 
 
 def to_pdf(report, setup) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from core.pdf import markup_text, paragraph
 
     regular, bold, italic = _fonts()
     h = header_fields(report, setup)
@@ -236,12 +236,12 @@ def to_pdf(report, setup) -> bytes:
     head = ParagraphStyle("h", fontName=bold, fontSize=13, leading=17, spaceBefore=6)
     small = ParagraphStyle("s", fontName=regular, fontSize=10, leading=12)
     small_b = ParagraphStyle("sb", parent=small, fontName=bold)
-    P = lambda t, s: Paragraph(escape(str(t)), s)  # noqa: E731
+    P = paragraph
     story = []
     motto = ParagraphStyle("m", parent=center_b, fontSize=10.5)
     header = Table([
         [P(h["parent"], center), P(h["motto1"], motto)],
-        [Paragraph(f"<u>{escape(h['issuer'])}</u>", center_b), Paragraph(f"<u>{escape(h['motto2'])}</u>", center_b)],
+        [Paragraph(f"<u>{markup_text(h['issuer'])}</u>", center_b), Paragraph(f"<u>{markup_text(h['motto2'])}</u>", center_b)],
         [P(h["number"], center), P(h["place_date"], center_i)],
     ], colWidths=[6.5 * cm, 9.5 * cm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -274,28 +274,30 @@ def to_xlsx(report, setup) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from core.exports import xlsx_append
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Tong hop"
-    ws.append([header_fields(report, setup)["subject"]])
+    xlsx_append(ws, [header_fields(report, setup)["subject"]])
     ws["A1"].font = Font(bold=True)
     tables = 0
     for b in blocks(report.data):
         if b.kind == "heading":
-            ws.append([])
-            ws.append([b.text])
+            xlsx_append(ws, [])
+            xlsx_append(ws, [b.text])
             ws.cell(ws.max_row, 1).font = Font(bold=True)
         elif b.kind == "para":
-            ws.append([b.text])
+            xlsx_append(ws, [b.text])
         else:
             tables += 1
             sheet = wb.create_sheet(f"Bang {tables}")
-            sheet.append([b.title])
-            sheet.append(b.header)
+            xlsx_append(sheet, [b.title])
+            xlsx_append(sheet, b.header)
             for c in sheet[2]:
                 c.font = Font(bold=True)
             for row in b.rows:
-                sheet.append(row)
+                xlsx_append(sheet, row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

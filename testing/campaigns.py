@@ -46,6 +46,8 @@ def compliance_by_group(campaign: Campaign, targets) -> list[dict]:
 def export_xlsx(*, by, campaign: Campaign, targets, missing_only: bool = True) -> bytes:
     from openpyxl import Workbook
 
+    from core.exports import xlsx_append
+
     rows = with_compliance(campaign, targets).select_related("person", "person__commune").order_by("group", "person__name_folded")
     if missing_only:
         rows = rows.filter(compliant=False)
@@ -53,13 +55,13 @@ def export_xlsx(*, by, campaign: Campaign, targets, missing_only: bool = True) -
     ws = wb.active
     ws.title = "Chua xet nghiem" if missing_only else "Danh sach"
     start, end = window(campaign)
-    ws.append([campaign.name, f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"])
-    ws.append(["Trường / đơn vị", "Họ và tên", "Năm sinh", "Điện thoại", "Xã/phường", "Đã có kết quả âm tính"])
+    xlsx_append(ws, [campaign.name, f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"])
+    xlsx_append(ws, ["Trường / đơn vị", "Họ và tên", "Năm sinh", "Điện thoại", "Xã/phường", "Đã có kết quả âm tính"])
     ids = []
     for t in rows:
         p = t.person
         ids.append(p.pk)
-        ws.append([t.group, p.full_name, p.birth_year, p.phone, p.commune.name, "Có" if t.compliant else "Chưa"])
+        xlsx_append(ws, [t.group, p.full_name, p.birth_year, p.phone, p.commune.name, "Có" if t.compliant else "Chưa"])
     buf = io.BytesIO()
     wb.save(buf)
     record(actor=by, action="export", obj=campaign, records=ids, note=f"{len(ids)} rows, missing_only={missing_only}")

@@ -2,7 +2,7 @@
 import datetime as dt
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -65,7 +65,8 @@ class InjectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(self.get_serializer(inj).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("unit", OpenApiTypes.INT), OpenApiParameter("on", OpenApiTypes.DATE)],
-                   responses=OpenApiTypes.OBJECT)
+                   responses={200: OpenApiTypes.OBJECT,
+                              404: OpenApiResponse(description="Đơn vị không có hoặc ngoài địa bàn / Unit unknown or outside the jurisdiction")})
     @action(detail=False, methods=["get"])
     def coverage(self, request):
         """Coverage of a unit on a date (ISO), per age band and dose, with the epidemic-level figures."""

@@ -670,8 +670,10 @@ class DoseImporter:
 
     def write_error_csv(self, target) -> int:
         """All rejected rows (line, column, code, vi, en) as CSV into a text stream."""
+        from core.exports import SafeWriter
+
         rows = self.error_rows()
-        w = csv.writer(target)
+        w = SafeWriter(target)
         w.writerow(["Dòng/Line", "Cột/Column", "Mã/Code", "Lý do", "Reason"])
         for r in rows:
             w.writerow([r["line"], r["column"], r["code"], r["message_vi"], r["message_en"]])

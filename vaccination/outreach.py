@@ -229,14 +229,16 @@ def door_to_door_xlsx(village, entries, on: dt.date) -> bytes:
 
     from openpyxl import Workbook
 
+    from core.exports import xlsx_append
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Danh sách"
-    ws.append([f"Danh sách tiêm chủng tại {village.name}, {village.commune.name} — ngày {on:%d/%m/%Y}"])
-    ws.append(["STT", "Họ và tên", "Năm sinh", "Tuổi", "Nguy cơ", "Tình trạng", "Mũi cần tiêm", "Từ chối trước (lý do)",
+    xlsx_append(ws, [f"Danh sách tiêm chủng tại {village.name}, {village.commune.name} — ngày {on:%d/%m/%Y}"])
+    xlsx_append(ws, ["STT", "Họ và tên", "Năm sinh", "Tuổi", "Nguy cơ", "Tình trạng", "Mũi cần tiêm", "Từ chối trước (lý do)",
                "Điện thoại", "Địa chỉ", "Kết quả (đã tiêm/từ chối/vắng/chống chỉ định/chuyển đi)"])
     for n, e in enumerate(entries, start=1):
-        ws.append([n, e.person.full_name, e.person.birth_year, e.age, ", ".join(e.risk_labels), STATE_LABELS[e.state],
+        xlsx_append(ws, [n, e.person.full_name, e.person.birth_year, e.age, ", ".join(e.risk_labels), STATE_LABELS[e.state],
                    e.next_label, e.refusal or "", e.person.phone, e.person.street, ""])
     buf = io.BytesIO()
     wb.save(buf)
@@ -250,7 +252,9 @@ def door_to_door_pdf(village, entries, on: dt.date) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    from core.pdf import paragraph
 
     from .certificates import _fonts
 
@@ -262,13 +266,13 @@ def door_to_door_pdf(village, entries, on: dt.date) -> bytes:
     cell = ParagraphStyle("c", fontName=regular, fontSize=8, leading=10)
     rows = [["STT", "Họ và tên", "Năm sinh", "Nguy cơ", "Tình trạng", "Mũi cần tiêm", "Từ chối trước", "Điện thoại", "Kết quả"]]
     for n, e in enumerate(entries, start=1):
-        rows.append([str(n), Paragraph(e.person.full_name, cell), str(e.person.birth_year), Paragraph(", ".join(e.risk_labels), cell),
-                     STATE_LABELS[e.state], e.next_label, Paragraph(e.refusal or "", cell), e.person.phone, ""])
+        rows.append([str(n), paragraph(e.person.full_name, cell), str(e.person.birth_year), paragraph(", ".join(e.risk_labels), cell),
+                     STATE_LABELS[e.state], e.next_label, paragraph(e.refusal or "", cell), e.person.phone, ""])
     table = Table(rows, repeatRows=1, colWidths=[10 * mm, 50 * mm, 18 * mm, 40 * mm, 22 * mm, 35 * mm, 40 * mm, 25 * mm, 35 * mm])
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, 0), (-1, 0), bold), ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
     ]))
-    doc.build([Paragraph(f"Danh sách đi từng nhà – {village.name}, {village.commune.name} – ngày {on:%d/%m/%Y}", title), table])
+    doc.build([paragraph(f"Danh sách đi từng nhà – {village.name}, {village.commune.name} – ngày {on:%d/%m/%Y}", title), table])
     return buf.getvalue()

@@ -4,7 +4,6 @@ The other side's extract (CSV/XLSX, one row per dose as VNeID shows it; layout i
 ID number (the key used by MOH/MPS, rules-research §5.6). Our doses are numbered by date (mũi 1, 2, 3 … as VNeID
 counts them) and compared slot by slot.
 """
-import csv
 import io
 
 from django.db import transaction
@@ -149,8 +148,10 @@ CORRECTION_HEADER = ["Số định danh", "Họ và tên", "Loại sai lệch", 
 
 def corrections_csv(r: ReconciliationRun) -> str:
     """Corrections to send (documented layout): one row per difference with our value and theirs."""
+    from core.exports import SafeWriter
+
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeWriter(out)
     w.writerow(CORRECTION_HEADER)
     for d in r.differences:
         vi, en = KINDS[d["kind"]]

@@ -169,12 +169,12 @@ def import_detail(request, pk):
 @role_required(VACCINATION_EDITORS)
 def import_errors_csv(request, pk):
     batch = scoped_object(request, ImportBatch, pk=pk)
-    import csv
+    from core.exports import SafeWriter
 
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="loi-nhap-{batch.pk}.csv"'
     response.write("\ufeff")
-    w = csv.writer(response)
+    w = SafeWriter(response)
     w.writerow(["Dòng/Line", "Cột/Column", "Mã/Code", "Lý do", "Reason"])
     for e in batch.errors:
         w.writerow([e["line"], e["column"], e["code"], e["message_vi"], e["message_en"]])
