@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from audit.services import record
+from core.exports import xlsx_append
 
 from . import catalog, rules
 from .models import Breach, DeadlineRule, RequestKind, RetentionRule, SubjectRequest
@@ -114,9 +115,9 @@ def export_person_data(*, by, person, req: SubjectRequest | None = None) -> byte
         if link is not None and not objs:
             continue
         sheet = wb.create_sheet(str(model._meta.verbose_name_plural)[:31])
-        sheet.append(["#"] + [str(f.verbose_name) for f in fields])
+        xlsx_append(sheet, ["#"] + [str(f.verbose_name) for f in fields])
         for obj in objs:
-            sheet.append([obj.pk] + [_cell(_display(obj, f)) for f in fields])
+            xlsx_append(sheet, [obj.pk] + [_cell(_display(obj, f)) for f in fields])
     buffer = io.BytesIO()
     wb.save(buffer)
     record(actor=by, action="export", obj=person,
@@ -260,32 +261,32 @@ def dpia_workbook(*, by) -> bytes:
 
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("Loại dữ liệu")
-    sheet.append(["Bản ghi", "Mã bản ghi", "Trường dữ liệu", "Loại", "Định danh trực tiếp"])
+    xlsx_append(sheet, ["Bản ghi", "Mã bản ghi", "Trường dữ liệu", "Loại", "Định danh trực tiếp"])
     for row in catalog.categories():
-        sheet.append([row["record"], row["record_type"], row["field"], str(row["category"]),
+        xlsx_append(sheet, [row["record"], row["record_type"], row["field"], str(row["category"]),
                       "Có" if row["identifying"] else ""])
     sheet = wb.create_sheet("Mục đích")
-    sheet.append(["Mục đích xử lý", "Căn cứ"])
+    xlsx_append(sheet, ["Mục đích xử lý", "Căn cứ"])
     for purpose, basis in catalog.PURPOSES:
-        sheet.append([str(purpose), str(basis)])
+        xlsx_append(sheet, [str(purpose), str(basis)])
     sheet = wb.create_sheet("Bên nhận")
-    sheet.append(["Bên nhận / vai trò", "Phạm vi"])
+    xlsx_append(sheet, ["Bên nhận / vai trò", "Phạm vi"])
     for who, what in catalog.RECIPIENTS:
-        sheet.append([str(who), str(what)])
-    sheet.append([])
-    sheet.append(["Vai trò trong hệ thống"])
+        xlsx_append(sheet, [str(who), str(what)])
+    xlsx_append(sheet, [])
+    xlsx_append(sheet, ["Vai trò trong hệ thống"])
     for _value, label in Role.choices:
-        sheet.append([str(label)])
+        xlsx_append(sheet, [str(label)])
     sheet = wb.create_sheet("Thời hạn lưu")
-    sheet.append(["Loại bản ghi", "Tính từ", "Số năm", "Khi hết hạn", "Áp dụng từ", "Căn cứ"])
+    xlsx_append(sheet, ["Loại bản ghi", "Tính từ", "Số năm", "Khi hết hạn", "Áp dụng từ", "Căn cứ"])
     for rule in RetentionRule.objects.order_by("record_type", "-effective_from"):
-        sheet.append([rule.record_type, rule.date_field, rule.years, rule.get_action_display(),
+        xlsx_append(sheet, [rule.record_type, rule.date_field, rule.years, rule.get_action_display(),
                       rule.effective_from.strftime("%d/%m/%Y"), rule.source])
     sheet = wb.create_sheet("Biện pháp bảo vệ")
-    sheet.append(["Biện pháp"])
+    xlsx_append(sheet, ["Biện pháp"])
     for measure in catalog.SECURITY_MEASURES:
-        sheet.append([str(measure)])
-    sheet.append([f"Sao lưu mã hoá: {'bật' if (settings.BACKUP_ENCRYPTION_KEY or settings.BACKUP_ENCRYPTION_KEY_FILE) else 'chưa bật'}; "
+        xlsx_append(sheet, [str(measure)])
+    xlsx_append(sheet, [f"Sao lưu mã hoá: {'bật' if (settings.BACKUP_ENCRYPTION_KEY or settings.BACKUP_ENCRYPTION_KEY_FILE) else 'chưa bật'}; "
                   f"bản sao ngoài máy: {'có' if settings.BACKUP_COPY_TO else 'chưa cấu hình'}"])
     buffer = io.BytesIO()
     wb.save(buffer)

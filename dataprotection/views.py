@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.exports import SafeWriter
 from core.scoping import scope
 from core.views import role_required, scoped_object
 
@@ -144,12 +145,11 @@ class _Echo:
 @role_required(DP_OFFICERS)
 def research_export(request):
     """Streamed CSV: memory stays flat for the whole province."""
-    import csv
 
     from people.models import Person
 
     qs = scope(Person.objects.filter(merged_into__isnull=True), request.user)
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
     rows = services.research_rows(by=request.user, qs=qs)
     header = next(rows)  # audited before the first byte leaves
     response = StreamingHttpResponse(
