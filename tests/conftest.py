@@ -171,12 +171,13 @@ def client_for(client):
 @pytest.fixture
 def api_for():
     """api_for(user) → a DRF APIClient authenticated with the user's token."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from accounts.services import create_token
 
     def make(user):
         c = APIClient()
-        c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        c.credentials(HTTP_AUTHORIZATION=f"Token {create_token(user=user, name='test')[1]}")
         return c
 
     return make
