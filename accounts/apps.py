@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+
+    def ready(self):
+        from core.navigation import register
+
+        from .roles import USER_MANAGERS
+
+        register("Người dùng", "accounts:users", roles=USER_MANAGERS, order=890)
