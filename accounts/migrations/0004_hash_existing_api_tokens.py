@@ -26,9 +26,10 @@ def hash_tokens(apps, schema_editor):
                  prefix=key[:8], created_at=now, expires_at=expires)
         for key, user_id in rows
     ], batch_size=1000)
-    schema_editor.execute(f"DROP TABLE {qn(OLD_TABLE)}")
-    # rest_framework.authtoken left INSTALLED_APPS: forget its migrations so that it could be installed again.
-    schema_editor.execute("DELETE FROM django_migrations WHERE app = %s", ["authtoken"])
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE {qn(OLD_TABLE)}")
+        # rest_framework.authtoken left INSTALLED_APPS: forget its migrations so that it could be installed again.
+        cur.execute("DELETE FROM django_migrations WHERE app = %s", ["authtoken"])
 
 
 class Migration(migrations.Migration):
