@@ -39,9 +39,31 @@ PERMISSIONS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     "cases.follow_up": _HEALTH_STAFF | {R.CARE_TEAM},
     "testing.edit": _HEALTH_STAFF | {R.LAB},
     "vaccination.edit": _HEALTH_STAFF | {R.VACCINATOR},
+    # Accept a dose that raised warnings (with a written reason): vaccinators record, supervisors decide.
+    "vaccination.supervise": _HEALTH_STAFF,
+    # Door-to-door visits of the unvaccinated: community teams go from house to house too.
+    "vaccination.visit": _HEALTH_STAFF | {R.VACCINATOR, R.CARE_TEAM},
     # Province-wide reference data: rule sets, criteria versions, product schedules, directives.
     "rules.edit": {R.HEALTH_DEPT, R.SYSADMIN},
     "audit.view": {R.SYSADMIN},
+    # Villages and population denominators of the user's own area (geo).
+    "geo.edit": _HEALTH_STAFF,
+    # Epidemic levels: the Department of Health proposes; the People's Committee decides, its decision recorded and
+    # published by leadership; health staff enter criteria values for their units.
+    "levels.propose": {R.HEALTH_DEPT, R.SYSADMIN},
+    "levels.decide": {R.LEADERSHIP, R.SYSADMIN},
+    "levels.enter_criteria": _HEALTH_STAFF,
+    # Directives and tasks: the Steering Committee's standing office (Department of Health) registers them; agency
+    # officers (and district staff) read and report progress on their own agency's tasks.
+    "directives.view": {R.LEADERSHIP, R.HEALTH_DEPT, R.DISTRICT_HEALTH, R.AGENCY_OFFICER, R.SYSADMIN},
+    "directives.edit": {R.HEALTH_DEPT, R.SYSADMIN},
+    "directives.view_all_tasks": {R.LEADERSHIP, R.HEALTH_DEPT, R.SYSADMIN},
+    "directives.report_progress": {R.HEALTH_DEPT, R.DISTRICT_HEALTH, R.AGENCY_OFFICER, R.SYSADMIN},
+    # Daily situation reports and citizens' feedback.
+    "reports.view": {R.LEADERSHIP, R.HEALTH_DEPT, R.SYSADMIN},
+    "reports.edit": {R.HEALTH_DEPT, R.SYSADMIN},
+    "feedback.triage": {R.HEALTH_DEPT, R.LEADERSHIP, R.SYSADMIN},
+    "feedback.answer": {R.HEALTH_DEPT, R.AGENCY_OFFICER, R.DISTRICT_HEALTH, R.SYSADMIN},
     # User management (accounts.views_admin, /api/users/): the Department of Health within its province.
     "users.manage": {R.HEALTH_DEPT, R.SYSADMIN},
     # Django's admin at /quantri/ (users and reference data).
