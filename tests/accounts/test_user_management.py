@@ -203,3 +203,11 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_reason(personas, cli
     bad.name = "can-bo.xlsx"
     response = client_for(personas["admin"]).post(IMPORT, {"file": bad})
     assert response.status_code == 200 and "Không mở được tệp Excel" in response.content.decode()
+
+
+def test_the_user_pages_read_in_english(personas, client_for):
+    c = client_for(personas["admin"])
+    c.post("/i18n/setlang/", {"language": "en", "next": LIST})
+    page = c.get(LIST).content.decode()
+    assert "Last sign-in" in page and "Import a staff list" in page and "Đăng nhập gần nhất" not in page
+    assert "Change password" in c.get("/accounts/tai-khoan/").content.decode()
