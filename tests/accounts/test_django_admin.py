@@ -54,3 +54,8 @@ def test_an_agency_edited_in_the_admin_is_audited(personas, client_for):
     assert agency.short_name == "GD-ĐT Kon Tum"
     ev = AuditEvent.objects.get(target_type="accounts.agency", target_id=str(agency.pk), action="update")
     assert ev.actor == personas["admin"] and ev.changes["short_name"] == [old_short, "GD-ĐT Kon Tum"]
+
+
+def test_the_menu_leads_administrators_and_only_them_to_the_admin(personas, client_for):
+    assert 'href="/quantri/"' in client_for(personas["admin"]).get("/accounts/nguoi-dung/").content.decode()
+    assert 'href="/quantri/"' not in client_for(personas["health_dept"]).get("/accounts/nguoi-dung/").content.decode()
