@@ -87,7 +87,7 @@ def create_user(*, by, username: str, role: str, full_name: str = "", email: str
         raise Invalid(f"Tên đăng nhập “{username}” đã có.", f"The username “{username}” is taken.", "username")
     check_assignment(by=by, role=role, unit=unit, facility=facility, agency=agency)
     user = User(username=username, role=role, full_name=full_name, email=email, phone=phone, unit=unit,
-                facility=facility, agency=agency if role == Role.AGENCY_OFFICER else agency,
+                facility=facility, agency=agency,
                 is_staff=role == Role.SYSADMIN, must_change_password=True)
     password = password or temporary_password()
     _check_password(password, user)
