@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets are named "role": a user's (accounts) and an agency's part in a task (directives).
+    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.roles.Role", "AssignmentRoleEnum": "directives.models.Assignment.Role"},
 }
 
 # Background and scheduled jobs: Celery with Redis when REDIS_URL is set, otherwise in-process.
