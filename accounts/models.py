@@ -1,6 +1,8 @@
 """Users, their role and their jurisdiction; agencies (departments) that receive tasks."""
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import fold
@@ -54,6 +56,9 @@ class User(AbstractUser):
         "facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("Cơ sở")
     )
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="officers", verbose_name=_("Cơ quan"))
+    # Set on demo accounts and on accounts an administrator created or reset: the user must choose his own password
+    # before anything else (accounts.middleware), unless the installation is the demo (settings.PHONGDICH_DEMO).
+    must_change_password = models.BooleanField(_("Phải đổi mật khẩu"), default=False)
 
     class Meta:
         verbose_name = _("Người dùng")
@@ -77,9 +82,51 @@ class User(AbstractUser):
             return self.facility.unit
         return None
 
+    @classmethod
+    def scope_for_user(cls, queryset, user):
+        """Users a user may see (core.scoping): a system administrator all; a user manager (the Department of Health)
+        the users placed in his unit or below, and agency officers, never an administrator; anyone else himself."""
+        from .roles import can
+
+        if user.sees_everything:
+            return queryset
+        if not can(user, "users.manage") or user.jurisdiction_unit is None:
+            return queryset.filter(pk=user.pk)
+        path = user.jurisdiction_unit.path
+        return queryset.filter(
+            models.Q(unit__path__startswith=path) | models.Q(facility__unit__path__startswith=path)
+            | models.Q(role=Role.AGENCY_OFFICER)
+        ).exclude(models.Q(role=Role.SYSADMIN) | models.Q(is_superuser=True))
+
     def has_role(self, roles) -> bool:
         return self.is_active and (self.sees_everything or self.role in roles)
 
     @property
     def requires_two_factor(self) -> bool:
         return self.is_superuser or self.is_staff or self.role == Role.SYSADMIN
+
+
+class ApiToken(models.Model):
+    """A named API token for one device. Only the SHA-256 digest of the key is stored: the key itself is shown once,
+    when the token is created (accounts.services.create_token). A token expires and can be revoked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("Người dùng"))
+    name = models.CharField(_("Tên thiết bị"), max_length=100)
+    # The lookup of every API call (accounts.authentication): unique, hence indexed.
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("Đầu mã"), max_length=8, editable=False, help_text=_("Để nhận ra mã, không đủ để dùng"))
+    created_at = models.DateTimeField(_("Tạo lúc"), default=timezone.now)
+    expires_at = models.DateTimeField(_("Hết hạn lúc"))
+    revoked_at = models.DateTimeField(_("Thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Mã truy cập API")
+        verbose_name_plural = _("Mã truy cập API")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -272,15 +272,14 @@ def http_load(url_db: str, seconds: int, clients: int, workers: int = 2, threads
     import shutil
     import socket
 
-    from rest_framework.authtoken.models import Token
-
     from accounts.models import User
+    from accounts.services import create_token
     from cases.models import Case
 
     if tool == "auto":
         tool = "wrk" if shutil.which("wrk") else "python"
     user = User.objects.get(username="bench_care")
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = create_token(user=user, name="bench")[1]
     cases = list(Case.objects.filter(commune_id=user.unit_id, status="active").values_list("id", flat=True)[:500])
     env = {**os.environ, "DATABASE_URL": url_db, **BENCH_ENV}
     run = f"{time.time():.0f}"

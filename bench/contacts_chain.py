@@ -58,9 +58,9 @@ def child(n_chains: int, per_case: int, samples: int, reuse: bool = False) -> No
     # A provincial health officer (scoped, not a sysadmin): the realistic reader of a chain.
     admin = User.objects.filter(username="bench_reader").first() or User.objects.create_user(
         username="bench_reader", password="x", role="health_dept", unit=AdministrativeUnit.objects.get(path="/62/"))
-    from rest_framework.authtoken.models import Token
+    from accounts.services import create_token
 
-    token = Token.objects.get_or_create(user=admin)[0].key
+    token = create_token(user=admin, name="bench")[1]
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="localhost")
     api_times = []
     for r in picks:

@@ -1,16 +1,14 @@
 """REST API of the case registry: scoped cases, checks (POST /api/cases/{id}/checks/), alert acknowledgement."""
 import threading
 
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import BooleanField
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from accounts.authentication import TokenAuthentication
 from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
 from core.api import AuditedRetrieveMixin, ScopedViewSetMixin
 from core.scoping import scope
@@ -73,53 +71,6 @@ def _bound(cls) -> serializers.Serializer:
     return ser
 
 
-class TokenWithUnitAuthentication(TokenAuthentication):
-    """The project's token authentication (the token looked up on every request, an inactive user refused), fetching
-    the user's unit in the same query: scoping needs it on every call. One raw query for the columns permissions
-    (has_role), scoping (jurisdiction_unit) and the audit (username) read; any other field is fetched on first use.
-    Checks arrive hundreds per second, and building this three-table query with the ORM cost more than running it."""
-
-    USER_FIELDS = {"id", "username", "is_active", "is_superuser", "role", "unit_id", "facility_id", "agency_id"}
-    UNIT_FIELDS = {"id", "path", "structure"}
-    _query = None  # (sql, user fields, unit fields), built on first use
-
-    def _token_query(self, connection):
-        if TokenWithUnitAuthentication._query is None:
-            token_model, user_model = self.get_model(), get_user_model()
-            unit = user_model._meta.get_field("unit")
-            # In the models' field order: Model.from_db takes the values in that order.
-            user_fields = [f for f in user_model._meta.concrete_fields if f.attname in self.USER_FIELDS]
-            unit_fields = [f for f in unit.related_model._meta.concrete_fields if f.attname in self.UNIT_FIELDS]
-            qn = connection.ops.quote_name
-            sql = (f"SELECT {', '.join('u.' + qn(f.column) for f in user_fields)}, {', '.join('g.' + qn(f.column) for f in unit_fields)} "
-                   f"FROM {qn(token_model._meta.db_table)} t "
-                   f"JOIN {qn(user_model._meta.db_table)} u ON u.{qn(user_model._meta.pk.column)} = t.{qn(token_model._meta.get_field('user').column)} "
-                   f"LEFT JOIN {qn(unit.related_model._meta.db_table)} g ON g.{qn(unit.target_field.column)} = u.{qn(unit.column)} "
-                   f"WHERE t.{qn(token_model._meta.pk.column)} = %s")
-            TokenWithUnitAuthentication._query = (sql, user_fields, unit_fields)
-        return TokenWithUnitAuthentication._query
-
-    def authenticate_credentials(self, key):
-        sql, user_fields, unit_fields = self._token_query(connection)
-        with connection.cursor() as cur:
-            cur.execute(sql, [key])
-            row = cur.fetchone()
-        if row is None:
-            return super().authenticate_credentials(key)  # the standard "Invalid token." answer
-        # SQLite answers booleans as 0/1.
-        values = [bool(v) if isinstance(f, BooleanField) else v for f, v in zip(user_fields + unit_fields, row, strict=True)]
-        user_model, unit_model, n = user_fields[0].model, unit_fields[0].model, len(user_fields)
-        user = user_model.from_db(connection.alias, [f.attname for f in user_fields], values[:n])
-        if not user.is_active:
-            return super().authenticate_credentials(key)  # the standard "User inactive or deleted." answer
-        unit = unit_model.from_db(connection.alias, [f.attname for f in unit_fields], values[n:]) if user.unit_id else None
-        user_model._meta.get_field("unit").set_cached_value(user, unit)
-        token_model = self.get_model()
-        token = token_model.from_db(connection.alias, ["key", "user_id"], [key, user.pk])
-        token_model._meta.get_field("user").set_cached_value(token, user)
-        return (user, token)
-
-
 # What record_check reads of the case: its state, the disease's rule, the patient's age.
 CHECK_CASE_FIELDS = ("status", "released_on", "died_on", "person__birth_year", "person__date_of_birth", "disease__code")
 
@@ -132,7 +83,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixi
     allowed_roles = HEALTH_READERS
     edit_roles = CLINICAL_EDITORS
     filterset_fields = ["status", "care_setting", "commune", "team"]
-    authentication_classes = [TokenWithUnitAuthentication, SessionAuthentication]
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
 
     @extend_schema(
         request=CheckInSerializer,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS, Role
+from accounts.roles import CASE_REGISTRARS, CLINICAL_EDITORS, HEALTH_READERS, Role
 from audit.services import record
 from core.concurrency import EditConflict
 from core.errors import Invalid
@@ -68,7 +68,7 @@ def case_list(request):
         "has_team": request.user.teams.exists(),
         "page_obj": page, "q": q, "statuses": Status.choices, "settings": CareSetting.choices,
         "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
-        "can_edit": request.user.has_role(CLINICAL_EDITORS),
+        "can_edit": request.user.has_role(CASE_REGISTRARS),
         "querystring": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
     }
     return render(request, "cases/_results.html" if request.htmx else "cases/list.html", context)
@@ -76,7 +76,7 @@ def case_list(request):
 
 @login_required
 def case_create(request):
-    require_role(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CASE_REGISTRARS)
     person = None
     people = []
     if request.GET.get("person") or request.POST.get("person"):
@@ -386,7 +386,7 @@ def revoke_certificate(request, pk):
 
 @login_required
 def import_cases(request):
-    require_role(request.user, CLINICAL_EDITORS)
+    require_role(request.user, CASE_REGISTRARS)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

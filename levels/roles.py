@@ -4,8 +4,8 @@
 * The People's Committee decides; its decision is recorded by leadership (the provincial steering committee).
 * Health staff of a district or commune may enter criteria values for their units.
 """
-from accounts.roles import RULE_EDITORS, Role
+from accounts.roles import allowed
 
-PROPOSERS = RULE_EDITORS
-DECIDERS = frozenset({Role.LEADERSHIP, Role.SYSADMIN})
-ENTRY_EDITORS = frozenset({Role.HEALTH_DEPT, Role.DISTRICT_HEALTH, Role.COMMUNE_HEALTH, Role.SYSADMIN})
+PROPOSERS = allowed("levels.propose")
+DECIDERS = allowed("levels.decide")
+ENTRY_EDITORS = allowed("levels.enter_criteria")

@@ -34,7 +34,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.AdminConfig",  # Django's admin at /quantri/: system administrators only, behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -198,7 +197,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",  # hashed, named, expiring tokens (docs/administration.md)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -221,6 +220,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Every operation lists its error answers (400/401/403/404/409/429), checked by tests/test_api_schema.py.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_schema.add_error_responses"],
+    # Two choice sets are named "role": a user's (accounts) and an agency's part in a task (directives).
+    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.roles.Role", "AssignmentRoleEnum": "directives.models.Assignment.Role"},
 }
 
 # Background and scheduled jobs: Celery with Redis when REDIS_URL is set, otherwise in-process.
@@ -240,6 +241,12 @@ CACHES = (
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "phongdich@localhost")
+
+# The demo installation (`make run`): demo accounts keep the README's shared password. Anywhere else they must choose
+# their own at first sign-in (docs/administration.md).
+PHONGDICH_DEMO = env_bool("PHONGDICH_DEMO", DEBUG)
+# Days an API token lasts unless its creator chooses fewer.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 
 # Public base URL used in QR codes (certificates, self-report links).
 # Unset in development: derived from the request (core.security.public_url); required when DEBUG is off.

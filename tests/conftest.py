@@ -171,12 +171,21 @@ def client_for(client):
 @pytest.fixture
 def api_for():
     """api_for(user) → a DRF APIClient authenticated with the user's token."""
-    from rest_framework.authtoken.models import Token
+    import secrets
+
+    from django.utils import timezone
     from rest_framework.test import APIClient
 
+    from accounts.models import ApiToken
+    from accounts.services import token_digest
+
     def make(user):
+        # A token as accounts.services.create_token stores it, without its audit row (test set-up, not a user's act).
+        key = secrets.token_urlsafe(30)
+        ApiToken.objects.create(user=user, name="test", digest=token_digest(key), prefix=key[:8],
+                                expires_at=timezone.now() + dt.timedelta(days=1))
         c = APIClient()
-        c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        c.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return c
 
     return make

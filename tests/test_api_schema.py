@@ -29,9 +29,9 @@ def seeded(personas, commune_a, commune_b):
 
 @pytest.fixture
 def token(seeded):
-    from rest_framework.authtoken.models import Token
+    from accounts.services import create_token
 
-    return Token.objects.get_or_create(user=seeded["commune_a"])[0].key
+    return create_token(user=seeded["commune_a"], name="schemathesis")[1]
 
 
 def test_the_schema_is_served_and_valid(client, personas, client_for):

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from accounts.roles import Role
+from accounts.roles import allowed
 from audit.services import record
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
@@ -18,7 +18,7 @@ from . import rules
 from .models import DoseKind, DosePolicy, Injection, PersonVaccination, Product, Schedule
 
 # Who may accept a dose that raised warnings (with a written reason). Vaccinators record; supervisors decide.
-VACCINATION_SUPERVISORS = frozenset({Role.HEALTH_DEPT, Role.DISTRICT_HEALTH, Role.COMMUNE_HEALTH, Role.SYSADMIN})
+VACCINATION_SUPERVISORS = allowed("vaccination.supervise")
 
 
 class DoseRefused(Invalid):

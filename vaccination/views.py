@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS
+from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS, allowed
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
@@ -316,7 +316,7 @@ def door_to_door(request, village_pk):
     on = _on(request)
     error = None
     if request.method == "POST":
-        if not request.user.has_role(VACCINATION_EDITORS | {"care_team"}):
+        if not request.user.has_role(allowed("vaccination.visit")):
             raise PermissionDenied
         person = scoped_object(request, Person, pk=request.POST.get("person"), village=village)
         try:
@@ -339,7 +339,7 @@ def door_to_door(request, village_pk):
                             headers={"Content-Disposition": f'attachment; filename="di-tung-nha-{village.pk}.xlsx"'})
     return render(request, "vaccination/door_to_door.html", {
         "village": village, "entries": entries, "on": on, "outcomes": Visit.Outcome.choices, "error": error,
-        "can_record": request.user.has_role(VACCINATION_EDITORS | {"care_team"}),
+        "can_record": request.user.has_role(allowed("vaccination.visit")),
     }, status=400 if error else 200)
 
 

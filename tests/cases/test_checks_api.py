@@ -139,15 +139,14 @@ def test_it_refuses_an_unknown_or_disabled_token(open_case, personas, api_for):
 
 @pytest.mark.parametrize("who", ["care_a", "agency", "admin"])
 def test_the_token_lookup_answers_the_user_with_the_unit_and_the_rest_on_demand(personas, who):
-    from rest_framework.authtoken.models import Token
-
+    from accounts.authentication import TokenAuthentication
     from accounts.models import User
-    from cases.api import TokenWithUnitAuthentication
+    from accounts.services import create_token
 
     stored = User.objects.select_related("unit").get(pk=personas[who].pk)
-    key = Token.objects.get_or_create(user=stored)[0].key
-    user, token = TokenWithUnitAuthentication().authenticate_credentials(key)
-    assert token.key == key and token.user is user and user.pk == stored.pk
+    stored_token, key = create_token(user=stored, name="phone")
+    user, token = TokenAuthentication().authenticate_credentials(key)
+    assert token.pk == stored_token.pk and token.user is user and user.pk == stored.pk
     for f in ("username", "role", "unit_id", "facility_id", "agency_id"):
         assert getattr(user, f) == getattr(stored, f)
     assert user.is_active is True and user.is_superuser is stored.is_superuser and user.sees_everything == stored.sees_everything

@@ -32,7 +32,7 @@ def test_the_service_refuses_a_stale_version_and_says_what_changed(personas, com
 
 def test_the_second_browser_save_is_refused_with_the_differences(personas, commune_a, client_for):
     p = make_person(commune_a, occupation="Nông dân", ethnicity="01")
-    alice, bob = client_for(personas["commune_a"]), client_for(personas["care_a"])
+    alice, bob = client_for(personas["commune_a"]), client_for(personas["district_a"])
     # Both open the edit form at version 1.
     assert 'name="version" value="1"' in alice.get(f"/people/{p.pk}/sua/").content.decode()
     assert 'name="version" value="1"' in bob.get(f"/people/{p.pk}/sua/").content.decode()
@@ -52,7 +52,7 @@ def test_the_second_browser_save_is_refused_with_the_differences(personas, commu
 
 def test_the_api_answers_409_with_what_changed(personas, commune_a, api_for):
     p = make_person(commune_a, occupation="Nông dân")
-    alice, bob = api_for(personas["commune_a"]), api_for(personas["care_a"])
+    alice, bob = api_for(personas["commune_a"]), api_for(personas["district_a"])
     v_alice = alice.get(f"/api/people/{p.pk}/").json()["version"]
     v_bob = bob.get(f"/api/people/{p.pk}/").json()["version"]
     assert v_alice == v_bob == 1

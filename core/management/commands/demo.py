@@ -123,6 +123,8 @@ class Command(BaseCommand):
                     username=username, password=DEMO_PASSWORD, full_name=full_name, role=role, unit=unit,
                     agency=Agency.objects.get(name=agency_name) if agency_name else None,
                     is_staff=role == "sysadmin", is_superuser=role == "sysadmin",
+                    # The README publishes this password: outside the demo installation it must be changed first.
+                    must_change_password=True,
                 )
             ctx.users[key] = user
 

@@ -1,0 +1,110 @@
+"""Users from a staff list (XLSX or CSV): one row per person, validated like the user form, all or nothing."""
+from django.conf import settings
+
+from core.imports import Column, ImportResult, RowError, RowInvalid, TableImporter
+from core.text import fold
+
+from .models import Agency, User
+from .roles import Role
+
+COLUMNS = [
+    Column("username", ("Tên đăng nhập", "username"), required=True),
+    Column("full_name", ("Họ và tên", "full name", "name"), required=True),
+    Column("role", ("Vai trò", "role"), required=True),
+    Column("unit", ("Địa bàn", "Mã địa bàn", "unit", "unit code")),
+    Column("agency", ("Cơ quan", "agency")),
+    Column("phone", ("Điện thoại", "Số điện thoại", "phone")),
+    Column("email", ("Email", "Thư điện tử")),
+]
+
+# A role is written as its Vietnamese name (as on screen), its English name or its code.
+_ROLE_NAMES: dict[str, str] = {}
+for _value, _label in Role.choices:
+    _ROLE_NAMES[fold(_value)] = _value
+    _ROLE_NAMES[fold(str(_label))] = _value
+
+
+class UserImporter(TableImporter):
+    columns = COLUMNS
+    audit_label = "users"
+
+    def __init__(self, *, by, **kw):
+        super().__init__(by=by, mode="all", **kw)
+        from core.scoping import visible_units
+
+        # The units this administrator may give, by GSO code and by name (bulk: two queries for the whole file).
+        province = f"/{settings.PHONGDICH_PROVINCE_CODE}/"
+        units = list(visible_units(by).filter(path__startswith=province).only("id", "code", "name", "path", "level", "structure"))
+        self.units_by_code = {u.code: u for u in units}
+        self.units_by_name: dict[str, list] = {}
+        for u in units:
+            self.units_by_name.setdefault(fold(u.name), []).append(u)
+        self.agencies = {fold(a.name): a for a in Agency.objects.all()} | {fold(a.short_name): a for a in Agency.objects.exclude(short_name="")}
+        self.created: list = []
+
+    def clean_row(self, values: dict, line: int) -> dict:
+        from core.errors import Invalid
+
+        from .services import check_assignment
+
+        errors = []
+        username = str(values.get("username") or "").strip()
+        if not username or len(username) > 150 or any(c.isspace() for c in username):
+            errors.append(("username", "Tên đăng nhập trống, quá dài hoặc có dấu cách.", "The username is empty, too long or has spaces."))
+        full_name = str(values.get("full_name") or "").strip()
+        if not full_name or len(full_name) > 150:
+            errors.append(("full_name", "Thiếu họ và tên (hoặc quá 150 ký tự).", "The full name is missing (or over 150 characters)."))
+        role = _ROLE_NAMES.get(fold(str(values.get("role") or "")))
+        if role is None:
+            errors.append(("role", f"Vai trò không rõ: “{values.get('role') or ''}”.", f"Unknown role: “{values.get('role') or ''}”."))
+        unit = agency = None
+        unit_text = str(values.get("unit") or "").strip()
+        if unit_text:
+            # A spreadsheet drops the leading zeros of a numeric code (GSO commune codes have five digits).
+            unit = self.units_by_code.get(unit_text) or self.units_by_code.get(unit_text.zfill(5))
+            if unit is None:
+                found = self.units_by_name.get(fold(unit_text), [])
+                if len(found) == 1:
+                    unit = found[0]
+                elif len(found) > 1:
+                    errors.append(("unit", f"Có nhiều địa bàn tên “{unit_text}”: hãy ghi mã địa bàn.",
+                                   f"Several units are named “{unit_text}”: write the unit code."))
+                else:
+                    errors.append(("unit", f"Không có địa bàn “{unit_text}” trong phạm vi quản lý của bạn.",
+                                   f"No unit “{unit_text}” within your jurisdiction."))
+        agency_text = str(values.get("agency") or "").strip()
+        if agency_text:
+            agency = self.agencies.get(fold(agency_text))
+            if agency is None:
+                errors.append(("agency", f"Không có cơ quan “{agency_text}”.", f"No agency “{agency_text}”."))
+        if not errors:
+            try:
+                check_assignment(by=self.by, role=role, unit=unit, agency=agency)
+            except Invalid as exc:
+                errors.append((exc.field, exc.vi, exc.en))
+        if errors:
+            raise RowInvalid(errors)
+        return {"username": username, "full_name": full_name, "role": role, "unit": unit, "agency": agency,
+                "phone": str(values.get("phone") or "").strip()[:20], "email": str(values.get("email") or "").strip()[:254]}
+
+    def check_rows(self, rows):
+        errors, seen = [], {}
+        for line, v in rows:
+            key = v["username"].lower()
+            if key in seen:
+                errors.append(RowError(line, "username", f"Tên đăng nhập trùng với dòng {seen[key]}.",
+                                       f"The username repeats line {seen[key]}."))
+            seen.setdefault(key, line)
+        # One query for every username of the file.
+        taken = {u.lower() for u in User.objects.filter(username__in=[v["username"] for _l, v in rows]).values_list("username", flat=True)}
+        errors += [RowError(line, "username", f"Tên đăng nhập “{v['username']}” đã có.", f"The username “{v['username']}” is taken.")
+                   for line, v in rows if v["username"].lower() in taken]
+        return errors
+
+    def save_rows(self, rows, result: ImportResult) -> None:
+        from .services import CreatedUser, create_user
+
+        for _line, v in rows:
+            user, password = create_user(by=self.by, **v)
+            self.created.append(CreatedUser(user, password))
+        result.imported = len(rows)
