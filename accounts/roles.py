@@ -27,3 +27,5 @@ VACCINATION_EDITORS = frozenset({R.VACCINATOR, R.HEALTH_DEPT, R.DISTRICT_HEALTH,
 # Who may change province-wide reference data: rule sets, criteria versions, product schedules.
 RULE_EDITORS = frozenset({R.HEALTH_DEPT, R.SYSADMIN})
 AUDIT_READERS = frozenset({R.SYSADMIN})
+# Who sees the scheduled jobs' runs (core:jobs): the system administrators and the Department of Health.
+JOB_READERS = frozenset({R.SYSADMIN, R.HEALTH_DEPT})
