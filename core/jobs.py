@@ -50,7 +50,6 @@ def record_run(job: str):
         run.error = "".join(traceback.format_exception(exc))[-4000:]
         run.finished_at = timezone.now()
         run.save(update_fields=["outcome", "error", "finished_at"])
-        log.error("job %s failed: %s", job, exc)
         raise
     run.outcome = JobRun.Outcome.OK
     run.finished_at = timezone.now()
