@@ -113,8 +113,9 @@ def test_request_ids_are_returned_honoured_and_in_every_log_record(one_job, capl
 
         return HttpResponse("ok")
 
-    from core.logs import RequestIdMiddleware
     from django.test import RequestFactory
+
+    from core.logs import RequestIdMiddleware
 
     records = []
 
