@@ -278,6 +278,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Celery's logs go through LOGGING too
 PHONGDICH_HEARTBEAT_MINUTES = env_str("PHONGDICH_HEARTBEAT_MINUTES", "*/5")
 PHONGDICH_JOB_GRACE_MINUTES = env_int("PHONGDICH_JOB_GRACE_MINUTES", 15)
 PHONGDICH_JOB_RUNS_KEEP_DAYS = env_int("PHONGDICH_JOB_RUNS_KEEP_DAYS", 90)
+# Celery beat's own bookkeeping (when each entry last ran) lives with the installation's data, not in the code folder.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Optional error tracking (Sentry or a compatible server such as GlitchTip); no personal data is sent (core.logs).
 SENTRY_DSN = env_str("SENTRY_DSN")
