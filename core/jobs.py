@@ -40,9 +40,11 @@ def _resolve(path: str):
 @contextmanager
 def record_run(job: str):
     """Record one run of `job` (a schedule name or a function path). A failure is recorded and re-raised."""
+    from .logs import request_id
     from .models import JobRun
 
     run = JobRun.objects.create(job=job[:200], host=socket.gethostname()[:100], pid=os.getpid())
+    token = request_id.set(f"job-{run.pk}")  # the run's log lines carry its id, as a request's do
     try:
         yield run
     except BaseException as exc:
@@ -51,6 +53,8 @@ def record_run(job: str):
         run.finished_at = timezone.now()
         run.save(update_fields=["outcome", "error", "finished_at"])
         raise
+    finally:
+        request_id.reset(token)
     run.outcome = JobRun.Outcome.OK
     run.finished_at = timezone.now()
     run.save(update_fields=["outcome", "finished_at"])

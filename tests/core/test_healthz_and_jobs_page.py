@@ -157,3 +157,50 @@ def test_the_jobs_page_shows_failed_and_missed_runs_to_administrators_only(one_j
         for who in ("commune_a", "leader", "care_a"):
             assert client_for(personas[who]).get("/jobs/").status_code == 403
         assert Client().get("/jobs/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_jobs_page_and_healthz_use_a_fixed_number_of_queries(personas, client_for, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    schedule = {f"job{i}": jobs.ScheduledJob(f"job{i}", "core.jobs.heartbeat", minute=str(i)) for i in range(3)}
+    monkeypatch.setattr(jobs, "SCHEDULE", schedule)
+    c = client_for(personas["admin"])
+
+    def counts():
+        with CaptureQueriesContext(connection) as page:
+            assert c.get("/jobs/").status_code == 200
+        with CaptureQueriesContext(connection) as probe:
+            Client().get("/healthz/")
+        return len(page), len(probe)
+
+    JobRun.objects.bulk_create(JobRun(job=f"job{i % 3}", outcome="ok", host="a") for i in range(6))
+    few = counts()
+    more = {f"job{i}": jobs.ScheduledJob(f"job{i}", "core.jobs.heartbeat", minute=str(i)) for i in range(12)}
+    monkeypatch.setattr(jobs, "SCHEDULE", more)
+    JobRun.objects.bulk_create(JobRun(job=f"job{i % 12}", outcome="failed", host="b") for i in range(150))
+    assert counts() == few  # 4× the jobs, 25× the runs: the same queries
+
+
+def test_run_scheduler_refuses_to_run_next_to_celery_beat(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.REDIS_URL = "redis://127.0.0.1:6379/1"
+    with pytest.raises(CommandError, match="would run every job twice"):
+        call_command("run_scheduler")
+
+
+@pytest.mark.django_db
+def test_a_jobs_log_lines_carry_the_run_id(caplog, monkeypatch):
+    from core.logs import RequestIdFilter
+
+    def logging_job():
+        logging.getLogger("phongdich.job").warning("working")
+
+    monkeypatch.setattr(f"{__name__}.logging_job", logging_job, raising=False)
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="phongdich.job"):
+        jobs.call_recorded("demo-job", f"{__name__}.logging_job")
+    [record] = [r for r in caplog.records if r.name == "phongdich.job"]
+    assert record.request_id == f"job-{JobRun.objects.get(job='demo-job').pk}"
