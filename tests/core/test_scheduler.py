@@ -170,3 +170,16 @@ def test_a_failed_or_missed_run_shows_in_the_job_status(monkeypatch):
         # The daily job never ran: since the scheduler was up at 06:00, its 07:30 run was missed.
         status = {s["job"]: s for s in jobs.job_status()}
         assert status["daily"]["missed"] and status["daily"]["expected"] == local(2026, 2, 2, 7, 30)
+
+
+def test_a_second_in_process_scheduler_refuses_to_start(settings, tmp_path):
+    import fcntl
+
+    from django.core.management import CommandError, call_command
+
+    settings.VAR_DIR = tmp_path
+    settings.REDIS_URL = None
+    with open(tmp_path / "scheduler.lock", "w") as held:  # the first scheduler holds the lock
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(CommandError, match="another scheduler is already running"):
+            call_command("run_scheduler")

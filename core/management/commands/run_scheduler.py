@@ -4,6 +4,7 @@ celery beat runs with Redis), recording every run in core.JobRun.
 `--background` starts a detached child process and returns at once (used by `make run`); its output goes to
 var/scheduler.log. With REDIS_URL set, run one `celery -A phongdich beat` and the workers instead.
 """
+import fcntl
 import subprocess
 import sys
 
@@ -36,5 +37,12 @@ class Command(BaseCommand):
                              start_new_session=True, cwd=settings.BASE_DIR)
             self.stdout.write(f"scheduler started ({len(SCHEDULE)} jobs), log: {settings.VAR_DIR / 'scheduler.log'}")
             return
+        # One scheduler per installation: a second one (a second `make run`, a unit started twice) would run every
+        # job twice. The lock is released when the process ends, however it ends.
+        lock = open(settings.VAR_DIR / "scheduler.lock", "w")  # noqa: SIM115 — held for the process's lifetime
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CommandError(f"another scheduler is already running ({settings.VAR_DIR / 'scheduler.lock'}).")
         self.stdout.write(f"scheduler running {len(SCHEDULE)} jobs: {', '.join(sorted(SCHEDULE))}")
         run_forever()
