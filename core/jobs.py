@@ -26,7 +26,7 @@ from functools import cached_property
 from celery import shared_task
 from celery.schedules import crontab
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,10 @@ def run_due(now: dt.datetime, schedule: dict[str, ScheduledJob] | None = None) -
         except Exception:  # recorded in JobRun with its traceback; the scheduler lives on
             log.exception("scheduled job %s failed", job.name)
         finally:
-            close_old_connections()
+            # As at the end of a request: drop a broken or expired connection so the next job gets a fresh one.
+            # Never inside a caller's transaction (that would close it under the caller's feet).
+            if not connection.in_atomic_block:
+                close_old_connections()
     return ran
 
 
