@@ -33,9 +33,10 @@ class Command(BaseCommand):
             return
         if opts["background"]:
             log = open(settings.VAR_DIR / "scheduler.log", "ab")  # noqa: SIM115 — handed to the child process
-            subprocess.Popen([sys.executable, "manage.py", "run_scheduler"], stdout=log, stderr=log,
-                             start_new_session=True, cwd=settings.BASE_DIR)
-            self.stdout.write(f"scheduler started ({len(SCHEDULE)} jobs), log: {settings.VAR_DIR / 'scheduler.log'}")
+            child = subprocess.Popen([sys.executable, "manage.py", "run_scheduler"], stdout=log, stderr=log,
+                                     start_new_session=True, cwd=settings.BASE_DIR)
+            self.stdout.write(f"scheduler started (pid {child.pid}, {len(SCHEDULE)} jobs), "
+                              f"log: {settings.VAR_DIR / 'scheduler.log'}")
             return
         # One scheduler per installation: a second one (a second `make run`, a unit started twice) would run every
         # job twice. The lock is released when the process ends, however it ends.
