@@ -28,8 +28,10 @@ frontend:
 	@$(NPM) install --no-audit --no-fund --loglevel=error >/dev/null
 
 translations:
-	@$(PY) manage.py compile_translations
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py compile_translations
 
+# The demo is the only place DEBUG is on by default (settings default it to off).
+run: export DEBUG = 1
 run: install
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_admin_units

@@ -91,3 +91,5 @@ RULE_EDITORS = allowed("rules.edit")
 AUDIT_READERS = allowed("audit.view")
 USER_MANAGERS = allowed("users.manage")
 ADMIN_USERS = allowed("admin.enter")
+# Who sees the scheduled jobs' runs (core:jobs): the system administrators and the Department of Health.
+JOB_READERS = frozenset({R.SYSADMIN, R.HEALTH_DEPT})

@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Benchmarks are development runs (settings default DEBUG to off, which needs a SECRET_KEY): as before, DEBUG=1 unless
+# a script sets production-like settings itself (cases_board.py). Child processes inherit it.
+os.environ.setdefault("DEBUG", "1")
 
 
 def create_database(url: str, *, reuse: bool = False) -> bool:

@@ -76,3 +76,28 @@ def home(request):
     from .dashboard import tiles_for
 
     return render(request, "core/home.html", {"tiles": tiles_for(request)})
+
+
+def jobs(request):
+    """Scheduled jobs for administrators: each job's last run, failed or missed runs, and the latest runs."""
+    from accounts.roles import JOB_READERS
+
+    from .jobs import SCHEDULE, job_status
+    from .models import JobRun
+
+    @role_required(JOB_READERS)
+    def view(request):
+        runs = JobRun.objects.all()
+        job = request.GET.get("job", "")
+        if job:
+            runs = runs.filter(job=job)
+        failed_only = request.GET.get("failed") == "1"
+        if failed_only:
+            runs = runs.filter(outcome=JobRun.Outcome.FAILED)
+        status = job_status()
+        return render(request, "core/jobs.html", {
+            "status": status, "problems": [s for s in status if not s["ok"]], "runs": runs[:200],
+            "job": job, "failed_only": failed_only, "names": sorted(SCHEDULE),
+        })
+
+    return view(request)

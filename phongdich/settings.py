@@ -11,7 +11,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PHONGDICH_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` sets DEBUG=1; the test suite runs with PHONGDICH_TESTING=1.
+DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("PHONGDICH_TESTING", False)
 
 
@@ -19,8 +20,11 @@ def _secret_key() -> str:
     key = env_str("SECRET_KEY")
     if key:
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (production).")
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off (production): set it in the environment file "
+            "(deploy/phongdich.env.example). For development on this machine, set DEBUG=1 (as `make run` does)."
+        )
     # Development: generate once and keep it, so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     if not path.exists():
@@ -30,7 +34,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -70,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.logs.RequestIdMiddleware",  # first: every log line of the request carries its id
+    "core.health.HealthzMiddleware",  # /healthz/ before SSL redirect, host check, session and sign-in
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -269,7 +275,7 @@ BACKUP_S3_ENDPOINT_URL = env_str("BACKUP_S3_ENDPOINT_URL", "")  # MinIO, Viettel
 # Key of the stable pseudonyms in research exports (docs/data-protection.md); derived from SECRET_KEY when empty.
 DATAPROTECTION_PSEUDONYM_KEY = env_str("DATAPROTECTION_PSEUDONYM_KEY", "")
 
-if not DEBUG:
+if not (DEBUG or TESTING):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -302,9 +308,35 @@ CONTENT_SECURITY_POLICY = env_str(
     "frame-ancestors 'none'",
 )
 
+# Logs go to stderr (journald or the container runtime collects them): JSON lines in production (LOG_FORMAT=json,
+# the default when DEBUG is off), text in development; each record carries its request id (core.logs).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.json_formatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Celery's logs go through LOGGING too (JSON, request ids)
+
+# Scheduled jobs (core.jobs): how often the heartbeat job runs (crontab minute field), how late a run may be before
+# /healthz/ reports it missed, and how long run records are kept.
+PHONGDICH_HEARTBEAT_MINUTES = env_str("PHONGDICH_HEARTBEAT_MINUTES", "*/5")
+PHONGDICH_JOB_GRACE_MINUTES = env_int("PHONGDICH_JOB_GRACE_MINUTES", 15)
+PHONGDICH_JOB_RUNS_KEEP_DAYS = env_int("PHONGDICH_JOB_RUNS_KEEP_DAYS", 90)
+# Celery beat's own bookkeeping (when each entry last ran) lives with the installation's data, not in the code folder.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Optional error tracking (Sentry or a compatible server such as GlitchTip); no personal data is sent (core.logs).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN and not TESTING:
+    from core.logs import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

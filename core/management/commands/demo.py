@@ -2,13 +2,31 @@
 import random
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.demo import DemoContext, run_app_builders
 
 DEMO_PASSWORD = "PhongDich@2022"
 VILLAGE_KINDS = {"Phường": ("to_dan_pho", "Tổ dân phố"), "Thị trấn": ("to_dan_pho", "Tổ dân phố"), "Xã": ("thon", "Thôn")}
+
+
+def production_refusal(*, has_people: bool, override: bool) -> str | None:
+    """The demo creates fictitious residents and users whose password is published in the README: it must never
+    run on a production installation. Rule: it runs when DEBUG is on (`make run`) or under the test suite; with
+    DEBUG off it refuses, unless the operator states this is not production (a training or staging server) and
+    the database holds no people yet, so demo records can never mix with real ones."""
+    if settings.DEBUG or settings.TESTING:
+        return None
+    if not override:
+        return ("Từ chối: DEBUG đang tắt (máy chủ thật), không tạo dữ liệu mẫu. / Refused: DEBUG is off (a production "
+                "installation), so no demo data is created. Use DEBUG=1 for development, or "
+                "--i-know-this-is-not-production on an empty training server.")
+    if has_people:
+        return ("Từ chối: cơ sở dữ liệu đã có người dân; dữ liệu mẫu không được trộn với dữ liệu thật. / Refused: "
+                "the database already holds people; demo data must not mix with real records.")
+    return None
 
 
 class Command(BaseCommand):
@@ -19,6 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2022)
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the database already has people")
         parser.add_argument("--today", default="2022-02-14", help="the demo's 'today' (dd/mm/yyyy or yyyy-mm-dd)")
+        parser.add_argument("--i-know-this-is-not-production", action="store_true", dest="not_production",
+                            help="allow the demo with DEBUG off (a training or staging server), on an empty database only")
 
     def handle(self, *args, **opts):
         from core.parsing import parse_date
@@ -26,6 +46,9 @@ class Command(BaseCommand):
         from geo.models import AdministrativeUnit, Level
         from people.models import Person
 
+        refusal = production_refusal(has_people=Person.objects.exists(), override=opts["not_production"])
+        if refusal:
+            raise CommandError(refusal)
         if opts["if_empty"] and Person.objects.exists():
             self.stdout.write("Dữ liệu mẫu đã có / demo data already present.")
             self._print_logins()

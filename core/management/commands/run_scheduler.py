@@ -1,52 +1,49 @@
-"""In-process scheduler for installations without Redis/Celery: runs the jobs registered in core.jobs.SCHEDULE.
+"""In-process scheduler for installations without Redis/Celery: runs the schedule of core.jobs (the same one
+celery beat runs with Redis), recording every run in core.JobRun.
 
-`--background` starts a detached child process and returns at once (used by `make run`).
-With REDIS_URL set, use `celery -A phongdich beat` and `celery -A phongdich worker` instead.
+`--background` starts a detached child process and returns at once (used by `make run`); its output goes to
+var/scheduler.log. With REDIS_URL set, run one `celery -A phongdich beat` and the workers instead.
 """
+import fcntl
 import subprocess
 import sys
-import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.jobs import SCHEDULE, _resolve
+from core.jobs import SCHEDULE, run_due, run_forever
 
 
 class Command(BaseCommand):
     help = "Run scheduled jobs in-process (the fallback when REDIS_URL is not set)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--background", action="store_true")
+        parser.add_argument("--background", action="store_true", help="start a detached scheduler and return")
         parser.add_argument("--once", action="store_true", help="run the jobs due in the current minute and exit")
+        parser.add_argument("--force", action="store_true", help="run even though REDIS_URL is set (jobs twice!)")
 
     def handle(self, *args, **opts):
-        if settings.REDIS_URL and not opts["once"]:
-            self.stdout.write("REDIS_URL is set: run `celery -A phongdich worker -B` instead.")
+        if settings.REDIS_URL and not (opts["once"] or opts["force"]):
+            raise CommandError("REDIS_URL is set: scheduled jobs run under one `celery -A phongdich beat` process "
+                               "(see docs/deploy.md); running this too would run every job twice.")
+        if opts["once"]:
+            ran = run_due(timezone.now())
+            self.stdout.write(f"ran: {', '.join(ran) or '—'}")
             return
         if opts["background"]:
-            subprocess.Popen([sys.executable, "manage.py", "run_scheduler"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-            self.stdout.write(f"scheduler started ({len(SCHEDULE)} jobs)")
+            log = open(settings.VAR_DIR / "scheduler.log", "ab")  # noqa: SIM115 — handed to the child process
+            child = subprocess.Popen([sys.executable, "manage.py", "run_scheduler"], stdout=log, stderr=log,
+                                     start_new_session=True, cwd=settings.BASE_DIR)
+            self.stdout.write(f"scheduler started (pid {child.pid}, {len(SCHEDULE)} jobs), "
+                              f"log: {settings.VAR_DIR / 'scheduler.log'}")
             return
-        while True:
-            now = timezone.localtime()
-            for job in SCHEDULE.values():
-                if _matches(job, now):
-                    try:
-                        _resolve(job.path)()
-                    except Exception as exc:  # keep the scheduler alive; the job logs its own failure
-                        self.stderr.write(f"{job.name}: {exc}")
-            if opts["once"]:
-                return
-            time.sleep(60 - timezone.localtime().second)
-
-
-def _matches(job, now) -> bool:
-    def field_ok(spec: str, value: int) -> bool:
-        if spec == "*":
-            return True
-        return any(int(part) == value for part in spec.split(","))
-
-    # crontab day_of_week: 0 = Sunday … 6 = Saturday; Python weekday(): 0 = Monday.
-    return field_ok(job.minute, now.minute) and field_ok(job.hour, now.hour) and field_ok(job.day_of_week, (now.weekday() + 1) % 7)
+        # One scheduler per installation: a second one (a second `make run`, a unit started twice) would run every
+        # job twice. The lock is released when the process ends, however it ends.
+        lock = open(settings.VAR_DIR / "scheduler.lock", "w")  # noqa: SIM115 — held for the process's lifetime
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CommandError(f"another scheduler is already running ({settings.VAR_DIR / 'scheduler.lock'}).")
+        self.stdout.write(f"scheduler running {len(SCHEDULE)} jobs: {', '.join(sorted(SCHEDULE))}")
+        run_forever()
