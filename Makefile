@@ -45,8 +45,8 @@ lint: $(PY)
 
 test: install-dev
 	$(VENV)/bin/ruff check .
-	PHONGDICH_TESTING=1 $(PY) manage.py check
-	PHONGDICH_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
+	DEBUG=1 PHONGDICH_TESTING=1 $(PY) manage.py check
+	DEBUG=1 PHONGDICH_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
 	PHONGDICH_TESTING=1 $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 bench: install-dev
