@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "contacts",
     "vaccination",
     "levels",
-    "resources",
+    "supplies",
     "directives",
     "reports",
 ]

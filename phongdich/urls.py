@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 # Each domain app owns its pages under /<app>/ and its API under /api/.
 DOMAIN_APPS = [
     "geo", "accounts", "audit", "people", "diseases", "facilities", "cases", "contacts", "testing",
-    "vaccination", "levels", "resources", "directives", "reports",
+    "vaccination", "levels", "supplies", "directives", "reports",
 ]
 
 urlpatterns = [
