@@ -1,2 +1,205 @@
-def dashboard_tiles(request):
-    return []
+"""Reads of the supplies app, for its pages, the API, the dashboard, the situation report and other apps.
+
+Every read takes the user and goes through core.scoping (stores by their unit). Positions are set-based: one
+aggregate over the balance table and one over the last 14 days of consumption, whatever the number of stores.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from core.scoping import scope
+
+from .models import CONSUMPTION, Balance, Item, Lot, Movement, MovementKind, Shortfall, Store, Transfer
+
+RATE_DAYS = 14
+WARN_DAYS = (30, 90)  # expiry warnings
+LOW_DAYS = 7  # days of stock under which a store-item shows as "running out"
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def stores_for(user):
+    return scope(Store.objects.filter(is_active=True), user)
+
+
+@dataclass
+class PositionRow:
+    store_id: int
+    store: str
+    store_kind: str
+    item_id: int
+    item: str
+    unit: str
+    quantity: int
+    consumed: int  # in the last RATE_DAYS days
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def daily_rate(self) -> float:
+        return self.consumed / RATE_DAYS
+
+    @property
+    def days_left(self) -> float | None:
+        """Days of stock at the last 14 days' consumption; None when nothing was consumed."""
+        return round(self.quantity / self.daily_rate, 1) if self.consumed > 0 else None
+
+    @property
+    def stockout_on(self) -> dt.date | None:
+        d = self.days_left
+        return None if d is None else today() + dt.timedelta(days=int(d))
+
+    @property
+    def tone(self) -> str:
+        if self.quantity <= 0:
+            return "alert"
+        d = self.days_left
+        return "warn" if d is not None and d < LOW_DAYS else "ok"
+
+
+def position(user, *, store_ids=None, item_ids=None, on: dt.date | None = None) -> list[PositionRow]:
+    """Stock by store and item (all lots summed), with the last 14 days' consumption. Two queries."""
+    on = on or today()
+    balances = scope(Balance.objects.filter(store__is_active=True), user)
+    if store_ids is not None:
+        balances = balances.filter(store_id__in=store_ids)
+    if item_ids is not None:
+        balances = balances.filter(item_id__in=item_ids)
+    rows = (balances.values("store_id", "item_id").annotate(
+        qty=Sum("quantity"), store_name=F("store__name"), store_kind=F("store__kind"), item_name=F("item__name"),
+        item_strength=F("item__strength"), item_unit=F("item__unit"), lat=F("store__unit__latitude"),
+        lng=F("store__unit__longitude")).order_by("store__name", "item__name"))
+    since = timezone.make_aware(dt.datetime.combine(on - dt.timedelta(days=RATE_DAYS - 1), dt.time.min))
+    used = scope(Movement.objects.filter(kind__in=CONSUMPTION, at__gte=since), user)
+    if store_ids is not None:
+        used = used.filter(store_id__in=store_ids)
+    if item_ids is not None:
+        used = used.filter(item_id__in=item_ids)
+    consumed = {(r["store_id"], r["item_id"]): -r["q"] for r in used.values("store_id", "item_id").annotate(q=Sum("quantity")).order_by()}
+    return [PositionRow(r["store_id"], r["store_name"], r["store_kind"], r["item_id"],
+                        f"{r['item_name']} {r['item_strength']}".strip(), r["item_unit"], r["qty"] or 0,
+                        consumed.get((r["store_id"], r["item_id"]), 0), r["lat"], r["lng"]) for r in rows]
+
+
+def expiring(user, *, within: int = WARN_DAYS[1], on: dt.date | None = None):
+    """Lots in stock that expire within `within` days (or already expired), soonest first, with their warning tone."""
+    on = on or today()
+    qs = (scope(Balance.objects.filter(quantity__gt=0, lot__expires_on__isnull=False,
+                                        lot__expires_on__lte=on + dt.timedelta(days=within)), user)
+          .select_related("store", "lot", "lot__item").order_by("lot__expires_on", "store__name"))
+    out = []
+    for b in qs:
+        days = (b.lot.expires_on - on).days
+        tone = "alert" if days <= WARN_DAYS[0] else "warn"
+        out.append({"balance": b, "store": b.store, "lot": b.lot, "item": b.lot.item, "quantity": b.quantity,
+                    "days": days, "expired": days < 0, "tone": tone})
+    return out
+
+
+def stockouts(user, *, on: dt.date | None = None) -> list[PositionRow]:
+    """Store-items with nothing left, or fewer than LOW_DAYS days of stock at the current consumption."""
+    return [r for r in position(user, on=on) if r.tone != "ok"]
+
+
+def open_shortfalls(user):
+    return scope(Shortfall.objects.filter(resolved_at__isnull=True), user).select_related("store", "item")
+
+
+def movements(user):
+    return scope(Movement.objects.all(), user).select_related("store", "lot", "lot__item", "by", "counterpart")
+
+
+def lots_for(user):
+    return scope(Lot.objects.select_related("item"), user)
+
+
+def lot_trace(user, lot: Lot) -> dict:
+    """Traceability of one lot (e.g. a vaccine recall): every movement in the user's stores, where it went, and the
+    people who received it — from the ledger, and for vaccines also the doses recorded with that lot number at
+    sites that do not run a store."""
+    mv = list(movements(user).filter(lot=lot).order_by("at", "id"))
+    person_ids = {m.person_id for m in mv if m.person_id}
+    doses = []
+    if lot.item.vaccine_product_id and lot.code:
+        from vaccination.selectors import injections_with_lot
+
+        doses = list(injections_with_lot(user, product_id=lot.item.vaccine_product_id, lot_code=lot.code))
+        person_ids |= {d.person_id for d in doses}
+    from people.models import Person
+
+    people = list(scope(Person.objects.filter(pk__in=person_ids), user).select_related("commune").order_by("full_name"))
+    held = scope(Balance.objects.filter(lot=lot, quantity__gt=0), user).select_related("store")
+    return {"movements": mv, "people": people, "doses": doses, "held": list(held)}
+
+
+def transfers(user):
+    return scope(Transfer.objects.all(), user).select_related("from_store", "to_store")
+
+
+def incoming_transfers(user):
+    return transfers(user).filter(status=Transfer.Status.DISPATCHED)
+
+
+def report_section(day: dt.date, prov) -> dict | None:
+    """The situation report's supplies section: province-wide figures (the report is the province's)."""
+    balances = Balance.objects.filter(store__is_active=True)
+    if prov is not None:
+        balances = balances.filter(store__unit__path__startswith=prov.path)
+    if not Store.objects.exists():
+        return None
+    by_item = list(balances.values("item_id", "item__name", "item__strength", "item__unit")
+                   .annotate(qty=Sum("quantity"), stores=Count("store_id", distinct=True, filter=Q(quantity__gt=0)))
+                   .order_by("item__category", "item__name"))
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    start = end - dt.timedelta(days=RATE_DAYS)
+    used = Movement.objects.filter(kind__in=CONSUMPTION, at__gte=start, at__lt=end)
+    if prov is not None:
+        used = used.filter(store__unit__path__startswith=prov.path)
+    consumed = {r["item_id"]: -r["q"] for r in used.values("item_id").annotate(q=Sum("quantity")).order_by()}
+    rows = []
+    for r in by_item:
+        c = consumed.get(r["item_id"], 0)
+        days = round(r["qty"] * RATE_DAYS / c, 1) if c > 0 else None
+        rows.append({"item": f"{r['item__name']} {r['item__strength']}".strip(), "unit": r["item__unit"],
+                     "quantity": r["qty"] or 0, "consumed_14d": c, "days_left": days})
+    exp = Balance.objects.filter(quantity__gt=0, lot__expires_on__isnull=False, lot__expires_on__lte=day + dt.timedelta(days=WARN_DAYS[0]))
+    if prov is not None:
+        exp = exp.filter(store__unit__path__startswith=prov.path)
+    shortfalls = Shortfall.objects.filter(resolved_at__isnull=True)
+    if prov is not None:
+        shortfalls = shortfalls.filter(store__unit__path__startswith=prov.path)
+    return {"items": rows, "expiring_30d_lots": exp.values("lot_id").distinct().count(), "open_shortfalls": shortfalls.count()}
+
+
+def dashboard_tiles(request) -> list[dict]:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .roles import SUPPLY_READERS
+
+    user = request.user
+    if not user.has_role(SUPPLY_READERS) or not stores_for(user).exists():
+        return []
+    on = today()
+    soon = scope(Balance.objects.filter(quantity__gt=0, lot__expires_on__isnull=False,
+                                        lot__expires_on__lte=on + dt.timedelta(days=WARN_DAYS[0])), user).count()
+    empty = scope(Balance.objects.filter(store__is_active=True), user).values("store_id", "item_id").annotate(
+        q=Sum("quantity")).filter(q__lte=0).count()
+    short = open_shortfalls(user).count()
+    incoming = incoming_transfers(user).filter(to_store__in=stores_for(user)).count()
+    return [
+        {"label": _("Mặt hàng hết tồn kho"), "value": empty, "url": reverse("supplies:stockouts"), "tone": "alert" if empty else "ok"},
+        {"label": _("Lô sắp hết hạn (30 ngày)"), "value": soon, "url": reverse("supplies:expiring"), "tone": "warn" if soon else "ok"},
+        {"label": _("Thiếu vật tư khi chăm sóc"), "value": short, "url": reverse("supplies:shortfalls"), "tone": "warn" if short else "ok"},
+        {"label": _("Phiếu chuyển kho chờ nhận"), "value": incoming, "url": reverse("supplies:transfers"), "tone": ""},
+    ]
+
+
+def items_for(user):
+    return scope(Item.objects.filter(is_active=True), user)
+
+
