@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.scoping import scope
 
-from .models import CONSUMPTION, Balance, Item, Lot, Movement, MovementKind, Shortfall, Store, Transfer
+from .models import CONSUMPTION, Balance, Item, Lot, Movement, Shortfall, Store, Transfer
 
 RATE_DAYS = 14
 WARN_DAYS = (30, 90)  # expiry warnings
