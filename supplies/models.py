@@ -15,7 +15,7 @@ class AppendOnlyError(Exception):
     pass
 
 
-def _catalogue_scope(queryset, user):
+def _catalogue_scope(cls, queryset, user):
     """The catalogue and lot numbers are reference data, not personal: every place-bound user reads them."""
     if user.sees_everything or user.jurisdiction_unit is not None:
         return queryset
