@@ -61,28 +61,41 @@ class PositionRow:
         return "warn" if d is not None and d < LOW_DAYS else "ok"
 
 
-def position(user, *, store_ids=None, item_ids=None, on: dt.date | None = None) -> list[PositionRow]:
-    """Stock by store and item (all lots summed), with the last 14 days' consumption. Two queries."""
-    on = on or today()
+def position_values(user, *, store_ids=None, item_ids=None):
+    """Stock by store and item (all lots summed) as an aggregate queryset, ordered for display: page it in SQL."""
     balances = scope(Balance.objects.filter(store__is_active=True), user)
     if store_ids is not None:
         balances = balances.filter(store_id__in=store_ids)
     if item_ids is not None:
         balances = balances.filter(item_id__in=item_ids)
-    rows = (balances.values("store_id", "item_id").annotate(
+    return (balances.values("store_id", "item_id").annotate(
         qty=Sum("quantity"), store_name=F("store__name"), store_kind=F("store__kind"), item_name=F("item__name"),
         item_strength=F("item__strength"), item_unit=F("item__unit"), lat=F("store__unit__latitude"),
-        lng=F("store__unit__longitude")).order_by("store__name", "item__name"))
-    since = timezone.make_aware(dt.datetime.combine(on - dt.timedelta(days=RATE_DAYS - 1), dt.time.min))
-    used = scope(Movement.objects.filter(kind__in=CONSUMPTION, at__gte=since), user)
-    if store_ids is not None:
-        used = used.filter(store_id__in=store_ids)
-    if item_ids is not None:
-        used = used.filter(item_id__in=item_ids)
+        lng=F("store__unit__longitude")).order_by("store__name", "store_id", "item__name", "item_id"))
+
+
+def _since(on: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(on - dt.timedelta(days=RATE_DAYS - 1), dt.time.min))
+
+
+def position_rows(user, values, on: dt.date | None = None) -> list[PositionRow]:
+    """PositionRows for aggregate rows of position_values (a page of them), with the last 14 days' consumption of just
+    those stores and items: one more query."""
+    values = list(values)
+    if not values:
+        return []
+    on = on or today()
+    used = scope(Movement.objects.filter(kind__in=CONSUMPTION, at__gte=_since(on), store_id__in={r["store_id"] for r in values},
+                                         item_id__in={r["item_id"] for r in values}), user)
     consumed = {(r["store_id"], r["item_id"]): -r["q"] for r in used.values("store_id", "item_id").annotate(q=Sum("quantity")).order_by()}
     return [PositionRow(r["store_id"], r["store_name"], r["store_kind"], r["item_id"],
                         f"{r['item_name']} {r['item_strength']}".strip(), r["item_unit"], r["qty"] or 0,
-                        consumed.get((r["store_id"], r["item_id"]), 0), r["lat"], r["lng"]) for r in rows]
+                        consumed.get((r["store_id"], r["item_id"]), 0), r["lat"], r["lng"]) for r in values]
+
+
+def position(user, *, store_ids=None, item_ids=None, on: dt.date | None = None) -> list[PositionRow]:
+    """The whole position of a store or a few items (a store page, an export, the allocation). Two queries."""
+    return position_rows(user, position_values(user, store_ids=store_ids, item_ids=item_ids), on)
 
 
 def expiring(user, *, within: int = WARN_DAYS[1], on: dt.date | None = None):
@@ -101,8 +114,40 @@ def expiring(user, *, within: int = WARN_DAYS[1], on: dt.date | None = None):
 
 
 def stockouts(user, *, on: dt.date | None = None) -> list[PositionRow]:
-    """Store-items with nothing left, or fewer than LOW_DAYS days of stock at the current consumption."""
-    return [r for r in position(user, on=on) if r.tone != "ok"]
+    """Store-items with nothing left, or fewer than LOW_DAYS days of stock at the last 14 days' consumption. Decided in
+    one SQL statement over the balances and the consumption window (set-based, whatever the number of stores); the
+    stores are the user's, as core.scoping says."""
+    on = on or today()
+    stores_sql, stores_params = scope(Store.objects.filter(is_active=True), user).values("pk").query.sql_with_params()
+    kinds = sorted(CONSUMPTION)
+    sql = f"""
+        WITH b AS (SELECT store_id, item_id, SUM(quantity) AS q FROM supplies_balance
+                   WHERE store_id IN ({stores_sql}) GROUP BY store_id, item_id),
+             u AS (SELECT store_id, item_id, -SUM(quantity) AS used FROM supplies_movement
+                   WHERE store_id IN ({stores_sql}) AND kind IN ({", ".join(["%s"] * len(kinds))}) AND at >= %s
+                   GROUP BY store_id, item_id)
+        SELECT b.store_id, b.item_id FROM b LEFT JOIN u ON u.store_id = b.store_id AND u.item_id = b.item_id
+        WHERE b.q <= 0 OR COALESCE(u.used, 0) * %s > b.q * %s
+        ORDER BY b.store_id, b.item_id LIMIT 5000"""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql, [*stores_params, *stores_params, *kinds, _since(on), LOW_DAYS, RATE_DAYS])
+        keys = cur.fetchall()
+    if not keys:
+        return []
+    wanted = set(keys)
+    values = position_values(user, store_ids={k[0] for k in keys}, item_ids={k[1] for k in keys})
+    return [r for r in position_rows(user, [v for v in values if (v["store_id"], v["item_id"]) in wanted], on) if r.tone != "ok"]
+
+
+def store_totals(user, *, item_ids=None) -> list[dict]:
+    """One row per store for the map: its stock (of the chosen items) and where it is."""
+    qs = scope(Balance.objects.filter(store__is_active=True, store__unit__latitude__isnull=False), user)
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    return list(qs.values("store_id").annotate(quantity=Sum("quantity"), store_name=F("store__name"), lat=F("store__unit__latitude"),
+                                               lng=F("store__unit__longitude")).order_by("store_id"))
 
 
 def open_shortfalls(user):

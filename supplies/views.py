@@ -56,12 +56,14 @@ def position(request):
         item_ids = [item_id]
     elif category in Category.values:
         item_ids = list(Item.objects.filter(category=category).values_list("pk", flat=True))
-    rows = selectors.position(user, store_ids=[store_id] if store_id else None, item_ids=item_ids)
+    values = selectors.position_values(user, store_ids=[store_id] if store_id else None, item_ids=item_ids)
     if _wants_xlsx(request):
+        rows = selectors.position_rows(user, values[:100_000])
         return _xlsx_response(request, "ton-kho", ["Kho", "Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng", "Dự báo hết hàng"],
                               [[r.store, r.item, r.unit, r.quantity, r.consumed, r.days_left,
                                 r.stockout_on.strftime("%d/%m/%Y") if r.stockout_on else ""] for r in rows])
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(values, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.position_rows(user, page.object_list)
     return render(request, "supplies/position.html", {
         "page_obj": page, "stores": stores.order_by("name"), "items": selectors.items_for(user), "categories": Category.choices,
         "store_id": store_id, "item_id": item_id, "category": category, "can_import": user.has_role(SUPPLY_EDITORS),
@@ -73,17 +75,16 @@ def position(request):
 def position_map(request):
     """Points for the map: one per store, with its stock of the chosen item (or its number of empty items)."""
     item_id = _int(request.GET.get("vat-tu"))
-    rows = selectors.position(request.user, item_ids=[item_id] if item_id else None)
-    points: dict[int, dict] = {}
-    for r in rows:
-        if r.latitude is None:
-            continue
-        p = points.setdefault(r.store_id, {"store": r.store, "lat": r.latitude, "lng": r.longitude, "quantity": 0, "empty": 0,
-                                           "low": 0, "url": reverse("supplies:store", args=[r.store_id])})
-        p["quantity"] += r.quantity
-        p["empty"] += r.tone == "alert"
-        p["low"] += r.tone == "warn"
-    return JsonResponse({"points": list(points.values())})
+    item_ids = [item_id] if item_id else None
+    flagged: dict[int, dict] = {}
+    for r in selectors.stockouts(request.user):
+        if item_ids is None or r.item_id in item_ids:
+            f = flagged.setdefault(r.store_id, {"empty": 0, "low": 0})
+            f["empty" if r.tone == "alert" else "low"] += 1
+    points = [{"store": t["store_name"], "lat": t["lat"], "lng": t["lng"], "quantity": t["quantity"],
+               **flagged.get(t["store_id"], {"empty": 0, "low": 0}), "url": reverse("supplies:store", args=[t["store_id"]])}
+              for t in selectors.store_totals(request.user, item_ids=item_ids)]
+    return JsonResponse({"points": points})
 
 
 # --- one store -----------------------------------------------------------------------------------------------------

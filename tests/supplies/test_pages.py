@@ -205,3 +205,25 @@ def test_balances_page_never_shows_a_negative_or_a_balance_different_from_the_le
     receive(personas["health_dept"], stores["province"], catalogue["package_a"], 50)
     ledger = Movement.objects.values("store_id", "lot_id").annotate(q=Sum("quantity"))
     assert {(r["store_id"], r["lot_id"]): r["q"] for r in ledger} == {(b.store_id, b.lot_id): b.quantity for b in Balance.objects.all()}
+
+
+def test_stockouts_list_empty_items_and_those_with_under_a_week_left(personas, catalogue, stores, client_for):
+    from django.utils import timezone
+
+    from supplies import services
+    from supplies.selectors import stockouts
+
+    u = personas["commune_a"]
+    [empty] = receive(u, stores["station_a"], catalogue["mask"], 5)
+    services.issue(by=u, store=stores["station_a"], lot=empty.lot, quantity=5)  # issue is consumption: 0 left
+    [low] = receive(u, stores["station_a"], catalogue["package_a"], 20)
+    services.issue(by=u, store=stores["station_a"], lot=low.lot, quantity=14, kind="dispense",
+                   at=timezone.now() - dt.timedelta(days=3))  # 6 left at 1 a day: 6 days
+    [fine] = receive(u, stores["station_a"], catalogue["rapid_kit"], 100)
+    services.issue(by=u, store=stores["station_a"], lot=fine.lot, quantity=14)  # 86 left at 1 a day
+    rows = {r.item_id: r for r in stockouts(u)}
+    assert set(rows) == {catalogue["mask"].pk, catalogue["package_a"].pk}
+    assert (rows[catalogue["mask"].pk].tone, rows[catalogue["package_a"].pk].days_left) == ("alert", 6.0)
+    assert stockouts(personas["commune_b"]) == []
+    page = client_for(u).get("/supplies/het-hang/").content.decode()
+    assert "Khẩu trang N95" in page and "Gói thuốc A" in page and "Test nhanh" not in page
