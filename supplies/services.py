@@ -74,29 +74,31 @@ def is_expired(lot: Lot, on: dt.date) -> bool:
 
 
 # --- the ledger ----------------------------------------------------------------------------------------------------
-def _post(*, by, store: Store, lot: Lot, kind: str, quantity: int, at: dt.datetime | None = None, **extra) -> Movement:
-    """Append one movement and move the balance with it. Must run inside a transaction (every caller is atomic)."""
+def _post(*, by, store: Store, lot: Lot, kind: str, quantity: int, at: dt.datetime | None = None, note: str = "",
+          **extra) -> Movement:
+    """Append one movement with its audit row and move the balance with it. Must run inside a transaction (every
+    caller is atomic). The balance row is updated last, by a conditional UPDATE that locks it until the commit: two
+    issues of the last units queue on that row and the second finds too little; the lock is held only from the
+    UPDATE to the commit."""
     if quantity == 0:
         raise Invalid("Số lượng phải khác 0.", "The quantity must not be zero.", field="quantity")
-    Balance.objects.bulk_create([Balance(store=store, item_id=lot.item_id, lot=lot, quantity=0)], ignore_conflicts=True)
-    bal = Balance.objects.select_for_update().get(store=store, lot=lot)
-    if quantity < 0:
-        moved = Balance.objects.filter(pk=bal.pk, quantity__gte=-quantity).update(quantity=F("quantity") + quantity, updated_at=timezone.now())
-        if moved != 1:
-            bal.refresh_from_db()
-            raise Invalid(
-                f"Không đủ tồn kho: {lot} tại {store} còn {bal.quantity}, cần {-quantity}.",
-                f"Not enough stock: {lot} at {store} holds {bal.quantity}, {-quantity} needed.", field="quantity",
-            )
-    else:
-        Balance.objects.filter(pk=bal.pk).update(quantity=F("quantity") + quantity, updated_at=timezone.now())
-    return Movement.objects.create(store=store, item_id=lot.item_id, lot=lot, kind=kind, quantity=quantity,
-                                   at=at or timezone.now(), by=by if getattr(by, "pk", None) else None, **extra)
-
-
-def _audit(by, mv: Movement, note: str = "") -> None:
+    mv = Movement.objects.create(store=store, item_id=lot.item_id, lot=lot, kind=kind, quantity=quantity,
+                                 at=at or timezone.now(), by=by if getattr(by, "pk", None) else None, **extra)
     record(actor=by, action="create", obj=mv, person_id=mv.person_id,
-           changes={"kind": (None, mv.kind), "quantity": (None, mv.quantity), "lot": (None, str(mv.lot))}, note=note)
+           changes={"kind": (None, mv.kind), "quantity": (None, mv.quantity), "lot": (None, str(lot))}, note=note)
+    moved = Balance.objects.filter(store=store, lot=lot, quantity__gte=max(0, -quantity)).update(
+        quantity=F("quantity") + quantity, updated_at=timezone.now())
+    if moved == 1:
+        return mv
+    if quantity > 0:  # the first receipt of this lot here: create its balance row (a concurrent one may win: retry)
+        Balance.objects.bulk_create([Balance(store=store, item_id=lot.item_id, lot=lot, quantity=0)], ignore_conflicts=True)
+        Balance.objects.filter(store=store, lot=lot).update(quantity=F("quantity") + quantity, updated_at=timezone.now())
+        return mv
+    held = Balance.objects.filter(store=store, lot=lot).values_list("quantity", flat=True).first() or 0
+    raise Invalid(
+        f"Không đủ tồn kho: {lot} tại {store} còn {held}, cần {-quantity}.",
+        f"Not enough stock: {lot} at {store} holds {held}, {-quantity} needed.", field="quantity",
+    )
 
 
 def _positive(quantity) -> int:
@@ -129,7 +131,6 @@ def receive(*, by, store: Store, lines: list[ReceiptLine], document: str, source
         lot = lot_for(line.item, line.lot_code, line.expires_on, line.manufacturer)
         mv = _post(by=by, store=store, lot=lot, kind=kind, quantity=_positive(line.quantity), at=at,
                    document=document.strip(), source=source)
-        _audit(by, mv)
         out.append(mv)
     return out
 
@@ -151,7 +152,6 @@ def issue(*, by, store: Store, lot: Lot, quantity: int, kind: str = K.ISSUE, rea
     _check_issuable(lot, timezone.localtime(at).date() if timezone.is_aware(at) else at.date())
     mv = _post(by=by, store=store, lot=lot, kind=kind, quantity=-quantity, at=at, reason=reason, care_ref=care_ref,
                person_id=person_id)
-    _audit(by, mv)
     return mv
 
 
@@ -201,9 +201,8 @@ def dispatch(*, by, from_store: Store, to_store: Store, lines: list[tuple[Lot, i
         qty = _positive(qty)
         _check_issuable(lot, timezone.localtime(at).date())
         TransferLine.objects.create(transfer=transfer, item_id=lot.item_id, lot=lot, dispatched=qty)
-        mv = _post(by=by, store=from_store, lot=lot, kind=K.TRANSFER_OUT, quantity=-qty, at=at, transfer=transfer,
+        _post(by=by, store=from_store, lot=lot, kind=K.TRANSFER_OUT, quantity=-qty, at=at, transfer=transfer,
                    counterpart=to_store, document=transfer.document or str(transfer))
-        _audit(by, mv)
     record(actor=by, action="create", obj=transfer, note=f"{from_store} → {to_store}")
     return transfer
 
@@ -232,10 +231,9 @@ def receive_transfer(*, by, transfer: Transfer, received: dict[int, int] | None 
             )
         TransferLine.objects.filter(pk=line.pk, received__isnull=True).update(received=got, discrepancy_reason=reason)
         if got:
-            mv = _post(by=by, store=transfer.to_store, lot=line.lot, kind=K.TRANSFER_IN, quantity=got, at=at,
+            _post(by=by, store=transfer.to_store, lot=line.lot, kind=K.TRANSFER_IN, quantity=got, at=at,
                        transfer=transfer, counterpart=transfer.from_store, document=transfer.document or str(transfer),
                        reason=reason)
-            _audit(by, mv)
     Transfer.objects.filter(pk=transfer.pk).update(status=Transfer.Status.RECEIVED, received_at=at,
                                                    received_by=by if getattr(by, "pk", None) else None)
     transfer.refresh_from_db()
@@ -249,7 +247,6 @@ def return_stock(*, by, store: Store, lot: Lot, quantity: int, reason: str, at=N
     if not (reason or "").strip():
         raise Invalid("Cần ghi lý do nhập trả.", "A reason for the return is required.", field="reason")
     mv = _post(by=by, store=store, lot=lot, kind=K.RETURN, quantity=_positive(quantity), at=at, reason=reason.strip())
-    _audit(by, mv)
     return mv
 
 
@@ -260,7 +257,6 @@ def dispose(*, by, store: Store, lot: Lot, quantity: int, reason: str, document:
         raise Invalid("Cần ghi lý do hủy.", "A reason for the disposal is required.", field="reason")
     mv = _post(by=by, store=store, lot=lot, kind=K.DISPOSAL, quantity=-_positive(quantity), at=at, reason=reason.strip(),
                document=document)
-    _audit(by, mv)
     return mv
 
 
@@ -278,8 +274,8 @@ def adjust_after_count(*, by, store: Store, lot: Lot, counted: int, reason: str,
     delta = int(counted) - held
     if delta == 0:
         return None
-    mv = _post(by=by, store=store, lot=lot, kind=K.ADJUSTMENT, quantity=delta, at=at, reason=reason.strip(), approved_by=approver)
-    _audit(by, mv, note=f"count {counted}, ledger {held}")
+    mv = _post(by=by, store=store, lot=lot, kind=K.ADJUSTMENT, quantity=delta, at=at, reason=reason.strip(), approved_by=approver,
+               note=f"count {counted}, ledger {held}")
     return mv
 
 
@@ -297,8 +293,7 @@ def reverse(*, by, movement: Movement, reason: str) -> Movement:
         raise Invalid("Bút toán này đã được hủy.", "This movement was already reversed.")
     mv = _post(by=by, store=movement.store, lot=movement.lot, kind=K.REVERSAL, quantity=-movement.quantity,
                reason=reason.strip(), reverses=movement, care_ref=movement.care_ref, person_id=movement.person_id,
-               document=movement.document)
-    _audit(by, mv, note=f"reverses #{movement.pk}")
+               document=movement.document, note=f"reverses #{movement.pk}")
     return mv
 
 

@@ -149,7 +149,6 @@ def test_a_request_is_approved_by_the_department_with_a_suggestion_from_need(per
     from cases import services as cases
     from diseases.seed_covid19 import install
     from supplies import services
-    from supplies.models import SupplyRequest
     from tests.conftest import make_person
 
     install()
