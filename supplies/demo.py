@@ -12,32 +12,12 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-ITEMS = [
-    # code, name, strength, category, unit, pack, medicine_item, test_kind, product code, tracks expiry
-    ("goi-thuoc-a", "Gói thuốc A (hạ sốt, vitamin)", "", "medicine", "gói", 1, "package_a", "", "", True),
-    ("goi-thuoc-b", "Gói thuốc B (kháng viêm, chống đông)", "", "medicine", "gói", 1, "package_b", "", "", True),
-    ("goi-thuoc-c", "Gói thuốc C (kháng virus)", "", "medicine", "gói", 1, "package_c", "", "", True),
-    ("molnupiravir-200", "Molnupiravir", "200 mg", "medicine", "liệu trình", 40, "molnupiravir", "", "", True),
-    ("paracetamol-500", "Paracetamol", "500 mg", "medicine", "viên", 100, "paracetamol", "", "", True),
-    ("test-nhanh-khang-nguyen", "Test nhanh kháng nguyên SARS-CoV-2", "", "test_kit", "test", 25, "", "rapid_antigen", "", True),
-    ("sinh-pham-rt-pcr", "Sinh phẩm RT-PCR SARS-CoV-2", "", "test_kit", "phản ứng", 96, "", "rt_pcr", "", True),
-    ("vx-comirnaty", "Vắc xin Comirnaty (Pfizer)", "", "vaccine", "liều", 6, "", "", "comirnaty", True),
-    ("vx-astrazeneca", "Vắc xin AstraZeneca", "", "vaccine", "liều", 10, "", "", "astrazeneca", True),
-    ("vx-vero-cell", "Vắc xin Vero Cell (Sinopharm)", "", "vaccine", "liều", 1, "", "", "sinopharm", True),
-    ("binh-oxy-40l", "Bình oxy 40 lít", "", "oxygen", "bình", 1, "", "", "", False),
-    ("may-tao-oxy", "Máy tạo oxy 5 lít/phút", "", "oxygen", "máy", 1, "", "", "", False),
-    ("bo-phong-ho", "Bộ trang phục phòng hộ cá nhân", "", "ppe", "bộ", 20, "", "", "", False),
-    ("khau-trang-n95", "Khẩu trang N95", "", "ppe", "cái", 50, "", "", "", False),
-]
 COMMUNE_ITEMS = ["goi-thuoc-a", "goi-thuoc-b", "molnupiravir-200", "test-nhanh-khang-nguyen", "bo-phong-ho"]
 
 
 def build(ctx) -> None:
-    from diseases.models import Disease
-    from facilities.models import Facility
-    from vaccination.models import Product
-
-    from .models import Balance, Item, Lot, Movement, Shortfall, Store, Transfer, TransferLine
+    from .models import Balance, Lot, Movement, Shortfall, Store, Transfer, TransferLine
+    from .setup import create_catalogue, create_stores
 
     if Store.objects.exists():
         ctx.say("supplies: đã có dữ liệu / already present")
@@ -46,16 +26,8 @@ def build(ctx) -> None:
     now = timezone.now()
     today = timezone.localdate()
     boss = ctx.users.get("health_dept")
-    covid = Disease.objects.filter(code="covid19").first()
-    products = {p.code: p for p in Product.objects.all()}
     with transaction.atomic():
-        items = {}
-        for code, name, strength, cat, unit, pack, med, test, product, tracks in ITEMS:
-            if product and product not in products:
-                continue
-            items[code] = Item.objects.create(code=code, name=name, strength=strength, category=cat, unit=unit, pack_size=pack,
-                                              medicine_item=med, test_kind=test, vaccine_product=products.get(product),
-                                              disease=covid, tracks_expiry=tracks)
+        items = create_catalogue()
         lots = {}
         for code, item in items.items():
             if not item.tracks_expiry:
@@ -64,19 +36,8 @@ def build(ctx) -> None:
             lots[code] = [Lot.objects.create(item=item, code=f"{code[:3].upper()}{rng.randint(1000, 9999)}{k}",
                                              expires_on=today + dt.timedelta(days=days), manufacturer="")
                           for k, days in enumerate((25, 120, 400))]
-        F = Facility.Kind
-        cdc = ctx.facilities.get("cdc") or Facility.objects.filter(kind=F.CDC).first()
-        province = Store.objects.create(name="Kho vật tư CDC tỉnh Kon Tum", kind="provincial_warehouse", unit=ctx.province, facility=cdc)
-        regional = {}
-        for f in Facility.objects.filter(kind=F.DISTRICT_HEALTH_CENTRE).select_related("unit").order_by("id"):
-            regional[f.unit_id] = Store.objects.create(name=f"Kho {f.name}", kind="regional_centre", unit=f.unit, facility=f, parent=province)
-        stations = []
-        for f in Facility.objects.filter(kind=F.COMMUNE_HEALTH_STATION).select_related("unit").order_by("id"):
-            stations.append(Store.objects.create(name=f"Kho {f.name}", kind="commune_station", unit=f.unit, facility=f,
-                                                 parent=regional.get(f.unit.parent_id, province)))
-        for f in Facility.objects.filter(kind__in=[F.CENTRALISED_FACILITY, F.VACCINATION_SITE]).select_related("unit").order_by("id"):
-            kind = "treatment_facility" if f.kind == F.CENTRALISED_FACILITY else "vaccination_site"
-            Store.objects.create(name=f"Kho {f.name}", kind=kind, unit=f.unit, facility=f, parent=regional.get(f.unit.parent_id, province))
+        made = create_stores(ctx.province)
+        province, stations = made["provincial_warehouse"][0], made["commune_station"]
 
         rows: list[Movement] = []
 

@@ -126,6 +126,7 @@ def receive(*, by, store: Store, lines: list[ReceiptLine], document: str, source
         raise Invalid("Nguồn nhập không hợp lệ.", "Unknown receipt source.", field="source")
     if not lines:
         raise Invalid("Phiếu nhập chưa có dòng nào.", "The receipt has no lines.")
+    at = at or timezone.now()  # one time for every line: the receipt note groups them by it
     out = []
     for line in lines:
         lot = lot_for(line.item, line.lot_code, line.expires_on, line.manufacturer)

@@ -29,3 +29,22 @@ def test_the_demo_stocks_every_station_and_its_balances_equal_the_ledger(kontum,
     assert Transfer.objects.filter(to_store=station, status="dispatched").exists() and Shortfall.objects.exists()
     demo.build(ctx)  # a second run adds nothing
     assert Store.objects.count() == 2
+
+
+def test_supplies_setup_creates_the_catalogue_and_a_store_per_facility_once(kontum, commune_a):
+    from django.core.management import call_command
+
+    from facilities.models import Facility
+    from supplies.models import Item, Store
+
+    Facility.objects.create(name="Trung tâm Y tế TP Kon Tum", kind="district_health_centre", unit=commune_a.parent)
+    Facility.objects.create(name="Trạm Y tế Quang Trung", kind="commune_health_station", unit=commune_a)
+    Facility.objects.create(name="Điểm tiêm Quang Trung", kind="vaccination_site", unit=commune_a)
+    for _ in range(2):
+        call_command("supplies_setup", stdout=io.StringIO())
+    assert Item.objects.filter(medicine_item="package_a").exists() and Item.objects.filter(vaccine_product__code="comirnaty").exists()
+    kinds = dict(Store.objects.values_list("name", "kind"))
+    assert kinds == {"Kho vật tư CDC Tỉnh Kon Tum": "provincial_warehouse", "Kho Trung tâm Y tế TP Kon Tum": "regional_centre",
+                     "Kho Trạm Y tế Quang Trung": "commune_station", "Kho Điểm tiêm Quang Trung": "vaccination_site"}
+    station = Store.objects.get(kind="commune_station")
+    assert station.parent.kind == "regional_centre" and station.parent.parent.kind == "provincial_warehouse"
