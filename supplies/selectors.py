@@ -62,16 +62,15 @@ class PositionRow:
 
 
 def position_values(user, *, store_ids=None, item_ids=None):
-    """Stock by store and item (all lots summed) as an aggregate queryset, ordered for display: page it in SQL."""
-    balances = scope(Balance.objects.filter(store__is_active=True), user)
+    """Stock by store and item (all lots summed) as an aggregate over the balance table only, ordered by store and item
+    so that PostgreSQL streams a page off the (store, item) index instead of aggregating everything first. The
+    user's stores come from core.scoping (a semi-join on the store ids)."""
+    balances = Balance.objects.filter(store_id__in=stores_for(user).values("pk"))
     if store_ids is not None:
         balances = balances.filter(store_id__in=store_ids)
     if item_ids is not None:
         balances = balances.filter(item_id__in=item_ids)
-    return (balances.values("store_id", "item_id").annotate(
-        qty=Sum("quantity"), store_name=F("store__name"), store_kind=F("store__kind"), item_name=F("item__name"),
-        item_strength=F("item__strength"), item_unit=F("item__unit"), lat=F("store__unit__latitude"),
-        lng=F("store__unit__longitude")).order_by("store__name", "store_id", "item__name", "item_id"))
+    return balances.values("store_id", "item_id").annotate(qty=Sum("quantity")).order_by("store_id", "item_id")
 
 
 def _since(on: dt.date) -> dt.datetime:
@@ -79,18 +78,52 @@ def _since(on: dt.date) -> dt.datetime:
 
 
 def position_rows(user, values, on: dt.date | None = None) -> list[PositionRow]:
-    """PositionRows for aggregate rows of position_values (a page of them), with the last 14 days' consumption of just
-    those stores and items: one more query."""
+    """PositionRows for aggregate rows of position_values (a page of them): names of just those stores and items and
+    the last 14 days' consumption of just those pairs — three more queries whatever the number of rows."""
     values = list(values)
     if not values:
         return []
     on = on or today()
-    used = scope(Movement.objects.filter(kind__in=CONSUMPTION, at__gte=_since(on), store_id__in={r["store_id"] for r in values},
-                                         item_id__in={r["item_id"] for r in values}), user)
+    store_ids, item_ids = {r["store_id"] for r in values}, {r["item_id"] for r in values}
+    stores = {s["pk"]: s for s in stores_for(user).filter(pk__in=store_ids).values(
+        "pk", "name", "kind", lat=F("unit__latitude"), lng=F("unit__longitude"))}
+    items = {i["pk"]: i for i in Item.objects.filter(pk__in=item_ids).values("pk", "name", "strength", "unit")}
+    used = Movement.objects.filter(kind__in=CONSUMPTION, at__gte=_since(on), store_id__in=list(stores), item_id__in=item_ids)
     consumed = {(r["store_id"], r["item_id"]): -r["q"] for r in used.values("store_id", "item_id").annotate(q=Sum("quantity")).order_by()}
-    return [PositionRow(r["store_id"], r["store_name"], r["store_kind"], r["item_id"],
-                        f"{r['item_name']} {r['item_strength']}".strip(), r["item_unit"], r["qty"] or 0,
-                        consumed.get((r["store_id"], r["item_id"]), 0), r["lat"], r["lng"]) for r in values]
+    out = []
+    for r in values:
+        s, i = stores.get(r["store_id"]), items[r["item_id"]]
+        if s is None:
+            continue
+        out.append(PositionRow(r["store_id"], s["name"], s["kind"], r["item_id"], f"{i['name']} {i['strength']}".strip(), i["unit"],
+                               r["qty"] or 0, consumed.get((r["store_id"], r["item_id"]), 0), s["lat"], s["lng"]))
+    return out
+
+
+class PositionPage:
+    """A page of the position without a total count (counting a million store-items costs more than the page)."""
+
+    def __init__(self, user, values, number, per_page: int = 50):
+        self.number = max(1, number)
+        rows = list(values[(self.number - 1) * per_page: self.number * per_page + 1])
+        self.has_next = len(rows) > per_page
+        self.has_previous = self.number > 1
+        self.object_list = position_rows(user, rows[:per_page])
+
+    def has_other_pages(self):
+        return self.has_next or self.has_previous
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
 
 
 def position(user, *, store_ids=None, item_ids=None, on: dt.date | None = None) -> list[PositionRow]:
@@ -126,7 +159,7 @@ def stockouts(user, *, on: dt.date | None = None) -> list[PositionRow]:
              u AS (SELECT store_id, item_id, -SUM(quantity) AS used FROM supplies_movement
                    WHERE store_id IN ({stores_sql}) AND kind IN ({", ".join(["%s"] * len(kinds))}) AND at >= %s
                    GROUP BY store_id, item_id)
-        SELECT b.store_id, b.item_id FROM b LEFT JOIN u ON u.store_id = b.store_id AND u.item_id = b.item_id
+        SELECT b.store_id, b.item_id, b.q FROM b LEFT JOIN u ON u.store_id = b.store_id AND u.item_id = b.item_id
         WHERE b.q <= 0 OR COALESCE(u.used, 0) * %s > b.q * %s
         ORDER BY b.store_id, b.item_id LIMIT 5000"""
     from django.db import connection
@@ -134,20 +167,19 @@ def stockouts(user, *, on: dt.date | None = None) -> list[PositionRow]:
     with connection.cursor() as cur:
         cur.execute(sql, [*stores_params, *stores_params, *kinds, _since(on), LOW_DAYS, RATE_DAYS])
         keys = cur.fetchall()
-    if not keys:
-        return []
-    wanted = set(keys)
-    values = position_values(user, store_ids={k[0] for k in keys}, item_ids={k[1] for k in keys})
-    return [r for r in position_rows(user, [v for v in values if (v["store_id"], v["item_id"]) in wanted], on) if r.tone != "ok"]
+    values = [{"store_id": s, "item_id": i, "qty": q} for s, i, q in keys]
+    return [r for r in position_rows(user, values, on) if r.tone != "ok"]
 
 
 def store_totals(user, *, item_ids=None) -> list[dict]:
-    """One row per store for the map: its stock (of the chosen items) and where it is."""
-    qs = scope(Balance.objects.filter(store__is_active=True, store__unit__latitude__isnull=False), user)
+    """One row per store for the map: its stock (of the chosen items) and where it is. Two queries."""
+    qs = Balance.objects.filter(store_id__in=stores_for(user).values("pk"))
     if item_ids is not None:
         qs = qs.filter(item_id__in=item_ids)
-    return list(qs.values("store_id").annotate(quantity=Sum("quantity"), store_name=F("store__name"), lat=F("store__unit__latitude"),
-                                               lng=F("store__unit__longitude")).order_by("store_id"))
+    totals = dict(qs.values("store_id").annotate(q=Sum("quantity")).order_by().values_list("store_id", "q"))
+    places = stores_for(user).filter(pk__in=list(totals), unit__latitude__isnull=False).values(
+        "pk", "name", lat=F("unit__latitude"), lng=F("unit__longitude")).order_by("pk")
+    return [{"store_id": p["pk"], "store_name": p["name"], "lat": p["lat"], "lng": p["lng"], "quantity": totals[p["pk"]]} for p in places]
 
 
 def open_shortfalls(user):

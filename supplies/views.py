@@ -62,8 +62,7 @@ def position(request):
         return _xlsx_response(request, "ton-kho", ["Kho", "Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng", "Dự báo hết hàng"],
                               [[r.store, r.item, r.unit, r.quantity, r.consumed, r.days_left,
                                 r.stockout_on.strftime("%d/%m/%Y") if r.stockout_on else ""] for r in rows])
-    page = Paginator(values, 50).get_page(request.GET.get("page"))
-    page.object_list = selectors.position_rows(user, page.object_list)
+    page = selectors.PositionPage(user, values, _int(request.GET.get("page")) or 1)
     return render(request, "supplies/position.html", {
         "page_obj": page, "stores": stores.order_by("name"), "items": selectors.items_for(user), "categories": Category.choices,
         "store_id": store_id, "item_id": item_id, "category": category, "can_import": user.has_role(SUPPLY_EDITORS),
