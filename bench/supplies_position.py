@@ -106,10 +106,10 @@ def position_figures() -> None:
     client = Client()
     client.force_login(user)
 
-    def page():
-        r = client.get("/supplies/")
+    def page(n=1):
+        r = client.get(f"/supplies/?page={n}")
         assert r.status_code == 200
-        return f"{r.context['page_obj'].paginator.count:,} store-items, page of {len(r.context['page_obj'].object_list)}"
+        return f"page {n}: {len(r.context['page_obj'].object_list)} store-items"
 
     def all_pairs():
         sql, params = selectors.position_values(user).query.sql_with_params()
@@ -120,6 +120,8 @@ def position_figures() -> None:
 
     print("stock position (goal < 1 s):")
     timed("position page /supplies/ (province, rendered)", page)
+    timed("position page 2,000 of the province (rendered)", lambda: page(2000))
+    timed("position of one item in every store /supplies/?vat-tu=<id>", lambda: client.get(f"/supplies/?vat-tu={selectors.items_for(user).first().pk}").status_code)
     timed("store × item aggregation of the whole province (SQL)", all_pairs)
     timed("per-item province totals + days of stock (report section)", lambda: f"{len(selectors.report_section(timezone.localdate(), None)['items'])} items")
     timed("stock-outs of every store and item", lambda: f"{len(selectors.stockouts(user))} rows (capped 5,000)")

@@ -28,9 +28,12 @@ def _store_of(*, facility_id=None, team_id=None) -> Store | None:
 
 def _consume_fefo(*, by, store, item, quantity, kind, care_ref, person_id, at) -> int:
     """Issue what the store has (FEFO, unexpired); flag the rest. Returns the quantity flagged."""
-    with transaction.atomic():
-        _, left = services.issue_fefo(by=by, store=store, item=item, quantity=quantity, kind=kind, care_ref=care_ref,
-                                      person_id=person_id, at=at, partial=True)
+    try:
+        with transaction.atomic():
+            _, left = services.issue_fefo(by=by, store=store, item=item, quantity=quantity, kind=kind, care_ref=care_ref,
+                                          person_id=person_id, at=at, partial=True)
+    except services.Invalid:  # a concurrent entry took the last units between the suggestion and the issue
+        left = quantity
     if left:
         services.flag_shortfall(store=store, item=item, quantity=left, reason=R.NO_STOCK, care_ref=care_ref, person_id=person_id)
     return left
