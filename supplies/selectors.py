@@ -101,23 +101,18 @@ def position_rows(user, values, on: dt.date | None = None) -> list[PositionRow]:
 
 
 class PositionPage:
-    """A page of the position without a total count (counting a million store-items costs more than the page)."""
+    """A page of the position, by keyset ("after this store and item"), without a total count: any page costs what the
+    first one does (an OFFSET or a count would walk a million store-items)."""
 
-    def __init__(self, user, values, number, per_page: int = 50):
-        self.number = max(1, number)
-        rows = list(values[(self.number - 1) * per_page: self.number * per_page + 1])
+    def __init__(self, user, values, after: tuple[int, int] | None = None, per_page: int = 50):
+        if after is not None:
+            values = values.filter(Q(store_id__gt=after[0]) | Q(store_id=after[0], item_id__gt=after[1]))
+        rows = list(values[: per_page + 1])
         self.has_next = len(rows) > per_page
-        self.has_previous = self.number > 1
+        self.is_first = after is None
         self.object_list = position_rows(user, rows[:per_page])
-
-    def has_other_pages(self):
-        return self.has_next or self.has_previous
-
-    def next_page_number(self):
-        return self.number + 1
-
-    def previous_page_number(self):
-        return self.number - 1
+        last = rows[per_page - 1] if self.has_next else None
+        self.next_after = f"{last['store_id']}-{last['item_id']}" if last else ""
 
     def __iter__(self):
         return iter(self.object_list)
@@ -180,6 +175,12 @@ def store_totals(user, *, item_ids=None) -> list[dict]:
     places = stores_for(user).filter(pk__in=list(totals), unit__latitude__isnull=False).values(
         "pk", "name", lat=F("unit__latitude"), lng=F("unit__longitude")).order_by("pk")
     return [{"store_id": p["pk"], "store_name": p["name"], "lat": p["lat"], "lng": p["lng"], "quantity": totals[p["pk"]]} for p in places]
+
+
+def store_places(user, *, store_ids) -> list[dict]:
+    return [{"store_id": p["pk"], "store_name": p["name"], "lat": p["lat"], "lng": p["lng"]} for p in
+            stores_for(user).filter(pk__in=store_ids, unit__latitude__isnull=False).values(
+                "pk", "name", lat=F("unit__latitude"), lng=F("unit__longitude")).order_by("pk")]
 
 
 def open_shortfalls(user):

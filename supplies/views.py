@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -62,7 +64,10 @@ def position(request):
         return _xlsx_response(request, "ton-kho", ["Kho", "Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng", "Dự báo hết hàng"],
                               [[r.store, r.item, r.unit, r.quantity, r.consumed, r.days_left,
                                 r.stockout_on.strftime("%d/%m/%Y") if r.stockout_on else ""] for r in rows])
-    page = selectors.PositionPage(user, values, _int(request.GET.get("page")) or 1)
+    after = request.GET.get("sau", "")
+    keys = after.split("-") if after.count("-") == 1 else []
+    after = (_int(keys[0]), _int(keys[1])) if keys and _int(keys[0]) and _int(keys[1]) else None
+    page = selectors.PositionPage(user, values, after)
     return render(request, "supplies/position.html", {
         "page_obj": page, "stores": stores.order_by("name"), "items": selectors.items_for(user), "categories": Category.choices,
         "store_id": store_id, "item_id": item_id, "category": category, "can_import": user.has_role(SUPPLY_EDITORS),
@@ -80,9 +85,12 @@ def position_map(request):
         if item_ids is None or r.item_id in item_ids:
             f = flagged.setdefault(r.store_id, {"empty": 0, "low": 0})
             f["empty" if r.tone == "alert" else "low"] += 1
-    points = [{"store": t["store_name"], "lat": t["lat"], "lng": t["lng"], "quantity": t["quantity"],
+    # Totals per store only for a chosen item: summing every item of every store walks the whole balance table.
+    places = (selectors.store_totals(request.user, item_ids=item_ids) if item_ids else
+              selectors.store_places(request.user, store_ids=list(flagged)))
+    points = [{"store": t["store_name"], "lat": t["lat"], "lng": t["lng"], "quantity": t.get("quantity"),
                **flagged.get(t["store_id"], {"empty": 0, "low": 0}), "url": reverse("supplies:store", args=[t["store_id"]])}
-              for t in selectors.store_totals(request.user, item_ids=item_ids)]
+              for t in places]
     return JsonResponse({"points": points})
 
 
@@ -110,8 +118,10 @@ def _store_context(request, store, **forms):
         ctx.update(
             receipt_form=forms.get("receipt_form") or ReceiptForm(items=items, prefix="nhap"),
             lot_form=forms.get("lot_form") or LotActionForm(lots=lots, prefix="lo"),
-            dispatch_form=forms.get("dispatch_form") or DispatchForm(stores=selectors.stores_for(user).exclude(pk=store.pk).order_by("name"),
-                                                                     lots=lots, prefix="xuat"),
+            dispatch_form=forms.get("dispatch_form") or DispatchForm(stores=Store.objects.none(), lots=lots, prefix="xuat"),
+            # Built in Python: a province warehouse supplies thousands of stores, too many for a template loop.
+            dispatch_targets=mark_safe("".join(f'<option value="{pk}">{escape(name)}</option>' for pk, name in
+                                               selectors.stores_for(user).exclude(pk=store.pk).order_by("name").values_list("pk", "name"))),
             request_form=forms.get("request_form") or RequestForm(items=items, prefix="de-nghi"),
         )
     return ctx

@@ -226,3 +226,20 @@ def test_stockouts_list_empty_items_and_those_with_under_a_week_left(personas, c
     assert stockouts(personas["commune_b"]) == []
     page = client_for(u).get("/supplies/het-hang/").content.decode()
     assert "Khẩu trang N95" in page and "Gói thuốc A" in page and "Test nhanh" not in page
+
+
+def test_the_position_pages_by_store_and_item_without_skipping_or_repeating(personas, catalogue, stores, commune_a, client_for):
+    from supplies.selectors import PositionPage, position_values
+
+    _many_stores(stores, catalogue, personas, commune_a, n=3)  # 3 stores × 2 items
+    user, seen, after = personas["commune_a"], [], None
+    while True:
+        page = PositionPage(user, position_values(user), after, per_page=4)
+        seen += [(r.store_id, r.item_id) for r in page]
+        if not page.has_next:
+            break
+        after = tuple(int(x) for x in page.next_after.split("-"))
+    assert len(seen) == len(set(seen)) == 6 and seen == sorted(seen)
+    r = client_for(user).get(f"/supplies/?sau={seen[3][0]}-{seen[3][1]}")
+    assert [(x.store_id, x.item_id) for x in r.context["page_obj"]] == seen[4:]
+    assert client_for(user).get("/supplies/?sau=abc").status_code == 200
