@@ -6,7 +6,7 @@ aggregate over the balance table and one over the last 14 days of consumption, w
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from core.scoping import scope
@@ -229,9 +229,11 @@ def report_section(day: dt.date, prov) -> dict | None:
         balances = balances.filter(store__unit__path__startswith=prov.path)
     if not Store.objects.exists():
         return None
-    by_item = list(balances.values("item_id", "item__name", "item__strength", "item__unit")
-                   .annotate(qty=Sum("quantity"), stores=Count("store_id", distinct=True, filter=Q(quantity__gt=0)))
-                   .order_by("item__category", "item__name"))
+    # Sum by item id alone (a plain hash aggregate over the balances), names fetched for the few hundred items after.
+    totals = dict(balances.values("item_id").annotate(qty=Sum("quantity")).order_by().values_list("item_id", "qty"))
+    names = Item.objects.filter(pk__in=list(totals)).order_by("category", "name").values("pk", "name", "strength", "unit")
+    by_item = [{"item_id": i["pk"], "item__name": i["name"], "item__strength": i["strength"], "item__unit": i["unit"],
+                "qty": totals[i["pk"]]} for i in names]
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     start = end - dt.timedelta(days=RATE_DAYS)
     used = Movement.objects.filter(kind__in=CONSUMPTION, at__gte=start, at__lt=end)
