@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "contacts",
     "vaccination",
     "levels",
-    "resources",
+    "supplies",
     "directives",
     "reports",
     "dataprotection",

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 # Each domain app owns its pages under /<app>/ and its API under /api/.
 DOMAIN_APPS = [
     "geo", "accounts", "audit", "people", "diseases", "facilities", "cases", "contacts", "testing",
-    "vaccination", "levels", "resources", "directives", "reports",
+    "vaccination", "levels", "supplies", "directives", "reports",
     "dataprotection",
 ]
 

@@ -156,9 +156,18 @@ def outside_section(day: dt.date, prov, cases: dict | None) -> dict | None:
     return out
 
 
+def supplies_section(day: dt.date, prov) -> dict | None:
+    if _model("supplies.Balance") is None:
+        return None
+    from supplies.selectors import report_section  # read-only helper of the supplies app
+
+    return report_section(day, prov)
+
+
 SECTIONS = [
     ("cases", cases_section), ("contacts", contacts_section), ("testing", testing_section),
     ("vaccination", vaccination_section), ("levels", levels_section), ("tasks", tasks_section),
+    ("supplies", supplies_section),
 ]
 
 

@@ -112,6 +112,14 @@ def blocks(data: dict) -> list[Block]:
             out.append(Block("table", title="Nhiệm vụ quá hạn", header=["Cơ quan", "Văn bản", "Mục", "Hạn", "Nội dung"],
                              rows=[[r["agency"], r["directive"], r["ref"], dt.date.fromisoformat(r["deadline"]).strftime("%d/%m/%Y"), r["text"][:120]]
                                    for r in tk["overdue"][:60]]))
+    if "supplies" in s:
+        sp = s["supplies"]
+        heading("VẬT TƯ, THUỐC, SINH PHẨM")
+        out.append(Block("para", f"Số lô còn hạn dưới 30 ngày: {n(sp['expiring_30d_lots'])}; "
+                                 f"số lần chăm sóc thiếu vật tư chưa xử lý: {n(sp['open_shortfalls'])}."))
+        if sp["items"]:
+            out.append(Block("table", title="Tồn kho toàn tỉnh", header=["Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng"],
+                             rows=[[r["item"], r["unit"], n(r["quantity"]), n(r["consumed_14d"]), n(r["days_left"])] for r in sp["items"]]))
     if not out:
         out.append(Block("para", "Chưa có số liệu."))
     out.insert(0, Block("para", f"Số liệu tính đến {_cut(data)} ngày {day:%d/%m/%Y}."))

@@ -13,6 +13,7 @@ from audit.services import record
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
+from supplies import hooks as supplies_hooks
 
 from . import rules
 from .models import DoseKind, DosePolicy, Injection, PersonVaccination, Product, Schedule
@@ -151,6 +152,7 @@ def record_injection(*, by, person, product: Product, dose_kind: str, dose_numbe
         record(actor=by, action="other", obj=inj, person_id=person.pk, note=override_reason,
                records={"event": "override_warnings", "warnings": [f.code for f in findings]})
     refresh_summary([person.pk])
+    supplies_hooks.consume_for_dose(by=by, injection=inj)  # care first: never refuses (docs/supplies.md)
     return inj
 
 
