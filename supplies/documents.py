@@ -5,14 +5,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A text cell that a spreadsheet would read as a formula is written as text (prefixed with ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from core.exports import xlsx_append
 
 
 def xlsx(title: str, header: list[str], rows) -> bytes:
@@ -22,11 +15,11 @@ def xlsx(title: str, header: list[str], rows) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append([safe_cell(h) for h in header])
+    xlsx_append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        xlsx_append(ws, row)
     for i, h in enumerate(header, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, min(40, len(str(h)) + 4))
     buf = io.BytesIO()

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 PAGES = ["/quantri/", "/quantri/accounts/user/", "/quantri/accounts/agency/", "/quantri/geo/administrativeunit/",
          "/quantri/diseases/disease/", "/quantri/diseases/ruleset/", "/quantri/facilities/facility/",
-         "/quantri/vaccination/product/", "/quantri/levels/criteriaversion/"]
+         "/quantri/vaccination/product/", "/quantri/levels/criteriaversion/", "/quantri/supplies/item/",
+         "/quantri/supplies/lot/", "/quantri/supplies/store/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -59,3 +60,17 @@ def test_an_agency_edited_in_the_admin_is_audited(personas, client_for):
 def test_the_menu_leads_administrators_and_only_them_to_the_admin(personas, client_for):
     assert 'href="/quantri/"' in client_for(personas["admin"]).get("/accounts/nguoi-dung/").content.decode()
     assert 'href="/quantri/"' not in client_for(personas["health_dept"]).get("/accounts/nguoi-dung/").content.decode()
+
+
+def test_a_store_added_in_the_admin_is_audited_and_stock_cannot_be_typed_there(personas, client_for, commune_a):
+    from supplies.models import Store
+
+    c = client_for(personas["admin"])
+    r = c.post("/quantri/supplies/store/add/", {"name": "Kho Trạm Y tế Quang Trung", "kind": "commune_station",
+                                                 "unit": commune_a.pk, "is_active": "on"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    store = Store.objects.get(name="Kho Trạm Y tế Quang Trung")
+    assert AuditEvent.objects.filter(target_type="supplies.store", target_id=str(store.pk), action="create").exists()
+    # Balances and movements come only from the ledger's services.
+    assert c.get("/quantri/supplies/balance/").status_code == 404
+    assert c.get("/quantri/supplies/movement/").status_code == 404
