@@ -8,6 +8,7 @@ import datetime as dt
 
 from core.imports import Column, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_date
+from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, split_in_scope, visible_commune_ids
 from core.text import fold
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
@@ -45,6 +46,9 @@ class CaseLineListImporter(TableImporter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.communes = {u.code: u for u in AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025")}
+        # Jurisdiction (core.scoping): a row may only name a commune the importing user governs.
+        self.visible_communes = visible_commune_ids(self.by)
+        self.person_by_id: dict[str, Person] = {}
 
     def clean_row(self, values: dict, line: int) -> dict:
         errors = []
@@ -84,6 +88,8 @@ class CaseLineListImporter(TableImporter):
         out["commune"] = self.communes.get(code.zfill(5))
         if out["commune"] is None:
             errors.append(("Mã xã", f"Không có xã mã {code}", f"No commune with code {code}"))
+        elif self.visible_communes is not None and out["commune"].pk not in self.visible_communes:
+            errors.append(("Mã xã", f"Xã mã {code} nằm ngoài địa bàn của bạn.", f"Commune {code} is outside your jurisdiction."))
         try:
             out["confirmed_on"] = parse_date(values.get("confirmed_on"))
             if out["confirmed_on"] is None:
@@ -115,11 +121,22 @@ class CaseLineListImporter(TableImporter):
                 errors.append(RowError(line, None, f"Trùng với dòng {seen[key]} trong tệp", f"Duplicate of line {seen[key]} in the file"))
             else:
                 seen[key] = line
+        # The registered people the file's ID numbers belong to, in one query; a number that belongs to someone
+        # outside the user's jurisdiction is a row error naming nobody (no name, number or record id).
+        numbers = {r["id_number"] for _, r in rows if r["id_number"]}
+        found = Person.objects.filter(id_number__in=numbers, merged_into__isnull=True) if numbers else Person.objects.none()
+        visible, hidden = split_in_scope(found, self.by)
+        hidden_numbers = set(found.filter(pk__in=hidden).values_list("id_number", flat=True)) if hidden else set()
+        self.person_by_id = {p.id_number: p for p in Person.objects.filter(pk__in=visible)} if visible else {}
+        for line, r in rows:
+            if r["id_number"] in hidden_numbers:
+                errors.append(RowError(line, "CCCD/CMND", f"Số giấy tờ {OUTSIDE_PERSON_VI}.",
+                                       f"The ID number {OUTSIDE_PERSON_EN}."))
         return errors
 
     def _find_person(self, r) -> Person | None:
         if r["id_number"]:
-            p = Person.objects.filter(id_number=r["id_number"], merged_into__isnull=True).first()
+            p = self.person_by_id.get(r["id_number"])
             if p:
                 return p
         from people.services import possible_duplicates

@@ -22,7 +22,7 @@ from core.context import current_ip, current_user_agent
 from core.errors import Invalid
 from core.imports import Column, ImportResult, RowError, RowInvalid
 from core.parsing import ParseError, parse_date, parse_int
-from core.scoping import scope, visible_units
+from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, scope, visible_units
 from core.text import fold
 from geo.importers import CommuneRowsImporter, code_text, parse_sex, text
 from geo.models import Structure, Village
@@ -301,7 +301,7 @@ class PersonImporter(CommuneRowsImporter):
                 seen_ids[number] = line
                 if number in existing_ids:
                     pk = existing_ids[number]
-                    where_vi, where_en = (f" (hồ sơ #{pk})", f" (record #{pk})") if pk in visible else (" (ngoài địa bàn của bạn)", " (outside your jurisdiction)")
+                    where_vi, where_en = (f" (hồ sơ #{pk})", f" (record #{pk})") if pk in visible else (f" ({OUTSIDE_PERSON_VI})", f" ({OUTSIDE_PERSON_EN})")
                     self.skipped.append(RowError(line, COL_ID, f"Đã có trong sổ đăng ký{where_vi}: không nhập lại.",
                                                  f"Already registered{where_en}: not imported again."))
                     continue

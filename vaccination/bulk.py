@@ -29,6 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core.imports import Column, FileRejected, decode_text, map_header, read_rows, sniff_dialect
+from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, visible_commune_ids
 from core.text import fold
 
 from .models import DosePolicy, Product, Schedule
@@ -69,7 +70,7 @@ MESSAGES = {
                   "Person not found (by ID, or by name + date of birth + commune)."),
     "ambiguous": ("full_name", "Có nhiều người trùng họ tên, ngày sinh và xã: cần số giấy tờ.",
                   "Several people share this name, date of birth and commune: an ID number is needed."),
-    "out_of_scope": ("full_name", "Người này ở ngoài địa bàn bạn phụ trách.", "This person lives outside your jurisdiction."),
+    "out_of_scope": ("id_number", f"Số giấy tờ hoặc họ tên {OUTSIDE_PERSON_VI}.", f"The ID number or name {OUTSIDE_PERSON_EN}."),
     "before_approval": ("given", "Ngày tiêm trước ngày vắc xin được phê duyệt.", "The date given is before the product's approval."),
     "schedule": ("product", "Không có lịch tiêm vắc xin này cho độ tuổi vào ngày tiêm.",
                  "No schedule of this product for the person's age on that date."),
@@ -267,13 +268,10 @@ class DoseImporter:
             {"from_day": I32, "to_day": I32, "additional_min": I32, "booster_min": I32, "booster_next": I32, "age_min": I32,
              "max_additional": I32, "max_boosters": I32})
         self._picks(schedules)
-        self.scoped = not getattr(self.by, "sees_everything", True)
-        self.scope: list[int] = []
-        if self.scoped:
-            from vaccination.services import communes_of
-
-            unit = getattr(self.by, "jurisdiction_unit", None)
-            self.scope = list(communes_of(unit)) if unit else []
+        # The communes the user governs, from core.scoping (the one place that decides jurisdiction).
+        visible = visible_commune_ids(self.by)
+        self.scoped = visible is not None
+        self.scope: list[int] = sorted(visible or ())
 
     def _picks(self, schedules) -> None:
         """Non-overlapping (product, age, day range) → schedule, as services.schedule_for picks it (the latest
