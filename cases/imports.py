@@ -6,12 +6,14 @@ of the row's date is a duplicate and is skipped.
 """
 import datetime as dt
 
+from core.errors import Invalid
 from core.imports import Column, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_date
 from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, split_in_scope, visible_commune_ids
 from core.text import fold
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
+from people.rules import check_full_name, check_id_number, normalize_phone
 
 from .choices import CareSetting, DetectedIn, TestKind
 from .models import Case
@@ -53,8 +55,10 @@ class CaseLineListImporter(TableImporter):
     def clean_row(self, values: dict, line: int) -> dict:
         errors = []
         out = {"full_name": str(values.get("full_name") or "").strip()}
-        if not out["full_name"]:
-            errors.append(("Họ và tên", "Thiếu họ và tên", "Full name is missing"))
+        try:
+            out["full_name"] = check_full_name(out["full_name"])
+        except Invalid as exc:
+            errors.append(("Họ và tên", exc.vi, exc.en))
         birth = values.get("birth")
         out["date_of_birth"], out["birth_year"] = None, None
         if isinstance(birth, int | float) or (isinstance(birth, str) and birth.strip().isdigit() and len(birth.strip()) == 4):
@@ -73,15 +77,18 @@ class CaseLineListImporter(TableImporter):
         if not out["sex"]:
             errors.append(("Giới tính", f"Giới tính không hợp lệ: {values.get('sex')}", f"Invalid sex: {values.get('sex')}"))
         out["id_number"] = str(values.get("id_number") or "").strip()
+        out["id_kind"] = ""
         if out["id_number"]:
-            from people.rules import check_id
-
-            kind = "cccd" if len(out["id_number"]) == 12 else "cmnd"
             try:
-                out["id_number"] = check_id(kind, out["id_number"], sex=out["sex"], birth_year=out["birth_year"])
-            except Exception as exc:  # people.rules.Invalid carries vi/en
-                errors.append(("CCCD/CMND", getattr(exc, "vi", str(exc)), getattr(exc, "en", str(exc))))
+                out["id_kind"], out["id_number"] = check_id_number(out["id_number"], sex=out["sex"], birth_year=out["birth_year"])
+            except Invalid as exc:
+                errors.append(("CCCD/CMND", exc.vi, exc.en))
         out["phone"] = str(values.get("phone") or "").strip()
+        if out["phone"]:
+            try:
+                out["phone"] = normalize_phone(out["phone"])
+            except Invalid as exc:
+                errors.append(("Điện thoại", exc.vi, exc.en))
         out["street"] = str(values.get("street") or "").strip()
         code = str(values.get("commune_code") or "").strip()
         code = code[:-2] if code.endswith(".0") else code
@@ -154,7 +161,7 @@ class CaseLineListImporter(TableImporter):
             if person is None:
                 data = {k: r[k] for k in ("full_name", "date_of_birth", "birth_year", "sex", "phone", "street", "commune")}
                 if r["id_number"]:
-                    data.update(id_number=r["id_number"], id_kind="cccd" if len(r["id_number"]) == 12 else "cmnd")
+                    data.update(id_number=r["id_number"], id_kind=r["id_kind"])
                 person = create_person(by=self.by, data=data)
             window = (r["confirmed_on"] - dt.timedelta(days=30), r["confirmed_on"] + dt.timedelta(days=30))
             if Case.objects.filter(person=person, confirmed_on__range=window).exists():

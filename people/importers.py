@@ -29,7 +29,7 @@ from geo.models import Structure, Village
 
 from .choices import ETHNICITIES, ETHNICITY_CHOICES
 from .models import Person
-from .rules import check_id, guess_id_kind, normalize_phone
+from .rules import check_full_name, check_id, check_id_number, guess_id_kind, normalize_phone
 from .services import clean_person_data
 
 
@@ -161,10 +161,10 @@ class PersonImporter(CommuneRowsImporter):
             errors.append((column, vi, en))
 
         full_name = text(values.get("full_name"))
-        if not full_name:
-            fail(COL_NAME, "Thiếu họ tên.", "The full name is missing.")
-        elif len(full_name) > 150 or re.search(r"\d", full_name):
-            fail(COL_NAME, f"Họ tên không hợp lệ: “{full_name}”.", f"Invalid full name: “{full_name}”.")
+        try:
+            full_name = check_full_name(full_name)
+        except Invalid as exc:
+            fail(COL_NAME, exc.vi, exc.en)
 
         dob = year = None
         try:
@@ -197,8 +197,9 @@ class PersonImporter(CommuneRowsImporter):
             fail("loại giấy tờ", f"Loại giấy tờ không hợp lệ: {text(values.get('id_kind'))} (CCCD, CMND, Hộ chiếu).",
                  f"Invalid ID kind: {text(values.get('id_kind'))} (CCCD, CMND, passport).")
         elif id_number and sex and (year or id_kind != "cccd"):
-            try:
-                id_number = check_id(id_kind, id_number, sex=sex, birth_year=year)
+            try:  # no kind written: the number's shape decides, by the registry's rules
+                id_number = (check_id(id_kind, id_number, sex=sex, birth_year=year) if kind_text
+                             else check_id_number(id_number, sex=sex, birth_year=year)[1])
             except Invalid as exc:
                 fail(COL_ID, exc.vi, exc.en)
 

@@ -65,7 +65,10 @@ MESSAGES = {
     "kind": ("kind", "Loại mũi phải là Cơ bản, Bổ sung hoặc Nhắc lại.", "Dose kind must be primary, additional or booster."),
     "number": ("number", "Mũi số phải là số từ 1 đến 9.", "Dose number must be a number from 1 to 9."),
     "commune": ("commune", "Không có xã/phường với mã này.", "No commune with this code."),
-    "bad_id": ("id_number", "Số giấy tờ không đúng dạng (9 hoặc 12 chữ số).", "Malformed ID number (9 or 12 digits)."),
+    "bad_id": ("id_number", "Số giấy tờ sai quy tắc: CCCD 12 chữ số (3 số đầu là mã tỉnh), CMND 9 chữ số, hộ chiếu 6–12 chữ và số.",
+               "Invalid ID number: a CCCD has 12 digits (the first three a province code), a CMND 9, a passport 6–12 letters and digits."),
+    "bad_name": ("full_name", "Họ tên không hợp lệ (không có chữ số, tối đa 150 ký tự).",
+                 "Invalid full name (no digits, 150 characters at most)."),
     "unmatched": ("full_name", "Không tìm thấy người này (theo số giấy tờ, hoặc họ tên + ngày sinh + xã).",
                   "Person not found (by ID, or by name + date of birth + commune)."),
     "ambiguous": ("full_name", "Có nhiều người trùng họ tên, ngày sinh và xã: cần số giấy tờ.",
@@ -112,6 +115,28 @@ class BulkResult:
     def as_dict(self) -> dict:
         return {"total_rows": self.total_rows, "imported": self.imported, "skipped_duplicates": self.skipped_duplicates,
                 "error_count": self.error_count, "saved": self.saved, "errors": self.errors}
+
+
+def _id_refused(number: str) -> bool:
+    from core.errors import Invalid
+    from people.rules import check_id_number
+
+    try:
+        check_id_number(number)
+    except Invalid:
+        return True
+    return False
+
+
+def _name_refused(name: str) -> bool:
+    from core.errors import Invalid
+    from people.rules import check_full_name
+
+    try:
+        check_full_name(name)
+    except Invalid:
+        return True
+    return False
 
 
 def _day(d: dt.date) -> int:
@@ -403,6 +428,11 @@ class DoseImporter:
         # The registry's people the file can mean: by ID, and by folded name + birth year + commune (every row that
         # has them: a row whose ID is unknown is matched by name too). The keys go in with COPY, the people come back.
         ids = x.filter(c("id_number") != "").select(c("id_number").unique())
+        # Every ID number is checked by the registry's rules (people.rules), matched by name or not: once per number.
+        bad_ids = ids.filter(c("id_number").map_elements(_id_refused, return_dtype=pl.Boolean))
+        x = x.with_columns(c("id_number").is_in(bad_ids["id_number"].implode()).alias("id_bad"))
+        names_bad = names.filter(c("full_name").map_elements(_name_refused, return_dtype=pl.Boolean))
+        x = x.with_columns(c("folded").is_in(names_bad["folded"].implode()).alias("name_bad"))
         keys = x.filter(c("unit_id").is_not_null() & c("folded").is_not_null() & c("dob_y").is_not_null()).select(
             "unit_id", "folded", "dob_y").unique()
         people = self._people(cur, ids, keys)
@@ -487,9 +517,10 @@ class DoseImporter:
             "kind": c("kind").is_null(),
             "number": c("dose_number").is_null(),
             "commune": c("unit_id").is_null() & c("commune_given"),
-            "bad_id": (c("id_number") != "") & unmatched & ~c("id_number").str.len_chars().is_in([9, 12]),
-            "ambiguous": unmatched & (c("name_matches") > 1),
-            "unmatched": unmatched & (c("name_matches") <= 1),
+            "bad_id": (c("id_number") != "") & c("id_bad"),
+            "bad_name": c("name_bad"),
+            "ambiguous": unmatched & (c("name_matches") > 1) & ~c("name_bad"),
+            "unmatched": unmatched & (c("name_matches") <= 1) & ~c("name_bad"),
             "before_approval": c("given_day") < c("approved_day"),
             "lot": c("lot").str.len_chars() > TEXT_LIMITS["lot"],
             "site": c("site").str.len_chars() > TEXT_LIMITS["site"],

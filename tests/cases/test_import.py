@@ -79,3 +79,12 @@ def test_an_id_number_inside_the_jurisdiction_still_attaches_the_case_to_that_pe
 def test_the_province_imports_for_any_commune(personas, commune_b):
     result = run(personas["health_dept"], f"A Thị Blí,1975,Nữ,,,{commune_b.code},,06/02/2022,RT-PCR,,\n")
     assert result.ok and Case.objects.get().commune == commune_b
+
+
+def test_identity_fields_are_checked_by_the_registrys_rules(personas, commune_a):
+    make_person(commune_a, full_name="Nguyễn Văn An", birth_year=1980)
+    result = run(personas["commune_a"], "Nguyễn Văn An,1980,Nam,06208000012,,23281,,05/02/2022,RT-PCR,,\n"
+                                        "Nguyễn Văn 4n,1980,Nam,,,23281,,05/02/2022,RT-PCR,,\n"
+                                        "A Thị Blí,1975,Nữ,,0123,23281,,06/02/2022,RT-PCR,,\n", mode="valid_only")
+    assert result.imported == 0 and Case.objects.count() == 0
+    assert [(e.line, e.column) for e in result.errors] == [(2, "CCCD/CMND"), (3, "Họ và tên"), (4, "Điện thoại")]
