@@ -38,7 +38,7 @@ class CaseLineListImporter(TableImporter):
         Column("id_number", ("CCCD/CMND", "Số CCCD", "ID number")),
         Column("phone", ("Điện thoại", "Số điện thoại", "Phone")),
         Column("commune_code", ("Mã xã", "Commune code"), required=True),
-        Column("street", ("Địa chỉ", "Address")),
+        Column("street", ("Địa chỉ", "Address"), max_length=200),
         Column("confirmed_on", ("Ngày xác định", "Ngày có kết quả", "Confirmed on"), required=True),
         Column("test_kind", ("Loại xét nghiệm", "Test kind"), required=True),
         Column("detected_in", ("Nơi phát hiện", "Detected in")),

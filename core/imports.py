@@ -9,6 +9,7 @@ Saving happens in one transaction, so a crash mid-import leaves nothing behind.
 """
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,44 @@ class Column:
     key: str
     headers: tuple[str, ...]  # accepted header texts; compared diacritic- and case-insensitively
     required: bool = False
+    max_length: int | None = None  # characters the database column holds (else CELL_MAX)
+
+
+# -- what the database cannot store -------------------------------------------------------------------------------------
+# PostgreSQL refuses NUL in text; control characters and the replacement character left by impossible bytes are
+# never meant. Such a cell, or one longer than its column, is a row error (line, column, vi/en), never a 500.
+CELL_MAX = 1000
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")
+UNSTORABLE_PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\x{fffd}]"  # the same, as a polars (Rust) regex
+UNSTORABLE_VI = "Ô chứa ký tự không lưu được (ký tự NUL, ký tự điều khiển hoặc byte sai bảng mã)."
+UNSTORABLE_EN = "The cell holds characters that cannot be stored (NUL, control characters or impossible bytes)."
+
+
+def storable_cell(cells: list, i: int | None):
+    """The cell at i, or None when it is missing or the database could not hold it (it is reported by the row)."""
+    if i is None or i >= len(cells):
+        return None
+    value = cells[i]
+    if isinstance(value, str) and (len(value) > CELL_MAX or UNSTORABLE.search(value)):
+        return None
+    return value
+
+
+def too_long_messages(limit: int) -> tuple[str, str]:
+    return f"Ô quá dài (tối đa {limit} ký tự).", f"The cell is too long ({limit} characters at most)."
+
+
+def cell_problems(values: dict, labels: dict[str, str], limits: dict[str, int]) -> list[tuple[str | None, str, str]]:
+    """(column, vi, en) for each cell of a row that the database could not store."""
+    problems = []
+    for key, value in values.items():
+        if not isinstance(value, str):
+            continue
+        if UNSTORABLE.search(value):
+            problems.append((labels.get(key), UNSTORABLE_VI, UNSTORABLE_EN))
+        elif len(value) > limits.get(key, CELL_MAX):
+            problems.append((labels.get(key), *too_long_messages(limits.get(key, CELL_MAX))))
+    return problems
 
 
 def decode_text(data: bytes) -> str:
@@ -89,6 +128,11 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    damaged = data.decode("utf-8", errors="replace")
+    bad = damaged.count("\ufffd")
+    if sum(1 for ch in damaged if ord(ch) > 127) > 2 * bad:
+        # UTF-8 with a few impossible bytes: the rows holding them are reported (UNSTORABLE), the others import.
+        return damaged
     best = from_bytes(data, cp_isolation=["cp1258", "cp1252", "utf_16"]).best()
     if best is not None and best.encoding in {"cp1258", "cp1252"} and best.chaos < 0.1:
         return str(best)
@@ -122,6 +166,18 @@ def map_header(header: list[str], columns: list[Column]) -> dict[str, int]:
     return index
 
 
+def _csv_lines(reader):
+    """(line, cells) of a CSV reader; a line the csv module cannot read (an unclosed quote running on, a field
+    beyond its limit) rejects the file with its line instead of a 500."""
+    line = 0
+    try:
+        for line, cells in enumerate(reader, start=1):
+            yield line, cells
+    except csv.Error:
+        raise FileRejected(f"Không đọc được tệp CSV sau dòng {line}: dấu ngoặc kép không đóng hoặc ô quá dài.",
+                           f"The CSV file cannot be read after line {line}: an unclosed quote or an over-long cell.")
+
+
 def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list]]]:
     """Header and (line number, cells) for each non-empty row. Line numbers are as the user sees them."""
     suffix = Path(filename).suffix.lower()
@@ -137,7 +193,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
         numbered = ((i, list(r)) for i, r in enumerate(rows, start=1))
     elif suffix in {".csv", ".txt", ""}:
         text = decode_text(data)
-        numbered = enumerate(csv.reader(io.StringIO(text), sniff_dialect(text)), start=1)
+        numbered = _csv_lines(csv.reader(io.StringIO(text), sniff_dialect(text)))
     else:
         raise FileRejected(
             f"Định dạng tệp không được hỗ trợ: {suffix}. Dùng CSV hoặc XLSX.",
@@ -182,14 +238,24 @@ class TableImporter:
     def map_header(self, header: list[str]) -> dict[str, int]:
         return map_header(header, self.columns)
 
+    def prepare(self, index: dict[str, int], body: list[tuple[int, list]]) -> None:
+        """Bulk look-ups over the raw rows before they are cleaned (read `storable_cell`s only). Default: none."""
+
     def run(self, data: bytes, filename: str) -> ImportResult:
         result = ImportResult()
         header, body = read_rows(data, filename)
         index = self.map_header(header)
+        self.prepare(index, body)
         result.total_rows = len(body)
         cleaned: list[tuple[int, dict]] = []
+        labels = {key: header[i] for key, i in index.items()}
+        limits = {c.key: c.max_length for c in self.columns if c.max_length}
         for n, (line, cells) in enumerate(body, start=1):
             values = {key: (cells[i] if i < len(cells) else None) for key, i in index.items()}
+            unstorable = cell_problems(values, labels, limits)
+            if unstorable:
+                result.errors.extend(RowError(line, col, vi, en) for col, vi, en in unstorable)
+                continue
             try:
                 cleaned.append((line, self.clean_row(values, line)))
             except RowInvalid as exc:

@@ -83,13 +83,13 @@ class PersonImporter(CommuneRowsImporter):
         Column("id_kind", ("loại giấy tờ", "id kind")),
         Column("phone", ("điện thoại", "số điện thoại", "sđt", "sdt", "phone")),
         Column("ethnicity", ("dân tộc", "dan_toc", "ethnicity")),
-        Column("occupation", ("nghề nghiệp", "nghe_nghiep", "occupation")),
-        Column("workplace", ("nơi làm việc", "nơi làm việc/học tập", "nơi làm việc, học tập", "nơi học tập", "workplace")),
-        Column("address", ("địa chỉ", "dia_chi", "nơi ở", "nơi ở hiện nay", "address")),
+        Column("occupation", ("nghề nghiệp", "nghe_nghiep", "occupation"), max_length=120),
+        Column("workplace", ("nơi làm việc", "nơi làm việc/học tập", "nơi làm việc, học tập", "nơi học tập", "workplace"), max_length=200),
+        Column("address", ("địa chỉ", "dia_chi", "nơi ở", "nơi ở hiện nay", "address"), max_length=200),
         Column("commune_code", ("mã xã", "ma xa", "ma_xa", "commune code")),
         Column("commune_name", ("tên xã", "xã", "xã/phường", "ten_xa", "commune")),
         Column("village", ("tên thôn", "thôn", "thôn/làng", "thôn/tổ dân phố", "ten_thon", "village")),
-        Column("street", ("số nhà, đường", "số nhà", "đường", "street")),
+        Column("street", ("số nhà, đường", "số nhà", "đường", "street"), max_length=200),
     ]
 
     def __init__(self, *, by, mode: str = "all", progress=None, default_commune=None, today: dt.date | None = None):
@@ -107,16 +107,17 @@ class PersonImporter(CommuneRowsImporter):
         return super(CommuneRowsImporter, self).map_header(header)
 
     def run(self, data: bytes, filename: str) -> ImportResult:
-        from core.imports import FileRejected, read_rows
+        from core.imports import FileRejected
 
         if self.default_commune is not None and not visible_units(self.by).filter(pk=self.default_commune.pk).exists():
             raise FileRejected("Xã mặc định nằm ngoài địa bàn của bạn.", "The default commune is outside your jurisdiction.")
-        header, body = read_rows(data, filename)
-        index = self.map_header(header)
+        return super(CommuneRowsImporter, self).run(data, filename)
+
+    def prepare(self, index, body) -> None:
+        from core.imports import storable_cell
 
         def cell(cells, key):
-            i = index.get(key)
-            return cells[i] if i is not None and i < len(cells) else None
+            return storable_cell(cells, index.get(key))
 
         codes, names, structured = set(), set(), set()
         for _line, cells in body:
@@ -133,7 +134,6 @@ class PersonImporter(CommuneRowsImporter):
             communes.add(self.default_commune.pk)
         for v in Village.objects.filter(commune_id__in=communes):
             self.villages[(v.commune_id, v.name_folded)] = v
-        return super(CommuneRowsImporter, self).run(data, filename)
 
     def _parse_address(self, address: str) -> dict:
         """Commune of a free-text address: the pre-2025 form (xã, huyện, tỉnh) first, as the data of 2021–2022

@@ -28,7 +28,19 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from core.imports import Column, FileRejected, decode_text, map_header, read_rows, sniff_dialect
+from core.imports import (
+    CELL_MAX,
+    UNSTORABLE_EN,
+    UNSTORABLE_PATTERN,
+    UNSTORABLE_VI,
+    Column,
+    FileRejected,
+    decode_text,
+    map_header,
+    read_rows,
+    sniff_dialect,
+    too_long_messages,
+)
 from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, visible_commune_ids
 from core.text import fold
 
@@ -86,6 +98,8 @@ MESSAGES = {
                  "This dose is already recorded with another date or product."),
     "out_of_order": ("number", "Thiếu mũi trước đó (mũi tiêm không theo thứ tự).", "An earlier dose is missing (doses out of order)."),
     "too_early": ("given", "Quá sớm so với mũi trước theo lịch tiêm.", "Too early after the previous dose under the schedule."),
+    "unstorable": (None, UNSTORABLE_VI, UNSTORABLE_EN),
+    "too_long": (None, *too_long_messages(CELL_MAX)),
     "lot": ("lot", "Số lô quá dài (tối đa 40 ký tự).", "The lot number is too long (40 characters at most)."),
     "site": ("site", "Tên cơ sở tiêm quá dài (tối đa 200 ký tự).", "The site name is too long (200 characters at most)."),
     "forbidden_mix": ("product", "Không được phối hợp vắc xin này với mũi trước trong liều cơ bản.",
@@ -255,6 +269,17 @@ class DoseImporter:
         frame = frame.with_columns(*[pl.col(k).str.strip_chars() for k in keys])
         return frame.filter(pl.any_horizontal(*[pl.col(k).is_not_null() & (pl.col(k) != "") for k in keys]))
 
+    def _refuse_unstorable(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Rows with a cell the database cannot store (NUL, control characters, impossible bytes, over-long text) are
+        reported and go no further: nothing of theirs reaches a query."""
+        c = pl.col
+        keys = [k for k in rows.columns if k != "line"]
+        bad = rows.select("line", pl.any_horizontal(*[c(k).str.contains(UNSTORABLE_PATTERN).fill_null(False) for k in keys]).alias("chars"),
+                          pl.any_horizontal(*[(c(k).str.len_chars() > CELL_MAX).fill_null(False) for k in keys]).alias("long"))
+        self._fail(bad.filter(c("chars")), "unstorable")
+        self._fail(bad.filter(~c("chars") & c("long")), "too_long")
+        return rows.join(bad.filter(c("chars") | c("long")).select("line"), on="line", how="anti")
+
     # -- reference data --------------------------------------------------------------------------------------------
     def _reference(self) -> None:
         """Products by every spelling, dose kinds and numbers, communes by GSO code, the schedules picked for each
@@ -339,6 +364,7 @@ class DoseImporter:
         self.errors = self.errors.clear()
         rows = self._read(data, filename)
         result.total_rows = rows.height
+        rows = self._refuse_unstorable(rows)
         tick("load", 25)
         self._reference()
         tick("reference", 30)
@@ -694,7 +720,7 @@ class DoseImporter:
         out = []
         for line, code in errors.iter_rows():
             key, vi, en = MESSAGES[code]
-            out.append({"line": line, "column": HEADER_OF[key], "code": code, "message_vi": vi, "message_en": en})
+            out.append({"line": line, "column": HEADER_OF.get(key), "code": code, "message_vi": vi, "message_en": en})
         return out
 
     def write_error_csv(self, target) -> int:
