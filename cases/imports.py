@@ -171,3 +171,8 @@ class CaseLineListImporter(TableImporter):
                                detected_in=r["detected_in"], care_setting=r["care_setting"], commune=r["commune"],
                                source_ref=f"import line {line}")
             result.imported += 1
+
+
+def run_import_batch(batch, data: bytes, progress):
+    """core.batches runner for kind "cases" (options: mode)."""
+    return CaseLineListImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress).run(data, batch.file_name)

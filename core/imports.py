@@ -57,6 +57,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     saved: bool = False
     notes: list[str] = field(default_factory=list)
+    skipped: list[RowError] = field(default_factory=list)  # rows not imported because already present (not errors)
+    extra: dict = field(default_factory=dict)  # what the kind's page shows besides the report (JSON)
 
     @property
     def ok(self) -> bool:

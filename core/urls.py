@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "core"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    # Background import batches (core.batches)
+    path("nhap/", import_views.batch_list, name="import_batches"),
+    path("nhap/<int:pk>/", import_views.batch_detail, name="import_batch"),
+    path("nhap/<int:pk>/loi.csv", import_views.batch_errors, name="import_batch_errors"),
+    path("nhap/<int:pk>/thu-lai/", import_views.batch_retry, name="import_batch_retry"),
+]

@@ -386,3 +386,13 @@ class ImportFileCommand(BaseCommand):
         self.after_result(importer, result)
         if not result.saved:
             raise CommandError("Không nhập / not imported")
+
+
+def run_village_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "villages" (options: mode)."""
+    return VillageImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress).run(data, batch.file_name)
+
+
+def run_population_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "population" (options: mode)."""
+    return PopulationImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress).run(data, batch.file_name)

@@ -402,3 +402,26 @@ def copy_insert(model, objs: list) -> None:
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def run_import_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "people" (options: mode, default_commune)."""
+    from django.db import IntegrityError
+
+    from core.imports import FileRejected
+    from geo.models import AdministrativeUnit
+
+    commune_id = batch.options.get("default_commune")
+    commune = AdministrativeUnit.objects.filter(pk=commune_id).first() if commune_id else None
+    importer = PersonImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), default_commune=commune,
+                              progress=progress)
+    try:
+        result = importer.run(data, batch.file_name)
+    except IntegrityError:
+        # Someone registered one of these ID numbers while the file was being checked: nothing was saved.
+        raise FileRejected(
+            "Trong lúc kiểm tra tệp, người khác vừa đăng ký một số giấy tờ có trong tệp. Chưa nhập gì: hãy nhập lại.",
+            "While the file was being checked, someone registered an ID number it contains. Nothing was imported: import it again.",
+        )
+    result.skipped = importer.skipped
+    return result
