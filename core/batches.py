@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from .imports import FileRejected, ImportResult
 from .models import ImportBatch
+from .uploads import max_upload_bytes, too_large_messages
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ def start_import(*, kind: str, by, upload, options: dict | None = None) -> Impor
         raise ValueError(f"unknown import kind {kind}")
     batch = ImportBatch.objects.create(kind=kind, file_name=Path(upload.name).name[:255], created_by=by,
                                        options=options or {}, file_size=upload.size or 0)
+    if (upload.size or 0) > max_upload_bytes():  # a chunked upload the middleware could not measure
+        vi, en = too_large_messages()
+        _finish(batch, Status.REJECTED, report={"rejected_vi": vi, "rejected_en": en})
+        batch.refresh_from_db()
+        return batch
     path = import_dir() / f"{batch.pk}{Path(upload.name).suffix.lower()[:8]}"
     with open(path, "wb") as out:
         for chunk in upload.chunks():

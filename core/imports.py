@@ -168,6 +168,33 @@ def map_header(header: list[str], columns: list[Column]) -> dict[str, int]:
     return index
 
 
+def max_rows() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "PHONGDICH_IMPORT_MAX_ROWS", 2_000_000))
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse an XLSX whose members would expand beyond PHONGDICH_XLSX_MAX_EXPANDED_MB before openpyxl opens it:
+    a 1 MB "zip bomb" once held a worker at 3.8 GB. The shared strings are read whole by openpyxl even in read-only
+    mode, so they get a quarter of that budget."""
+    import zipfile
+
+    from django.conf import settings
+
+    limit = int(getattr(settings, "PHONGDICH_XLSX_MAX_EXPANDED_MB", 500)) * 1024 * 1024
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRejected("Không mở được tệp Excel.", "The Excel file cannot be opened.")
+    total = sum(m.file_size for m in members)
+    strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if total > limit or strings > limit // 4:
+        mb = limit // (1024 * 1024)
+        raise FileRejected(f"Tệp Excel khi giải nén vượt quá {mb} MB: hãy chia tệp hoặc lưu dưới dạng CSV.",
+                           f"The Excel file expands beyond {mb} MB: split it or save it as CSV.")
+
+
 def _csv_lines(reader):
     """(line, cells) of a CSV reader; a line the csv module cannot read (an unclosed quote running on, a field
     beyond its limit) rejects the file with its line instead of a 500."""
@@ -186,6 +213,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
     if suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 
+        check_xlsx(data)
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
@@ -203,12 +231,22 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
         )
     header: list[str] | None = None
     body: list[tuple[int, list]] = []
+    width = 0
+    most = max_rows()
     for line, cells in numbered:
+        if header is not None:
+            cells = cells[:width]  # cells right of the header hold nothing to import (nor a memory bomb)
         if not any(c not in (None, "") and str(c).strip() for c in cells):
             continue
         if header is None:
             header = [str(c).strip() if c is not None else "" for c in cells]
+            while header and not header[-1]:
+                header.pop()
+            width = len(header)
             continue
+        if len(body) >= most:
+            raise FileRejected(f"Tệp có hơn {most:,} dòng dữ liệu: hãy chia thành nhiều tệp.".replace(",", "."),
+                               f"The file has more than {most:,} data rows: split it into several files.")
         body.append((line, [c.strip() if isinstance(c, str) else c for c in cells]))
     if header is None:
         raise FileRejected("Tệp rỗng.", "The file is empty.")
