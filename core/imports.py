@@ -207,50 +207,107 @@ def _csv_lines(reader):
                            f"The CSV file cannot be read after line {line}: an unclosed quote or an over-long cell.")
 
 
-def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list]]]:
-    """Header and (line number, cells) for each non-empty row. Line numbers are as the user sees them."""
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes are valid UTF-8, checked a megabyte at a time (no decoded copy of the whole file is kept)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    try:
+        for i in range(0, len(data), step):
+            decoder.decode(data[i:i + step], final=i + step >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_stream(data: bytes) -> io.TextIOBase:
+    """The file's text as a stream: UTF-8 (with or without BOM) and UTF-16 with BOM are decoded as they are read;
+    a legacy code page or damaged UTF-8 (rare, and found only by looking at the whole file) is decoded at once."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        if _is_utf8(data):
+            return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-16", newline="")
+    elif _is_utf8(data):
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    return io.StringIO(decode_text(data), newline="")
+
+
+class Rows:
+    """The data rows of a file as (line number, cells), parsed again from its bytes at each pass, so that a large
+    file is never held in memory as Python rows. Cells right of the header are dropped (nothing to import there,
+    nor room for a memory bomb); empty rows are skipped; more than PHONGDICH_IMPORT_MAX_ROWS rows reject the file.
+    `len()` is known after a first full pass (or costs one)."""
+
+    def __init__(self, numbered, header_line: int, width: int):
+        self.numbered, self.header_line, self.width = numbered, header_line, width
+        self._count: int | None = None
+
+    def __iter__(self):
+        most, count, width = max_rows(), 0, self.width
+        for line, cells in self.numbered():
+            if line <= self.header_line:
+                continue
+            cells = cells[:width]
+            if not any(c not in (None, "") and str(c).strip() for c in cells):
+                continue
+            count += 1
+            if count > most:
+                raise FileRejected(f"Tệp có hơn {most:,} dòng dữ liệu: hãy chia thành nhiều tệp.".replace(",", "."),
+                                   f"The file has more than {most:,} data rows: split it into several files.")
+            yield line, [c.strip() if isinstance(c, str) else c for c in cells]
+        self._count = count
+
+    def __len__(self) -> int:
+        if self._count is None:
+            for _ in self:
+                pass
+        return self._count
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+
+def read_rows(data: bytes, filename: str) -> tuple[list[str], Rows]:
+    """Header and the data rows (line number, cells) of a CSV or XLSX file. Line numbers are as the user sees them.
+    The rows are read as a stream at each pass over them (see Rows)."""
     suffix = Path(filename).suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 
         check_xlsx(data)
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise FileRejected("Không mở được tệp Excel.", "The Excel file cannot be opened.")
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        numbered = ((i, list(r)) for i, r in enumerate(rows, start=1))
+
+        def numbered():
+            try:
+                wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+                rows = wb.worksheets[0].iter_rows(values_only=True)
+            except Exception:
+                raise FileRejected("Không mở được tệp Excel.", "The Excel file cannot be opened.")
+            try:
+                for i, r in enumerate(rows, start=1):
+                    yield i, list(r)
+            finally:
+                wb.close()
     elif suffix in {".csv", ".txt", ""}:
-        text = decode_text(data)
-        numbered = _csv_lines(csv.reader(io.StringIO(text), sniff_dialect(text)))
+        stream = _text_stream(data)
+        dialect = sniff_dialect(stream.read(4096))
+
+        def numbered():
+            stream.seek(0)
+            yield from _csv_lines(csv.reader(stream, dialect))
     else:
         raise FileRejected(
             f"Định dạng tệp không được hỗ trợ: {suffix}. Dùng CSV hoặc XLSX.",
             f"Unsupported file type: {suffix}. Use CSV or XLSX.",
         )
-    header: list[str] | None = None
-    body: list[tuple[int, list]] = []
-    width = 0
-    most = max_rows()
-    for line, cells in numbered:
-        if header is not None:
-            cells = cells[:width]  # cells right of the header hold nothing to import (nor a memory bomb)
-        if not any(c not in (None, "") and str(c).strip() for c in cells):
-            continue
-        if header is None:
+    for line, cells in numbered():
+        if any(c not in (None, "") and str(c).strip() for c in cells):
             header = [str(c).strip() if c is not None else "" for c in cells]
             while header and not header[-1]:
                 header.pop()
-            width = len(header)
-            continue
-        if len(body) >= most:
-            raise FileRejected(f"Tệp có hơn {most:,} dòng dữ liệu: hãy chia thành nhiều tệp.".replace(",", "."),
-                               f"The file has more than {most:,} data rows: split it into several files.")
-        body.append((line, [c.strip() if isinstance(c, str) else c for c in cells]))
-    if header is None:
-        raise FileRejected("Tệp rỗng.", "The file is empty.")
-    return header, body
+            return header, Rows(numbered, line, len(header))
+    raise FileRejected("Tệp rỗng.", "The file is empty.")
 
 
 class TableImporter:
@@ -286,7 +343,7 @@ class TableImporter:
         header, body = read_rows(data, filename)
         index = self.map_header(header)
         self.prepare(index, body)
-        result.total_rows = len(body)
+        result.total_rows = total = len(body)  # one pass, unless prepare() made it
         cleaned: list[tuple[int, dict]] = []
         labels = {key: header[i] for key, i in index.items()}
         limits = {c.key: c.max_length for c in self.columns if c.max_length}
@@ -303,7 +360,7 @@ class TableImporter:
             except ParseError as exc:
                 result.errors.append(RowError(line, None, exc.vi, exc.en))
             if n % 5000 == 0:
-                self.progress(n, len(body))
+                self.progress(n, total)
         bad_lines = {e.line for e in result.errors}
         cross = self.check_rows([r for r in cleaned if r[0] not in bad_lines])
         result.errors.extend(cross)
@@ -316,7 +373,7 @@ class TableImporter:
             self.save_rows(good, result)
             result.saved = True
             self.after_save(result)
-        self.progress(len(body), len(body))
+        self.progress(total, total)
         return result
 
     def after_save(self, result: ImportResult) -> None:
