@@ -322,23 +322,33 @@ class PersonImporter(CommuneRowsImporter):
         return errors
 
     def save_rows(self, rows, result):
+        # Person objects (and their audit events) are built one batch at a time and dropped once written: a million
+        # rows never exist as a million model instances at once (bench/people_import_memory.py).
         skipped = {s.line for s in self.skipped}
-        people = []
+        self.created_ids = []
+        chunk: list[Person] = []
         for line, r in rows:
             if line in skipped:
                 continue
             p = Person(**r)
             p.name_folded = fold(p.full_name)
-            people.append(p)
-        for start in range(0, len(people), self.batch_size):
-            self._insert(people[start:start + self.batch_size])
-            self.progress(start, len(people))
-        self.created_ids = [p.pk for p in people]
-        self._audit_creations(people)
-        result.imported = len(people)
+            chunk.append(p)
+            if len(chunk) >= self.batch_size:
+                self._write(chunk, len(rows))
+                chunk = []
+        self._write(chunk, len(rows))
+        result.imported = len(self.created_ids)
         result.skipped_duplicates = len(self.skipped)
         if self.skipped:
             result.notes.append(f"{len(self.skipped)} dòng đã có hoặc nghi trùng, không nhập / rows already registered or possible duplicates, not imported")
+
+    def _write(self, chunk: list[Person], total: int) -> None:
+        if not chunk:
+            return
+        self._insert(chunk)
+        self._audit_creations(chunk)
+        self.created_ids.extend(p.pk for p in chunk)
+        self.progress(len(self.created_ids), total)
 
     def _insert(self, batch: list[Person]) -> None:
         """bulk_create; on PostgreSQL, ids are reserved from the sequence and the rows COPied (several times faster)."""
