@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import import_views, views
+from . import views
 
 app_name = "core"
-urlpatterns = [
-    path("", views.home, name="home"),
-    # Background import batches (core.batches)
+urlpatterns = [path("", views.home, name="home")]
+
+# Background import batches (core.batches, docs/imports.md)
+from . import import_views  # noqa: E402
+
+urlpatterns += [
     path("nhap/", import_views.batch_list, name="import_batches"),
     path("nhap/<int:pk>/", import_views.batch_detail, name="import_batch"),
     path("nhap/<int:pk>/loi.csv", import_views.batch_errors, name="import_batch_errors"),
