@@ -281,15 +281,16 @@ class PersonImporter(CommuneRowsImporter):
             existing_ids.update(Person.objects.filter(id_number__in=chunk, merged_into__isnull=True).values_list("id_number", "id"))
         visible = set(scope(Person.objects.filter(pk__in=list(existing_ids.values())), self.by).values_list("pk", flat=True)) if existing_ids else set()
 
-        keys = {(r["commune"].pk, fold(r["full_name"]), r["birth_year"]) for _, r in rows}
+        del ids  # large files: what is no longer needed goes before the next structure is built
         existing_people: dict[tuple, list[tuple[int, dt.date | None]]] = {}
-        communes = sorted({k[0] for k in keys})
-        names = sorted({k[1] for k in keys})
-        years = sorted({k[2] for k in keys})
+        communes = sorted({r["commune"].pk for _, r in rows})
+        names = sorted({fold(r["full_name"]) for _, r in rows})
+        years = sorted({r["birth_year"] for _, r in rows})
         for chunk in _chunks(names, 2000):
             found = Person.objects.filter(commune_id__in=communes, name_folded__in=chunk, birth_year__in=years, merged_into__isnull=True)
             for pk, c, n, y, d in found.values_list("pk", "commune_id", "name_folded", "birth_year", "date_of_birth"):
                 existing_people.setdefault((c, n, y), []).append((pk, d))
+        del names
         in_file: dict[tuple, list[tuple[int, dt.date | None]]] = {}
 
         for line, r in rows:
