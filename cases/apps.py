@@ -16,3 +16,6 @@ class CasesConfig(AppConfig):
         from .tiles import tiles
 
         register_tiles(tiles, order=20)
+        from core.batches import register_import
+
+        register_import("cases", "Nhập danh sách ca bệnh", "cases.imports.run_import_batch", page="cases:import")

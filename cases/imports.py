@@ -6,11 +6,14 @@ of the row's date is a duplicate and is skipped.
 """
 import datetime as dt
 
+from core.errors import Invalid
 from core.imports import Column, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_date
+from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, split_in_scope, visible_commune_ids
 from core.text import fold
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
+from people.rules import check_full_name, check_id_number, normalize_phone
 
 from .choices import CareSetting, DetectedIn, TestKind
 from .models import Case
@@ -35,7 +38,7 @@ class CaseLineListImporter(TableImporter):
         Column("id_number", ("CCCD/CMND", "Số CCCD", "ID number")),
         Column("phone", ("Điện thoại", "Số điện thoại", "Phone")),
         Column("commune_code", ("Mã xã", "Commune code"), required=True),
-        Column("street", ("Địa chỉ", "Address")),
+        Column("street", ("Địa chỉ", "Address"), max_length=200),
         Column("confirmed_on", ("Ngày xác định", "Ngày có kết quả", "Confirmed on"), required=True),
         Column("test_kind", ("Loại xét nghiệm", "Test kind"), required=True),
         Column("detected_in", ("Nơi phát hiện", "Detected in")),
@@ -45,12 +48,17 @@ class CaseLineListImporter(TableImporter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.communes = {u.code: u for u in AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025")}
+        # Jurisdiction (core.scoping): a row may only name a commune the importing user governs.
+        self.visible_communes = visible_commune_ids(self.by)
+        self.person_by_id: dict[str, Person] = {}
 
     def clean_row(self, values: dict, line: int) -> dict:
         errors = []
         out = {"full_name": str(values.get("full_name") or "").strip()}
-        if not out["full_name"]:
-            errors.append(("Họ và tên", "Thiếu họ và tên", "Full name is missing"))
+        try:
+            out["full_name"] = check_full_name(out["full_name"])
+        except Invalid as exc:
+            errors.append(("Họ và tên", exc.vi, exc.en))
         birth = values.get("birth")
         out["date_of_birth"], out["birth_year"] = None, None
         if isinstance(birth, int | float) or (isinstance(birth, str) and birth.strip().isdigit() and len(birth.strip()) == 4):
@@ -69,21 +77,26 @@ class CaseLineListImporter(TableImporter):
         if not out["sex"]:
             errors.append(("Giới tính", f"Giới tính không hợp lệ: {values.get('sex')}", f"Invalid sex: {values.get('sex')}"))
         out["id_number"] = str(values.get("id_number") or "").strip()
+        out["id_kind"] = ""
         if out["id_number"]:
-            from people.rules import check_id
-
-            kind = "cccd" if len(out["id_number"]) == 12 else "cmnd"
             try:
-                out["id_number"] = check_id(kind, out["id_number"], sex=out["sex"], birth_year=out["birth_year"])
-            except Exception as exc:  # people.rules.Invalid carries vi/en
-                errors.append(("CCCD/CMND", getattr(exc, "vi", str(exc)), getattr(exc, "en", str(exc))))
+                out["id_kind"], out["id_number"] = check_id_number(out["id_number"], sex=out["sex"], birth_year=out["birth_year"])
+            except Invalid as exc:
+                errors.append(("CCCD/CMND", exc.vi, exc.en))
         out["phone"] = str(values.get("phone") or "").strip()
+        if out["phone"]:
+            try:
+                out["phone"] = normalize_phone(out["phone"])
+            except Invalid as exc:
+                errors.append(("Điện thoại", exc.vi, exc.en))
         out["street"] = str(values.get("street") or "").strip()
         code = str(values.get("commune_code") or "").strip()
         code = code[:-2] if code.endswith(".0") else code
         out["commune"] = self.communes.get(code.zfill(5))
         if out["commune"] is None:
             errors.append(("Mã xã", f"Không có xã mã {code}", f"No commune with code {code}"))
+        elif self.visible_communes is not None and out["commune"].pk not in self.visible_communes:
+            errors.append(("Mã xã", f"Xã mã {code} nằm ngoài địa bàn của bạn.", f"Commune {code} is outside your jurisdiction."))
         try:
             out["confirmed_on"] = parse_date(values.get("confirmed_on"))
             if out["confirmed_on"] is None:
@@ -115,11 +128,22 @@ class CaseLineListImporter(TableImporter):
                 errors.append(RowError(line, None, f"Trùng với dòng {seen[key]} trong tệp", f"Duplicate of line {seen[key]} in the file"))
             else:
                 seen[key] = line
+        # The registered people the file's ID numbers belong to, in one query; a number that belongs to someone
+        # outside the user's jurisdiction is a row error naming nobody (no name, number or record id).
+        numbers = {r["id_number"] for _, r in rows if r["id_number"]}
+        found = Person.objects.filter(id_number__in=numbers, merged_into__isnull=True) if numbers else Person.objects.none()
+        visible, hidden = split_in_scope(found, self.by)
+        hidden_numbers = set(found.filter(pk__in=hidden).values_list("id_number", flat=True)) if hidden else set()
+        self.person_by_id = {p.id_number: p for p in Person.objects.filter(pk__in=visible)} if visible else {}
+        for line, r in rows:
+            if r["id_number"] in hidden_numbers:
+                errors.append(RowError(line, "CCCD/CMND", f"Số giấy tờ {OUTSIDE_PERSON_VI}.",
+                                       f"The ID number {OUTSIDE_PERSON_EN}."))
         return errors
 
     def _find_person(self, r) -> Person | None:
         if r["id_number"]:
-            p = Person.objects.filter(id_number=r["id_number"], merged_into__isnull=True).first()
+            p = self.person_by_id.get(r["id_number"])
             if p:
                 return p
         from people.services import possible_duplicates
@@ -137,7 +161,7 @@ class CaseLineListImporter(TableImporter):
             if person is None:
                 data = {k: r[k] for k in ("full_name", "date_of_birth", "birth_year", "sex", "phone", "street", "commune")}
                 if r["id_number"]:
-                    data.update(id_number=r["id_number"], id_kind="cccd" if len(r["id_number"]) == 12 else "cmnd")
+                    data.update(id_number=r["id_number"], id_kind=r["id_kind"])
                 person = create_person(by=self.by, data=data)
             window = (r["confirmed_on"] - dt.timedelta(days=30), r["confirmed_on"] + dt.timedelta(days=30))
             if Case.objects.filter(person=person, confirmed_on__range=window).exists():
@@ -147,3 +171,8 @@ class CaseLineListImporter(TableImporter):
                                detected_in=r["detected_in"], care_setting=r["care_setting"], commune=r["commune"],
                                source_ref=f"import line {line}")
             result.imported += 1
+
+
+def run_import_batch(batch, data: bytes, progress):
+    """core.batches runner for kind "cases" (options: mode)."""
+    return CaseLineListImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress).run(data, batch.file_name)

@@ -388,18 +388,13 @@ def revoke_certificate(request, pk):
 def import_cases(request):
     require_role(request.user, CASE_REGISTRARS)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
+    batch = None
     if request.method == "POST" and form.is_valid():
-        from core.imports import FileRejected
+        from core.batches import start_import
 
-        from .imports import CaseLineListImporter
-
-        upload = form.cleaned_data["file"]
-        try:
-            result = CaseLineListImporter(by=request.user, mode=form.cleaned_data["mode"]).run(upload.read(), upload.name)
-        except FileRejected as exc:
-            form.add_error("file", str(exc))
-    return render(request, "cases/import.html", {"form": form, "result": result})
+        batch = start_import(kind="cases", by=request.user, upload=form.cleaned_data["file"],
+                             options={"mode": form.cleaned_data["mode"]})
+    return render(request, "cases/import.html", {"form": form, "batch": batch})
 
 
 

@@ -47,7 +47,8 @@ def check_cache() -> dict:
     key = "healthz:probe"
     cache.set(key, "1", 30)
     ok = cache.get(key) == "1"
-    return {"ok": ok, "backend": "redis" if settings.REDIS_URL else "local-memory"}
+    # Without Redis the cache is file-based (shared by the processes of this host), see settings.CACHES.
+    return {"ok": ok, "backend": "redis" if settings.REDIS_URL else "file"}
 
 
 def _iso(value):
@@ -72,9 +73,17 @@ def check_jobs() -> dict:
     return {"ok": all(j["ok"] for j in jobs.values()), "jobs": jobs}
 
 
+def check_imports() -> dict:
+    """Background imports whose worker died (core.batches): counts and batch ids only."""
+    from .batches import health_check
+
+    return health_check()
+
+
 register("database", check_database)
 register("cache", check_cache)
 register("jobs", check_jobs)
+register("imports", check_imports)
 
 
 def healthz_response(request):

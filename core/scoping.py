@@ -92,3 +92,28 @@ def lookup_person_by_national_id(user, id_number: str, *, exclude_pk=None):
         return ID_NONE, None
     person = scope(qs, user).order_by("pk").first() if user is not None else None
     return (ID_FOUND, person) if person is not None else (ID_OUTSIDE, None)
+
+
+# -- imports: rows that name records outside the user's jurisdiction ---------------------------------------------------
+# The message an import row gets when its ID number belongs to someone the user may not see: it names nothing (no
+# name, number or record id), so a file cannot be used to probe the registry of other communes.
+OUTSIDE_PERSON_VI = "thuộc người ngoài địa bàn quản lý của bạn"
+OUTSIDE_PERSON_EN = "belongs to a person outside your jurisdiction"
+
+
+def split_in_scope(queryset: QuerySet, user) -> tuple[set, set]:
+    """(pks the user may see, pks he may not) among `queryset`'s rows: two set-based queries, never one per row."""
+    every = set(queryset.values_list("pk", flat=True))
+    if not every:
+        return set(), set()
+    visible = set(scope(queryset.model.objects.filter(pk__in=every), user).values_list("pk", flat=True))
+    return visible, every - visible
+
+
+def visible_commune_ids(user) -> set | None:
+    """Ids of the communes inside the user's jurisdiction; None when he sees the whole installation."""
+    if user is not None and getattr(user, "sees_everything", False):
+        return None
+    from geo.models import Level
+
+    return set(visible_units(user).filter(level=Level.COMMUNE).values_list("pk", flat=True))

@@ -14,3 +14,7 @@ class GeoConfig(AppConfig):
         register("Địa bàn", "geo:home", roles=HEALTH_READERS, order=80)
         register("Bản đồ", "geo:map", roles=HEALTH_READERS, order=81)
         register_tiles(tiles, order=90)
+        from core.batches import register_import
+
+        register_import("villages", "Nhập danh sách thôn/làng", "geo.importers.run_village_batch", page="geo:village_import")
+        register_import("population", "Nhập dân số", "geo.importers.run_population_batch", page="geo:population_import")

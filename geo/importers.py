@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from core.imports import Column, FileRejected, ImportResult, RowError, RowInvalid, TableImporter, read_rows
+from core.imports import Column, FileRejected, ImportResult, RowError, RowInvalid, TableImporter, storable_cell
 from core.parsing import ParseError, parse_int
 from core.scoping import visible_units
 from core.text import fold
@@ -126,17 +126,12 @@ class CommuneRowsImporter(TableImporter):
             raise FileRejected("Thiếu cột mã xã hoặc tên xã.", "The file needs a commune code or commune name column.")
         return index
 
-    def run(self, data: bytes, filename: str) -> ImportResult:
-        header, body = read_rows(data, filename)
-        index = self.map_header(header)
-
+    def prepare(self, index, body) -> None:
         def cell(cells, key):
-            i = index.get(key)
-            return cells[i] if i is not None and i < len(cells) else None
+            return storable_cell(cells, index.get(key))
 
         self.resolver.load(codes={code_text(cell(c, "commune_code")) for _, c in body},
                            names={text(cell(c, "commune_name")) for _, c in body})
-        return super().run(data, filename)
 
     def resolve_commune(self, values: dict, errors: list) -> AdministrativeUnit | None:
         """The row's commune, or None with the reasons added to `errors` (so the other cells are still checked)."""
@@ -175,7 +170,7 @@ class VillageImporter(CommuneRowsImporter):
         Column("commune_name", ("tên xã", "xã", "xã/phường", "commune", "ten_xa")),
         Column("name", ("tên thôn", "thôn", "tên thôn/làng", "thôn/làng/tổ dân phố", "village", "ten_thon"), required=True),
         Column("kind", ("loại", "loại thôn", "kind", "loai")),
-        Column("code", ("mã thôn", "village code", "ma_thon")),
+        Column("code", ("mã thôn", "village code", "ma_thon"), max_length=20),
     ]
 
     def clean_row(self, values, line):
@@ -259,7 +254,7 @@ class PopulationImporter(CommuneRowsImporter):
         Column("sex", ("giới tính", "giới", "sex", "gioi_tinh"), required=True),
         Column("age_band", ("nhóm tuổi", "độ tuổi", "age band", "age group", "nhom_tuoi"), required=True),
         Column("population", ("dân số", "số người", "population", "dan_so"), required=True),
-        Column("source", ("nguồn", "source")),
+        Column("source", ("nguồn", "source"), max_length=200),
     ]
 
     def __init__(self, *, by, mode="all", progress=None, source: str = ""):
@@ -391,3 +386,13 @@ class ImportFileCommand(BaseCommand):
         self.after_result(importer, result)
         if not result.saved:
             raise CommandError("Không nhập / not imported")
+
+
+def run_village_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "villages" (options: mode)."""
+    return VillageImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress).run(data, batch.file_name)
+
+
+def run_population_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "population" (options: mode)."""
+    return PopulationImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress).run(data, batch.file_name)

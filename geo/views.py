@@ -9,13 +9,11 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.errors import Invalid
-from core.imports import FileRejected
 from core.scoping import scope, visible_units
 from core.views import require_role
 
 from . import services
 from .forms import BoundaryImportForm, ImportForm, VillageForm
-from .importers import PopulationImporter, VillageImporter
 from .models import AdministrativeUnit, Level, Structure, Village
 from .roles import GEO_EDITORS
 
@@ -180,31 +178,30 @@ def import_template(request, kind):
     return response
 
 
-def _run_import(request, importer_class, template, title, columns_help, template_kind=None):
+def _run_import(request, kind, template, title, columns_help, template_kind=None):
+    """The upload page of a background import (core.batches): the batch's progress and report show below the form."""
+    from core.batches import start_import
+
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = error = None
+    batch = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        mode = "valid_only" if form.cleaned_data["valid_only"] else "all"
-        try:
-            result = importer_class(by=request.user, mode=mode).run(upload.read(), upload.name)
-        except FileRejected as exc:
-            error = exc
-    return render(request, template, {"form": form, "result": result, "error": error, "title": title, "columns_help": columns_help,
+        batch = start_import(kind=kind, by=request.user, upload=form.cleaned_data["file"],
+                             options={"mode": "valid_only" if form.cleaned_data["valid_only"] else "all"})
+    return render(request, template, {"form": form, "batch": batch, "title": title, "columns_help": columns_help,
                                       "template_kind": template_kind})
 
 
 @login_required
 def village_import(request):
     require_role(request.user, GEO_EDITORS)
-    return _run_import(request, VillageImporter, "geo/import.html", _("Nhập danh sách thôn/làng"),
+    return _run_import(request, "villages", "geo/import.html", _("Nhập danh sách thôn/làng"),
                        "mã xã | tên xã, tên thôn, loại (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố), mã thôn", "thon")
 
 
 @login_required
 def population_import(request):
     require_role(request.user, GEO_EDITORS)
-    return _run_import(request, PopulationImporter, "geo/import.html", _("Nhập dân số theo năm, giới tính, nhóm tuổi"),
+    return _run_import(request, "population", "geo/import.html", _("Nhập dân số theo năm, giới tính, nhóm tuổi"),
                        "mã xã | tên xã, năm, giới tính (Nam/Nữ), nhóm tuổi (0-4, 5-11, 12-17, 18-49, 50-64, 65+), dân số, nguồn", "dan-so")
 
 

@@ -12,6 +12,9 @@ class PeopleConfig(AppConfig):
         register("Người dân", "people:list", roles=HEALTH_READERS, order=10)
         register("Nhập danh sách", "people:import", roles=PERSON_EDITORS, order=11)
         register_tiles(people_tiles, order=10)
+        from core.batches import register_import
+
+        register_import("people", "Nhập danh sách người dân", "people.importers.run_import_batch", page="people:import")
 
 
 def people_tiles(request):

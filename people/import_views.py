@@ -2,16 +2,13 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import PERSON_EDITORS
-from core.imports import FileRejected
+from core.batches import start_import
 from core.scoping import visible_units
 from geo.models import Level
-
-from .importers import PersonImporter
 
 
 class PersonImportForm(forms.Form):
@@ -39,21 +36,9 @@ def person_import(request):
     if not request.user.has_role(PERSON_EDITORS):
         raise PermissionDenied
     form = PersonImportForm(request.POST or None, request.FILES or None, user=request.user)
-    result = error = importer = None
+    batch = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        importer = PersonImporter(by=request.user, mode="valid_only" if form.cleaned_data["valid_only"] else "all",
-                                  default_commune=form.cleaned_data["default_commune"])
-        try:
-            result = importer.run(upload.read(), upload.name)
-        except FileRejected as exc:
-            error = exc
-        except IntegrityError:
-            # Someone registered one of these ID numbers while the file was being checked: nothing was saved.
-            error = FileRejected(
-                "Trong lúc kiểm tra tệp, người khác vừa đăng ký một số giấy tờ có trong tệp. Chưa nhập gì: hãy nhập lại.",
-                "While the file was being checked, someone registered an ID number it contains. Nothing was imported: import it again.",
-            )
-    return render(request, "people/import.html", {
-        "form": form, "result": result, "error": error, "skipped": importer.skipped if importer else [],
-    })
+        commune = form.cleaned_data["default_commune"]
+        batch = start_import(kind="people", by=request.user, upload=form.cleaned_data["file"], options={
+            "mode": "valid_only" if form.cleaned_data["valid_only"] else "all", "default_commune": commune.pk if commune else None})
+    return render(request, "people/import.html", {"form": form, "batch": batch})

@@ -22,14 +22,14 @@ from core.context import current_ip, current_user_agent
 from core.errors import Invalid
 from core.imports import Column, ImportResult, RowError, RowInvalid
 from core.parsing import ParseError, parse_date, parse_int
-from core.scoping import scope, visible_units
+from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, scope, visible_units
 from core.text import fold
 from geo.importers import CommuneRowsImporter, code_text, parse_sex, text
 from geo.models import Structure, Village
 
 from .choices import ETHNICITIES, ETHNICITY_CHOICES
 from .models import Person
-from .rules import check_id, guess_id_kind, normalize_phone
+from .rules import check_full_name, check_id, check_id_number, guess_id_kind, normalize_phone
 from .services import clean_person_data
 
 
@@ -83,13 +83,13 @@ class PersonImporter(CommuneRowsImporter):
         Column("id_kind", ("loại giấy tờ", "id kind")),
         Column("phone", ("điện thoại", "số điện thoại", "sđt", "sdt", "phone")),
         Column("ethnicity", ("dân tộc", "dan_toc", "ethnicity")),
-        Column("occupation", ("nghề nghiệp", "nghe_nghiep", "occupation")),
-        Column("workplace", ("nơi làm việc", "nơi làm việc/học tập", "nơi làm việc, học tập", "nơi học tập", "workplace")),
-        Column("address", ("địa chỉ", "dia_chi", "nơi ở", "nơi ở hiện nay", "address")),
+        Column("occupation", ("nghề nghiệp", "nghe_nghiep", "occupation"), max_length=120),
+        Column("workplace", ("nơi làm việc", "nơi làm việc/học tập", "nơi làm việc, học tập", "nơi học tập", "workplace"), max_length=200),
+        Column("address", ("địa chỉ", "dia_chi", "nơi ở", "nơi ở hiện nay", "address"), max_length=200),
         Column("commune_code", ("mã xã", "ma xa", "ma_xa", "commune code")),
         Column("commune_name", ("tên xã", "xã", "xã/phường", "ten_xa", "commune")),
         Column("village", ("tên thôn", "thôn", "thôn/làng", "thôn/tổ dân phố", "ten_thon", "village")),
-        Column("street", ("số nhà, đường", "số nhà", "đường", "street")),
+        Column("street", ("số nhà, đường", "số nhà", "đường", "street"), max_length=200),
     ]
 
     def __init__(self, *, by, mode: str = "all", progress=None, default_commune=None, today: dt.date | None = None):
@@ -107,16 +107,17 @@ class PersonImporter(CommuneRowsImporter):
         return super(CommuneRowsImporter, self).map_header(header)
 
     def run(self, data: bytes, filename: str) -> ImportResult:
-        from core.imports import FileRejected, read_rows
+        from core.imports import FileRejected
 
         if self.default_commune is not None and not visible_units(self.by).filter(pk=self.default_commune.pk).exists():
             raise FileRejected("Xã mặc định nằm ngoài địa bàn của bạn.", "The default commune is outside your jurisdiction.")
-        header, body = read_rows(data, filename)
-        index = self.map_header(header)
+        return super(CommuneRowsImporter, self).run(data, filename)
+
+    def prepare(self, index, body) -> None:
+        from core.imports import storable_cell
 
         def cell(cells, key):
-            i = index.get(key)
-            return cells[i] if i is not None and i < len(cells) else None
+            return storable_cell(cells, index.get(key))
 
         codes, names, structured = set(), set(), set()
         for _line, cells in body:
@@ -133,7 +134,6 @@ class PersonImporter(CommuneRowsImporter):
             communes.add(self.default_commune.pk)
         for v in Village.objects.filter(commune_id__in=communes):
             self.villages[(v.commune_id, v.name_folded)] = v
-        return super(CommuneRowsImporter, self).run(data, filename)
 
     def _parse_address(self, address: str) -> dict:
         """Commune of a free-text address: the pre-2025 form (xã, huyện, tỉnh) first, as the data of 2021–2022
@@ -161,10 +161,10 @@ class PersonImporter(CommuneRowsImporter):
             errors.append((column, vi, en))
 
         full_name = text(values.get("full_name"))
-        if not full_name:
-            fail(COL_NAME, "Thiếu họ tên.", "The full name is missing.")
-        elif len(full_name) > 150 or re.search(r"\d", full_name):
-            fail(COL_NAME, f"Họ tên không hợp lệ: “{full_name}”.", f"Invalid full name: “{full_name}”.")
+        try:
+            full_name = check_full_name(full_name)
+        except Invalid as exc:
+            fail(COL_NAME, exc.vi, exc.en)
 
         dob = year = None
         try:
@@ -197,8 +197,9 @@ class PersonImporter(CommuneRowsImporter):
             fail("loại giấy tờ", f"Loại giấy tờ không hợp lệ: {text(values.get('id_kind'))} (CCCD, CMND, Hộ chiếu).",
                  f"Invalid ID kind: {text(values.get('id_kind'))} (CCCD, CMND, passport).")
         elif id_number and sex and (year or id_kind != "cccd"):
-            try:
-                id_number = check_id(id_kind, id_number, sex=sex, birth_year=year)
+            try:  # no kind written: the number's shape decides, by the registry's rules
+                id_number = (check_id(id_kind, id_number, sex=sex, birth_year=year) if kind_text
+                             else check_id_number(id_number, sex=sex, birth_year=year)[1])
             except Invalid as exc:
                 fail(COL_ID, exc.vi, exc.en)
 
@@ -280,15 +281,16 @@ class PersonImporter(CommuneRowsImporter):
             existing_ids.update(Person.objects.filter(id_number__in=chunk, merged_into__isnull=True).values_list("id_number", "id"))
         visible = set(scope(Person.objects.filter(pk__in=list(existing_ids.values())), self.by).values_list("pk", flat=True)) if existing_ids else set()
 
-        keys = {(r["commune"].pk, fold(r["full_name"]), r["birth_year"]) for _, r in rows}
+        del ids  # large files: what is no longer needed goes before the next structure is built
         existing_people: dict[tuple, list[tuple[int, dt.date | None]]] = {}
-        communes = sorted({k[0] for k in keys})
-        names = sorted({k[1] for k in keys})
-        years = sorted({k[2] for k in keys})
+        communes = sorted({r["commune"].pk for _, r in rows})
+        names = sorted({fold(r["full_name"]) for _, r in rows})
+        years = sorted({r["birth_year"] for _, r in rows})
         for chunk in _chunks(names, 2000):
             found = Person.objects.filter(commune_id__in=communes, name_folded__in=chunk, birth_year__in=years, merged_into__isnull=True)
             for pk, c, n, y, d in found.values_list("pk", "commune_id", "name_folded", "birth_year", "date_of_birth"):
                 existing_people.setdefault((c, n, y), []).append((pk, d))
+        del names
         in_file: dict[tuple, list[tuple[int, dt.date | None]]] = {}
 
         for line, r in rows:
@@ -301,7 +303,7 @@ class PersonImporter(CommuneRowsImporter):
                 seen_ids[number] = line
                 if number in existing_ids:
                     pk = existing_ids[number]
-                    where_vi, where_en = (f" (hồ sơ #{pk})", f" (record #{pk})") if pk in visible else (" (ngoài địa bàn của bạn)", " (outside your jurisdiction)")
+                    where_vi, where_en = (f" (hồ sơ #{pk})", f" (record #{pk})") if pk in visible else (f" ({OUTSIDE_PERSON_VI})", f" ({OUTSIDE_PERSON_EN})")
                     self.skipped.append(RowError(line, COL_ID, f"Đã có trong sổ đăng ký{where_vi}: không nhập lại.",
                                                  f"Already registered{where_en}: not imported again."))
                     continue
@@ -321,23 +323,33 @@ class PersonImporter(CommuneRowsImporter):
         return errors
 
     def save_rows(self, rows, result):
+        # Person objects (and their audit events) are built one batch at a time and dropped once written: a million
+        # rows never exist as a million model instances at once (bench/people_import_memory.py).
         skipped = {s.line for s in self.skipped}
-        people = []
+        self.created_ids = []
+        chunk: list[Person] = []
         for line, r in rows:
             if line in skipped:
                 continue
             p = Person(**r)
             p.name_folded = fold(p.full_name)
-            people.append(p)
-        for start in range(0, len(people), self.batch_size):
-            self._insert(people[start:start + self.batch_size])
-            self.progress(start, len(people))
-        self.created_ids = [p.pk for p in people]
-        self._audit_creations(people)
-        result.imported = len(people)
+            chunk.append(p)
+            if len(chunk) >= self.batch_size:
+                self._write(chunk, len(rows))
+                chunk = []
+        self._write(chunk, len(rows))
+        result.imported = len(self.created_ids)
         result.skipped_duplicates = len(self.skipped)
         if self.skipped:
             result.notes.append(f"{len(self.skipped)} dòng đã có hoặc nghi trùng, không nhập / rows already registered or possible duplicates, not imported")
+
+    def _write(self, chunk: list[Person], total: int) -> None:
+        if not chunk:
+            return
+        self._insert(chunk)
+        self._audit_creations(chunk)
+        self.created_ids.extend(p.pk for p in chunk)
+        self.progress(len(self.created_ids), total)
 
     def _insert(self, batch: list[Person]) -> None:
         """bulk_create; on PostgreSQL, ids are reserved from the sequence and the rows COPied (several times faster)."""
@@ -401,3 +413,26 @@ def copy_insert(model, objs: list) -> None:
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def run_import_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "people" (options: mode, default_commune)."""
+    from django.db import IntegrityError
+
+    from core.imports import FileRejected
+    from geo.models import AdministrativeUnit
+
+    commune_id = batch.options.get("default_commune")
+    commune = AdministrativeUnit.objects.filter(pk=commune_id).first() if commune_id else None
+    importer = PersonImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), default_commune=commune,
+                              progress=progress)
+    try:
+        result = importer.run(data, batch.file_name)
+    except IntegrityError:
+        # Someone registered one of these ID numbers while the file was being checked: nothing was saved.
+        raise FileRejected(
+            "Trong lúc kiểm tra tệp, người khác vừa đăng ký một số giấy tờ có trong tệp. Chưa nhập gì: hãy nhập lại.",
+            "While the file was being checked, someone registered an ID number it contains. Nothing was imported: import it again.",
+        )
+    result.skipped = importer.skipped
+    return result

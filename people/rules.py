@@ -97,6 +97,30 @@ def guess_id_kind(number: str) -> str:
     return "passport"
 
 
+def check_id_number(number: str, *, sex: str | None = None, birth_year: int | None = None) -> tuple[str, str]:
+    """(kind, number) of an ID number written without its kind, checked by the rules above: 12 digits are a CCCD,
+    9 a CMND; digits only of any other length are a mistyped CCCD/CMND (not a passport); anything else a passport."""
+    compact = re.sub(r"\s", "", number or "")
+    kind = guess_id_kind(compact)
+    if kind == "passport" and compact.isdigit():
+        raise Invalid(f"Số CCCD/CMND phải gồm đúng 12 hoặc 9 chữ số (có {len(compact)}).",
+                      f"A CCCD/CMND number has exactly 12 or 9 digits (this one has {len(compact)}).")
+    return kind, check_id(kind, compact, sex=sex, birth_year=birth_year)
+
+
+FULL_NAME_MAX = 150  # people.Person.full_name
+
+
+def check_full_name(name: str) -> str:
+    """A person's full name as the registry accepts it: present, no digits, at most FULL_NAME_MAX characters."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Thiếu họ tên.", "The full name is missing.")
+    if len(name) > FULL_NAME_MAX or re.search(r"\d", name):
+        raise Invalid(f"Họ tên không hợp lệ: “{name[:FULL_NAME_MAX]}”.", f"Invalid full name: “{name[:FULL_NAME_MAX]}”.")
+    return name
+
+
 def normalize_phone(raw: str) -> str:
     """Return "0xxxxxxxxx" (10 digits for mobiles, 10–11 for landlines 02x). Accepts +84, 84, spaces, dots, dashes."""
     text = re.sub(r"[\s.\-()]", "", raw or "")

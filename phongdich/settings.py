@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "core.logs.RequestIdMiddleware",  # first: every log line of the request carries its id
     "core.health.HealthzMiddleware",  # /healthz/ before SSL redirect, host check, session and sign-in
     "django.middleware.security.SecurityMiddleware",
+    "core.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.VietnameseFirstMiddleware",
@@ -198,8 +199,16 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Uploads and imports (docs/imports.md): an upload above 2.5 MB is spooled to disk, never held in memory; a request
+# larger than PHONGDICH_UPLOAD_MAX_MB is refused in words before its body is read (core.uploads); an XLSX may not
+# expand beyond PHONGDICH_XLSX_MAX_EXPANDED_MB, nor a file hold more than PHONGDICH_IMPORT_MAX_ROWS rows; a
+# background import whose heartbeat is older than PHONGDICH_IMPORT_STALE_MINUTES lost its worker.
+PHONGDICH_UPLOAD_MAX_MB = env_int("PHONGDICH_UPLOAD_MAX_MB", 50)
+PHONGDICH_XLSX_MAX_EXPANDED_MB = env_int("PHONGDICH_XLSX_MAX_EXPANDED_MB", 500)
+PHONGDICH_IMPORT_MAX_ROWS = env_int("PHONGDICH_IMPORT_MAX_ROWS", 2_000_000)
+PHONGDICH_IMPORT_STALE_MINUTES = env_int("PHONGDICH_IMPORT_STALE_MINUTES", 10)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # the non-file part of a request (form fields, JSON)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

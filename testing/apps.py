@@ -13,6 +13,9 @@ class TestingConfig(AppConfig):
         register("Xét nghiệm", "testing:list", roles=HEALTH_READERS, order=40)
         register_link("people.person", "Ghi xét nghiệm", "testing:create", query="person", roles=LAB_EDITORS, order=10)
         register_tiles(tiles, order=40)
+        from core.batches import register_import
+
+        register_import("lab_results", "Nhập kết quả xét nghiệm", "testing.imports.run_import_batch", page="testing:import")
 
 
 def tiles(request):

@@ -189,3 +189,12 @@ class LabResultImporter(TableImporter):
         record(actor=self.by, action="import", target_label=self.audit_label,
                note=f"{result.imported} results imported, {len(result.errors)} rejected",
                records={"tests": getattr(self, "updated_ids", [])})
+
+
+def run_import_batch(batch, data: bytes, progress):
+    """core.batches runner for kind "lab_results" (options: mode); the positives are kept for the page's offer to
+    open their cases."""
+    importer = LabResultImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress)
+    result = importer.run(data, batch.file_name)
+    result.extra["positive_ids"] = list(getattr(importer, "positive_ids", []))[:200]
+    return result

@@ -21,7 +21,6 @@ from people.models import Person
 
 from . import services
 from .forms import ImportForm, MemberTestForm, PoolForm, PoolResultForm, ResultForm, TestForm
-from .imports import LabResultImporter
 from .models import LineageAlert, Pool, PoolMember, Result, Test
 
 
@@ -152,20 +151,16 @@ def pool_detail(request, pk):
 def import_results(request):
     require_role(request.user, LAB_EDITORS)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    rejected = None
+    batch = None
     positives = []
     if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        importer = LabResultImporter(by=request.user, mode="valid_only" if form.cleaned_data["valid_only"] else "all")
-        try:
-            result = importer.run(f.read(), f.name)
-        except FileRejected as exc:
-            rejected = exc
-        else:
-            ids = getattr(importer, "positive_ids", [])
-            positives = Test.objects.filter(pk__in=ids[:200]).select_related("person").order_by("sample_code")
-    return render(request, "testing/import.html", {"form": form, "result": result, "rejected": rejected, "positives": positives})
+        from core.batches import start_import
+
+        batch = start_import(kind="lab_results", by=request.user, upload=form.cleaned_data["file"],
+                             options={"mode": "valid_only" if form.cleaned_data["valid_only"] else "all"})
+        ids = (batch.report.get("extra") or {}).get("positive_ids") or []
+        positives = scope(Test.objects.filter(pk__in=ids[:200]), request.user).select_related("person").order_by("sample_code")
+    return render(request, "testing/import.html", {"form": form, "batch": batch, "positives": positives})
 
 
 @login_required

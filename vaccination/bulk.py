@@ -28,7 +28,20 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from core.imports import Column, FileRejected, decode_text, map_header, read_rows, sniff_dialect
+from core.imports import (
+    CELL_MAX,
+    UNSTORABLE_EN,
+    UNSTORABLE_PATTERN,
+    UNSTORABLE_VI,
+    Column,
+    FileRejected,
+    decode_text,
+    map_header,
+    read_rows,
+    sniff_dialect,
+    too_long_messages,
+)
+from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, visible_commune_ids
 from core.text import fold
 
 from .models import DosePolicy, Product, Schedule
@@ -64,12 +77,15 @@ MESSAGES = {
     "kind": ("kind", "Loại mũi phải là Cơ bản, Bổ sung hoặc Nhắc lại.", "Dose kind must be primary, additional or booster."),
     "number": ("number", "Mũi số phải là số từ 1 đến 9.", "Dose number must be a number from 1 to 9."),
     "commune": ("commune", "Không có xã/phường với mã này.", "No commune with this code."),
-    "bad_id": ("id_number", "Số giấy tờ không đúng dạng (9 hoặc 12 chữ số).", "Malformed ID number (9 or 12 digits)."),
+    "bad_id": ("id_number", "Số giấy tờ sai quy tắc: CCCD 12 chữ số (3 số đầu là mã tỉnh), CMND 9 chữ số, hộ chiếu 6–12 chữ và số.",
+               "Invalid ID number: a CCCD has 12 digits (the first three a province code), a CMND 9, a passport 6–12 letters and digits."),
+    "bad_name": ("full_name", "Họ tên không hợp lệ (không có chữ số, tối đa 150 ký tự).",
+                 "Invalid full name (no digits, 150 characters at most)."),
     "unmatched": ("full_name", "Không tìm thấy người này (theo số giấy tờ, hoặc họ tên + ngày sinh + xã).",
                   "Person not found (by ID, or by name + date of birth + commune)."),
     "ambiguous": ("full_name", "Có nhiều người trùng họ tên, ngày sinh và xã: cần số giấy tờ.",
                   "Several people share this name, date of birth and commune: an ID number is needed."),
-    "out_of_scope": ("full_name", "Người này ở ngoài địa bàn bạn phụ trách.", "This person lives outside your jurisdiction."),
+    "out_of_scope": ("id_number", f"Số giấy tờ hoặc họ tên {OUTSIDE_PERSON_VI}.", f"The ID number or name {OUTSIDE_PERSON_EN}."),
     "before_approval": ("given", "Ngày tiêm trước ngày vắc xin được phê duyệt.", "The date given is before the product's approval."),
     "schedule": ("product", "Không có lịch tiêm vắc xin này cho độ tuổi vào ngày tiêm.",
                  "No schedule of this product for the person's age on that date."),
@@ -82,6 +98,8 @@ MESSAGES = {
                  "This dose is already recorded with another date or product."),
     "out_of_order": ("number", "Thiếu mũi trước đó (mũi tiêm không theo thứ tự).", "An earlier dose is missing (doses out of order)."),
     "too_early": ("given", "Quá sớm so với mũi trước theo lịch tiêm.", "Too early after the previous dose under the schedule."),
+    "unstorable": (None, UNSTORABLE_VI, UNSTORABLE_EN),
+    "too_long": (None, *too_long_messages(CELL_MAX)),
     "lot": ("lot", "Số lô quá dài (tối đa 40 ký tự).", "The lot number is too long (40 characters at most)."),
     "site": ("site", "Tên cơ sở tiêm quá dài (tối đa 200 ký tự).", "The site name is too long (200 characters at most)."),
     "forbidden_mix": ("product", "Không được phối hợp vắc xin này với mũi trước trong liều cơ bản.",
@@ -111,6 +129,28 @@ class BulkResult:
     def as_dict(self) -> dict:
         return {"total_rows": self.total_rows, "imported": self.imported, "skipped_duplicates": self.skipped_duplicates,
                 "error_count": self.error_count, "saved": self.saved, "errors": self.errors}
+
+
+def _id_refused(number: str) -> bool:
+    from core.errors import Invalid
+    from people.rules import check_id_number
+
+    try:
+        check_id_number(number)
+    except Invalid:
+        return True
+    return False
+
+
+def _name_refused(name: str) -> bool:
+    from core.errors import Invalid
+    from people.rules import check_full_name
+
+    try:
+        check_full_name(name)
+    except Invalid:
+        return True
+    return False
 
 
 def _day(d: dt.date) -> int:
@@ -229,6 +269,17 @@ class DoseImporter:
         frame = frame.with_columns(*[pl.col(k).str.strip_chars() for k in keys])
         return frame.filter(pl.any_horizontal(*[pl.col(k).is_not_null() & (pl.col(k) != "") for k in keys]))
 
+    def _refuse_unstorable(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Rows with a cell the database cannot store (NUL, control characters, impossible bytes, over-long text) are
+        reported and go no further: nothing of theirs reaches a query."""
+        c = pl.col
+        keys = [k for k in rows.columns if k != "line"]
+        bad = rows.select("line", pl.any_horizontal(*[c(k).str.contains(UNSTORABLE_PATTERN).fill_null(False) for k in keys]).alias("chars"),
+                          pl.any_horizontal(*[(c(k).str.len_chars() > CELL_MAX).fill_null(False) for k in keys]).alias("long"))
+        self._fail(bad.filter(c("chars")), "unstorable")
+        self._fail(bad.filter(~c("chars") & c("long")), "too_long")
+        return rows.join(bad.filter(c("chars") | c("long")).select("line"), on="line", how="anti")
+
     # -- reference data --------------------------------------------------------------------------------------------
     def _reference(self) -> None:
         """Products by every spelling, dose kinds and numbers, communes by GSO code, the schedules picked for each
@@ -267,13 +318,10 @@ class DoseImporter:
             {"from_day": I32, "to_day": I32, "additional_min": I32, "booster_min": I32, "booster_next": I32, "age_min": I32,
              "max_additional": I32, "max_boosters": I32})
         self._picks(schedules)
-        self.scoped = not getattr(self.by, "sees_everything", True)
-        self.scope: list[int] = []
-        if self.scoped:
-            from vaccination.services import communes_of
-
-            unit = getattr(self.by, "jurisdiction_unit", None)
-            self.scope = list(communes_of(unit)) if unit else []
+        # The communes the user governs, from core.scoping (the one place that decides jurisdiction).
+        visible = visible_commune_ids(self.by)
+        self.scoped = visible is not None
+        self.scope: list[int] = sorted(visible or ())
 
     def _picks(self, schedules) -> None:
         """Non-overlapping (product, age, day range) → schedule, as services.schedule_for picks it (the latest
@@ -316,6 +364,7 @@ class DoseImporter:
         self.errors = self.errors.clear()
         rows = self._read(data, filename)
         result.total_rows = rows.height
+        rows = self._refuse_unstorable(rows)
         tick("load", 25)
         self._reference()
         tick("reference", 30)
@@ -405,6 +454,11 @@ class DoseImporter:
         # The registry's people the file can mean: by ID, and by folded name + birth year + commune (every row that
         # has them: a row whose ID is unknown is matched by name too). The keys go in with COPY, the people come back.
         ids = x.filter(c("id_number") != "").select(c("id_number").unique())
+        # Every ID number is checked by the registry's rules (people.rules), matched by name or not: once per number.
+        bad_ids = ids.filter(c("id_number").map_elements(_id_refused, return_dtype=pl.Boolean))
+        x = x.with_columns(c("id_number").is_in(bad_ids["id_number"].implode()).alias("id_bad"))
+        names_bad = names.filter(c("full_name").map_elements(_name_refused, return_dtype=pl.Boolean))
+        x = x.with_columns(c("folded").is_in(names_bad["folded"].implode()).alias("name_bad"))
         keys = x.filter(c("unit_id").is_not_null() & c("folded").is_not_null() & c("dob_y").is_not_null()).select(
             "unit_id", "folded", "dob_y").unique()
         people = self._people(cur, ids, keys)
@@ -489,9 +543,10 @@ class DoseImporter:
             "kind": c("kind").is_null(),
             "number": c("dose_number").is_null(),
             "commune": c("unit_id").is_null() & c("commune_given"),
-            "bad_id": (c("id_number") != "") & unmatched & ~c("id_number").str.len_chars().is_in([9, 12]),
-            "ambiguous": unmatched & (c("name_matches") > 1),
-            "unmatched": unmatched & (c("name_matches") <= 1),
+            "bad_id": (c("id_number") != "") & c("id_bad"),
+            "bad_name": c("name_bad"),
+            "ambiguous": unmatched & (c("name_matches") > 1) & ~c("name_bad"),
+            "unmatched": unmatched & (c("name_matches") <= 1) & ~c("name_bad"),
             "before_approval": c("given_day") < c("approved_day"),
             "lot": c("lot").str.len_chars() > TEXT_LIMITS["lot"],
             "site": c("site").str.len_chars() > TEXT_LIMITS["site"],
@@ -665,7 +720,7 @@ class DoseImporter:
         out = []
         for line, code in errors.iter_rows():
             key, vi, en = MESSAGES[code]
-            out.append({"line": line, "column": HEADER_OF[key], "code": code, "message_vi": vi, "message_en": en})
+            out.append({"line": line, "column": HEADER_OF.get(key), "code": code, "message_vi": vi, "message_en": en})
         return out
 
     def write_error_csv(self, target) -> int:

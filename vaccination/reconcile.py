@@ -9,10 +9,12 @@ import io
 from django.db import transaction
 
 from audit.services import record
-from core.imports import Column, FileRejected, map_header, read_rows
+from core.errors import Invalid
+from core.imports import CELL_MAX, UNSTORABLE, UNSTORABLE_EN, UNSTORABLE_VI, Column, FileRejected, map_header, read_rows
 from core.parsing import ParseError, parse_date, parse_int
 from core.scoping import scope
 from core.text import fold, normalize_name
+from people.rules import check_id_number
 
 from .models import Injection, Product, ReconciliationRun
 
@@ -55,8 +57,17 @@ def parse_extract(data: bytes, filename: str) -> tuple[dict, list]:
             i = index.get(key)
             return cells[i] if i is not None and i < len(cells) else None
 
+        if any(isinstance(c, str) and (len(c) > CELL_MAX or UNSTORABLE.search(c)) for c in cells):
+            # A NUL byte or a control character would reach the run's JSON (PostgreSQL refuses it): a row error.
+            errors.append({"line": line, "vi": UNSTORABLE_VI, "en": UNSTORABLE_EN})
+            continue
         ident = str(cell("id_number") or "").strip()
-        if not ident.isdigit() or len(ident) not in (9, 12):
+        try:  # the registry's rules (people.rules), as every import
+            kind, ident = check_id_number(ident)
+        except Invalid as exc:
+            errors.append({"line": line, "vi": exc.vi, "en": exc.en})
+            continue
+        if kind not in ("cccd", "cmnd"):
             errors.append({"line": line, "vi": "Số định danh không hợp lệ.", "en": "Invalid ID number."})
             continue
         try:

@@ -204,3 +204,20 @@ def test_a_jobs_log_lines_carry_the_run_id(caplog, monkeypatch):
         jobs.call_recorded("demo-job", f"{__name__}.logging_job")
     [record] = [r for r in caplog.records if r.name == "phongdich.job"]
     assert record.request_id == f"job-{JobRun.objects.get(job='demo-job').pk}"
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_while_an_import_is_stuck_and_names_only_its_batch_id(one_job, personas):
+    from core.models import ImportBatch
+
+    with time_machine.travel(dt.datetime(2026, 2, 2, 6, 0, 5, tzinfo=TZ), tick=False):
+        jobs.run_due(dt.datetime(2026, 2, 2, 6, 0, tzinfo=TZ), one_job)
+        batch = ImportBatch.objects.create(kind="people", file_name="Danh sách Nguyễn Văn A.xlsx", created_by=personas["commune_a"],
+                                           status=ImportBatch.Status.RUNNING, heartbeat_at=dt.datetime(2026, 2, 2, 6, 0, tzinfo=TZ))
+    with time_machine.travel(dt.datetime(2026, 2, 2, 6, 5, tzinfo=TZ), tick=False):
+        assert Client().get("/healthz/").status_code == 200  # its worker is still beating
+    with time_machine.travel(dt.datetime(2026, 2, 2, 6, 30, tzinfo=TZ), tick=False):
+        response = Client().get("/healthz/")
+    assert response.status_code == 503
+    assert response.json()["checks"]["imports"]["stuck"] == [batch.pk]
+    assert "Nguyễn" not in response.content.decode()

@@ -272,3 +272,12 @@ def test_an_id_registered_meanwhile_saves_nothing_and_says_so(personas, commune_
     r = client_for(personas["commune_a"]).post("/people/nhap/", {"file": SimpleUploadedFile("ds.csv", csv_bytes([HEADER, *good_rows(commune_a)]))})
     assert 'id="import-rejected"' in r.content.decode() and "nhập lại" in r.content.decode()
     assert list(Person.objects.values_list("full_name", flat=True)) == ["Người Khác"]
+
+
+def test_an_all_digit_id_number_of_the_wrong_length_is_not_taken_for_a_passport(personas, commune_a):
+    from people.importers import PersonImporter
+
+    data = "Họ tên,Năm sinh,Giới tính,CCCD/CMND,Mã xã\nNguyễn Văn An,1980,Nam,06208000012,23281\n".encode()
+    result = PersonImporter(by=personas["commune_a"]).run(data, "ds.csv")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "CCCD/CMND")] and not result.saved
+    assert "12 hoặc 9 chữ số" in result.errors[0].message_vi

@@ -216,3 +216,16 @@ def test_it_keeps_line_numbers_across_blank_lines_and_reads_semicolons_and_windo
     e = next(e for e in result.errors if e["code"] == "lot")
     assert e["column"] == "Số lô" and "40" in e["message_vi"] and "40" in e["message_en"]
     assert result.imported == 1 and Injection.objects.get().given_on == D(2021, 9, 1)
+
+
+def test_an_id_number_is_checked_by_the_registrys_rules_even_when_the_name_matches(people, commune_a):
+    # Issue #11: an 11-digit CCCD was accepted because the name + date of birth + commune matched.
+    body = HEADER + (f"1,06208000000,Trần Thị Bình,01/06/1975,{commune_a.code},Pfizer,Cơ bản,1,01/09/2021,,\n"
+                     f"2,999175000001,Trần Thị Bình,01/06/1975,{commune_a.code},Pfizer,Cơ bản,1,01/09/2021,,\n"
+                     f"3,,Trần Thị Bình 2,01/06/1975,{commune_a.code},Pfizer,Cơ bản,1,01/09/2021,,\n")
+    result = run(body, mode="valid_only")
+    assert result.imported == 0 and Injection.objects.count() == 0
+    codes = {(e["line"], e["code"]) for e in result.errors}
+    assert {(2, "bad_id"), (3, "bad_id"), (4, "bad_name")} <= codes
+    e = next(e for e in result.errors if e["line"] == 2)
+    assert e["column"] == "Số CCCD/CMND" and "CCCD" in e["message_vi"] and "CCCD" in e["message_en"]

@@ -62,3 +62,12 @@ def test_it_uploads_an_extract_through_the_page(client_for, personas, commune_a,
     assert r.status_code == 302
     csv_text = c.get(r["Location"] + "?dang=csv").content.decode("utf-8-sig")
     assert "Thiếu mũi trong hệ thống" in csv_text
+
+
+def test_a_row_with_a_nul_byte_or_a_malformed_id_is_a_row_error(commune_a, person_factory, products, personas):
+    person_factory(commune_a, full_name="Nguyễn Văn An", date_of_birth=D(1980, 3, 4), id_number="062080000001")
+    extract = HEADER + ("062080000001,Nguyễn\x00 Văn An,04/03/1980,1,01/09/2021,Pfizer\n"
+                        "06208000000,Nguyễn Văn An,04/03/1980,1,01/09/2021,Pfizer\n"
+                        "062080000001,Nguyễn Văn An,04/03/1980,1,01/09/2021,Pfizer\n")
+    r = reconcile.run(by=personas["commune_a"], data=extract.encode(), filename="vneid.csv")
+    assert r.counts["rows_rejected"] == 2 and r.counts["people_compared"] == 1
