@@ -10,7 +10,6 @@ records the report: counts, the first ERRORS_SHOWN rows in error and every one o
 A batch still "running" whose heartbeat is older than PHONGDICH_IMPORT_STALE_MINUTES lost its worker (a recycled
 process, a killed container): `mark_stale` marks it failed, and its owner can retry it from its page.
 """
-import csv
 import datetime as dt
 import importlib
 import logging
@@ -23,6 +22,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from .exports import SafeWriter
 from .imports import FileRejected, ImportResult
 from .models import ImportBatch
 from .uploads import max_upload_bytes, too_large_messages
@@ -184,7 +184,7 @@ def _write_errors(batch: ImportBatch, errors: list[dict], skipped) -> str:
     """Every row in error (and every row skipped as already present) as CSV, UTF-8 with BOM for Excel."""
     path = import_dir() / f"{batch.pk}-loi.csv"
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        w = csv.writer(out)
+        w = SafeWriter(out)
         w.writerow(["Dòng/Line", "Cột/Column", "Lý do", "Reason"])
         for e in errors:
             w.writerow([e["line"], e["column"] or "", _cell(e["message_vi"]), _cell(e["message_en"])])

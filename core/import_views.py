@@ -43,14 +43,13 @@ def batch_errors(request, pk):
                             content_type="text/csv; charset=utf-8")
     if not batch.finished:
         raise Http404
-    import csv
-
     from .batches import _cell
+    from .exports import SafeWriter
 
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
-    w = csv.writer(response)
+    w = SafeWriter(response)
     w.writerow(["Dòng/Line", "Cột/Column", "Lý do", "Reason"])
     for e in batch.errors:
         w.writerow([e["line"], e["column"] or "", _cell(e["message_vi"]), _cell(e["message_en"])])
