@@ -71,10 +71,10 @@ def get_for_user(queryset_or_model, user, **lookup):
 # The answer itself is personal data: a person outside the user's area is only said to exist, never named
 # or numbered, so a form cannot be used to probe the province's registry for someone's name or record.
 ID_FOUND, ID_OUTSIDE, ID_NONE = "found", "outside", "none"
-OUTSIDE_JURISDICTION = (
-    "Số giấy tờ thuộc một người ngoài địa bàn quản lý của bạn.",
-    "The ID number belongs to a person outside your jurisdiction.",
-)
+# One wording for forms, API and import rows (imports prefix the field: "Số giấy tờ …", "The ID number or name …").
+OUTSIDE_PERSON_VI = "thuộc một người ngoài địa bàn quản lý của bạn"
+OUTSIDE_PERSON_EN = "belongs to a person outside your jurisdiction"
+OUTSIDE_JURISDICTION = (f"Số giấy tờ {OUTSIDE_PERSON_VI}.", f"The ID number {OUTSIDE_PERSON_EN}.")
 
 
 def lookup_person_by_national_id(user, id_number: str, *, exclude_pk=None):
@@ -95,10 +95,8 @@ def lookup_person_by_national_id(user, id_number: str, *, exclude_pk=None):
 
 
 # -- imports: rows that name records outside the user's jurisdiction ---------------------------------------------------
-# The message an import row gets when its ID number belongs to someone the user may not see: it names nothing (no
-# name, number or record id), so a file cannot be used to probe the registry of other communes.
-OUTSIDE_PERSON_VI = "thuộc người ngoài địa bàn quản lý của bạn"
-OUTSIDE_PERSON_EN = "belongs to a person outside your jurisdiction"
+# An import row whose ID number belongs to someone the user may not see gets OUTSIDE_PERSON_* above: it names
+# nothing (no name, number or record id), so a file cannot be used to probe the registry of other communes.
 
 
 def split_in_scope(queryset: QuerySet, user) -> tuple[set, set]:

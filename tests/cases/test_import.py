@@ -64,7 +64,7 @@ def test_an_id_number_of_another_communes_resident_names_nobody_and_links_nothin
     assert result.imported == 0 and Case.objects.count() == 0 and not Case.objects.filter(person=other).exists()
     [error] = result.errors
     assert (error.line, error.column) == (2, "CCCD/CMND")
-    assert "thuộc người ngoài địa bàn quản lý của bạn" in error.message_vi
+    assert "thuộc một người ngoài địa bàn quản lý của bạn" in error.message_vi
     assert "belongs to a person outside your jurisdiction" in error.message_en
     shown = str(error)
     assert not any(s in shown for s in ("Y Bí Mật", "0905999888", "062080000123", f"#{other.pk}"))
