@@ -22,6 +22,11 @@ for app in DOMAIN_APPS:
         path("api/", include(f"{app}.api_urls")),
     ]
 
+# Error pages in the site's frame (core.views); the CSRF failure page is settings.CSRF_FAILURE_VIEW.
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
