@@ -9,6 +9,7 @@ The chain is the graph of cases: source_case → converted_case, walked with a r
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import VersionedModel
 
@@ -104,7 +105,7 @@ class Contact(VersionedModel):
     status = models.CharField(_("Trạng thái"), max_length=10, choices=Status.choices, default=Status.FOLLOWING)
     converted_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="from_contacts", verbose_name=_("Ca bệnh sau chuyển F0"))
     converted_on = models.DateField(_("Ngày chuyển F0"), null=True, blank=True)
-    outbreak = models.ForeignKey(Outbreak, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", verbose_name=_("Ổ dịch"))
+    outbreak = models.ForeignKey(Outbreak, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", verbose_name=pgettext_lazy("contact's outbreak", "Ổ dịch"))
     last_check_on = models.DateField(_("Lần theo dõi gần nhất"), null=True, blank=True, editable=False)
     note = models.TextField(_("Ghi chú"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
