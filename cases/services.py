@@ -466,7 +466,7 @@ def self_report_token(*, by, case: Case, renew: bool = False) -> str:
     token = new_token()
     Case.objects.filter(pk=case.pk).update(self_report_token=token)
     case.self_report_token = token
-    record(actor=by, action="update", obj=case, person_id=case.person_id, note="self-report link issued")
+    record(actor=by, action="update", obj=case, person_id=case.person_id, note="Đã cấp đường dẫn tự khai báo")
     _event(case, "link", "Cấp liên kết tự theo dõi" if not renew else "Cấp lại liên kết tự theo dõi (liên kết cũ hết hiệu lực)", by)
     return token
 

@@ -47,7 +47,7 @@ def person_record(request, person_pk):
     person = scoped_object(request, Person.objects.select_related("commune", "village"), pk=person_pk)
     from audit.services import record
 
-    record(actor=request.user, action="view", obj=person, note="vaccination record")
+    record(actor=request.user, action="view", obj=person, note="Hồ sơ tiêm chủng")
     return _render_person(request, person, DoseForm(initial={"given_on": dt.date.today().strftime("%d/%m/%Y")}))
 
 
@@ -189,7 +189,7 @@ def certificate(request, person_pk):
     pdf = certificate_pdf(person, url)
     from audit.services import record
 
-    record(actor=request.user, action="export", obj=person, note="vaccination certificate", records=[person.pk])
+    record(actor=request.user, action="export", obj=person, note="Giấy chứng nhận tiêm chủng", records=[person.pk])
     return FileResponse(pdf, content_type="application/pdf", filename=f"giay-chung-nhan-tiem-{person.pk}.pdf")
 
 
