@@ -16,7 +16,7 @@ from core.concurrency import update_versioned
 from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
-from facilities.models import Facility
+from facilities.models import BedType, Facility
 
 from . import rules, statements
 from .choices import CareSetting, DetectedIn, Status, TestKind, VaccinationStatus
@@ -367,9 +367,11 @@ def acknowledge_alert(*, by, alert: Alert, note: str = "") -> bool:
 
 @transaction.atomic
 def transfer_to_hospital(*, by, case: Case, expected_version: int, destination: Facility | None = None,
-                         destination_text: str = "", reason: str = "", at: dt.datetime | None = None) -> Transfer:
+                         destination_text: str = "", reason: str = "", at: dt.datetime | None = None,
+                         bed_type: str = BedType.ORDINARY) -> Transfer:
     """One action: record destination and time, hand the case over (care setting hospital, status transferred),
-    close its open alerts and the self-report link."""
+    close its open alerts and the self-report link, free the bed it held and, when the destination is one of the
+    province's facilities, admit the patient there in a `bed_type` bed (so both facilities' occupancy moves)."""
     if case.status != Status.ACTIVE:
         raise Invalid("Chỉ chuyển viện được ca đang điều trị.", "Only an active case can be transferred.")
     if destination is None and not destination_text.strip():
@@ -387,6 +389,11 @@ def transfer_to_hospital(*, by, case: Case, expected_version: int, destination: 
     _event(case, "transfer", f"Chuyển viện đến {where}. {reason}".strip(), by, at)
     record(actor=by, action="update", obj=case, person_id=case.person_id,
            changes={"status": (Status.ACTIVE, Status.TRANSFERRED), "care_setting": (from_setting, CareSetting.HOSPITAL), "destination": (None, where)})
+    if destination is not None:
+        adm = Admission.objects.create(case=case, facility=destination, bed_type=bed_type, admitted_at=at, by=by)
+        record(actor=by, action="create", obj=adm, person_id=case.person_id,
+               changes={"facility": (None, destination.name), "bed_type": (None, bed_type)})
+        _event(case, "admission", f"Nhập {destination.name} ({adm.get_bed_type_display()})", by, at)
     return transfer
 
 
