@@ -91,6 +91,8 @@ class Contact(VersionedModel):
     place = models.CharField(_("Địa điểm tiếp xúc"), max_length=200, blank=True)
     first_exposure_on = models.DateField(_("Ngày tiếp xúc đầu tiên"))
     last_exposure_on = models.DateField(_("Ngày tiếp xúc cuối cùng"))
+    # The day tracing found this person (the daily report's "new F1"), not the day the row was typed in.
+    identified_on = models.DateField(_("Ngày xác định là người tiếp xúc"), null=True, blank=True)
     fully_vaccinated = models.BooleanField(_("Đã tiêm đủ liều"), null=True, blank=True)
     last_dose_on = models.DateField(_("Ngày tiêm mũi cuối"), null=True, blank=True)
     recovered_on = models.DateField(_("Ngày từng mắc COVID-19 (nếu có)"), null=True, blank=True)

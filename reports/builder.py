@@ -74,7 +74,8 @@ def contacts_section(day: dt.date, prov) -> dict | None:
     qs = Contact.objects.filter(generation="F1", first_exposure_on__lte=day, quarantine_end__gte=day).exclude(status="converted")
     if prov is not None:
         qs = qs.filter(person__commune__path__startswith=prov.path)
-    new = Contact.objects.filter(generation="F1", created_at__date=day)
+    # "New F1 today": people traced as F1 that day (identified_on), not rows typed in that day.
+    new = Contact.objects.filter(generation="F1", identified_on=day)
     if prov is not None:
         new = new.filter(person__commune__path__startswith=prov.path)
     return {"f1_in_quarantine": qs.count(), "f1_new": new.count()}

@@ -120,3 +120,16 @@ def test_the_report_archive_is_readable_through_the_api(personas, api_for, kontu
     rows = rows.get("results", rows)
     assert rows[0]["number"] == report.number and rows[0]["downloads"]["pdf"].endswith("/tai/pdf/")
     assert api_for(personas["agency"]).get("/api/situation-reports/").status_code == 403
+
+
+def test_new_f1_counts_the_people_traced_that_day_not_the_rows_typed_in_that_day(person_factory, commune_a, personas):
+    """The 580,000-person demo typed every contact in on one day: "new F1 today" read 11,625."""
+    from contacts import services as contacts
+
+    case = make_case(person_factory, commune_a, confirmed_on=DAY - dt.timedelta(days=3))
+    by = personas["commune_a"]
+    for identified in (DAY, DAY, DAY - dt.timedelta(days=2)):
+        contacts.add_contact(by=by, source_case=case, person=person_factory(commune_a),
+                             last_exposure_on=DAY - dt.timedelta(days=4), identified_on=identified)
+    section = builder.build(DAY)["sections"]["contacts"]
+    assert section["f1_new"] == 2  # all three rows were typed in today; two were traced on the report's day
