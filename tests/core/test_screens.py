@@ -1,5 +1,6 @@
 """Every screen of the demo, for every role, in both languages: no raw choice codes, ISO dates, research tags or
-English durations on a Vietnamese page, no untranslated Vietnamese labels on an English page, and no error.
+English durations on a Vietnamese page, no untranslated Vietnamese labels on an English page, no error, and a
+bounded number of queries per page.
 
 Builds a small demo (`phongdich demo --people 1500`), signs in as each demo role and follows the links from the home
 page (each URL pattern once, two clicks deep: the menu pages and what they link to), as a new user exploring the system would.
@@ -9,12 +10,17 @@ from collections import Counter, defaultdict, deque
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.core.screen_scan import problems
 
 pytestmark = pytest.mark.django_db
 
+# Queries a page may run (as NetBox asserts): a list, board or dashboard costs the same whatever the number of
+# rows, so a page that ran a query per row of the demo's hundreds would break this bound.
+MAX_QUERIES = 60
 SKIP = ("/static/", "/i18n/", "/media/", "/quantri/", "/api/", "/accounts/dang-xuat")
 
 
@@ -41,7 +47,10 @@ def _crawl(client, language, found, errors):
             continue
         seen.add(url)
         patterns[pattern] += 1
-        response = client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if len(queries) > MAX_QUERIES:
+            errors.append(f"{len(queries)} queries on {url}")
         if response.status_code >= 500 or response.status_code == 403:
             errors.append(f"{response.status_code} {url}")
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
