@@ -38,11 +38,10 @@ def _pages_for(user) -> list[tuple[str, str]]:
     """(label, url) of what a user opens: the home page, the menu entries, one person's record."""
     from django.urls import NoReverseMatch, reverse
 
+    from core.access import may_open
     from core.navigation import entries_for
     from core.scoping import scope
     from people.models import Person
-
-    from core.access import may_open
 
     pages = [("Trang chủ", "/")]
     for entry in entries_for(user):
