@@ -10,6 +10,13 @@ class VaccinationConfig(AppConfig):
         from core.navigation import register
 
         register("Tiêm chủng", "vaccination:home", roles=HEALTH_READERS, order=40)
+        from core.links import register_link
+
+        # From the person's record: the doses (and the form to record one), the certificate.
+        register_link("people.person", "Tiêm chủng: các mũi đã tiêm, ghi mũi tiêm", "vaccination:person", kwarg="person_pk",
+                      roles=HEALTH_READERS, order=30)
+        register_link("people.person", "Giấy chứng nhận tiêm chủng (PDF)", "vaccination:certificate", kwarg="person_pk",
+                      roles=HEALTH_READERS, order=31)
         register_tiles(tiles)
         from core.jobs import scheduled
 
