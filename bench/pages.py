@@ -92,9 +92,12 @@ def child(people: int, repeat: int, reuse: bool) -> None:
         print(f"demo built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     setup_test_environment()  # lets the test client's host in; keeps DEBUG as set (off)
     from django.conf import settings
+    from django.test.utils import override_settings
 
     # No collectstatic needed: the manifest storage of production would only add a dictionary lookup per asset.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # override_settings (not an assignment) also resets the storage the demo build may already have opened.
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
     users = {}
     for user in User.objects.exclude(role="").order_by("pk"):
         users.setdefault(user.role, user)

@@ -306,8 +306,11 @@ def door_to_door(request, village_pk):
         return HttpResponse(door_to_door_xlsx(village, entries, on),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             headers={"Content-Disposition": f'attachment; filename="di-tung-nha-{village.pk}.xlsx"'})
+    # A village can have hundreds of people to visit: 50 a page, in the list's order (the PDF/XLSX keep them all).
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "vaccination/door_to_door.html", {
-        "village": village, "entries": entries, "on": on, "outcomes": Visit.Outcome.choices, "error": error,
+        "village": village, "entries": page.object_list, "page_obj": page, "total": len(entries), "on": on,
+        "querystring_prefix": f"ngay={on:%d/%m/%Y}&", "outcomes": Visit.Outcome.choices, "error": error,
         "can_record": request.user.has_role(VACCINATION_EDITORS | {"care_team"}),
     }, status=400 if error else 200)
 
