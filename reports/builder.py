@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import textwrap
 from collections import defaultdict
 
 from django.apps import apps
@@ -133,7 +134,8 @@ def tasks_section(day: dt.date, prov) -> dict | None:
         return None
     qs = Assignment.objects.filter(status__in=["open", "in_progress"], task__deadline__lt=day,
                                    task__directive__status="confirmed").select_related("agency", "task", "task__directive")
-    rows = [{"agency": a.agency.name, "ref": a.task.ref, "text": a.task.text[:200], "deadline": a.task.deadline.isoformat(),
+    # The task's text is shortened at a word boundary (the PDF/DOCX cells wrap it), never cut mid-word.
+    rows = [{"agency": a.agency.name, "ref": a.task.ref, "text": textwrap.shorten(a.task.text, 240, placeholder=" …"), "deadline": a.task.deadline.isoformat(),
              "directive": (a.task.directive.number or a.task.directive.kind)} for a in qs.order_by("task__deadline", "agency__name")[:200]]
     return {"overdue": rows, "overdue_count": qs.count()}
 

@@ -104,6 +104,7 @@ def test_it_is_generated_by_the_scheduled_job_at_the_configured_time(kontum):
 
 
 def test_overdue_tasks_appear_in_the_report(personas, kontum):
+    """Each task in full (shortened only at a word boundary), so the PDF cell wraps it instead of cutting it."""
     from directives import services as ds
     from tests.directives.conftest import seed_text
 
@@ -112,6 +113,9 @@ def test_overdue_tasks_appear_in_the_report(personas, kontum):
     ds.confirm_directive(d, by=personas["health_dept"], tasks=tasks)
     t = builder.build(DAY)["sections"]["tasks"]
     assert t["overdue_count"] > 0 and any(r["deadline"] == "2022-01-08" and r["agency"] == "Sở Y tế" for r in t["overdue"])
+    texts = {task.text for task in d.tasks.all()}
+    for r in t["overdue"]:
+        assert r["text"] in texts or r["text"].endswith(" …"), r["text"]  # whole, or cut between words
 
 
 def test_the_report_archive_is_readable_through_the_api(personas, api_for, kontum):
