@@ -160,6 +160,8 @@ class Injection(VersionedModel):
         indexes = [
             # Daily counts per commune (campaign rates, trend).
             models.Index(fields=["commune", "given_on"], name="vacc_inj_commune_idx"),
+            # The injections list's default order: its first page is read from the index, not by sorting every dose.
+            models.Index(fields=["-given_on", "-id"], name="vacc_inj_list_idx"),
         ]
 
     def __str__(self):
