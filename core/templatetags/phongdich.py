@@ -51,3 +51,11 @@ def dmy(value):
         except ValueError:
             return value
     return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else value
+
+
+@register.filter
+def shown(value):
+    """A raw recorded value (audit before/after) as a reader expects it (core.display.display_value)."""
+    from core.display import display_value
+
+    return display_value(value)
