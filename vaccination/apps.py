@@ -28,6 +28,7 @@ def tiles(request):
     import datetime as dt
 
     from django.urls import reverse
+    from django.utils.formats import number_format  # the reader's decimal mark (97,5 in Vietnamese)
     from django.utils.translation import gettext as _
 
     from accounts.roles import HEALTH_READERS
@@ -44,6 +45,6 @@ def tiles(request):
     g = cov["groups"]["18+"]
     pct = g["full"]["percentage"]
     return [
-        {"label": _("Tiêm đủ liều 18+ (%)"), "value": "—" if pct is None else f"{pct:.1f}", "url": reverse("vaccination:coverage"),
+        {"label": _("Tiêm đủ liều 18+ (%)"), "value": "—" if pct is None else number_format(pct, 1), "url": reverse("vaccination:coverage"),
          "tone": "ok" if pct and pct >= 90 else "warn"},
     ]

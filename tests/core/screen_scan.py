@@ -17,6 +17,10 @@ _VIETNAMESE_WORDS = {"ban", "lang", "thon", "khoi", "ap", "none", "new", "lead"}
 DATA_NAMES = {"Sở Y tế"}
 ISO_DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
 RESEARCH_TAG = re.compile(r"\[(NF|C|NC|R|TODO|[A-Z]{1,2}\d?)\]")
+# A decimal point with one or two decimals (thousands groups have three digits): "75.5%" on a Vietnamese page.
+ENGLISH_DECIMAL = re.compile(r"(?<![\d.,/:-])\d+\.\d{1,2}(?![\d.])")
+
+TASK_REF = re.compile(r"[Nn]hiệm vụ \d|[Mm]ục \d")
 ENGLISH_DURATION = re.compile(r"\b\d+\s?(years?|months?|weeks?|days?|hours?|minutes?)\b")
 
 
@@ -85,6 +89,9 @@ def problems(html: str, language: str) -> list[str]:
         if RESEARCH_TAG.search(node):
             found.append(f"research tag: {node[:80]!r}")
         if language == "vi":
+            # Directive items are numbered 1.1, 2.3 (a reference, not a decimal).
+            if ENGLISH_DECIMAL.search(node) and not TASK_REF.search(node) and not re.fullmatch(r"\d+(\.\d+)+", node):
+                found.append(f"decimal point on a Vietnamese page: {node[:80]!r}")
             if ENGLISH_DURATION.search(node):
                 found.append(f"English on a Vietnamese page: {node[:80]!r}")
             for word in re.findall(r"[a-z][a-z0-9_]{2,}", re.sub(r"“[^”]*”", "", node)):  # “…”: typed as is

@@ -78,3 +78,10 @@ def test_every_screen_of_the_demo_reads_right_for_every_role_in_both_languages(k
     assert not errors, errors
     assert not found, "\n".join(f"{problem} on {sorted(pages)[:3]}" for problem, pages in sorted(found.items()))
     assert visited["health_dept"] > 50 and visited["agency_officer"] > 5  # the crawl did reach the screens
+
+
+def test_the_scanner_knows_a_decimal_point_from_a_thousands_group_and_an_item_number():
+    assert problems("<p>Tiêm đủ liều: 97.5%</p>", "vi")
+    assert not problems("<p>Tiêm đủ liều: 97,5% của 1.234 người</p>", "vi")
+    assert not problems("<p>Nhiệm vụ 2.3 — Sở Y tế</p>", "vi")
+    assert problems("<p>ngày 2021-11-07 [NF]</p>", "vi") and problems("<p>icu</p>", "vi")
