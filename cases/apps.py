@@ -13,6 +13,10 @@ class CasesConfig(AppConfig):
         register("Cảnh báo F0", "cases:alerts", roles=CLINICAL_EDITORS, order=21)
         register("Không để F0 mất liên lạc", "cases:board", roles=HEALTH_READERS, order=22)
         register("Giường bệnh", "cases:beds", roles=HEALTH_READERS, order=23)
+        from core.links import register_link
+
+        # The person's record is the hub: open a case for this person from there.
+        register_link("people.person", "Mở ca bệnh (F0)", "cases:create", query="person", roles=CLINICAL_EDITORS, order=20)
         from .tiles import tiles
 
         register_tiles(tiles, order=20)

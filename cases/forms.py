@@ -99,6 +99,10 @@ class TransferForm(forms.Form):
     destination = forms.ModelChoiceField(label=_("Bệnh viện / cơ sở chuyển đến"), queryset=Facility.objects.none(), required=False)
     destination_text = forms.CharField(label=_("Hoặc ghi rõ nơi chuyển đến"), required=False)
     reason = forms.CharField(label=_("Lý do"), required=False)
+    bed_type = forms.ChoiceField(label=_("Loại giường"), choices=BedType.choices, initial=BedType.ORDINARY, required=False)
+
+    def clean_bed_type(self):
+        return self.cleaned_data.get("bed_type") or BedType.ORDINARY
 
     def __init__(self, *args, destinations=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from core.concurrency import update_versioned
 from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
-from facilities.models import Facility
+from facilities.models import BedType, Facility
 from supplies import hooks as supplies_hooks
 
 from . import rules, statements
@@ -368,9 +368,11 @@ def acknowledge_alert(*, by, alert: Alert, note: str = "") -> bool:
 
 @transaction.atomic
 def transfer_to_hospital(*, by, case: Case, expected_version: int, destination: Facility | None = None,
-                         destination_text: str = "", reason: str = "", at: dt.datetime | None = None) -> Transfer:
+                         destination_text: str = "", reason: str = "", at: dt.datetime | None = None,
+                         bed_type: str = BedType.ORDINARY) -> Transfer:
     """One action: record destination and time, hand the case over (care setting hospital, status transferred),
-    close its open alerts and the self-report link."""
+    close its open alerts and the self-report link, free the bed it held and, when the destination is one of the
+    province's facilities, admit the patient there in a `bed_type` bed (so both facilities' occupancy moves)."""
     if case.status != Status.ACTIVE:
         raise Invalid("Chỉ chuyển viện được ca đang điều trị.", "Only an active case can be transferred.")
     if destination is None and not destination_text.strip():
@@ -388,6 +390,11 @@ def transfer_to_hospital(*, by, case: Case, expected_version: int, destination: 
     _event(case, "transfer", f"Chuyển viện đến {where}. {reason}".strip(), by, at)
     record(actor=by, action="update", obj=case, person_id=case.person_id,
            changes={"status": (Status.ACTIVE, Status.TRANSFERRED), "care_setting": (from_setting, CareSetting.HOSPITAL), "destination": (None, where)})
+    if destination is not None:
+        adm = Admission.objects.create(case=case, facility=destination, bed_type=bed_type, admitted_at=at, by=by)
+        record(actor=by, action="create", obj=adm, person_id=case.person_id,
+               changes={"facility": (None, destination.name), "bed_type": (None, bed_type)})
+        _event(case, "admission", f"Nhập {destination.name} ({adm.get_bed_type_display()})", by, at)
     return transfer
 
 
@@ -492,7 +499,7 @@ def self_report_token(*, by, case: Case, renew: bool = False) -> str:
     token = new_token()
     Case.objects.filter(pk=case.pk).update(self_report_token=token)
     case.self_report_token = token
-    record(actor=by, action="update", obj=case, person_id=case.person_id, note="self-report link issued")
+    record(actor=by, action="update", obj=case, person_id=case.person_id, note="Đã cấp đường dẫn tự khai báo")
     _event(case, "link", "Cấp liên kết tự theo dõi" if not renew else "Cấp lại liên kết tự theo dõi (liên kết cũ hết hiệu lực)", by)
     return token
 

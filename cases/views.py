@@ -212,7 +212,7 @@ def transfer(request, pk):
     try:
         services.transfer_to_hospital(by=request.user, case=case, expected_version=form.cleaned_data["version"],
                                       destination=form.cleaned_data["destination"], destination_text=form.cleaned_data["destination_text"],
-                                      reason=form.cleaned_data["reason"])
+                                      reason=form.cleaned_data["reason"], bed_type=form.cleaned_data["bed_type"])
     except EditConflict as exc:
         messages.error(request, str(exc))
     except Invalid as exc:

@@ -49,6 +49,8 @@ def build(ctx) -> None:
         contacts.append(Contact(
             person_id=person_id, source_case_id=source[0], setting=rng.choices(["household", "workplace", "school", "community"], [60, 20, 10, 10])[0],
             first_exposure_on=last - dt.timedelta(days=rng.randint(0, 2)), last_exposure_on=last, fully_vaccinated=vaccinated,
+            # Traced once the source case is confirmed, never before the exposure, never after the demo's today.
+            identified_on=min(today, max(last, source[3])),
             vaccination_source="declared", rule_set_id=s.rule_id, protected=s.protected, quarantine_days=s.quarantine_days,
             quarantine_end=s.quarantine_end, test_dates=[d.isoformat() for d in s.test_dates], follow_up_end=s.follow_up_end,
             status=status, converted_case_id=converted[0] if converted else None, converted_on=converted[3] if converted else None,

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import visible_units
+from core.widgets import FastSelect
 from geo.models import Level, Sex
 
 from .models import Arrival, Outbreak, Setting
@@ -102,6 +103,8 @@ class OutbreakForm(forms.ModelForm):
     class Meta:
         model = Outbreak
         fields = ["name", "commune", "place_kind", "place_name", "village", "facility", "started_on", "latitude", "longitude"]
+        # Every village and commune of a province user's jurisdiction: written in Python, not option by option.
+        widgets = {"village": FastSelect, "commune": FastSelect, "facility": FastSelect}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

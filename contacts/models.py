@@ -9,6 +9,7 @@ The chain is the graph of cases: source_case → converted_case, walked with a r
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import VersionedModel
 
@@ -90,6 +91,8 @@ class Contact(VersionedModel):
     place = models.CharField(_("Địa điểm tiếp xúc"), max_length=200, blank=True)
     first_exposure_on = models.DateField(_("Ngày tiếp xúc đầu tiên"))
     last_exposure_on = models.DateField(_("Ngày tiếp xúc cuối cùng"))
+    # The day tracing found this person (the daily report's "new F1"), not the day the row was typed in.
+    identified_on = models.DateField(_("Ngày xác định là người tiếp xúc"), null=True, blank=True)
     fully_vaccinated = models.BooleanField(_("Đã tiêm đủ liều"), null=True, blank=True)
     last_dose_on = models.DateField(_("Ngày tiêm mũi cuối"), null=True, blank=True)
     recovered_on = models.DateField(_("Ngày từng mắc COVID-19 (nếu có)"), null=True, blank=True)
@@ -104,7 +107,7 @@ class Contact(VersionedModel):
     status = models.CharField(_("Trạng thái"), max_length=10, choices=Status.choices, default=Status.FOLLOWING)
     converted_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="from_contacts", verbose_name=_("Ca bệnh sau chuyển F0"))
     converted_on = models.DateField(_("Ngày chuyển F0"), null=True, blank=True)
-    outbreak = models.ForeignKey(Outbreak, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", verbose_name=_("Ổ dịch"))
+    outbreak = models.ForeignKey(Outbreak, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", verbose_name=pgettext_lazy("contact's outbreak", "Ổ dịch"))
     last_check_on = models.DateField(_("Lần theo dõi gần nhất"), null=True, blank=True, editable=False)
     note = models.TextField(_("Ghi chú"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -116,7 +116,8 @@ def _check_no_cycle(infector_case, infected_case) -> None:
 def add_contact(*, by, source_case, person, last_exposure_on: dt.date, first_exposure_on: dt.date | None = None,
                 setting: str = "household", place: str = "", generation: str = Generation.F1, source_contact=None,
                 fully_vaccinated: bool | None = None, last_dose_on=None, recovered_on=None,
-                vaccination_source: str | None = None, outbreak=None, note: str = "") -> Contact:
+                vaccination_source: str | None = None, outbreak=None, note: str = "",
+                identified_on: dt.date | None = None) -> Contact:
     first_exposure_on = first_exposure_on or last_exposure_on
     _check_exposure(person, source_case, first_exposure_on, last_exposure_on)
     if generation == Generation.F2:
@@ -145,6 +146,7 @@ def add_contact(*, by, source_case, person, last_exposure_on: dt.date, first_exp
     contact = Contact.objects.create(
         person=person, source_case=source_case, source_contact=source_contact, generation=generation, setting=setting,
         place=place, first_exposure_on=first_exposure_on, last_exposure_on=last_exposure_on,
+        identified_on=identified_on or today(),
         fully_vaccinated=fully_vaccinated, last_dose_on=last_dose_on, recovered_on=recovered_on,
         vaccination_source=vaccination_source, outbreak=outbreak, note=note,
         created_by=by if getattr(by, "pk", None) else None, **_schedule_fields(s),

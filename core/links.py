@@ -30,12 +30,17 @@ def links_for(obj, user) -> list[dict]:
     from django.urls import NoReverseMatch, reverse
     from django.utils.translation import gettext
 
+    from .access import may_open
+
     out = []
     for link in sorted(_LINKS, key=lambda link: link.order):
         if link.target != obj._meta.label_lower or (link.roles and not user.has_role(link.roles)):
             continue
+        kwargs = {link.kwarg: obj.pk} if link.kwarg else {}
+        if not may_open(user, link.url_name, **kwargs):  # the view's own roles decide, as for the menu
+            continue
         try:
-            url = reverse(link.url_name, kwargs={link.kwarg: obj.pk} if link.kwarg else None)
+            url = reverse(link.url_name, kwargs=kwargs or None)
         except NoReverseMatch:
             continue
         if link.query:

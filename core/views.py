@@ -4,8 +4,10 @@ from functools import wraps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import pgettext_lazy
 
 from .scoping import get_for_user, scope
 
@@ -58,6 +60,8 @@ def role_required(roles, *, anonymous_404: bool = False):
             require_role(request.user, roles)
             return view(request, *args, **kwargs)
 
+        # Read by core.access.may_open: the menu and page links show only what the view lets the user open.
+        wrapped.allowed_roles = frozenset(roles)
         return wrapped
 
     return decorator
@@ -101,3 +105,56 @@ def jobs(request):
         })
 
     return view(request)
+
+
+# --- error pages ---------------------------------------------------------------------------------------------------
+# In the site's frame (menu, language switch) with a way back, in the user's language. Wired in phongdich/urls.py
+# (handler403/404/500) and settings.CSRF_FAILURE_VIEW.
+_ERRORS = {
+    403: (pgettext_lazy("error page", "Không có quyền xem trang này"),
+          pgettext_lazy("error page", "Vai trò của bạn không được mở trang này. Nếu bạn cần, hãy đề nghị quản trị hệ thống cấp quyền.")),
+    404: (pgettext_lazy("error page", "Không tìm thấy trang"),
+          pgettext_lazy("error page", "Trang hoặc hồ sơ này không có, hoặc không thuộc địa bàn của bạn.")),
+    500: (pgettext_lazy("error page", "Hệ thống gặp lỗi"),
+          pgettext_lazy("error page", "Đã có lỗi khi xử lý yêu cầu; lỗi đã được ghi lại. Dữ liệu bạn đã lưu không bị mất. Hãy thử lại sau ít phút.")),
+    "csrf": (pgettext_lazy("error page", "Phiên làm việc đã hết hạn"),
+             pgettext_lazy("error page", "Biểu mẫu đã quá cũ hoặc trình duyệt chặn cookie. Hãy tải lại trang, nhập lại và gửi lần nữa.")),
+}
+# When even the frame cannot be drawn (database down): both languages, no template, no query.
+_BARE_500 = (
+    '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi hệ thống / Server error</title>'
+    "<h1>Hệ thống gặp lỗi / Server error</h1><p>Hãy thử lại sau ít phút. / Please try again in a few minutes.</p>"
+    '<p><a href="/">Về trang chủ / Home</a></p></html>'
+)
+
+
+def _back_url(request) -> str | None:
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        return referer
+    return None
+
+
+def _error_page(request, key, status: int):
+    title, text = _ERRORS[key]
+    context = {"error_title": title, "error_text": text, "back_url": _back_url(request)}
+    return render(request, "_error.html", context, status=status)
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, 403, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, 404)
+
+
+def server_error(request):
+    try:
+        return _error_page(request, 500, 500)
+    except Exception:  # the frame itself failed (database, template): answer without it
+        return HttpResponseServerError(_BARE_500)
+
+
+def csrf_failure(request, reason=""):
+    return _error_page(request, "csrf", 403)

@@ -126,7 +126,7 @@ def ensure_agencies(names: list[str], *, by=None) -> dict:
             agency = Agency.objects.create(name=name, short_name=s, kind=k, aliases=aliases)
         else:
             agency = Agency.objects.create(name=name[:200], kind=_kind_for_new(name))
-        record(actor=by, action="create", obj=agency, note="directives: new agency")
+        record(actor=by, action="create", obj=agency, note="Thêm cơ quan nhận nhiệm vụ")
         existing[name] = agency
     return existing
 
@@ -205,7 +205,7 @@ def record_progress(assignment: Assignment, *, by, text: str, progress: int | No
     old = {k: getattr(assignment, k) for k in changes}
     update_versioned(assignment, expected_version=assignment.version if expected_version is None else expected_version, changes=changes)
     record(actor=by, action="update", obj=assignment, changes={k: (old[k], v) for k, v in changes.items() if old[k] != v},
-           note="progress report")
+           note="Báo cáo tiến độ")
     return report
 
 

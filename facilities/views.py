@@ -1,7 +1,5 @@
 """Beds by type per treatment facility: the facility's or district's health staff keep the counts up to date."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,16 +7,15 @@ from django.utils.translation import gettext as _
 from accounts.roles import CLINICAL_EDITORS
 from audit.services import record
 from core.scoping import scope
+from core.views import role_required
 
 from .models import BedCapacity, BedType, Facility
 
 BED_FACILITY_KINDS = [Facility.Kind.PROVINCIAL_HOSPITAL, Facility.Kind.DISTRICT_HEALTH_CENTRE, Facility.Kind.CENTRALISED_FACILITY]
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def beds_edit(request):
-    if not request.user.has_role(CLINICAL_EDITORS):
-        raise PermissionDenied
     facilities = list(scope(Facility.objects.filter(kind__in=BED_FACILITY_KINDS, is_active=True), request.user).order_by("name"))
     current = {(c.facility_id, c.bed_type): c for c in BedCapacity.objects.filter(facility__in=facilities)}
     if request.method == "POST":

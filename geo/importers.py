@@ -13,7 +13,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from core.imports import Column, FileRejected, ImportResult, RowError, RowInvalid, TableImporter, storable_cell
+from core.dataversion import bump
+from core.imports import (
+    Column,
+    FileRejected,
+    ImportResult,
+    RowError,
+    RowInvalid,
+    TableImporter,
+    storable_cell,
+)
 from core.parsing import ParseError, parse_int
 from core.scoping import visible_units
 from core.text import fold
@@ -312,6 +321,7 @@ class PopulationImporter(CommuneRowsImporter):
             objs, batch_size=2000, update_conflicts=True, unique_fields=["unit", "year", "sex", "age_band"],
             update_fields=["population", "source"],
         )
+        bump("population")  # cached coverage denominators (core.dataversion), on commit
         result.imported = len(objs)
 
 

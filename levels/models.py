@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, VersionedModel
 from geo.models import AdministrativeUnit
@@ -99,7 +100,7 @@ class CriteriaEntry(TimeStampedModel):
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("Đơn vị"))
     week_start = models.DateField(_("Tuần từ ngày"))
     values = models.JSONField(default=dict)
-    origin = models.CharField(max_length=10, choices=[("entered", _("Nhập tay")), ("imported", _("Nhập từ tệp"))], default="entered")
+    origin = models.CharField(max_length=10, choices=[("entered", _("Nhập tay")), ("imported", pgettext_lazy("data origin", "Nhập từ tệp"))], default="entered")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     jurisdiction_field = "unit"
@@ -182,7 +183,7 @@ class Measure(_ReferenceData, VersionedModel):
 
     class Category(models.TextChoices):
         GATHERINGS = "gatherings", _("Tụ tập, sự kiện")
-        SCHOOLS = "schools", _("Trường học")
+        SCHOOLS = "schools", pgettext_lazy("measure area", "Trường học")
         SERVICES = "services", _("Dịch vụ")
         TRANSPORT = "transport", _("Vận tải hành khách")
         MARKETS = "markets", _("Chợ, siêu thị, nhà hàng")

@@ -125,8 +125,8 @@ def passes(value: float, threshold: float, op: str = ">=") -> bool:
 def _fmt(x) -> str:
     if isinstance(x, bool):
         return "có" if x else "không"
-    if isinstance(x, float):
-        return f"{x:.2f}".rstrip("0").rstrip(".")
+    if isinstance(x, float):  # the Vietnamese decimal mark: 59,7 not 59.7
+        return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
     return str(x)
 
 

@@ -9,6 +9,7 @@ import random
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.dataversion import bump
 from core.text import fold
 from geo.models import PopulationEstimate
 from people.rules import century_sex_digit
@@ -144,6 +145,7 @@ def _write(rows) -> None:
 def _write_population(counts: dict, year: int) -> None:
     """Denominators: the demo's own residents, scaled to the official total if the demo is smaller."""
     PopulationEstimate.objects.filter(year=year, source="demo").delete()
+    bump("population")  # cached coverage denominators (core.dataversion)
     PopulationEstimate.objects.bulk_create(
         [PopulationEstimate(unit_id=u, year=year, sex=s, age_band=b, population=n, source="demo") for (u, s, b), n in counts.items()],
         batch_size=5000,

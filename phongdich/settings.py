@@ -36,6 +36,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # in the site's frame, like the other error pages
 
 INSTALLED_APPS = [
     "accounts.admin_site.AdminConfig",  # Django's admin at /quantri/: system administrators only, behind the second factor

@@ -24,3 +24,8 @@ for app in DOMAIN_APPS:
     ]
 # No /media/ route, not even with DEBUG: uploaded and generated files leave only through views that check sign-in,
 # role and jurisdiction (core.files.serve_file; docs/security.md).
+
+# Error pages in the site's frame (core.views); the CSRF failure page is settings.CSRF_FAILURE_VIEW.
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import textwrap
 from collections import defaultdict
 
 from django.apps import apps
@@ -74,7 +75,8 @@ def contacts_section(day: dt.date, prov) -> dict | None:
     qs = Contact.objects.filter(generation="F1", first_exposure_on__lte=day, quarantine_end__gte=day).exclude(status="converted")
     if prov is not None:
         qs = qs.filter(person__commune__path__startswith=prov.path)
-    new = Contact.objects.filter(generation="F1", created_at__date=day)
+    # "New F1 today": people traced as F1 that day (identified_on), not rows typed in that day.
+    new = Contact.objects.filter(generation="F1", identified_on=day)
     if prov is not None:
         new = new.filter(person__commune__path__startswith=prov.path)
     return {"f1_in_quarantine": qs.count(), "f1_new": new.count()}
@@ -132,7 +134,8 @@ def tasks_section(day: dt.date, prov) -> dict | None:
         return None
     qs = Assignment.objects.filter(status__in=["open", "in_progress"], task__deadline__lt=day,
                                    task__directive__status="confirmed").select_related("agency", "task", "task__directive")
-    rows = [{"agency": a.agency.name, "ref": a.task.ref, "text": a.task.text[:200], "deadline": a.task.deadline.isoformat(),
+    # The task's text is shortened at a word boundary (the PDF/DOCX cells wrap it), never cut mid-word.
+    rows = [{"agency": a.agency.name, "ref": a.task.ref, "text": textwrap.shorten(a.task.text, 240, placeholder=" …"), "deadline": a.task.deadline.isoformat(),
              "directive": (a.task.directive.number or a.task.directive.kind)} for a in qs.order_by("task__deadline", "agency__name")[:200]]
     return {"overdue": rows, "overdue_count": qs.count()}
 

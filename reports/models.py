@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, VersionedModel
 
@@ -93,7 +94,7 @@ class Feedback(VersionedModel):
         OTHER = "other", _("Khác")
 
     class Sender(models.TextChoices):
-        CITIZEN = "citizen", _("Người dân")
+        CITIZEN = "citizen", pgettext_lazy("feedback author", "Người dân")
         BUSINESS = "business", _("Doanh nghiệp")
 
     class Status(models.TextChoices):

@@ -110,7 +110,7 @@ def blocks(data: dict) -> list[Block]:
         out.append(Block("para", f"Số nhiệm vụ quá hạn chưa hoàn thành: {n(tk['overdue_count'])}."))
         if tk["overdue"]:
             out.append(Block("table", title="Nhiệm vụ quá hạn", header=["Cơ quan", "Văn bản", "Mục", "Hạn", "Nội dung"],
-                             rows=[[r["agency"], r["directive"], r["ref"], dt.date.fromisoformat(r["deadline"]).strftime("%d/%m/%Y"), r["text"][:120]]
+                             rows=[[r["agency"], r["directive"], r["ref"], dt.date.fromisoformat(r["deadline"]).strftime("%d/%m/%Y"), r["text"]]
                                    for r in tk["overdue"][:60]]))
     if "supplies" in s:
         sp = s["supplies"]

@@ -169,7 +169,7 @@ def acknowledge_alert(request, pk):
     require_role(request.user, LAB_EDITORS)
     alert = scoped_object(request, LineageAlert, pk=pk)
     LineageAlert.objects.filter(pk=alert.pk, acknowledged_by__isnull=True).update(acknowledged_by=request.user)
-    record(actor=request.user, action="update", obj=alert, note="acknowledged")
+    record(actor=request.user, action="update", obj=alert, note="Đã xác nhận cảnh báo")
     return redirect("testing:list")
 
 

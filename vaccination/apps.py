@@ -10,6 +10,13 @@ class VaccinationConfig(AppConfig):
         from core.navigation import register
 
         register("Tiêm chủng", "vaccination:home", roles=HEALTH_READERS, order=40)
+        from core.links import register_link
+
+        # From the person's record: the doses (and the form to record one), the certificate.
+        register_link("people.person", "Tiêm chủng: các mũi đã tiêm, ghi mũi tiêm", "vaccination:person", kwarg="person_pk",
+                      roles=HEALTH_READERS, order=30)
+        register_link("people.person", "Giấy chứng nhận tiêm chủng (PDF)", "vaccination:certificate", kwarg="person_pk",
+                      roles=HEALTH_READERS, order=31)
         register_tiles(tiles)
         from core.jobs import scheduled
 
@@ -21,6 +28,7 @@ def tiles(request):
     import datetime as dt
 
     from django.urls import reverse
+    from django.utils.formats import number_format  # the reader's decimal mark (97,5 in Vietnamese)
     from django.utils.translation import gettext as _
 
     from accounts.roles import HEALTH_READERS
@@ -37,6 +45,6 @@ def tiles(request):
     g = cov["groups"]["18+"]
     pct = g["full"]["percentage"]
     return [
-        {"label": _("Tiêm đủ liều 18+ (%)"), "value": "—" if pct is None else f"{pct:.1f}", "url": reverse("vaccination:coverage"),
+        {"label": _("Tiêm đủ liều 18+ (%)"), "value": "—" if pct is None else number_format(pct, 1), "url": reverse("vaccination:coverage"),
          "tone": "ok" if pct and pct >= 90 else "warn"},
     ]

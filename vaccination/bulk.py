@@ -28,6 +28,7 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from core.dataversion import bump
 from core.imports import (
     CELL_MAX,
     UNSTORABLE_EN,
@@ -711,6 +712,7 @@ class DoseImporter:
                 .with_columns(*[c(k).cast(pl.Date) for k in ("birth_date", "first_on", "primary_done_on", "additional_on",
                                                              "booster1_on", "last_on")]))
         self._push(cur, "vimp_touched", {"person_id": "bigint"}, touched)
+        bump("vaccination")  # cached coverage figures (core.dataversion), on commit
         self._x(cur, "DELETE FROM vaccination_personvaccination WHERE person_id IN (SELECT person_id FROM vimp_touched)")
         self._write(cur, "vaccination_personvaccination", rows)
 

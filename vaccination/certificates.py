@@ -30,7 +30,7 @@ def certificate_pdf(person, url: str) -> io.BytesIO:
     import segno
     from reportlab.lib.pagesizes import A5
     from reportlab.lib.units import mm
-    from reportlab.lib.utils import ImageReader
+    from reportlab.lib.utils import ImageReader, simpleSplit
     from reportlab.pdfgen import canvas
 
     from .models import Injection
@@ -58,8 +58,11 @@ def certificate_pdf(person, url: str) -> io.BytesIO:
         ("Điện thoại", person.phone or "—"),
         ("Địa chỉ", person.address_display),
     ]:
-        c.drawString(12 * mm, y, f"{label}: {value}"[:90])
-        y -= 6 * mm
+        # Long addresses wrap onto the next line instead of being cut mid-word.
+        for line in simpleSplit(f"{label}: {value}", regular, 10, width - 24 * mm):
+            c.drawString(12 * mm, y, line)
+            y -= 5 * mm
+        y -= 1 * mm
     y -= 2 * mm
     c.setFont(bold, 9)
     cols = [12 * mm, 42 * mm, 64 * mm, 104 * mm]
@@ -70,14 +73,20 @@ def certificate_pdf(person, url: str) -> io.BytesIO:
     for slot in SLOTS:
         inj = doses.get(slot)
         c.drawString(cols[0], y, SLOT_LABELS[slot])
+        lines = 1
         if inj:
             c.drawString(cols[1], y, inj.given_on.strftime("%d/%m/%Y"))
-            c.drawString(cols[2], y, inj.product.name[:22])
-            c.drawString(cols[3], y, f"{inj.lot} {inj.site}"[:26])
+            # Product names and places wrap within their column (they were cut mid-word at 22 and 26 characters).
+            for col, text, right in ((2, inj.product.name, cols[3]), (3, f"{inj.lot} {inj.site}".strip(), width - 12 * mm)):
+                wrapped = simpleSplit(text, regular, 9, right - cols[col] - 2 * mm)
+                for i, line in enumerate(wrapped):
+                    c.drawString(cols[col], y - i * 4 * mm, line)
+                lines = max(lines, len(wrapped))
         else:
             c.drawString(cols[1], y, "—")
-        c.line(12 * mm, y - 1.5 * mm, width - 12 * mm, y - 1.5 * mm)
-        y -= 6 * mm
+        bottom = y - (lines - 1) * 4 * mm
+        c.line(12 * mm, bottom - 1.5 * mm, width - 12 * mm, bottom - 1.5 * mm)
+        y = bottom - 6 * mm
     qr = segno.make(url, error="m")
     png = io.BytesIO()
     qr.save(png, kind="png", scale=4, border=1)

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.parsing import ParseError, parse_date
 
@@ -55,7 +56,7 @@ class CampaignForm(forms.Form):
     starts_on = VnDateField(label=_("Bắt đầu (dd/mm/yyyy)"))
     deadline = VnDateField(label=_("Hạn hoàn thành (dd/mm/yyyy)"))
     unit = forms.ModelChoiceField(queryset=None, label=_("Địa bàn"))
-    source = forms.CharField(label=_("Văn bản chỉ đạo"), max_length=250, required=False)
+    source = forms.CharField(label=pgettext_lazy("target source", "Văn bản chỉ đạo"), max_length=250, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

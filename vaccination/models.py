@@ -7,6 +7,7 @@ could not confirm are stored with confirmed=False and listed in `unconfirmed_fie
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import VersionedModel
 
@@ -111,7 +112,7 @@ class DoseKind(models.TextChoices):
 
 class Source(models.TextChoices):
     MANUAL = "manual", _("Nhập tay")
-    IMPORT = "import", _("Nhập từ tệp")
+    IMPORT = "import", pgettext_lazy("data origin", "Nhập từ tệp")
 
 
 class Injection(VersionedModel):
@@ -159,6 +160,8 @@ class Injection(VersionedModel):
         indexes = [
             # Daily counts per commune (campaign rates, trend).
             models.Index(fields=["commune", "given_on"], name="vacc_inj_commune_idx"),
+            # The injections list's default order: its first page is read from the index, not by sorting every dose.
+            models.Index(fields=["-given_on", "-id"], name="vacc_inj_list_idx"),
         ]
 
     def __str__(self):
@@ -200,7 +203,7 @@ class ImportBatch(models.Model):
         RUNNING = "running", _("Đang xử lý")
         DONE = "done", _("Hoàn tất")
         REJECTED = "rejected", _("Bị từ chối")
-        FAILED = "failed", _("Lỗi")
+        FAILED = "failed", pgettext_lazy("import status", "Lỗi")
 
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64, blank=True)
@@ -247,7 +250,7 @@ class Campaign(VersionedModel):
     starts_on = models.DateField(_("Bắt đầu"))
     deadline = models.DateField(_("Hạn hoàn thành"))
     unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Địa bàn"))
-    source = models.CharField(_("Văn bản chỉ đạo"), max_length=250, blank=True)
+    source = models.CharField(pgettext_lazy("target source", "Văn bản chỉ đạo"), max_length=250, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     jurisdiction_field = "unit"
@@ -272,8 +275,8 @@ class Visit(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="vaccination_visits")
     commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    visited_on = models.DateField(_("Ngày đến"))
-    outcome = models.CharField(_("Kết quả"), max_length=16, choices=Outcome.choices)
+    visited_on = models.DateField(pgettext_lazy("door-to-door visit", "Ngày đến"))
+    outcome = models.CharField(pgettext_lazy("visit outcome", "Kết quả"), max_length=16, choices=Outcome.choices)
     reason = models.TextField(_("Lý do"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

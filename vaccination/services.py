@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 
 from accounts.roles import allowed
 from audit.services import record
+from core.dataversion import bump, cached
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
@@ -183,6 +184,7 @@ def refresh_summary(person_ids=None, *, person_filter_sql: str | None = None) ->
         if not ids:
             return
         person_filter_sql = ",".join(str(i) for i in ids)
+    bump("vaccination")
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM vaccination_personvaccination WHERE person_id IN ({person_filter_sql})")
         cur.execute(f"""
@@ -280,7 +282,17 @@ def coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     """Coverage per age band and dose for a unit on a date; denominators from geo.PopulationEstimate rolled up.
 
     Doses: "dose1" (≥ 1 dose), "full" (primary series complete), "booster" (≥ 1 booster). Groups "all", "18+", "50+".
+    Cached until the doses or the population change (core.dataversion: refresh_summary, the bulk import and the
+    population import bump them): the province's figure scans every vaccinated person.
     """
+    return cached(("coverage", unit.pk, on.isoformat()), versions=COVERAGE_SOURCES, compute=lambda: _coverage(unit, on))
+
+
+# The data the coverage figures read; writers bump these versions (core.dataversion).
+COVERAGE_SOURCES = ("vaccination", "population")
+
+
+def _coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     ids = communes_of(unit)
     counts = counts_by_band(ids, on)
     pop, year = population(ids, on)

@@ -48,7 +48,7 @@ def person_record(request, person_pk):
     person = scoped_object(request, Person.objects.select_related("commune", "village"), pk=person_pk)
     from audit.services import record
 
-    record(actor=request.user, action="view", obj=person, note="vaccination record")
+    record(actor=request.user, action="view", obj=person, note="Hồ sơ tiêm chủng")
     return _render_person(request, person, DoseForm(initial={"given_on": dt.date.today().strftime("%d/%m/%Y")}))
 
 
@@ -191,7 +191,7 @@ def certificate(request, person_pk):
     pdf = certificate_pdf(person, verify_url(cert, request))
     from audit.services import record
 
-    record(actor=request.user, action="export", obj=person, note="vaccination certificate", records=[person.pk])
+    record(actor=request.user, action="export", obj=person, note="Giấy chứng nhận tiêm chủng", records=[person.pk])
     return FileResponse(pdf, content_type="application/pdf", filename=f"giay-chung-nhan-tiem-{person.pk}.pdf")
 
 
@@ -337,8 +337,11 @@ def door_to_door(request, village_pk):
         return HttpResponse(door_to_door_xlsx(village, entries, on),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             headers={"Content-Disposition": f'attachment; filename="di-tung-nha-{village.pk}.xlsx"'})
+    # A village can have hundreds of people to visit: 50 a page, in the list's order (the PDF/XLSX keep them all).
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "vaccination/door_to_door.html", {
-        "village": village, "entries": entries, "on": on, "outcomes": Visit.Outcome.choices, "error": error,
+        "village": village, "entries": page.object_list, "page_obj": page, "total": len(entries), "on": on,
+        "querystring_prefix": f"ngay={on:%d/%m/%Y}&", "outcomes": Visit.Outcome.choices, "error": error,
         "can_record": request.user.has_role(allowed("vaccination.visit")),
     }, status=400 if error else 200)
 

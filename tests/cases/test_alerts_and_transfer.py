@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -91,3 +92,27 @@ def test_it_lists_my_teams_home_patients_longest_without_a_check_first(open_case
     assert "Phạm Văn Dũng" not in page
     assert page.index("Lê Văn Cường") < page.index("Trần Thị Bình")
     assert never.pk
+
+
+def test_a_transfer_admits_the_patient_and_moves_the_bed_occupancy(open_case, personas, hospital, client_for, kontum):
+    """From a centralised facility's bed to a hospital's oxygen bed, through the case page's form."""
+    from cases.models import Admission
+    from facilities.models import BedCapacity
+
+    centre = Facility.objects.create(name="Khu cách ly tập trung KTX", kind="centralised_facility", unit=kontum)
+    BedCapacity.objects.create(facility=centre, bed_type="ordinary", total=10)
+    BedCapacity.objects.create(facility=hospital, bed_type="oxygen", total=4)
+    case = open_case()
+    services.admit(by=personas["health_dept"], case=case, facility=centre, bed_type="ordinary")
+    case.refresh_from_db()
+    client = client_for(personas["health_dept"])
+    response = client.post(f"/cases/{case.pk}/chuyen-vien/", {"version": case.version, "destination": hospital.pk,
+                                                              "bed_type": "oxygen", "reason": "SpO2 93%"})
+    assert response.status_code == 302
+    open_admissions = list(Admission.objects.filter(case=case, discharged_at__isnull=True))
+    assert [(a.facility, a.bed_type) for a in open_admissions] == [(hospital, "oxygen")]
+    board = client.get("/cases/giuong-benh/").content.decode()
+    # The centre's bed is free again (10 of 10), the hospital has one oxygen bed in use (3 of 4 free).
+    assert re.search(r"Khu cách ly tập trung KTX</td><td>Giường thường</td><td>10</td><td>0</td><td>10</td>", board)
+    assert re.search(r"Bệnh viện Đa khoa tỉnh Kon Tum</td><td>Giường có oxy</td><td>4</td><td>1</td><td>3</td>", board)
+    assert CaseEvent.objects.filter(case=case, kind="admission", text__contains="Bệnh viện Đa khoa").exists()

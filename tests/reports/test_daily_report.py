@@ -104,6 +104,7 @@ def test_it_is_generated_by_the_scheduled_job_at_the_configured_time(kontum):
 
 
 def test_overdue_tasks_appear_in_the_report(personas, kontum):
+    """Each task in full (shortened only at a word boundary), so the PDF cell wraps it instead of cutting it."""
     from directives import services as ds
     from tests.directives.conftest import seed_text
 
@@ -112,6 +113,9 @@ def test_overdue_tasks_appear_in_the_report(personas, kontum):
     ds.confirm_directive(d, by=personas["health_dept"], tasks=tasks)
     t = builder.build(DAY)["sections"]["tasks"]
     assert t["overdue_count"] > 0 and any(r["deadline"] == "2022-01-08" and r["agency"] == "Sở Y tế" for r in t["overdue"])
+    texts = {task.text for task in d.tasks.all()}
+    for r in t["overdue"]:
+        assert r["text"] in texts or r["text"].endswith(" …"), r["text"]  # whole, or cut between words
 
 
 def test_the_report_archive_is_readable_through_the_api(personas, api_for, kontum):
@@ -120,3 +124,16 @@ def test_the_report_archive_is_readable_through_the_api(personas, api_for, kontu
     rows = rows.get("results", rows)
     assert rows[0]["number"] == report.number and rows[0]["downloads"]["pdf"].endswith("/tai/pdf/")
     assert api_for(personas["agency"]).get("/api/situation-reports/").status_code == 403
+
+
+def test_new_f1_counts_the_people_traced_that_day_not_the_rows_typed_in_that_day(person_factory, commune_a, personas):
+    """The 580,000-person demo typed every contact in on one day: "new F1 today" read 11,625."""
+    from contacts import services as contacts
+
+    case = make_case(person_factory, commune_a, confirmed_on=DAY - dt.timedelta(days=3))
+    by = personas["commune_a"]
+    for identified in (DAY, DAY, DAY - dt.timedelta(days=2)):
+        contacts.add_contact(by=by, source_case=case, person=person_factory(commune_a),
+                             last_exposure_on=DAY - dt.timedelta(days=4), identified_on=identified)
+    section = builder.build(DAY)["sections"]["contacts"]
+    assert section["f1_new"] == 2  # all three rows were typed in today; two were traced on the report's day

@@ -134,3 +134,14 @@ def test_it_lists_a_second_dose_only_once_the_schedule_interval_has_passed(villa
     due = outreach.door_to_door(village, D(2022, 1, 26), personas["commune_a"])
     assert [(e.person, e.state, e.next_label) for e in due] == [(p, "due", "Mũi cơ bản 2")]
     assert outreach.door_to_door(village, D(2022, 2, 26), personas["commune_a"])[0].state == "overdue"
+
+
+def test_a_long_door_to_door_list_comes_50_to_a_page_and_keeps_the_day(client_for, personas, village, commune_a, person_factory):
+    for _ in range(60):
+        person_factory(commune_a, village=village)
+    client = client_for(personas["vaccinator_a"])
+    first = client.get(f"/vaccination/di-tung-nha/{village.pk}/?ngay=14/02/2022").content.decode()
+    assert first.count('name="person"') == 50 and "60 người cần đến" in first
+    assert "?ngay=14/02/2022&amp;page=2" in first or "?ngay=14/02/2022&page=2" in first
+    second = client.get(f"/vaccination/di-tung-nha/{village.pk}/?ngay=14/02/2022&page=2").content.decode()
+    assert second.count('name="person"') == 10 and "<td>51</td>" in second

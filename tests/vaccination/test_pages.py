@@ -140,3 +140,19 @@ def test_it_speaks_english_when_asked(client_for, personas, adult):
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = c.get(f"/vaccination/nguoi/{adult.pk}/").content.decode()
     assert "Record a dose" in html and "Not vaccinated" in html
+
+
+def test_the_certificate_wraps_a_long_product_name_and_place_instead_of_cutting_them(client_for, personas, adult, products):
+    import io
+
+    from pypdf import PdfReader
+
+    c = client_for(personas["vaccinator_a"])
+    post_dose(c, adult, products, 1, "01/12/2021", site="Trạm Y tế phường Quang Trung, thành phố Kon Tum")
+    injection = Injection.objects.get(person=adult)
+    injection.product.name = "Vero Cell (Sinopharm) vắc xin COVID-19 bất hoạt"
+    injection.product.save()
+    pdf = b"".join(c.get(f"/vaccination/nguoi/{adult.pk}/giay-chung-nhan.pdf").streaming_content)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    for word in ("Sinopharm)", "bất", "hoạt", "Quang", "Trung,", "Tum"):
+        assert word in text, word
