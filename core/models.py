@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -30,8 +31,8 @@ class JobRun(models.Model):
         FAILED = "failed", _("Thất bại")
 
     job = models.CharField(_("Công việc"), max_length=200)
-    started_at = models.DateTimeField(_("Bắt đầu"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("Kết thúc"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("job run", "Bắt đầu"), auto_now_add=True)
+    finished_at = models.DateTimeField(pgettext_lazy("job run", "Kết thúc"), null=True, blank=True)
     outcome = models.CharField(_("Kết quả"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     error = models.TextField(_("Lỗi"), blank=True)
     host = models.CharField(_("Máy chủ"), max_length=100, blank=True)

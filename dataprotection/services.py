@@ -244,7 +244,7 @@ def research_rows(*, by, qs, on: dt.date | None = None):
         annotations[f"n_{model._meta.model_name}"] = Coalesce(Subquery(counts, output_field=IntegerField()), 0)
     qs = qs.annotate(**annotations).select_related("commune").order_by("pk")
     record(actor=by, action="export", target_label="people.person", note=f"Xuất dữ liệu ẩn danh cho nghiên cứu: "
-           f"{qs.count()} người / pseudonymised research export")
+           f"{qs.count()} người")
     yield RESEARCH_COLUMNS + list(annotations)
     for p in qs.only("pk", "sex", "birth_year", "commune__code", "commune__name").iterator(chunk_size=2000):
         yield [rules.pseudonym(p.pk, key), p.sex, rules.age_band(p.birth_year, on), p.commune.code, p.commune.name] + \

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from diseases.forms import DateField
 
@@ -76,7 +77,7 @@ class RequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    approve = forms.TypedChoiceField(label=_("Quyết định"), choices=[("1", _("Duyệt")), ("0", _("Từ chối"))], coerce=lambda v: v == "1")
+    approve = forms.TypedChoiceField(label=_("Quyết định"), choices=[("1", _("Duyệt")), ("0", pgettext_lazy("decision", "Từ chối"))], coerce=lambda v: v == "1")
     quantity = forms.IntegerField(label=_("Số lượng duyệt"), min_value=1, max_value=10_000_000, required=False)
     from_store = forms.ModelChoiceField(label=_("Xuất ngay từ kho"), queryset=None, required=False, widget=FastSelect)
     note = forms.CharField(label=_("Ý kiến"), max_length=300, required=False)

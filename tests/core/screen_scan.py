@@ -12,9 +12,12 @@ import polib
 
 ROOT = Path(__file__).resolve().parents[2]
 # Unaccented Vietnamese words that are also choice codes ("ban hành", "làng" folded): not codes on a page.
-_VIETNAMESE_WORDS = {"ban", "lang", "thon", "khoi", "ap", "none", "new", "lead"}
-# Names that are data (an agency's name), the same in both languages.
-DATA_NAMES = {"Sở Y tế"}
+# "test" is the word Vietnamese health staff use ("test nhanh", a kit counted in "test"), and a supplies category code.
+_VIETNAMESE_WORDS = {"ban", "lang", "thon", "khoi", "ap", "none", "new", "lead", "test"}
+# Names that are data (an agency's name, the supplies catalogue's items as the province names them), the same in
+# both languages.
+DATA_NAMES = {"Sở Y tế", "Gói thuốc A (hạ sốt, vitamin)", "Gói thuốc B (kháng viêm, chống đông)",
+              "Gói thuốc C (kháng virus)"}
 ISO_DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
 RESEARCH_TAG = re.compile(r"\[(NF|C|NC|R|TODO|[A-Z]{1,2}\d?)\]")
 # A decimal point with one or two decimals (thousands groups have three digits): "75.5%" on a Vietnamese page.
