@@ -4,7 +4,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -155,15 +155,26 @@ def imports(request):
         batch = services.start_import(by=request.user, upload=form.cleaned_data["file"],
                                       mode="valid_only" if form.cleaned_data["valid_only"] else "all")
         return redirect("vaccination:import_detail", pk=batch.pk)
+    services.mark_stale_imports()  # a batch whose worker died shows as failed (and retryable) in the list
     batches = scope(ImportBatch.objects.all(), request.user)[:20]
     return render(request, "vaccination/imports.html", {"form": form, "batches": batches})
 
 
 @role_required(VACCINATION_EDITORS)
 def import_detail(request, pk):
+    services.mark_stale_imports()  # a batch whose worker died shows as failed as soon as someone looks
     batch = scoped_object(request, ImportBatch, pk=pk)
     template = "vaccination/_import_progress.html" if request.htmx else "vaccination/import_detail.html"
     return render(request, template, {"batch": batch})
+
+
+@require_POST
+@role_required(VACCINATION_EDITORS)
+def import_retry(request, pk):
+    batch = scoped_object(request, ImportBatch, pk=pk)
+    if not services.retry_import(batch, by=request.user):
+        raise Http404  # not the owner's, not failed, or its file is gone
+    return redirect("vaccination:import_detail", pk=batch.pk)
 
 
 @role_required(VACCINATION_EDITORS)
