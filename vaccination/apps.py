@@ -25,6 +25,10 @@ class VaccinationConfig(AppConfig):
 
         # /healthz/ is 503 while a dose import's worker is gone (its own batch model, same rules as core.batches).
         register_check("dose_imports", dose_import_health)
+        from core.batches import register_import
+
+        register_import("vneid", "Đối soát với VNeID", "vaccination.reconcile.run_reconciliation_batch",
+                        page="vaccination:reconciliation")
 
 
 def dose_import_health() -> dict:

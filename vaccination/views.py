@@ -371,23 +371,17 @@ def villages(request):
 # --- VNeID reconciliation ----------------------------------------------------------------------------------------------
 @role_required(VACCINATION_EDITORS)
 def reconciliation(request):
-    from core.imports import FileRejected
+    from core.batches import start_import
 
     from .models import ReconciliationRun
-    from .reconcile import run
 
     form = ImportForm(request.POST or None, request.FILES or None)
-    error = None
+    batch = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            r = run(by=request.user, data=upload.read(), filename=upload.name)
-        except FileRejected as exc:
-            error = exc
-        else:
-            return redirect("vaccination:reconciliation_detail", pk=r.pk)
+        # In the background like every import (core.batches); the report links to the run's page when done.
+        batch = start_import(kind="vneid", by=request.user, upload=form.cleaned_data["file"])
     runs = scope(ReconciliationRun.objects.all(), request.user)[:20]
-    return render(request, "vaccination/reconciliation.html", {"form": form, "runs": runs, "error": error})
+    return render(request, "vaccination/reconciliation.html", {"form": form, "runs": runs, "batch": batch})
 
 
 @role_required(VACCINATION_EDITORS)
