@@ -123,3 +123,29 @@ def test_a_crash_is_a_failed_dose_batch_in_words_and_retry_runs_it(personas, dos
     c.post(f"/vaccination/nhap/{batch.pk}/thu-lai/")
     batch.refresh_from_db()
     assert (batch.status, batch.imported) == ("done", 2) and Injection.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_shared_heartbeat_thread_beats_a_running_dose_batch(personas, monkeypatch):
+    import time
+
+    from core import batches
+
+    monkeypatch.setattr(batches, "HEARTBEAT_SECONDS", 0.05)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    batch = ImportBatch.objects.create(file_name="mui-tiem.csv", created_by=personas["commune_a"], status="running",
+                                       heartbeat_at=long_ago)
+    beat = batches.Heartbeat(ImportBatch, batch.pk, lambda: {"done_rows": 60, "total_rows": 100, "message": "Kiểm tra"})
+    beat.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and ImportBatch.objects.get(pk=batch.pk).heartbeat_at == long_ago:
+            time.sleep(0.05)
+    finally:
+        beat.stopped.set()
+        beat.join(5)
+    batch.refresh_from_db()
+    assert batch.heartbeat_at > long_ago and (batch.done_rows, batch.message) == (60, "Kiểm tra")
+    from vaccination import services
+
+    assert services.mark_stale_imports() == [] and services.import_health()["ok"]
