@@ -149,3 +149,23 @@ def test_the_shared_heartbeat_thread_beats_a_running_dose_batch(personas, monkey
     from vaccination import services
 
     assert services.mark_stale_imports() == [] and services.import_health()["ok"]
+
+
+def test_the_dose_import_list_checks_for_dead_workers_in_a_fixed_number_of_queries(personas, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(personas["commune_a"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get("/vaccination/nhap/").status_code == 200
+        return len(ctx.captured_queries)
+
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    for _ in range(2):
+        ImportBatch.objects.create(file_name="a.csv", created_by=personas["commune_a"], status="running", heartbeat_at=long_ago)
+    few = queries()
+    for _ in range(10):
+        ImportBatch.objects.create(file_name="a.csv", created_by=personas["commune_a"], status="running", heartbeat_at=long_ago)
+    assert queries() == few and ImportBatch.objects.filter(status="failed").count() == 12
