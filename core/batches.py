@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .exports import SafeWriter
@@ -89,37 +89,56 @@ def _enqueue(batch_id: int) -> None:
 
 def retry(batch: ImportBatch, *, by) -> bool:
     """Queue a failed batch again (its owner only, and only while its file is kept)."""
-    if batch.created_by_id != by.pk or batch.status != Status.FAILED or not batch.file_path or not Path(batch.file_path).exists():
+    claimed = claim_retry(batch, by=by, queued=Status.QUEUED,
+                          reset={"rows_done": 0, "heartbeat_at": None, "finished_at": None, "report": {}})
+    if claimed:
+        _enqueue(batch.pk)
+    return claimed
+
+
+def claim_retry(batch, *, by, queued: str, reset: dict) -> bool:
+    """Put a failed batch back in the queue (any batch model with status, created_by and file_path): its owner only,
+    only while its file is kept; audited. The caller enqueues its job when this returns True."""
+    if batch.created_by_id != by.pk or batch.status != "failed" or not batch.file_path or not Path(batch.file_path).exists():
         return False
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.FAILED).update(
-        status=Status.QUEUED, rows_done=0, heartbeat_at=None, finished_at=None, report={})
+    claimed = type(batch).objects.filter(pk=batch.pk, status="failed").update(status=queued, **reset)
     if claimed:
         from audit.services import record
 
-        record(actor=by, action="update", target_label="core.importbatch", note=f"import batch {batch.pk} retried")
-        _enqueue(batch.pk)
+        record(actor=by, action="update", target_label=batch._meta.label_lower, note=f"import batch {batch.pk} retried")
     return bool(claimed)
 
 
 # -- running ----------------------------------------------------------------------------------------------------------
-class _Heartbeat(threading.Thread):
-    """Writes the batch's heartbeat and rows done from its own connection, so that both show even while the import
-    holds a long transaction; it dies with the worker, which is exactly what a stale heartbeat tells."""
+class Heartbeat(threading.Thread):
+    """Writes a running batch's heartbeat (and whatever `fields()` returns, e.g. rows done) from its own connection,
+    so that both show even while the import holds a long transaction; it dies with the worker, which is exactly what
+    a stale heartbeat tells. Shared by every batch model with `status` "running" and `heartbeat_at` (core.ImportBatch,
+    vaccination.ImportBatch)."""
 
-    def __init__(self, batch_id: int, state: dict):
-        super().__init__(daemon=True, name=f"import-heartbeat:{batch_id}")
-        self.batch_id, self.state, self.stopped = batch_id, state, threading.Event()
+    def __init__(self, model, batch_id: int, fields):
+        super().__init__(daemon=True, name=f"import-heartbeat:{model._meta.label_lower}:{batch_id}")
+        self.model, self.batch_id, self.fields, self.stopped = model, batch_id, fields, threading.Event()
 
     def run(self):
         try:
             while not self.stopped.wait(HEARTBEAT_SECONDS):
                 try:
-                    ImportBatch.objects.filter(pk=self.batch_id, status=Status.RUNNING).update(
-                        heartbeat_at=timezone.now(), rows_done=self.state["done"], rows_total=self.state["total"])
+                    self.model.objects.filter(pk=self.batch_id, status="running").update(
+                        heartbeat_at=timezone.now(), **self.fields())
                 except Exception:  # a locked SQLite database: the next beat tries again
                     log.warning("import batch %s: heartbeat not written", self.batch_id, exc_info=True)
         finally:
             connection.close()
+
+
+def start_heartbeat(model, batch_id: int, fields) -> Heartbeat | None:
+    """Start a batch's heartbeat thread (none in tests, where the import runs inline); stop it with `.stopped.set()`."""
+    if settings.TESTING:
+        return None
+    beat = Heartbeat(model, batch_id, fields)
+    beat.start()
+    return beat
 
 
 def run_batch(*, batch_id: int) -> None:
@@ -135,9 +154,7 @@ def run_batch(*, batch_id: int) -> None:
     def progress(done, total):
         state["done"], state["total"] = done, total
 
-    beat = None if settings.TESTING else _Heartbeat(batch_id, state)
-    if beat:
-        beat.start()
+    beat = start_heartbeat(ImportBatch, batch_id, lambda: {"rows_done": state["done"], "rows_total": state["total"]})
     try:
         runner = _resolve(KINDS[batch.kind].runner)
         data = Path(batch.file_path).read_bytes()
@@ -199,33 +216,53 @@ def _cell(text: str) -> str:
 
 
 # -- workers that died ------------------------------------------------------------------------------------------------
-def mark_stale() -> list[int]:
-    """Batches whose worker died (running with an old heartbeat, or queued and never picked up): marked failed,
-    their file kept so that their owner can retry. Returns their ids."""
+STALE_VI = "Tiến trình nhập đã dừng giữa chừng (máy chủ khởi động lại?); chưa lưu gì. Có thể thử lại."
+STALE_EN = "The import stopped half-way (the server restarted?); nothing was saved. It can be retried."
+
+
+def _stuck(model, queued: str, limit):
+    """Batches whose worker is gone: running with a heartbeat older than `limit` (or none at all since before it,
+    as batches recorded before heartbeats existed), or queued since before it and never started."""
+    running = model.objects.filter(status="running").filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit))
+    waiting = model.objects.filter(status=queued, created_at__lt=limit)
+    return running, waiting
+
+
+def fail_stale(model, *, queued: str, fields: dict) -> list[int]:
+    """Mark failed the batches of `model` whose worker died, with `fields` (the words saying so); their file is kept
+    so that their owner can retry. Returns their ids."""
     limit = timezone.now() - stale_after()
-    running = ImportBatch.objects.filter(status=Status.RUNNING, heartbeat_at__lt=limit)
-    queued = ImportBatch.objects.filter(status=Status.QUEUED, created_at__lt=limit, started_at__isnull=True)
-    ids = list(running.values_list("pk", flat=True)) + list(queued.values_list("pk", flat=True))
+    running, waiting = _stuck(model, queued, limit)
+    ids = list(running.values_list("pk", flat=True)) + list(waiting.filter(started_at__isnull=True).values_list("pk", flat=True))
     if ids:
-        ImportBatch.objects.filter(pk__in=ids, status__in=[Status.RUNNING, Status.QUEUED]).update(
-            status=Status.FAILED, finished_at=timezone.now(), report={
-                "failed_vi": "Tiến trình nhập đã dừng giữa chừng (máy chủ khởi động lại?); chưa lưu gì. Có thể thử lại.",
-                "failed_en": "The import stopped half-way (the server restarted?); nothing was saved. It can be retried."})
-        log.warning("import batches %s lost their worker: marked failed", ids)
+        model.objects.filter(pk__in=ids, status__in=["running", queued]).update(
+            status="failed", finished_at=timezone.now(), **fields)
+        log.warning("%s batches %s lost their worker: marked failed", model._meta.label_lower, ids)
     return ids
 
 
-def health_check() -> dict:
+def batch_health(model, *, queued: str) -> dict:
     """For /healthz/: counts and ids only, no personal data. Not ok while a batch is stuck (its worker is gone)."""
     limit = timezone.now() - stale_after()
-    stuck = list(ImportBatch.objects.filter(status=Status.RUNNING, heartbeat_at__lt=limit).values_list("pk", flat=True)[:50])
-    stuck += list(ImportBatch.objects.filter(status=Status.QUEUED, created_at__lt=limit).values_list("pk", flat=True)[:50])
+    running, waiting = _stuck(model, queued, limit)
+    stuck = list(running.values_list("pk", flat=True)[:50]) + list(waiting.values_list("pk", flat=True)[:50])
     day = timezone.now() - dt.timedelta(days=1)
-    failed = list(ImportBatch.objects.filter(status=Status.FAILED, finished_at__gte=day).values_list("pk", flat=True)[:50])
+    failed = list(model.objects.filter(status="failed", finished_at__gte=day).values_list("pk", flat=True)[:50])
     return {
         "ok": not stuck,
-        "running": ImportBatch.objects.filter(status=Status.RUNNING).count(),
-        "queued": ImportBatch.objects.filter(status=Status.QUEUED).count(),
+        "running": model.objects.filter(status="running").count(),
+        "queued": model.objects.filter(status=queued).count(),
         "stuck": sorted(stuck),
         "failed_last_24h": sorted(failed),
     }
+
+
+def mark_stale() -> list[int]:
+    """core.ImportBatch batches whose worker died (running with an old heartbeat, or queued and never picked up):
+    marked failed, their file kept so that their owner can retry. Returns their ids."""
+    return fail_stale(ImportBatch, queued=Status.QUEUED, fields={"report": {"failed_vi": STALE_VI, "failed_en": STALE_EN}})
+
+
+def health_check() -> dict:
+    return batch_health(ImportBatch, queued=Status.QUEUED)

@@ -18,3 +18,4 @@ class GeoConfig(AppConfig):
 
         register_import("villages", "Nhập danh sách thôn/làng", "geo.importers.run_village_batch", page="geo:village_import")
         register_import("population", "Nhập dân số", "geo.importers.run_population_batch", page="geo:population_import")
+        register_import("boundaries", "Nhập ranh giới (GeoJSON)", "geo.importers.run_boundary_batch", page="geo:boundary_import")

@@ -406,3 +406,24 @@ def run_village_batch(batch, data: bytes, progress) -> ImportResult:
 def run_population_batch(batch, data: bytes, progress) -> ImportResult:
     """core.batches runner for kind "population" (options: mode)."""
     return PopulationImporter(by=batch.created_by, mode=batch.options.get("mode", "all"), progress=progress).run(data, batch.file_name)
+
+
+def run_boundary_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "boundaries" (options: code_property, structure): a GeoJSON FeatureCollection.
+    Codes matching no unit are listed as skipped features (feature number as the line), not as errors."""
+    from core.errors import Invalid
+
+    from .services import import_boundaries
+
+    try:
+        out = import_boundaries(data, by=batch.created_by, code_property=batch.options.get("code_property") or None,
+                                structure=batch.options.get("structure") or Structure.PRE_2025, source=batch.file_name)
+    except Invalid as exc:
+        raise FileRejected(exc.vi, exc.en) from exc
+    progress(out["features"], out["features"])
+    skipped = [RowError(number, None, f"Mã {code} không khớp đơn vị hành chính nào",
+                        f"Code {code} matches no administrative unit") for number, code in out["unmatched_features"]]
+    notes = [f"{out['skipped']} đối tượng không có mã hoặc không phải vùng (Polygon) / "
+             f"{out['skipped']} features without a code or not polygons"] if out["skipped"] else []
+    return ImportResult(total_rows=out["features"], imported=out["loaded"],
+                        saved=True, skipped=skipped, notes=notes)

@@ -156,7 +156,8 @@ def import_boundaries(data: bytes | str | dict, *, by=None, code_property: str |
 
     A feature's unit is found by the most specific of `ma_xa` / `ma_huyen` / `ma_tinh` present, or by
     `code_property` when given (matched against units of any level of `structure`). Idempotent: a unit's
-    boundary is replaced. Returns {"loaded", "unmatched": [codes], "skipped": n}.
+    boundary is replaced. Returns {"loaded", "unmatched": [codes], "unmatched_features": [(feature number, code)],
+    "skipped": n, "features": n}.
     """
     if isinstance(data, bytes | str):
         try:
@@ -165,9 +166,10 @@ def import_boundaries(data: bytes | str | dict, *, by=None, code_property: str |
             raise Invalid("Tệp không phải GeoJSON hợp lệ.", "The file is not valid GeoJSON.")
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise Invalid("Tệp GeoJSON phải là một FeatureCollection.", "The GeoJSON file must be a FeatureCollection.")
-    wanted: list[tuple[str | None, str, dict]] = []  # (level or None, code, geometry)
+    wanted: list[tuple[int, str | None, str, dict]] = []  # (feature number, level or None, code, geometry)
     skipped = 0
-    for feature in data.get("features") or []:
+    features = data.get("features") or []
+    for number, feature in enumerate(features, start=1):
         props = feature.get("properties") or {}
         geometry = feature.get("geometry")
         if not geometry or geometry.get("type") not in ("Polygon", "MultiPolygon"):
@@ -185,22 +187,22 @@ def import_boundaries(data: bytes | str | dict, *, by=None, code_property: str |
         if code in (None, ""):
             skipped += 1
             continue
-        wanted.append((level, str(code).strip(), geometry))
+        wanted.append((number, level, str(code).strip(), geometry))
     if not wanted:
         raise Invalid(
             "Không có đối tượng nào mang mã đơn vị hành chính (ma_xa, ma_huyen, ma_tinh).",
             "No feature carries an administrative unit code (ma_xa, ma_huyen, ma_tinh).",
         )
-    units = AdministrativeUnit.objects.filter(structure=structure, code__in={c for _, c, _ in wanted})
+    units = AdministrativeUnit.objects.filter(structure=structure, code__in={c for _, _, c, _ in wanted})
     by_key: dict[tuple, AdministrativeUnit] = {}
     for u in units:
         by_key[(u.level, u.code)] = u
         by_key.setdefault((None, u.code), u)
     objs, unmatched = {}, []
-    for level, code, geometry in wanted:
+    for number, level, code, geometry in wanted:
         unit = by_key.get((level, code))
         if unit is None:
-            unmatched.append(code)
+            unmatched.append((number, code))
             continue
         objs[unit.pk] = Boundary(unit=unit, geometry=geometry, source=source[:200])
     with transaction.atomic():
@@ -210,7 +212,8 @@ def import_boundaries(data: bytes | str | dict, *, by=None, code_property: str |
         )
         record(actor=by, action="import", target_label="geo.boundary",
                note=f"{len(objs)} boundaries loaded from {source or 'GeoJSON'}; {len(unmatched)} unmatched")
-    return {"loaded": len(objs), "unmatched": unmatched, "skipped": skipped}
+    return {"loaded": len(objs), "unmatched": [code for _, code in unmatched], "unmatched_features": unmatched,
+            "skipped": skipped, "features": len(features)}
 
 
 def centroid_of(geometry: dict) -> tuple[float, float] | None:

@@ -208,15 +208,12 @@ def population_import(request):
 @login_required
 def boundary_import(request):
     require_role(request.user, RULE_EDITORS)
+    from core.batches import start_import
+
     form = BoundaryImportForm(request.POST or None, request.FILES or None)
-    outcome = error = None
+    batch = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            outcome = services.import_boundaries(
-                upload.read(), by=request.user, code_property=form.cleaned_data["code_property"] or None,
-                structure=form.cleaned_data["structure"], source=upload.name,
-            )
-        except Invalid as exc:
-            error = exc
-    return render(request, "geo/boundary_import.html", {"form": form, "outcome": outcome, "error": error})
+        # In the background like every import (core.batches): progress and report below the form.
+        batch = start_import(kind="boundaries", by=request.user, upload=form.cleaned_data["file"], options={
+            "code_property": form.cleaned_data["code_property"] or "", "structure": form.cleaned_data["structure"]})
+    return render(request, "geo/boundary_import.html", {"form": form, "batch": batch})

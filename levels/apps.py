@@ -24,3 +24,6 @@ class LevelsConfig(AppConfig):
         register_tiles(tiles, order=60)
         schedule = {**DEFAULT_SCHEDULE, **getattr(settings, "LEVELS_ASSESSMENT_SCHEDULE", {})}
         scheduled("levels.weekly_assessment", "levels.services.weekly_assessment", **schedule)
+        from core.batches import register_import
+
+        register_import("criteria", "Nhập số liệu tiêu chí", "levels.importers.run_criteria_batch", page="levels:entry")

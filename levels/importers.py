@@ -56,3 +56,8 @@ class CriteriaImporter(TableImporter):
         for _line, r in rows:
             services.enter_values(by=self.by, unit=r["unit"], week_start=r["week"], values=r["values"], origin="imported")
             result.imported += 1
+
+
+def run_criteria_batch(batch, data: bytes, progress):
+    """core.batches runner for kind "criteria": the units are those the uploader may enter values for."""
+    return CriteriaImporter(by=batch.created_by, user=batch.created_by, progress=progress).run(data, batch.file_name)

@@ -15,7 +15,6 @@ from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.exports import SafeDictWriter
-from core.imports import FileRejected
 from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
 from core.views import role_required
@@ -368,17 +367,15 @@ def measures(request):
 @role_required(ENTRY_EDITORS)
 def entry(request):
     units = visible_units(request.user).filter(structure="pre2025").order_by("path")
-    error, result = None, None
+    error, batch = None, None
     if request.method == "POST":
         p = request.POST
         try:
             if request.FILES.get("file"):
-                from .importers import CriteriaImporter
+                from core.batches import start_import
 
-                f = request.FILES["file"]
-                result = CriteriaImporter(by=request.user, user=request.user).run(f.read(), f.name)
-                if result.saved:
-                    messages.success(request, _("Đã nhập %(n)s dòng.") % {"n": result.imported})
+                # In the background like every import (core.batches): progress and report on the page.
+                batch = start_import(kind="criteria", by=request.user, upload=request.FILES["file"])
             else:
                 unit = units.filter(pk=p.get("unit")).first()
                 if unit is None:
@@ -392,11 +389,11 @@ def entry(request):
                 return redirect("levels:entry")
         except Invalid as exc:
             error = _msg(exc)
-        except (ParseError, FileRejected) as exc:
+        except ParseError as exc:
             error = getattr(exc, "vi", None) or getattr(exc, "message_vi", str(exc))
     lang = _lang()
     return render(request, "levels/entry.html", {
-        "units": units, "error": error, "result": result,
+        "units": units, "error": error, "batch": batch,
         "inputs": [(k, labels[0] if lang == "vi" else labels[1], k in rules.BOOLEAN_INPUTS) for k, labels in rules.INPUTS.items()],
         "last_week": services.week_start_of(timezone.localdate()) - dt.timedelta(days=7),
     })

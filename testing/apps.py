@@ -16,6 +16,8 @@ class TestingConfig(AppConfig):
         from core.batches import register_import
 
         register_import("lab_results", "Nhập kết quả xét nghiệm", "testing.imports.run_import_batch", page="testing:import")
+        register_import("campaign_targets", "Nhập danh sách đối tượng sàng lọc", "testing.campaigns.run_target_batch",
+                        page="testing:campaigns")
 
 
 def tiles(request):

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from audit.services import record
 from core.errors import Invalid
-from core.imports import Column, RowInvalid, TableImporter
+from core.imports import Column, ImportResult, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_int
 from core.text import fold
 
@@ -144,7 +144,9 @@ class TargetImporter(TableImporter):
                 try:
                     person = people.create_person(by=self.by, data=data)
                 except Invalid as exc:
-                    raise RowInvalid([(None, f"Dòng {line}: {exc.vi}", f"Line {line}: {exc.en}")])
+                    invalid = RowInvalid([(None, f"Dòng {line}: {exc.vi}", f"Line {line}: {exc.en}")])
+                    invalid.line = line  # for the batch's report
+                    raise invalid
             if person.pk in existing:
                 result.skipped_duplicates += 1
                 continue
@@ -152,3 +154,22 @@ class TargetImporter(TableImporter):
             new_targets.append(CampaignTarget(campaign=self.campaign, person=person, group=r["group"]))
         CampaignTarget.objects.bulk_create(new_targets)
         result.imported = len(new_targets)
+
+
+def run_target_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "campaign_targets" (options: campaign): the campaign and the communes are those
+    the uploader may see (core.scoping), as on the page. A row the registry refuses while saving rolls the whole file
+    back and is reported as the batch's row error."""
+    from core.scoping import get_for_user, visible_units
+    from geo.models import Level
+
+    from .models import Campaign
+
+    user = batch.created_by
+    campaign = get_for_user(Campaign.objects.all(), user, pk=batch.options["campaign"])
+    communes = visible_units(user).filter(level=Level.COMMUNE)
+    try:
+        return TargetImporter(by=user, campaign=campaign, communes=communes, progress=progress).run(data, batch.file_name)
+    except RowInvalid as exc:
+        errors = [RowError(getattr(exc, "line", 0), col, vi, en) for col, vi, en in exc.errors]
+        return ImportResult(errors=errors, saved=False)

@@ -12,7 +12,6 @@ from accounts.roles import HEALTH_READERS, LAB_EDITORS
 from audit.services import record
 from core.concurrency import EditConflict
 from core.errors import Invalid
-from core.imports import FileRejected
 from core.scoping import scope, visible_units
 from core.text import fold
 from core.views import require_role, scoped_object
@@ -222,32 +221,29 @@ def campaign_list(request):
 @login_required
 def campaign_detail(request, pk):
     require_role(request.user, HEALTH_READERS)
-    from core.imports import RowInvalid
+    from core.batches import start_import
 
-    from .campaigns import TargetImporter, compliance_by_group, window, with_compliance
+    from .campaigns import compliance_by_group, window, with_compliance
     from .forms import TargetImportForm
     from .models import Campaign, CampaignTarget
 
     campaign = scoped_object(request, Campaign, pk=pk)
-    targets = scope(CampaignTarget.objects.filter(campaign=campaign), request.user)
     form = TargetImportForm(request.POST or None, request.FILES or None)
-    result = rejected = None
+    batch = None
     if request.method == "POST":
         require_role(request.user, LAB_EDITORS)
         if form.is_valid():
-            f = form.cleaned_data["file"]
-            communes = visible_units(request.user).filter(level=Level.COMMUNE)
-            try:
-                result = TargetImporter(by=request.user, campaign=campaign, communes=communes).run(f.read(), f.name)
-            except (FileRejected, RowInvalid) as exc:
-                rejected = exc
+            # In the background like every import (core.batches): progress and report below the form.
+            batch = start_import(kind="campaign_targets", by=request.user, upload=form.cleaned_data["file"],
+                                 options={"campaign": campaign.pk})
+    targets = scope(CampaignTarget.objects.filter(campaign=campaign), request.user)
     group = request.GET.get("don-vi")
     missing = with_compliance(campaign, targets).filter(compliant=False).select_related("person", "person__commune")
     if group:
         missing = missing.filter(group=group)
     return render(request, "testing/campaign.html", {
         "campaign": campaign, "groups": compliance_by_group(campaign, targets), "missing": missing.order_by("group", "person__name_folded")[:500],
-        "window": window(campaign), "form": form, "result": result, "rejected": rejected, "group": group,
+        "window": window(campaign), "form": form, "batch": batch, "group": group,
         "can_edit": request.user.has_role(LAB_EDITORS),
     })
 

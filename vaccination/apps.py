@@ -21,6 +21,20 @@ class VaccinationConfig(AppConfig):
         from core.jobs import scheduled
 
         scheduled("vaccination-consistency", "vaccination.services.nightly_consistency", minute="30", hour="2")
+        from core.health import register as register_check
+
+        # /healthz/ is 503 while a dose import's worker is gone (its own batch model, same rules as core.batches).
+        register_check("dose_imports", dose_import_health)
+        from core.batches import register_import
+
+        register_import("vneid", "Đối soát với VNeID", "vaccination.reconcile.run_reconciliation_batch",
+                        page="vaccination:reconciliation")
+
+
+def dose_import_health() -> dict:
+    from .services import import_health
+
+    return import_health()
 
 
 def tiles(request):

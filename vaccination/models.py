@@ -218,9 +218,20 @@ class ImportBatch(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # first rows in error (line, column, vi, en); full list in the CSV
     message = models.TextField(blank=True)
+    # Worker liveness (core.batches): a running batch whose heartbeat is too old lost its worker and is marked
+    # failed; its upload is kept (file_path) only until it is done, or while it is failed so that it can be retried.
+    file_path = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
 
     @classmethod
     def scope_for_user(cls, queryset, user):

@@ -10,7 +10,18 @@ from django.db import transaction
 
 from audit.services import record
 from core.errors import Invalid
-from core.imports import CELL_MAX, UNSTORABLE, UNSTORABLE_EN, UNSTORABLE_VI, Column, FileRejected, map_header, read_rows
+from core.imports import (
+    CELL_MAX,
+    UNSTORABLE,
+    UNSTORABLE_EN,
+    UNSTORABLE_VI,
+    Column,
+    FileRejected,
+    ImportResult,
+    RowError,
+    map_header,
+    read_rows,
+)
 from core.parsing import ParseError, parse_date, parse_int
 from core.scoping import scope
 from core.text import fold, normalize_name
@@ -45,14 +56,19 @@ def _product_lookup() -> dict[str, str]:
     return out
 
 
-def parse_extract(data: bytes, filename: str) -> tuple[dict, list]:
-    """{id_number: {"name", "dob", "dob_text", "doses": {ordinal: (date, product code or text)}}}, row errors."""
+def parse_extract(data: bytes, filename: str, counter: dict | None = None) -> tuple[dict, list]:
+    """{id_number: {"name", "dob", "dob_text", "doses": {ordinal: (date, product code or text)}}}, row errors.
+    `counter["rows"]`, when given, gets the number of data rows read."""
     header, body = read_rows(data, filename)
     index = map_header(header, COLUMNS)
     products = _product_lookup()
     people: dict[str, dict] = {}
     errors = []
+    counter = counter if counter is not None else {}
+    counter["rows"] = 0
     for line, cells in body:
+        counter["rows"] += 1
+
         def cell(key, cells=cells):
             i = index.get(key)
             return cells[i] if i is not None and i < len(cells) else None
@@ -133,7 +149,8 @@ def _key(d: dict) -> tuple:
 
 @transaction.atomic
 def run(*, by, data: bytes, filename: str) -> ReconciliationRun:
-    theirs, errors = parse_extract(data, filename)
+    counter: dict = {}
+    theirs, errors = parse_extract(data, filename, counter)
     if errors and not theirs:
         raise FileRejected("Không đọc được dòng nào hợp lệ.", "No valid row could be read.")
     diffs, counts = compare(theirs, by)
@@ -150,7 +167,22 @@ def run(*, by, data: bytes, filename: str) -> ReconciliationRun:
                                          differences=diffs, fixed_since_previous=fixed)
     record(actor=by, action="import", target_label="vaccination.reconciliation", note=f"{filename}: {counts}",
            records={"run": r.pk, "errors": errors[:100]})
+    r.row_errors, r.rows_read = errors, counter["rows"]  # for the batch's report (not stored on the run)
     return r
+
+
+def run_reconciliation_batch(batch, data: bytes, progress) -> ImportResult:
+    """core.batches runner for kind "vneid": compare a VNeID extract; the run's page holds the differences, the batch
+    the rows that could not be read. A file with no readable row is rejected."""
+    from django.urls import reverse
+
+    r = run(by=batch.created_by, data=data, filename=batch.file_name)
+    errors = [RowError(e["line"], None, e["vi"], e["en"]) for e in r.row_errors]
+    progress(r.rows_read, r.rows_read)
+    return ImportResult(
+        total_rows=r.rows_read, imported=r.rows_read - len(errors), errors=errors, saved=True,
+        notes=[f"{r.counts.get('people_with_differences', 0)} người có sai lệch / people with differences"],
+        extra={"result_url": reverse("vaccination:reconciliation_detail", args=[r.pk])})
 
 
 CORRECTION_HEADER = ["Số định danh", "Họ và tên", "Loại sai lệch", "Kind", "Mũi số", "Giá trị của hệ thống (đúng)",

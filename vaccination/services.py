@@ -441,67 +441,130 @@ def update_schedule(*, by, schedule: Schedule, data: dict, expected_version: int
 
 # --- imports -----------------------------------------------------------------------------------------------------
 def start_import(*, by, upload, mode: str = "all"):
-    """Save the upload and run the import in the background; the batch row carries progress for the page."""
+    """Save the upload (chunk by chunk, never read whole) and run the import in the background; the batch row carries
+    progress for the page, and a heartbeat so that a batch whose worker died is seen (core.batches)."""
     import hashlib
     from pathlib import Path
 
     from django.conf import settings
 
+    from .models import ImportBatch
+
+    batch = ImportBatch.objects.create(file_name=Path(upload.name).name[:255], created_by=by, mode=mode)
+    folder = Path(settings.VAR_DIR) / "vaccination_imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{batch.pk}{Path(upload.name).suffix.lower()[:8]}"
+    digest = hashlib.sha256()
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    ImportBatch.objects.filter(pk=batch.pk).update(file_path=str(path), file_sha256=digest.hexdigest())
+    _enqueue_import(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def _enqueue_import(batch_id: int) -> None:
     from core.jobs import enqueue
+
+    enqueue("vaccination.services.run_import_batch", batch_id=batch_id)
+
+
+def retry_import(batch, *, by) -> bool:
+    """Queue a failed dose batch again: its owner only, while its file is kept (audited by core.batches)."""
+    from core.batches import claim_retry
+
+    claimed = claim_retry(batch, by=by, queued="pending", reset={
+        "done_rows": 0, "total_rows": 0, "heartbeat_at": None, "finished_at": None, "message": "",
+        "imported": 0, "skipped_duplicates": 0, "error_count": 0, "errors": []})
+    if claimed:
+        _enqueue_import(batch.pk)
+    return claimed
+
+
+def mark_stale_imports() -> list[int]:
+    """Dose batches whose worker died: failed, with words saying so; their file is kept for a retry."""
+    from core.batches import STALE_EN, STALE_VI, fail_stale
 
     from .models import ImportBatch
 
-    data = upload.read()
-    batch = ImportBatch.objects.create(file_name=upload.name, created_by=by, mode=mode,
-                                       file_sha256=hashlib.sha256(data).hexdigest())
-    folder = Path(settings.VAR_DIR) / "vaccination_imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{batch.pk}{Path(upload.name).suffix.lower()}"
-    path.write_bytes(data)
-    enqueue("vaccination.services.run_import_batch", batch_id=batch.pk, file_path=str(path))
-    batch.refresh_from_db()
-    return batch
+    return fail_stale(ImportBatch, queued=ImportBatch.Status.PENDING, fields={"message": f"{STALE_VI} / {STALE_EN}"})
+
+
+def import_health() -> dict:
+    """For /healthz/ (registered as "dose_imports"): counts and batch ids only."""
+    from core.batches import batch_health
+
+    from .models import ImportBatch
+
+    return batch_health(ImportBatch, queued=ImportBatch.Status.PENDING)
 
 
 PHASE_LABELS = {
     "load": "Đọc tệp", "reference": "Chuẩn bị", "parse_and_match": "Đối chiếu người được tiêm",
     "checks": "Kiểm tra lịch tiêm", "insert": "Ghi mũi tiêm", "summary": "Cập nhật tổng hợp", "done": "Hoàn tất",
 }
+CRASH_MESSAGE = ("Lỗi hệ thống khi nhập; chưa lưu gì. Có thể thử lại. / "
+                 "A system error stopped the import; nothing was saved. It can be retried.")
 
 
-def run_import_batch(*, batch_id: int, file_path: str) -> None:
+def run_import_batch(*, batch_id: int, file_path: str = "") -> None:
+    """The job: claim a pending dose batch, run it with a heartbeat, record the report. A crash is a failed batch
+    with words (the trace goes to the log) and its file kept for a retry; never raises for bad input."""
+    import logging
     from pathlib import Path
 
+    from django.db import connection
+    from django.db.models import F
+    from django.utils import timezone
+
+    from core.batches import start_heartbeat
     from core.imports import FileRejected
 
     from .bulk import DoseImporter
     from .models import ImportBatch
 
-    batch = ImportBatch.objects.get(pk=batch_id)
-    ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.RUNNING)
+    now = timezone.now()
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.PENDING).update(
+        status=ImportBatch.Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return  # taken by another worker, or not pending any more
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    path = Path(batch.file_path or file_path)  # file_path: jobs queued before batches recorded their file
+    state = {"done_rows": 0, "total_rows": 100, "message": ""}
 
     def progress(phase, pct):
-        ImportBatch.objects.filter(pk=batch_id).update(done_rows=pct, total_rows=100, message=PHASE_LABELS.get(phase, phase))
+        state.update(done_rows=pct, message=PHASE_LABELS.get(phase, phase))
+        # Inside the saving transaction the row would stay locked until commit (and block the heartbeat's own
+        # connection): there the heartbeat thread writes the progress instead.
+        if not connection.in_atomic_block:
+            ImportBatch.objects.filter(pk=batch_id).update(**state)
 
-    importer = DoseImporter(by=batch.created_by, mode=batch.mode, progress=progress, batch=batch)
+    def finish(status, keep_file=False, **fields):
+        if not keep_file:
+            path.unlink(missing_ok=True)  # personal data: keep the upload no longer than the import
+            fields["file_path"] = ""
+        ImportBatch.objects.filter(pk=batch_id).update(status=status, finished_at=timezone.now(),
+                                                       heartbeat_at=timezone.now(), **fields)
+
+    beat = start_heartbeat(ImportBatch, batch_id, lambda: dict(state))
     try:
-        data = Path(file_path).read_bytes()
-    finally:
-        Path(file_path).unlink(missing_ok=True)  # personal data: keep the upload no longer than the import
-    try:
-        result = importer.run(data, batch.file_name)
+        importer = DoseImporter(by=batch.created_by, mode=batch.mode, progress=progress, batch=batch)
+        result = importer.run(path.read_bytes(), batch.file_name)
     except FileRejected as exc:
-        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.REJECTED, message=str(exc))
-        return
-    except Exception as exc:  # recorded on the batch so the page shows it
-        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, message=str(exc)[:500])
-        raise
-    ImportBatch.objects.filter(pk=batch_id).update(
-        status=ImportBatch.Status.DONE if result.saved else ImportBatch.Status.REJECTED,
-        imported=result.imported, skipped_duplicates=result.skipped_duplicates, error_count=result.error_count,
-        errors=result.errors, done_rows=result.total_rows, total_rows=result.total_rows,
-        message=f"{result.total_rows} dòng/rows" + ("" if result.saved else " — không lưu gì / nothing saved"),
-    )
+        finish(ImportBatch.Status.REJECTED, message=str(exc))
+    except Exception:
+        logging.getLogger(__name__).exception("dose import batch %s failed", batch_id)
+        finish(ImportBatch.Status.FAILED, keep_file=True, message=CRASH_MESSAGE)
+    else:
+        finish(ImportBatch.Status.DONE if result.saved else ImportBatch.Status.REJECTED,
+               imported=result.imported, skipped_duplicates=result.skipped_duplicates, error_count=result.error_count,
+               errors=result.errors, done_rows=result.total_rows, total_rows=result.total_rows,
+               message=f"{result.total_rows} dòng/rows" + ("" if result.saved else " — không lưu gì / nothing saved"))
+    finally:
+        if beat:
+            beat.stopped.set()
 
 
 # --- consistency (the references are checked set-based, not row by row) -------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("nhap/", views.imports, name="imports"),
     path("nhap/<int:pk>/", views.import_detail, name="import_detail"),
     path("nhap/<int:pk>/loi.csv", views.import_errors_csv, name="import_errors"),
+    path("nhap/<int:pk>/thu-lai/", views.import_retry, name="import_retry"),
     path("chi-tieu/", views.campaigns, name="campaigns"),
     path("chi-tieu/<int:pk>/con-thieu/", views.campaign_missing, name="campaign_missing"),
     path("di-tung-nha/", views.villages, name="villages"),

@@ -4,7 +4,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -155,15 +155,26 @@ def imports(request):
         batch = services.start_import(by=request.user, upload=form.cleaned_data["file"],
                                       mode="valid_only" if form.cleaned_data["valid_only"] else "all")
         return redirect("vaccination:import_detail", pk=batch.pk)
+    services.mark_stale_imports()  # a batch whose worker died shows as failed (and retryable) in the list
     batches = scope(ImportBatch.objects.all(), request.user)[:20]
     return render(request, "vaccination/imports.html", {"form": form, "batches": batches})
 
 
 @role_required(VACCINATION_EDITORS)
 def import_detail(request, pk):
+    services.mark_stale_imports()  # a batch whose worker died shows as failed as soon as someone looks
     batch = scoped_object(request, ImportBatch, pk=pk)
     template = "vaccination/_import_progress.html" if request.htmx else "vaccination/import_detail.html"
     return render(request, template, {"batch": batch})
+
+
+@require_POST
+@role_required(VACCINATION_EDITORS)
+def import_retry(request, pk):
+    batch = scoped_object(request, ImportBatch, pk=pk)
+    if not services.retry_import(batch, by=request.user):
+        raise Http404  # not the owner's, not failed, or its file is gone
+    return redirect("vaccination:import_detail", pk=batch.pk)
 
 
 @role_required(VACCINATION_EDITORS)
@@ -360,23 +371,17 @@ def villages(request):
 # --- VNeID reconciliation ----------------------------------------------------------------------------------------------
 @role_required(VACCINATION_EDITORS)
 def reconciliation(request):
-    from core.imports import FileRejected
+    from core.batches import start_import
 
     from .models import ReconciliationRun
-    from .reconcile import run
 
     form = ImportForm(request.POST or None, request.FILES or None)
-    error = None
+    batch = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            r = run(by=request.user, data=upload.read(), filename=upload.name)
-        except FileRejected as exc:
-            error = exc
-        else:
-            return redirect("vaccination:reconciliation_detail", pk=r.pk)
+        # In the background like every import (core.batches); the report links to the run's page when done.
+        batch = start_import(kind="vneid", by=request.user, upload=form.cleaned_data["file"])
     runs = scope(ReconciliationRun.objects.all(), request.user)[:20]
-    return render(request, "vaccination/reconciliation.html", {"form": form, "runs": runs, "error": error})
+    return render(request, "vaccination/reconciliation.html", {"form": form, "runs": runs, "batch": batch})
 
 
 @role_required(VACCINATION_EDITORS)

@@ -67,13 +67,25 @@ def test_the_map_page_and_its_data(personas, kontum, commune_a, client_for):
     assert all(f["geometry"]["type"] == "Point" for f in data["features"])
 
 
-def test_only_rule_editors_import_boundaries(personas, kontum, commune_a, client_for):
+def test_only_rule_editors_import_boundaries_as_a_background_batch(personas, kontum, commune_a, client_for, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = json.dumps(_fc(_feature({"ma_xa": commune_a.code}))).encode()
+    from core.models import ImportBatch
+
+    settings.VAR_DIR = tmp_path
+    upload = json.dumps(_fc(_feature({"ma_xa": commune_a.code}), _feature({"ma_xa": "00000"}))).encode()
     assert client_for(personas["commune_a"]).post("/geo/ranh-gioi/nhap/", {"file": SimpleUploadedFile("b.geojson", upload)}).status_code == 403
-    r = client_for(personas["health_dept"]).post("/geo/ranh-gioi/nhap/", {"file": SimpleUploadedFile("b.geojson", upload), "structure": "pre2025"})
+    c = client_for(personas["health_dept"])
+    r = c.post("/geo/ranh-gioi/nhap/", {"file": SimpleUploadedFile("b.geojson", upload), "structure": "pre2025"})
+    batch = ImportBatch.objects.get()
+    page = r.content.decode()
     assert r.status_code == 200 and Boundary.objects.filter(unit=commune_a).exists()
+    assert (batch.kind, batch.status, batch.imported, batch.rows_total, batch.file_path) == ("boundaries", "done", 1, 2, "")
+    assert 'id="import-result"' in page and "Mã 00000 không khớp đơn vị hành chính nào" in page
+    # Not GeoJSON: a rejected batch with the reason in words.
+    page = c.post("/geo/ranh-gioi/nhap/", {"file": SimpleUploadedFile("b.geojson", b"not json"), "structure": "pre2025"}).content.decode()
+    assert 'id="import-rejected"' in page and "Tệp không phải GeoJSON hợp lệ." in page
+    assert ImportBatch.objects.filter(kind="boundaries", status="rejected").count() == 1
 
 
 def test_the_demo_builder_loads_the_shared_folder_when_present(kontum, settings, tmp_path):

@@ -157,6 +157,23 @@ def test_it_imports_criteria_values_and_reports_every_bad_row(personas, kontum, 
     assert not outside.saved and "ngoài địa bàn" in outside.errors[0].message_vi
 
 
+def test_the_entry_page_imports_a_criteria_file_as_a_background_batch(personas, kontum, commune_a, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import ImportBatch
+    from levels.models import CriteriaEntry
+
+    settings.VAR_DIR = tmp_path
+    c = client_for(personas["health_dept"])
+    body = f"Mã đơn vị,Tuần,full_pct\n{commune_a.code},09/02/2022,80\n99999,09/02/2022,80\n".encode()
+    page = c.post("/levels/nhap-so-lieu/", {"file": SimpleUploadedFile("tieu-chi.csv", body)}).content.decode()
+    batch = ImportBatch.objects.get()
+    assert (batch.kind, batch.status, batch.error_count, batch.errors[0]["line"]) == ("criteria", "rejected", 1, 3)
+    assert 'id="import-errors"' in page and not CriteriaEntry.objects.exists()  # all or nothing
+    page = c.post("/levels/nhap-so-lieu/", {"file": SimpleUploadedFile("tieu-chi.csv", body.split(b"99999")[0])}).content.decode()
+    assert "Đã nhập 1 dòng." in page and CriteriaEntry.objects.get().values == {"full_pct": 80.0}
+
+
 def test_it_replaces_a_whole_week_in_one_pass_and_keeps_decisions_linked(monkeypatch, kontum, commune_a, personas, after_cut):
     monkeypatch.setattr(services, "COPY_MIN_ROWS", 0)  # PostgreSQL: the COPY path, as for the whole country
     set_population(commune_a, 10_000)

@@ -23,6 +23,12 @@ def test_it_imports_targets_and_computes_compliance_per_school(client_for, perso
              f"Bảo Vệ Minh,1970,Nam,,,TH Quang Trung,{commune_a.code}\n").encode()
     r = c.post(f"/testing/sang-loc/{campaign.pk}/", {"file": SimpleUploadedFile("ds.csv", sheet)})
     assert r.status_code == 200 and CampaignTarget.objects.count() == 3
+    # A background batch (core.batches) with its report on the page.
+    from core.models import ImportBatch
+
+    batch = ImportBatch.objects.get()
+    assert (batch.kind, batch.status, batch.imported, batch.options) == ("campaign_targets", "done", 3, {"campaign": campaign.pk})
+    assert 'id="import-result"' in r.content.decode()
     assert CampaignTarget.objects.filter(person=teacher).exists()  # matched, not duplicated
     services.record_test(by=personas["lab"], person=teacher, kind=TestKind.RAPID_ANTIGEN, sample_code="GV-1",
                          taken_on=dt.date(2022, 2, 11), result=Result.NEGATIVE)

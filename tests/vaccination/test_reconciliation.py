@@ -57,11 +57,23 @@ def test_it_uploads_an_extract_through_the_page(client_for, personas, commune_a,
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     person_factory(commune_a, full_name="A", date_of_birth=D(1980, 1, 1), id_number="062080000078")
+    from core.models import ImportBatch
+    from vaccination.models import ReconciliationRun
+
     c = client_for(personas["commune_a"])
-    r = c.post("/vaccination/doi-soat-vneid/", {"file": SimpleUploadedFile("v.csv", (HEADER + "062080000078,A,01/01/1980,1,01/09/2021,Pfizer\n").encode())})
-    assert r.status_code == 302
-    csv_text = c.get(r["Location"] + "?dang=csv").content.decode("utf-8-sig")
+    body = HEADER + "062080000078,A,01/01/1980,1,01/09/2021,Pfizer\n" + "123,B,01/01/1980,1,01/09/2021,Pfizer\n"
+    r = c.post("/vaccination/doi-soat-vneid/", {"file": SimpleUploadedFile("v.csv", body.encode())})
+    # A background batch (core.batches): its report lists the unreadable row and links to the run's page.
+    batch = ImportBatch.objects.get()
+    page = r.content.decode()
+    assert r.status_code == 200 and (batch.kind, batch.status, batch.rows_total, batch.error_count) == ("vneid", "done", 2, 1)
+    run_url = f"/vaccination/doi-soat-vneid/{ReconciliationRun.objects.get().pk}/"
+    assert 'id="import-result-link"' in page and run_url in page and "phải gồm đúng 12 hoặc 9 chữ số" in page
+    csv_text = c.get(run_url + "?dang=csv").content.decode("utf-8-sig")
     assert "Thiếu mũi trong hệ thống" in csv_text
+    # A file with no readable row is a rejected batch, with the reason in words.
+    page = c.post("/vaccination/doi-soat-vneid/", {"file": SimpleUploadedFile("v.csv", (HEADER + "1,B,x,,,\n").encode())}).content.decode()
+    assert 'id="import-rejected"' in page and "Không đọc được dòng nào hợp lệ." in page
 
 
 def test_a_row_with_a_nul_byte_or_a_malformed_id_is_a_row_error(commune_a, person_factory, products, personas):
