@@ -361,12 +361,28 @@ class TableImporter:
     def prepare(self, index: dict[str, int], body: list[tuple[int, list]]) -> None:
         """Bulk look-ups over the raw rows before they are cleaned (read `storable_cell`s only). Default: none."""
 
+    def stage(self):
+        """A core.staging.Stage to hold the cleaned rows instead of a Python list (large imports); None: a list.
+        With a stage, `stage_values(row)` gives a row's staged values, and check_rows/save_rows receive the stage."""
+        return None
+
+    def stage_values(self, row: dict) -> tuple:
+        raise NotImplementedError
+
     def run(self, data: bytes, filename: str) -> ImportResult:
         result = ImportResult()
         header, body = read_rows(data, filename)
         index = self.map_header(header)
         self.prepare(index, body)
         result.total_rows = total = len(body)  # one pass, unless prepare() made it
+        stage = self.stage()
+        try:
+            return self._run(body, header, index, total, result, stage)
+        finally:
+            if stage is not None:
+                stage.drop()
+
+    def _run(self, body, header, index, total, result, stage) -> ImportResult:
         cleaned: list[tuple[int, dict]] = []
         shapes: dict[tuple, dict[str, int]] = {}
         labels = {key: header[i] for key, i in index.items()}
@@ -379,25 +395,36 @@ class TableImporter:
                 continue
             try:
                 row = self.clean_row(values, line)
-                if type(row) is dict:
-                    keys = tuple(row)
-                    positions = shapes.get(keys) or shapes.setdefault(keys, {k: i for i, k in enumerate(keys)})
-                    row = CleanRow(positions, tuple(row.values()))
-                cleaned.append((line, row))
+                if stage is not None:
+                    stage.add(line, self.stage_values(row))
+                else:
+                    if type(row) is dict:
+                        keys = tuple(row)
+                        positions = shapes.get(keys) or shapes.setdefault(keys, {k: i for i, k in enumerate(keys)})
+                        row = CleanRow(positions, tuple(row.values()))
+                    cleaned.append((line, row))
             except RowInvalid as exc:
                 result.errors.extend(RowError(line, col, vi, en) for col, vi, en in exc.errors)
             except ParseError as exc:
                 result.errors.append(RowError(line, None, exc.vi, exc.en))
             if n % 5000 == 0:
                 self.progress(n, total)
-        bad_lines = {e.line for e in result.errors}
-        cross = self.check_rows([r for r in cleaned if r[0] not in bad_lines])
-        result.errors.extend(cross)
-        bad_lines |= {e.line for e in cross}
+        if stage is not None:
+            # The stage holds only cleaned rows; check_rows flags the rows it rejects, save_rows reads the others.
+            stage.finish()
+            result.errors.extend(self.check_rows(stage))
+            good = stage
+        else:
+            bad_lines = {e.line for e in result.errors}
+            cross = self.check_rows([r for r in cleaned if r[0] not in bad_lines])
+            result.errors.extend(cross)
+            bad_lines |= {e.line for e in cross}
         result.errors.sort(key=lambda e: e.line)
         if result.errors and self.mode != "valid_only":
             return result
-        good = [r for r in cleaned if r[0] not in bad_lines]
+        if stage is None:
+            good = [r for r in cleaned if r[0] not in bad_lines]
+            del cleaned
         with transaction.atomic():
             self.save_rows(good, result)
             result.saved = True

@@ -272,72 +272,101 @@ class PersonImporter(CommuneRowsImporter):
         return None, ""
 
     # -- across rows and against the registry ------------------------------------------------------------
-    def check_rows(self, rows):
+    # The cleaned rows wait in a temporary table (core.staging) and are checked there in SQL: a million-row file
+    # never exists as a million Python rows (bench/people_import_memory.py; docs/imports.md).
+    STAGED = {"full_name": "text", "name_folded": "text", "date_of_birth": "date", "birth_year": "int", "sex": "text",
+              "id_kind": "text", "id_number": "text", "phone": "text", "ethnicity": "text", "occupation": "text",
+              "workplace": "text", "commune_id": "int", "village_id": "int", "street": "text"}
+
+    def stage(self):
+        from core.staging import Stage
+
+        return Stage("people_import_stage", self.STAGED,
+                     indexes=(("id_number",), ("commune_id", "name_folded", "birth_year")))
+
+    def stage_values(self, r: dict) -> tuple:
+        village = r.get("village")
+        return (r["full_name"], fold(r["full_name"]), r.get("date_of_birth"), r["birth_year"], r["sex"], r["id_kind"],
+                r["id_number"] or "", r["phone"] or "", r["ethnicity"] or "", r["occupation"], r["workplace"],
+                r["commune"].pk, village.pk if village is not None else None, r["street"])
+
+    def check_rows(self, stage):
+        """In order, as a reader of the file would: an ID number seen on an earlier line is a row error; an ID
+        number already registered, a registered person with the same name, year of birth and commune (and a
+        compatible date of birth), or such a person on an earlier imported line is skipped (not an error)."""
+        from core.staging import ERROR, SKIPPED
+
+        t, person = stage.name, Person._meta.db_table
         errors: list[RowError] = []
-        seen_ids: dict[str, int] = {}
-        ids = {r["id_number"] for _, r in rows if r.get("id_number")}
-        existing_ids: dict[str, int] = {}
-        for chunk in _chunks(sorted(ids), 5000):
-            existing_ids.update(Person.objects.filter(id_number__in=chunk, merged_into__isnull=True).values_list("id_number", "id"))
-        visible = set(scope(Person.objects.filter(pk__in=list(existing_ids.values())), self.by).values_list("pk", flat=True)) if existing_ids else set()
+        repeated = (f"SELECT s.line, f.first FROM {t} s JOIN (SELECT id_number, MIN(line) AS first FROM {t} "
+                    f"WHERE id_number <> '' GROUP BY id_number HAVING COUNT(*) > 1) f "
+                    f"ON f.id_number = s.id_number WHERE s.line > f.first")
+        for line, first in stage.query(repeated):
+            errors.append(RowError(line, COL_ID, f"Số giấy tờ trùng với dòng {first}.", f"Same ID number as line {first}."))
+        stage.flag(f"SELECT line FROM ({repeated}) r", [], ERROR)
 
-        del ids  # large files: what is no longer needed goes before the next structure is built
-        existing_people: dict[tuple, list[tuple[int, dt.date | None]]] = {}
-        communes = sorted({r["commune"].pk for _, r in rows})
-        names = sorted({fold(r["full_name"]) for _, r in rows})
-        years = sorted({r["birth_year"] for _, r in rows})
-        for chunk in _chunks(names, 2000):
-            found = Person.objects.filter(commune_id__in=communes, name_folded__in=chunk, birth_year__in=years, merged_into__isnull=True)
-            for pk, c, n, y, d in found.values_list("pk", "commune_id", "name_folded", "birth_year", "date_of_birth"):
-                existing_people.setdefault((c, n, y), []).append((pk, d))
-        del names
-        in_file: dict[tuple, list[tuple[int, dt.date | None]]] = {}
+        # Already registered: what the user may see of the record is decided by core.scoping, a chunk at a time.
+        registered = (f"SELECT s.line, MIN(p.id) FROM {t} s JOIN {person} p ON p.id_number = s.id_number "
+                      f"AND p.merged_into_id IS NULL WHERE s.flag = 0 AND s.id_number <> '' GROUP BY s.line")
+        found = list(stage.query(registered))
+        for chunk in _chunks(found, 5000):
+            visible = set(scope(Person.objects.filter(pk__in=[pk for _, pk in chunk]), self.by).values_list("pk", flat=True))
+            for line, pk in chunk:
+                where_vi, where_en = (f" (hồ sơ #{pk})", f" (record #{pk})") if pk in visible else (f" ({OUTSIDE_PERSON_VI})", f" ({OUTSIDE_PERSON_EN})")
+                self.skipped.append(RowError(line, COL_ID, f"Đã có trong sổ đăng ký{where_vi}: không nhập lại.",
+                                             f"Already registered{where_en}: not imported again."))
+        stage.flag_lines([line for line, _ in found], SKIPPED)
+        del found
 
-        for line, r in rows:
-            number = r.get("id_number")
-            if number:
-                if number in seen_ids:
-                    errors.append(RowError(line, COL_ID, f"Số giấy tờ trùng với dòng {seen_ids[number]}.",
-                                           f"Same ID number as line {seen_ids[number]}."))
-                    continue
-                seen_ids[number] = line
-                if number in existing_ids:
-                    pk = existing_ids[number]
-                    where_vi, where_en = (f" (hồ sơ #{pk})", f" (record #{pk})") if pk in visible else (f" ({OUTSIDE_PERSON_VI})", f" ({OUTSIDE_PERSON_EN})")
-                    self.skipped.append(RowError(line, COL_ID, f"Đã có trong sổ đăng ký{where_vi}: không nhập lại.",
-                                                 f"Already registered{where_en}: not imported again."))
-                    continue
-            key = (r["commune"].pk, fold(r["full_name"]), r["birth_year"])
-            dob = r.get("date_of_birth")
-            match = next((pk for pk, d in existing_people.get(key, []) if not dob or not d or d == dob), None)
-            if match is not None:
-                self.skipped.append(RowError(line, COL_NAME, f"Có thể trùng với hồ sơ #{match} (cùng họ tên, năm sinh, xã): không nhập.",
-                                             f"Possible duplicate of record #{match} (same name, year of birth, commune): not imported."))
+        similar = (f"SELECT s.line, MIN(p.id) FROM {t} s JOIN {person} p ON p.commune_id = s.commune_id "
+                   f"AND p.name_folded = s.name_folded AND p.birth_year = s.birth_year AND p.merged_into_id IS NULL "
+                   f"AND (s.date_of_birth IS NULL OR p.date_of_birth IS NULL OR p.date_of_birth = s.date_of_birth) "
+                   f"WHERE s.flag = 0 GROUP BY s.line")
+        lines = []
+        for line, match in stage.query(similar):
+            lines.append(line)
+            self.skipped.append(RowError(line, COL_NAME, f"Có thể trùng với hồ sơ #{match} (cùng họ tên, năm sinh, xã): không nhập.",
+                                         f"Possible duplicate of record #{match} (same name, year of birth, commune): not imported."))
+        stage.flag_lines(lines, SKIPPED)
+
+        # Twins inside the file: SQL finds the groups sharing name, year and commune; the first compatible line of
+        # a group that is itself imported wins, which needs the group's lines in order (a group at a time).
+        groups = (f"SELECT s.line, s.commune_id, s.name_folded, s.birth_year, s.date_of_birth FROM {t} s JOIN "
+                  f"(SELECT commune_id, name_folded, birth_year FROM {t} WHERE flag = 0 GROUP BY commune_id, name_folded, "
+                  f"birth_year HAVING COUNT(*) > 1) g ON g.commune_id = s.commune_id AND g.name_folded = s.name_folded "
+                  f"AND g.birth_year = s.birth_year WHERE s.flag = 0 ORDER BY s.commune_id, s.name_folded, s.birth_year, s.line")
+        lines, key, kept = [], None, []
+        for line, commune, name, year, dob in stage.query(groups):
+            if (commune, name, year) != key:
+                key, kept = (commune, name, year), []
+            twin = next((ln for ln, d in kept if not dob or not d or d == dob), None)
+            if twin is None:
+                kept.append((line, dob))
                 continue
-            twin = next((ln for ln, d in in_file.get(key, []) if not dob or not d or d == dob), None)
-            if twin is not None:
-                self.skipped.append(RowError(line, COL_NAME, f"Có thể trùng với dòng {twin} (cùng họ tên, năm sinh, xã): không nhập.",
-                                             f"Possible duplicate of line {twin} (same name, year of birth, commune): not imported."))
-                continue
-            in_file.setdefault(key, []).append((line, dob))
+            lines.append(line)
+            self.skipped.append(RowError(line, COL_NAME, f"Có thể trùng với dòng {twin} (cùng họ tên, năm sinh, xã): không nhập.",
+                                         f"Possible duplicate of line {twin} (same name, year of birth, commune): not imported."))
+        stage.flag_lines(lines, SKIPPED)
+        self.skipped.sort(key=lambda e: e.line)
         return errors
 
-    def save_rows(self, rows, result):
-        # Person objects (and their audit events) are built one batch at a time and dropped once written: a million
-        # rows never exist as a million model instances at once (bench/people_import_memory.py).
-        skipped = {s.line for s in self.skipped}
+    def save_rows(self, stage, result):
+        # Person objects (and their audit events) are built one batch at a time from the stage and dropped once
+        # written: a million rows never exist as a million model instances at once.
         self.created_ids = []
+        total = stage.count
+        names = [c for c in self.STAGED if c != "name_folded"]
         chunk: list[Person] = []
-        for line, r in rows:
-            if line in skipped:
-                continue
-            p = Person(**r)
-            p.name_folded = fold(p.full_name)
+        for _line, *values in stage.ok_rows([*names, "name_folded"]):
+            p = Person(**dict(zip(names, values[:-1], strict=True)))
+            p.name_folded = values[-1]
+            if isinstance(p.date_of_birth, str):
+                p.date_of_birth = dt.date.fromisoformat(p.date_of_birth)
             chunk.append(p)
             if len(chunk) >= self.batch_size:
-                self._write(chunk, len(rows))
+                self._write(chunk, total)
                 chunk = []
-        self._write(chunk, len(rows))
+        self._write(chunk, total)
         result.imported = len(self.created_ids)
         result.skipped_duplicates = len(self.skipped)
         if self.skipped:

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
@@ -281,3 +281,39 @@ def test_an_all_digit_id_number_of_the_wrong_length_is_not_taken_for_a_passport(
     result = PersonImporter(by=personas["commune_a"]).run(data, "ds.csv")
     assert [(e.line, e.column) for e in result.errors] == [(2, "CCCD/CMND")] and not result.saved
     assert "12 hoặc 9 chữ số" in result.errors[0].message_vi
+
+
+def test_twins_in_the_file_are_matched_to_an_imported_earlier_line_only(personas, commune_a, village_a):
+    # Line 2 (born 01/01/1960) is imported; line 3 (no date) matches it and is skipped; line 4 (another date)
+    # matches only the skipped line 3, so it is a different person and is imported; line 5 matches line 2 again.
+    rows = [["Đinh Văn Hùng", d, "" if d else "1960", "Nam", "", "", "", "", "", commune_a.code, ""]
+            for d in ("01/01/1960", "", "02/02/1960", "01/01/1960")]
+    importer = PersonImporter(by=personas["commune_a"], today=dt.date(2022, 2, 14))
+    result = importer.run(csv_bytes([HEADER, *rows]), "ds.csv")
+    assert result.saved and result.imported == 2 and not result.errors
+    assert [(s.line, s.message_en) for s in importer.skipped] == [
+        (3, "Possible duplicate of line 2 (same name, year of birth, commune): not imported."),
+        (5, "Possible duplicate of line 2 (same name, year of birth, commune): not imported."),
+    ]
+    assert sorted(str(d) for d in Person.objects.filter(name_folded="dinh van hung").values_list("date_of_birth", flat=True)) == [
+        "1960-01-01", "1960-02-02"]
+
+
+def test_an_id_repeated_and_registered_reports_each_line_once_with_its_reason(personas, commune_a, village_a, person_factory):
+    registered = person_factory(commune_a, full_name="Nguyễn Văn An", birth_year=1980, sex="M", id_number="062080000123")
+    rows = good_rows(commune_a)
+    rows.append(["Nguyễn Văn Ân", "05/03/1980", "", "Nam", "062080000123", "", "", "", "", commune_a.code, ""])
+    importer = PersonImporter(by=personas["commune_a"], today=dt.date(2022, 2, 14), mode="valid_only")
+    result = importer.run(csv_bytes([HEADER, *rows]), "ds.csv")
+    # Line 5 repeats line 2's number: an error; line 2 is already registered: skipped, with the record shown.
+    assert [(e.line, e.message_en) for e in result.errors] == [(5, "Same ID number as line 2.")]
+    assert [(s.line, s.message_en) for s in importer.skipped] == [
+        (2, f"Already registered (record #{registered.pk}): not imported again.")]
+    assert result.saved and result.imported == 2
+
+
+def test_the_staging_table_is_gone_after_the_import(personas, commune_a, village_a):
+    run(personas["commune_a"], csv_bytes([HEADER, *good_rows(commune_a)]))
+    with pytest.raises(Exception), connection.cursor() as cur:  # noqa: B017 (SQLite and PostgreSQL raise differently)
+        with transaction.atomic():
+            cur.execute("SELECT COUNT(*) FROM people_import_stage")
