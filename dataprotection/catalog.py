@@ -1,7 +1,6 @@
 """What the system knows about its own processing, for the impact-assessment dossier (hồ sơ đánh giá tác động xử lý
 dữ liệu cá nhân) and the data-subject export. Categories are read from the models; purposes, recipients and security
 measures are facts of this code base, stated once here."""
-from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 # Apps whose person-linked records are health data: sensitive personal data (Law 91/2025/QH15; Decree 13/2023 Art. 2).
@@ -48,11 +47,12 @@ SECURITY_MEASURES = [
 
 def person_models():
     """Person and every model that points at a person: (model, field linking to the person or None)."""
-    person = apps.get_model("people", "Person")
-    out = [(person, None)]
-    for rel in person._meta.related_objects:
+    from people.models import Person
+
+    out = [(Person, None)]
+    for rel in Person._meta.related_objects:
         model = rel.related_model
-        if model is person or model._meta.app_label in {"dataprotection", "audit"} or rel.many_to_many:
+        if model is Person or model._meta.app_label in {"dataprotection", "audit"} or rel.many_to_many:
             continue
         out.append((model, rel.field.name))
     return out

@@ -165,9 +165,9 @@ def current_retention_rules(today: dt.date) -> list[RetentionRule]:
 def _person_candidates(cutoff: dt.date):
     """People last changed before the cut-off, with no linked record changed since, no open request, and not
     already pseudonymised. Set-based: one query with NOT EXISTS per linked model."""
+    from people.models import Person
     from people.services import PSEUDONYM_PREFIX
 
-    Person = apps.get_model("people", "Person")
     since = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))
     qs = Person.objects.filter(updated_at__lt=since).exclude(full_name__startswith=PSEUDONYM_PREFIX)
     for model, link in catalog.person_models()[1:]:
@@ -182,7 +182,7 @@ def _person_candidates(cutoff: dt.date):
 def _rows_past(rule: RetentionRule, cutoff: dt.date):
     if rule.record_type == "people.person" and rule.action == RetentionRule.Action.PSEUDONYMISE:
         return _person_candidates(cutoff)
-    model = apps.get_model(rule.record_type)
+    model = apps.get_model(rule.record_type)  # the rule names its record type as data ("cases.case")
     field = model._meta.get_field(rule.date_field)
     bound = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min)) if field.get_internal_type() == "DateTimeField" else cutoff
     return model.objects.filter(Q(**{f"{rule.date_field}__lt": bound}))
