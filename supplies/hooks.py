@@ -49,6 +49,15 @@ def consume_for_dispensing(*, by, dispensing, case) -> None:
                   care_ref=f"cases.dispensing:{dispensing.pk}", person_id=case.person_id, at=dispensing.given_at)
 
 
+def _moment(day):
+    """When the care entry took stock: now for an entry of today (so it follows today's receipts in the ledger),
+    noon of its day for one entered later."""
+    now = timezone.now()
+    if day == timezone.localdate(now):
+        return now
+    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time().replace(hour=12)))
+
+
 def consume_for_dose(*, by, injection) -> None:
     """A dose consumes one dose of the site's lot: the lot must exist, be in stock at the site and not be expired."""
     store = _store_of(facility_id=injection.facility_id)
@@ -56,7 +65,7 @@ def consume_for_dose(*, by, injection) -> None:
     if store is None or item is None:
         return
     ref, person_id = f"vaccination.injection:{injection.pk}", injection.person_id
-    at = timezone.make_aware(timezone.datetime.combine(injection.given_on, timezone.datetime.min.time().replace(hour=12)))
+    at = _moment(injection.given_on)
     code = (injection.lot or "").strip()
     if not code:
         _consume_fefo(by=by, store=store, item=item, quantity=1, kind=MovementKind.DOSE, care_ref=ref, person_id=person_id, at=at)
@@ -86,6 +95,6 @@ def consume_for_test(*, by, test) -> None:
     item = Item.objects.filter(test_kind=test.kind, is_active=True).first()
     if store is None or item is None:
         return
-    at = timezone.make_aware(timezone.datetime.combine(test.taken_on, timezone.datetime.min.time().replace(hour=12)))
+    at = _moment(test.taken_on)
     _consume_fefo(by=by, store=store, item=item, quantity=1, kind=MovementKind.TEST, care_ref=f"testing.test:{test.pk}",
                   person_id=test.person_id, at=at)

@@ -10,7 +10,7 @@ from tests.conftest import make_person
 
 from .conftest import balance, ledger_sum, receive
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # the installation's day (Asia/Ho_Chi_Minh), as the services date entries
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from core.errors import Invalid
 from supplies import services
@@ -11,7 +12,7 @@ from supplies.models import AppendOnlyError, Lot, Movement, Transfer
 
 from .conftest import balance, ledger_sum, receive
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # the installation's day (Asia/Ho_Chi_Minh), as the services date entries
 
 
 def test_balances_follow_a_hand_computed_day_of_movements(personas, catalogue, stores):

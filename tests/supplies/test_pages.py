@@ -6,12 +6,13 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from supplies.models import Balance, Lot, Movement, Store, Transfer
 
 from .conftest import balance, receive
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # the installation's day (Asia/Ho_Chi_Minh), as the services date entries
 
 
 def _many_stores(stores, catalogue, personas, commune_a, n=12):
