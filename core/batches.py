@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -126,7 +126,7 @@ class Heartbeat(threading.Thread):
                 try:
                     self.model.objects.filter(pk=self.batch_id, status="running").update(
                         heartbeat_at=timezone.now(), **self.fields())
-                except Exception:  # a locked SQLite database: the next beat tries again
+                except DatabaseError:  # a locked SQLite database: the next beat tries again
                     log.warning("import batch %s: heartbeat not written", self.batch_id, exc_info=True)
         finally:
             connection.close()
