@@ -180,16 +180,6 @@ class CreatedUser:
     password: str
 
 
-def bulk_create_users(*, by, data: bytes, filename: str):
-    """Users from a staff list (XLSX or CSV): every row validated (line and reason in vi/en), all or nothing.
-    Answers (ImportResult, [CreatedUser]) — the initial passwords are shown once."""
-    from .imports import UserImporter
-
-    importer = UserImporter(by=by)
-    result = importer.run(data, filename)
-    return result, importer.created
-
-
 # --- API tokens -----------------------------------------------------------------------------------------------
 @transaction.atomic
 def create_token(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:

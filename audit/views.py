@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from accounts.roles import AUDIT_READERS
+from core.roles import AUDIT_READERS
 
 from .models import AuditEvent
 

@@ -17,7 +17,6 @@ from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
 from facilities.models import BedType, Facility
-from supplies import hooks as supplies_hooks
 
 from . import rules, statements
 from .choices import CareSetting, DetectedIn, Status, TestKind, VaccinationStatus
@@ -33,6 +32,7 @@ from .models import (
     Transfer,
     new_token,
 )
+from .signals import medicine_dispensed
 
 try:  # the vaccination capability may not be installed yet: then the status is entered by hand
     from vaccination.services import is_fully_vaccinated as _is_fully_vaccinated
@@ -533,7 +533,7 @@ def dispense(*, by, case: Case, item: str, quantity: int, given_at: dt.datetime 
     Case.objects.filter(pk=case.pk).filter(Q(first_medicine_at__isnull=True) | Q(first_medicine_at__gt=given_at)).update(first_medicine_at=given_at)
     record(actor=by, action="create", obj=d, person_id=case.person_id, changes={"item": (None, item), "quantity": (None, quantity)})
     _event(case, "medicine", f"Cấp {d.get_item_display()} × {quantity}", by, given_at)
-    supplies_hooks.consume_for_dispensing(by=by, dispensing=d, case=case)  # care first: never refuses (docs/supplies.md)
+    medicine_dispensed.send(sender=Dispensing, by=by, dispensing=d, case=case)  # supplies takes stock; never refuses care
     return d
 
 

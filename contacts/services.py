@@ -381,7 +381,8 @@ def find_or_create_person(*, by, data: dict, existing=None, accept_new: bool = F
         if same is not None:
             return same, []
     elif id_number:
-        from core.scoping import ID_FOUND, ID_OUTSIDE, OUTSIDE_JURISDICTION, lookup_person_by_national_id
+        from core.scoping import ID_FOUND, ID_OUTSIDE, OUTSIDE_JURISDICTION
+        from people.selectors import lookup_person_by_national_id
 
         found, same = lookup_person_by_national_id(by, id_number)
         if found == ID_FOUND:

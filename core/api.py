@@ -38,7 +38,7 @@ class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
     """GET of one record writes a "view" audit row (with the record's person) before answering it."""
 
     def retrieve(self, request, *args, **kwargs):
-        from audit.services import record  # core stays importable without the audit app's models loaded
+        from core.auditing import record  # the audit app's writer (core may not import audit)
 
         obj = self.get_object()
         record(actor=request.user, action="view", obj=obj)

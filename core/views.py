@@ -13,7 +13,7 @@ from .scoping import get_for_user, scope
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
-    """`allowed_roles` for reading; `edit_roles` for POST. Both are sets from accounts.roles."""
+    """`allowed_roles` for reading; `edit_roles` for POST. Both are sets from core.roles."""
 
     allowed_roles: frozenset | None = None
     edit_roles: frozenset | None = None
@@ -40,7 +40,7 @@ class ScopedQuerysetMixin(RoleRequiredMixin):
 
 
 def require_role(user, roles) -> None:
-    """For function views behind @login_required: 403 unless the user's role is in `roles` (accounts.roles sets)."""
+    """For function views behind @login_required: 403 unless the user's role is in `roles` (core.roles sets)."""
     if not user.has_role(roles):
         raise PermissionDenied
 
@@ -84,7 +84,7 @@ def home(request):
 
 def jobs(request):
     """Scheduled jobs for administrators: each job's last run, failed or missed runs, and the latest runs."""
-    from accounts.roles import JOB_READERS
+    from core.roles import JOB_READERS
 
     from .jobs import SCHEDULE, job_status
     from .models import JobRun

@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
+from core.roles import HEALTH_READERS, RULE_EDITORS
 from core.views import require_role
 
 from . import services

@@ -1,7 +1,7 @@
 """Django admin (/quantri/): facilities and teams, edited here with an audit row."""
 from django.contrib import admin
 
-from accounts.admin_site import AuditedModelAdmin
+from core.admin_site import AuditedModelAdmin
 
 from .models import Facility, Team
 

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.roles import CLINICAL_EDITORS
 from audit.services import record
+from core.roles import CLINICAL_EDITORS
 from core.scoping import scope
 from core.views import role_required
 

@@ -2,7 +2,7 @@
 read-only."""
 from django.contrib import admin
 
-from accounts.admin_site import ReadOnlyModelAdmin
+from core.admin_site import ReadOnlyModelAdmin
 
 from .models import AdministrativeUnit, UnitCorrespondence
 

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.errors import Invalid
+from core.roles import HEALTH_READERS, RULE_EDITORS
 from core.scoping import scope, visible_units
 from core.views import require_role
 

@@ -6,9 +6,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 
-from accounts.roles import HEALTH_READERS, PERSON_EDITORS
 from core.api import ScopedViewSetMixin
 from core.errors import Invalid
+from core.roles import HEALTH_READERS, PERSON_EDITORS
 
 from . import services
 from .models import Person

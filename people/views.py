@@ -6,9 +6,9 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS, PERSON_EDITORS
 from core.concurrency import EditConflict
 from core.errors import Invalid
+from core.roles import HEALTH_READERS, PERSON_EDITORS
 from core.scoping import scope, visible_units
 from core.views import role_required, scoped_object
 from geo.models import Level, Village
