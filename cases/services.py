@@ -17,6 +17,7 @@ from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
 from facilities.models import BedType, Facility
+from vaccination import selectors as vaccination_selectors
 
 from . import rules, statements
 from .choices import CareSetting, DetectedIn, Status, TestKind, VaccinationStatus
@@ -33,11 +34,6 @@ from .models import (
     new_token,
 )
 from .signals import medicine_dispensed
-
-try:  # the vaccination capability may not be installed yet: then the status is entered by hand
-    from vaccination.services import is_fully_vaccinated as _is_fully_vaccinated
-except ImportError:  # pragma: no cover - depends on what has landed
-    _is_fully_vaccinated = None
 
 
 def _local_date(at: dt.datetime) -> dt.date:
@@ -124,12 +120,8 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
     if Case.objects.filter(person=person, status=Status.ACTIVE).exists():
         raise Invalid("Người này đang là ca bệnh đang điều trị.", "This person is already an active case.")
     if vaccination_status is None:
-        vaccination_status = VaccinationStatus.UNKNOWN
-        if _is_fully_vaccinated is not None:
-            try:
-                vaccination_status = VaccinationStatus.FULL if _is_fully_vaccinated(person, confirmed_on) else VaccinationStatus.UNKNOWN
-            except Exception:  # a failing prefill must not block confirming a case; the status stays "unknown"
-                vaccination_status = VaccinationStatus.UNKNOWN
+        full = vaccination_selectors.is_fully_vaccinated(person, confirmed_on)
+        vaccination_status = VaccinationStatus.FULL if full else VaccinationStatus.UNKNOWN
     commune = commune or person.commune
     case = Case(
         person=person, disease=Disease.objects.get(code=disease), commune=commune, confirmed_on=confirmed_on,
