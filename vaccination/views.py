@@ -315,7 +315,7 @@ def campaign_missing(request, pk):
 
 
 # --- door-to-door ----------------------------------------------------------------------------------------------------
-@role_required(HEALTH_READERS)
+@role_required(HEALTH_READERS, edit_roles=allowed("vaccination.visit"))
 def door_to_door(request, village_pk):
     from geo.models import Village
 
@@ -327,8 +327,6 @@ def door_to_door(request, village_pk):
     on = _on(request)
     error = None
     if request.method == "POST":
-        if not request.user.has_role(allowed("vaccination.visit")):
-            raise PermissionDenied
         person = scoped_object(request, Person, pk=request.POST.get("person"), village=village)
         try:
             record_visit(by=request.user, person=person, outcome=request.POST.get("outcome", ""), reason=request.POST.get("reason", ""), visited_on=on)
