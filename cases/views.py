@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import CASE_REGISTRARS, CLINICAL_EDITORS, HEALTH_READERS, Role
 from audit.services import record
+from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope, visible_units
@@ -149,7 +150,7 @@ def _detail_context(request, case):
 @role_required(HEALTH_READERS)
 def case_detail(request, pk):
     case = _case(request, pk)
-    record(actor=request.user, action="view", obj=case, person_id=case.person_id)
+    record_read(by=request.user, obj=case, person_id=case.person_id)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 

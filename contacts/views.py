@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
-from audit.services import record
+from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope
@@ -129,7 +129,7 @@ def link_case(request, case_pk):
 @role_required(HEALTH_READERS)
 def contact_detail(request, pk):
     contact = scoped_object(request, _contacts(request.user).select_related("converted_case", "outbreak"), pk=pk)
-    record(actor=request.user, action="view", obj=contact, person_id=contact.person_id)
+    record_read(by=request.user, obj=contact, person_id=contact.person_id)
     from testing.models import Result, Test
 
     tests = Test.objects.filter(person=contact.person).order_by("-taken_on")

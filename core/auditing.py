@@ -23,3 +23,12 @@ def record(**kwargs):
     if _recorder is None:
         raise ImproperlyConfigured("No audit recorder: the `audit` app must be in INSTALLED_APPS (it registers one).")
     return _recorder(**kwargs)
+
+
+def record_read(*, by, obj, person_id=None, note: str = "", records=None, actor_label: str = ""):
+    """The one way to audit a read of personal data (a record opened, a certificate checked, a trace shown): a
+    "view" row naming the record (and its person, found from the record when not given). `by` is the user, or None
+    for a public page (then `actor_label`, e.g. "public"). Views, the API's AuditedRetrieveMixin and public pages
+    call this; nothing writes a "view" row another way."""
+    return record(actor=by, action="view", obj=obj, person_id=person_id, note=note, records=records,
+                  actor_label=actor_label)

@@ -132,10 +132,6 @@ def export_people(*, by, qs: QuerySet, note: str = "") -> tuple[list[str], list[
     return EXPORT_COLUMNS, rows
 
 
-def record_view(*, by, person: Person) -> None:
-    record(actor=by, action="view", obj=person)
-
-
 @transaction.atomic
 def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
     """Move every record linked to `duplicate` onto `keep`, fill `keep`'s blanks, and retire `duplicate`."""

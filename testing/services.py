@@ -196,3 +196,12 @@ def report_lineage(*, by, sequencing: Sequencing, lineage: str, reported_on: dt.
     alert = LineageAlert.objects.create(province=province, lineage=lineage, sequencing=sequencing)
     record(actor=by, action="create", obj=alert, person_id=sequencing.person_id, note=f"new lineage {lineage} in {province}")
     return alert
+
+
+@transaction.atomic
+def acknowledge_lineage_alert(*, by, alert: LineageAlert) -> bool:
+    """The lab acknowledges a lineage alert, once: False when someone already had (no second audit row)."""
+    done = LineageAlert.objects.filter(pk=alert.pk, acknowledged_by__isnull=True).update(acknowledged_by=by)
+    if done:
+        record(actor=by, action="update", obj=alert, note="Đã xác nhận cảnh báo")
+    return bool(done)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import HEALTH_READERS, LAB_EDITORS
-from audit.services import record
+from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope, visible_units
@@ -74,7 +74,7 @@ def test_detail(request, pk):
                 messages.success(request, _("Đã ghi kết quả."))
                 return redirect("testing:detail", pk=test.pk)
     else:
-        record(actor=request.user, action="view", obj=test, person_id=test.person_id)
+        record_read(by=request.user, obj=test, person_id=test.person_id)
     return render(request, "testing/detail.html", {"test": test, "form": form, "can_edit": can_edit,
                                                    "sequencings": test.sequencings.all()})
 
@@ -156,8 +156,7 @@ def import_results(request):
 @require_POST
 def acknowledge_alert(request, pk):
     alert = scoped_object(request, LineageAlert, pk=pk)
-    LineageAlert.objects.filter(pk=alert.pk, acknowledged_by__isnull=True).update(acknowledged_by=request.user)
-    record(actor=request.user, action="update", obj=alert, note="Đã xác nhận cảnh báo")
+    services.acknowledge_lineage_alert(by=request.user, alert=alert)
     return redirect("testing:list")
 
 
