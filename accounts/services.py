@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.services import diff, record
 from core.errors import Invalid
 
-from .models import Agency, ApiToken, User
+from .models import ApiToken, User
 from .roles import Role, can
 
 # Fields an administrator sets on a user (the rest — password, second factor, activity — has its own function).
@@ -234,5 +234,3 @@ def revoke_token(*, by, token: ApiToken) -> bool:
     return bool(changed)
 
 
-def agency_named(name: str) -> Agency | None:
-    return Agency.objects.filter(name__iexact=name.strip()).first() or Agency.objects.filter(short_name__iexact=name.strip()).first()

@@ -402,14 +402,6 @@ def record_release(*, by, case: Case, expected_version: int, on: dt.date, test_r
 
 
 @transaction.atomic
-def record_death(*, by, case: Case, expected_version: int, on: dt.date) -> Case:
-    update_versioned(case, expected_version=expected_version, changes={"status": Status.DIED, "died_on": on, "self_report_token": None})
-    record(actor=by, action="update", obj=case, person_id=case.person_id, changes={"status": ("active", "died"), "died_on": (None, on)})
-    _event(case, "died", f"Tử vong ngày {on:%d/%m/%Y}", by)
-    return case
-
-
-@transaction.atomic
 def issue_certificate(*, by, case: Case) -> RecoveryCertificate:
     if case.status != Status.RECOVERED or not case.released_on:
         raise Invalid("Chỉ cấp giấy xác nhận cho ca đã khỏi bệnh.", "A certificate is only issued for a recovered case.")

@@ -44,10 +44,6 @@ class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
         return Response(self.get_serializer(obj).data)
 
 
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    pass
-
-
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 

@@ -157,19 +157,6 @@ def record_injection(*, by, person, product: Product, dose_kind: str, dose_numbe
     return inj
 
 
-@transaction.atomic
-def delete_injection(*, by, injection: Injection, reason: str) -> None:
-    if not (reason or "").strip():
-        raise Invalid("Cần ghi lý do xóa.", "A reason is required to delete a dose.")
-    later = Injection.objects.filter(person_id=injection.person_id, given_on__gt=injection.given_on).exists()
-    if later:
-        raise Invalid("Không thể xóa: đã có mũi tiêm sau mũi này.", "Cannot delete: later doses depend on this one.")
-    record(actor=by, action="delete", obj=injection, person_id=injection.person_id, note=reason)
-    pid = injection.person_id
-    injection.delete()
-    refresh_summary([pid])
-
-
 # --- per-person summary (coverage source) ----------------------------------------------------------------------
 def _birth_date_sql() -> str:
     if connection.vendor == "postgresql":
