@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import selectors as accounts_selectors
 from audit.services import record
 from core.concurrency import EditConflict
 from core.errors import Invalid
@@ -139,14 +140,12 @@ def feedback_list(request):
 @role_required(FEEDBACK_ANSWERERS)
 def feedback_detail(request, pk):
     fb = scoped_object(request, Feedback, pk=pk)
-    from accounts.models import Agency
-
     can_assign = request.user.has_role(FEEDBACK_TRIAGE) and request.user.role != "leadership" or request.user.sees_everything
     error = None
     if request.method == "POST":
         agency = None
         if can_assign and request.POST.get("agency"):
-            agency = Agency.objects.filter(pk=request.POST["agency"]).first()
+            agency = accounts_selectors.agency(request.POST["agency"])
         try:
             services.triage_feedback(fb, by=request.user, agency=agency, answer=request.POST.get("answer"),
                                      close=bool(request.POST.get("close")) and can_assign,
@@ -157,5 +156,5 @@ def feedback_detail(request, pk):
             error = _("Phản ánh vừa được người khác cập nhật; hãy xem lại.")
             fb.refresh_from_db()
     return render(request, "reports/feedback_detail.html", {
-        "fb": fb, "agencies": Agency.objects.all() if can_assign else [], "can_assign": can_assign, "error": error,
+        "fb": fb, "agencies": accounts_selectors.agencies() if can_assign else [], "can_assign": can_assign, "error": error,
     })
