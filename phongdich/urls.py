@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 DOMAIN_APPS = [
     "geo", "accounts", "audit", "people", "diseases", "facilities", "cases", "contacts", "testing",
     "vaccination", "levels", "supplies", "directives", "reports",
-    "dataprotection",
+    "dataprotection", "fieldapp",
 ]
 
 urlpatterns = [
