@@ -23,7 +23,7 @@ from accounts.roles import can
 from cases import selectors as case_selectors
 from contacts import selectors as contact_selectors
 from core.errors import Invalid
-from core.scoping import scope
+from core.scoping import scope, visible_commune_ids
 
 from .models import SyncReceipt
 
@@ -214,9 +214,10 @@ def _store_new_person(user, key, entry):
         return _refused(key, "Vai trò của bạn không được thêm người mới: hãy báo Trạm Y tế xã.",
                         "Your role may not add people: tell the commune health station.", "forbidden")
     data = entry.get("data") or {}
-    commune = scope(AdministrativeUnit.objects.filter(level="commune"), user).filter(
-        pk=_int(data.get("commune") or getattr(user.jurisdiction_unit, "pk", None), "commune")).first()
-    if commune is None:
+    commune_id = _int(data.get("commune") or getattr(user.jurisdiction_unit, "pk", None), "commune")
+    visible = visible_commune_ids(user)
+    commune = AdministrativeUnit.objects.filter(pk=commune_id, level="commune").first()
+    if commune is None or (visible is not None and commune_id not in visible):
         return _refused(key, "Xã/phường không thuộc địa bàn của bạn.", "The commune is not in your jurisdiction.", "not_found")
     try:
         birth_year = int(data.get("birth_year"))
