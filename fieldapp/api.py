@@ -41,7 +41,8 @@ class SessionView(FieldView):
             "csrf_token": get_token(request),
             "worklists": list(sync.WORKLISTS),
             "can": {"check": can(user, "cases.follow_up"), "contact_check": can(user, "cases.follow_up"),
-                    "new_person": can(user, "people.edit")},
+                    "new_person": can(user, "people.edit"), "door_visit": can(user, "vaccination.visit")},
+            "visit_outcomes": visit_outcomes(),
             "rules": rule_versions(kind="warning_signs"),
             "symptoms": symptom_labels(),
             "settings": {"wipe_after_days": settings.FIELD_WIPE_AFTER_DAYS, "lock_after_minutes": settings.FIELD_LOCK_AFTER_MINUTES},
@@ -55,7 +56,8 @@ class WorklistView(FieldView):
                        "cursor": serializers.CharField(), "more": serializers.BooleanField(), "full": serializers.BooleanField(),
                        "ids": serializers.ListField(child=serializers.IntegerField(), required=False)}))
     def get(self, request, name):
-        """One page of a worklist (patients, contacts) changed since the cursor; the last page lists every id now in it."""
+        """One page of a worklist (patients, contacts: what changed since the cursor; door: the door-to-door list,
+        whole); the last page lists every id now in it."""
         return Response(sync.download(request.user, name, request.query_params.get("cursor") or None))
 
 
@@ -67,6 +69,12 @@ class UploadView(FieldView):
         stored, duplicate, refused (with the reason) or conflict (with the server's version)."""
         entries = request.data.get("entries") if hasattr(request.data, "get") else None
         return Response({"answers": sync.upload(request.user, entries)})
+
+
+def visit_outcomes() -> list:
+    from vaccination.models import Visit
+
+    return [[code, str(label)] for code, label in Visit.Outcome.choices]
 
 
 def symptom_labels() -> dict:

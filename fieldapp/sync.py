@@ -24,10 +24,14 @@ from cases import selectors as case_selectors
 from contacts import selectors as contact_selectors
 from core.errors import Invalid
 from core.scoping import scope, visible_commune_ids
+from vaccination import selectors as vaccination_selectors
 
 from .models import SyncReceipt
 
-WORKLISTS = ("patients", "contacts")
+WORKLISTS = ("patients", "contacts", "door")
+# Worklists computed whole at each sync (the door-to-door list depends on today's date and the schedules in force):
+# every download sends them in full; the others send only what changed.
+COMPUTED = ("door",)
 OVERLAP = dt.timedelta(seconds=60)
 SALT = "fieldapp.cursor"
 
@@ -83,6 +87,8 @@ def download(user, worklist: str, cursor: str | None) -> dict:
     state = _load(cursor, user) if cursor else {}
     if state and state.get("w") != worklist:
         raise Invalid("Mốc đồng bộ của danh sách khác.", "The sync cursor belongs to another worklist.", field="cursor")
+    if worklist in COMPUTED:
+        return _download_computed(user, worklist, state)
     started = state.get("start") or timezone.now().isoformat()
     since = dt.datetime.fromisoformat(state["since"]) - OVERLAP if state.get("since") else None
     after = state.get("after") or 0
@@ -103,9 +109,24 @@ def download(user, worklist: str, cursor: str | None) -> dict:
     return out
 
 
+def _download_computed(user, worklist: str, state: dict) -> dict:
+    every = vaccination_selectors.field_door_to_door(user, on=_today())
+    position = int(state.get("pos") or 0)
+    size = page_size()
+    records = every[position:position + size]
+    more = position + size < len(every)
+    out = {"worklist": worklist, "records": records, "more": more, "full": True}
+    if more:
+        out["cursor"] = _dump({"u": user.pk, "w": worklist, "pos": position + size})
+    else:
+        out["cursor"] = _dump({"u": user.pk, "w": worklist})
+        out["ids"] = [r["id"] for r in every]
+    return out
+
+
 # --- upload -------------------------------------------------------------------------------------------------------
 MAX_BATCH = 200
-KINDS = ("check", "contact_check", "person_edit", "new_person")
+KINDS = ("check", "contact_check", "person_edit", "new_person", "door_visit")
 PERSON_FIELDS = ("full_name", "phone", "street")
 
 
@@ -229,8 +250,25 @@ def _store_new_person(user, key, entry):
     return {"key": key, "status": "stored", "id": person.pk}
 
 
+def _store_door_visit(user, key, entry):
+    from people.models import Person
+    from vaccination import services
+
+    if not can(user, "vaccination.visit"):
+        return _refused(key, "Vai trò của bạn không được ghi kết quả đến từng nhà.", "Your role may not record visits.", "forbidden")
+    person = scope(Person.objects.filter(merged_into__isnull=True), user).filter(pk=_int(entry.get("person"), "person")).first()
+    if person is None:
+        return _not_found(key, "người cần đến", "person to visit")
+    day = _parse_day(entry.get("day"), "day")
+    if day > _today():
+        raise Invalid("Ngày đến nhà ở tương lai.", "The visit day is in the future.", field="day")
+    visit = services.record_visit(by=user, person=person, outcome=str(entry.get("outcome") or ""),
+                                  reason=str(entry.get("reason") or "")[:1000], visited_on=day)
+    return {"key": key, "status": "stored", "id": visit.pk}
+
+
 STORE = {"check": _store_check, "contact_check": _store_contact_check, "person_edit": _store_person_edit,
-         "new_person": _store_new_person}
+         "new_person": _store_new_person, "door_visit": _store_door_visit}
 
 
 def upload(user, entries: list) -> list[dict]:

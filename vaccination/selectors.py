@@ -22,3 +22,26 @@ def campaign_remaining(campaign, on) -> int:
     from .outreach import progress
 
     return progress(campaign, on).remaining
+
+
+def field_door_to_door(user, *, on) -> list[dict]:
+    """The field app's door-to-door worklist: for a user placed on a commune, its villages' people who are
+    unvaccinated, due or overdue on `on` (vaccination.outreach.door_to_door, scoped to the user), most at risk first,
+    with only the fields a visit needs. Other users (a district, the province) get none: visits are a commune's work."""
+    from geo.models import Level, Village
+
+    from .outreach import door_to_door
+
+    unit = user.jurisdiction_unit
+    if unit is None or unit.level != Level.COMMUNE:
+        return []
+    out = []
+    for village in scope(Village.objects.filter(commune=unit).order_by("name"), user):
+        for e in door_to_door(village, on, user):
+            p = e.person
+            out.append({"id": p.pk, "version": p.version, "village": village.name, "state": e.state,
+                        "next_label": e.next_label, "risk_labels": e.risk_labels, "refusal": e.refusal,
+                        "person": {"id": p.pk, "version": p.version, "full_name": p.full_name, "birth_year": p.birth_year,
+                                   "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+                                   "sex": p.sex, "phone": p.phone, "street": p.street, "village": village.name}})
+    return out

@@ -668,3 +668,10 @@ def certificate_status(token: str):
     if cert.expires_on <= timezone.localdate():
         return "expired", cert
     return "valid", cert
+
+
+def record_visit(*, by, person, outcome: str, reason: str = "", visited_on: dt.date | None = None):
+    """A door-to-door visit's outcome (vaccination.outreach.record_visit: validation, the visit, its audit row)."""
+    from .outreach import record_visit as _record_visit
+
+    return _record_visit(by=by, person=person, outcome=outcome, reason=reason, visited_on=visited_on)

@@ -230,3 +230,24 @@ def test_the_endpoints_are_in_the_openapi_schema(client_for, personas):
     text = r.content.decode()
     for path in ("/api/field/session/", "/api/field/worklists/{name}/", "/api/field/upload/"):
         assert path in text
+
+
+def test_the_door_to_door_list_goes_to_the_phone_and_takes_visit_outcomes(personas, api_for, commune_a, commune_b):
+    from geo.models import Village
+    from tests.conftest import make_person
+    from vaccination.models import Visit
+
+    village = Village.objects.create(commune=commune_a, name="Thôn Plei Đôn")
+    elder = make_person(commune_a, full_name="Cụ Già", date_of_birth=dt.date(1940, 1, 1), village=village)
+    api = api_for(personas["vaccinator_a"])
+    records, ids, _c = download_all(api, "door")
+    assert elder.pk in ids
+    rec = next(r for r in records if r["id"] == elder.pk)
+    assert rec["village"] == "Thôn Plei Đôn" and rec["state"] == "unvaccinated" and "id_number" not in rec["person"]
+    today = dt.date.today().isoformat()
+    answers = upload(api, {"kind": "door_visit", "key": "dv-1", "person": elder.pk, "day": today, "outcome": "refused", "reason": ""},
+                     {"kind": "door_visit", "key": "dv-2", "person": elder.pk, "day": today, "outcome": "absent"})
+    assert [a["status"] for a in answers] == ["refused", "stored"]  # a refusal needs its reason
+    assert Visit.objects.filter(person=elder, outcome="absent").count() == 1
+    # District staff do not go door to door: an empty list, not the district's every village.
+    assert download_all(api_for(personas["district_a"]), "door")[1] == []

@@ -5,7 +5,7 @@ import { ageOn, cleanMeasures, ruleFor, warningSigns } from "./rules.js";
 const $ = (sel) => document.querySelector(sel);
 const T = $("#texts").dataset;
 const API = document.body.dataset.api;
-const WORKLISTS = ["patients", "contacts"];
+const WORKLISTS = ["patients", "contacts", "door"];
 let session = null;      // the last /session/ answer (rules, settings, csrf token)
 let current = null;      // the record open on screen
 let syncing = false;
@@ -34,7 +34,7 @@ const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-$
 function show(view) {
   for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== `view-${view}`;
   for (const b of document.querySelectorAll(".tabs button")) b.classList.toggle("on", b.dataset.view === view);
-  if (view === "patients" || view === "contacts") renderList(view);
+  if (WORKLISTS.includes(view)) renderList(view);
   if (view === "queue") renderQueue();
   if (view === "settings") renderSettings();
 }
@@ -62,11 +62,12 @@ async function renderList(worklist) {
     const age = ageOn(r.person.date_of_birth, r.person.birth_year, today);
     const line2 = worklist === "patients"
       ? `${T.lastCheck}: ${dmy(r.last_check_at)}${r.alerts.length ? ` · ⚠ ${r.alerts.length}` : ""}`
-      : `${T.followUntil} ${dmy(r.follow_up_end)} · ${T.lastCheck}: ${dmy(r.last_check_on)}`;
+      : worklist === "door" ? `${r.next_label}${r.risk_labels.length ? ` · ${r.risk_labels.join(", ")}` : ""}`
+        : `${T.followUntil} ${dmy(r.follow_up_end)} · ${T.lastCheck}: ${dmy(r.last_check_on)}`;
     const btn = el("button", { type: "button", className: "open" },
       el("strong", { textContent: r.person.full_name }), ` · ${age ?? "?"} ${T.age}`, el("br"),
       el("small", { textContent: `${[r.person.street, r.person.village].filter(Boolean).join(", ")} · ${line2}` }));
-    btn.addEventListener("click", () => (worklist === "patients" ? openPatient(r.id) : openContact(r.id)));
+    btn.addEventListener("click", () => ({ patients: openPatient, contacts: openContact, door: openVisit })[worklist](r.id));
     ul.append(el("li", { className: `row-${worklist}` }, btn));
   }
 }
@@ -97,6 +98,25 @@ async function openContact(id) {
   $("#contact-form").reset();
   show("contact");
 }
+
+async function openVisit(id) {
+  current = await records.get("door", id);
+  if (!current) return;
+  $("#v-name").textContent = current.person.full_name;
+  $("#v-info").textContent = `${current.village} · ${current.next_label}${current.refusal ? ` · ${current.refusal}` : ""}`;
+  const select = $("#visit-form").outcome;
+  select.replaceChildren(...(session?.visit_outcomes || []).map(([code, label]) => el("option", { value: code, textContent: label })));
+  $("#visit-form").reset();
+  show("visit");
+}
+
+$("#visit-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  await enqueue({ kind: "door_visit", person: current.id, day: localDay(), outcome: f.outcome.value, reason: f.reason.value,
+                  label: current.person.full_name });
+  show("door");
+});
 
 function renderSymptoms() {
   const box = $("#symptoms");
@@ -168,7 +188,7 @@ async function enqueue(entry) {
 }
 
 // --- queue screen: waiting, refused (kept for a supervisor), conflicts (the user decides) -------------------------------
-const KIND = { check: () => T.check, contact_check: () => T.contactCheck, person_edit: () => T.personEdit };
+const KIND = { check: () => T.check, contact_check: () => T.contactCheck, person_edit: () => T.personEdit, door_visit: () => T.doorVisit };
 
 async function renderQueue() {
   const entries = await queue.all();
@@ -289,7 +309,7 @@ export async function sync() {
     syncing = false;
     await renderCount();
     const open = [...document.querySelectorAll(".view")].find((s) => !s.hidden);
-    if (open && ["patients", "contacts", "queue"].includes(open.id.slice(5))) show(open.id.slice(5));
+    if (open && [...WORKLISTS, "queue"].includes(open.id.slice(5))) show(open.id.slice(5));
   }
 }
 
