@@ -165,13 +165,30 @@ def _int(value, field):
         raise Invalid(f"Mã hồ sơ không hợp lệ: {value}", f"Not a valid record id: {value}", field=field)
 
 
-def _store_check(user, key, entry):
-    from cases import services
+def _cases_of(user, entries) -> dict:
+    """The cases the batch's checks name that the user may see: one query for the batch (core.scoping)."""
     from cases.models import Case
+
+    ids = set()
+    for e in entries:
+        if isinstance(e, dict) and e.get("kind") == "check":
+            try:
+                ids.add(int(e.get("case")))
+            except (TypeError, ValueError):
+                continue
+    if not ids:
+        return {}
+    # No ordering: with a LIMIT, the model's default ordering led PostgreSQL down the confirmation-date index.
+    return {c.pk: c for c in scope(Case.objects.select_related("person", "disease").filter(pk__in=ids), user).order_by()}
+
+
+def _store_check(user, key, entry, cases=None):
+    from cases import services
 
     if not can(user, "cases.follow_up"):
         return _refused(key, "Vai trò của bạn không được ghi phiếu theo dõi.", "Your role may not record checks.", "forbidden")
-    case = scope(Case.objects.select_related("person", "disease"), user).filter(pk=_int(entry.get("case"), "case")).first()
+    case_id = _int(entry.get("case"), "case")
+    case = (cases if cases is not None else _cases_of(user, [entry])).get(case_id)
     if case is None:
         return _not_found(key, "người bệnh", "patient")
     values = dict(entry.get("values") or {})
@@ -272,7 +289,16 @@ STORE = {"check": _store_check, "contact_check": _store_contact_check, "person_e
 
 
 def upload(user, entries: list) -> list[dict]:
-    """Answer every entry on its own, in order; one refused entry never stops the others."""
+    """Answer every entry on its own, in order; one refused entry never stops the others.
+
+    One transaction for the batch, a savepoint per entry: a refused entry is rolled back alone, and the batch costs
+    one commit instead of one per entry (half the server time of a batch of 100 on PostgreSQL). Should the request
+    fail as a whole, nothing of it is stored and the phone's resend stores it once."""
+    with transaction.atomic():
+        return _upload(user, entries)
+
+
+def _upload(user, entries: list) -> list[dict]:
     if not isinstance(entries, list):
         raise Invalid("“entries” phải là một danh sách.", "“entries” must be a list.", field="entries")
     if len(entries) > MAX_BATCH:
@@ -280,6 +306,7 @@ def upload(user, entries: list) -> list[dict]:
     keys = [str(e.get("key") or "") for e in entries if isinstance(e, dict)]
     # Entries stored before (a resend): one query for the whole batch.
     receipts = {r.key: r for r in SyncReceipt.objects.filter(key__in=[k for k in keys if k])}
+    cases = _cases_of(user, entries)
     answers = []
     for n, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
@@ -301,14 +328,14 @@ def upload(user, entries: list) -> list[dict]:
         if kind not in STORE:
             answers.append(_refused(key, f"Phiếu {n}: loại phiếu “{kind}” không có.", f"Entry {n}: unknown kind “{kind}”.", "malformed"))
             continue
-        answers.append(_store_one(user, key, kind, entry, n))
+        answers.append(_store_one(user, key, kind, entry, n, cases))
     return answers
 
 
-def _store_one(user, key, kind, entry, n) -> dict:
+def _store_one(user, key, kind, entry, n, cases) -> dict:
     try:
         with transaction.atomic():
-            answer = STORE[kind](user, key, entry)
+            answer = _store_check(user, key, entry, cases) if kind == "check" else STORE[kind](user, key, entry)
             if answer["status"] == "stored":
                 SyncReceipt.objects.create(key=key, user=user, kind=kind, answer=answer)
             elif answer["status"] == "duplicate":
