@@ -277,8 +277,10 @@ async function upload() {
   return log.length;
 }
 
+// The worklists side by side (on a 400 ms round trip, one after the other cost a round trip each); the pages of one
+// worklist in order, each cursor leading to the next.
 async function download() {
-  for (const w of WORKLISTS) {
+  await Promise.all(WORKLISTS.map(async (w) => {
     let cursor = await kv.get(`cursor:${w}`);
     for (;;) {
       const page = await api(`worklists/${w}/${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
@@ -287,7 +289,7 @@ async function download() {
       if (!page.more) { await records.keepOnly(w, page.ids); break; }
     }
     await kv.set(`cursor:${w}`, cursor);
-  }
+  }));
 }
 
 export async function sync() {
