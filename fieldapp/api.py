@@ -6,7 +6,7 @@ Token or session authentication, the same roles, scoping (core.scoping through t
 from django.conf import settings
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +25,17 @@ class FieldView(APIView):
     permission_classes = [permissions.IsAuthenticated, HasRole]
     allowed_roles = HEALTH_READERS
     edit_roles = HEALTH_READERS  # each entry is checked against its own action's roles (sync.STORE)
+
+    def handle_exception(self, exc):
+        """The phone tells "sign in again" (401: no session or token, e.g. expired after a day offline) from "this
+        account lost access" (403: deactivated, or a role without field work); both keep its queue."""
+        if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+            return Response({"code": "signed_out", "message_vi": "Phiên đăng nhập đã hết: hãy đăng nhập lại.",
+                             "message_en": "The session has ended: sign in again."}, status=401)
+        if isinstance(exc, exceptions.PermissionDenied):
+            return Response({"code": "no_access", "message_vi": "Tài khoản này không được dùng ứng dụng thực địa.",
+                             "message_en": "This account may not use the field app."}, status=403)
+        return super().handle_exception(exc)
 
 
 class SessionView(FieldView):

@@ -184,13 +184,15 @@ def test_a_user_who_lost_access_is_refused(home_case, personas, api_for, commune
     # Deactivated: the whole sync is refused.
     user.is_active = False
     user.save()
-    assert api.get("/api/field/session/").status_code in (401, 403)
-    assert api.post("/api/field/upload/", {"entries": [check(case, "x", spo2=97)]}, format="json").status_code in (401, 403)
+    r = api.get("/api/field/session/")
+    assert r.status_code == 401 and r.json()["code"] == "signed_out" and r.json()["message_vi"]
+    assert api.post("/api/field/upload/", {"entries": [check(case, "x", spo2=97)]}, format="json").status_code == 401
     assert Check.objects.count() == 0
 
 
 def test_roles_outside_the_health_readers_are_refused(personas, api_for):
-    assert api_for(personas["agency"]).get("/api/field/session/").status_code == 403
+    r = api_for(personas["agency"]).get("/api/field/session/")
+    assert r.status_code == 403 and r.json()["code"] == "no_access"
 
 
 def test_the_session_ships_the_warning_sign_rule_versions(personas, api_for):

@@ -242,12 +242,14 @@ $("#export").addEventListener("click", async () => {
 
 // --- sync -----------------------------------------------------------------------------------------------------------
 class AccessRefused extends Error {}
+class SignedOut extends Error {}
 
 async function api(path, options = {}) {
   const headers = { Accept: "application/json", ...(options.headers || {}) };
   if (options.body) { headers["Content-Type"] = "application/json"; headers["X-CSRFToken"] = session?.csrf_token || ""; }
   const r = await fetch(API + path, { credentials: "same-origin", cache: "no-store", ...options, headers });
-  if (r.status === 401 || r.status === 403) throw new AccessRefused(String(r.status));
+  if (r.status === 401) throw new SignedOut("401");
+  if (r.status === 403) throw new AccessRefused("403");
   if (!r.ok) throw new Error(`${r.status}`);
   return r.json();
 }
@@ -305,8 +307,8 @@ export async function sync() {
     say(`${T.synced} ${dmy(new Date().toISOString())}`);
     document.body.dataset.synced = String(Date.now());
   } catch (err) {
-    say(err instanceof AccessRefused ? T.refusedAccess : T.syncFailed);
-    document.body.dataset.syncError = err instanceof AccessRefused ? "access" : "network";
+    say(err instanceof AccessRefused ? T.refusedAccess : err instanceof SignedOut ? T.signedOut : T.syncFailed);
+    document.body.dataset.syncError = err instanceof AccessRefused ? "access" : err instanceof SignedOut ? "signed-out" : "network";
   } finally {
     syncing = false;
     await renderCount();
