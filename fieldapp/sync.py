@@ -126,7 +126,7 @@ def _download_computed(user, worklist: str, state: dict) -> dict:
 
 # --- upload -------------------------------------------------------------------------------------------------------
 MAX_BATCH = 200
-KINDS = ("check", "contact_check", "person_edit", "new_person", "door_visit")
+KINDS = ("check", "contact_check", "person_edit", "new_person", "door_visit", "dose", "rapid_test")
 PERSON_FIELDS = ("full_name", "phone", "street")
 
 
@@ -284,8 +284,47 @@ def _store_door_visit(user, key, entry):
     return {"key": key, "status": "stored", "id": visit.pk}
 
 
+def _person_for(user, entry):
+    from people.models import Person
+
+    return scope(Person.objects.filter(merged_into__isnull=True), user).filter(pk=_int(entry.get("person"), "person")).first()
+
+
+def _store_dose(user, key, entry):
+    from vaccination import services
+
+    if not can(user, "vaccination.edit"):
+        return _refused(key, "Vai trò của bạn không được ghi mũi tiêm.", "Your role may not record doses.", "forbidden")
+    person = _person_for(user, entry)
+    if person is None:
+        return _not_found(key, "người được tiêm", "person")
+    product = vaccination_selectors.product_by_code(entry.get("product"))
+    if product is None:
+        raise Invalid(f"Không có vắc xin “{entry.get('product')}”.", f"No vaccine “{entry.get('product')}”.", field="product")
+    inj = services.record_injection(by=user, person=person, product=product, dose_kind=str(entry.get("dose_kind") or "primary"),
+                                    dose_number=_int(entry.get("dose_number"), "dose_number"),
+                                    given_on=_parse_day(entry.get("given_on"), "given_on"), lot=str(entry.get("lot") or "")[:40])
+    return {"key": key, "status": "stored", "id": inj.pk, "warnings": inj.warnings}
+
+
+def _store_rapid_test(user, key, entry):
+    from testing import services
+
+    if not can(user, "testing.edit"):
+        return _refused(key, "Vai trò của bạn không được ghi kết quả xét nghiệm.", "Your role may not record tests.", "forbidden")
+    person = _person_for(user, entry)
+    if person is None:
+        return _not_found(key, "người được xét nghiệm", "person")
+    if str(entry.get("result") or "pending") not in ("pending", "negative", "positive", "invalid"):
+        raise Invalid(f"Kết quả “{entry.get('result')}” không hợp lệ.", f"Unknown result “{entry.get('result')}”.", field="result")
+    test = services.record_test(by=user, person=person, kind="rapid_antigen", sample_code=str(entry.get("sample_code") or "")[:40],
+                                taken_on=_parse_day(entry.get("taken_on"), "taken_on"), result=str(entry.get("result") or "pending"))
+    return {"key": key, "status": "stored", "id": test.pk, "result": test.result}
+
+
 STORE = {"check": _store_check, "contact_check": _store_contact_check, "person_edit": _store_person_edit,
-         "new_person": _store_new_person, "door_visit": _store_door_visit}
+         "new_person": _store_new_person, "door_visit": _store_door_visit,
+         "dose": _store_dose, "rapid_test": _store_rapid_test}
 
 
 def upload(user, entries: list) -> list[dict]:

@@ -45,3 +45,10 @@ def field_door_to_door(user, *, on) -> list[dict]:
                                    "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
                                    "sex": p.sex, "phone": p.phone, "street": p.street, "village": village.name}})
     return out
+
+
+def product_by_code(code: str):
+    """A vaccine product by its code (reference data, not place-bound), or None."""
+    from .models import Product
+
+    return Product.objects.filter(code=str(code or "")).first()

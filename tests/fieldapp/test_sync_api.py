@@ -253,3 +253,26 @@ def test_the_door_to_door_list_goes_to_the_phone_and_takes_visit_outcomes(person
     assert Visit.objects.filter(person=elder, outcome="absent").count() == 1
     # District staff do not go door to door: an empty list, not the district's every village.
     assert download_all(api_for(personas["district_a"]), "door")[1] == []
+
+
+def test_doses_and_rapid_tests_entered_in_the_field(personas, api_for, commune_a):
+    from testing.models import Test
+    from tests.conftest import make_person
+    from vaccination.models import Injection
+
+    person = make_person(commune_a, full_name="Trần Thị Bình", date_of_birth=dt.date(1970, 5, 10), sex="F")
+    answers = upload(api_for(personas["vaccinator_a"]),
+                     {"kind": "dose", "key": "d-1", "person": person.pk, "product": "comirnaty", "dose_kind": "primary",
+                      "dose_number": 1, "given_on": "2021-06-15", "lot": "FF1234"},
+                     {"kind": "dose", "key": "d-2", "person": person.pk, "product": "no-such-vaccine", "dose_kind": "primary",
+                      "dose_number": 2, "given_on": "2021-07-06"},
+                     {"kind": "rapid_test", "key": "t-0", "person": person.pk, "sample_code": "TN-1", "taken_on": "2021-06-15"})
+    assert [a["status"] for a in answers] == ["stored", "refused", "refused"]
+    assert answers[2]["code"] == "forbidden"  # a vaccinator does not record tests
+    assert Injection.objects.filter(person=person, lot="FF1234").count() == 1
+    today = dt.date.today().isoformat()
+    api = api_for(personas["commune_a"])
+    answers = upload(api, {"kind": "rapid_test", "key": "t-1", "person": person.pk, "sample_code": "TN-1", "taken_on": today, "result": "positive"},
+                     {"kind": "rapid_test", "key": "t-2", "person": person.pk, "sample_code": "TN-2", "taken_on": today, "result": "maybe"})
+    assert [a["status"] for a in answers] == ["stored", "refused"]
+    assert Test.objects.get(sample_code="TN-1").result == "positive"
