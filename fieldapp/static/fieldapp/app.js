@@ -66,7 +66,7 @@ async function renderList(worklist) {
         : `${T.followUntil} ${dmy(r.follow_up_end)} · ${T.lastCheck}: ${dmy(r.last_check_on)}`;
     const btn = el("button", { type: "button", className: "open" },
       el("strong", { textContent: r.person.full_name }), ` · ${age ?? "?"} ${T.age}`, el("br"),
-      el("small", { textContent: `${[r.person.street, r.person.village].filter(Boolean).join(", ")} · ${line2}` }));
+      el("small", { textContent: [[r.person.street, r.person.village].filter(Boolean).join(", "), line2].filter(Boolean).join(" · ") }));
     btn.addEventListener("click", () => ({ patients: openPatient, contacts: openContact, door: openVisit })[worklist](r.id));
     ul.append(el("li", { className: `row-${worklist}` }, btn));
   }
@@ -77,7 +77,8 @@ async function openPatient(id) {
   if (!current) return;
   const p = current.person;
   $("#p-name").textContent = p.full_name;
-  $("#p-info").textContent = `${ageOn(p.date_of_birth, p.birth_year, localDay()) ?? "?"} ${T.age} · ${p.phone || ""} · ${[p.street, p.village].filter(Boolean).join(", ")}`;
+  $("#p-info").textContent = [`${ageOn(p.date_of_birth, p.birth_year, localDay()) ?? "?"} ${T.age}`, p.phone,
+    [p.street, p.village].filter(Boolean).join(", ")].filter(Boolean).join(" · ");
   $("#p-alerts").replaceChildren(...current.alerts.map((a) => el("li", { textContent: `${dmy(a.raised_at)}: ${a.message}` })));
   $("#p-checks").replaceChildren(...current.checks.map((c) => el("li", {
     textContent: `${dmy(c.taken_at)} · SpO2 ${c.spo2 ?? "–"} · ${c.respiratory_rate ?? "–"}/ph · ${c.pulse ?? "–"} · ${c.temperature ?? "–"}°C${c.warning_signs.length ? " ⚠" : ""}`,
