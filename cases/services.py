@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import diff, event, record
-from core.concurrency import update_versioned
+from core.concurrency import touched, update_versioned
 from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
@@ -509,7 +509,7 @@ def admit(*, by, case: Case, facility: Facility, bed_type: str, at: dt.datetime 
     Admission.objects.filter(case=case, discharged_at__isnull=True).update(discharged_at=at)
     adm = Admission.objects.create(case=case, facility=facility, bed_type=bed_type, admitted_at=at, by=by)
     setting = CareSetting.HOSPITAL if facility.kind in (Facility.Kind.PROVINCIAL_HOSPITAL, Facility.Kind.DISTRICT_HEALTH_CENTRE) else CareSetting.CENTRALISED
-    Case.objects.filter(pk=case.pk).update(facility=facility, care_setting=setting, self_report_token=None)
+    Case.objects.filter(pk=case.pk).update(facility=facility, care_setting=setting, self_report_token=None, **touched(Case))
     record(actor=by, action="create", obj=adm, person_id=case.person_id, changes={"facility": (None, facility.name), "bed_type": (None, bed_type)})
     _event(case, "admission", f"Nhập {facility.name} ({adm.get_bed_type_display()})", by, at)
     return adm

@@ -9,7 +9,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from audit.services import diff, record
-from core.concurrency import update_versioned
+from core.concurrency import touched, update_versioned
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
 from vaccination import selectors as vaccination_selectors
@@ -192,7 +192,7 @@ def link_cases(*, by, infector_case, infected_case, last_exposure_on: dt.date, s
     )
     if not created:
         Contact.objects.filter(pk=contact.pk).update(converted_case=infected_case, status=Contact.Status.CONVERTED,
-                                                     converted_on=infected_case.confirmed_on)
+                                                     converted_on=infected_case.confirmed_on, **touched(Contact))
     record(actor=by, action="create" if created else "update", obj=contact, person_id=infected_case.person_id,
            note=f"F0 #{infector_case.pk} → F0 #{infected_case.pk}")
     return contact
@@ -223,7 +223,7 @@ def convert_to_case(*, by, contact: Contact, confirmed_on: dt.date, test_kind: s
     old = {k: getattr(contact, k) for k in changes}
     update_versioned(contact, expected_version=contact.version, changes=changes)
     # The same person's other open contact records end with the conversion.
-    Contact.objects.filter(person=contact.person, status=Contact.Status.FOLLOWING).exclude(pk=contact.pk).update(status=Contact.Status.RELEASED)
+    Contact.objects.filter(person=contact.person, status=Contact.Status.FOLLOWING).exclude(pk=contact.pk).update(status=Contact.Status.RELEASED, **touched(Contact))
     record(actor=by, action="update", obj=contact, person_id=contact.person_id,
            changes={k: (old[k], v) for k, v in changes.items()}, note=f"test #{test.pk}" if test else "")
     return case
@@ -272,7 +272,7 @@ def tests_due(qs, on: dt.date):
 def release_finished(on: dt.date | None = None) -> int:
     """Daily job: contacts whose follow-up ended are released."""
     on = on or today()
-    return Contact.objects.filter(status=Contact.Status.FOLLOWING, follow_up_end__lt=on).update(status=Contact.Status.RELEASED)
+    return Contact.objects.filter(status=Contact.Status.FOLLOWING, follow_up_end__lt=on).update(status=Contact.Status.RELEASED, **touched(Contact))
 
 
 # --- Outbreaks -------------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def add_case_to_outbreak(*, by, outbreak: Outbreak, case) -> None:
         raise Invalid("Ổ dịch đã kết thúc; hãy mở ổ dịch mới.", "The outbreak is closed; open a new one.")
     outbreak.cases.add(case)
     # The case's open contacts belong to the outbreak too.
-    Contact.objects.filter(source_case=case, outbreak__isnull=True).update(outbreak=outbreak)
+    Contact.objects.filter(source_case=case, outbreak__isnull=True).update(outbreak=outbreak, **touched(Contact))
     record(actor=by, action="update", obj=outbreak, person_id=case.person_id, note=f"+ F0 #{case.pk}")
 
 

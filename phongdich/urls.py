@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 DOMAIN_APPS = [
     "geo", "accounts", "audit", "people", "diseases", "facilities", "cases", "contacts", "testing",
     "vaccination", "levels", "supplies", "directives", "reports",
-    "dataprotection",
+    "dataprotection", "fieldapp",
 ]
 # The apps with REST endpoints (each has an api_urls.py); an app adds itself here with its first endpoint.
 API_APPS = [

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record
-from core.concurrency import update_versioned
+from core.concurrency import touched, update_versioned
 from core.errors import Invalid
 
 from . import rules
@@ -94,7 +94,7 @@ def add_member(*, by, pool: Pool, person) -> PoolMember:
 
 def _transition(pool: Pool, new: str, **changes) -> None:
     rules.check_transition(pool.status, new)
-    updated = Pool.objects.filter(pk=pool.pk, status=pool.status).update(status=new, **changes)
+    updated = Pool.objects.filter(pk=pool.pk, status=pool.status).update(status=new, **changes, **touched(Pool))
     if updated != 1:
         raise Invalid("Mẫu gộp vừa được người khác cập nhật.", "The pool was just changed by someone else.")
     pool.status = new

@@ -655,3 +655,4 @@ def certificate_status(token: str):
     if cert.expires_on <= timezone.localdate():
         return "expired", cert
     return "valid", cert
+
