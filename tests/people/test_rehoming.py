@@ -196,3 +196,44 @@ def test_people_edited_since_the_proposal_are_left_alone(province_user, split):
     assert rehoming.decide(by=province_user, move_ids=[move.pk], new_commune=split["ba_to"]) == 0
     p.refresh_from_db()
     assert p.commune == split["kon_tum"]
+
+
+def test_review_page_lists_filters_and_moves_in_bulk(province_user, split, personas, client_for, django_assert_max_num_queries):
+    people = [make_person(split["old"], full_name=f"Người Số {i}", date_of_birth=dt.date(1990, 1, 2 + i)) for i in range(3)]
+    proposed = make_person(split["old"], full_name="Phạm Văn Dũng", street="Thôn 3, xã Ba Tơ")
+    run(province_user)
+    c = client_for(personas["commune_a"])
+    with django_assert_max_num_queries(20):
+        page = c.get("/people/chuyen-dia-ban/xem-xet/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Người Số 0" in html and "02/01/1990" in html and "Xã Ba Tơ" in html and "Phường Kon Tum" in html
+    assert "unresolved" not in html.replace('value="unresolved"', "")  # no raw codes shown
+    only_proposed = c.get("/people/chuyen-dia-ban/xem-xet/", {"state": "proposed"}).content.decode()
+    assert "Phạm Văn Dũng" in only_proposed and "Người Số 0" not in only_proposed
+    ids = list(RehomingMove.objects.filter(person__in=people[:2]).values_list("pk", flat=True))
+    resp = c.post("/people/chuyen-dia-ban/xem-xet/", {"move": ids, "new_commune": split["kon_tum"].pk, "action": "choose"})
+    assert resp.status_code == 302
+    assert set(Person.objects.filter(pk__in=[p.pk for p in people[:2]]).values_list("commune_id", flat=True)) == {split["kon_tum"].pk}
+    # English screen: the refusal in English.
+    c.cookies["django_language"] = "en"
+    move = RehomingMove.objects.get(person=people[2])
+    resp = c.post("/people/chuyen-dia-ban/xem-xet/", {"move": [move.pk], "new_commune": one_to_one_target(personas["commune_b"].unit).pk,
+                                                       "action": "choose"}, follow=True)
+    assert "is not a new commune of" in resp.content.decode()
+    assert client_for(personas["commune_b"]).get("/people/chuyen-dia-ban/xem-xet/").content.decode().count('name="move"') == 0
+
+
+def test_runs_page_is_for_province_wide_users_and_runs_and_undoes(province_user, personas, client_for, commune_b):
+    p = make_person(commune_b)
+    assert client_for(personas["commune_a"]).get("/people/chuyen-dia-ban/").status_code == 403
+    c = client_for(province_user)
+    assert c.post("/people/chuyen-dia-ban/").status_code == 302
+    r = RehomingRun.objects.get()
+    if r.status == RehomingRun.Status.QUEUED:  # the test client's request ran in a transaction: run the job here
+        rehoming.run_job(run_id=r.pk)
+    page = c.get("/people/chuyen-dia-ban/").content.decode()
+    assert "Hoàn tất" in page
+    assert c.post(f"/people/chuyen-dia-ban/{r.pk}/hoan-tac/").status_code == 302
+    p.refresh_from_db()
+    assert p.commune == commune_b and p.former_commune is None
