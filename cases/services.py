@@ -17,6 +17,7 @@ from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
 from facilities.models import BedType, Facility
+from geo.eras import check_unit_on
 from supplies import hooks as supplies_hooks
 
 from . import rules, statements
@@ -130,7 +131,9 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
                 vaccination_status = VaccinationStatus.FULL if _is_fully_vaccinated(person, confirmed_on) else VaccinationStatus.UNKNOWN
             except Exception:  # a failing prefill must not block confirming a case; the status stays "unknown"
                 vaccination_status = VaccinationStatus.UNKNOWN
-    commune = commune or person.commune
+    # A case keeps the unit of its time: a re-homed person's case of 2022 lies on his pre-2025 commune (geo.eras).
+    commune = commune or person.commune_on(confirmed_on)
+    check_unit_on(commune, confirmed_on, what_vi="Ca bệnh", what_en="A case")
     case = Case(
         person=person, disease=Disease.objects.get(code=disease), commune=commune, confirmed_on=confirmed_on,
         test_kind=test_kind, test_place=test_place, symptom_onset=symptom_onset, detected_in=detected_in,

@@ -66,6 +66,14 @@ class Person(VersionedModel):
     def age_on(self, on: dt.date) -> int | None:
         return age_on(self.date_of_birth, self.birth_year, on)
 
+    def commune_on(self, on: dt.date):
+        """The commune of his time: the pre-2025 one he was re-homed from for a date before 01/07/2025."""
+        from geo.eras import START_2025
+
+        if self.former_commune_id and on is not None and on < START_2025:
+            return self.former_commune
+        return self.commune
+
     @property
     def age(self) -> int | None:
         return self.age_on(dt.date.today())

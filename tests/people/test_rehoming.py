@@ -200,7 +200,7 @@ def test_people_edited_since_the_proposal_are_left_alone(province_user, split):
 
 def test_review_page_lists_filters_and_moves_in_bulk(province_user, split, personas, client_for, django_assert_max_num_queries):
     people = [make_person(split["old"], full_name=f"Người Số {i}", date_of_birth=dt.date(1990, 1, 2 + i)) for i in range(3)]
-    proposed = make_person(split["old"], full_name="Phạm Văn Dũng", street="Thôn 3, xã Ba Tơ")
+    make_person(split["old"], full_name="Phạm Văn Dũng", street="Thôn 3, xã Ba Tơ")
     run(province_user)
     c = client_for(personas["commune_a"])
     with django_assert_max_num_queries(20):
