@@ -8,7 +8,6 @@ from rest_framework.views import APIView
 from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
 from audit.services import record
 from core.api import AuditedRetrieveMixin, HasRole, ScopedViewSetMixin
-from core.errors import Invalid
 from core.scoping import get_for_user, scope, visible_units
 
 from . import chains, services
@@ -52,10 +51,8 @@ class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveM
             raise ValidationError({"person": "Người ngoài địa bàn / Person outside your jurisdiction"})
         if not scope(Case.objects.filter(pk=d["source_case"].pk), self.request.user).exists():
             raise ValidationError({"source_case": "Ca bệnh ngoài địa bàn / Case outside your jurisdiction"})
-        try:
-            serializer.instance = services.add_contact(by=self.request.user, **d)
-        except Invalid as exc:
-            raise ValidationError({exc.field or "detail": [exc.vi, exc.en]})
+        # A refusal (core.errors.Invalid) answers the API's one error shape (core.api.exception_handler).
+        serializer.instance = services.add_contact(by=self.request.user, **d)
 
 
 def _generations(request, name: str) -> int:
