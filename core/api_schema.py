@@ -15,7 +15,7 @@ ERROR_SCHEMA = {
         "message_en": {"type": "string"},
         "code": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": ["string", "null"]}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}}},
+            "field": {"type": "string", "nullable": True}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}}},
     },
     "additionalProperties": True,
 }
