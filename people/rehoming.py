@@ -90,8 +90,10 @@ def _execute(sql: str, params=()) -> int:
 
 
 def _not_pending(alias: str = "p") -> str:
-    return (f"NOT EXISTS (SELECT 1 FROM {MOVE} w WHERE w.person_id = {alias}.id "
-            f"AND w.state IN ('{State.PROPOSED}', '{State.UNRESOLVED}'))")
+    # NOT IN, evaluated once into a hash: a correlated NOT EXISTS on the table the INSERT fills made PostgreSQL rescan
+    # every row inserted so far for each new one (quadratic: 580,000 people did not finish in 10 minutes).
+    return (f"{alias}.id NOT IN (SELECT w.person_id FROM {MOVE} w "
+            f"WHERE w.state IN ('{State.PROPOSED}', '{State.UNRESOLVED}'))")
 
 
 @transaction.atomic
