@@ -29,8 +29,10 @@ class Person(VersionedModel):
     village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.PROTECT, related_name="residents", verbose_name=_("Thôn/làng/tổ dân phố"))
     street = models.CharField(_("Số nhà, đường"), max_length=200, blank=True)
     # The pre-2025 commune of his time, kept when a re-homing run put him on his 2025 commune (people.rehoming).
+    # No database constraint (units are never deleted; PROTECT holds in Django): a re-homing run sets it on hundreds of
+    # thousands of rows, and a deferred foreign-key check per row was a third of the run on PostgreSQL.
     former_commune = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="former_residents",
-                                       verbose_name=_("Xã/phường trước 01/07/2025"), editable=False)
+                                       verbose_name=_("Xã/phường trước 01/07/2025"), editable=False, db_constraint=False)
     comorbidities = models.JSONField(_("Bệnh nền"), default=list, blank=True)
     is_pregnant = models.BooleanField(_("Đang mang thai"), default=False)
     is_immunocompromised = models.BooleanField(_("Suy giảm miễn dịch"), default=False)
@@ -144,10 +146,13 @@ class RehomingMove(models.Model):
         UNRESOLVED = "unresolved", _("Chưa xác định được, chờ xem xét")
         UNDONE = "undone", _("Đã hoàn tác")
 
-    run = models.ForeignKey(RehomingRun, on_delete=models.CASCADE, related_name="moves")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="rehoming_moves", db_index=False)
-    old_commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+", db_index=False)
-    new_commune = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # A log written by INSERT … SELECT, a row per person of the province: no database constraints (the deferred
+    # foreign-key checks, four per row, cost more than the insert itself); Django keeps CASCADE/PROTECT.
+    run = models.ForeignKey(RehomingRun, on_delete=models.CASCADE, related_name="moves", db_index=False, db_constraint=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="rehoming_moves", db_index=False, db_constraint=False)
+    old_commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    new_commune = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False, db_constraint=False)
     method = models.CharField(_("Cách xác định"), max_length=12, choices=Method.choices)
     state = models.CharField(_("Trạng thái"), max_length=12, choices=State.choices)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
