@@ -271,7 +271,9 @@ def successor_choices(old_commune_ids) -> dict[int, list[AdministrativeUnit]]:
 def decide(*, by, move_ids: list[int], new_commune: AdministrativeUnit | None = None, accept_proposal: bool = False) -> int:
     """Bulk decision on pending moves of the user's jurisdiction: put them on `new_commune` (which must be one of
     the 2025 communes each old commune became part of), or accept their address proposals. All or nothing."""
-    moves = list(review_queryset(by).select_for_update(of=("self",)).filter(pk__in=move_ids)) if move_ids else []
+    # Locked by primary key: the scoped queryset of a 2025-unit user is DISTINCT, which FOR UPDATE refuses.
+    visible = review_queryset(by).filter(pk__in=move_ids).values("pk")
+    moves = list(RehomingMove.objects.select_for_update().filter(pk__in=visible, state__in=PENDING)) if move_ids else []
     if not moves or len(moves) != len(set(move_ids)):
         raise Invalid("Không có người nào được chọn trong danh sách chờ xem xét của bạn.",
                       "No person of your review list was selected.")

@@ -162,6 +162,10 @@ def test_review_list_is_scoped_to_the_users_jurisdiction(province_user, split, c
     assert not rehoming.review_queryset(personas["commune_b"]).exists()
     assert not rehoming.review_queryset(other_user).exists()
     assert rehoming.review_queryset(province_user).count() == 1
+    # The user of the 2025 commune decides for the people of the old one.
+    move = RehomingMove.objects.get(person=waiting)
+    assert rehoming.decide(by=kon_tum_user, move_ids=[move.pk], new_commune=split["kon_tum"]) == 1
+    assert not rehoming.review_queryset(kon_tum_user).exists()
 
 
 def test_bulk_decision_moves_the_chosen_people_and_refuses_a_commune_that_is_not_a_successor(province_user, split, commune_b, personas):
