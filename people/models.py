@@ -29,10 +29,11 @@ class Person(VersionedModel):
     village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.PROTECT, related_name="residents", verbose_name=_("Thôn/làng/tổ dân phố"))
     street = models.CharField(_("Số nhà, đường"), max_length=200, blank=True)
     # The pre-2025 commune of his time, kept when a re-homing run put him on his 2025 commune (people.rehoming).
-    # No database constraint (units are never deleted; PROTECT holds in Django): a re-homing run sets it on hundreds of
-    # thousands of rows, and a deferred foreign-key check per row was a third of the run on PostgreSQL.
+    # No database constraint (units are never deleted; PROTECT holds in Django) and no index (nothing searches by it):
+    # a re-homing run sets it on hundreds of thousands of rows, and each per-row check or index entry costs.
     former_commune = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="former_residents",
-                                       verbose_name=_("Xã/phường trước 01/07/2025"), editable=False, db_constraint=False)
+                                       verbose_name=_("Xã/phường trước 01/07/2025"), editable=False, db_constraint=False,
+                                       db_index=False)
     comorbidities = models.JSONField(_("Bệnh nền"), default=list, blank=True)
     is_pregnant = models.BooleanField(_("Đang mang thai"), default=False)
     is_immunocompromised = models.BooleanField(_("Suy giảm miễn dịch"), default=False)

@@ -120,9 +120,11 @@ def rehome(run: RehomingRun) -> dict:
         WHERE p.merged_into_id IS NULL AND {_not_pending()}""", [run.pk])
     proposed, unresolved = _propose_the_rest(run)
     proposed_at = time.monotonic()
-    moved = apply_moves(run=run, by=run.created_by)
+    timings: dict = {}
+    moved = apply_moves(run=run, by=run.created_by, timings=timings)
     counts = {"one_to_one": one, "village": village, "address": proposed, "unresolved": unresolved, "moved": moved,
-              "seconds_proposing": round(proposed_at - started, 1), "seconds": round(time.monotonic() - started, 1)}
+              "seconds_proposing": round(proposed_at - started, 1), **timings,
+              "seconds": round(time.monotonic() - started, 1)}
     if connection.vendor == "postgresql":
         _execute(f"ANALYZE {PERSON}")
     return counts
@@ -205,7 +207,7 @@ def _moves_sql(where: str, state: str) -> str:
     return f"SELECT m.person_id, m.old_commune_id, m.new_commune_id FROM {MOVE} m WHERE {where} AND m.state = '{state}'"
 
 
-def apply_moves(*, run: RehomingRun | None = None, move_ids: list[int] | None = None, by=None) -> int:
+def apply_moves(*, run: RehomingRun | None = None, move_ids: list[int] | None = None, by=None, timings: dict | None = None) -> int:
     """Put the people of the run's (or the given) moves in state "moved" on their 2025 commune, keep their old one
     as former_commune, audit each, and let the care apps follow. A person no longer on the move's old commune (edited
     since) is left alone. Returns the number of people moved."""
@@ -216,9 +218,13 @@ def apply_moves(*, run: RehomingRun | None = None, move_ids: list[int] | None = 
             FROM {MOVE} m WHERE m.person_id = {PERSON}.id AND {where} AND m.state = %s
                 AND {PERSON}.commune_id = m.old_commune_id""",
         [timezone.now(), *params, State.MOVED])
+    t1 = time.monotonic()
     _audit(by=by, where=where, params=params, reverse=False,
            note="Chuyển sang xã/phường từ 01/07/2025 (chuyển địa bàn) / Re-homed to the 2025 commune")
+    t2 = time.monotonic()
     persons_rehomed.send(sender=RehomingMove, moves_sql=_moves_sql(where, State.MOVED), params=params, undo=False, by=by)
+    if timings is not None:
+        timings.update(seconds_audit=round(t2 - t1, 1), seconds_care_records=round(time.monotonic() - t2, 1))
     return moved
 
 
