@@ -11,7 +11,7 @@ from core.imports import Column, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_date
 from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, split_in_scope, visible_commune_ids
 from core.text import fold
-from geo.eras import check_unit_on, structure_on
+from geo.eras import check_unit_on, installation_structure, structure_on
 from geo.models import AdministrativeUnit, Level, Structure
 from people.models import Person
 from people.rules import check_full_name, check_id_number, normalize_phone
@@ -59,6 +59,8 @@ class CaseLineListImporter(TableImporter):
         code = code[:-2] if code.endswith(".0") else code
         on = out.get("confirmed_on")
         era = structure_on(on) if on else Structure.PRE_2025
+        if installation_structure() == Structure.PRE_2025:
+            era = Structure.PRE_2025  # an installation still on the old structure records on its old communes
         other = Structure.PRE_2025 if era == Structure.FROM_2025 else Structure.FROM_2025
         out["commune"] = self.communes.get((era, code.zfill(5))) or self.communes.get((other, code.zfill(5)))
         if out["commune"] is None:
