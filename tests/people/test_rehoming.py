@@ -63,6 +63,13 @@ def test_one_to_one_moves_the_person_keeps_his_old_commune_and_audits(province_u
     assert r.counts["one_to_one"] >= 1 and r.counts["moved"] >= 1
 
 
+def test_the_person_page_shows_the_commune_of_his_time(province_user, commune_b, client_for, personas):
+    p = make_person(commune_b)
+    run(province_user)
+    page = client_for(personas["admin"]).get(f"/people/{p.pk}/").content.decode()
+    assert "Xã/phường trước 01/07/2025" in page and commune_b.name in page
+
+
 def test_split_commune_by_village_by_address_and_unresolved(province_user, split):
     by_village = make_person(split["old"], full_name="Trần Thị Bình", village=split["v2"])
     by_village_other = make_person(split["old"], full_name="Lê Văn Cường", village=split["v1"])
