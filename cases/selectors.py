@@ -1,8 +1,12 @@
-"""Reads of the case registry for other apps."""
-from django.db.models import Count
+"""Reads of the case registry for other apps (docs/architecture.md, "Selectors"): plain functions returning values
+or querysets. Other apps never filter cases on raw status strings: the meanings live here."""
+import datetime as dt
+from collections import defaultdict
 
-from .choices import CareSetting, Status
-from .models import Case
+from django.db.models import Count, Q
+
+from .choices import CareSetting, DetectedIn, Status
+from .models import Admission, Case
 
 
 def active_home_cases_by_commune(commune_ids) -> dict[int, int]:
@@ -10,3 +14,63 @@ def active_home_cases_by_commune(commune_ids) -> dict[int, int]:
     rows = (Case.objects.filter(status=Status.ACTIVE, care_setting=CareSetting.HOME, commune_id__in=list(commune_ids))
             .values("commune_id").annotate(n=Count("id")).order_by())
     return {r["commune_id"]: r["n"] for r in rows}
+
+
+def criteria_counts_by_commune(commune_ids, start: dt.date, end: dt.date) -> dict[str, dict[int, int]]:
+    """Per commune, within [start, end] (levels' criterion 1): "community" — community cases confirmed (detected in
+    the community); "oxygen" — cases confirmed on oxygen; "deaths" — deaths. `commune_ids` may be a subquery.
+    Three grouped queries."""
+    base = Case.objects.filter(commune_id__in=commune_ids)
+    queries = {
+        "community": base.filter(detected_in=DetectedIn.COMMUNITY, confirmed_on__range=(start, end)),
+        "oxygen": base.filter(on_oxygen=True, confirmed_on__range=(start, end)),
+        "deaths": base.filter(died_on__range=(start, end)),
+    }
+    return {key: {r["commune_id"]: r["n"] for r in qs.values("commune_id").annotate(n=Count("id")).order_by()}
+            for key, qs in queries.items()}
+
+
+def open_admissions_by_facility_place(path_prefixes, at: dt.datetime) -> list[dict]:
+    """Admissions open at `at` in facilities under any of `path_prefixes`, grouped: rows of
+    {"facility__unit__path", "bed_type", "n"} (levels' free beds). One query."""
+    under = Q()
+    for prefix in path_prefixes:
+        under |= Q(facility__unit__path__startswith=prefix)
+    return list(Admission.objects.filter(under, admitted_at__lt=at)
+                .filter(Q(discharged_at__isnull=True) | Q(discharged_at__gte=at))
+                .values("facility__unit__path", "bed_type").annotate(n=Count("id")).order_by())
+
+
+def daily_figures(day: dt.date, path_prefix: str | None) -> dict:
+    """The daily report's case figures for `day` (residents of communes under `path_prefix`; all when None):
+    "new" (confirmed that day, by where detected), "communes" (the same per commune, sorted by district and commune),
+    cumulative totals up to the day, deaths and recoveries (cumulative and that day), and cases under care now by
+    care setting (a transferred case is under the hospital's care)."""
+    qs = Case.objects.all()
+    if path_prefix is not None:
+        qs = qs.filter(commune__path__startswith=path_prefix)
+    kinds = (DetectedIn.COMMUNITY, DetectedIn.QUARANTINE, DetectedIn.FACILITY)
+    by_commune = defaultdict(lambda: {**{k.value: 0 for k in kinds}, "total": 0})
+    names = {}
+    for r in (qs.filter(confirmed_on=day).values("commune_id", "commune__name", "commune__parent__name", "detected_in")
+              .annotate(n=Count("id")).order_by()):
+        row = by_commune[r["commune_id"]]
+        key = r["detected_in"] if r["detected_in"] in row else DetectedIn.COMMUNITY.value
+        row[key] += r["n"]
+        row["total"] += r["n"]
+        names[r["commune_id"]] = (r["commune__parent__name"] or "", r["commune__name"])
+    communes = sorted(({"district": names[k][0], "commune": names[k][1], **v} for k, v in by_commune.items()),
+                      key=lambda r: (r["district"], r["commune"]))
+    totals = qs.filter(confirmed_on__lte=day).aggregate(
+        cumulative=Count("id"),
+        deaths=Count("id", filter=Q(died_on__isnull=False, died_on__lte=day)),
+        deaths_today=Count("id", filter=Q(died_on=day)),
+        recovered=Count("id", filter=Q(released_on__isnull=False, released_on__lte=day)),
+        recovered_today=Count("id", filter=Q(released_on=day)),
+        active_home=Count("id", filter=Q(status=Status.ACTIVE, care_setting=CareSetting.HOME)),
+        active_centralised=Count("id", filter=Q(status=Status.ACTIVE, care_setting=CareSetting.CENTRALISED)),
+        # A transfer hands the case to the hospital (status "transferred"): still under care there.
+        active_hospital=Count("id", filter=Q(status__in=[Status.ACTIVE, Status.TRANSFERRED], care_setting=CareSetting.HOSPITAL)),
+    )
+    new_totals = {k: sum(c[k] for c in communes) for k in (*(k.value for k in kinds), "total")}
+    return {"new": new_totals, "communes": communes, **totals}

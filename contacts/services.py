@@ -3,7 +3,6 @@ transaction with its audit rows."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -13,6 +12,7 @@ from audit.services import diff, record
 from core.concurrency import update_versioned
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
+from vaccination import selectors as vaccination_selectors
 
 from . import chains
 from .models import Arrival, Contact, ContactCheck, Generation, Outbreak, VaccinationSource
@@ -40,18 +40,9 @@ def schedule(*, last_exposure: dt.date, facts: VaccinationFacts, disease: str = 
 
 
 def vaccination_prefill(person, on: dt.date) -> bool | None:
-    """Fully vaccinated on `on` according to the vaccination registry, when that capability exists."""
-    try:
-        module = importlib.import_module("vaccination.services")
-    except ImportError:
-        return None
-    fn = getattr(module, "is_fully_vaccinated", None)
-    if fn is None:
-        return None
-    try:
-        return bool(fn(person, on))
-    except Exception:  # the registry is advisory here; the worker can still enter the fact
-        return None
+    """Fully vaccinated on `on` according to the vaccination registry (advisory: the worker can still enter the
+    fact)."""
+    return vaccination_selectors.is_fully_vaccinated(person, on)
 
 
 def _schedule_fields(s: Schedule) -> dict:
@@ -381,7 +372,8 @@ def find_or_create_person(*, by, data: dict, existing=None, accept_new: bool = F
         if same is not None:
             return same, []
     elif id_number:
-        from core.scoping import ID_FOUND, ID_OUTSIDE, OUTSIDE_JURISDICTION, lookup_person_by_national_id
+        from core.scoping import ID_FOUND, ID_OUTSIDE, OUTSIDE_JURISDICTION
+        from people.selectors import lookup_person_by_national_id
 
         found, same = lookup_person_by_national_id(by, id_number)
         if found == ID_FOUND:

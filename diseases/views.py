@@ -3,14 +3,13 @@ import datetime as dt
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
-from core.views import require_role
+from core.roles import HEALTH_READERS, RULE_EDITORS
+from core.views import role_required
 
 from . import services
 from .forms import RuleVersionForm
@@ -18,9 +17,8 @@ from .models import Disease, RuleKind, RuleSet
 from .rules import NoRuleInForce, rule_in_force, valid_until, why
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def rule_list(request, disease="covid19"):
-    require_role(request.user, HEALTH_READERS)
     disease_obj = get_object_or_404(Disease, code=disease)
     try:
         on = parse_date(request.GET.get("on")) or dt.date.today()
@@ -44,9 +42,8 @@ def rule_list(request, disease="covid19"):
     })
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def rule_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     rule = get_object_or_404(RuleSet.objects.select_related("disease", "created_by"), pk=pk)
     return render(request, "diseases/rule_detail.html", {"rule": rule, "until": valid_until(rule)})
 
@@ -64,10 +61,9 @@ def _structured_values(post, keys: list[str]) -> dict:
     return values
 
 
-@login_required
+@role_required(RULE_EDITORS)
 def rule_add(request, disease="covid19"):
     """A new version, prefilled from the latest version of the kind; each value edited with its source and flag."""
-    require_role(request.user, RULE_EDITORS)
     disease_obj = get_object_or_404(Disease, code=disease)
     kind = request.GET.get("kind") or request.POST.get("kind")
     base = RuleSet.objects.filter(disease=disease_obj, kind=kind).order_by("-valid_from").first() if kind else None

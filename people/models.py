@@ -93,7 +93,7 @@ class Person(VersionedModel):
 
 def province_wide(user) -> bool:
     """Whoever may run or undo a re-homing: a person editor of the whole province (or the installation)."""
-    from accounts.roles import PERSON_EDITORS
+    from core.roles import PERSON_EDITORS
 
     if getattr(user, "sees_everything", False):
         return True

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import PERSON_EDITORS
 from core.errors import Invalid
+from core.roles import PERSON_EDITORS
 from core.scoping import scope
 from core.text import fold
 from core.views import role_required

@@ -77,7 +77,9 @@ def possible_duplicates(*, full_name: str, birth_year: int, commune, date_of_bir
 
 def _refuse_registered_id(id_number: str, *, by, exclude_pk=None) -> None:
     """Same ID = same person: refuse a second record, saying which one only if `by` may see it."""
-    from core.scoping import ID_FOUND, ID_NONE, lookup_person_by_national_id
+    from core.scoping import ID_FOUND, ID_NONE
+
+    from .selectors import lookup_person_by_national_id
 
     found, person = lookup_person_by_national_id(by, id_number, exclude_pk=exclude_pk)
     if found != ID_NONE:
@@ -128,10 +130,6 @@ def export_people(*, by, qs: QuerySet, note: str = "") -> tuple[list[str], list[
     record(actor=by, action="export", records=[p.pk for p in people], note=note or f"{len(people)} người / people",
            target_label="people.person")
     return EXPORT_COLUMNS, rows
-
-
-def record_view(*, by, person: Person) -> None:
-    record(actor=by, action="view", obj=person)
 
 
 @transaction.atomic

@@ -39,7 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # in the site's frame, like the other error pages
 
 INSTALLED_APPS = [
-    "accounts.admin_site.AdminConfig",  # Django's admin at /quantri/: system administrators only, behind the second factor
+    "core.admin_site.AdminConfig",  # Django's admin at /quantri/: system administrators only, behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -237,7 +237,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation lists its error answers (400/401/403/404/409/429), checked by tests/test_api_schema.py.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_schema.add_error_responses"],
     # Two choice sets are named "role": a user's (accounts) and an agency's part in a task (directives).
-    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.roles.Role", "AssignmentRoleEnum": "directives.models.Assignment.Role"},
+    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "core.roles.Role", "AssignmentRoleEnum": "directives.models.Assignment.Role"},
 }
 
 # Background and scheduled jobs: Celery with Redis when REDIS_URL is set, otherwise in-process.
