@@ -5,16 +5,19 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.authentication import TokenAuthentication
-from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
+from accounts.roles import CASE_REGISTRARS, CLINICAL_EDITORS, HEALTH_READERS
 from core.api import AuditedRetrieveMixin, ScopedViewSetMixin
+from core.errors import Invalid
 from core.scoping import scope
+from facilities.models import Facility, Team
+from people.models import Person
 
 from . import services
-from .choices import SYMPTOMS
+from .choices import SYMPTOMS, CareSetting, DetectedIn, Severity, Status, TestKind, VaccinationStatus
 from .models import Alert, Case, Check
 
 
@@ -27,6 +30,75 @@ class CaseSerializer(serializers.ModelSerializer):
                   "care_setting", "status", "severity", "on_oxygen", "vaccination_status", "team", "station", "facility",
                   "release_due_on", "released_on", "died_on", "last_check_at", "version"]
         read_only_fields = fields
+
+
+class CaseWriteSerializer(serializers.Serializer):
+    """The case form's fields (cases.forms.CaseForm / CaseEditForm), for POST and PATCH /api/cases/."""
+
+    confirmed_on = serializers.DateField()
+    test_kind = serializers.ChoiceField(choices=TestKind.choices)
+    test_place = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    symptom_onset = serializers.DateField(required=False, allow_null=True)
+    detected_in = serializers.ChoiceField(choices=DetectedIn.choices, default=DetectedIn.COMMUNITY)
+    care_setting = serializers.ChoiceField(choices=CareSetting.choices, default=CareSetting.HOME)
+    severity = serializers.ChoiceField(choices=Severity.choices, default="mild")
+    on_oxygen = serializers.BooleanField(required=False)
+    vaccination_status = serializers.ChoiceField(choices=VaccinationStatus.choices, required=False, allow_null=True)
+    has_comorbidity = serializers.BooleanField(required=False)
+    comorbidity_stable = serializers.BooleanField(required=False)
+    is_pregnant = serializers.BooleanField(required=False)
+    is_breastfeeding = serializers.BooleanField(required=False)
+    can_self_care = serializers.BooleanField(required=False)
+    has_phone = serializers.BooleanField(required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.filter(kind=Team.Kind.CARE_TEAM), required=False, allow_null=True)
+
+
+class CaseCreateSerializer(CaseWriteSerializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.filter(merged_into__isnull=True))
+
+
+class CaseUpdateSerializer(CaseWriteSerializer):
+    version = serializers.IntegerField(help_text="The version the edit started from (409 when someone saved since).")
+    status = serializers.ChoiceField(choices=[Status.ACTIVE, Status.LOST], required=False)
+    station = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.filter(kind=Facility.Kind.COMMUNE_HEALTH_STATION),
+                                                 required=False, allow_null=True)
+    confirmed_on = None  # set at confirmation, not edited
+    test_kind = None
+    detected_in = serializers.ChoiceField(choices=DetectedIn.choices, required=False)
+    care_setting = serializers.ChoiceField(choices=CareSetting.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message_vi = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class HomeCareSerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    why_vi = serializers.CharField()
+    why_en = serializers.CharField()
+
+
+class CaseWithEligibilitySerializer(serializers.Serializer):
+    case = CaseSerializer()
+    home_care = HomeCareSerializer(help_text="Eligibility for home care under the rule in force on the confirmation date.")
+
+
+def _answer(case: Case, status_code: int) -> Response:
+    case = Case.objects.select_related("person", "disease").get(pk=case.pk)
+    assessment = services.home_care_assessment(case)
+    return Response({"case": CaseSerializer(case).data, "home_care": {
+        "eligible": assessment["eligible"], "reasons": [r.as_dict() for r in assessment["reasons"]],
+        "why_vi": assessment["why"]["vi"], "why_en": assessment["why"]["en"]}}, status=status_code)
+
+
+def _in_scope(user, obj, field: str):
+    """A related record named in the request must lie in the caller's jurisdiction (404 wording, no hint)."""
+    if obj is not None and not scope(type(obj).objects.filter(pk=obj.pk), user).exists():
+        raise Invalid("Không tìm thấy (hoặc ngoài địa bàn của bạn).", "Not found (or outside your jurisdiction).", field=field)
 
 
 class CheckInSerializer(serializers.Serializer):
@@ -76,7 +148,9 @@ CHECK_CASE_FIELDS = ("status", "released_on", "died_on", "person__birth_year", "
 
 
 class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, viewsets.GenericViewSet):
-    """Cases in the caller's jurisdiction (reads are audited)."""
+    """Cases in the caller's jurisdiction (reads are audited). POST confirms a case (the same rules as the form:
+    cases.services.open_case), PATCH edits one (`version` required: 409 when someone saved since); both answer the
+    home-care eligibility under the rule in force."""
 
     queryset = Case.objects.select_related("person", "disease")
     serializer_class = CaseSerializer
@@ -84,6 +158,37 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixi
     edit_roles = CLINICAL_EDITORS
     filterset_fields = ["status", "care_setting", "commune", "team"]
     authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+    def get_serializer_class(self):
+        return {"create": CaseCreateSerializer, "partial_update": CaseUpdateSerializer}.get(self.action, CaseSerializer)
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseWithEligibilitySerializer})
+    def create(self, request):
+        if not request.user.has_role(CASE_REGISTRARS):
+            raise PermissionDenied
+        ser = CaseCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        person = data.pop("person")
+        _in_scope(request.user, person, "person")
+        _in_scope(request.user, data.get("team"), "team")
+        data.setdefault("vaccination_status", None)
+        data.pop("on_oxygen", None)
+        case = services.open_case(by=request.user, person=person, **data)
+        return _answer(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseUpdateSerializer, responses={200: CaseWithEligibilitySerializer})
+    def partial_update(self, request, pk=None):
+        case = self.get_object()
+        ser = CaseUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        if "version" not in data:
+            raise Invalid("Thiếu phiên bản (version) của hồ sơ đang sửa.", "The version being edited is missing.", field="version")
+        version = data.pop("version")
+        _in_scope(request.user, data.get("team"), "team")
+        case = services.update_case(by=request.user, case=case, expected_version=version, changes=data)
+        return _answer(case, status.HTTP_200_OK)
 
     @extend_schema(
         request=CheckInSerializer,

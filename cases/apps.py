@@ -9,6 +9,8 @@ class CasesConfig(AppConfig):
         from core.dashboard import register_tiles
         from core.navigation import register
 
+        from . import receivers  # noqa: F401 (people.signals.persons_rehomed)
+
         register("Ca bệnh", "cases:list", roles=HEALTH_READERS, order=20)
         register("Cảnh báo F0", "cases:alerts", roles=CLINICAL_EDITORS, order=21)
         register("Không để F0 mất liên lạc", "cases:board", roles=HEALTH_READERS, order=22)

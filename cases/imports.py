@@ -11,7 +11,8 @@ from core.imports import Column, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_date
 from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, split_in_scope, visible_commune_ids
 from core.text import fold
-from geo.models import AdministrativeUnit, Level
+from geo.eras import check_unit_on, installation_structure, structure_on
+from geo.models import AdministrativeUnit, Level, Structure
 from people.models import Person
 from people.rules import check_full_name, check_id_number, normalize_phone
 
@@ -47,10 +48,32 @@ class CaseLineListImporter(TableImporter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.communes = {u.code: u for u in AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025")}
+        # Both structures: a commune code is read in the structure of the row's confirmation date (geo.eras).
+        self.communes = {(u.structure, u.code): u for u in AdministrativeUnit.objects.filter(level=Level.COMMUNE)}
         # Jurisdiction (core.scoping): a row may only name a commune the importing user governs.
         self.visible_communes = visible_commune_ids(self.by)
         self.person_by_id: dict[str, Person] = {}
+
+    def _commune(self, values: dict, out: dict, errors: list) -> None:
+        code = str(values.get("commune_code") or "").strip()
+        code = code[:-2] if code.endswith(".0") else code
+        on = out.get("confirmed_on")
+        era = structure_on(on) if on else Structure.PRE_2025
+        if installation_structure() == Structure.PRE_2025:
+            era = Structure.PRE_2025  # an installation still on the old structure records on its old communes
+        other = Structure.PRE_2025 if era == Structure.FROM_2025 else Structure.FROM_2025
+        out["commune"] = self.communes.get((era, code.zfill(5))) or self.communes.get((other, code.zfill(5)))
+        if out["commune"] is None:
+            errors.append(("Mã xã", f"Không có xã mã {code}", f"No commune with code {code}"))
+            return
+        try:
+            check_unit_on(out["commune"], on, what_vi="Ca bệnh", what_en="A case")
+        except Invalid as exc:
+            errors.append(("Mã xã", exc.vi, exc.en))
+            return
+        if self.visible_communes is not None and out["commune"].pk not in self.visible_communes:
+            errors.append(("Mã xã", f"Xã mã {code} nằm ngoài địa bàn của bạn.",
+                           f"Commune {code} is outside your jurisdiction."))
 
     def clean_row(self, values: dict, line: int) -> dict:
         errors = []
@@ -90,13 +113,6 @@ class CaseLineListImporter(TableImporter):
             except Invalid as exc:
                 errors.append(("Điện thoại", exc.vi, exc.en))
         out["street"] = str(values.get("street") or "").strip()
-        code = str(values.get("commune_code") or "").strip()
-        code = code[:-2] if code.endswith(".0") else code
-        out["commune"] = self.communes.get(code.zfill(5))
-        if out["commune"] is None:
-            errors.append(("Mã xã", f"Không có xã mã {code}", f"No commune with code {code}"))
-        elif self.visible_communes is not None and out["commune"].pk not in self.visible_communes:
-            errors.append(("Mã xã", f"Xã mã {code} nằm ngoài địa bàn của bạn.", f"Commune {code} is outside your jurisdiction."))
         try:
             out["confirmed_on"] = parse_date(values.get("confirmed_on"))
             if out["confirmed_on"] is None:
@@ -105,6 +121,7 @@ class CaseLineListImporter(TableImporter):
                 errors.append(("Ngày xác định", "Ngày xác định ở tương lai", "Confirmation date is in the future"))
         except ParseError as exc:
             errors.append(("Ngày xác định", exc.vi, exc.en))
+        self._commune(values, out, errors)
         out["test_kind"] = TEST_KINDS.get(fold(str(values.get("test_kind") or "")))
         if not out["test_kind"]:
             errors.append(("Loại xét nghiệm", f"Loại xét nghiệm không hợp lệ: {values.get('test_kind')} (RT-PCR hoặc Test nhanh)",

@@ -17,6 +17,7 @@ from core.errors import Invalid
 from diseases.models import Disease, RuleSet
 from diseases.rules import NoRuleInForce, rule_in_force, why
 from facilities.models import BedType, Facility
+from geo.eras import check_unit_on
 from vaccination import selectors as vaccination_selectors
 
 from . import fastpath_check, rules
@@ -122,7 +123,9 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
     if vaccination_status is None:
         full = vaccination_selectors.is_fully_vaccinated(person, confirmed_on)
         vaccination_status = VaccinationStatus.FULL if full else VaccinationStatus.UNKNOWN
-    commune = commune or person.commune
+    # A case keeps the unit of its time: a re-homed person's case of 2022 lies on his pre-2025 commune (geo.eras).
+    commune = commune or person.commune_on(confirmed_on)
+    check_unit_on(commune, confirmed_on, what_vi="Ca bệnh", what_en="A case")
     case = Case(
         person=person, disease=Disease.objects.get(code=disease), commune=commune, confirmed_on=confirmed_on,
         test_kind=test_kind, test_place=test_place, symptom_onset=symptom_onset, detected_in=detected_in,

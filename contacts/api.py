@@ -1,7 +1,8 @@
 """REST API of contact tracing: contacts (scoped), and the chain of transmission of a case."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,7 +13,7 @@ from core.errors import Invalid
 from core.scoping import get_for_user, scope, visible_units
 
 from . import chains, services
-from .models import Contact
+from .models import Contact, ContactCheck
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -32,9 +33,61 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
 
 
+class ContactUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version the edit started from (409 when someone saved since).")
+    setting = serializers.ChoiceField(choices=Contact._meta.get_field("setting").choices, required=False)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    first_exposure_on = serializers.DateField(required=False)
+    last_exposure_on = serializers.DateField(required=False)
+    fully_vaccinated = serializers.BooleanField(required=False, allow_null=True)
+    last_dose_on = serializers.DateField(required=False, allow_null=True)
+    recovered_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactCheck
+        fields = ["id", "contact", "day", "has_symptoms", "symptoms", "temperature", "note", "recorded_at"]
+        read_only_fields = ["id", "contact", "recorded_at"]
+
+
+class ConvertSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The contact's version (409 when someone saved since).")
+    confirmed_on = serializers.DateField()
+    test_kind = serializers.ChoiceField(choices=[("rt_pcr", "RT-PCR"), ("rapid_antigen", "Test nhanh")], default="rt_pcr")
+
+
+class LinkCasesSerializer(serializers.Serializer):
+    infector_case = serializers.IntegerField(help_text="The case (F0) who infected the other.")
+    infected_case = serializers.IntegerField()
+    last_exposure_on = serializers.DateField()
+    setting = serializers.ChoiceField(choices=Contact._meta.get_field("setting").choices, default="household")
+    place = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+def _case_in_scope(user, pk: int, field: str):
+    from cases.models import Case
+
+    case = scope(Case.objects.filter(pk=pk), user).first()
+    if case is None:
+        raise Invalid("Không tìm thấy ca bệnh (hoặc ngoài địa bàn của bạn).", "No such case (or outside your jurisdiction).",
+                      field=field)
+    return case
+
+
+def _stale(contact: Contact, version: int) -> None:
+    if contact.version != version:
+        from core.concurrency import EditConflict, FieldChange
+
+        raise EditConflict(contact, [FieldChange("version", contact.version, version)])
+
+
 class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
                      viewsets.GenericViewSet):
-    """Contacts in the caller's jurisdiction, with the quarantine computed from the F1 rule in force."""
+    """Contacts in the caller's jurisdiction, with the quarantine computed from the F1 rule in force. Writes: create,
+    PATCH (exposure and vaccination facts; `version` required, 409 when stale), daily follow-ups, conversion to a case,
+    and linking two existing cases; each with the page's rules, scoping and audit rows."""
 
     queryset = Contact.objects.select_related("rule_set").order_by("id")
     serializer_class = ContactSerializer
@@ -52,10 +105,63 @@ class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveM
             raise ValidationError({"person": "Người ngoài địa bàn / Person outside your jurisdiction"})
         if not scope(Case.objects.filter(pk=d["source_case"].pk), self.request.user).exists():
             raise ValidationError({"source_case": "Ca bệnh ngoài địa bàn / Case outside your jurisdiction"})
-        try:
-            serializer.instance = services.add_contact(by=self.request.user, **d)
-        except Invalid as exc:
-            raise ValidationError({exc.field or "detail": [exc.vi, exc.en]})
+        # A refusal (core.errors.Invalid) answers the API's one error shape (core.api.exception_handler).
+        serializer.instance = services.add_contact(by=self.request.user, **d)
+
+    @extend_schema(request=ContactUpdateSerializer, responses={200: ContactSerializer})
+    def partial_update(self, request, pk=None):
+        contact = self.get_object()
+        ser = ContactUpdateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = data.pop("version")
+        contact = services.update_contact(by=request.user, contact=contact, data=data, expected_version=version)
+        contact.refresh_from_db()
+        return Response(ContactSerializer(contact).data)
+
+    @extend_schema(request=FollowUpSerializer, responses={201: FollowUpSerializer, 200: FollowUpSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], url_path="follow-ups")
+    def follow_ups(self, request, pk=None):
+        """GET: the contact's daily follow-ups. POST: record one day's (one per day; not in the future)."""
+        contact = self.get_object()
+        if request.method == "GET":
+            return Response(FollowUpSerializer(contact.checks.order_by("-day")[:100], many=True).data)
+        ser = FollowUpSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        check = services.record_check(by=request.user, contact=contact, **ser.validated_data)
+        return Response(FollowUpSerializer(check).data, status=201)
+
+    @extend_schema(request=ConvertSerializer, responses={201: inline_serializer("Converted", {
+        "case": serializers.IntegerField(), "contact": ContactSerializer()})})
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        """The contact tested positive: confirm him as a case in one step (the contact keeps the link)."""
+        from core.roles import CASE_REGISTRARS
+
+        if not request.user.has_role(CASE_REGISTRARS):
+            raise PermissionDenied
+        contact = self.get_object()
+        ser = ConvertSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        _stale(contact, ser.validated_data["version"])
+        case = services.convert_to_case(by=request.user, contact=contact, confirmed_on=ser.validated_data["confirmed_on"],
+                                        test_kind=ser.validated_data["test_kind"])
+        contact.refresh_from_db()
+        return Response({"case": case.pk, "contact": ContactSerializer(contact).data}, status=201)
+
+    @extend_schema(request=LinkCasesSerializer, responses={201: ContactSerializer})
+    @action(detail=False, methods=["post"], url_path="link-cases")
+    def link_cases(self, request):
+        """Record that one existing case infected another (both in the caller's jurisdiction); refuses cycles."""
+        ser = LinkCasesSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        infector = _case_in_scope(request.user, d["infector_case"], "infector_case")
+        infected = _case_in_scope(request.user, d["infected_case"], "infected_case")
+        contact = services.link_cases(by=request.user, infector_case=infector, infected_case=infected,
+                                      last_exposure_on=d["last_exposure_on"], setting=d["setting"], place=d["place"])
+        contact.refresh_from_db()
+        return Response(ContactSerializer(contact).data, status=201)
 
 
 def _generations(request, name: str) -> int:

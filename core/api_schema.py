@@ -7,12 +7,15 @@ they are added here in one place rather than on each view. Schemathesis checks e
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "Vietnamese and English message; field errors are keyed by field name.",
+    "description": "Vietnamese and English message; `errors` lists each error with its field (null for the request "
+                   "as a whole); a serializer's field errors are also keyed by field name.",
     "properties": {
         "detail": {"type": "string"},
         "message_vi": {"type": "string"},
         "message_en": {"type": "string"},
         "code": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string", "nullable": True}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}}},
     },
     "additionalProperties": True,
 }

@@ -11,6 +11,7 @@ class PeopleConfig(AppConfig):
 
         register("Người dân", "people:list", roles=HEALTH_READERS, order=10)
         register("Nhập danh sách", "people:import", roles=PERSON_EDITORS, order=11)
+        register("Chuyển địa bàn", "people:rehoming_review", roles=PERSON_EDITORS, order=12)
         register_tiles(people_tiles, order=10)
         from core.batches import register_import
 

@@ -5,13 +5,21 @@ import re
 from core.errors import Invalid
 
 # Province codes that may open a CCCD number (Circular 07/2016/TT-BCA: the 3-digit code of the province of
-# birth registration, i.e. the 63 pre-2025 GSO province codes, zero-padded).
-CCCD_PROVINCE_CODES = {
+# birth registration). Both structures are accepted: an ID issued before 01/07/2025 keeps the code of one of the
+# 63 former provinces (062 Kon Tum, now part of Quảng Ngãi) for life; one issued since carries the code of one of the
+# 34 provinces of the 2025 structure (each kept the GSO code of one of the provinces merged into it).
+CCCD_PROVINCE_CODES_PRE_2025 = {
     "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025",
     "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048",
     "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075",
     "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096",
 }
+CCCD_PROVINCE_CODES_2025 = {
+    "001", "004", "008", "011", "012", "014", "015", "019", "020", "022", "024", "025", "031", "033", "037", "038",
+    "040", "042", "044", "046", "048", "051", "052", "056", "066", "068", "075", "079", "080", "082", "086", "091",
+    "092", "096",
+}
+CCCD_PROVINCE_CODES = CCCD_PROVINCE_CODES_PRE_2025 | CCCD_PROVINCE_CODES_2025
 
 # Mobile prefixes in use after the 2018 renumbering (11-digit 01xx numbers moved to 03x/05x/07x/08x).
 MOBILE_PREFIXES = {

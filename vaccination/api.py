@@ -7,14 +7,16 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts.roles import HEALTH_READERS, VACCINATION_EDITORS
-from core.api import ScopedViewSetMixin
-from core.scoping import get_for_user, visible_units
+from accounts.roles import HEALTH_READERS, VACCINATION_EDITORS, allowed
+from core.api import HasRole, ScopedViewSetMixin
+from core.errors import Invalid
+from core.scoping import get_for_user, scope, visible_units
 from people.models import Person
 
 from . import services
-from .models import Injection, Product
+from .models import Injection, Product, Visit
 
 
 class InjectionSerializer(serializers.ModelSerializer):
@@ -87,3 +89,61 @@ class InjectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
+
+
+# -- door-to-door outcomes ----------------------------------------------------------------------------------------
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Visit
+        fields = ["id", "person", "commune", "visited_on", "outcome", "reason", "recorded_by", "created_at"]
+        read_only_fields = ["id", "commune", "recorded_by", "created_at"]
+        extra_kwargs = {"visited_on": {"required": False}}
+
+
+class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Door-to-door visit outcomes in the user's jurisdiction; POST records one with the page's rules (a refusal or a
+    contraindication needs its reason), audited."""
+
+    queryset = Visit.objects.order_by("-visited_on", "-id")
+    serializer_class = VisitSerializer
+    allowed_roles = HEALTH_READERS
+    edit_roles = allowed("vaccination.visit")
+    filterset_fields = ["person", "outcome"]
+
+    def create(self, request, *args, **kwargs):
+        from .outreach import record_visit
+
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        person = scope(Person.objects.filter(pk=data["person"].pk, merged_into__isnull=True), request.user).first()
+        if person is None:
+            raise Invalid("Không tìm thấy người này (hoặc ngoài địa bàn của bạn).",
+                          "No such person (or outside your jurisdiction).", field="person")
+        visit = record_visit(by=request.user, person=person, outcome=data["outcome"], reason=data.get("reason", ""),
+                             visited_on=data.get("visited_on"))
+        return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+# -- FHIR export over the API (token-authenticated) ---------------------------------------------------------------
+class FhirPatientView(APIView):
+    """GET /api/fhir/Patient/{person_id}/: a FHIR R4 Bundle with the person (Patient) and his doses (Immunization),
+    for a caller with a token (or a session) whose jurisdiction holds the person; the export is audited."""
+
+    permission_classes = [HasRole]
+    allowed_roles = HEALTH_READERS
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, person_pk: int):
+        from audit.services import record
+        from core.security import public_url
+
+        from .fhir import bundle_for
+
+        person = scope(Person.objects.filter(pk=person_pk, merged_into__isnull=True).select_related("commune"),
+                       request.user).first()
+        if person is None:
+            raise NotFound()
+        injections = list(Injection.objects.filter(person=person).select_related("product"))
+        record(actor=request.user, action="export", obj=person, note="FHIR (API)", records=[person.pk])
+        return Response(bundle_for([person], injections, base=public_url("/", request)), content_type="application/fhir+json")

@@ -9,6 +9,8 @@ class VaccinationConfig(AppConfig):
         from core.dashboard import register_tiles
         from core.navigation import register
 
+        from . import receivers  # noqa: F401 (people.signals.persons_rehomed)
+
         register("Tiêm chủng", "vaccination:home", roles=HEALTH_READERS, order=40)
         from core.links import register_link
 

@@ -218,7 +218,8 @@ def record_visit(*, by, person, outcome: str, reason: str = "", visited_on: dt.d
         raise Invalid("Kết quả không hợp lệ.", "Invalid outcome.")
     if outcome in (Visit.Outcome.REFUSED, Visit.Outcome.CONTRAINDICATED) and not (reason or "").strip():
         raise Invalid("Cần ghi lý do từ chối/chống chỉ định.", "A reason is required for a refusal or a contraindication.")
-    visit = Visit.objects.create(person=person, commune_id=person.commune_id, visited_on=visited_on or dt.date.today(),
+    visited_on = visited_on or dt.date.today()
+    visit = Visit.objects.create(person=person, commune_id=person.commune_on(visited_on).pk, visited_on=visited_on,
                                  outcome=outcome, reason=(reason or "").strip(), recorded_by=by if getattr(by, "pk", None) else None)
     record(actor=by, action="create", obj=visit, person_id=person.pk, changes={"outcome": (None, outcome), "reason": (None, visit.reason)})
     return visit

@@ -137,7 +137,7 @@ def record_injection(*, by, person, product: Product, dose_kind: str, dose_numbe
     if findings and not (override_reason and by is not None and by.has_role(VACCINATION_SUPERVISORS)):
         raise NeedsOverride(findings)
     inj = Injection.objects.create(
-        person=person, commune_id=person.commune_id, product=product, schedule=schedule, dose_kind=dose_kind,
+        person=person, commune_id=person.commune_on(given_on).pk, product=product, schedule=schedule, dose_kind=dose_kind,
         dose_number=dose_number, given_on=given_on, lot=lot.strip(), site=site.strip(), facility=facility,
         vaccinator=by if getattr(by, "pk", None) else None, vaccinator_name=vaccinator_name or (str(by) if by else ""),
         completes_primary=bool(dose_kind == DoseKind.PRIMARY and schedule and dose_number == schedule.primary_doses),
