@@ -83,14 +83,17 @@ def test_vaccination_denominators_equal_the_population_module(divided, commune_a
 
     _estimates(divided, per_band=100)
     _estimates(commune_a, per_band=7)
-    on = dt.date(2022, 3, 1)
+    on = dt.date(2021, 9, 1)  # the estimates' year: no cohort ageing (tests/vaccination/test_denominators_at_date.py)
+    later = dt.date(2023, 3, 1)
     province = divided.successor_links.get(is_default=True).new_unit.parent
     for unit in [province, divided.parent, divided, *areas.successors_of([divided])[divided.pk]]:
         bands, year = vaccination.population(unit, on)
         assert (bands, year) == population_by_band(unit, on)
+        assert vaccination.population(unit, later) == population_by_band(unit, later)
         assert sum(bands.values()) == population(unit, 2021)
         cov = vaccination.coverage(unit, on)
         assert cov["groups"]["all"]["dose1"]["denominator"] == population(unit, 2021)
+        assert vaccination.coverage(unit, later)["population"] == population_by_band(unit, later)[0]
     # The divided commune counts once in the 2025 province: 12 × 100 + 12 × 7, not 12 × 100 per successor.
     assert population(province, 2021) == 12 * 100 + 12 * 7
     successors = areas.successors_of([divided])[divided.pk]
