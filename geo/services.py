@@ -94,10 +94,11 @@ def population_year_for(unit, on) -> int | None:
     return max((y for y in years if y <= on.year), default=years[0])
 
 
-# Cohort ageing: the open band 65+ is spread over 65–99 (people older leave it), a year's births are the base
-# year's yearly 0–4 count. Good enough for denominators a few years from the census; an imported table of the year
-# itself always wins (no ageing then).
-OLDEST_AGE = 99
+# Cohort ageing: people spread evenly over the ages of a band (65+ over 65–89), a year's births are the base year's
+# yearly 0–4 count, nobody moves and nobody leaves the open band 65+ (deaths are not modelled: like a registry that
+# keeps everyone, the denominator is never too small, so coverage is understated rather than overstated). An
+# imported table of the year itself always wins (no ageing then).
+OLDEST_AGE = 89
 
 
 def _band_width(band: str) -> tuple[int, int]:
@@ -106,10 +107,9 @@ def _band_width(band: str) -> tuple[int, int]:
 
 
 def age_cohorts(bands: dict[str, int], years: int) -> dict[str, int]:
-    """Band populations `years` later (negative: earlier), assuming people are spread evenly over the ages of a band
-    (65+ over 65–99), nobody moves, nobody dies before 100, and each year has as many births as the base year's 0–4
-    band gives per year. Totals stay close; what changes is who is in which band: the people counted in 50–64 in
-    2019 are partly 65+ by 2023, as in the registry."""
+    """Band populations `years` later (negative: earlier) under the assumptions above: the people counted in 50–64
+    in 2019 are partly 65+ by 2023, as in the registry; the youngest of a later year were born after the base year
+    (an earlier year drops those not born yet)."""
     if not years:
         return dict(bands)
     per_age: dict[int, float] = {}
@@ -120,8 +120,8 @@ def age_cohorts(bands: dict[str, int], years: int) -> dict[str, int]:
     births = per_age.get(0, 0.0)
     shifted: dict[int, float] = {}
     for a, n in per_age.items():
-        b = a + years
-        if 0 <= b <= OLDEST_AGE:
+        b = min(a + years, OLDEST_AGE)  # the open band keeps its people
+        if b >= 0:
             shifted[b] = shifted.get(b, 0.0) + n
     for b in range(0, min(years, OLDEST_AGE + 1)):  # born after the base year
         shifted[b] = shifted.get(b, 0.0) + births

@@ -654,7 +654,12 @@ def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, g
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     for d in reversed(dates):
         g = coverage(unit, d)["groups"][group]
-        points.append({"on": d, **{k: g[k]["percentage"] for k in DOSES}})
+        point = {"on": d}
+        for k in DOSES:
+            # A figure over 100 % is not a plain number: None (a gap in the chart), the cell kept for its flag.
+            point[k] = None if g[k].get("over") else g[k]["percentage"]
+            point[f"{k}_cell"] = g[k]
+        points.append(point)
     return points
 
 
