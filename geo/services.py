@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from audit.services import record
 from core.errors import Invalid
@@ -216,22 +216,28 @@ def population_years(unit=None) -> list[int]:
 
 
 def population_by_unit(units, year: int) -> dict[int, int]:
-    """{unit id: total population} for several units (e.g. the features of a map), in ONE query."""
+    """{unit id: total population} for several units (e.g. the features of a map), in two queries.
+
+    A 2025 unit counts the estimates of its own communes when it has any, else those of the pre-2025 communes whose
+    default successor lies in it (geo.areas: each counted once), as `population()` does."""
     units = list(units)
     if not units:
         return {}
-    q = Q()
-    for u in units:
-        q |= Q(unit__path__startswith=u.path)
-    rows = PopulationEstimate.objects.filter(q, year=year).values_list("unit__path").annotate(n=Sum("population"))
-    out = dict.fromkeys((u.pk for u in units), 0)
+    rows = list(PopulationEstimate.objects.filter(areas.under_paths_q([u.path for u in units], "unit", counting=True), year=year)
+                .values_list("unit_id", "unit__path", "unit__structure").annotate(n=Sum("population")))
+    successor = {}
+    if any(u.is_post_2025 for u in units):
+        successor = areas.default_successor_paths([uid for uid, _p, s, _n in rows if s == Structure.PRE_2025])
+    totals = {u.pk: {Structure.PRE_2025: 0, Structure.FROM_2025: 0} for u in units}
     by_len = sorted(units, key=lambda u: -len(u.path))
-    for path, n in rows:
+    for uid, path, structure, n in rows:
+        candidates = [path] + ([successor[uid]] if uid in successor else [])
         for u in by_len:
-            if path.startswith(u.path):
-                out[u.pk] += n
+            if any(c.startswith(u.path) for c in candidates):
+                totals[u.pk][structure] += n
                 break
-    return out
+    return {u.pk: (totals[u.pk][Structure.FROM_2025] if u.is_post_2025 and totals[u.pk][Structure.FROM_2025]
+                   else totals[u.pk][Structure.PRE_2025]) for u in units}
 
 
 # --- boundaries -----------------------------------------------------------------------------------------

@@ -18,10 +18,18 @@ from .models import AdministrativeUnit, Level, Village
 from .roles import GEO_EDITORS
 
 
-def _home_unit(user):
+def _home_unit(user, structure: str | None = None):
+    """The user's unit (or the installation's province), on `structure` when the other structure's unit stands for it
+    inside his jurisdiction (geo.areas.unit_on)."""
     unit = user.jurisdiction_unit
     if unit is None:
         unit = areas.installation_province() or AdministrativeUnit.objects.filter(level=Level.PROVINCE).order_by("path").first()
+    if structure and unit is not None and unit.structure != structure:
+        other = areas.unit_on(unit, structure)
+        from core.scoping import visible_units
+
+        if other is not None and (user.jurisdiction_unit is None or visible_units(user).filter(pk=other.pk).exists()):
+            unit = other
     return unit
 
 
@@ -39,7 +47,7 @@ def _year(request, unit):
 @login_required
 def units_home(request):
     require_role(request.user, HEALTH_READERS)
-    unit = _home_unit(request.user)
+    unit = _home_unit(request.user, areas.structure_from_request(request))
     if unit is None:
         return render(request, "geo/unit.html", {"unit": None})
     return redirect("geo:unit", pk=unit.pk)
@@ -92,12 +100,19 @@ def unit_search(request):
 @login_required
 def map_page(request, pk=None):
     require_role(request.user, HEALTH_READERS)
-    unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user)
+    structure = areas.structure_from_request(request)
+    unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user, structure)
     if unit is None:
         return redirect("geo:home")
+    if pk and request.GET.get(areas.STRUCTURE_PARAM) == structure and unit.structure != structure:
+        # "Theo địa giới": the same place on the other map.
+        other = areas.unit_on(unit, structure)
+        if other is not None:
+            return redirect(reverse("geo:map_unit", args=[other.pk]) + (f"?year={request.GET['year']}" if request.GET.get("year") else ""))
     year, years = _year(request, unit)
     data_url = reverse("geo:features", args=[unit.pk]) + (f"?year={year}" if year else "")
-    return render(request, "geo/map.html", {"unit": unit, "data_url": data_url, "year": year, "years": years})
+    return render(request, "geo/map.html", {"unit": unit, "data_url": data_url, "year": year, "years": years,
+                                            "structure": unit.structure})
 
 
 @login_required

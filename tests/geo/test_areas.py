@@ -112,3 +112,31 @@ def test_scoping_uses_the_areas_module(personas, divided):
     for s in areas.successors_of([divided])[divided.pk]:
         user = make_user(f"xa_{s.code}", "commune_health", s)
         assert list(scope(Village.objects.all(), user)) == [v]
+
+
+def test_the_2025_map_shows_the_population_of_the_absorbed_communes(divided, commune_a):
+    from geo.services import population, population_by_unit
+
+    _estimates(divided, per_band=100)
+    _estimates(commune_a, per_band=7)
+    province = areas.installation_province()
+    children = list(province.children.all())
+    values = population_by_unit(children, 2021)
+    assert sum(values.values()) == population(province, 2021) == 12 * 107  # the divided commune once
+    default = divided.successor_links.get(is_default=True).new_unit
+    assert values[default.pk] >= 1200
+    assert population_by_unit([divided.parent], 2021) == {divided.parent.pk: population(divided.parent, 2021)}
+
+
+def test_the_structure_switch_shows_the_same_place_on_the_other_map(client_for, personas, commune_a):
+    c = client_for(personas["admin"])  # sees the whole installation: both provinces, /62/ and /n51/
+    page = c.get("/geo/ban-do/").content.decode()
+    assert "Theo địa giới:" in page and 'data-structure="2025"' in page and "?structure=pre2025" in page
+    new = commune_a.successor_links.get(is_default=True).new_unit
+    r = c.get(f"/geo/ban-do/{commune_a.pk}/?structure=2025")
+    assert r.status_code == 302 and r["Location"].startswith(f"/geo/ban-do/{new.pk}/")
+    assert areas.unit_on(commune_a, areas.FROM_2025) == new
+    assert areas.unit_on(new, areas.PRE_2025).structure == areas.PRE_2025
+    assert areas.unit_on(commune_a.parent, areas.FROM_2025) == new.parent
+    cov = c.get("/vaccination/bao-phu/?structure=pre2025").content.decode()
+    assert 'data-structure="pre2025"' in cov
