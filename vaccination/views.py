@@ -123,6 +123,11 @@ def coverage_page(request):
 @role_required(HEALTH_READERS, anonymous_404=True)
 def coverage_json(request):
     unit = get_object_or_404(visible_units(request.user), pk=request.GET.get("don_vi"))
+    if request.GET.get(areas.STRUCTURE_PARAM) in areas.STRUCTURES:
+        # ?structure=: the same place on that structure, when it lies inside the user's jurisdiction.
+        other = areas.unit_on(unit, request.GET[areas.STRUCTURE_PARAM])
+        if other is not None and visible_units(request.user).filter(pk=other.pk).exists():
+            unit = other
     cov = services.coverage(unit, _on(request))
     cov["on"] = cov["on"].isoformat()
     return JsonResponse(cov)

@@ -140,3 +140,14 @@ def test_the_structure_switch_shows_the_same_place_on_the_other_map(client_for, 
     assert areas.unit_on(commune_a.parent, areas.FROM_2025) == new.parent
     cov = c.get("/vaccination/bao-phu/?structure=pre2025").content.decode()
     assert 'data-structure="pre2025"' in cov
+
+
+def test_the_api_aggregates_answer_on_the_structure_asked(api_for, personas, commune_a):
+    _estimates(commune_a, per_band=5)
+    api = api_for(personas["commune_a"])
+    new = commune_a.successor_links.get(is_default=True).new_unit
+    own = api.get(f"/api/units/{commune_a.pk}/population/?year=2021").json()
+    other = api.get(f"/api/units/{commune_a.pk}/population/?year=2021&structure=2025").json()
+    assert (own["unit"], own["structure"], own["population"]) == (commune_a.pk, "pre2025", 60)
+    assert (other["unit"], other["structure"]) == (new.pk, "2025") and other["population"] >= 60
+    assert api.get(f"/api/units/{commune_a.pk}/population/?year=2021&structure=1990").status_code == 400
