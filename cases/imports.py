@@ -11,6 +11,7 @@ from core.imports import Column, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_date
 from core.scoping import OUTSIDE_PERSON_EN, OUTSIDE_PERSON_VI, split_in_scope, visible_commune_ids
 from core.text import fold
+from geo import areas
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
 from people.rules import check_full_name, check_id_number, normalize_phone
@@ -47,7 +48,8 @@ class CaseLineListImporter(TableImporter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.communes = {u.code: u for u in AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025")}
+        # Line lists of 2021–2022 name the communes of their time (geo.areas: the pre-2025 structure).
+        self.communes = {u.code: u for u in AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure=areas.PRE_2025)}
         # Jurisdiction (core.scoping): a row may only name a commune the importing user governs.
         self.visible_communes = visible_commune_ids(self.by)
         self.person_by_id: dict[str, Person] = {}

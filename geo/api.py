@@ -45,7 +45,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("year", int, required=True),
             OpenApiParameter("sex", str, enum=["M", "F"]),
             OpenApiParameter("age_band", str, many=True, enum=list(AGE_BAND_BOUNDS)),
-            OpenApiParameter("structure", str, enum=["2025", "pre2025"]),
+            OpenApiParameter("structure", str, enum=list(areas.STRUCTURES)),
         ],
         responses={200: serializers.DictField()},
         description="Population of the unit and everything below it (communes roll up to districts and provinces); "
