@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 
+from geo import areas
+
 from .choices import CareSetting, DetectedIn, Status
 from .models import Admission, Case
 
@@ -41,14 +43,15 @@ def open_admissions_by_facility_place(path_prefixes, at: dt.datetime) -> list[di
                 .values("facility__unit__path", "bed_type").annotate(n=Count("id")).order_by())
 
 
-def daily_figures(day: dt.date, path_prefix: str | None) -> dict:
-    """The daily report's case figures for `day` (residents of communes under `path_prefix`; all when None):
+def daily_figures(day: dt.date, area) -> dict:
+    """The daily report's case figures for `day` (residents of communes in `area`, a unit or health region on either
+    structure — geo.areas.under_q; all when None):
     "new" (confirmed that day, by where detected), "communes" (the same per commune, sorted by district and commune),
     cumulative totals up to the day, deaths and recoveries (cumulative and that day), and cases under care now by
     care setting (a transferred case is under the hospital's care)."""
     qs = Case.objects.all()
-    if path_prefix is not None:
-        qs = qs.filter(commune__path__startswith=path_prefix)
+    if area is not None:
+        qs = qs.filter(areas.under_q(area, "commune"))
     kinds = (DetectedIn.COMMUNITY, DetectedIn.QUARANTINE, DetectedIn.FACILITY)
     by_commune = defaultdict(lambda: {**{k.value: 0 for k in kinds}, "total": 0})
     names = {}

@@ -3,19 +3,21 @@ import datetime as dt
 
 from django.db.models import Q
 
+from geo import areas
+
 from .models import Contact, Generation
 
 
-def f1_figures(day: dt.date, path_prefix: str | None) -> dict:
-    """The daily report's F1 figures (people living under `path_prefix`; all when None): "f1_in_quarantine" — F1
+def f1_figures(day: dt.date, area) -> dict:
+    """The daily report's F1 figures (people living in `area`, geo.areas.under_q; all when None): "f1_in_quarantine" — F1
     whose quarantine covers `day` and who did not become a case; "f1_new" — people identified as F1 that day
     (identified_on, not the day the row was typed in)."""
     current = (Contact.objects.filter(generation=Generation.F1, first_exposure_on__lte=day, quarantine_end__gte=day)
                .exclude(status=Contact.Status.CONVERTED))
     new = Contact.objects.filter(generation=Generation.F1, identified_on=day)
-    if path_prefix is not None:
-        current = current.filter(person__commune__path__startswith=path_prefix)
-        new = new.filter(person__commune__path__startswith=path_prefix)
+    if area is not None:
+        current = current.filter(areas.under_q(area, "person__commune"))
+        new = new.filter(areas.under_q(area, "person__commune"))
     return {"f1_in_quarantine": current.count(), "f1_new": new.count()}
 def field_contacts(user, *, on, since=None):
     """Contacts under follow-up today that the user may see (core.scoping); with `since`, those changed after it."""

@@ -15,13 +15,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-# The administrative-unit model and its commune level, registered by the geo app at start-up (GeoConfig.ready):
-# core sits below geo in the layer order (docs/architecture.md) and may not import it.
+# The administrative-unit model, its commune level and what an area covers (geo.areas: under_q, is_region,
+# installation_units_q), registered by the geo app at start-up (GeoConfig.ready): core sits below geo in the layer
+# order (docs/architecture.md) and may not import it.
 _units: dict = {}
 
 
-def register_units(model, *, commune_level) -> None:
-    _units.update(model=model, commune_level=commune_level)
+def register_units(model, *, commune_level, under_q, is_region, installation_units_q) -> None:
+    _units.update(model=model, commune_level=commune_level, under_q=under_q, is_region=is_region,
+                  installation_units_q=installation_units_q)
 
 
 def _unit(key: str):
@@ -32,18 +34,32 @@ def _unit(key: str):
 
 
 def unit_q(user, prefix: str) -> Q | None:
-    """A Q over the AdministrativeUnit at `prefix` for the user's jurisdiction; None means no restriction."""
+    """A Q over the AdministrativeUnit at `prefix` for the user's jurisdiction; None means no restriction.
+
+    What a unit or a health region covers is decided by geo.areas.under_q (a 2025 unit also covers the pre-2025
+    communes it absorbed); this function only decides whose area it is.
+    """
     if user.sees_everything:
         return None
-    unit = user.jurisdiction_unit
-    if unit is None:
+    area = jurisdiction_area(user)
+    if area is None:
         return Q(pk__in=[])  # e.g. an agency officer: no access to place-bound records
-    lookup = f"{prefix}__" if prefix else ""
-    q = Q(**{f"{lookup}path__startswith": unit.path})
-    if unit.is_post_2025:
-        # History stays on the units of its time; show it to whoever now governs those places.
-        q |= Q(**{f"{lookup}successor_links__new_unit__path__startswith": unit.path})
-    return q
+    return _unit("under_q")(area, prefix)
+
+
+def jurisdiction_area(user):
+    """The unit or health region the user's jurisdiction is (None: no place, e.g. an agency officer)."""
+    region = getattr(user, "jurisdiction_region", None)
+    return region if region is not None else user.jurisdiction_unit
+
+
+def jurisdiction_paths(user) -> list[str]:
+    """Paths of the user's unit, or of each commune of his health region ([] without a place): for records that
+    concern a whole area and are seen from every unit inside it (e.g. a screening campaign of a district)."""
+    area = jurisdiction_area(user)
+    if area is None:
+        return []
+    return list(area.commune_paths()) if _unit("is_region")(area) else [area.path]
 
 
 def scope(queryset: QuerySet, user) -> QuerySet:
@@ -59,9 +75,7 @@ def scope(queryset: QuerySet, user) -> QuerySet:
     q = unit_q(user, field)
     if q is None:
         return queryset
-    qs = queryset.filter(q)
-    # The post-2025 branch joins a to-many relation: keep rows unique.
-    return qs.distinct() if user.jurisdiction_unit is not None and user.jurisdiction_unit.is_post_2025 else qs
+    return queryset.filter(q)  # geo.areas.under_q joins no to-many relation: rows stay unique
 
 
 def visible_units(user):
@@ -69,13 +83,10 @@ def visible_units(user):
     q = unit_q(user, "")
     qs = _unit("model").objects.all()
     if q is None:
-        # Someone who sees everything picks among the installation's province and the 2025 units that succeed its
-        # places, not among Vietnam's 14,000 units (a <select> of them took 27 s to render).
-        from django.conf import settings
-
-        prefix = f"/{settings.PHONGDICH_PROVINCE_CODE}/"
-        return qs.filter(Q(path__startswith=prefix) | Q(predecessor_links__old_unit__path__startswith=prefix)).distinct()
-    return qs.filter(q).distinct()
+        # Someone who sees everything picks among the installation's units on both structures (its province and
+        # the places it covers), not among Vietnam's 14,000 units (a <select> of them took 27 s to render).
+        return qs.filter(_unit("installation_units_q")())
+    return qs.filter(q)
 
 
 def get_for_user(queryset_or_model, user, **lookup):

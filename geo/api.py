@@ -10,7 +10,7 @@ from core.api import HasRole, ScopedViewSetMixin
 from core.errors import Invalid
 from core.roles import HEALTH_READERS
 
-from . import services
+from . import areas, services
 from .models import AGE_BAND_BOUNDS, AdministrativeUnit, PopulationEstimate, Village
 from .roles import GEO_EDITORS
 
@@ -45,13 +45,26 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("year", int, required=True),
             OpenApiParameter("sex", str, enum=["M", "F"]),
             OpenApiParameter("age_band", str, many=True, enum=list(AGE_BAND_BOUNDS)),
+            OpenApiParameter("structure", str, enum=list(areas.STRUCTURES)),
         ],
         responses={200: serializers.DictField()},
-        description="Population of the unit and everything below it (communes roll up to districts and provinces).",
+        description="Population of the unit and everything below it (communes roll up to districts and provinces); "
+                    "`?structure=2025|pre2025` answers for the same place on that structure.",
     )
     @action(detail=True, methods=["get"])
     def population(self, request, pk=None):
-        unit = self.get_object()
+        # Not self.get_object(): the list's ?structure= filter would hide a unit of the other structure (units are
+        # reference data, readable by every health reader).
+        unit = AdministrativeUnit.objects.filter(pk=pk).first()
+        if unit is None:
+            raise NotFound()
+        self.check_object_permissions(request, unit)
+        structure = request.query_params.get(areas.STRUCTURE_PARAM)
+        if structure:
+            # ?structure=2025|pre2025: the same place on that structure (geo.areas.unit_on).
+            if structure not in areas.STRUCTURES:
+                raise ValidationError({"structure": "2025 hoặc/or pre2025"})
+            unit = areas.unit_on(unit, structure) or unit
         try:
             year = int(request.query_params.get("year", ""))
         except ValueError:
@@ -66,7 +79,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"sex": "M hoặc/or F"})
         table = services.population_table(unit, year)
         return Response({
-            "unit": unit.pk, "year": year, "sex": sex, "age_bands": bands,
+            "unit": unit.pk, "structure": unit.structure, "year": year, "sex": sex, "age_bands": bands,
             "population": services.population(unit, year, age_bands=bands, sex=sex),
             "by_band": dict(zip(table["bands"], table["total"]["bands"], strict=True)),
             "children": [{"unit": r["unit"].pk, "name": r["unit"].name, "total": r["total"], "male": r["M"], "female": r["F"],

@@ -10,13 +10,17 @@ class GeoConfig(AppConfig):
         from core.roles import HEALTH_READERS
         from core.scoping import register_units
 
+        from . import areas
         from .models import AdministrativeUnit, Level
         from .tiles import tiles
 
-        register_units(AdministrativeUnit, commune_level=Level.COMMUNE)  # core.scoping may not import geo
+        # core.scoping may not import geo: what a unit or region covers is handed to it here.
+        register_units(AdministrativeUnit, commune_level=Level.COMMUNE, under_q=areas.under_q, is_region=areas.is_region,
+                       installation_units_q=areas.installation_units_q)
 
         register("Địa bàn", "geo:home", roles=HEALTH_READERS, order=80)
         register("Bản đồ", "geo:map", roles=HEALTH_READERS, order=81)
+        register("Khu vực y tế", "geo:regions", roles=HEALTH_READERS, order=82)
         register_tiles(tiles, order=90)
         from core.batches import register_import
 

@@ -11,21 +11,11 @@ recording on its old communes until it re-homes its people.
 """
 import datetime as dt
 
-from django.conf import settings
-
 from core.errors import Invalid
 
+from .areas import REORGANISED_ON as START_2025
+from .areas import installation_structure, structure_on  # noqa: F401  (re-exported for the record checks' callers)
 from .models import Structure
-
-START_2025 = dt.date(2025, 7, 1)
-
-
-def installation_structure() -> str:
-    return getattr(settings, "PHONGDICH_STRUCTURE", Structure.PRE_2025)
-
-
-def structure_on(on: dt.date) -> str:
-    return Structure.FROM_2025 if on >= START_2025 else Structure.PRE_2025
 
 
 def check_unit_on(unit, on: dt.date | None, *, field: str | None = "commune", what_vi: str = "Hồ sơ",

@@ -1,18 +1,20 @@
 """Reads of epidemic levels for other apps (docs/architecture.md, "Selectors")."""
 import datetime as dt
 
+from geo import areas
 from geo.models import Level
 
 from .models import LevelDecision
 
 
-def communes_by_decided_level(day: dt.date, path_prefix: str | None) -> dict:
+def communes_by_decided_level(day: dt.date, area) -> dict:
     """The daily report's levels section: each commune's latest decided or published level for a week starting on
-    or before `day` — {"communes_by_level": {"1".."4": count}, "high": [{"unit", "level"} for levels 3 and 4]}."""
+    or before `day`, on the communes of the structure in force that day (pre-2025 ones until 30/06/2025) in `area`
+    (geo.areas.under_q; all when None) — {"communes_by_level": {"1".."4": count}, "high": [{"unit", "level"} for levels 3 and 4]}."""
     qs = LevelDecision.objects.filter(status__in=[LevelDecision.Status.DECIDED, LevelDecision.Status.PUBLISHED],
                                       week_start__lte=day, unit__level=Level.COMMUNE)
-    if path_prefix is not None:
-        qs = qs.filter(unit__path__startswith=path_prefix)
+    if area is not None:
+        qs = qs.filter(areas.under_q(area, "unit"), unit__structure=areas.structure_on(day))
     latest = {}
     for d in qs.order_by("unit_id", "week_start", "id").values("unit_id", "unit__name", "decided_level"):
         latest[d["unit_id"]] = d

@@ -10,8 +10,8 @@ import datetime as dt
 import logging
 import textwrap
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 
 from cases import selectors as cases_selectors
 from contacts import selectors as contacts_selectors
@@ -26,29 +26,32 @@ from .models import OutsideFigures
 log = logging.getLogger(__name__)
 
 
-def _prefix(prov) -> str | None:
-    return prov.path if prov is not None else None
-
-
 def province():
-    from geo.models import AdministrativeUnit
+    """The installation's province (geo.areas: its structure and code); its pre-2025 history rolls up into it."""
+    from geo.areas import installation_province
 
-    code = settings.PHONGDICH_PROVINCE_CODE
-    return AdministrativeUnit.objects.filter(structure="pre2025", level="province", code=code).first()
+    return installation_province()
+
+
+def _in(prov, lookup: str) -> Q:
+    """Records on a commune at `lookup` inside the province, on either structure (geo.areas.under_q)."""
+    from geo.areas import under_q
+
+    return under_q(prov, lookup)
 
 
 # --- sections ----------------------------------------------------------------------------------------------
 def cases_section(day: dt.date, prov) -> dict | None:
-    return cases_selectors.daily_figures(day, _prefix(prov))
+    return cases_selectors.daily_figures(day, prov)
 
 
 def contacts_section(day: dt.date, prov) -> dict | None:
     # "New F1 today": people traced as F1 that day (identified_on), not rows typed in that day.
-    return contacts_selectors.f1_figures(day, _prefix(prov))
+    return contacts_selectors.f1_figures(day, prov)
 
 
 def testing_section(day: dt.date, prov) -> dict | None:
-    return testing_selectors.daily_figures(day, _prefix(prov))
+    return testing_selectors.daily_figures(day, prov)
 
 
 def vaccination_section(day: dt.date, prov) -> dict | None:
@@ -59,7 +62,7 @@ def vaccination_section(day: dt.date, prov) -> dict | None:
 
 
 def levels_section(day: dt.date, prov) -> dict | None:
-    return levels_selectors.communes_by_decided_level(day, _prefix(prov))
+    return levels_selectors.communes_by_decided_level(day, prov)
 
 
 def tasks_section(day: dt.date, prov) -> dict | None:

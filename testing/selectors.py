@@ -3,6 +3,8 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from geo import areas
+
 from .models import Campaign, CampaignTarget, Result, Test
 
 
@@ -23,12 +25,12 @@ def screening_kits_needed_by_commune(on) -> dict[int, int]:
     return out
 
 
-def daily_figures(day: dt.date, path_prefix: str | None) -> dict:
-    """The daily report's testing figures (people living under `path_prefix`; all when None): samples taken that day,
+def daily_figures(day: dt.date, area) -> dict:
+    """The daily report's testing figures (people living in `area`, geo.areas.under_q; all when None): samples taken that day,
     positives reported that day, cumulative samples up to the day, and that day's samples by kind."""
     qs = Test.objects.all()
-    if path_prefix is not None:
-        qs = qs.filter(person__commune__path__startswith=path_prefix)
+    if area is not None:
+        qs = qs.filter(areas.under_q(area, "person__commune"))
     agg = qs.aggregate(
         today=Count("id", filter=Q(taken_on=day)),
         positive_today=Count("id", filter=Q(reported_on=day, result=Result.POSITIVE)),

@@ -13,7 +13,10 @@ from audit.services import record
 from core.dataversion import bump, cached
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
+from geo import areas
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
+from geo.services import population_at as geo_population_at
+from geo.services import population_by_band as geo_population_by_band
 
 from . import rules
 from .models import DoseKind, DosePolicy, Injection, PersonVaccination, Product, Schedule
@@ -207,12 +210,10 @@ BANDS = list(AGE_BAND_BOUNDS)
 DOSES = ("dose1", "full", "booster")
 
 
-def communes_of(unit: AdministrativeUnit) -> list[int]:
-    """Ids of the communes at or below `unit` (for a 2025 unit: also the pre-2025 communes that became part of it)."""
-    q = Q(path__startswith=unit.path)
-    if unit.is_post_2025:
-        q |= Q(successor_links__new_unit__path__startswith=unit.path)
-    return list(AdministrativeUnit.objects.filter(q, level=Level.COMMUNE).values_list("id", flat=True).distinct())
+def communes_of(unit) -> list[int]:
+    """Ids of the communes at or below `unit` for counting (geo.areas.commune_ids_under): for a 2025 unit also the
+    pre-2025 communes whose default successor it is, so a divided commune's people count once."""
+    return areas.commune_ids_under(unit)
 
 
 def _years_before(on: dt.date, years: int) -> dt.date:
@@ -222,8 +223,14 @@ def _years_before(on: dt.date, years: int) -> dt.date:
         return on.replace(year=on.year - years, day=28)
 
 
-def population(commune_ids: list[int], on: dt.date) -> tuple[dict[str, int], int | None]:
-    qs = PopulationEstimate.objects.filter(unit_id__in=commune_ids)
+def population(unit_or_ids, on: dt.date) -> tuple[dict[str, int], int | None]:
+    """({band: population}, year) for coverage denominators: geo.services.population_by_band of the unit (the
+    population module's figures, never a second sum). A list of commune ids (a campaign's communes) is summed
+    commune by commune from the same function's rows."""
+    if isinstance(unit_or_ids, AdministrativeUnit) or areas.is_region(unit_or_ids):
+        return geo_population_by_band(unit_or_ids, on)
+    ids = list(unit_or_ids)
+    qs = PopulationEstimate.objects.filter(unit_id__in=ids)
     years = sorted(set(qs.values_list("year", flat=True)))
     if not years:
         return {b: 0 for b in BANDS}, None
@@ -262,7 +269,33 @@ def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccina
 
 
 def _cell(num: int, den: int) -> dict:
-    return {"numerator": num, "denominator": den, "percentage": round(100.0 * num / den, 2) if den else None}
+    """A coverage figure. Over 100 % it is flagged (`over`): pages show it with its reason, never as a plain number."""
+    cell = {"numerator": num, "denominator": den, "percentage": round(100.0 * num / den, 2) if den else None}
+    if den and num > den:
+        cell["over"] = True
+    return cell
+
+
+def registry_by_band(commune_ids: list[int], on: dt.date) -> dict[str, int]:
+    """People in the registry (not merged) living in the communes, by their age band on `on`: one query. Shown next
+    to the official population so that a page says which one is the denominator and how far apart they are."""
+    from people.models import Person
+
+    out = dict.fromkeys(BANDS, 0)
+    if not commune_ids:
+        return out
+    aggs = {}
+    for band, (lo, hi) in AGE_BAND_BOUNDS.items():
+        # Age on `on` between lo and hi: born after (on − (hi + 1) years) and on or before (on − lo years).
+        oldest, youngest = _years_before(on, hi + 1), _years_before(on, lo)
+        by_date = Q(date_of_birth__gt=oldest, date_of_birth__lte=youngest)
+        by_year = Q(date_of_birth__isnull=True, birth_year__gt=on.year - hi - 1, birth_year__lte=on.year - lo)
+        aggs[band] = Count("id", filter=by_date | by_year)
+    row = Person.objects.filter(commune_id__in=commune_ids, merged_into__isnull=True).aggregate(**{
+        f"b{i}": agg for i, agg in enumerate(aggs.values())})
+    for i, band in enumerate(aggs):
+        out[band] = row[f"b{i}"] or 0
+    return out
 
 
 def coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
@@ -282,8 +315,16 @@ COVERAGE_SOURCES = ("vaccination", "population")
 def _coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     ids = communes_of(unit)
     counts = counts_by_band(ids, on)
-    pop, year = population(ids, on)
-    result = {"unit_id": unit.pk, "unit": unit.name, "on": on, "population_year": year, "bands": {}, "groups": {}}
+    # Denominators at the date (geo.services.population_at): the official estimates, aged by cohort to `on` when
+    # the table of that year is not imported, so a band's coverage does not exceed 100 % because people aged.
+    at = geo_population_at(unit, on)
+    pop, year = at["bands"], at["year"]
+    registry = registry_by_band(ids, on)
+    result = {"unit_id": unit.pk, "unit": unit.name, "on": on, "population_year": year, "bands": {}, "groups": {},
+              "population_aged_years": at["aged_years"], "denominator": "population", "registry": registry,
+              "population": pop,
+              # Bands where the registry holds more people than the official population: both are shown.
+              "registry_exceeds": [b for b in BANDS if registry[b] > pop[b]]}
     for band in BANDS:
         result["bands"][band] = {d: _cell(counts[band][d], pop[band]) for d in DOSES}
     groups = {"all": BANDS, "12+": BANDS[2:], "18+": BANDS[3:], "50+": BANDS[4:]}
@@ -340,10 +381,12 @@ def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
             ancestor = "/" + "/".join(codes[: i + 1]) + "/"
             if ancestor in targets:
                 owners[cid].add(ancestor)
-    for u in units:
-        if u.is_post_2025:
-            for cid in communes_of(u):
-                owners[cid].add(u.path)
+    if any(u.is_post_2025 for u in units):
+        # A pre-2025 commune counts in the 2025 units above its default successor (geo.areas.rollup_map: a divided
+        # commune once), like every other roll-up; one query for all of them.
+        for old, new in areas.rollup_map(areas.FROM_2025).items():
+            if old != new and new in owners:
+                owners[old] |= owners[new]
     ids = sorted(owners)
     acc = defaultdict(lambda: defaultdict(int))
     if ids:
@@ -598,7 +641,12 @@ def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, g
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     for d in reversed(dates):
         g = coverage(unit, d)["groups"][group]
-        points.append({"on": d, **{k: g[k]["percentage"] for k in DOSES}})
+        point = {"on": d}
+        for k in DOSES:
+            # A figure over 100 % is not a plain number: None (a gap in the chart), the cell kept for its flag.
+            point[k] = None if g[k].get("over") else g[k]["percentage"]
+            point[f"{k}_cell"] = g[k]
+        points.append(point)
     return points
 
 
