@@ -32,6 +32,7 @@ def test_a_record_before_the_reorganisation_cannot_go_on_a_2025_unit(new_commune
 
 
 def test_the_reverse_is_refused_only_on_an_installation_on_the_2025_structure(commune_b, settings):
+    settings.PHONGDICH_STRUCTURE = "pre2025"
     check_unit_on(commune_b, dt.date(2026, 1, 5))  # an installation still on the old structure records there
     settings.PHONGDICH_STRUCTURE = "2025"
     with pytest.raises(Invalid) as exc:
