@@ -1,0 +1,74 @@
+"""Living era of the demo (see core.demo): contacts of the last 90 days' cases under the contact rule of each case's
+disease in force on the exposure date (diseases.rules; a disease without one gets no contacts), daily follow-up up to
+today with a few contacts not yet checked today. The history era is closed first (its contacts' follow-up ended)."""
+import datetime as dt
+
+from django.db.models import Max, Min
+
+from core.demo import LIVING_DAYS
+
+
+def build(ctx) -> None:
+    from cases.models import Case
+    from diseases.rules import NoRuleInForce, rule_in_force
+    from people.models import Person
+
+    from .models import Contact, ContactCheck
+    from .rules import VaccinationFacts, schedule_for
+
+    rng, today = ctx.rng, ctx.today
+    start = today - dt.timedelta(days=LIVING_DAYS - 1)
+    closed = Contact.objects.filter(last_exposure_on__lt=start, status=Contact.Status.FOLLOWING).update(status=Contact.Status.RELEASED)
+    if Contact.objects.filter(last_exposure_on__gte=start).exists():
+        ctx.say("contacts (90 ngày): đã có dữ liệu / already present")
+        return
+    cases = list(Case.objects.filter(confirmed_on__gte=start, commune__in=ctx.communes)
+                 .values_list("id", "person_id", "confirmed_on", "disease__code").order_by("id"))
+    bounds = Person.objects.filter(commune__in=ctx.communes).aggregate(lo=Min("id"), hi=Max("id"))
+    if not cases or bounds["lo"] is None:
+        return
+    rules: dict = {}
+
+    def rule(code, day):
+        if (code, day) not in rules:
+            try:
+                rules[(code, day)] = rule_in_force(disease=code, kind="f1_quarantine", on=day)
+            except NoRuleInForce:
+                rules[(code, day)] = None
+        return rules[(code, day)]
+
+    case_people = set(Case.objects.filter(status=Case.Status.ACTIVE).values_list("person_id", flat=True)) | {c[1] for c in cases}
+    contacts, pairs = [], set()
+    for cid, _person, confirmed, code in cases:
+        for _ in range(rng.randint(2, 5)):
+            pid = rng.randint(bounds["lo"], bounds["hi"])
+            last = confirmed - dt.timedelta(days=rng.randint(0, 2))
+            r = rule(code, last)
+            if r is None or pid in case_people or (pid, cid) in pairs:
+                continue
+            pairs.add((pid, cid))
+            vaccinated = rng.random() < 0.8
+            s = schedule_for(r, last_exposure=last, facts=VaccinationFacts(fully_vaccinated=vaccinated))
+            contacts.append(Contact(
+                person_id=pid, source_case_id=cid, setting=rng.choices(["household", "workplace", "school", "community"], [60, 20, 10, 10])[0],
+                first_exposure_on=last - dt.timedelta(days=rng.randint(0, 2)), last_exposure_on=last, fully_vaccinated=vaccinated,
+                identified_on=max(last, confirmed), vaccination_source="declared", rule_set_id=s.rule_id, protected=s.protected,
+                quarantine_days=s.quarantine_days, quarantine_end=s.quarantine_end, test_dates=[d.isoformat() for d in s.test_dates],
+                follow_up_end=s.follow_up_end, status="following" if s.follow_up_end >= today else "released"))
+    existing = set(Person.objects.filter(pk__in={c.person_id for c in contacts}).values_list("id", flat=True))
+    Contact.objects.bulk_create([c for c in contacts if c.person_id in existing], batch_size=2000)
+    checks, last_check = [], {}
+    for cid, first, end_on, status in (Contact.objects.filter(last_exposure_on__gte=start, person__commune__in=ctx.communes)
+                                       .values_list("id", "identified_on", "follow_up_end", "status").order_by("id")):
+        # Followed daily from the day they were traced; those still followed: ~25 % not yet checked today.
+        end = min(end_on, today) if status != "following" else (today if rng.random() < 0.75 else today - dt.timedelta(days=1))
+        day = first
+        while day <= end:
+            checks.append(ContactCheck(contact_id=cid, day=day, has_symptoms=rng.random() < 0.03))
+            day += dt.timedelta(days=1)
+        if end >= first:
+            last_check[cid] = end
+    ContactCheck.objects.bulk_create(checks, batch_size=5000)
+    Contact.objects.bulk_update([Contact(pk=k, last_check_on=v) for k, v in last_check.items()], ["last_check_on"], batch_size=1000)
+    following = Contact.objects.filter(last_exposure_on__gte=start, status="following").count()
+    ctx.say(f"contacts (90 ngày): {len(contacts)} người tiếp xúc, {following} đang theo dõi / under follow-up (kết thúc {closed} cũ)")
