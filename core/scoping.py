@@ -17,18 +17,25 @@ from django.http import Http404
 
 
 def unit_q(user, prefix: str) -> Q | None:
-    """A Q over the AdministrativeUnit at `prefix` for the user's jurisdiction; None means no restriction."""
+    """A Q over the AdministrativeUnit at `prefix` for the user's jurisdiction; None means no restriction.
+
+    What a unit or a health region covers is decided by geo.areas.under_q (a 2025 unit also covers the pre-2025
+    communes it absorbed); this function only decides whose area it is.
+    """
+    from geo.areas import under_q
+
     if user.sees_everything:
         return None
-    unit = user.jurisdiction_unit
-    if unit is None:
+    area = jurisdiction_area(user)
+    if area is None:
         return Q(pk__in=[])  # e.g. an agency officer: no access to place-bound records
-    lookup = f"{prefix}__" if prefix else ""
-    q = Q(**{f"{lookup}path__startswith": unit.path})
-    if unit.is_post_2025:
-        # History stays on the units of its time; show it to whoever now governs those places.
-        q |= Q(**{f"{lookup}successor_links__new_unit__path__startswith": unit.path})
-    return q
+    return under_q(area, prefix)
+
+
+def jurisdiction_area(user):
+    """The unit or health region the user's jurisdiction is (None: no place, e.g. an agency officer)."""
+    region = getattr(user, "jurisdiction_region", None)
+    return region if region is not None else user.jurisdiction_unit
 
 
 def scope(queryset: QuerySet, user) -> QuerySet:
@@ -44,25 +51,21 @@ def scope(queryset: QuerySet, user) -> QuerySet:
     q = unit_q(user, field)
     if q is None:
         return queryset
-    qs = queryset.filter(q)
-    # The post-2025 branch joins a to-many relation: keep rows unique.
-    return qs.distinct() if user.jurisdiction_unit is not None and user.jurisdiction_unit.is_post_2025 else qs
+    return queryset.filter(q)  # geo.areas.under_q joins no to-many relation: rows stay unique
 
 
 def visible_units(user):
     """Administrative units inside the user's jurisdiction (for pickers and filters)."""
+    from geo.areas import installation_units_q
     from geo.models import AdministrativeUnit
 
     q = unit_q(user, "")
     qs = AdministrativeUnit.objects.all()
     if q is None:
-        # Someone who sees everything picks among the installation's province and the 2025 units that succeed its
-        # places, not among Vietnam's 14,000 units (a <select> of them took 27 s to render).
-        from django.conf import settings
-
-        prefix = f"/{settings.PHONGDICH_PROVINCE_CODE}/"
-        return qs.filter(Q(path__startswith=prefix) | Q(predecessor_links__old_unit__path__startswith=prefix)).distinct()
-    return qs.filter(q).distinct()
+        # Someone who sees everything picks among the installation's units on both structures (its province and
+        # the places it covers), not among Vietnam's 14,000 units (a <select> of them took 27 s to render).
+        return qs.filter(installation_units_q())
+    return qs.filter(q)
 
 
 def get_for_user(queryset_or_model, user, **lookup):

@@ -14,6 +14,7 @@ from audit.services import record
 from core.errors import Invalid
 from core.text import fold
 
+from . import areas
 from .models import AGE_BAND_BOUNDS, AdministrativeUnit, Boundary, Level, PopulationEstimate, Structure, Village
 
 AGE_BANDS = list(AGE_BAND_BOUNDS)
@@ -46,13 +47,13 @@ def create_village(*, by, commune: AdministrativeUnit, name: str, kind: str = Vi
 
 
 # --- population -----------------------------------------------------------------------------------------
-def _population_rows(unit: AdministrativeUnit, year: int, age_bands=None, sex=None):
-    """Estimates under `unit` (path prefix). A 2025 unit also gets the pre-2025 communes it absorbed
-    (their default successor), since denominators of earlier years stay on the units of their time."""
-    q = Q(unit__path__startswith=unit.path)
-    if unit.is_post_2025:
-        q |= Q(unit__successor_links__new_unit__path__startswith=unit.path, unit__successor_links__is_default=True)
-    qs = PopulationEstimate.objects.filter(q, year=year)
+# What lies under a unit or a region is decided by geo.areas (one place for scoping, population, coverage, levels).
+def _population_rows(area, year: int | None, age_bands=None, sex=None):
+    """Estimates under `area` for counting (geo.areas.under_q, counting=True): a 2025 unit also gets the pre-2025
+    communes whose default successor it is, so a divided commune's estimates are counted once."""
+    qs = PopulationEstimate.objects.filter(areas.under_q(area, "unit", counting=True))
+    if year is not None:
+        qs = qs.filter(year=year)
     if age_bands:
         qs = qs.filter(age_band__in=list(age_bands))
     if sex:
@@ -60,30 +61,70 @@ def _population_rows(unit: AdministrativeUnit, year: int, age_bands=None, sex=No
     return qs
 
 
-def population(unit: AdministrativeUnit, year: int, age_bands=None, sex: str | None = None) -> int:
-    """Total population of `unit` and everything below it, in ONE query (communes roll up by path prefix).
+def _on_new_structure(area) -> bool:
+    return areas.is_region(area) or area.is_post_2025
+
+
+def _pick_structure(area, by_structure: dict):
+    """Estimates recorded on the 2025 units when a 2025 area (or a region) has any, else those of the pre-2025
+    communes it absorbed: never both, so nothing counts twice."""
+    if _on_new_structure(area) and by_structure.get(Structure.FROM_2025):
+        return by_structure[Structure.FROM_2025]
+    return by_structure.get(Structure.PRE_2025) or {}
+
+
+def population(unit, year: int, age_bands=None, sex: str | None = None) -> int:
+    """Total population of `unit` (or a health region) and everything below it, in ONE query (communes roll up by
+    path prefix).
 
     For a 2025 unit, estimates recorded on its own communes are used when there are any; otherwise those of
     the pre-2025 communes that became part of it (a divided commune counts in the unit that took its name).
     """
     totals = dict(_population_rows(unit, year, age_bands, sex).values_list("unit__structure").annotate(n=Sum("population")))
-    if unit.is_post_2025 and totals.get(Structure.FROM_2025):
+    if _on_new_structure(unit) and totals.get(Structure.FROM_2025):
         return totals[Structure.FROM_2025]
     return totals.get(Structure.PRE_2025) or 0
 
 
+def population_year_for(unit, on) -> int | None:
+    """The estimates' year used for a date: the latest year up to `on`'s year, else the earliest there is."""
+    years = sorted(population_years(unit))
+    if not years:
+        return None
+    return max((y for y in years if y <= on.year), default=years[0])
+
+
+def population_by_band(unit, on) -> tuple[dict[str, int], int | None]:
+    """({age band: population}, year of the estimates) of `unit` (or a region) for the date `on`, in two queries.
+
+    The denominators of vaccination coverage and campaigns (vaccination.services.population), and of the
+    population pages: one function, so they agree.
+    """
+    year = population_year_for(unit, on)
+    out = dict.fromkeys(AGE_BANDS, 0)
+    if year is None:
+        return out, None
+    by_structure: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = _population_rows(unit, year).values_list("unit__structure", "age_band").annotate(n=Sum("population"))
+    for structure, band, n in rows:
+        by_structure[structure][band] = n
+    for band, n in _pick_structure(unit, by_structure).items():
+        out[band] = n or 0
+    return out, year
+
+
 def population_table(unit: AdministrativeUnit, year: int) -> dict:
-    """Population of `unit` and of each child by sex and age band, from ONE query.
+    """Population of `unit` and of each child by sex and age band, from ONE query (two for a 2025 unit whose own
+    communes have no estimates: those of the pre-2025 communes it absorbed, each in its default successor).
 
     Returns {"year", "bands", "rows": [{"unit", "total", "M", "F", "bands": {band: n}}], "total": row of `unit`}.
     """
-    children = list(unit.children.order_by("name_folded")) if unit.level != Level.COMMUNE else []
-    rows = (
+    children = areas.children_for_rollup(unit)
+    rows = list(
         PopulationEstimate.objects.filter(unit__path__startswith=unit.path, year=year)
         .values_list("unit__path", "sex", "age_band")
         .annotate(n=Sum("population"))
     )
-    rows = list(rows)
     if unit.is_post_2025 and not rows:
         # No estimates on the 2025 units yet: show those of the pre-2025 communes they absorbed.
         rows = list(
@@ -116,13 +157,11 @@ def population_table(unit: AdministrativeUnit, year: int) -> dict:
     }
 
 
-def population_years(unit: AdministrativeUnit | None = None) -> list[int]:
+def population_years(unit=None) -> list[int]:
+    """Years with estimates (newest first), under `unit` (or a region) when given."""
     qs = PopulationEstimate.objects.all()
     if unit is not None:
-        q = Q(unit__path__startswith=unit.path)
-        if unit.is_post_2025:
-            q |= Q(unit__successor_links__new_unit__path__startswith=unit.path)
-        qs = qs.filter(q)
+        qs = qs.filter(areas.under_q(unit, "unit", counting=True))
     return sorted(set(qs.values_list("year", flat=True).distinct()), reverse=True)
 
 

@@ -267,8 +267,15 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 # Public base URL used in QR codes (certificates, self-report links).
 # Unset in development: derived from the request (core.security.public_url); required when DEBUG is off.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
-# The province this installation serves (GSO code); Kon Tum (62) before 2025.
-PHONGDICH_PROVINCE_CODE = env_str("PHONGDICH_PROVINCE_CODE", "62")
+# The administrative structure this installation works on (geo.areas, docs/geo.md): "2025" (province → commune, from
+# 01/07/2025; the default for a new installation) or "pre2025" (province → district → commune). Every page can still
+# be shown on the other one; records keep the unit of their time.
+PHONGDICH_STRUCTURE = env_str("PHONGDICH_STRUCTURE", "2025")
+if PHONGDICH_STRUCTURE not in ("2025", "pre2025"):
+    raise ImproperlyConfigured(f"PHONGDICH_STRUCTURE must be 2025 or pre2025, not {PHONGDICH_STRUCTURE!r}")
+# The province this installation serves (GSO code on that structure): Quảng Ngãi (51, with the former Kon Tum) on
+# the 2025 structure, Kon Tum (62) on the pre-2025 one, unless set.
+PHONGDICH_PROVINCE_CODE = env_str("PHONGDICH_PROVINCE_CODE", "51" if PHONGDICH_STRUCTURE == "2025" else "62")
 
 # Backups (docs/backup.md): archive folder, nightly schedule, retention, encryption key, second location.
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))

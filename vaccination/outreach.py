@@ -44,7 +44,7 @@ def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> int:
     covered = {lo for b, (lo, hi) in AGE_BAND_BOUNDS.items() if b in bands}
     aligned = bands and min(covered) == campaign.age_min
     if aligned:
-        pop, year = services.population(ids, on)
+        pop, year = services.population(campaign.unit, on)
         total = sum(pop[b] for b in bands)
         if total:
             return total

@@ -13,7 +13,9 @@ from audit.services import record
 from core.dataversion import bump, cached
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
+from geo import areas
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
+from geo.services import population_by_band as geo_population_by_band
 from supplies import hooks as supplies_hooks
 
 from . import rules
@@ -220,12 +222,10 @@ BANDS = list(AGE_BAND_BOUNDS)
 DOSES = ("dose1", "full", "booster")
 
 
-def communes_of(unit: AdministrativeUnit) -> list[int]:
-    """Ids of the communes at or below `unit` (for a 2025 unit: also the pre-2025 communes that became part of it)."""
-    q = Q(path__startswith=unit.path)
-    if unit.is_post_2025:
-        q |= Q(successor_links__new_unit__path__startswith=unit.path)
-    return list(AdministrativeUnit.objects.filter(q, level=Level.COMMUNE).values_list("id", flat=True).distinct())
+def communes_of(unit) -> list[int]:
+    """Ids of the communes at or below `unit` for counting (geo.areas.commune_ids_under): for a 2025 unit also the
+    pre-2025 communes whose default successor it is, so a divided commune's people count once."""
+    return areas.commune_ids_under(unit)
 
 
 def _years_before(on: dt.date, years: int) -> dt.date:
@@ -235,8 +235,14 @@ def _years_before(on: dt.date, years: int) -> dt.date:
         return on.replace(year=on.year - years, day=28)
 
 
-def population(commune_ids: list[int], on: dt.date) -> tuple[dict[str, int], int | None]:
-    qs = PopulationEstimate.objects.filter(unit_id__in=commune_ids)
+def population(unit_or_ids, on: dt.date) -> tuple[dict[str, int], int | None]:
+    """({band: population}, year) for coverage denominators: geo.services.population_by_band of the unit (the
+    population module's figures, never a second sum). A list of commune ids (a campaign's communes) is summed
+    commune by commune from the same function's rows."""
+    if isinstance(unit_or_ids, AdministrativeUnit) or areas.is_region(unit_or_ids):
+        return geo_population_by_band(unit_or_ids, on)
+    ids = list(unit_or_ids)
+    qs = PopulationEstimate.objects.filter(unit_id__in=ids)
     years = sorted(set(qs.values_list("year", flat=True)))
     if not years:
         return {b: 0 for b in BANDS}, None
@@ -295,7 +301,7 @@ COVERAGE_SOURCES = ("vaccination", "population")
 def _coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     ids = communes_of(unit)
     counts = counts_by_band(ids, on)
-    pop, year = population(ids, on)
+    pop, year = population(unit, on)
     result = {"unit_id": unit.pk, "unit": unit.name, "on": on, "population_year": year, "bands": {}, "groups": {}}
     for band in BANDS:
         result["bands"][band] = {d: _cell(counts[band][d], pop[band]) for d in DOSES}
@@ -353,10 +359,12 @@ def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
             ancestor = "/" + "/".join(codes[: i + 1]) + "/"
             if ancestor in targets:
                 owners[cid].add(ancestor)
-    for u in units:
-        if u.is_post_2025:
-            for cid in communes_of(u):
-                owners[cid].add(u.path)
+    if any(u.is_post_2025 for u in units):
+        # A pre-2025 commune counts in the 2025 units above its default successor (geo.areas.rollup_map: a divided
+        # commune once), like every other roll-up; one query for all of them.
+        for old, new in areas.rollup_map(areas.FROM_2025).items():
+            if old != new and new in owners:
+                owners[old] |= owners[new]
     ids = sorted(owners)
     acc = defaultdict(lambda: defaultdict(int))
     if ids:

@@ -1,0 +1,215 @@
+"""Areas: the one module that says which places a unit (or a health region) covers, on which structure.
+
+Since 01/07/2025 Vietnam has two administrative structures (docs/geo.md): the pre-2025 one (province → district →
+commune, 10,035 communes) and the 2025 one (province → commune, 3,321 communes). Records keep the unit of their time;
+this module answers, once for every app (scoping, population, coverage, levels, reports):
+
+* **the installation** — `installation_structure()` (``PHONGDICH_STRUCTURE``: "2025" by default, or "pre2025") and
+  `installation_province()` (``PHONGDICH_PROVINCE_CODE``: 51 = Quảng Ngãi by default on the 2025 structure,
+  62 = Kon Tum by default on the pre-2025 one);
+* **what lies under a unit** — `units_under(unit, level=…)`, `commune_ids_under(unit)` and the Q objects behind
+  them (`under_q`): a pre-2025 unit covers its path; a 2025 unit also covers the pre-2025 communes it absorbed (and
+  for visibility every one it took a part of); a health region covers its communes and what lies under them;
+* **roll-ups across the reorganisation** — `rollup_map(...)`: "commune of its time → commune on the chosen
+  structure". A pre-2025 commune rolls up to its *default* 2025 successor (the one that took its name), so a
+  divided commune's records and population are counted once, never twice.
+
+Structure values are spelt here (PRE_2025, FROM_2025): apps import them instead of writing "pre2025".
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from .models import AdministrativeUnit, Level, Structure, UnitCorrespondence
+
+PRE_2025: str = Structure.PRE_2025.value  # "pre2025"
+FROM_2025: str = Structure.FROM_2025.value  # "2025"
+STRUCTURES: tuple[str, str] = (FROM_2025, PRE_2025)
+# The first day of the 2025 structure, and the last of the pre-2025 one.
+REORGANISED_ON = dt.date(2025, 7, 1)
+LAST_PRE_2025_DAY = dt.date(2025, 6, 30)
+# The province an installation serves when PHONGDICH_PROVINCE_CODE is not set.
+DEFAULT_PROVINCE = {FROM_2025: "51", PRE_2025: "62"}  # Quảng Ngãi (2025, with the former Kon Tum); Kon Tum (pre-2025)
+
+
+# --- the installation ------------------------------------------------------------------------------------------
+def installation_structure() -> str:
+    """The structure this installation works on by default ("2025" or "pre2025"), from PHONGDICH_STRUCTURE."""
+    value = getattr(settings, "PHONGDICH_STRUCTURE", FROM_2025) or FROM_2025
+    return value if value in STRUCTURES else FROM_2025
+
+
+def installation_province_code() -> str:
+    """GSO code of the province this installation serves (PHONGDICH_PROVINCE_CODE), on `installation_structure()`."""
+    return str(getattr(settings, "PHONGDICH_PROVINCE_CODE", "") or DEFAULT_PROVINCE[installation_structure()])
+
+
+def installation_province(structure: str | None = None) -> AdministrativeUnit | None:
+    """The installation's province unit (None until `load_admin_units` ran).
+
+    With `structure` the other structure's view: on a 2025 installation, `installation_province(PRE_2025)` is
+    the pre-2025 province of the same code when it exists (e.g. 51 → the former Quảng Ngãi); use
+    `history_provinces()` for every pre-2025 province the installation's province absorbed.
+    """
+    structure = structure or installation_structure()
+    return AdministrativeUnit.objects.filter(
+        structure=structure, level=Level.PROVINCE, code=installation_province_code()
+    ).first()
+
+
+def history_provinces() -> QuerySet:
+    """Pre-2025 provinces whose communes are now (at least partly) in the installation's province.
+
+    2025 installation of 51: the former Kon Tum (62) and Quảng Ngãi (51), as far as they are loaded. A pre-2025
+    installation: its own province.
+    """
+    if installation_structure() == PRE_2025:
+        return AdministrativeUnit.objects.filter(structure=PRE_2025, level=Level.PROVINCE, code=installation_province_code())
+    prefix = AdministrativeUnit.make_path(FROM_2025, installation_province_code())
+    old_paths = (
+        UnitCorrespondence.objects.filter(new_unit__path__startswith=prefix).values_list("old_unit__path", flat=True)
+    )
+    codes = {p.strip("/").split("/")[0] for p in old_paths}
+    return AdministrativeUnit.objects.filter(structure=PRE_2025, level=Level.PROVINCE, code__in=codes).order_by("code")
+
+
+def installation_units_q(prefix: str = "") -> Q:
+    """Q over an AdministrativeUnit (at lookup `prefix`) for every unit of the installation, both structures:
+    the province on the installation's structure and everything below it, plus the units of the other structure
+    that lie in the same places (predecessors, their districts and provinces; or successors)."""
+    lookup = f"{prefix}__" if prefix else ""
+    own = AdministrativeUnit.make_path(installation_structure(), installation_province_code())
+    q = Q(**{f"{lookup}path__startswith": own})
+    if installation_structure() == FROM_2025:
+        for p in history_provinces().values_list("path", flat=True):
+            q |= Q(**{f"{lookup}path__startswith": p})
+    else:
+        q |= Q(**{f"{lookup}pk__in": UnitCorrespondence.objects.filter(old_unit__path__startswith=own).values("new_unit_id")})
+    return q
+
+
+def installation_units() -> QuerySet:
+    """Units of the installation on both structures (pickers for someone who sees everything)."""
+    return AdministrativeUnit.objects.filter(installation_units_q())
+
+
+# --- structures and dates ----------------------------------------------------------------------------------------
+def structure_on(day: dt.date) -> str:
+    """The structure in force on `day`: records dated before 01/07/2025 belong on pre-2025 units."""
+    return FROM_2025 if day >= REORGANISED_ON else PRE_2025
+
+
+def is_region(obj) -> bool:
+    """A health region (geo.HealthRegion or any object with a `commune_paths()` method), not a unit."""
+    return not isinstance(obj, AdministrativeUnit) and hasattr(obj, "commune_paths")
+
+
+# --- what lies under a unit ------------------------------------------------------------------------------------
+def _paths_of(area) -> list[str]:
+    return list(area.commune_paths()) if is_region(area) else [area.path]
+
+
+def under_q(area, prefix: str = "", *, counting: bool = False) -> Q:
+    """Q over an AdministrativeUnit at lookup `prefix` ("commune", "unit", "" for the unit itself) for `area` and
+    everything below it.
+
+    * a pre-2025 unit: its path;
+    * a 2025 unit: its path, and the pre-2025 communes it absorbed — every one it took a part of (visibility:
+      whoever governs a place sees its history), or with `counting=True` only those whose default successor it is
+      (sums: a divided commune counts once, in the commune that took its name);
+    * a health region: the same for each of its communes.
+
+    No join to a to-many relation (a sub-select on UnitCorrespondence), so querysets need no DISTINCT.
+    """
+    lookup = f"{prefix}__" if prefix else ""
+    q = Q()
+    new_paths = []
+    for path in _paths_of(area):
+        q |= Q(**{f"{lookup}path__startswith": path})
+        if path.startswith("/n"):
+            new_paths.append(path)
+    if new_paths:
+        links = UnitCorrespondence.objects.all()
+        path_q = Q()
+        for p in new_paths:
+            path_q |= Q(new_unit__path__startswith=p)
+        links = links.filter(path_q)
+        if counting:
+            links = links.filter(is_default=True)
+        q |= Q(**{f"{lookup}pk__in": links.values("old_unit_id")})
+    if not q:
+        q = Q(**{f"{lookup}pk__in": []})
+    return q
+
+
+def units_under(area, level: str | None = None, *, counting: bool = False, structure: str | None = None) -> QuerySet:
+    """AdministrativeUnits at or below `area` (a unit of either structure or a health region); see `under_q`.
+
+    `level` keeps one level (e.g. Level.COMMUNE); `structure` keeps one structure (e.g. only the 2025 communes).
+    """
+    qs = AdministrativeUnit.objects.filter(under_q(area, counting=counting))
+    if level:
+        qs = qs.filter(level=level)
+    if structure:
+        qs = qs.filter(structure=structure)
+    return qs
+
+
+def commune_ids_under(area, *, counting: bool = True) -> list[int]:
+    """Ids of the communes (both structures) at or below `area`; by default for counting (see `under_q`)."""
+    return list(units_under(area, Level.COMMUNE, counting=counting).order_by("pk").values_list("pk", flat=True))
+
+
+# --- roll-ups across the reorganisation ---------------------------------------------------------------------------
+def successors_of(communes: Iterable) -> dict[int, list[AdministrativeUnit]]:
+    """{pre-2025 commune id: [its 2025 communes]}, the default successor (the one that took its name) first."""
+    ids = [c if isinstance(c, int) else c.pk for c in communes]
+    out: dict[int, list[AdministrativeUnit]] = {}
+    links = (UnitCorrespondence.objects.filter(old_unit_id__in=ids).select_related("new_unit")
+             .order_by("old_unit_id", "-is_default", "new_unit__name"))
+    for link in links:
+        out.setdefault(link.old_unit_id, []).append(link.new_unit)
+    return out
+
+
+def rollup_map(structure: str | None = None, commune_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """{commune id of its time: commune id on `structure`} (default: the installation's), in one query.
+
+    * on the 2025 structure a pre-2025 commune maps to its default successor (a divided commune's records and
+      population count once); a 2025 commune to itself;
+    * on the pre-2025 structure a pre-2025 commune maps to itself; a 2025 commune to its predecessor whose default
+      successor it is (the first by code) — an approximation, records of 2025 are rarely shown on the old map.
+
+    Communes without a correspondence map to themselves. Restrict to `commune_ids` when given.
+    """
+    structure = structure or installation_structure()
+    links = UnitCorrespondence.objects.filter(is_default=True)
+    ids = None if commune_ids is None else list(commune_ids)
+    if ids is not None:
+        links = links.filter(Q(old_unit_id__in=ids) | Q(new_unit_id__in=ids))
+    out: dict[int, int] = {i: i for i in ids} if ids is not None else {}
+    rows = links.order_by("old_unit__code").values_list("old_unit_id", "new_unit_id")
+    for old, new in rows:
+        if structure == FROM_2025:
+            out[old] = new
+        else:
+            out.setdefault(new, old)
+            out[old] = old
+    if ids is not None:
+        wanted = set(ids)
+        out = {k: v for k, v in out.items() if k in wanted}
+    return out
+
+
+def children_for_rollup(area, structure: str | None = None) -> list[AdministrativeUnit]:
+    """The units a table or map of `area` is broken down into, on `structure`: a province's districts (pre-2025)
+    or communes (2025), a district's communes, a region's communes; a commune has none."""
+    if is_region(area):
+        return list(area.communes.order_by("name_folded"))
+    if area.level == Level.COMMUNE:
+        return []
+    return list(area.children.order_by("name_folded"))
