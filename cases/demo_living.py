@@ -143,6 +143,8 @@ def build(ctx) -> None:
                 values = {"spo2": rng.choices([98, 97, 96, 95, 93], [60, 36, 2, 1.4, 0.6])[0],
                           "respiratory_rate": rng.choices([16, 17, 18, 19, 20, 22], [20, 25, 30, 22, 2, 1])[0],
                           "pulse": rng.randint(68, 104), "temperature": rng.choice([36.6, 36.8, 37.0, 37.5, 38.2])}
+                if j == 0 and status == "active" and rng.random() < 0.15:
+                    values.update(spo2=94, respiratory_rate=24)  # the latest check of a few patients raised a warning
                 signs = [s.as_dict() for s in rules.warning_signs(warn, age=age, values={**values, "systolic": None, "diastolic": None},
                                                                   symptoms=[])] if warn else []
                 checks.append(Check(case_id=cid, taken_at=taken, by_patient=rng.random() < 0.4, respiratory_rate=values["respiratory_rate"],
@@ -155,8 +157,8 @@ def build(ctx) -> None:
         alerts = []
         for chk_id, cid, taken, signs in (Check.objects.filter(case__disease=disease, case__confirmed_on__gte=start, case__commune__in=ctx.communes)
                                           .exclude(warning_signs=[]).values_list("id", "case_id", "taken_at", "warning_signs").order_by("id")):
-            fresh = taken > now - dt.timedelta(hours=3)
-            ack = None if fresh and rng.random() < 0.6 else taken + dt.timedelta(minutes=rng.randint(5, 50))
+            # Warnings of a patient's latest check wait for the team; older ones were answered within the hour.
+            ack = None if last_check.get(cid) == taken and rng.random() < 0.7 else taken + dt.timedelta(minutes=rng.randint(5, 50))
             alerts.append(Alert(check_record_id=chk_id, case_id=cid, raised_at=taken, signs=signs,
                                 message="; ".join(s["message_vi"] for s in signs), acknowledged_at=ack if ack is None or ack <= now else now,
                                 note="Đã gọi điện tư vấn" if ack else ""))

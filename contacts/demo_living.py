@@ -13,12 +13,13 @@ def build(ctx) -> None:
     from diseases.rules import NoRuleInForce, rule_in_force
     from people.models import Person
 
-    from .models import Contact, ContactCheck
+    from .models import Contact, ContactCheck, Outbreak
     from .rules import VaccinationFacts, schedule_for
 
     rng, today = ctx.rng, ctx.today
     start = today - dt.timedelta(days=LIVING_DAYS - 1)
     closed = Contact.objects.filter(last_exposure_on__lt=start, status=Contact.Status.FOLLOWING).update(status=Contact.Status.RELEASED)
+    _close_history_outbreaks(start)
     if Contact.objects.filter(last_exposure_on__gte=start).exists():
         ctx.say("contacts (90 ngày): đã có dữ liệu / already present")
         return
@@ -70,5 +71,37 @@ def build(ctx) -> None:
             last_check[cid] = end
     ContactCheck.objects.bulk_create(checks, batch_size=5000)
     Contact.objects.bulk_update([Contact(pk=k, last_check_on=v) for k, v in last_check.items()], ["last_check_on"], batch_size=1000)
+    # Today's outbreak: the commune with the most open cases, its cases and their contacts.
+    open_cases = list(Case.objects.filter(confirmed_on__gte=start, commune__in=ctx.communes, status=Case.Status.ACTIVE)
+                      .values_list("id", "commune_id", "confirmed_on").order_by("confirmed_on", "id"))
+    if open_cases:
+        from collections import Counter
+
+        commune_id = Counter(c[1] for c in open_cases).most_common(1)[0][0]
+        unit = next(c for c in ctx.communes if c.pk == commune_id)
+        ids = [c[0] for c in open_cases if c[1] == commune_id]
+        ob = Outbreak.objects.create(name=f"Ổ dịch {unit.name}", commune=unit, place_kind="village", place_name="Thôn 1",
+                                     started_on=min(c[2] for c in open_cases if c[1] == commune_id),
+                                     latitude=unit.latitude, longitude=unit.longitude)
+        ob.cases.add(*ids)
+        Contact.objects.filter(source_case_id__in=ids).update(outbreak=ob)
     following = Contact.objects.filter(last_exposure_on__gte=start, status="following").count()
     ctx.say(f"contacts (90 ngày): {len(contacts)} người tiếp xúc, {following} đang theo dõi / under follow-up (kết thúc {closed} cũ)")
+
+
+def _close_history_outbreaks(before: dt.date) -> None:
+    """Outbreaks of the history era end once their last case is older than the outbreak rule's quiet period."""
+    from diseases.rules import NoRuleInForce, rule_in_force
+
+    from .models import Outbreak
+
+    updates = []
+    for ob in Outbreak.objects.filter(status=Outbreak.Status.ACTIVE, started_on__lt=before).prefetch_related("cases"):
+        last = max([c.confirmed_on for c in ob.cases.all()] or [ob.started_on])
+        try:
+            quiet = rule_in_force(kind="outbreak", on=last).value("close_after_days_without_case")
+        except NoRuleInForce:
+            continue
+        ob.status, ob.closed_on = Outbreak.Status.CLOSED, last + dt.timedelta(days=int(quiet))
+        updates.append(ob)
+    Outbreak.objects.bulk_update(updates, ["status", "closed_on"])

@@ -35,6 +35,10 @@ def build(ctx) -> None:
         reported = None if pending else min(taken + dt.timedelta(days=1 if kind == "rt_pcr" else 0), today)
         tests.append(Test(person_id=pid, kind=kind, sample_code=f"QN{today:%y}-{i + 1:06d}", lab=lab if kind == "rt_pcr" else None,
                           taken_on=taken, reported_on=reported, result=result, reason="Giám sát" if kind != "self_test" else ""))
+    # Today's and yesterday's RT-PCR samples still at the lab.
+    for j, pid in enumerate(people[: max(8, total // 20)]):
+        tests.append(Test(person_id=pid, kind="rt_pcr", sample_code=f"QN{today:%y}-P{j + 1:05d}", lab=lab,
+                          taken_on=today - dt.timedelta(days=j % 2), result="pending", reason="Giám sát"))
     Test.objects.bulk_create(tests, batch_size=2000)
     pending = sum(1 for t in tests if t.result == "pending")
     ctx.say(f"testing (90 ngày): {len(tests)} xét nghiệm, {pending} chờ kết quả / awaiting results (đóng {closed} cũ)")
