@@ -20,7 +20,7 @@ def _refused(vi: str, en: str):
 
 class TokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
-    USER_FIELDS = {"id", "username", "is_active", "is_superuser", "role", "unit_id", "facility_id", "agency_id"}
+    USER_FIELDS = {"id", "username", "is_active", "is_superuser", "role", "unit_id", "facility_id", "agency_id", "region_id"}
     UNIT_FIELDS = {"id", "path", "structure"}
     _query = None  # (sql, user fields, unit fields), built on first use
 

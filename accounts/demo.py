@@ -1,5 +1,20 @@
-"""Demo data of the accounts app, called by `phongdich demo` (see core.demo)."""
+"""Demo data of the accounts app, called by `phongdich demo` (see core.demo) after geo's (the health regions)."""
+
+REGIONAL_LOGIN = "khuvuc"
 
 
 def build(ctx) -> None:
-    pass
+    """The regional health centre's login `khuvuc` on the first demo health region (geo.demo.build_regions)."""
+    from core.management.commands.demo import DEMO_PASSWORD
+
+    from .models import User
+
+    regions = getattr(ctx, "regions", None) or []
+    if not regions:
+        return
+    user = User.objects.filter(username=REGIONAL_LOGIN).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=REGIONAL_LOGIN, password=DEMO_PASSWORD, full_name="Y Khu Vực", role="regional_health",
+            region=regions[0], must_change_password=True)
+    ctx.users["regional_health"] = user

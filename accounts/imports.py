@@ -1,5 +1,4 @@
 """Users from a staff list (XLSX or CSV): one row per person, validated like the user form, all or nothing."""
-from django.conf import settings
 
 from core.imports import Column, ImportResult, RowError, RowInvalid, TableImporter
 from core.text import fold
@@ -33,8 +32,9 @@ class UserImporter(TableImporter):
         from core.scoping import visible_units
 
         # The units this administrator may give, by GSO code and by name (bulk: two queries for the whole file).
-        province = f"/{settings.PHONGDICH_PROVINCE_CODE}/"
-        units = list(visible_units(by).filter(path__startswith=province).only("id", "code", "name", "path", "level", "structure"))
+        from geo.areas import installation_units_q
+
+        units = list(visible_units(by).filter(installation_units_q()).only("id", "code", "name", "path", "level", "structure"))
         self.units_by_code = {u.code: u for u in units}
         self.units_by_name: dict[str, list] = {}
         for u in units:

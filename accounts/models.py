@@ -56,6 +56,9 @@ class User(AbstractUser):
         "facilities.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("Cơ sở")
     )
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="officers", verbose_name=_("Cơ quan"))
+    # A health region (a regional health centre's communes) as the jurisdiction, instead of a single unit.
+    region = models.ForeignKey("geo.HealthRegion", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+                               verbose_name=_("Khu vực y tế"))
     # Set on demo accounts and on accounts an administrator created or reset: the user must choose his own password
     # before anything else (accounts.middleware), unless the installation is the demo (settings.PHONGDICH_DEMO).
     must_change_password = models.BooleanField(_("Phải đổi mật khẩu"), default=False)
@@ -73,8 +76,17 @@ class User(AbstractUser):
         return self.is_superuser or self.role == Role.SYSADMIN
 
     @property
+    def jurisdiction_region(self):
+        """The health region that is this user's jurisdiction (core.scoping), if any; it wins over `unit`."""
+        if self.role == Role.AGENCY_OFFICER or not self.region_id:
+            return None
+        return self.region
+
+    @property
     def jurisdiction_unit(self) -> AdministrativeUnit | None:
-        if self.role == Role.AGENCY_OFFICER:
+        """The unit of the user's jurisdiction; None for an agency officer and for a region user (whose area is
+        `jurisdiction_region`: core.scoping.jurisdiction_area gives either)."""
+        if self.role == Role.AGENCY_OFFICER or self.region_id:
             return None
         if self.unit_id:
             return self.unit
@@ -90,12 +102,14 @@ class User(AbstractUser):
 
         if user.sees_everything:
             return queryset
-        if not can(user, "users.manage") or user.jurisdiction_unit is None:
+        from core.scoping import jurisdiction_area
+        from geo.areas import under_q
+
+        area = jurisdiction_area(user)
+        if not can(user, "users.manage") or area is None:
             return queryset.filter(pk=user.pk)
-        path = user.jurisdiction_unit.path
         return queryset.filter(
-            models.Q(unit__path__startswith=path) | models.Q(facility__unit__path__startswith=path)
-            | models.Q(role=Role.AGENCY_OFFICER)
+            under_q(area, "unit") | under_q(area, "facility__unit") | models.Q(role=Role.AGENCY_OFFICER)
         ).exclude(models.Q(role=Role.SYSADMIN) | models.Q(is_superuser=True))
 
     def has_role(self, roles) -> bool:

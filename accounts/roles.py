@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("Lãnh đạo / Ban Chỉ đạo tỉnh")
     HEALTH_DEPT = "health_dept", _("Cán bộ Sở Y tế")
+    # Since 01/07/2025: staff of a regional health centre, whose jurisdiction is a health region (geo.HealthRegion).
+    REGIONAL_HEALTH = "regional_health", _("Cán bộ Trung tâm Y tế khu vực")
+    # Installations on the pre-2025 structure (PHONGDICH_STRUCTURE=pre2025): a district health centre's staff.
     DISTRICT_HEALTH = "district_health", _("Cán bộ y tế huyện")
     COMMUNE_HEALTH = "commune_health", _("Nhân viên Trạm Y tế xã")
     CARE_TEAM = "care_team", _("Thành viên tổ chăm sóc / tổ cộng đồng")
@@ -21,13 +24,13 @@ class Role(models.TextChoices):
 
 R = Role
 ALL_ROLES = frozenset(Role.values)
-_HEALTH_STAFF = {R.HEALTH_DEPT, R.DISTRICT_HEALTH, R.COMMUNE_HEALTH, R.SYSADMIN}
+_HEALTH_STAFF = {R.HEALTH_DEPT, R.REGIONAL_HEALTH, R.DISTRICT_HEALTH, R.COMMUNE_HEALTH, R.SYSADMIN}
 
 # action → the roles that may do it. A system administrator may do everything (User.sees_everything); he is listed
 # anyway so that the table reads like the README's. Scoping to the user's jurisdiction is core/scoping.py's job.
 PERMISSIONS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     # Reading place-bound health records (people, cases, contacts, tests, doses) within the jurisdiction.
-    "health.view": {R.LEADERSHIP, R.HEALTH_DEPT, R.DISTRICT_HEALTH, R.COMMUNE_HEALTH, R.CARE_TEAM, R.LAB, R.VACCINATOR,
+    "health.view": {R.LEADERSHIP, R.HEALTH_DEPT, R.REGIONAL_HEALTH, R.DISTRICT_HEALTH, R.COMMUNE_HEALTH, R.CARE_TEAM, R.LAB, R.VACCINATOR,
                     R.SYSADMIN},
     # People's records: create, edit, import lists, merge. Leadership reads only; care teams, labs and vaccinators
     # change only their own records (checks, samples, doses).
@@ -55,15 +58,15 @@ PERMISSIONS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     "levels.enter_criteria": _HEALTH_STAFF,
     # Directives and tasks: the Steering Committee's standing office (Department of Health) registers them; agency
     # officers (and district staff) read and report progress on their own agency's tasks.
-    "directives.view": {R.LEADERSHIP, R.HEALTH_DEPT, R.DISTRICT_HEALTH, R.AGENCY_OFFICER, R.SYSADMIN},
+    "directives.view": {R.LEADERSHIP, R.HEALTH_DEPT, R.REGIONAL_HEALTH, R.DISTRICT_HEALTH, R.AGENCY_OFFICER, R.SYSADMIN},
     "directives.edit": {R.HEALTH_DEPT, R.SYSADMIN},
     "directives.view_all_tasks": {R.LEADERSHIP, R.HEALTH_DEPT, R.SYSADMIN},
-    "directives.report_progress": {R.HEALTH_DEPT, R.DISTRICT_HEALTH, R.AGENCY_OFFICER, R.SYSADMIN},
+    "directives.report_progress": {R.HEALTH_DEPT, R.REGIONAL_HEALTH, R.DISTRICT_HEALTH, R.AGENCY_OFFICER, R.SYSADMIN},
     # Daily situation reports and citizens' feedback.
     "reports.view": {R.LEADERSHIP, R.HEALTH_DEPT, R.SYSADMIN},
     "reports.edit": {R.HEALTH_DEPT, R.SYSADMIN},
     "feedback.triage": {R.HEALTH_DEPT, R.LEADERSHIP, R.SYSADMIN},
-    "feedback.answer": {R.HEALTH_DEPT, R.AGENCY_OFFICER, R.DISTRICT_HEALTH, R.SYSADMIN},
+    "feedback.answer": {R.HEALTH_DEPT, R.AGENCY_OFFICER, R.REGIONAL_HEALTH, R.DISTRICT_HEALTH, R.SYSADMIN},
     # User management (accounts.views_admin, /api/users/): the Department of Health within its province.
     "users.manage": {R.HEALTH_DEPT, R.SYSADMIN},
     # Django's admin at /quantri/ (users and reference data).

@@ -3,7 +3,6 @@
 Access: accounts.roles "users.manage"; which users and places: accounts.services (User.scope_for_user through
 core.scoping). Every change goes through accounts.services, which writes the audit row."""
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -22,8 +21,10 @@ from .roles import USER_MANAGERS, Role
 
 
 def _units(by):
-    # Units of this installation's province that `by` may give (pre-2025 structure: the staff lists' units).
-    return visible_units(by).filter(path__startswith=f"/{settings.PHONGDICH_PROVINCE_CODE}/").order_by("path")
+    # Units of this installation that `by` may give, on both structures (geo.areas).
+    from geo.areas import installation_units_q
+
+    return visible_units(by).filter(installation_units_q()).order_by("path")
 
 
 def _roles(by):

@@ -358,16 +358,15 @@ PUBLIC_POSTS_PER_HOUR = 30  # per client address (a checkpoint's shared phone ma
 
 def public_declaration(request):
     """Khai báo y tế: no account, phone-friendly. Feeds the arrivals list and the people registry, de-duplicated."""
-    from django.conf import settings
-
     from core.ratelimit import client_key, hit, too_many
-    from geo.models import AdministrativeUnit, Level
+    from geo.areas import installation_units
+    from geo.models import Level
 
     if request.method == "POST" and hit(f"contacts:declaration:{client_key(request)}", PUBLIC_POSTS_PER_HOUR):
         return too_many()
     # The communes of the province this installation serves (not the whole country's 10,000).
-    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure="pre2025",
-                                                 path__startswith=f"/{settings.PHONGDICH_PROVINCE_CODE}/")
+    # On both structures (geo.areas): a traveller may name the commune of today's map or the one he has always known.
+    communes = installation_units().filter(level=Level.COMMUNE)
     form = PublicDeclarationForm(request.POST or None, communes=communes)
     if request.method == "POST" and form.is_valid() and not form.cleaned_data.get("website"):
         d = form.cleaned_data

@@ -29,6 +29,7 @@ class DemoContext:
     era: str = "history"  # "history" (2021–2022, pre-2025 units) or "living" (the last LIVING_DAYS days, 2025 units)
     now: object = None  # living era: the moment "now" of the demo (the wall clock when --today is the real date)
     history_communes: list = field(default_factory=list)  # living era: the pre-2025 communes the residents came from
+    regions: list = field(default_factory=list)  # geo.HealthRegion of the demo (geo.demo.build_regions)
 
     def say(self, text: str) -> None:
         self.stdout.write(text)
@@ -41,7 +42,7 @@ def run_app_builders(ctx: DemoContext) -> None:
     """`<app>.demo.build(ctx)` for the history era, `<app>.demo_living.build(ctx)` for the living one."""
     module_name = "demo_living" if ctx.era == "living" else "demo"
     for config in apps.get_app_configs():
-        if config.name in ("core", "accounts", "people"):
+        if config.name in ("core", "people"):
             continue
         try:
             module = importlib.import_module(f"{config.name}.{module_name}")

@@ -38,6 +38,17 @@ def jurisdiction_area(user):
     return region if region is not None else user.jurisdiction_unit
 
 
+def jurisdiction_paths(user) -> list[str]:
+    """Paths of the user's unit, or of each commune of his health region ([] without a place): for records that
+    concern a whole area and are seen from every unit inside it (e.g. a screening campaign of a district)."""
+    from geo.areas import is_region
+
+    area = jurisdiction_area(user)
+    if area is None:
+        return []
+    return list(area.commune_paths()) if is_region(area) else [area.path]
+
+
 def scope(queryset: QuerySet, user) -> QuerySet:
     model = queryset.model
     if user is None or not user.is_authenticated or not user.is_active:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 # Kinds whose agencies make up "các sở, ban, ngành, đơn vị thuộc tỉnh".
 DEPARTMENT_KINDS = ("department", "health", "media")
 
@@ -105,14 +107,15 @@ def standard_catalog(district_names: list[str] | None = None) -> Catalog:
 
 def province_districts():
     """The installation's province's districts (pre-2025 structure: directives of 2020–2023 address them)."""
-    from django.conf import settings
+    from geo.areas import history_provinces
+    from geo.models import AdministrativeUnit, Level
 
-    from geo.models import AdministrativeUnit
-
-    code = settings.PHONGDICH_PROVINCE_CODE
-    return list(
-        AdministrativeUnit.objects.filter(structure="pre2025", level="district", path__startswith=f"/{code}/").order_by("code")
-    )
+    q = Q()
+    for path in history_provinces().values_list("path", flat=True):
+        q |= Q(path__startswith=path)
+    if not q:
+        return []
+    return list(AdministrativeUnit.objects.filter(q, level=Level.DISTRICT).order_by("code"))
 
 
 def catalog_from_db() -> Catalog:

@@ -13,6 +13,7 @@ class GeoConfig(AppConfig):
 
         register("Địa bàn", "geo:home", roles=HEALTH_READERS, order=80)
         register("Bản đồ", "geo:map", roles=HEALTH_READERS, order=81)
+        register("Khu vực y tế", "geo:regions", roles=HEALTH_READERS, order=82)
         register_tiles(tiles, order=90)
         from core.batches import register_import
 

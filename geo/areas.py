@@ -70,11 +70,21 @@ def history_provinces() -> QuerySet:
     if installation_structure() == PRE_2025:
         return AdministrativeUnit.objects.filter(structure=PRE_2025, level=Level.PROVINCE, code=installation_province_code())
     prefix = AdministrativeUnit.make_path(FROM_2025, installation_province_code())
-    old_paths = (
-        UnitCorrespondence.objects.filter(new_unit__path__startswith=prefix).values_list("old_unit__path", flat=True)
-    )
-    codes = {p.strip("/").split("/")[0] for p in old_paths}
-    return AdministrativeUnit.objects.filter(structure=PRE_2025, level=Level.PROVINCE, code__in=codes).order_by("code")
+    return AdministrativeUnit.objects.filter(path__in=old_province_paths(prefix)).order_by("code")
+
+
+def provinces_on(day: dt.date) -> QuerySet:
+    """The installation's provinces on the structure in force on `day`: its 2025 province from 01/07/2025; before,
+    the pre-2025 provinces of its history (a 2025 installation) or its own province (a pre-2025 one). Weekly jobs
+    (levels) assess these, each week on the units of its time."""
+    if structure_on(day) == FROM_2025:
+        if installation_structure() == FROM_2025:
+            return AdministrativeUnit.objects.filter(
+                structure=FROM_2025, level=Level.PROVINCE, code=installation_province_code())
+        own = AdministrativeUnit.make_path(PRE_2025, installation_province_code())
+        codes = UnitCorrespondence.objects.filter(old_unit__path__startswith=own).values("new_unit__parent_id")
+        return AdministrativeUnit.objects.filter(pk__in=codes)
+    return history_provinces()
 
 
 def installation_units_q(prefix: str = "") -> Q:
@@ -118,32 +128,58 @@ def under_q(area, prefix: str = "", *, counting: bool = False) -> Q:
     everything below it.
 
     * a pre-2025 unit: its path;
-    * a 2025 unit: its path, and the pre-2025 communes it absorbed — every one it took a part of (visibility:
+    * a 2025 province: its path and the pre-2025 provinces merged into it, whole (provinces were never divided);
+    * a 2025 commune: its path and the pre-2025 communes it absorbed — every one it took a part of (visibility:
       whoever governs a place sees its history), or with `counting=True` only those whose default successor it is
       (sums: a divided commune counts once, in the commune that took its name);
     * a health region: the same for each of its communes.
 
     No join to a to-many relation (a sub-select on UnitCorrespondence), so querysets need no DISTINCT.
     """
+    return under_paths_q(_paths_of(area), prefix, counting=counting)
+
+
+def under_paths_q(paths: Iterable[str], prefix: str = "", *, counting: bool = False) -> Q:
+    """`under_q` for units given by their paths (e.g. the provinces of a country-wide levels run)."""
     lookup = f"{prefix}__" if prefix else ""
+    paths = list(paths)
     q = Q()
-    new_paths = []
-    for path in _paths_of(area):
+    new_provinces = [p for p in paths if p.startswith("/n") and p.count("/") == 2]
+    new_others = [p for p in paths if p.startswith("/n") and p.count("/") > 2]
+    for path in paths:
         q |= Q(**{f"{lookup}path__startswith": path})
-        if path.startswith("/n"):
-            new_paths.append(path)
-    if new_paths:
-        links = UnitCorrespondence.objects.all()
+    for old in sorted({o for olds in old_province_paths_many(new_provinces).values() for o in olds}):
+        q |= Q(**{f"{lookup}path__startswith": old})
+    if new_others:
         path_q = Q()
-        for p in new_paths:
+        for p in new_others:
             path_q |= Q(new_unit__path__startswith=p)
-        links = links.filter(path_q)
+        links = UnitCorrespondence.objects.filter(path_q)
         if counting:
             links = links.filter(is_default=True)
         q |= Q(**{f"{lookup}pk__in": links.values("old_unit_id")})
     if not q:
         q = Q(**{f"{lookup}pk__in": []})
     return q
+
+
+def old_province_paths_many(new_province_paths: Iterable[str]) -> dict[str, list[str]]:
+    """{2025 province path: [paths of the pre-2025 provinces merged into it]} in one query (none for no paths)."""
+    wanted = list(new_province_paths)
+    if not wanted:
+        return {}
+    rows = (AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure=PRE_2025,
+                                              successor_links__new_unit__parent__path__in=wanted)
+            .values_list("successor_links__new_unit__parent__path", "parent__parent__path").distinct())
+    out: dict[str, set] = {p: set() for p in wanted}
+    for new, old in rows:
+        out[new].add(old)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def old_province_paths(new_province_path: str) -> list[str]:
+    """Paths of the pre-2025 provinces merged into the 2025 province at `new_province_path` (one query)."""
+    return old_province_paths_many([new_province_path])[new_province_path]
 
 
 def units_under(area, level: str | None = None, *, counting: bool = False, structure: str | None = None) -> QuerySet:
@@ -174,6 +210,15 @@ def successors_of(communes: Iterable) -> dict[int, list[AdministrativeUnit]]:
     for link in links:
         out.setdefault(link.old_unit_id, []).append(link.new_unit)
     return out
+
+
+def default_successor_paths(old_commune_ids=None) -> dict[int, str]:
+    """{pre-2025 commune id: path of its default 2025 successor} in one query (all of them, or of `old_commune_ids`:
+    ids or a subquery). What a 2025 roll-up adds a pre-2025 commune's records and population to."""
+    links = UnitCorrespondence.objects.filter(is_default=True)
+    if old_commune_ids is not None:
+        links = links.filter(old_unit_id__in=old_commune_ids)
+    return dict(links.values_list("old_unit_id", "new_unit__path"))
 
 
 def rollup_map(structure: str | None = None, commune_ids: Iterable[int] | None = None) -> dict[int, int]:
@@ -213,3 +258,34 @@ def children_for_rollup(area, structure: str | None = None) -> list[Administrati
     if area.level == Level.COMMUNE:
         return []
     return list(area.children.order_by("name_folded"))
+
+
+# --- "Theo địa giới: hiện hành / trước 01/07/2025": the switch every aggregate page shares ---------------------------
+STRUCTURE_PARAM = "structure"  # ?structure=2025 | pre2025 on pages and the API
+
+
+def structure_from_request(request) -> str:
+    """The structure a page or API aggregate is shown on: `?structure=` when valid, else the installation's (today's
+    map by default). Used with the template include geo/_structure_switch.html ({% structure_switch %})."""
+    value = (getattr(request, "GET", {}) or {}).get(STRUCTURE_PARAM, "")
+    return value if value in STRUCTURES else installation_structure()
+
+
+def unit_on(unit: AdministrativeUnit | None, structure: str) -> AdministrativeUnit | None:
+    """The unit that stands for `unit` on `structure`: itself on its own structure; a pre-2025 commune's default
+    successor; a pre-2025 district or province → the 2025 province its communes went to; a 2025 commune → its first
+    predecessor (by code); a 2025 province → the first pre-2025 province merged into it. None when there is none."""
+    if unit is None or unit.structure == structure:
+        return unit
+    if structure == FROM_2025:
+        if unit.level == Level.COMMUNE:
+            link = unit.successor_links.filter(is_default=True).select_related("new_unit").first()
+            return link.new_unit if link else None
+        link = (UnitCorrespondence.objects.filter(old_unit__path__startswith=unit.path, is_default=True)
+                .select_related("new_unit__parent").first())
+        return link.new_unit.parent if link else None
+    if unit.level == Level.COMMUNE:
+        link = unit.predecessor_links.select_related("old_unit").order_by("old_unit__code").first()
+        return link.old_unit if link else None
+    olds = old_province_paths(unit.path)
+    return AdministrativeUnit.objects.filter(path__in=olds).order_by("code").first() if olds else None

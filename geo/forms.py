@@ -35,3 +35,18 @@ class BoundaryImportForm(forms.Form):
         label=_("Thuộc tính chứa mã GSO (để trống: ma_xa / ma_huyen / ma_tinh)"), required=False, max_length=60,
     )
     structure = forms.ChoiceField(label=_("Cơ cấu hành chính"), choices=Structure.choices, initial=Structure.PRE_2025)
+
+
+class RegionForm(forms.Form):
+    """A health region: its name, the centre that serves it, and its communes (of the installation's province)."""
+
+    name = forms.CharField(label=_("Tên khu vực"), max_length=150)
+    centre_name = forms.CharField(label=_("Cơ sở y tế phụ trách"), max_length=200, required=False,
+                                  help_text=_("Ví dụ: Trung tâm Y tế khu vực Đăk Tô"))
+    communes = forms.ModelMultipleChoiceField(queryset=None, label=_("Các xã/phường"), widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communes"].queryset = (province.children.filter(level=Level.COMMUNE).order_by("name_folded")
+                                            if province is not None else Village.objects.none())

@@ -169,3 +169,42 @@ class Boundary(models.Model):
     geometry = models.JSONField()
     source = models.CharField(max_length=200, blank=True)
     imported_at = models.DateTimeField(auto_now=True)
+
+
+class HealthRegion(models.Model):
+    """A health region: a named set of communes served by one regional health centre ("Trung tâm Y tế khu vực"),
+    defined by the Department of Health (since 2025 the health centres that served districts each serve a group of
+    communes). A user's jurisdiction may be a region (accounts.User.region); core.scoping covers its communes and,
+    through geo.areas, the pre-2025 communes they absorbed."""
+
+    name = models.CharField(_("Tên khu vực"), max_length=150)
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="health_regions",
+                                 verbose_name=_("Tỉnh/Thành phố"))
+    communes = models.ManyToManyField(AdministrativeUnit, related_name="regions", verbose_name=_("Các xã/phường"))
+    # The health centre that serves it (free text: geo, a platform app, does not depend on the facilities register).
+    centre_name = models.CharField(_("Cơ sở y tế phụ trách"), max_length=200, blank=True)
+    note = models.TextField(_("Ghi chú"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Khu vực y tế")
+        verbose_name_plural = _("Khu vực y tế")
+        constraints = [models.UniqueConstraint(fields=["province", "name"], name="geo_region_unique_name")]
+        ordering = ["province", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def commune_paths(self) -> list[str]:
+        """Paths of its communes (geo.areas.under_q reads them); cached on the instance."""
+        cached = getattr(self, "_commune_paths", None)
+        if cached is None:
+            cached = self._commune_paths = sorted(self.communes.values_list("path", flat=True))
+        return cached
+
+    @classmethod
+    def scope_for_user(cls, queryset, user):
+        """Regions are reference data of the province: every signed-in user may list them (core.scoping); who may
+        change them is geo.roles.REGION_EDITORS."""
+        return queryset

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from audit.services import record
 from core.errors import Invalid
@@ -94,23 +94,73 @@ def population_year_for(unit, on) -> int | None:
     return max((y for y in years if y <= on.year), default=years[0])
 
 
-def population_by_band(unit, on) -> tuple[dict[str, int], int | None]:
-    """({age band: population}, year of the estimates) of `unit` (or a region) for the date `on`, in two queries.
+# Cohort ageing: people spread evenly over the ages of a band (65+ over 65–89), a year's births are the base year's
+# yearly 0–4 count, nobody moves and nobody leaves the open band 65+ (deaths are not modelled: like a registry that
+# keeps everyone, the denominator is never too small, so coverage is understated rather than overstated). An
+# imported table of the year itself always wins (no ageing then).
+OLDEST_AGE = 89
 
-    The denominators of vaccination coverage and campaigns (vaccination.services.population), and of the
-    population pages: one function, so they agree.
+
+def _band_width(band: str) -> tuple[int, int]:
+    lo, hi = AGE_BAND_BOUNDS[band]
+    return lo, min(hi, OLDEST_AGE)
+
+
+def age_cohorts(bands: dict[str, int], years: int) -> dict[str, int]:
+    """Band populations `years` later (negative: earlier) under the assumptions above: the people counted in 50–64
+    in 2019 are partly 65+ by 2023, as in the registry; the youngest of a later year were born after the base year
+    (an earlier year drops those not born yet)."""
+    if not years:
+        return dict(bands)
+    per_age: dict[int, float] = {}
+    for band, n in bands.items():
+        lo, hi = _band_width(band)
+        for a in range(lo, hi + 1):
+            per_age[a] = (n or 0) / (hi - lo + 1)
+    births = per_age.get(0, 0.0)
+    shifted: dict[int, float] = {}
+    for a, n in per_age.items():
+        b = min(a + years, OLDEST_AGE)  # the open band keeps its people
+        if b >= 0:
+            shifted[b] = shifted.get(b, 0.0) + n
+    for b in range(0, min(years, OLDEST_AGE + 1)):  # born after the base year
+        shifted[b] = shifted.get(b, 0.0) + births
+    out = dict.fromkeys(AGE_BANDS, 0)
+    for band in AGE_BANDS:
+        lo, hi = _band_width(band)
+        out[band] = round(sum(shifted.get(a, 0.0) for a in range(lo, hi + 1)))
+    return out
+
+
+def population_at(unit, on) -> dict:
+    """Denominators of `unit` (or a region) by age band at the date `on`: the estimates of `on`'s year when imported,
+    else those of the nearest earlier year (the earliest if none) aged by cohort to `on` (age_cohorts).
+
+    Returns {"bands": {band: n}, "year": estimates' year or None, "aged_years": years of ageing applied (0: the
+    table of that year), "source_bands": the estimates as imported}. Two queries.
     """
     year = population_year_for(unit, on)
-    out = dict.fromkeys(AGE_BANDS, 0)
+    raw = dict.fromkeys(AGE_BANDS, 0)
     if year is None:
-        return out, None
+        return {"bands": raw, "year": None, "aged_years": 0, "source_bands": raw}
     by_structure: dict[str, dict[str, int]] = defaultdict(dict)
     rows = _population_rows(unit, year).values_list("unit__structure", "age_band").annotate(n=Sum("population"))
     for structure, band, n in rows:
         by_structure[structure][band] = n
     for band, n in _pick_structure(unit, by_structure).items():
-        out[band] = n or 0
-    return out, year
+        raw[band] = n or 0
+    years = on.year - year
+    return {"bands": age_cohorts(raw, years), "year": year, "aged_years": years, "source_bands": raw}
+
+
+def population_by_band(unit, on) -> tuple[dict[str, int], int | None]:
+    """({age band: population at `on`}, year of the estimates) of `unit` (or a region): `population_at`.
+
+    The denominators of vaccination coverage and campaigns (vaccination.services.population), and of the
+    population pages: one function, so they agree.
+    """
+    at = population_at(unit, on)
+    return at["bands"], at["year"]
 
 
 def population_table(unit: AdministrativeUnit, year: int) -> dict:
@@ -166,22 +216,28 @@ def population_years(unit=None) -> list[int]:
 
 
 def population_by_unit(units, year: int) -> dict[int, int]:
-    """{unit id: total population} for several units (e.g. the features of a map), in ONE query."""
+    """{unit id: total population} for several units (e.g. the features of a map), in two queries.
+
+    A 2025 unit counts the estimates of its own communes when it has any, else those of the pre-2025 communes whose
+    default successor lies in it (geo.areas: each counted once), as `population()` does."""
     units = list(units)
     if not units:
         return {}
-    q = Q()
-    for u in units:
-        q |= Q(unit__path__startswith=u.path)
-    rows = PopulationEstimate.objects.filter(q, year=year).values_list("unit__path").annotate(n=Sum("population"))
-    out = dict.fromkeys((u.pk for u in units), 0)
+    rows = list(PopulationEstimate.objects.filter(areas.under_paths_q([u.path for u in units], "unit", counting=True), year=year)
+                .values_list("unit_id", "unit__path", "unit__structure").annotate(n=Sum("population")))
+    successor = {}
+    if any(u.is_post_2025 for u in units):
+        successor = areas.default_successor_paths([uid for uid, _p, s, _n in rows if s == Structure.PRE_2025])
+    totals = {u.pk: {Structure.PRE_2025: 0, Structure.FROM_2025: 0} for u in units}
     by_len = sorted(units, key=lambda u: -len(u.path))
-    for path, n in rows:
+    for uid, path, structure, n in rows:
+        candidates = [path] + ([successor[uid]] if uid in successor else [])
         for u in by_len:
-            if path.startswith(u.path):
-                out[u.pk] += n
+            if any(c.startswith(u.path) for c in candidates):
+                totals[u.pk][structure] += n
                 break
-    return out
+    return {u.pk: (totals[u.pk][Structure.FROM_2025] if u.is_post_2025 and totals[u.pk][Structure.FROM_2025]
+                   else totals[u.pk][Structure.PRE_2025]) for u in units}
 
 
 # --- boundaries -----------------------------------------------------------------------------------------
@@ -308,3 +364,70 @@ def predecessors_of(units) -> dict[int, list[AdministrativeUnit]]:
     for link in links:
         out[link.new_unit_id].append(link.old_unit)
     return out
+
+
+# --- health regions -------------------------------------------------------------------------------------------
+def _clean_region(*, province: AdministrativeUnit, name: str, communes, exclude_pk=None) -> tuple[str, list]:
+    from .models import HealthRegion
+
+    if province is None or province.level != Level.PROVINCE:
+        raise Invalid("Khu vực y tế phải thuộc một tỉnh/thành phố.", "A health region belongs to a province.", "province")
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid("Tên khu vực là bắt buộc.", "The region's name is required.", "name")
+    communes = list(communes)
+    if not communes:
+        raise Invalid("Chọn ít nhất một xã/phường.", "Choose at least one commune.", "communes")
+    outside = [c.name for c in communes if c.level != Level.COMMUNE or not c.path.startswith(province.path)]
+    if outside:
+        raise Invalid(f"Không thuộc {province.name}: {', '.join(outside)}.", f"Not in {province.name}: {', '.join(outside)}.",
+                      "communes")
+    links = HealthRegion.communes.through.objects.filter(administrativeunit__in=communes)
+    if exclude_pk:
+        links = links.exclude(healthregion_id=exclude_pk)
+    taken = list(links.values_list("administrativeunit__name", "healthregion__name").order_by("administrativeunit__name"))
+    if taken:
+        vi = "; ".join(f"{c} đã thuộc khu vực “{r}”" for c, r in taken)
+        en = "; ".join(f"{c} already belongs to the region “{r}”" for c, r in taken)
+        raise Invalid(f"{vi}.", f"{en}.", "communes")
+    qs = HealthRegion.objects.filter(province=province, name__iexact=name)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise Invalid(f"Tỉnh đã có khu vực “{name}”.", f"The province already has a region named “{name}”.", "name")
+    return name, communes
+
+
+def _check_region_editor(by) -> None:
+    from .roles import REGION_EDITORS
+
+    if by is not None and not by.has_role(REGION_EDITORS):
+        raise Invalid("Chỉ Sở Y tế định nghĩa khu vực y tế.", "Only the Department of Health defines health regions.")
+
+
+@transaction.atomic
+def create_region(*, by, province: AdministrativeUnit, name: str, communes, centre_name: str = "", note: str = ""):
+    """A health region of `province` over `communes` (each commune in at most one region), audited."""
+    from .models import HealthRegion
+
+    _check_region_editor(by)
+    name, communes = _clean_region(province=province, name=name, communes=communes)
+    region = HealthRegion.objects.create(province=province, name=name, centre_name=centre_name.strip()[:200], note=note)
+    region.communes.set(communes)
+    record(actor=by, action="create", obj=region, note=f"{len(communes)} communes")
+    return region
+
+
+@transaction.atomic
+def update_region(*, by, region, name: str, communes, centre_name: str = "", note: str = ""):
+    """Rename a region or change its communes, audited (the communes before and after are in the note)."""
+    _check_region_editor(by)
+    name, communes = _clean_region(province=region.province, name=name, communes=communes, exclude_pk=region.pk)
+    before = sorted(region.communes.values_list("code", flat=True))
+    region.name, region.centre_name, region.note = name, centre_name.strip()[:200], note
+    region.save()
+    region.communes.set(communes)
+    region._commune_paths = None
+    after = sorted(c.code for c in communes)
+    record(actor=by, action="update", obj=region, note=f"communes {','.join(before)} → {','.join(after)}")
+    return region

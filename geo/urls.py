@@ -16,4 +16,7 @@ urlpatterns = [
     path("dan-so/nhap/", views.population_import, name="population_import"),
     path("mau/<slug:kind>.csv", views.import_template, name="import_template"),
     path("ranh-gioi/nhap/", views.boundary_import, name="boundary_import"),
+    path("khu-vuc/", views.region_list, name="regions"),
+    path("khu-vuc/them/", views.region_edit, name="region_create"),
+    path("khu-vuc/<int:pk>/", views.region_edit, name="region_edit"),
 ]

@@ -12,16 +12,24 @@ from core.errors import Invalid
 from core.scoping import scope, visible_units
 from core.views import require_role
 
-from . import services
+from . import areas, services
 from .forms import BoundaryImportForm, ImportForm, VillageForm
-from .models import AdministrativeUnit, Level, Structure, Village
+from .models import AdministrativeUnit, Level, Village
 from .roles import GEO_EDITORS
 
 
-def _home_unit(user):
+def _home_unit(user, structure: str | None = None):
+    """The user's unit (or the installation's province), on `structure` when the other structure's unit stands for it
+    inside his jurisdiction (geo.areas.unit_on)."""
     unit = user.jurisdiction_unit
     if unit is None:
-        unit = AdministrativeUnit.objects.filter(level=Level.PROVINCE, structure=Structure.PRE_2025).order_by("code").first()
+        unit = areas.installation_province() or AdministrativeUnit.objects.filter(level=Level.PROVINCE).order_by("path").first()
+    if structure and unit is not None and unit.structure != structure:
+        other = areas.unit_on(unit, structure)
+        from core.scoping import visible_units
+
+        if other is not None and (user.jurisdiction_unit is None or visible_units(user).filter(pk=other.pk).exists()):
+            unit = other
     return unit
 
 
@@ -39,7 +47,7 @@ def _year(request, unit):
 @login_required
 def units_home(request):
     require_role(request.user, HEALTH_READERS)
-    unit = _home_unit(request.user)
+    unit = _home_unit(request.user, areas.structure_from_request(request))
     if unit is None:
         return render(request, "geo/unit.html", {"unit": None})
     return redirect("geo:unit", pk=unit.pk)
@@ -92,12 +100,19 @@ def unit_search(request):
 @login_required
 def map_page(request, pk=None):
     require_role(request.user, HEALTH_READERS)
-    unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user)
+    structure = areas.structure_from_request(request)
+    unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user, structure)
     if unit is None:
         return redirect("geo:home")
+    if pk and request.GET.get(areas.STRUCTURE_PARAM) == structure and unit.structure != structure:
+        # "Theo địa giới": the same place on the other map.
+        other = areas.unit_on(unit, structure)
+        if other is not None:
+            return redirect(reverse("geo:map_unit", args=[other.pk]) + (f"?year={request.GET['year']}" if request.GET.get("year") else ""))
     year, years = _year(request, unit)
     data_url = reverse("geo:features", args=[unit.pk]) + (f"?year={year}" if year else "")
-    return render(request, "geo/map.html", {"unit": unit, "data_url": data_url, "year": year, "years": years})
+    return render(request, "geo/map.html", {"unit": unit, "data_url": data_url, "year": year, "years": years,
+                                            "structure": unit.structure})
 
 
 @login_required
@@ -217,3 +232,54 @@ def boundary_import(request):
         batch = start_import(kind="boundaries", by=request.user, upload=form.cleaned_data["file"], options={
             "code_property": form.cleaned_data["code_property"] or "", "structure": form.cleaned_data["structure"]})
     return render(request, "geo/boundary_import.html", {"form": form, "batch": batch})
+
+
+# --- health regions ------------------------------------------------------------------------------------------------
+@login_required
+def region_list(request):
+    """Health regions of the installation's province: every health reader sees them, the Department of Health edits."""
+    from django.db.models import Count
+
+    from core.scoping import scope
+
+    from .models import HealthRegion
+    from .roles import REGION_EDITORS
+
+    require_role(request.user, HEALTH_READERS)
+    regions = scope(HealthRegion.objects.select_related("province").annotate(n=Count("communes")), request.user)
+    return render(request, "geo/region_list.html", {"regions": regions.order_by("name"),
+                                                    "can_edit": request.user.has_role(REGION_EDITORS)})
+
+
+@login_required
+def region_edit(request, pk=None):
+    """Create a region (of the installation's province) or change its name and communes; audited by the services."""
+    from core.errors import Invalid
+    from core.scoping import get_for_user
+
+    from .forms import RegionForm
+    from .models import HealthRegion
+    from .roles import REGION_EDITORS
+
+    require_role(request.user, REGION_EDITORS)
+    region = get_for_user(HealthRegion, request.user, pk=pk) if pk else None
+    province = region.province if region else areas.installation_province()
+    initial = ({"name": region.name, "centre_name": region.centre_name, "note": region.note,
+                "communes": list(region.communes.all())} if region else None)
+    form = RegionForm(request.POST or None, initial=initial, province=province)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if region is None:
+                services.create_region(by=request.user, province=province, name=d["name"], communes=d["communes"],
+                                       centre_name=d["centre_name"], note=d["note"])
+            else:
+                services.update_region(by=request.user, region=region, name=d["name"], communes=d["communes"],
+                                       centre_name=d["centre_name"], note=d["note"])
+            return redirect("geo:regions")
+        except Invalid as exc:
+            from django.utils.translation import get_language
+
+            form.add_error(None, exc.en if (get_language() or "vi").startswith("en") else exc.vi)
+    return render(request, "geo/region_form.html", {"form": form, "region": region, "province": province},
+                  status=400 if form.errors else 200)

@@ -7,6 +7,7 @@ from core.errors import Invalid
 from core.imports import Column, RowError, RowInvalid, TableImporter
 from core.parsing import parse_date
 from core.scoping import visible_units
+from geo import areas
 
 from . import rules, services
 
@@ -23,15 +24,18 @@ class CriteriaImporter(TableImporter):
 
     def __init__(self, *, by, user=None, mode="all", progress=None):
         super().__init__(by=by, mode=mode, progress=progress)
-        units = visible_units(user or by).filter(structure="pre2025")
-        self.units = {u.code: u for u in units}
+        # A code names a unit of the structure in force that week (geo.areas): pre-2025 units until 30/06/2025.
+        self.units = {s: {} for s in areas.STRUCTURES}
+        for u in visible_units(user or by):
+            self.units[u.structure][u.code] = u
 
     def clean_row(self, values, line):
         errors = []
-        unit = self.units.get(str(values.get("unit_code") or "").strip())
+        week = parse_date(values.get("week"))
+        structure = areas.structure_on(week) if week else areas.PRE_2025
+        unit = self.units[structure].get(str(values.get("unit_code") or "").strip())
         if unit is None:
             errors.append(("Mã đơn vị", "Mã đơn vị không có hoặc ngoài địa bàn của bạn.", "Unknown unit code or outside your jurisdiction."))
-        week = parse_date(values.get("week"))
         if week is None:
             errors.append(("Tuần", "Thiếu ngày của tuần.", "The week is missing."))
         criteria = {k: v for k, v in values.items() if k in rules.INPUTS and v not in (None, "")}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.services import record
 from core.concurrency import update_versioned
 from core.errors import Invalid
+from geo import areas
 
 from . import rules, sources
 from .models import Assessment, CriteriaEntry, CriteriaVersion, LevelDecision, Measure
@@ -269,13 +270,14 @@ def assess_province(province, week_start: dt.date, *, now=None) -> list[Assessme
 
 
 def weekly_assessment(week_start: str | None = None) -> int:
-    """Scheduled job (see LevelsConfig.ready): assess the week that ended at the last cut, for every province."""
-    from geo.models import AdministrativeUnit
-
+    """Scheduled job (see LevelsConfig.ready): assess the week that ended at the last cut, for the installation's
+    province(s) on the structure of that week."""
     now = timezone.localtime()
     ws = dt.date.fromisoformat(week_start) if week_start else week_start_of(now.date()) - dt.timedelta(days=7)
     count = 0
-    provinces = AdministrativeUnit.objects.filter(level="province", structure=getattr(settings, "LEVELS_STRUCTURE", "pre2025"))
+    # The installation's provinces on the structure of that week (geo.areas): 2025 communes for weeks from
+    # 01/07/2025 (the pre-2025 communes' data rolled up into them), the pre-2025 units before.
+    provinces = areas.provinces_on(ws)
     for p in provinces:
         count += len(assess_province(p, ws))
     record(actor=None, action="update", target_label="levels.weekly_assessment", note=f"{ws:%d/%m/%Y}: {count} units assessed",

@@ -24,6 +24,8 @@ from functools import lru_cache
 from django.apps import apps
 from django.db.models import Count, Q, Sum
 
+from geo import areas
+
 ADULT_BANDS = ("18-49", "50-64", "65+")
 ELDERLY_BANDS = ("50-64", "65+")
 COVERAGE_KEYS = ("adult_1dose_pct", "age50_full_pct", "high_risk_full_pct", "full_pct")
@@ -81,15 +83,18 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
     if len(roots) > 20:
         # Many scattered units (e.g. every commune of the country): read their provinces, keep what rolls up.
         roots = sorted({_ancestor_paths(p)[0] for p in roots})
-    under = Q()
-    for r in roots:
-        under |= Q(path__startswith=r)
+    # geo.areas: a 2025 unit also covers the pre-2025 communes it absorbed (their history of its weeks).
+    under = areas.under_paths_q(roots, counting=True)
     commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
     communes = dict(commune_qs.values_list("id", "path"))
-    # Communes roll up into every target that is their ancestor.
-    rollup: dict[int, list[UnitData]] = {
-        cid: [targets[a] for a in _ancestor_paths(p) if a in targets] for cid, p in communes.items()
-    }
+    # Communes roll up into every target that is their ancestor; a pre-2025 commune also into the 2025 targets above
+    # its default successor (geo.areas: a divided commune once).
+    up: dict[int, tuple[str, ...]] = {cid: _ancestor_paths(p) for cid, p in communes.items()}
+    if any(r.startswith("/n") for r in roots):
+        for cid, new_path in areas.default_successor_paths(commune_qs.filter(structure=areas.PRE_2025).values("id")).items():
+            if cid in up:
+                up[cid] = up[cid] + _ancestor_paths(new_path)
+    rollup: dict[int, list[UnitData]] = {cid: [targets[a] for a in paths if a in targets] for cid, paths in up.items()}
     # A subquery, not a list of ids: thousands of bound parameters cost more than the scan.
     ids = commune_qs.values("id")
 
@@ -97,16 +102,24 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
     pop_qs = PopulationEstimate.objects.filter(unit_id__in=ids)
     year = pop_qs.filter(year__lte=end.year).order_by("-year").values_list("year", flat=True).first() or \
         pop_qs.order_by("-year").values_list("year", flat=True).first()
-    pop = defaultdict(lambda: [0, 0, 0])  # any ancestor path → total, adults, elderly
+    # any ancestor path → total, adults, elderly; per structure of the estimates' commune, so that a 2025 unit with
+    # estimates of its own does not add those of the pre-2025 communes it absorbed (geo.services.population's rule).
+    by_structure = {s: defaultdict(lambda: [0, 0, 0]) for s in areas.STRUCTURES}
     if year:
         rows = pop_qs.filter(year=year).values("unit_id", "age_band").annotate(n=Sum("population"))
         for r in rows:
             path = communes.get(r["unit_id"])
-            for a in _ancestor_paths(path) if path else ():
-                acc = pop[a]
+            structure = areas.FROM_2025 if path and path.startswith("/n") else areas.PRE_2025
+            for a in up.get(r["unit_id"], ()):
+                acc = by_structure[structure][a]
                 acc[0] += r["n"]
                 acc[1] += r["n"] if r["age_band"] in ADULT_BANDS else 0
                 acc[2] += r["n"] if r["age_band"] in ELDERLY_BANDS else 0
+    pop = defaultdict(lambda: [0, 0, 0])
+    for structure in (areas.PRE_2025, areas.FROM_2025):  # 2025 estimates replace the absorbed ones where present
+        for a, acc in by_structure[structure].items():
+            if structure == areas.PRE_2025 or acc[0]:
+                pop[a] = acc
     for t in targets.values():
         total = pop[t.unit.path][0]
         if total:

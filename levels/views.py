@@ -18,6 +18,7 @@ from core.exports import SafeDictWriter
 from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
 from core.views import role_required
+from geo import areas
 from geo.models import AdministrativeUnit
 
 from . import rules, services
@@ -69,7 +70,8 @@ def level_map(request):
     week, weeks = _week(request, visible)
     rows = list(visible.filter(week_start=week).select_related("unit"))
     by_unit = {a.unit_id: a for a in rows}
-    units = list(visible_units(request.user).filter(structure="pre2025").exclude(level="province").order_by("path"))
+    # The units of that week's structure (geo.areas): districts and communes until 30/06/2025, communes after.
+    units = list(visible_units(request.user).filter(structure=areas.structure_on(week)).exclude(level="province").order_by("path"))
     districts = []
     current = None
     for u in units:
@@ -129,8 +131,10 @@ def _features(communes, by_unit, week):
 def run_assessment(request):
     week, _weeks = _week(request, Assessment.objects.none())
     unit = request.user.jurisdiction_unit
-    provinces = [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))] if unit else \
-        list(AdministrativeUnit.objects.filter(level="province", structure="pre2025"))
+    if unit is not None and unit.structure == areas.structure_on(week):
+        provinces = [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))]
+    else:  # the installation's province(s) on that week's structure (geo.areas)
+        provinces = list(areas.provinces_on(week))
     try:
         n = sum(len(services.assess_province(p, week)) for p in provinces)
         messages.success(request, _("Đã đánh giá %(n)s đơn vị cho tuần %(w)s.") % {"n": n, "w": f"{week:%d/%m/%Y}"})
@@ -314,7 +318,7 @@ def version_detail(request, pk):
     return render(request, "levels/version.html", {
         "version": version, "rows": sorted(version.values.items()), "error": error,
         "can_edit": request.user.has_role(RULE_EDITORS),
-        "provinces": visible_units(request.user).filter(level="province", structure="pre2025"),
+        "provinces": visible_units(request.user).filter(level="province"),
     }, status=400 if error else 200)
 
 
@@ -366,7 +370,7 @@ def measures(request):
 # -- entered / imported values ---------------------------------------------------------------------------
 @role_required(ENTRY_EDITORS)
 def entry(request):
-    units = visible_units(request.user).filter(structure="pre2025").order_by("path")
+    units = visible_units(request.user).order_by("structure", "path")
     error, batch = None, None
     if request.method == "POST":
         p = request.POST

@@ -12,7 +12,6 @@ import textwrap
 from collections import defaultdict
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
@@ -28,10 +27,17 @@ def _model(label: str):
 
 
 def province():
-    from geo.models import AdministrativeUnit
+    """The installation's province (geo.areas: its structure and code); its pre-2025 history rolls up into it."""
+    from geo.areas import installation_province
 
-    code = settings.PHONGDICH_PROVINCE_CODE
-    return AdministrativeUnit.objects.filter(structure="pre2025", level="province", code=code).first()
+    return installation_province()
+
+
+def _in(prov, lookup: str) -> Q:
+    """Records on a commune at `lookup` inside the province, on either structure (geo.areas.under_q)."""
+    from geo.areas import under_q
+
+    return under_q(prov, lookup)
 
 
 # --- sections ----------------------------------------------------------------------------------------------
@@ -41,7 +47,7 @@ def cases_section(day: dt.date, prov) -> dict | None:
         return None
     qs = Case.objects.all()
     if prov is not None:
-        qs = qs.filter(commune__path__startswith=prov.path)
+        qs = qs.filter(_in(prov, "commune"))
     new = qs.filter(confirmed_on=day)
     by_commune = defaultdict(lambda: {"community": 0, "quarantine": 0, "facility": 0, "total": 0})
     names = {}
@@ -74,11 +80,11 @@ def contacts_section(day: dt.date, prov) -> dict | None:
         return None
     qs = Contact.objects.filter(generation="F1", first_exposure_on__lte=day, quarantine_end__gte=day).exclude(status="converted")
     if prov is not None:
-        qs = qs.filter(person__commune__path__startswith=prov.path)
+        qs = qs.filter(_in(prov, "person__commune"))
     # "New F1 today": people traced as F1 that day (identified_on), not rows typed in that day.
     new = Contact.objects.filter(generation="F1", identified_on=day)
     if prov is not None:
-        new = new.filter(person__commune__path__startswith=prov.path)
+        new = new.filter(_in(prov, "person__commune"))
     return {"f1_in_quarantine": qs.count(), "f1_new": new.count()}
 
 
@@ -88,7 +94,7 @@ def testing_section(day: dt.date, prov) -> dict | None:
         return None
     qs = Test.objects.all()
     if prov is not None:
-        qs = qs.filter(person__commune__path__startswith=prov.path)
+        qs = qs.filter(_in(prov, "person__commune"))
     agg = qs.aggregate(
         today=Count("id", filter=Q(taken_on=day)),
         positive_today=Count("id", filter=Q(reported_on=day, result="positive")),
@@ -113,7 +119,10 @@ def levels_section(day: dt.date, prov) -> dict | None:
         return None
     qs = Decision.objects.filter(status__in=["decided", "published"], week_start__lte=day)
     if prov is not None:
-        qs = qs.filter(unit__path__startswith=prov.path)
+        # Communes of the structure in force that day: pre-2025 ones until 30/06/2025, 2025 ones after.
+        from geo.areas import structure_on
+
+        qs = qs.filter(_in(prov, "unit"), unit__structure=structure_on(day))
     latest = {}
     for d in qs.order_by("unit_id", "week_start", "id").values("unit_id", "unit__name", "unit__level", "decided_level", "week_start"):
         latest[d["unit_id"]] = d

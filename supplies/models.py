@@ -17,7 +17,9 @@ class AppendOnlyError(Exception):
 
 def _catalogue_scope(cls, queryset, user):
     """The catalogue and lot numbers are reference data, not personal: every place-bound user reads them."""
-    if user.sees_everything or user.jurisdiction_unit is not None:
+    from core.scoping import jurisdiction_area
+
+    if user.sees_everything or jurisdiction_area(user) is not None:
         return queryset
     return queryset.none()
 

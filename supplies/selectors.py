@@ -10,6 +10,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from core.scoping import scope
+from geo.areas import under_q
 
 from .models import CONSUMPTION, Balance, Item, Lot, Movement, Shortfall, Store, Transfer
 
@@ -226,7 +227,7 @@ def report_section(day: dt.date, prov) -> dict | None:
     """The situation report's supplies section: province-wide figures (the report is the province's)."""
     balances = Balance.objects.filter(store__is_active=True)
     if prov is not None:
-        balances = balances.filter(store__unit__path__startswith=prov.path)
+        balances = balances.filter(under_q(prov, "store__unit"))
     if not Store.objects.exists():
         return None
     # Sum by item id alone (a plain hash aggregate over the balances), names fetched for the few hundred items after.
@@ -238,7 +239,7 @@ def report_section(day: dt.date, prov) -> dict | None:
     start = end - dt.timedelta(days=RATE_DAYS)
     used = Movement.objects.filter(kind__in=CONSUMPTION, at__gte=start, at__lt=end)
     if prov is not None:
-        used = used.filter(store__unit__path__startswith=prov.path)
+        used = used.filter(under_q(prov, "store__unit"))
     consumed = {r["item_id"]: -r["q"] for r in used.values("item_id").annotate(q=Sum("quantity")).order_by()}
     rows = []
     for r in by_item:
@@ -248,10 +249,10 @@ def report_section(day: dt.date, prov) -> dict | None:
                      "quantity": r["qty"] or 0, "consumed_14d": c, "days_left": days})
     exp = Balance.objects.filter(quantity__gt=0, lot__expires_on__isnull=False, lot__expires_on__lte=day + dt.timedelta(days=WARN_DAYS[0]))
     if prov is not None:
-        exp = exp.filter(store__unit__path__startswith=prov.path)
+        exp = exp.filter(under_q(prov, "store__unit"))
     shortfalls = Shortfall.objects.filter(resolved_at__isnull=True)
     if prov is not None:
-        shortfalls = shortfalls.filter(store__unit__path__startswith=prov.path)
+        shortfalls = shortfalls.filter(under_q(prov, "store__unit"))
     return {"items": rows, "expiring_30d_lots": exp.values("lot_id").distinct().count(), "open_shortfalls": shortfalls.count()}
 
 

@@ -57,7 +57,10 @@ def create_stores(province) -> dict:
     F = Facility.Kind
     out: dict[str, list] = {"provincial_warehouse": [], "regional_centre": [], "commune_station": [], "treatment_facility": [],
                             "vaccination_site": []}
-    facilities = Facility.objects.filter(is_active=True, unit__path__startswith=province.path).select_related("unit").order_by("id")
+    from geo.areas import under_q
+
+    # A 2025 province also holds the facilities recorded on the pre-2025 units it took over (geo.areas).
+    facilities = Facility.objects.filter(under_q(province, "unit"), is_active=True).select_related("unit").order_by("id")
     cdc = facilities.filter(kind=F.CDC).first()
     warehouse = Store.objects.filter(kind="provincial_warehouse", unit=province).first() or Store.objects.create(
         name=f"Kho vật tư CDC {province.name}", kind="provincial_warehouse", unit=province, facility=cdc)

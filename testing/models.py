@@ -199,10 +199,13 @@ class Campaign(VersionedModel):
         Its targets are scoped by their own commune (CampaignTarget)."""
         if user.sees_everything:
             return queryset
-        unit = user.jurisdiction_unit
-        if unit is None:
+        from core.scoping import jurisdiction_paths, unit_q
+
+        paths = jurisdiction_paths(user)  # a unit, or a health region's communes
+        if not paths:
             return queryset.none()
-        return queryset.filter(models.Q(unit__path__in=_ancestor_paths(unit.path)) | models.Q(unit__path__startswith=unit.path))
+        above = [a for p in paths for a in _ancestor_paths(p)]
+        return queryset.filter(models.Q(unit__path__in=above) | unit_q(user, "unit"))
 
 
 class CampaignTarget(models.Model):

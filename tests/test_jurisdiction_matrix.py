@@ -29,7 +29,7 @@ from django.db import models, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from tests.conftest import make_person
+from tests.conftest import make_person, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -315,9 +315,24 @@ def urls_for(route: Route, world: World):
 
 
 # --- Clients ----------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def region_users(personas, commune_a, commune_b):
+    """Regional health centre staff (geo.HealthRegion): region A holds the 2025 commune that took over commune A,
+    region B the one that took over commune B. Their jurisdiction is the region, not a unit."""
+    from geo.services import create_region
+
+    out = {}
+    for key, old in (("region_a", commune_a), ("region_b", commune_b)):
+        new = old.successor_links.get(is_default=True).new_unit
+        region = create_region(by=None, province=new.parent, name=f"Khu vực {key}", communes=[new])
+        out[key] = make_user(f"kv_{key}", "regional_health", None, region=region)
+    personas.update(out)
+    return out
+
+
 def clients(personas, client_for, api_for):
     out = {}
-    for key in ("commune_a", "commune_b", "agency"):
+    for key in ("commune_a", "commune_b", "agency", *(["region_b"] if "region_b" in personas else [])):
         web = client_for(personas[key])
         api = api_for(personas[key])
         web.raise_request_exception = False
@@ -355,7 +370,7 @@ def test_the_world_has_an_object_of_every_person_linked_model_or_says_why(world)
     print(f"\nbuilt: {sorted(made)}\nnot built (list endpoints only): {world.failed}")
 
 
-def test_no_url_shows_commune_a_people_to_commune_b_or_to_an_agency(world, personas, client_for, api_for):
+def test_no_url_shows_commune_a_people_to_commune_b_or_to_an_agency(world, personas, region_users, client_for, api_for):
     users = clients(personas, client_for, api_for)
     leaks, effective, skipped = [], [], {}
     for route in routes():
@@ -368,8 +383,11 @@ def test_no_url_shows_commune_a_people_to_commune_b_or_to_an_agency(world, perso
             a_sees = status_a == 200 and MARKER in body_a
             status_b, body_b = get(users["commune_b"], url)
             status_g, body_g = get(users["agency"], url)
+            status_r, body_r = get(users["region_b"], url)
             if MARKER in body_b:
                 leaks.append(f"commune B sees {MARKER!r} at {url} ({status_b})")
+            if MARKER in body_r:
+                leaks.append(f"region B's user sees {MARKER!r} at {url} ({status_r})")
             if MARKER in body_g:
                 leaks.append(f"agency officer sees {MARKER!r} at {url} ({status_g})")
             if a_sees:
@@ -389,7 +407,7 @@ def test_no_url_shows_commune_a_people_to_commune_b_or_to_an_agency(world, perso
             print(f"  {name}: {reason}")
 
 
-def test_api_lists_return_no_row_of_commune_a_to_commune_b_or_an_agency(world, personas, client_for, api_for):
+def test_api_lists_return_no_row_of_commune_a_to_commune_b_or_an_agency(world, personas, region_users, client_for, api_for):
     users = clients(personas, client_for, api_for)
     checked = []
     for route in routes():
@@ -401,7 +419,7 @@ def test_api_lists_return_no_row_of_commune_a_to_commune_b_or_an_agency(world, p
         ours = {pk for _, pk in world.pks_for(model=model)}
         url = reverse(route.name)
         status_a, body_a = get(users["commune_a"], url)
-        for key in ("commune_b", "agency"):
+        for key in ("commune_b", "agency", "region_b"):
             status, body = get(users[key], url)
             if route.actions.get("get") == "list":
                 assert status in (200, 403, 404), f"{key} gets {status} at {url}"
@@ -459,3 +477,15 @@ def test_the_django_admin_is_for_administrators_only(world, personas, client_for
     for key in ("commune_a", "commune_b", "agency", "leader"):
         response = client_for(personas[key]).get(f"/quantri/people/person/{world.person.pk}/change/")
         assert response.status_code == 302 and "/quantri/login/" in response["Location"], key
+
+
+def test_a_region_user_sees_the_communes_of_his_region_and_their_history_only(world, personas, region_users, api_for):
+    """Region A holds the 2025 commune that took over commune A: its user sees commune A's (pre-2025) records;
+    region B's user sees none of them."""
+    from core.scoping import scope
+
+    assert api_for(region_users["region_a"]).get(f"/api/people/{world.person.pk}/").status_code == 200
+    assert api_for(region_users["region_b"]).get(f"/api/people/{world.person.pk}/").status_code == 404
+    for model, obj in world.objects:
+        assert scope(model._default_manager.filter(pk=obj.pk), region_users["region_a"]).exists(), model._meta.label
+        assert not scope(model._default_manager.filter(pk=obj.pk), region_users["region_b"]).exists(), model._meta.label

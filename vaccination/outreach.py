@@ -20,6 +20,10 @@ def _cut(on: dt.date, years: int) -> dt.date:
     return services._years_before(on, years)
 
 
+# How far past its deadline a late campaign's completion date is still shown; beyond, "không đạt đến hạn".
+PROJECTION_HORIZON = dt.timedelta(days=365)
+
+
 @dataclass
 class Progress:
     campaign: Campaign
@@ -97,6 +101,9 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
     else:
         projected = None  # no progress in the last two weeks: never at this rate
     red = remaining > 0 and (projected is None or projected > campaign.deadline)
+    if red and projected is not None and projected > max(campaign.deadline, on) + PROJECTION_HORIZON:
+        # A date centuries away (a slow campaign: 2518) tells nothing: the page says "không đạt đến hạn".
+        projected = None
     pct = round(100.0 * achieved / den, 2) if den else None
     return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red)
 

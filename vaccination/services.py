@@ -15,6 +15,7 @@ from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
 from geo import areas
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
+from geo.services import population_at as geo_population_at
 from geo.services import population_by_band as geo_population_by_band
 from supplies import hooks as supplies_hooks
 
@@ -281,7 +282,33 @@ def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccina
 
 
 def _cell(num: int, den: int) -> dict:
-    return {"numerator": num, "denominator": den, "percentage": round(100.0 * num / den, 2) if den else None}
+    """A coverage figure. Over 100 % it is flagged (`over`): pages show it with its reason, never as a plain number."""
+    cell = {"numerator": num, "denominator": den, "percentage": round(100.0 * num / den, 2) if den else None}
+    if den and num > den:
+        cell["over"] = True
+    return cell
+
+
+def registry_by_band(commune_ids: list[int], on: dt.date) -> dict[str, int]:
+    """People in the registry (not merged) living in the communes, by their age band on `on`: one query. Shown next
+    to the official population so that a page says which one is the denominator and how far apart they are."""
+    from people.models import Person
+
+    out = dict.fromkeys(BANDS, 0)
+    if not commune_ids:
+        return out
+    aggs = {}
+    for band, (lo, hi) in AGE_BAND_BOUNDS.items():
+        # Age on `on` between lo and hi: born after (on − (hi + 1) years) and on or before (on − lo years).
+        oldest, youngest = _years_before(on, hi + 1), _years_before(on, lo)
+        by_date = Q(date_of_birth__gt=oldest, date_of_birth__lte=youngest)
+        by_year = Q(date_of_birth__isnull=True, birth_year__gt=on.year - hi - 1, birth_year__lte=on.year - lo)
+        aggs[band] = Count("id", filter=by_date | by_year)
+    row = Person.objects.filter(commune_id__in=commune_ids, merged_into__isnull=True).aggregate(**{
+        f"b{i}": agg for i, agg in enumerate(aggs.values())})
+    for i, band in enumerate(aggs):
+        out[band] = row[f"b{i}"] or 0
+    return out
 
 
 def coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
@@ -301,8 +328,16 @@ COVERAGE_SOURCES = ("vaccination", "population")
 def _coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     ids = communes_of(unit)
     counts = counts_by_band(ids, on)
-    pop, year = population(unit, on)
-    result = {"unit_id": unit.pk, "unit": unit.name, "on": on, "population_year": year, "bands": {}, "groups": {}}
+    # Denominators at the date (geo.services.population_at): the official estimates, aged by cohort to `on` when
+    # the table of that year is not imported, so a band's coverage does not exceed 100 % because people aged.
+    at = geo_population_at(unit, on)
+    pop, year = at["bands"], at["year"]
+    registry = registry_by_band(ids, on)
+    result = {"unit_id": unit.pk, "unit": unit.name, "on": on, "population_year": year, "bands": {}, "groups": {},
+              "population_aged_years": at["aged_years"], "denominator": "population", "registry": registry,
+              "population": pop,
+              # Bands where the registry holds more people than the official population: both are shown.
+              "registry_exceeds": [b for b in BANDS if registry[b] > pop[b]]}
     for band in BANDS:
         result["bands"][band] = {d: _cell(counts[band][d], pop[band]) for d in DOSES}
     groups = {"all": BANDS, "12+": BANDS[2:], "18+": BANDS[3:], "50+": BANDS[4:]}
@@ -619,7 +654,12 @@ def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, g
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     for d in reversed(dates):
         g = coverage(unit, d)["groups"][group]
-        points.append({"on": d, **{k: g[k]["percentage"] for k in DOSES}})
+        point = {"on": d}
+        for k in DOSES:
+            # A figure over 100 % is not a plain number: None (a gap in the chart), the cell kept for its flag.
+            point[k] = None if g[k].get("over") else g[k]["percentage"]
+            point[f"{k}_cell"] = g[k]
+        points.append(point)
     return points
 
 

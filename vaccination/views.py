@@ -15,6 +15,7 @@ from core.parsing import ParseError, parse_date
 from core.scoping import scope, visible_units
 from core.security import public_url
 from core.views import role_required, scoped_object
+from geo import areas
 from geo.models import AdministrativeUnit, Level
 from people.models import Person
 from people.services import search_people
@@ -87,13 +88,22 @@ def record_dose(request, person_pk):
 
 @role_required(HEALTH_READERS)
 def coverage_page(request):
-    units = visible_units(request.user).order_by("path")
+    # "Theo địa giới: hiện hành / trước 01/07/2025" (geo.areas): the units of the chosen structure; a 2025 unit's
+    # figures include the records of the pre-2025 communes it took over.
+    structure = areas.structure_from_request(request)
+    units = visible_units(request.user).filter(structure=structure).order_by("path")
     unit_id = request.GET.get("don_vi")
     unit = None
     if unit_id:
         unit = get_object_or_404(visible_units(request.user), pk=unit_id)
+        structure = unit.structure
     else:
-        unit = request.user.jurisdiction_unit or AdministrativeUnit.objects.filter(level=Level.PROVINCE).order_by("path").first()
+        unit = (areas.unit_on(request.user.jurisdiction_unit, structure)
+                or areas.unit_on(areas.installation_province(), structure)
+                or AdministrativeUnit.objects.filter(level=Level.PROVINCE, structure=structure).order_by("path").first())
+        own = request.user.jurisdiction_unit
+        if own is not None and unit is not None and unit != own and not visible_units(request.user).filter(pk=unit.pk).exists():
+            unit, structure = own, own.structure  # the other structure's unit is wider than his jurisdiction
     on = _on(request)
     cov = services.coverage(unit, on) if unit else None
     levels = services.coverage_for_levels(unit, on) if unit else None
@@ -106,7 +116,7 @@ def coverage_page(request):
              "full": [p["full"] for p in trend], "booster": [p["booster"] for p in trend]}
     return render(request, "vaccination/coverage.html", {
         "unit": unit, "on": on, "rows": rows, "levels": levels, "coverage": cov, "trend": trend, "chart": chart,
-        "units": units[:400],
+        "units": units[:400], "structure": structure,
     })
 
 

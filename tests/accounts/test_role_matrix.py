@@ -46,17 +46,21 @@ WRITES = [
 
 # One persona per role (tests.conftest.personas), the administrator not a superuser so that his role alone decides.
 ROLE_PERSONA = {
-    Role.LEADERSHIP: "leader", Role.HEALTH_DEPT: "health_dept", Role.DISTRICT_HEALTH: "district_a",
+    Role.LEADERSHIP: "leader", Role.HEALTH_DEPT: "health_dept", Role.DISTRICT_HEALTH: "district_a", Role.REGIONAL_HEALTH: "region_a",
     Role.COMMUNE_HEALTH: "commune_a", Role.CARE_TEAM: "care_a", Role.LAB: "lab", Role.VACCINATOR: "vaccinator_a",
     Role.AGENCY_OFFICER: "agency", Role.SYSADMIN: "plain_admin",
 }
 
 
 @pytest.fixture
-def people(personas, kontum):
+def people(personas, kontum, commune_a):
+    from geo.services import create_region
     from tests.conftest import make_user
 
-    return {**personas, "plain_admin": make_user("qt_vai_tro", "sysadmin", kontum)}
+    new_a = commune_a.successor_links.get(is_default=True).new_unit
+    region = create_region(by=None, province=new_a.parent, name="Khu vực A", communes=[new_a])
+    return {**personas, "plain_admin": make_user("qt_vai_tro", "sysadmin", kontum),
+            "region_a": make_user("kv_vai_tro", "regional_health", None, region=region)}
 
 
 @pytest.mark.parametrize("role", list(Role))

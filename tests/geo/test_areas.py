@@ -83,14 +83,17 @@ def test_vaccination_denominators_equal_the_population_module(divided, commune_a
 
     _estimates(divided, per_band=100)
     _estimates(commune_a, per_band=7)
-    on = dt.date(2022, 3, 1)
+    on = dt.date(2021, 9, 1)  # the estimates' year: no cohort ageing (tests/vaccination/test_denominators_at_date.py)
+    later = dt.date(2023, 3, 1)
     province = divided.successor_links.get(is_default=True).new_unit.parent
     for unit in [province, divided.parent, divided, *areas.successors_of([divided])[divided.pk]]:
         bands, year = vaccination.population(unit, on)
         assert (bands, year) == population_by_band(unit, on)
+        assert vaccination.population(unit, later) == population_by_band(unit, later)
         assert sum(bands.values()) == population(unit, 2021)
         cov = vaccination.coverage(unit, on)
         assert cov["groups"]["all"]["dose1"]["denominator"] == population(unit, 2021)
+        assert vaccination.coverage(unit, later)["population"] == population_by_band(unit, later)[0]
     # The divided commune counts once in the 2025 province: 12 × 100 + 12 × 7, not 12 × 100 per successor.
     assert population(province, 2021) == 12 * 100 + 12 * 7
     successors = areas.successors_of([divided])[divided.pk]
@@ -109,3 +112,31 @@ def test_scoping_uses_the_areas_module(personas, divided):
     for s in areas.successors_of([divided])[divided.pk]:
         user = make_user(f"xa_{s.code}", "commune_health", s)
         assert list(scope(Village.objects.all(), user)) == [v]
+
+
+def test_the_2025_map_shows_the_population_of_the_absorbed_communes(divided, commune_a):
+    from geo.services import population, population_by_unit
+
+    _estimates(divided, per_band=100)
+    _estimates(commune_a, per_band=7)
+    province = areas.installation_province()
+    children = list(province.children.all())
+    values = population_by_unit(children, 2021)
+    assert sum(values.values()) == population(province, 2021) == 12 * 107  # the divided commune once
+    default = divided.successor_links.get(is_default=True).new_unit
+    assert values[default.pk] >= 1200
+    assert population_by_unit([divided.parent], 2021) == {divided.parent.pk: population(divided.parent, 2021)}
+
+
+def test_the_structure_switch_shows_the_same_place_on_the_other_map(client_for, personas, commune_a):
+    c = client_for(personas["admin"])  # sees the whole installation: both provinces, /62/ and /n51/
+    page = c.get("/geo/ban-do/").content.decode()
+    assert "Theo địa giới:" in page and 'data-structure="2025"' in page and "?structure=pre2025" in page
+    new = commune_a.successor_links.get(is_default=True).new_unit
+    r = c.get(f"/geo/ban-do/{commune_a.pk}/?structure=2025")
+    assert r.status_code == 302 and r["Location"].startswith(f"/geo/ban-do/{new.pk}/")
+    assert areas.unit_on(commune_a, areas.FROM_2025) == new
+    assert areas.unit_on(new, areas.PRE_2025).structure == areas.PRE_2025
+    assert areas.unit_on(commune_a.parent, areas.FROM_2025) == new.parent
+    cov = c.get("/vaccination/bao-phu/?structure=pre2025").content.decode()
+    assert 'data-structure="pre2025"' in cov

@@ -44,7 +44,8 @@ def test_supplies_setup_creates_the_catalogue_and_a_store_per_facility_once(kont
         call_command("supplies_setup", stdout=io.StringIO())
     assert Item.objects.filter(medicine_item="package_a").exists() and Item.objects.filter(vaccine_product__code="comirnaty").exists()
     kinds = dict(Store.objects.values_list("name", "kind"))
-    assert kinds == {"Kho vật tư CDC Tỉnh Kon Tum": "provincial_warehouse", "Kho Trung tâm Y tế TP Kon Tum": "regional_centre",
+    # The installation's province (Quảng Ngãi on the 2025 structure) holds the former Kon Tum's facilities.
+    assert kinds == {"Kho vật tư CDC Tỉnh Quảng Ngãi": "provincial_warehouse", "Kho Trung tâm Y tế TP Kon Tum": "regional_centre",
                      "Kho Trạm Y tế Quang Trung": "commune_station", "Kho Điểm tiêm Quang Trung": "vaccination_site"}
     station = Store.objects.get(kind="commune_station")
     assert station.parent.kind == "regional_centre" and station.parent.parent.kind == "provincial_warehouse"

@@ -222,6 +222,6 @@ class Command(BaseCommand):
         from accounts.models import User
 
         self.stdout.write(f"\nTài khoản mẫu / demo logins (mật khẩu / password: {DEMO_PASSWORD}):")
-        for u in User.objects.filter(username__in=["lanhdao", "soyte", "ttyt_kontum", "tramyte_quangtrung", "tochamsoc_quangtrung", "xetnghiem", "tiemchung_quangtrung", "sogiaoduc", "quantri"]).order_by("id"):
+        for u in User.objects.filter(username__in=["lanhdao", "soyte", "ttyt_kontum", "tramyte_quangtrung", "tochamsoc_quangtrung", "xetnghiem", "tiemchung_quangtrung", "sogiaoduc", "quantri", "khuvuc"]).order_by("id"):
             self.stdout.write(f"  {u.username:24} {u.get_role_display()}")
         self.stdout.write("  (quantri: bật xác thực hai lớp ở lần đăng nhập đầu / set up two-factor at first login)")

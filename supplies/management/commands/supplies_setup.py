@@ -1,5 +1,4 @@
 """`phongdich supplies_setup`: the standard catalogue and one store per facility of the province (idempotent)."""
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -7,14 +6,16 @@ class Command(BaseCommand):
     help = "Create the standard supplies catalogue and a store per facility of the province (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--province", default=None, help="GSO code (default PHONGDICH_PROVINCE_CODE)")
+        parser.add_argument("--province", default=None,
+                            help="GSO code on the installation's structure (default PHONGDICH_PROVINCE_CODE)")
 
     def handle(self, *args, **opts):
-        from geo.models import AdministrativeUnit
+        from geo.areas import installation_province_code, installation_structure
+        from geo.models import AdministrativeUnit, Level
         from supplies.setup import create_catalogue, create_stores
 
-        code = opts["province"] or settings.PHONGDICH_PROVINCE_CODE
-        province = AdministrativeUnit.objects.filter(level="province", code=code, structure="pre2025").first()
+        code = opts["province"] or installation_province_code()
+        province = AdministrativeUnit.objects.filter(level=Level.PROVINCE, code=code, structure=installation_structure()).first()
         if province is None:
             self.stderr.write(f"Không có tỉnh mã {code}: chạy load_admin_units trước / no province {code}: run load_admin_units first")
             return
