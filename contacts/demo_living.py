@@ -24,7 +24,7 @@ def build(ctx) -> None:
         ctx.say("contacts (90 ngày): đã có dữ liệu / already present")
         return
     cases = list(Case.objects.filter(confirmed_on__gte=start, commune__in=ctx.communes)
-                 .values_list("id", "person_id", "confirmed_on", "disease__code").order_by("id"))
+                 .values_list("id", "person_id", "confirmed_on", "disease__code", "disease_id").order_by("id"))
     bounds = Person.objects.filter(commune__in=ctx.communes).aggregate(lo=Min("id"), hi=Max("id"))
     if not cases or bounds["lo"] is None:
         return
@@ -40,7 +40,9 @@ def build(ctx) -> None:
 
     case_people = set(Case.objects.filter(status=Case.Status.ACTIVE).values_list("person_id", flat=True)) | {c[1] for c in cases}
     contacts, pairs = [], set()
-    for cid, _person, confirmed, code in cases:
+    # A contact is of its source case's disease (when contacts record a disease: the diseases rule base).
+    has_disease = any(f.name == "disease" for f in Contact._meta.fields)
+    for cid, _person, confirmed, code, disease_id in cases:
         for _ in range(rng.randint(2, 5)):
             pid = rng.randint(bounds["lo"], bounds["hi"])
             last = confirmed - dt.timedelta(days=rng.randint(0, 2))
@@ -55,7 +57,8 @@ def build(ctx) -> None:
                 first_exposure_on=last - dt.timedelta(days=rng.randint(0, 2)), last_exposure_on=last, fully_vaccinated=vaccinated,
                 identified_on=max(last, confirmed), vaccination_source="declared", rule_set_id=s.rule_id, protected=s.protected,
                 quarantine_days=s.quarantine_days, quarantine_end=s.quarantine_end, test_dates=[d.isoformat() for d in s.test_dates],
-                follow_up_end=s.follow_up_end, status="following" if s.follow_up_end >= today else "released"))
+                follow_up_end=s.follow_up_end, status="following" if s.follow_up_end >= today else "released",
+                **({"disease_id": disease_id} if has_disease else {})))
     existing = set(Person.objects.filter(pk__in={c.person_id for c in contacts}).values_list("id", flat=True))
     Contact.objects.bulk_create([c for c in contacts if c.person_id in existing], batch_size=2000)
     checks, last_check = [], {}
