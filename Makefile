@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 NPM := $(shell command -v npm 2>/dev/null || echo $(VENV)/bin/npm)
-PEOPLE ?= 580000
+PEOPLE ?= 100000
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run test install install-dev frontend translations lint bench clean

@@ -37,7 +37,24 @@ def limits(on: dt.date) -> dict:
 
     rule = _rule("monitoring", on)
     return {"no_check_hours": rule.value("no_check_hours"), "ack_within_minutes": rule.value("ack_within_minutes"),
-            "medicine_within_hours": rule.value("medicine_within_hours"), "rule": rule}
+            "medicine_within_hours": rule.value("medicine_within_hours"), "checks_per_day": rule.value("checks_per_day"),
+            "rule": rule}
+
+
+def due_today_q(now: dt.datetime, lim: dict) -> Q:
+    """Home patients whose next check (the monitoring rule's cadence after the last one) falls due before midnight."""
+    per_day = lim.get("checks_per_day") or 0
+    if not per_day:
+        return Q(pk__in=[])
+    end = dt.datetime.combine(timezone.localdate(now) + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+    cutoff = end - dt.timedelta(hours=24 / float(per_day))
+    return Q(last_check_at__lt=cutoff) | Q(last_check_at__isnull=True)
+
+
+def due_today(user, now: dt.datetime | None = None):
+    """Active home patients with a check due today (overdue ones included), in the user's jurisdiction."""
+    now = now or timezone.now()
+    return active_home(user).filter(due_today_q(now, limits(timezone.localdate(now))))
 
 
 def active_home(user):

@@ -37,7 +37,7 @@ def build(ctx) -> None:
     if bounds["lo"] is None:
         return
     wanted = sorted(set(rng.randint(bounds["lo"], bounds["hi"]) for _ in range(int(CASES * 1.3))))
-    people = list(Person.objects.filter(pk__in=wanted, merged_into__isnull=True).values_list("id", "commune_id", "birth_year", "is_pregnant")[:CASES])
+    people = list(Person.objects.filter(pk__in=wanted, merged_into__isnull=True).values_list("id", "commune_id", "birth_year", "is_pregnant").order_by("id")[:CASES])
     teams = {t.commune_id: t for t in Team.objects.filter(kind=Team.Kind.CARE_TEAM)}
     stations = {f.unit_id: f for f in Facility.objects.filter(kind=Facility.Kind.COMMUNE_HEALTH_STATION)}
     hospital = ctx.facilities.get("provincial_hospital") or Facility.objects.filter(kind=Facility.Kind.PROVINCIAL_HOSPITAL).first()

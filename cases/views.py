@@ -56,9 +56,15 @@ def case_list(request):
     for key in ("status", "care_setting", "commune", "team"):
         if request.GET.get(key):
             qs = qs.filter(**{key if key in ("status", "care_setting") else f"{key}_id": request.GET[key]})
+    if request.GET.get("den_han"):
+        # Checks due today (cases.board.due_today): the longest without a check first.
+        now = timezone.now()
+        qs = qs.filter(board_mod.due_today_q(now, board_mod.limits(timezone.localdate(now))), status=Status.ACTIVE,
+                       care_setting=CareSetting.HOME)
     if request.GET.get("mine"):
         # A care-team member's day: his teams' patients at home, the longest without a check first.
         qs = qs.filter(team__members=request.user, status=Status.ACTIVE, care_setting=CareSetting.HOME)
+    if request.GET.get("mine") or request.GET.get("den_han"):
         order = [F("last_check_at").asc(nulls_first=True), "id"]
     else:
         order = ["-confirmed_on", "-id"]

@@ -23,3 +23,36 @@ def navigation(request):
     for group in groups:
         group["open"] = group["active"] or any(c["active"] for c in group["children"])
     return {"nav_items": groups}
+
+
+# The demo's two eras (docs/demo.md): which one a page shows, for the banner of the demo installation.
+_ERA_DATE_PARAMS = ("week", "day", "date", "on", "tuan", "ngay", "from", "to", "tu", "den")
+
+
+def demo_era(request):
+    """On the demo installation (settings.PHONGDICH_DEMO), say which era the page shows: the 2021–2022 history on the
+    pre-2025 units when the page is switched to the pre-2025 structure or asked for a date before 01/07/2025, else
+    the last 90 days on today's map."""
+    from django.conf import settings
+
+    user = getattr(request, "user", None)
+    if not getattr(settings, "PHONGDICH_DEMO", False) or user is None or not user.is_authenticated:
+        return {}
+    return {"demo_era": era_of(request.GET)}
+
+
+def era_of(params) -> str:
+    import datetime as dt
+
+    from core.parsing import parse_date
+
+    if params.get("structure") == "pre2025":
+        return "history"
+    for key in _ERA_DATE_PARAMS:
+        try:
+            day = parse_date(params.get(key))
+        except (ValueError, TypeError):
+            continue
+        if day is not None and day < dt.date(2025, 7, 1):
+            return "history"
+    return "living"

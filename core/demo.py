@@ -1,7 +1,10 @@
-"""The demo data set: Kon Tum province as it was in 2021–2022. Deterministic for a given --seed and --people.
+"""The demo data set, in two eras. Deterministic for a given --seed, --people, --history-today and --today.
 
-`phongdich demo` builds the foundation (units, villages, population, facilities, users, people), then calls
-`build(ctx)` in each domain app's `demo.py`, in INSTALLED_APPS order, so later capabilities extend it.
+1. History: Kon Tum province as it was in 2021–2022 (pre-2025 units). `phongdich demo` builds the foundation (units,
+   villages, population, facilities, users, people), then calls `build(ctx)` in each domain app's `demo.py`, in
+   INSTALLED_APPS order, so later capabilities extend it.
+2. Living: the residents move to today's map (the 2025 communes of Quảng Ngãi that took over Kon Tum's), then
+   `build(ctx)` of each app's `demo_living.py` writes the last 90 days up to `--today` (see docs/demo.md).
 """
 import datetime as dt
 import importlib
@@ -23,18 +26,26 @@ class DemoContext:
     users: dict = field(default_factory=dict)  # role key → User
     passwords: dict = field(default_factory=dict)  # username → password printed at the end
     facilities: dict = field(default_factory=dict)
+    era: str = "history"  # "history" (2021–2022, pre-2025 units) or "living" (the last LIVING_DAYS days, 2025 units)
+    now: object = None  # living era: the moment "now" of the demo (the wall clock when --today is the real date)
+    history_communes: list = field(default_factory=list)  # living era: the pre-2025 communes the residents came from
     regions: list = field(default_factory=list)  # geo.HealthRegion of the demo (geo.demo.build_regions)
 
     def say(self, text: str) -> None:
         self.stdout.write(text)
 
 
+LIVING_DAYS = 90
+
+
 def run_app_builders(ctx: DemoContext) -> None:
+    """`<app>.demo.build(ctx)` for the history era, `<app>.demo_living.build(ctx)` for the living one."""
+    module_name = "demo_living" if ctx.era == "living" else "demo"
     for config in apps.get_app_configs():
         if config.name in ("core", "people"):
             continue
         try:
-            module = importlib.import_module(f"{config.name}.demo")
+            module = importlib.import_module(f"{config.name}.{module_name}")
         except ModuleNotFoundError:
             continue
         builder = getattr(module, "build", None)

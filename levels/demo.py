@@ -29,12 +29,17 @@ def build(ctx) -> None:
     province = ctx.province
     if province is None:
         return
+    last = services.week_start_of(ctx.today) - dt.timedelta(days=7)
+    assess_weeks(ctx, province, [last - dt.timedelta(days=7 * i) for i in reversed(range(WEEKS))])
+    ctx.say(f"levels: {WEEKS} weeks assessed for {province.name}")
+
+
+def assess_weeks(ctx, province, weeks) -> None:
+    """Assess `province` for each week (oldest first): the older ones published, the latest proposed."""
     health = ctx.users.get("health_dept")
     leader = ctx.users.get("leadership") or ctx.users.get("leader")
-    last = services.week_start_of(ctx.today) - dt.timedelta(days=7)
-    weeks = [last - dt.timedelta(days=7 * i) for i in reversed(range(WEEKS))]
     for i, week in enumerate(weeks):
-        results = services.assess_province(province, week)
+        results = services.assess_province(province, week, now=ctx.now)
         entries = []
         for a in results:
             wanted = {m["key"] for m in a.missing if m["key"] not in ("version", "population")}
@@ -43,7 +48,7 @@ def build(ctx) -> None:
                                              values={k: _filler(ctx.rng, k) for k in sorted(wanted)}))
         if entries:
             CriteriaEntry.objects.bulk_create(entries, ignore_conflicts=True)
-            results = services.assess_province(province, week)
+            results = services.assess_province(province, week, now=ctx.now)
         published = i < len(weeks) - 1
         cut = timezone.make_aware(dt.datetime.combine(week + dt.timedelta(days=7), dt.time(9)))
         decisions = []
@@ -59,4 +64,3 @@ def build(ctx) -> None:
                     "published_by": leader, "published_at": cut} if published else {}),
             ))
         LevelDecision.objects.bulk_create(decisions, ignore_conflicts=True)
-    ctx.say(f"levels: {WEEKS} weeks assessed for {province.name}")

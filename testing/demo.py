@@ -24,7 +24,7 @@ def build(ctx) -> None:
     if bounds["lo"] is None:
         return
     wanted = sorted(set(rng.randint(bounds["lo"], bounds["hi"]) for _ in range(int(TESTS * 1.4))))
-    people = list(Person.objects.filter(pk__in=wanted, merged_into__isnull=True).values_list("id", "commune_id")[:TESTS])
+    people = list(Person.objects.filter(pk__in=wanted, merged_into__isnull=True).values_list("id", "commune_id").order_by("id")[:TESTS])
     lab = ctx.facilities.get("cdc") or ctx.facilities.get("provincial_hospital")
     first = dt.date(2022, 2, 1)
     tests = []
@@ -43,7 +43,7 @@ def build(ctx) -> None:
 
     # Pooled RT-PCR: 30 pools of 10 in the province city; the last one positive and still followed up.
     communes = [c for c in ctx.communes if c.path.startswith("/62/608/")] or ctx.communes
-    pool_people = list(Person.objects.filter(commune__in=communes[:3]).values_list("id", flat=True)[:300])
+    pool_people = list(Person.objects.filter(commune__in=communes[:3]).values_list("id", flat=True).order_by("id")[:300])
     pools = [Pool(code=f"GOP-{i + 1:04d}", size=10, commune=communes[i % min(3, len(communes))], lab=lab,
                   taken_on=today - dt.timedelta(days=2), reported_on=today - dt.timedelta(days=1), status="negative")
              for i in range(len(pool_people) // 10)]
@@ -74,7 +74,7 @@ def build(ctx) -> None:
     if province is not None:
         campaign = Campaign.objects.create(name="Giáo viên, nhân viên trường học sau Tết Nhâm Dần 2022", unit=province,
                                            deadline=today, within_days=3, accepted_kinds=["rapid_antigen", "rt_pcr"])
-        staff = list(Person.objects.filter(commune__in=communes, birth_year__range=(1965, 1998)).values_list("id", flat=True)[:600])
+        staff = list(Person.objects.filter(commune__in=communes, birth_year__range=(1965, 1998)).values_list("id", flat=True).order_by("id")[:600])
         CampaignTarget.objects.bulk_create([CampaignTarget(campaign=campaign, person_id=pid, group=SCHOOLS[i % len(SCHOOLS)])
                                             for i, pid in enumerate(staff)])
         n = Test.objects.count()

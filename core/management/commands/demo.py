@@ -1,4 +1,7 @@
-"""`phongdich demo`: Kon Tum 2021–2022 with villages, facilities, one user per role and synthetic residents."""
+"""`phongdich demo`: two eras (docs/demo.md). History: Kon Tum 2021–2022 on the pre-2025 units, with villages, facilities,
+one user per role and synthetic residents. Living: the same residents on today's map (the 2025 communes of Quảng Ngãi
+that took over Kon Tum's) and the last 90 days up to --today: active cases with checks due, contacts under follow-up,
+tests awaiting results, a campaign in progress, tasks due this week, the last week's levels, yesterday's report."""
 import random
 import time
 
@@ -30,13 +33,18 @@ def production_refusal(*, has_people: bool, override: bool) -> str | None:
 
 
 class Command(BaseCommand):
-    help = "Create the demo data set (Kon Tum 2021–2022). Deterministic: same --seed and --people, same data."
+    help = ("Create the demo data set: Kon Tum 2021–2022 and the last 90 days on today's map. Deterministic: same --seed, "
+            "--people, --history-today and --today, same data.")
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=580_000, help="number of residents (default 580,000)")
         parser.add_argument("--seed", type=int, default=2022)
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the database already has people")
-        parser.add_argument("--today", default="2022-02-14", help="the demo's 'today' (dd/mm/yyyy or yyyy-mm-dd)")
+        parser.add_argument("--today", default=None,
+                            help="the living era's last day (dd/mm/yyyy or yyyy-mm-dd; default: the real date)")
+        parser.add_argument("--history-today", default="2022-02-14", dest="history_today",
+                            help="the history era's 'today' (default 14/02/2022)")
+        parser.add_argument("--no-living", action="store_true", dest="no_living", help="build the history era only")
         parser.add_argument("--i-know-this-is-not-production", action="store_true", dest="not_production",
                             help="allow the demo with DEBUG off (a training or staging server), on an empty database only")
 
@@ -56,7 +64,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if not AdministrativeUnit.objects.filter(path="/62/").exists():
             load_admin_units()
-        ctx = DemoContext(rng=random.Random(opts["seed"]), people_count=opts["people"], today=parse_date(opts["today"]), stdout=self.stdout)
+        from django.utils import timezone
+
+        living_today = parse_date(opts["today"]) if opts["today"] else timezone.localdate()
+        history_today = parse_date(opts["history_today"])
+        if living_today is None or history_today is None:
+            raise CommandError("Ngày không hợp lệ / invalid date (dd/mm/yyyy or yyyy-mm-dd)")
+        ctx = DemoContext(rng=random.Random(opts["seed"]), people_count=opts["people"], today=history_today, stdout=self.stdout)
         ctx.province = AdministrativeUnit.objects.get(path="/62/")
         ctx.districts = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.DISTRICT).order_by("code"))
         ctx.communes = list(AdministrativeUnit.objects.filter(path__startswith="/62/", level=Level.COMMUNE).order_by("code"))
@@ -72,6 +86,10 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - t0
         self.stdout.write(f"Người dân / residents: {ctx.people_count:,} trong {elapsed:.1f}s ({ctx.people_count / max(elapsed, 1e-6):,.0f} rows/s)")
         run_app_builders(ctx)
+        if not opts["no_living"]:
+            t0 = time.perf_counter()
+            self._living(ctx, opts["seed"], living_today)
+            self.stdout.write(f"Giai đoạn 90 ngày gần nhất / living era: {time.perf_counter() - t0:.1f}s")
         # Fresh planner statistics after the bulk load: without them PostgreSQL estimated 31 people where there were
         # 100,000 and the people list took 2 s instead of 0.2 s (autovacuum would analyse later, the first users not).
         from django.db import connection
@@ -80,6 +98,49 @@ class Command(BaseCommand):
             cur.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Xong dữ liệu mẫu / demo ready in {time.perf_counter() - started:.1f}s"))
         self._print_logins()
+
+    def _living(self, history, seed: int, today) -> None:
+        """The living era: residents re-homed onto the 2025 communes, demo users on today's units, then each app's
+        `demo_living.build(ctx)` for the last LIVING_DAYS days up to `today`."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from accounts.models import User
+        from people.demo_living import rehome, write_population
+
+        communes = rehome(history.communes)
+        if not communes:
+            self.stdout.write("Không có địa giới 2025 cho các xã mẫu / no 2025 successors: living era skipped")
+            return
+        province = communes[0].parent
+        tz = timezone.get_current_timezone()
+        now = timezone.now() if today == timezone.localdate() else dt.datetime.combine(today, dt.time(10, 0), tzinfo=tz)
+        # Its own random stream: the living era depends on --seed and --today, not on how much the history drew.
+        ctx = DemoContext(rng=random.Random(seed * 1_000_003 + today.toordinal()), people_count=history.people_count,
+                          today=today, stdout=self.stdout, province=province, communes=communes, users=history.users,
+                          facilities=history.facilities, era="living", now=now, history_communes=history.communes)
+        n = write_population(communes, today)
+        self.stdout.write(f"Địa giới hiện hành / today's map: {n:,} người ở {len(communes)} xã của {province.name}")
+        # Province-wide accounts on today's province, commune accounts on the 2025 commune that now governs theirs
+        # (they still see their old commune's history: core.scoping). The pre-2025 district account stays on its district.
+        successor = {c.pk: c for c in communes}
+        from people.demo_living import successors
+
+        links = successors(history.communes)
+        for user in history.users.values():
+            unit = user.unit
+            if unit is None or unit.is_post_2025:
+                continue
+            if unit.level == "province":
+                user.unit = province
+            elif unit.level == "commune" and links.get(unit.pk):
+                user.unit = successor[links[unit.pk][0]]
+            else:
+                continue
+            User.objects.filter(pk=user.pk).update(unit=user.unit)
+        with transaction.atomic():
+            run_app_builders(ctx)
 
     def _villages(self, ctx):
         from geo.models import Village

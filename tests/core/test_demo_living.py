@@ -1,0 +1,136 @@
+"""The demo is alive on the day it is built: whatever --today is, the last 90 days are there on today's map (open home
+cases with checks due in the next hours, contacts followed, samples at the lab, a campaign in progress, tasks due this
+week, last week's levels, yesterday's report), the same for the same seed and date, and every role's home page shows
+it. The 2021–2022 history stays on the pre-2025 units."""
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PEOPLE = 1500
+
+
+def _demo(today: dt.date | None = None) -> None:
+    opts = {"people": PEOPLE, "stdout": open("/dev/null", "w")}
+    if today:
+        opts["today"] = today.strftime("%d/%m/%Y")
+    call_command("demo", **opts)
+
+
+def _counts(today: dt.date) -> dict:
+    from cases.models import Case, Check
+    from contacts.models import Contact
+    from directives.models import Assignment
+    from testing.models import Test
+    from vaccination.models import Injection
+
+    start = today - dt.timedelta(days=89)
+    return {
+        "cases": Case.objects.filter(confirmed_on__gte=start).count(),
+        "active": Case.objects.filter(status="active").count(),
+        "checks": Check.objects.filter(case__confirmed_on__gte=start).count(),
+        "contacts": Contact.objects.filter(status="following").count(),
+        "pending": Test.objects.filter(result="pending").count(),
+        "doses": Injection.objects.filter(given_on__gte=start).count(),
+        "tasks": Assignment.objects.filter(task__deadline__gte=start).count(),
+    }
+
+
+def _living_era_is_there(today: dt.date, now: dt.datetime) -> None:
+    from cases.board import due_today, limits
+    from cases.models import Case
+    from contacts.models import Contact
+    from directives.models import Assignment
+    from geo.models import AdministrativeUnit, UnitCorrespondence
+    from levels.models import Assessment
+    from levels.services import week_start_of
+    from people.models import Person
+    from reports.models import SituationReport
+    from testing.models import Test
+    from vaccination.models import Campaign
+
+    province = AdministrativeUnit.objects.get(structure="2025", level="province", code="51")
+    # Residents on today's map: every one on a 2025 commune of Quảng Ngãi that took over a Kon Tum commune.
+    new_communes = set(UnitCorrespondence.objects.filter(old_unit__path__startswith="/62/").values_list("new_unit_id", flat=True))
+    assert len(new_communes) == 40
+    assert Person.objects.count() == PEOPLE
+    assert set(Person.objects.values_list("commune_id", flat=True).distinct()) <= new_communes
+    # History stays on the units of its time.
+    history = Case.objects.filter(confirmed_on__lt=dt.date(2023, 1, 1))
+    assert history.exists() and not history.exclude(commune__path__startswith="/62/").exists()
+    assert not history.filter(status="active").exists()  # 2022 is over: no "F0 without a check since 2022"
+
+    active = Case.objects.filter(status="active", care_setting="home", commune_id__in=new_communes)
+    assert active.count() >= 10
+    # The last check was within the monitoring interval for most: the next one falls due in the coming hours.
+    lim = limits(today)
+    interval = dt.timedelta(hours=24 / lim["checks_per_day"])
+    recent = active.filter(last_check_at__gt=now - interval, last_check_at__lte=now).count()
+    assert recent >= active.count() * 0.75
+    assert not active.filter(last_check_at__gt=now).exists()
+    from accounts.models import User
+
+    soyte = User.objects.get(username="soyte")
+    assert due_today(soyte, now).count() > 0
+
+    assert Contact.objects.filter(status="following", follow_up_end__gte=today, person__commune_id__in=new_communes).count() > 0
+    assert not Contact.objects.filter(status="following", follow_up_end__lt=today - dt.timedelta(days=1)).exists()
+    assert Test.objects.filter(result="pending", taken_on__gte=today - dt.timedelta(days=1)).count() > 0
+    assert not Test.objects.filter(result="pending", taken_on__lt=today - dt.timedelta(days=7)).exists()
+    assert Campaign.objects.filter(starts_on__lte=today, deadline__gte=today, unit=province).exists()
+    monday = today - dt.timedelta(days=today.weekday())
+    assert Assignment.objects.filter(task__deadline__range=(monday, monday + dt.timedelta(days=6))).count() >= 4
+    last_week = week_start_of(today) - dt.timedelta(days=7)
+    assert Assessment.objects.filter(week_start=last_week, unit__path__startswith=province.path, unit__level="commune").count() >= 40
+    assert SituationReport.objects.filter(day=today - dt.timedelta(days=1)).exists()
+
+
+def test_the_living_era_is_there_for_a_pinned_date_and_the_same_seed_and_date_give_the_same_data(kontum):
+    today = dt.date(2026, 3, 11)
+    now = dt.datetime(2026, 3, 11, 15, 20, tzinfo=TZ)
+    with time_machine.travel(now, tick=False):
+        with transaction.atomic():
+            _demo(today)
+            first = _counts(today)
+            transaction.set_rollback(True)
+        _demo(today)
+        assert _counts(today) == first
+        assert first["active"] > 0 and first["contacts"] > 0 and first["pending"] > 0 and first["doses"] > 0
+        _living_era_is_there(today, now)
+
+
+def test_by_default_the_living_era_ends_today_and_every_role_sees_it_on_the_home_page(kontum, settings):
+    from accounts.models import User
+
+    settings.PHONGDICH_DEMO = True
+    now = dt.datetime(2027, 8, 3, 7, 40, tzinfo=TZ)  # early morning: today's checks are still to come
+    with time_machine.travel(now, tick=False):
+        _demo()
+        _living_era_is_there(now.date(), now)
+        for user in User.objects.exclude(role="").exclude(username="ttyt_kontum").order_by("pk"):
+            client = Client()
+            client.force_login(user)
+            if user.requires_two_factor:
+                from django_otp.plugins.otp_totp.models import TOTPDevice
+
+                device = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})[0]
+                session = client.session
+                session["otp_device_id"] = device.persistent_id
+                session.save()
+            html = client.get("/").content.decode()
+            values = [int(v.replace(".", "")) for v in re.findall(r'<span class="value">([\d.]+)</span>', html)]
+            assert values and sum(values) > 0, user.username
+            assert 'data-era="living"' in html
+            if user.role != "agency_officer":
+                assert "Phiếu theo dõi đến hạn hôm nay" in html, user.username
+        # A page asked for a date of the history says so.
+        client = Client()
+        client.force_login(User.objects.get(username="soyte"))
+        assert 'data-era="history"' in client.get("/levels/?week=2022-02-07").content.decode()
