@@ -17,6 +17,13 @@ class VaccinationConfig(AppConfig):
                       roles=HEALTH_READERS, order=30)
         register_link("people.person", "Giấy chứng nhận tiêm chủng (PDF)", "vaccination:certificate", kwarg="person_pk",
                       roles=HEALTH_READERS, order=31)
+        from core.panels import register_panel
+
+        from .panels import person_doses, person_doses_more
+
+        register_panel("people.person", "Các mũi đã tiêm", ("Ngày tiêm", "Mũi", "Vắc xin", "Số lô", "Điểm tiêm"),
+                       person_doses, roles=HEALTH_READERS, gate="vaccination:person", gate_kwarg="person_pk",
+                       more=person_doses_more, empty="Chưa có mũi tiêm nào được ghi.", order=40)
         register_tiles(tiles)
         from core.jobs import scheduled
 
