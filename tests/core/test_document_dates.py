@@ -87,3 +87,15 @@ def test_supplies_lists_write_dates_as_dates():
 
     data = xlsx("sap-het-han", ["Vật tư", "Hạn dùng"], [["Bơm tiêm", DAY]])
     assert not _xlsx_problems(data)
+
+
+def test_date_time_fields_read_day_month_year_and_hours():
+    from core.parsing import ParseError, parse_datetime
+
+    assert parse_datetime("14/02/2022 07:30") == dt.datetime(2022, 2, 14, 7, 30)
+    assert parse_datetime("14/02/2022 7h30") == dt.datetime(2022, 2, 14, 7, 30)
+    assert parse_datetime("14/02/2022") == dt.datetime(2022, 2, 14)
+    assert parse_datetime("2022-02-14T07:30") == dt.datetime(2022, 2, 14, 7, 30)  # forms opened before the change
+    for bad in ("02/14/2022 07:30", "14/02/2022 25:00", "hôm nay"):
+        with pytest.raises(ParseError):
+            parse_datetime(bad)
