@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import HEALTH_READERS, PERSON_EDITORS
 from core.concurrency import EditConflict
 from core.errors import Invalid
+from core.pagination import KnownCountPaginator
 from core.scoping import scope, visible_units
 from core.views import role_required, scoped_object
 from geo.models import Level, Village
@@ -20,6 +21,16 @@ from .models import Person
 
 def visible_people(user):
     return scope(Person.objects.filter(merged_into__isnull=True), user)
+
+
+def visible_people_count(user) -> int:
+    """How many people the user's jurisdiction holds: cached under the "people" data version (core.dataversion),
+    which the people services bump when a person is created, moved, merged or imported. Counting 580,000 rows took
+    half a second a request (the home page tile and the people list's page count)."""
+    from core.dataversion import cached
+    from core.pagination import jurisdiction_key
+
+    return cached(("people_count", jurisdiction_key(user)), versions=["people"], compute=lambda: visible_people(user).count())
 
 
 def _filtered_people(request):
@@ -38,7 +49,11 @@ def person_list(request):
     if q.strip():
         page = services.search_page(qs, q, request.GET.get("page"))
     else:
-        page = Paginator(qs.order_by("name_folded", "id"), 25).get_page(request.GET.get("page"))
+        ordered = qs.order_by("name_folded", "id")
+        filtered = any(request.GET.get(k, "").isdigit() for k in ("commune", "village"))
+        paginator = (Paginator(ordered, 25) if filtered
+                     else KnownCountPaginator(ordered, 25, known_count=visible_people_count(request.user)))
+        page = paginator.get_page(request.GET.get("page"))
     context = {
         "page_obj": page, "q": q, "can_edit": request.user.has_role(PERSON_EDITORS),
         "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],

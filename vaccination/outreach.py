@@ -71,6 +71,29 @@ def _age_q(on: dt.date, age_min: int, age_below: int | None) -> Q:
 
 
 def progress(campaign: Campaign, on: dt.date) -> Progress:
+    from core.dataversion import cached
+
+    # Two counts over the dose summary and a denominator: cached under the versions of the data they read (the page
+    # lists every campaign; a province campaign's counts scan 800,000 summary rows).
+    key = ("campaign", campaign.pk, campaign.unit_id, campaign.target, campaign.age_min, campaign.age_below, on.isoformat())
+    achieved, recent, den = cached(key, versions=("vaccination", "population", "people"),
+                                   compute=lambda: _progress_counts(campaign, on))
+    target_count = int(round(den * float(campaign.target_pct) / 100))
+    rate = recent / RATE_WINDOW_DAYS
+    remaining = max(0, target_count - achieved)
+    if remaining == 0:
+        projected = on
+    elif recent > 0:
+        projected = on + dt.timedelta(days=-(-remaining * RATE_WINDOW_DAYS // recent))  # ceil, in integers
+    else:
+        projected = None  # no progress in the last two weeks: never at this rate
+    red = remaining > 0 and (projected is None or projected > campaign.deadline)
+    pct = round(100.0 * achieved / den, 2) if den else None
+    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red)
+
+
+def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
+    """(people with the campaign's target dose by `on`, of them in the last RATE_WINDOW_DAYS, the denominator)."""
     ids = services.communes_of(campaign.unit)
     field = MILESTONE[campaign.target]
     params = [_cut(on, campaign.age_min)]
@@ -86,19 +109,7 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
                         FROM vaccination_personvaccination WHERE commune_id IN ({in_ids}) AND {age_sql}""",
                     [on, start, on, *params])
         achieved, recent = cur.fetchone()
-    den = _denominator(campaign, ids, on)
-    target_count = int(round(den * float(campaign.target_pct) / 100))
-    rate = recent / RATE_WINDOW_DAYS
-    remaining = max(0, target_count - achieved)
-    if remaining == 0:
-        projected = on
-    elif recent > 0:
-        projected = on + dt.timedelta(days=-(-remaining * RATE_WINDOW_DAYS // recent))  # ceil, in integers
-    else:
-        projected = None  # no progress in the last two weeks: never at this rate
-    red = remaining > 0 and (projected is None or projected > campaign.deadline)
-    pct = round(100.0 * achieved / den, 2) if den else None
-    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red)
+    return achieved, recent, _denominator(campaign, ids, on)
 
 
 def missing_people(campaign: Campaign, on: dt.date):

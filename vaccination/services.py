@@ -315,7 +315,17 @@ def _primary_done_by(on: dt.date) -> Exists:
 
 
 def high_risk_counts(commune_ids: list[int], on: dt.date) -> tuple[int, int]:
-    """People with a recorded comorbidity or immunocompromised: (total, primary series complete by `on`)."""
+    """People with a recorded comorbidity or immunocompromised: (total, primary series complete by `on`). Cached under
+    the versions of the people registry and the doses (core.dataversion)."""
+    import hashlib
+
+    ids = sorted(int(i) for i in commune_ids)
+    digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    return tuple(cached(("high_risk", digest, on.isoformat()), versions=("vaccination", "people"),
+                        compute=lambda: _high_risk_counts(ids, on)))
+
+
+def _high_risk_counts(commune_ids: list[int], on: dt.date) -> tuple[int, int]:
     from people.models import Person
 
     agg = Person.objects.filter(commune_id__in=commune_ids, merged_into__isnull=True).filter(
