@@ -28,6 +28,8 @@ class VaccinationConfig(AppConfig):
         from core.jobs import scheduled
 
         scheduled("vaccination-consistency", "vaccination.services.nightly_consistency", minute="30", hour="2")
+        # The coverage page's figures for the province and its districts, computed before the first reader of the day.
+        scheduled("vaccination-warm-coverage", "vaccination.services.warm_coverage", minute="5", hour="0")
         from core.health import register as register_check
 
         # /healthz/ is 503 while a dose import's worker is gone (its own batch model, same rules as core.batches).

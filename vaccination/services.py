@@ -5,7 +5,7 @@ Other apps rely on: `is_fully_vaccinated(person, on)`, `person_status(person, on
 """
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from accounts.roles import allowed
@@ -578,6 +578,11 @@ def run_import_batch(*, batch_id: int, file_path: str = "") -> None:
                imported=result.imported, skipped_duplicates=result.skipped_duplicates, error_count=result.error_count,
                errors=result.errors, done_rows=result.total_rows, total_rows=result.total_rows,
                message=f"{result.total_rows} dòng/rows" + ("" if result.saved else " — không lưu gì / nothing saved"))
+        if result.saved:
+            try:
+                warm_coverage()  # the import moved the figures: compute them here, in the worker, not for a reader
+            except DatabaseError:
+                logging.getLogger(__name__).exception("warming coverage after dose batch %s failed", batch_id)
     finally:
         if beat:
             beat.stopped.set()
@@ -613,6 +618,23 @@ def nightly_consistency() -> dict:
     if any(report.values()):
         record(actor=None, action="other", target_label="vaccination.injection", note=f"orphan references: {report}")
     return report
+
+
+def warm_coverage(on: dt.date | None = None) -> int:
+    """Precompute (into core.dataversion's cache) what the coverage page shows for the installation's province and
+    its districts today: the figures, the levels criteria and the 12-month trend. Scheduled just after midnight (a new
+    day is a new cache key) and run after a dose import: the first reader of the day no longer waits 7 seconds for a
+    province's figures. Returns the number of units warmed."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    units = list(AdministrativeUnit.objects.filter(level__in=[Level.PROVINCE, Level.DISTRICT],
+                                                   path__startswith=f"/{settings.PHONGDICH_PROVINCE_CODE}/").order_by("path"))
+    for unit in units:
+        coverage_for_levels(unit, on)
+        coverage_trend(unit, on)
+    return len(units)
 
 
 def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, group: str = "18+") -> list[dict]:

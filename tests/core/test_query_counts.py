@@ -89,3 +89,19 @@ def test_menu_pages_run_the_same_queries_with_three_times_the_rows(kontum, setti
     assert not grew, "queries that grow with the rows (before, after):\n" + "\n".join(
         f"  {role} {url}: {b} → {a}" for (role, url), (b, a) in sorted(grew.items()))
     assert not [k for k in before if re.search(r"\d{4}-\d{2}-\d{2}", k[1])]
+
+
+def test_coverage_is_warmed_for_the_province_and_its_districts(kontum, settings, django_assert_max_num_queries):
+    """The nightly job (and the end of a dose import) computes the coverage page's figures: the first reader of the
+    day reads them from the cache."""
+    from accounts.models import User
+    from vaccination.services import warm_coverage
+
+    settings.PHONGDICH_DEMO = True
+    call_command("demo", people=200, stdout=open("/dev/null", "w"))
+    assert warm_coverage() > 1
+    user = User.objects.filter(role="health_dept").order_by("pk").first()
+    client = Client()
+    client.force_login(user)
+    with django_assert_max_num_queries(15):
+        assert client.get("/vaccination/bao-phu/").status_code == 200
