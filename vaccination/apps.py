@@ -21,7 +21,7 @@ class VaccinationConfig(AppConfig):
 
         from .panels import person_doses, person_doses_more
 
-        register_panel("people.person", "Các mũi đã tiêm", ("Ngày tiêm", "Mũi", "Vắc xin", "Số lô", "Điểm tiêm"),
+        register_panel("people.person", "Các mũi đã tiêm", ("Ngày tiêm", "Mũi", "Vắc xin", "Số lô"),
                        person_doses, roles=HEALTH_READERS, gate="vaccination:person", gate_kwarg="person_pk",
                        more=person_doses_more, empty="Chưa có mũi tiêm nào được ghi.", order=40)
         register_tiles(tiles)

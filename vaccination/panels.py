@@ -11,8 +11,8 @@ from .models import Injection
 def person_doses(person, user, limit):
     doses = scope(Injection.objects.filter(person_id=person.pk), user).select_related("product").order_by("-given_on", "-id")
     url = reverse("vaccination:person", args=[person.pk])
-    return [PanelRow([d.given_on, f"{d.get_dose_kind_display()} {d.dose_number}", d.product.name, d.lot,
-                      d.site or ""], url) for d in doses[:limit]]
+    return [PanelRow([d.given_on, f"{d.get_dose_kind_display()} {d.dose_number}", d.product.name, d.lot], url)
+            for d in doses[:limit]]
 
 
 def person_doses_more(person, user):
