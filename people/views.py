@@ -10,7 +10,7 @@ from accounts.roles import HEALTH_READERS, PERSON_EDITORS
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.pagination import KnownCountPaginator
-from core.scoping import scope, visible_units
+from core.scoping import scope, visible_commune_ids, visible_units
 from core.views import role_required, scoped_object
 from geo.models import Level, Village
 
@@ -33,8 +33,18 @@ def visible_people_count(user) -> int:
     return cached(("people_count", jurisdiction_key(user)), versions=["people"], compute=lambda: visible_people(user).count())
 
 
+def _listed_people(user):
+    """The people of the user's jurisdiction for a list: by the ids of its communes (core.scoping.visible_commune_ids)
+    rather than a join on the units' paths, whose selectivity neither database can estimate. A commune user's list
+    took 0.8 s on SQLite (a walk of the whole name index checking each person's commune) and 0.2 ms this way."""
+    ids = visible_commune_ids(user)
+    if ids is None:
+        return visible_people(user)
+    return Person.objects.filter(merged_into__isnull=True, commune_id__in=sorted(ids))
+
+
 def _filtered_people(request):
-    qs = visible_people(request.user).select_related("commune", "village")
+    qs = _listed_people(request.user).select_related("commune", "village")
     if request.GET.get("commune", "").isdigit():
         qs = qs.filter(commune_id=request.GET["commune"])
     if request.GET.get("village", "").isdigit():
