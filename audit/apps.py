@@ -18,3 +18,11 @@ class AuditConfig(AppConfig):
 
         # Who read or changed this person's record (administrators only, like the trail itself).
         register_link("people.person", "Lịch sử hồ sơ (nhật ký truy cập)", "audit:list", query="person", roles={"sysadmin"}, order=90)
+        from core.panels import register_panel
+
+        from .panels import person_history, person_history_more
+
+        # What changed in this person's data, for whoever may change the record (the view says who: people:edit).
+        register_panel("people.person", "Lịch sử thay đổi", ("Thời điểm", "Thao tác", "Bản ghi", "Người thực hiện"),
+                       person_history, gate="people:edit", gate_kwarg="pk", more=person_history_more,
+                       empty="Chưa có thay đổi nào.", order=90)

@@ -120,7 +120,8 @@ def child(people: int, repeat: int, reuse: bool) -> None:
 
 
 def run(args, database_url: str, label: str) -> dict:
-    env = child_env(database_url, DEBUG="0", SECRET_KEY="bench-pages-not-secret", ALLOWED_HOSTS="testserver")
+    env = child_env(database_url, DEBUG="0", SECRET_KEY="bench-pages-not-secret", ALLOWED_HOSTS="testserver",
+                    PHONGDICH_DEMO="1")  # the demo accounts are not sent to change their password first
     command = [sys.executable, __file__, "--child", "--people", str(args.people), "--repeat", str(args.repeat)]
     out = subprocess.run(command + (["--reuse"] if args.reuse else []), env=env, cwd=ROOT, stdout=subprocess.PIPE,
                          text=True)

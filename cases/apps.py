@@ -19,6 +19,12 @@ class CasesConfig(AppConfig):
 
         # The person's record is the hub: open a case for this person from there.
         register_link("people.person", "Mở ca bệnh (F0)", "cases:create", query="person", roles=CLINICAL_EDITORS, order=20)
+        from core.panels import register_panel
+
+        from .panels import person_cases
+
+        register_panel("people.person", "Ca bệnh", ("Ngày xác định", "Bệnh", "Tình trạng", "Nơi điều trị", "Mức độ"),
+                       person_cases, roles=HEALTH_READERS, empty="Chưa từng là ca bệnh.", order=10)
         from .tiles import tiles
 
         register_tiles(tiles, order=20)

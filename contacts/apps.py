@@ -17,6 +17,13 @@ class ContactsConfig(AppConfig):
         register_tiles(tiles, order=30)
         register_link("cases.case", "Người tiếp xúc", "contacts:case", kwarg="case_pk", roles=HEALTH_READERS, order=10)
         register_link("cases.case", "Chuỗi lây", "contacts:chain", kwarg="case_pk", roles=HEALTH_READERS, order=11)
+        from core.panels import register_panel
+
+        from .panels import person_contacts
+
+        register_panel("people.person", "Lần là người tiếp xúc",
+                       ("Ngày tiếp xúc cuối cùng", "Phân loại", "Ca nguồn (F0)", "Hết cách ly", "Trạng thái"),
+                       person_contacts, roles=HEALTH_READERS, empty="Chưa từng là người tiếp xúc.", order=20)
         scheduled("contacts-release-finished", "contacts.services.release_finished", minute="5", hour="0")
 
 

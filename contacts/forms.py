@@ -113,7 +113,10 @@ class OutbreakForm(forms.ModelForm):
 
         communes = visible_units(user).filter(level=Level.COMMUNE)
         self.fields["commune"].queryset = communes.order_by("name")
-        self.fields["village"].queryset = Village.objects.filter(commune__in=communes).select_related("commune").order_by("commune__name", "name")
+        # Only what the options show (a village's name): a province user's 1,200 villages with their communes loaded
+        # as full objects took most of the outbreak page's second.
+        self.fields["village"].queryset = (Village.objects.filter(commune__in=communes).order_by("commune__name", "name")
+                                           .only("id", "name"))
         self.fields["facility"].queryset = Facility.objects.filter(unit__in=visible_units(user)).order_by("name")
 
 

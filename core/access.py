@@ -33,3 +33,11 @@ def may_open(user, url_name: str, *args, **kwargs) -> bool:
         return False
     roles = _roles_of(path)
     return roles is None or user.has_role(roles)
+
+
+def may_open_path(user, path: str) -> bool:
+    """`may_open` for a path already built (a panel's "see all" link)."""
+    if user is None or not user.is_authenticated:
+        return False
+    roles = _roles_of(path)
+    return roles is None or user.has_role(roles)

@@ -51,9 +51,31 @@ class SafeDictWriter(csv.DictWriter):
             self.writerow(row)
 
 
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+
+def xlsx_value(ws, value):
+    """One XLSX cell's content: a date or a time becomes a real date cell shown dd/mm/yyyy (hh:mm), in local time
+    (a spreadsheet has no time zones), so it sorts and filters as a date; text is formula-safe."""
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        from django.utils import timezone
+        from openpyxl.cell import WriteOnlyCell
+
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        cell = WriteOnlyCell(ws, value=value)  # a plain Cell: both write-only and ordinary sheets take it
+        cell.number_format = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
+        return cell
+    return formula_safe(value)
+
+
 def xlsx_append(ws, row) -> None:
-    """openpyxl's ws.append with every cell formula-safe (openpyxl stores text starting with "=" as a formula)."""
-    ws.append(safe_row(row))
+    """openpyxl's ws.append with every cell formula-safe (openpyxl stores text starting with "=" as a formula) and
+    every date a real date shown dd/mm/yyyy."""
+    ws.append([xlsx_value(ws, v) for v in row])
 
 
 def csv_response(filename: str, columns: list[str], rows) -> HttpResponse:

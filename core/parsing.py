@@ -39,6 +39,28 @@ def parse_date(value) -> dt.date | None:
     )
 
 
+_DATETIME = re.compile(r"^(?P<date>[^\sT]+)(?:[ T](?P<h>\d{1,2})[:hg](?P<mi>\d{2})?(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def parse_datetime(value) -> dt.datetime | None:
+    """"dd/mm/yyyy hh:mm" (also "dd/mm/yyyy" for midnight, "14h30", and the ISO "yyyy-mm-ddThh:mm" of older forms), as a
+    naive local time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    text = " ".join(str(value).split())
+    m = _DATETIME.match(text)
+    if m is None:
+        raise ParseError(f"Thời điểm không đúng định dạng dd/mm/yyyy hh:mm: {value}",
+                         f"Time is not in dd/mm/yyyy hh:mm format: {value}")
+    day = parse_date(m["date"])
+    hour, minute = int(m["h"] or 0), int(m["mi"] or 0)
+    if hour > 23 or minute > 59:
+        raise ParseError(f"Giờ không tồn tại: {value}", f"No such time: {value}")
+    return dt.datetime(day.year, day.month, day.day, hour, minute)
+
+
 def parse_int(value) -> int | None:
     if value is None or value == "":
         return None

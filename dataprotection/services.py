@@ -81,10 +81,8 @@ def start_request(*, by, req: SubjectRequest) -> None:
 def _cell(value):
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) else value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return value  # xlsx_append writes it as a real date shown dd/mm/yyyy (hh:mm)
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, int | float):
@@ -281,7 +279,7 @@ def dpia_workbook(*, by) -> bytes:
     xlsx_append(sheet, ["Loại bản ghi", "Tính từ", "Số năm", "Khi hết hạn", "Áp dụng từ", "Căn cứ"])
     for rule in RetentionRule.objects.order_by("record_type", "-effective_from"):
         xlsx_append(sheet, [rule.record_type, rule.date_field, rule.years, rule.get_action_display(),
-                      rule.effective_from.strftime("%d/%m/%Y"), rule.source])
+                      rule.effective_from, rule.source])
     sheet = wb.create_sheet("Biện pháp bảo vệ")
     xlsx_append(sheet, ["Biện pháp"])
     for measure in catalog.SECURITY_MEASURES:

@@ -14,7 +14,7 @@ from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.exports import SafeDictWriter
-from core.parsing import ParseError, parse_date
+from core.parsing import ParseError, parse_date, parse_datetime
 from core.scoping import scope, visible_units
 from core.views import role_required
 from geo import areas
@@ -223,7 +223,9 @@ def decide(request, unit_id, week):
     p = request.POST
     try:
         try:
-            effective = dt.datetime.fromisoformat(p.get("effective_from", ""))
+            effective = parse_datetime(p.get("effective_from", ""))
+            if effective is None:
+                raise ValueError
         except ValueError:
             raise Invalid("Thời điểm hiệu lực không hợp lệ.", "Invalid effective time.", "effective_from")
         decision_date = parse_date(p.get("decision_date")) if p.get("decision_date") else None
@@ -463,7 +465,9 @@ def decide_week(request):
     p = request.POST
     try:
         try:
-            effective = dt.datetime.fromisoformat(p.get("effective_from", ""))
+            effective = parse_datetime(p.get("effective_from", ""))
+            if effective is None:
+                raise ValueError
         except ValueError:
             raise Invalid("Thời điểm hiệu lực không hợp lệ.", "Invalid effective time.", "effective_from")
         n, refused = services.decide_week(by=request.user, week_start=week, units=visible_units(request.user),

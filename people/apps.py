@@ -24,8 +24,8 @@ def people_tiles(request):
 
     from core.roles import HEALTH_READERS
 
-    from .views import visible_people
+    from .views import visible_people_count
 
     if not request.user.has_role(HEALTH_READERS):
         return []
-    return [{"label": _("Người dân trong địa bàn"), "value": f"{visible_people(request.user).count():,}".replace(",", "."), "url": reverse("people:list"), "tone": ""}]
+    return [{"label": _("Người dân trong địa bàn"), "value": f"{visible_people_count(request.user):,}".replace(",", "."), "url": reverse("people:list"), "tone": ""}]

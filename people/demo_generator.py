@@ -146,6 +146,7 @@ def _write_population(counts: dict, year: int) -> None:
     """Denominators: the demo's own residents, scaled to the official total if the demo is smaller."""
     PopulationEstimate.objects.filter(year=year, source="demo").delete()
     bump("population")  # cached coverage denominators (core.dataversion)
+    bump("people")
     PopulationEstimate.objects.bulk_create(
         [PopulationEstimate(unit_id=u, year=year, sex=s, age_band=b, population=n, source="demo") for (u, s, b), n in counts.items()],
         batch_size=5000,

@@ -406,7 +406,9 @@ class PersonImporter(CommuneRowsImporter):
 
     def after_save(self, result: ImportResult) -> None:
         from audit.services import record
+        from core.dataversion import bump
 
+        bump("people")  # cached counts (core.dataversion)
         record(actor=self.by, action="import", target_label=self.audit_label, records=self.created_ids,
                note=f"{result.imported} rows imported, {len(result.errors)} rejected, {len(self.skipped)} duplicates skipped")
 

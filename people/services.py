@@ -7,6 +7,7 @@ from django.dispatch import Signal
 
 from audit.services import diff, record
 from core.concurrency import touched, update_versioned
+from core.dataversion import bump
 from core.text import fold, normalize_name
 
 from .models import Person
@@ -93,6 +94,7 @@ def create_person(*, by, data: dict) -> Person:
     person = Person(**data)
     person.name_folded = fold(person.full_name)
     person.save()
+    bump("people")  # cached counts (core.dataversion)
     record(actor=by, action="create", obj=person, changes={k: (None, v) for k, v in data.items() if v not in (None, "", [])})
     return person
 
@@ -112,6 +114,7 @@ def update_person(*, by, person: Person, data: dict, expected_version: int) -> P
     if "full_name" in values:
         values["name_folded"] = fold(values["full_name"])
     update_versioned(person, expected_version=expected_version, changes=values)
+    bump("people")  # cached counts (core.dataversion): the commune or the risk factors may have changed
     record(actor=by, action="update", obj=person, changes=changes)
     return person
 
@@ -178,6 +181,7 @@ def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
     record(actor=by, action="merge", obj=keep, note=f"#{duplicate.pk} → #{keep.pk}", changes={k: (None, v) for k, v in filled.items()} or None,
            records={"merged": duplicate.pk, "moved": moved})
     record(actor=by, action="merge", obj=duplicate, person_id=duplicate.pk, note=f"#{duplicate.pk} → #{keep.pk}")
+    bump("people")  # cached counts (core.dataversion)
     person_merged.send(sender=Person, keep=keep, duplicate=duplicate, by=by)
     return keep
 

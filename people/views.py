@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
+from core.pagination import KnownCountPaginator
 from core.roles import HEALTH_READERS, PERSON_EDITORS
-from core.scoping import scope, visible_units
+from core.scoping import scope, visible_commune_ids, visible_units
 from core.views import role_required, scoped_object
 from geo.models import Level, Village
 
@@ -23,8 +24,28 @@ def visible_people(user):
     return scope(Person.objects.filter(merged_into__isnull=True), user)
 
 
+def visible_people_count(user) -> int:
+    """How many people the user's jurisdiction holds: cached under the "people" data version (core.dataversion),
+    which the people services bump when a person is created, moved, merged or imported. Counting 580,000 rows took
+    half a second a request (the home page tile and the people list's page count)."""
+    from core.dataversion import cached
+    from core.pagination import jurisdiction_key
+
+    return cached(("people_count", jurisdiction_key(user)), versions=["people"], compute=lambda: visible_people(user).count())
+
+
+def _listed_people(user):
+    """The people of the user's jurisdiction for a list: by the ids of its communes (core.scoping.visible_commune_ids)
+    rather than a join on the units' paths, whose selectivity neither database can estimate. A commune user's list
+    took 0.8 s on SQLite (a walk of the whole name index checking each person's commune) and 0.2 ms this way."""
+    ids = visible_commune_ids(user)
+    if ids is None:
+        return visible_people(user)
+    return Person.objects.filter(merged_into__isnull=True, commune_id__in=sorted(ids))
+
+
 def _filtered_people(request):
-    qs = visible_people(request.user).select_related("commune", "village")
+    qs = _listed_people(request.user).select_related("commune", "village")
     if request.GET.get("commune", "").isdigit():
         qs = qs.filter(commune_id=request.GET["commune"])
     if request.GET.get("village", "").isdigit():
@@ -39,7 +60,11 @@ def person_list(request):
     if q.strip():
         page = services.search_page(qs, q, request.GET.get("page"))
     else:
-        page = Paginator(qs.order_by("name_folded", "id"), 25).get_page(request.GET.get("page"))
+        ordered = qs.order_by("name_folded", "id")
+        filtered = any(request.GET.get(k, "").isdigit() for k in ("commune", "village"))
+        paginator = (Paginator(ordered, 25) if filtered
+                     else KnownCountPaginator(ordered, 25, known_count=visible_people_count(request.user)))
+        page = paginator.get_page(request.GET.get("page"))
     context = {
         "page_obj": page, "q": q, "can_edit": request.user.has_role(PERSON_EDITORS),
         "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],

@@ -64,7 +64,7 @@ def position(request):
         rows = selectors.position_rows(user, values[:100_000])
         return _xlsx_response(request, "ton-kho", ["Kho", "Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng", "Dự báo hết hàng"],
                               [[r.store, r.item, r.unit, r.quantity, r.consumed, r.days_left,
-                                r.stockout_on.strftime("%d/%m/%Y") if r.stockout_on else ""] for r in rows])
+                                r.stockout_on or ""] for r in rows])
     after = request.GET.get("sau", "")
     keys = after.split("-") if after.count("-") == 1 else []
     after = (_int(keys[0]), _int(keys[1])) if keys and _int(keys[0]) and _int(keys[1]) else None
@@ -195,7 +195,7 @@ def expiring(request):
     rows = selectors.expiring(request.user, within=within)
     if _wants_xlsx(request):
         return _xlsx_response(request, "sap-het-han", ["Kho", "Vật tư", "Số lô", "Hạn dùng", "Còn (ngày)", "Số lượng"],
-                              [[str(r["store"]), str(r["item"]), r["lot"].code, r["lot"].expires_on.strftime("%d/%m/%Y"), r["days"],
+                              [[str(r["store"]), str(r["item"]), r["lot"].code, r["lot"].expires_on, r["days"],
                                 r["quantity"]] for r in rows])
     return render(request, "supplies/expiring.html", {"rows": rows[:500], "within": within})
 
@@ -221,7 +221,7 @@ def shortfalls(request):
         return redirect("supplies:shortfalls")
     if _wants_xlsx(request):
         return _xlsx_response(request, "thieu-hut", ["Thời điểm", "Kho", "Vật tư", "Số lô", "Số lượng thiếu", "Lý do"],
-                              [[timezone.localtime(s.at).strftime("%d/%m/%Y %H:%M"), str(s.store), str(s.item or ""), s.lot_code,
+                              [[s.at, str(s.store), str(s.item or ""), s.lot_code,
                                 s.quantity, s.get_reason_display()] for s in qs[:10000]])
     return render(request, "supplies/shortfalls.html", {"page_obj": Paginator(qs, 50).get_page(request.GET.get("page")),
                                                          "can_edit": request.user.has_role(SUPPLY_EDITORS)})
@@ -238,7 +238,7 @@ def ledger(request):
     if kind in MovementKind.values:
         qs = qs.filter(kind=kind)
     if _wants_xlsx(request):
-        rows = [[timezone.localtime(m.at).strftime("%d/%m/%Y %H:%M"), str(m.store), str(m.item), m.lot.code, m.get_kind_display(), m.quantity,
+        rows = [[m.at, str(m.store), str(m.item), m.lot.code, m.get_kind_display(), m.quantity,
                  m.document, m.reason, str(m.by or "")] for m in qs[:50000]]
         return _xlsx_response(request, "so-kho", ["Thời điểm", "Kho", "Vật tư", "Số lô", "Loại", "Số lượng", "Chứng từ", "Lý do", "Người ghi"], rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -12,6 +12,12 @@ class TestingConfig(AppConfig):
 
         register("Xét nghiệm", "testing:list", roles=HEALTH_READERS, order=40)
         register_link("people.person", "Ghi xét nghiệm", "testing:create", query="person", roles=LAB_EDITORS, order=10)
+        from core.panels import register_panel
+
+        from .panels import person_tests
+
+        register_panel("people.person", "Xét nghiệm", ("Ngày lấy mẫu", "Loại xét nghiệm", "Mã mẫu", "Kết quả", "Ngày trả kết quả"),
+                       person_tests, roles=HEALTH_READERS, empty="Chưa có xét nghiệm.", order=30)
         register_tiles(tiles, order=40)
         from core.batches import register_import
 

@@ -19,10 +19,19 @@ class VaccinationConfig(AppConfig):
                       roles=HEALTH_READERS, order=30)
         register_link("people.person", "Giấy chứng nhận tiêm chủng (PDF)", "vaccination:certificate", kwarg="person_pk",
                       roles=HEALTH_READERS, order=31)
+        from core.panels import register_panel
+
+        from .panels import person_doses, person_doses_more
+
+        register_panel("people.person", "Các mũi đã tiêm", ("Ngày tiêm", "Mũi", "Vắc xin", "Số lô"),
+                       person_doses, roles=HEALTH_READERS, gate="vaccination:person", gate_kwarg="person_pk",
+                       more=person_doses_more, empty="Chưa có mũi tiêm nào được ghi.", order=40)
         register_tiles(tiles)
         from core.jobs import scheduled
 
         scheduled("vaccination-consistency", "vaccination.services.nightly_consistency", minute="30", hour="2")
+        # The coverage page's figures for the province and its districts, computed before the first reader of the day.
+        scheduled("vaccination-warm-coverage", "vaccination.services.warm_coverage", minute="5", hour="0")
         from core.health import register as register_check
 
         # /healthz/ is 503 while a dose import's worker is gone (its own batch model, same rules as core.batches).

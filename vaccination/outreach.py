@@ -75,22 +75,13 @@ def _age_q(on: dt.date, age_min: int, age_below: int | None) -> Q:
 
 
 def progress(campaign: Campaign, on: dt.date) -> Progress:
-    ids = services.communes_of(campaign.unit)
-    field = MILESTONE[campaign.target]
-    params = [_cut(on, campaign.age_min)]
-    age_sql = "birth_date <= %s"
-    if campaign.age_below is not None:
-        age_sql += " AND birth_date > %s"
-        params.append(_cut(on, campaign.age_below))
-    start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
-    in_ids = ",".join(str(int(i)) for i in ids) or "NULL"
-    with connection.cursor() as cur:
-        cur.execute(f"""SELECT COUNT(CASE WHEN {field} <= %s THEN 1 END),
-                               COUNT(CASE WHEN {field} BETWEEN %s AND %s THEN 1 END)
-                        FROM vaccination_personvaccination WHERE commune_id IN ({in_ids}) AND {age_sql}""",
-                    [on, start, on, *params])
-        achieved, recent = cur.fetchone()
-    den = _denominator(campaign, ids, on)
+    from core.dataversion import cached
+
+    # Two counts over the dose summary and a denominator: cached under the versions of the data they read (the page
+    # lists every campaign; a province campaign's counts scan 800,000 summary rows).
+    key = ("campaign", campaign.pk, campaign.unit_id, campaign.target, campaign.age_min, campaign.age_below, on.isoformat())
+    achieved, recent, den = cached(key, versions=("vaccination", "population", "people"),
+                                   compute=lambda: _progress_counts(campaign, on))
     target_count = int(round(den * float(campaign.target_pct) / 100))
     rate = recent / RATE_WINDOW_DAYS
     remaining = max(0, target_count - achieved)
@@ -106,6 +97,26 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
         projected = None
     pct = round(100.0 * achieved / den, 2) if den else None
     return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red)
+
+
+def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
+    """(people with the campaign's target dose by `on`, of them in the last RATE_WINDOW_DAYS, the denominator)."""
+    ids = services.communes_of(campaign.unit)
+    field = MILESTONE[campaign.target]
+    params = [_cut(on, campaign.age_min)]
+    age_sql = "birth_date <= %s"
+    if campaign.age_below is not None:
+        age_sql += " AND birth_date > %s"
+        params.append(_cut(on, campaign.age_below))
+    start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
+    in_ids = ",".join(str(int(i)) for i in ids) or "NULL"
+    with connection.cursor() as cur:
+        cur.execute(f"""SELECT COUNT(CASE WHEN {field} <= %s THEN 1 END),
+                               COUNT(CASE WHEN {field} BETWEEN %s AND %s THEN 1 END)
+                        FROM vaccination_personvaccination WHERE commune_id IN ({in_ids}) AND {age_sql}""",
+                    [on, start, on, *params])
+        achieved, recent = cur.fetchone()
+    return achieved, recent, _denominator(campaign, ids, on)
 
 
 def missing_people(campaign: Campaign, on: dt.date):

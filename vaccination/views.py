@@ -290,8 +290,15 @@ def fhir_unit(request, unit_pk):
 
 @role_required(HEALTH_READERS)
 def injection_list(request):
-    qs = scope(Injection.objects.all(), request.user).select_related("person", "product", "commune").order_by("-given_on", "-id")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    from core.dataversion import cached
+    from core.pagination import KnownCountPaginator, jurisdiction_key
+
+    qs = scope(Injection.objects.all(), request.user)
+    # The total is cached under the doses' data version (bumped by every dose write and import): counting 800,000
+    # doses took most of the page's time.
+    total = cached(("injection_count", jurisdiction_key(request.user)), versions=["vaccination"], compute=qs.count)
+    page = KnownCountPaginator(qs.select_related("person", "product", "commune").order_by("-given_on", "-id"), 50,
+                               known_count=total).get_page(request.GET.get("page"))
     return render(request, "vaccination/injections.html", {"page_obj": page})
 
 

@@ -59,3 +59,11 @@ def shown(value):
     from core.display import display_value
 
     return display_value(value)
+
+
+@register.inclusion_tag("core/_object_panels.html", takes_context=True)
+def object_panels(context, obj):
+    """Lists of other domains' records on this record's page (registered with core.panels.register_panel)."""
+    from core.panels import panels_for
+
+    return {"panels": panels_for(obj, context["request"].user)}

@@ -85,15 +85,18 @@ class Command(BaseCommand):
                  progress=lambda n: self.stdout.write(f"  … {n:,} người / people", ending="\r"))
         elapsed = time.perf_counter() - t0
         self.stdout.write(f"Người dân / residents: {ctx.people_count:,} trong {elapsed:.1f}s ({ctx.people_count / max(elapsed, 1e-6):,.0f} rows/s)")
+        # Fresh planner statistics after each bulk load: without them PostgreSQL estimated 31 people where there were
+        # 100,000 and the people list took 2 s instead of 0.2 s (autovacuum would analyse later, the first users not);
+        # the apps' builders (doses, then the level assessment over them) plan their queries on these statistics.
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
         run_app_builders(ctx)
         if not opts["no_living"]:
             t0 = time.perf_counter()
             self._living(ctx, opts["seed"], living_today)
             self.stdout.write(f"Giai đoạn 90 ngày gần nhất / living era: {time.perf_counter() - t0:.1f}s")
-        # Fresh planner statistics after the bulk load: without them PostgreSQL estimated 31 people where there were
-        # 100,000 and the people list took 2 s instead of 0.2 s (autovacuum would analyse later, the first users not).
-        from django.db import connection
-
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Xong dữ liệu mẫu / demo ready in {time.perf_counter() - started:.1f}s"))
