@@ -2,20 +2,16 @@
 each runs in one transaction and writes its audit row there.
 """
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import diff, event, record
 from core.concurrency import update_versioned
 from core.errors import Invalid
-from diseases.models import Disease, RuleSet
-from diseases.rules import NoRuleInForce, rule_in_force, why
+from diseases.rules import get_disease, in_force, why
 from facilities.models import BedType, Facility
 from supplies import hooks as supplies_hooks
 
@@ -44,30 +40,9 @@ def _local_date(at: dt.datetime) -> dt.date:
     return timezone.localtime(at).date()
 
 
-# Rule versions change a few times a year; checks arrive hundreds per second. A per-process cache of the version in
-# force, cleared when a RuleSet is saved or deleted in this process and expiring after RULE_CACHE_SECONDS elsewhere.
-RULE_CACHE_SECONDS = 60
-_rule_cache: dict = {}
-
-
-def _rule(kind: str, on: dt.date, disease: str = "covid19"):
-    key = (disease, kind, on)
-    hit = _rule_cache.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    try:
-        rule = rule_in_force(disease=disease, kind=kind, on=on)
-    except NoRuleInForce as exc:
-        raise Invalid(str(exc).split(" / ")[0], str(exc).split(" / ")[-1])
-    if len(_rule_cache) > 5000:
-        _rule_cache.clear()
-    _rule_cache[key] = (time.monotonic() + RULE_CACHE_SECONDS, rule)
-    return rule
-
-
-@receiver([post_save, post_delete], sender=RuleSet)
-def _forget_rules(**kwargs):
-    _rule_cache.clear()
+def _rule(kind: str, on: dt.date, disease=None):
+    """The version in force, from the shared rule cache of diseases.rules (a gap is a NoRuleInForce, an Invalid)."""
+    return in_force(disease, kind, on)
 
 
 def _event_row(case: Case, kind: str, text: str, by=None, at: dt.datetime | None = None) -> CaseEvent:
@@ -103,7 +78,7 @@ def compute_release_due(case: Case) -> dt.date:
 
 @transaction.atomic
 def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RAPID_ANTIGEN,
-              detected_in: str = DetectedIn.COMMUNITY, commune=None, disease: str = "covid19",
+              detected_in: str = DetectedIn.COMMUNITY, commune=None, disease=None,
               care_setting: str = CareSetting.HOME, test_place: str = "", symptom_onset: dt.date | None = None,
               severity: str = "mild", vaccination_status: str | None = None, team=None, station=None, facility=None,
               has_comorbidity: bool | None = None, comorbidity_stable: bool = False, is_pregnant: bool | None = None,
@@ -132,7 +107,7 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
                 vaccination_status = VaccinationStatus.UNKNOWN
     commune = commune or person.commune
     case = Case(
-        person=person, disease=Disease.objects.get(code=disease), commune=commune, confirmed_on=confirmed_on,
+        person=person, disease=get_disease(disease), commune=commune, confirmed_on=confirmed_on,
         test_kind=test_kind, test_place=test_place, symptom_onset=symptom_onset, detected_in=detected_in,
         care_setting=care_setting, severity=severity, vaccination_status=vaccination_status,
         has_comorbidity=bool(person.comorbidities) if has_comorbidity is None else has_comorbidity,
