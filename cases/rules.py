@@ -106,6 +106,9 @@ def home_care_eligibility(rule: RuleSet, *, age: int | None, severity: str, resp
                           pregnant: bool, can_self_care: bool, has_phone: bool) -> list[Reason]:
     """Reasons the person may NOT be cared for at home; an empty list means eligible."""
     reasons: list[Reason] = []
+    if rule.value("home_care_allowed", True) is False:  # e.g. COVID-19 before 4038/QĐ-BYT: every F0 in hospital
+        reasons.append(Reason("hospital_only", f"Theo {rule.source_document}, mọi ca bệnh điều trị tại cơ sở y tế",
+                              f"Under {rule.source_document}, every case is treated in a health facility"))
     max_sev = rule.value("max_severity", "mild")
     if severity in SEVERITY_ORDER and SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(max_sev):
         reasons.append(Reason("severity", "Mức độ bệnh nặng hơn mức nhẹ", "Illness is worse than mild"))

@@ -281,6 +281,51 @@ def load(text: str | bytes, filename: str = "pack", *, by=None) -> LoadResult:
     return result
 
 
+PACK_DIR = __import__("pathlib").Path(__file__).resolve().parent / "pack_files"
+SHIPPED = ("covid19", "measles", "dengue")
+
+
+def shipped_pack(code: str) -> str:
+    return (PACK_DIR / f"{code}.yaml").read_text(encoding="utf-8")
+
+
+def install_missing(code: str, Disease=Disease, RuleSet=RuleSet) -> int:
+    """Create a shipped pack's disease and the versions the database lacks, never changing an existing one.
+
+    For data migrations (pass the historical models), tests and the demo; returns the number of versions created.
+    An officer's later edits are kept: only `phongdich diseases load` updates versions in place (audited)."""
+    data, errors = validate(shipped_pack(code), f"{code}.yaml")
+    if errors:
+        raise PackRefused(errors)
+    disease = Disease.objects.filter(code=code).first()
+    if disease is None:
+        extra = {}
+        names = {f.name for f in Disease._meta.get_fields()}
+        for key, name in (("name_en", "name_en"), ("group", "group")):
+            if name in names:
+                extra[name] = data.get(key) or ""
+        disease = Disease.objects.create(code=code, name=data["name"], icd10=str(data["icd10"]), **extra)
+    if "is_default" in {f.name for f in Disease._meta.get_fields()} and data.get("default") \
+            and not Disease.objects.filter(is_default=True).exists():
+        Disease.objects.filter(pk=disease.pk).update(is_default=True)
+    have = set(RuleSet.objects.filter(disease=disease).values_list("kind", "valid_from"))
+    new = []
+    for rule in data["rules"]:
+        start = _date(rule["valid_from"])
+        if (rule["kind"], start) in have:
+            continue
+        new.append(RuleSet(disease=disease, kind=rule["kind"], valid_from=start,
+                           valid_to=_date(rule["valid_to"]) if rule.get("valid_to") not in (None, "") else None,
+                           name=str(rule.get("name") or rule["source_document"])[:200],
+                           source_document=str(rule["source_document"])[:200], values=_values(rule), notes=rule.get("notes") or ""))
+    RuleSet.objects.bulk_create(new)
+    if new and RuleSet is globals()["RuleSet"]:
+        from .rules import forget
+
+        forget()  # bulk_create sends no post_save
+    return len(new)
+
+
 def pack_data(code: str) -> dict:
     disease = Disease.objects.filter(code=code).first()
     if disease is None:

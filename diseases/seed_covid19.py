@@ -193,3 +193,7 @@ def install(Disease=None, RuleSet=None) -> None:
             disease=covid, kind=r["kind"], valid_from=dt.date.fromisoformat(r["valid_from"]),
             defaults={"name": r["name"], "source_document": r["source_document"], "values": r["values"]},
         )
+    if has_default:  # the current schema: the rest of the COVID-19 pack (hospital-only era from 23/01/2020, …)
+        from .packs import install_missing
+
+        install_missing("covid19", Disease, RuleSet)
