@@ -93,8 +93,13 @@ def warning_signs(rule: RuleSet, *, age: int | None, values: dict, symptoms: lis
         signs.append(Reason("diastolic_low", f"Huyết áp tối thiểu {dia} < {rule.value('diastolic_below')} mmHg",
                             f"Diastolic {dia} < {rule.value('diastolic_below')} mmHg"))
     warning_symptoms = set(rule.value("symptoms") or [])
+    # A disease's own signs (e.g. dengue's) carry their labels in the rule: {"code", "vi", "en"}.
+    own = {e.get("code"): e for e in (rule.value("symptom_labels") or []) if isinstance(e, dict)}
     for s in symptoms:
         if s in warning_symptoms:
+            if s in own:
+                signs.append(Reason(f"symptom:{s}", str(own[s].get("vi", s)), str(own[s].get("en", s))))
+                continue
             label = str(SYMPTOM_LABELS.get(s, s))
             signs.append(Reason(f"symptom:{s}", label, s.replace("_", " ")))
     return signs
