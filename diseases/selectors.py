@@ -23,7 +23,7 @@ from .rules import (  # noqa: F401 - re-exported
 __all__ = [
     "Disease", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
     "default_disease_code", "get_disease", "in_force", "rule_in_force", "valid_until", "value", "why",
-    "active_diseases", "disease_choices", "definition",
+    "active_diseases", "disease_choices", "definition", "default_disease_pk",
 ]
 
 
@@ -39,3 +39,14 @@ def disease_choices() -> list[tuple[str, str]]:
 def definition(disease=None, on: dt.date | None = None) -> RuleSet:
     """The case definition and classification rule in force (kind `case_definition`)."""
     return in_force(disease, RuleKind.CASE_DEFINITION, on or dt.date.today())
+
+
+def default_disease_pk():
+    """Field default of the `disease` foreign keys of other apps (Contact, Test, Product, CriteriaVersion): the
+    installation's default disease, or None before any disease exists."""
+    from core.errors import Invalid
+
+    try:
+        return default_disease().pk
+    except Invalid:
+        return None

@@ -22,3 +22,10 @@ def campaign_remaining(campaign, on) -> int:
     from .outreach import progress
 
     return progress(campaign, on).remaining
+
+
+def doses_against(person, disease, on) -> int:
+    """How many doses of a vaccine against `disease` the person had by `on` (routine and catch-up doses)."""
+    from .models import RoutineDose
+
+    return RoutineDose.objects.filter(person=person, disease_id=getattr(disease, "pk", disease), given_on__lte=on).count()
