@@ -15,7 +15,17 @@ from facilities.models import BedType, Facility, Team
 from geo.models import AdministrativeUnit
 from people.models import Person
 
-from .choices import CareSetting, Classification, DetectedIn, MedicineItem, Severity, Status, SupportKind, TestKind, VaccinationStatus
+from .choices import (
+    CareSetting,
+    Classification,
+    DetectedIn,
+    MedicineItem,
+    Severity,
+    Status,
+    SupportKind,
+    TestKind,
+    VaccinationStatus,
+)
 
 
 def new_token() -> str:
