@@ -19,6 +19,9 @@ from core.errors import Invalid
 from .rules import get_disease, in_force
 
 SUSPECTED, PROBABLE, CONFIRMED = "suspected", "probable", "confirmed"
+# How the tests of the case definitions read on screens (a pack may add its own under `test_labels`).
+TEST_LABELS = {"rt_pcr": ("RT-PCR", "RT-PCR"), "pcr": ("PCR", "PCR"), "rapid_antigen": ("test nhanh kháng nguyên", "rapid antigen test"),
+               "igm": ("kháng thể IgM", "IgM antibody"), "ns1": ("kháng nguyên NS1", "NS1 antigen")}
 LABELS = {SUSPECTED: ("nghi ngờ", "suspected"), PROBABLE: ("có thể", "probable"), CONFIRMED: ("xác định", "confirmed")}
 
 
@@ -45,20 +48,26 @@ def judge(rule, classification: str, *, test_kind: str = "", epi_link: bool = Fa
         return Verdict(False, f"Bệnh này không dùng phân loại “ca {vi_c}” ({src}).",
                        f"This disease has no “{en_c}” classification ({src}).")
     signs = set(signs or ())
-    confirming = set(rule.value("confirming_tests") or [])
-    probable_tests = set(rule.value("probable_tests") or [])
+    confirming_list = list(rule.value("confirming_tests") or [])
+    probable_list = list(rule.value("probable_tests") or [])
+    confirming, probable_tests = set(confirming_list), set(probable_list)
+    own = {e.get("code"): (e.get("vi"), e.get("en")) for e in (rule.value("test_labels") or []) if isinstance(e, dict)}
+
+    def tests_text(codes, lang, joiner):
+        return joiner.join(str((own.get(c) or TEST_LABELS.get(c) or (c, c))[lang]) for c in codes)
+
     if classification == CONFIRMED:
         if test_kind in confirming or (epi_link and rule.value("epi_link_confirms")):
             return Verdict(True)
-        how_vi = " hoặc ".join(confirming) + (" hoặc liên quan dịch tễ với ca xác định" if rule.value("epi_link_confirms") else "")
-        how_en = " or ".join(confirming) + (" or an epidemiological link to a confirmed case" if rule.value("epi_link_confirms") else "")
+        how_vi = tests_text(confirming_list, 0, ", ") + (" hoặc liên quan dịch tễ với ca xác định" if rule.value("epi_link_confirms") else "")
+        how_en = tests_text(confirming_list, 1, ", ") + (" or an epidemiological link to a confirmed case" if rule.value("epi_link_confirms") else "")
         return Verdict(False, f"Ca xác định phải có xét nghiệm khẳng định dương tính ({how_vi}) theo {src}.",
                        f"A confirmed case needs a positive confirming test ({how_en}) under {src}.")
     if classification == PROBABLE:
         if test_kind in probable_tests | confirming or (epi_link and (rule.value("epi_link_probable") or rule.value("epi_link_confirms"))):
             return Verdict(True)
-        return Verdict(False, f"Ca có thể phải có xét nghiệm ({', '.join(sorted(probable_tests)) or '—'}) hoặc liên quan dịch tễ theo {src}.",
-                       f"A probable case needs a test ({', '.join(sorted(probable_tests)) or '—'}) or an epidemiological link under {src}.")
+        return Verdict(False, f"Ca có thể phải có xét nghiệm ({tests_text(probable_list, 0, ', ') or '—'}) hoặc liên quan dịch tễ theo {src}.",
+                       f"A probable case needs a test ({tests_text(probable_list, 1, ', ') or '—'}) or an epidemiological link under {src}.")
     # suspected: the clinical picture
     need_all = list(rule.value("suspected_all") or [])
     any_of = list(rule.value("suspected_any") or [])
