@@ -319,10 +319,14 @@ def install_missing(code: str, Disease=Disease, RuleSet=RuleSet) -> int:
                            name=str(rule.get("name") or rule["source_document"])[:200],
                            source_document=str(rule["source_document"])[:200], values=_values(rule), notes=rule.get("notes") or ""))
     RuleSet.objects.bulk_create(new)
-    if new and RuleSet is globals()["RuleSet"]:
+    if RuleSet is globals()["RuleSet"]:  # the current models (not a migration): the other apps' sections too
         from .rules import forget
 
-        forget()  # bulk_create sends no post_save
+        if new:
+            forget()  # bulk_create sends no post_save
+        for name, section in _SECTIONS.items():
+            if name in data:
+                section.load(disease, data[name], None)
     return len(new)
 
 
