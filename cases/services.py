@@ -139,6 +139,20 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
 
 
 @transaction.atomic
+def update_investigation(case: Case, *, by, answers: dict, expected_version: int) -> Case:
+    """The case investigation form (fields from the disease's case definition, `investigation_fields`)."""
+    merged = {**(case.investigation or {}), **{k: v for k, v in answers.items()}}
+    changes = {k: (case.investigation.get(k) if case.investigation else None, v) for k, v in answers.items()
+               if (case.investigation or {}).get(k) != v}
+    if not changes:
+        return case
+    update_versioned(case, expected_version=expected_version, changes={"investigation": merged})
+    record(actor=by, action="update", obj=case, person_id=case.person_id, changes=changes, note="investigation")
+    _event(case, "investigation", "Cập nhật phiếu điều tra ca bệnh", by)
+    return case
+
+
+@transaction.atomic
 def classify_case(case: Case, *, by, classification: str, test_kind: str = "", epi_link: bool = False,
                   clinical_signs=None, expected_version: int | None = None) -> Case:
     """Reclassify a case (e.g. suspected measles confirmed by IgM), checked against the disease's definition in
