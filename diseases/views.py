@@ -65,7 +65,33 @@ def rule_list(request, disease=None):
 def rule_detail(request, pk):
     require_role(request.user, HEALTH_READERS)
     rule = get_object_or_404(RuleSet.objects.select_related("disease", "created_by"), pk=pk)
-    return render(request, "diseases/rule_detail.html", {"rule": rule, "until": valid_until(rule)})
+    en = request.LANGUAGE_CODE == "en"
+    rows = []
+    for key, entry in rule.values.items():
+        entry = entry if isinstance(entry, dict) else {"value": entry, "source": rule.source_document, "confirmed": True}
+        rows.append({"key": key, "value": entry.get("value"), "shown": _shown(entry.get("value"), en),
+                     "source": entry.get("source"), "confirmed": entry.get("confirmed", True)})
+    return render(request, "diseases/rule_detail.html", {"rule": rule, "until": valid_until(rule), "rows": rows})
+
+
+def _shown(value, en: bool):
+    """How a structured value reads (a list of labelled signs, yes/no, none); None: shown as is by the template."""
+    if isinstance(value, bool):
+        return (_("Có") if value else _("Không"))
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, dict):
+                label = item.get("en" if en else "vi") or item.get("code") or ", ".join(f"{k}: {v}" for k, v in item.items())
+                parts.append(str(label))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return None
 
 
 def _structured_values(post, keys: list[str]) -> dict:
