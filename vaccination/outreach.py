@@ -210,6 +210,11 @@ def missing_people(campaign: Campaign, on: dt.date):
 def create_campaign(*, by, data: dict) -> Campaign:
     if data["deadline"] < data["starts_on"]:
         raise Invalid("Hạn hoàn thành trước ngày bắt đầu.", "The deadline is before the start.")
+    if isinstance(data.get("disease"), str) or data.get("disease") is None:
+        from diseases.selectors import get_disease
+
+        data = dict(data)
+        data["disease"] = get_disease(data.get("disease") or None)
     if data.get("target") == Campaign.Target.CATCH_UP:
         # The age range is chosen at creation; what is not given comes from the disease's policy in force.
         from diseases.selectors import get_disease
