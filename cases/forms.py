@@ -33,7 +33,8 @@ class DateField(diseases_forms.DateField):
 
 class CaseForm(forms.Form):
     disease = forms.ChoiceField(label=_("Bệnh"), required=False, choices=[])
-    classification = forms.ChoiceField(label=_("Phân loại"), choices=Classification.choices, initial=Classification.CONFIRMED)
+    classification = forms.ChoiceField(label=_("Phân loại"), choices=Classification.choices, initial=Classification.CONFIRMED,
+                                       required=False)  # not given: confirmed, as before other diseases
     confirmed_on = DateField(label=_("Ngày xác định (dd/mm/yyyy)"))
     test_kind = forms.ChoiceField(label=_("Loại xét nghiệm khẳng định"), required=False,
                                   choices=[("", _("Chưa có xét nghiệm")), *TestKind.choices])

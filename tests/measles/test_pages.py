@@ -69,3 +69,25 @@ def test_the_department_of_health_loads_a_pack_and_sees_each_error_with_its_line
     assert "Tay chân miệng" in page and "B08.4" in page
     exported = c.get(reverse("diseases:pack_export", args=["hfmd"]))
     assert exported["Content-Disposition"] == 'attachment; filename="hfmd.yaml"' and b"B08.4" in exported.content
+
+
+def test_the_health_department_creates_a_catch_up_campaign_and_opens_its_door_to_door_list(personas, client_for, commune_a):
+    from geo.models import Village
+    from vaccination.models import Campaign
+
+    village = Village.objects.create(commune=commune_a, name="Thôn Kon Klor")
+    make_person(commune_a, full_name="Bé Chưa Tiêm", date_of_birth=D(2020, 6, 1), village=village)
+    make_person(commune_a, full_name="Anh Mười Hai", date_of_birth=D(2012, 6, 1), village=village)
+    c = client_for(personas["health_dept"])
+    form = {"name": "Tiêm bù sởi 2025", "target": "catch_up", "disease": "measles", "age_min_months": 12, "target_pct": 95,
+            "starts_on": "15/03/2023", "deadline": "31/03/2025", "unit": commune_a.pk}
+    refused = c.post("/vaccination/chi-tieu/", form).content.decode()
+    assert "Không có quy định chính sách tiêm chủng cho Sởi vào ngày 15/03/2023" in refused
+    form["starts_on"] = "15/03/2025"
+    assert c.post("/vaccination/chi-tieu/", form).status_code == 302
+    campaign = Campaign.objects.get(name="Tiêm bù sởi 2025")
+    assert (campaign.disease.code, campaign.age_min_months, campaign.age_below, campaign.target_doses) == ("measles", 12, 11, 2)
+    missing = c.get(f"/vaccination/chi-tieu/{campaign.pk}/con-thieu/?ngay=20/03/2025").content.decode()
+    assert "Bé Chưa Tiêm" in missing and "Anh Mười Hai" not in missing and f"chien-dich={campaign.pk}" in missing
+    door = c.get(f"/vaccination/di-tung-nha/{village.pk}/?chien-dich={campaign.pk}&ngay=20/03/2025").content.decode()
+    assert "Bé Chưa Tiêm" in door and "Mũi 1 vắc xin phòng sởi" in door and "Anh Mười Hai" not in door
