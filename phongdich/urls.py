@@ -11,6 +11,7 @@ DOMAIN_APPS = [
 # The apps with REST endpoints (each has an api_urls.py); an app adds itself here with its first endpoint.
 API_APPS = [
     "geo", "accounts", "people", "cases", "contacts", "testing", "vaccination", "levels", "supplies", "directives", "reports",
+    "fieldapp",
 ]
 
 urlpatterns = [
