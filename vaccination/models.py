@@ -367,9 +367,11 @@ class RoutineDose(models.Model):
     commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Xã/phường"))
     dose_number = models.PositiveSmallIntegerField(_("Mũi số"))
     given_on = models.DateField(_("Ngày tiêm"))
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="routine_doses")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="routine_doses",
+                                 verbose_name=_("Chiến dịch tiêm chủng"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("Người ghi"))
+    created_at = models.DateTimeField(_("Thời điểm ghi"), auto_now_add=True)
 
     jurisdiction_field = "commune"
 
