@@ -12,6 +12,11 @@ class VaccinationConfig(AppConfig):
         from . import receivers  # noqa: F401 (people.signals.persons_rehomed)
 
         register("Tiêm chủng", "vaccination:home", roles=HEALTH_READERS, order=40)
+        from diseases.packs import register_section
+
+        from . import packs
+
+        register_section("vaccines", validate=packs.validate, load=packs.load, export=packs.export)
         from core.links import register_link
 
         # From the person's record: the doses (and the form to record one), the certificate.

@@ -71,3 +71,10 @@ def product_by_code(code: str):
     from .models import Product
 
     return Product.objects.filter(code=str(code or "")).first()
+
+
+def doses_against(person, disease, on) -> int:
+    """How many doses of a vaccine against `disease` the person had by `on` (routine and catch-up doses)."""
+    from .models import RoutineDose
+
+    return RoutineDose.objects.filter(person=person, disease_id=getattr(disease, "pk", disease), given_on__lte=on).count()

@@ -16,13 +16,14 @@ def _old_structure(settings):
 @pytest.fixture(autouse=True)
 def _rules(db):
     """Rule versions come from data migrations; a live-server test elsewhere may have flushed them."""
-    from cases.services import _rule_cache
     from contacts.seed_rules import install
     from diseases.seed_covid19 import install as install_covid
 
     install_covid()
     install()
-    _rule_cache.clear()
+    from diseases.rules import clear_local
+
+    clear_local()
 
 
 @pytest.fixture

@@ -23,11 +23,11 @@ def _old_structure(settings):
 
 @pytest.fixture(autouse=True)
 def _covid_rules(db):
-    from cases.services import _rule_cache
+    from diseases.rules import clear_local
     from diseases.seed_covid19 import install
 
     install()
-    _rule_cache.clear()
+    clear_local()
 
 
 def _case(personas, commune_a, **kw):
