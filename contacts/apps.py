@@ -18,6 +18,9 @@ class ContactsConfig(AppConfig):
         register_link("cases.case", "Người tiếp xúc", "contacts:case", kwarg="case_pk", roles=HEALTH_READERS, order=10)
         register_link("cases.case", "Chuỗi lây", "contacts:chain", kwarg="case_pk", roles=HEALTH_READERS, order=11)
         scheduled("contacts-release-finished", "contacts.services.release_finished", minute="5", hour="0")
+        # Outbreaks from case clusters (dengue and any disease whose outbreak rule defines a cluster), then closing.
+        scheduled("contacts-detect-clusters", "contacts.services.detect_clusters_job", minute="15", hour="*/3")
+        scheduled("contacts-close-quiet-outbreaks", "contacts.services.close_quiet_outbreaks", minute="20", hour="0")
 
 
 def tiles(request):
