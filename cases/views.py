@@ -57,6 +57,10 @@ def case_list(request):
     for key in ("status", "care_setting", "commune", "team"):
         if request.GET.get(key):
             qs = qs.filter(**{key if key in ("status", "care_setting") else f"{key}_id": request.GET[key]})
+    # A dashboard or report figure's link: disease, dates (onset or report), unit, age band (cases.selectors).
+    from .selectors import figure_filter
+
+    qs = figure_filter(qs, request.GET)
     if request.GET.get("mine"):
         # A care-team member's day: his teams' patients at home, the longest without a check first.
         qs = qs.filter(team__members=request.user, status=Status.ACTIVE, care_setting=CareSetting.HOME)

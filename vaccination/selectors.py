@@ -22,3 +22,26 @@ def campaign_remaining(campaign, on) -> int:
     from .outreach import progress
 
     return progress(campaign, on).remaining
+
+
+def campaign_progress(unit, on, *, ended_within_days: int = 90) -> list[dict]:
+    """Campaigns of (or inside) the unit running on `on` or ended within `ended_within_days`, with coverage against
+    target and the people still missing (the length of the campaign's missing list, which the figure opens)."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from .models import Campaign
+    from .outreach import missing_people, progress
+
+    qs = (Campaign.objects.filter(unit__path__startswith=unit.path, starts_on__lte=on,
+                                  deadline__gte=on - dt.timedelta(days=ended_within_days)).select_related("unit")
+          .order_by("deadline", "name"))[:10]
+    out = []
+    for c in qs:
+        p = progress(c, on)
+        out.append({"name": c.name, "unit": c.unit.name, "target_pct": float(c.target_pct), "achieved": p.achieved,
+                    "target": p.target_count, "pct": p.percentage, "deadline": c.deadline.isoformat(), "late": p.red_flag,
+                    "missing": missing_people(c, on).count(),
+                    "url": reverse("vaccination:campaign_missing", args=[c.pk]) + f"?ngay={on:%d/%m/%Y}"})
+    return out
