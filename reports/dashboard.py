@@ -165,3 +165,32 @@ def chart_data(data: dict) -> dict:
                    "url": [f["url"] for f in data["weekly"]]},
         "ages": {"x": [f["label"] for f in data["ages"]], "y": [f["value"] for f in data["ages"]], "url": [f["url"] for f in data["ages"]]},
     }
+
+
+def daily_report_figures(*, disease, unit, day: dt.date) -> dict:
+    """The daily situation report's section of one disease (by report date): today's new cases, this week against
+    last week, year to date, and the steepest rises; three grouped queries."""
+    from cases.selectors import cases_in, counts_by_commune, daily_counts
+    from geo.models import AdministrativeUnit
+
+    code, basis = disease.code, "report"
+    counts = daily_counts(unit.path, code, basis, day - dt.timedelta(days=13), day)
+    this_start, last_start, last_end = day - dt.timedelta(days=6), day - dt.timedelta(days=13), day - dt.timedelta(days=7)
+    this_n = sum(n for d, n in counts.items() if d >= this_start)
+    last_n = sum(n for d, n in counts.items() if d <= last_end)
+    year_start = day.replace(month=1, day=1)
+    cumulative = cases_in(unit.path, code).filter(confirmed_on__gte=year_start, confirmed_on__lte=day).count()
+    n_this = counts_by_commune(unit.path, code, basis, this_start, day)
+    n_last = counts_by_commune(unit.path, code, basis, last_start, last_end)
+    rises = sorted(((n - n_last.get(cid, 0), n, cid) for cid, n in n_this.items() if n > n_last.get(cid, 0)), key=lambda r: (-r[0], -r[1]))[:5]
+    names = dict(AdministrativeUnit.objects.filter(pk__in=[r[2] for r in rises]).values_list("pk", "name"))
+    return {
+        "code": code, "name": disease.name,
+        "today": {"value": counts.get(day, 0), "url": list_url(code, basis, day, day)},
+        "this_week": {"value": this_n, "url": list_url(code, basis, this_start, day)},
+        "last_week": {"value": last_n, "url": list_url(code, basis, last_start, last_end)},
+        "change": round(100 * (this_n - last_n) / last_n, 1) if last_n else None,
+        "cumulative": cumulative, "cumulative_url": list_url(code, basis, year_start, day),
+        "rising": [{"unit": names.get(cid, ""), "value": n, "last": n - rise, "rise": rise,
+                    "url": list_url(code, basis, this_start, day, cid)} for rise, n, cid in rises],
+    }

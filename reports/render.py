@@ -120,6 +120,17 @@ def blocks(data: dict) -> list[Block]:
         if sp["items"]:
             out.append(Block("table", title="Tồn kho toàn tỉnh", header=["Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng"],
                              rows=[[r["item"], r["unit"], n(r["quantity"]), n(r["consumed_14d"]), n(r["days_left"])] for r in sp["items"]]))
+    if s.get("diseases", {}).get("diseases"):
+        heading("TÌNH HÌNH CÁC BỆNH TRUYỀN NHIỄM")
+        for d in s["diseases"]["diseases"]:
+            change = "" if d["change"] is None else f" ({'+' if d['change'] > 0 else ''}{n(float(d['change']))}%)"
+            out.append(Block("para", (
+                f"{d['name']}: trong ngày ghi nhận {n(d['today']['value'])} ca; 7 ngày qua {n(d['this_week']['value'])} ca, "
+                f"7 ngày trước đó {n(d['last_week']['value'])} ca{change}; cộng dồn từ đầu năm {n(d['cumulative'])} ca.")))
+            if d["rising"]:
+                out.append(Block("table", title=f"{d['name']}: xã, phường tăng nhanh nhất",
+                                 header=["Xã/phường", "7 ngày qua", "7 ngày trước", "Tăng"],
+                                 rows=[[r["unit"], r["value"], r["last"], r["rise"]] for r in d["rising"]]))
     if not out:
         out.append(Block("para", "Chưa có số liệu."))
     out.insert(0, Block("para", f"Số liệu tính đến {_cut(data)} ngày {day:%d/%m/%Y}."))

@@ -24,6 +24,13 @@ def _params(request):
         day = timezone.localdate()
     basis = "report" if request.GET.get("theo") == "report" else "onset"
     unit = request.user.jurisdiction_unit if request.user.jurisdiction_unit is not None and not request.user.sees_everything else circular54.province()
+    if not request.GET.get("ngay") and unit is not None and disease:
+        # Archived data (no case for four weeks): show the weeks up to the disease's last case, and say so.
+        from cases.selectors import cases_in, last_case_day
+
+        last = last_case_day(cases_in(unit.path, disease), basis)
+        if last is not None and last < day - timezone.timedelta(days=28):
+            day = last
     return diseases, disease, day, basis, unit
 
 
