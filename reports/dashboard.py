@@ -27,6 +27,7 @@ CURVE_DAYS = 91
 CURVE_WEEKS = 26
 INCIDENCE_DAYS = 28
 RISE_TOP = 10
+# Shown on the page in the reader's language (gettext at build time); the msgids are in reports' catalogue.
 BANDS_VI = {"0-4": "0–4 tuổi", "5-11": "5–11 tuổi", "12-17": "12–17 tuổi", "18-49": "18–49 tuổi", "50-64": "50–64 tuổi",
             "65+": "65 tuổi trở lên", "unknown": "Không rõ tuổi"}
 
@@ -133,7 +134,9 @@ def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
 
     # Age bands (last 28 days).
     bands = counts_by_age_band(unit.path, disease, basis, inc_start, day)
-    ages = [fig("age", BANDS_VI[b], bands.get(b, 0), list_url(disease, basis, inc_start, day, band=b if b != "unknown" else None), band=b)
+    from django.utils.translation import gettext
+
+    ages = [fig("age", gettext(BANDS_VI[b]), bands.get(b, 0), list_url(disease, basis, inc_start, day, band=b if b != "unknown" else None), band=b)
             for b in ("0-4", "5-11", "12-17", "18-49", "50-64", "65+")]
 
     return {

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import CASE_REGISTRARS, HEALTH_READERS
@@ -20,7 +21,8 @@ from core.views import require_role, scoped_object
 from . import circular54, services
 from .models import Circular54Report
 
-STATUS_VI = {"on_time": "Đúng hạn", "late": "Muộn", "missing": "Chưa gửi (quá hạn)", "pending": "Chưa đến hạn"}
+STATUS_VI = {"on_time": gettext_lazy("Đúng hạn"), "late": gettext_lazy("Muộn"), "missing": gettext_lazy("Chưa gửi (quá hạn)"),
+             "pending": gettext_lazy("Chưa đến hạn")}
 
 
 def _own_unit(user):
@@ -43,8 +45,12 @@ def tt54(request):
     unit = _own_unit(request.user)
     state = circular54.timeliness(kind, unit, start, end) if unit is not None else None
     if state:
+        import datetime as dt
+
         for r in state["rows"]:
             r["status_vi"] = STATUS_VI[r["status"]]
+            r["sent"] = timezone.localtime(dt.datetime.fromisoformat(r["sent_at"])) if r["sent_at"] else None
+        state["due_date"] = dt.date.fromisoformat(state["due"]) if state["due"] else None
     qs = scope(Circular54Report.objects.select_related("unit"), request.user)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "reports/tt54.html", {
