@@ -47,7 +47,14 @@ def last_case_day(case_qs, basis: str = "onset"):
 def cases_in(path: str, disease: str | None = None):
     """Cases resident in the unit at `path` (and below), of one disease or all."""
     qs = Case.objects.filter(commune__path__startswith=path)
-    return qs.filter(disease__code=disease) if disease else qs
+    if not disease:
+        return qs
+    # The disease's id as a sub-select (one value): PostgreSQL then uses the (disease, day) indexes' ranges.
+    from django.db.models import Subquery
+
+    from diseases.models import Disease
+
+    return qs.filter(disease_id=Subquery(Disease.objects.filter(code=disease).values("id")[:1]))
 
 
 def counts_by_commune_disease(path: str, start, end) -> dict[tuple[int, str], dict]:
@@ -141,6 +148,17 @@ def daily_counts(path: str, disease: str, basis: str, start, end) -> dict:
 def counts_by_commune(path: str, disease: str, basis: str, start, end) -> dict[int, int]:
     qs = with_day(cases_in(path, disease), basis).filter(day__gte=start, day__lte=end)
     return {r["commune_id"]: r["n"] for r in qs.values("commune_id").annotate(n=Count("id")).order_by()}
+
+
+def counts_by_commune_windows(path: str, disease: str, basis: str, windows: dict) -> dict[int, dict[str, int]]:
+    """{commune id: {window name: cases}} for several date windows ({name: (start, end)}) in one grouped query."""
+    from django.db.models import Q
+
+    start = min(s for s, _e in windows.values())
+    end = max(e for _s, e in windows.values())
+    qs = with_day(cases_in(path, disease), basis).filter(day__gte=start, day__lte=end)
+    counts = {name: Count("id", filter=Q(day__gte=s, day__lte=e)) for name, (s, e) in windows.items()}
+    return {r.pop("commune_id"): r for r in qs.values("commune_id").annotate(**counts).order_by()}
 
 
 def counts_by_age_band(path: str, disease: str, basis: str, start, end) -> dict[str, int]:

@@ -66,7 +66,7 @@ def week_start(day: dt.date) -> dt.date:
 
 
 def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
-    from cases.selectors import counts_by_age_band, counts_by_commune, daily_counts
+    from cases.selectors import counts_by_age_band, counts_by_commune_windows, daily_counts
     from geo.models import AdministrativeUnit
 
     basis = "report" if basis == "report" else "onset"
@@ -111,9 +111,11 @@ def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
     communes = {u.pk: u for u in AdministrativeUnit.objects.filter(path__startswith=unit.path, level="commune",
                                                                    structure=unit.structure).select_related("parent")}
     inc_start = day - dt.timedelta(days=INCIDENCE_DAYS - 1)
-    n28 = counts_by_commune(unit.path, disease, basis, inc_start, day)
-    n_this = counts_by_commune(unit.path, disease, basis, this_start, day)
-    n_last = counts_by_commune(unit.path, disease, basis, last_start, last_end)
+    windows = counts_by_commune_windows(unit.path, disease, basis, {
+        "n28": (inc_start, day), "this": (this_start, day), "last": (last_start, last_end)})
+    n28 = {cid: w["n28"] for cid, w in windows.items() if w["n28"]}
+    n_this = {cid: w["this"] for cid, w in windows.items() if w["this"]}
+    n_last = {cid: w["last"] for cid, w in windows.items() if w["last"]}
     population, pop_year = population_by_commune(unit, day.year)
     incidence = []
     for cid, n in sorted(n28.items(), key=lambda kv: -kv[1]):

@@ -277,9 +277,11 @@ def to_pdf(report, setup, *, content: list[Block] | None = None, header: dict | 
             story.append(P(b.text, body))
         else:
             story.append(P(b.title, ParagraphStyle("t", fontName=italic, fontSize=12, leading=15)))
-            rows = [[P(c, small_b) for c in b.header]] + [[P(n(v) if isinstance(v, int) else v, small) for v in row] for row in b.rows]
+            # Numbers are plain cells (a Paragraph per figure made a 100-commune × 14-column table take seconds).
+            rows = [[P(c, small_b) for c in b.header]] + [[n(v) if isinstance(v, int) else P(v, small) for v in row] for row in b.rows]
             t = Table(rows, repeatRows=1)
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 0), (-1, -1), 10)]))
             story += [t, Spacer(1, 0.3 * cm)]
     left = [P("Nơi nhận:", ParagraphStyle("nn", fontName=bold, fontSize=12))] + [P(f"- {r}", ParagraphStyle("r", fontName=regular, fontSize=11)) for r in h["recipients"]]
     right = [P(c, ParagraphStyle("cap", parent=center_b, fontSize=13)) for c in h["capacity"]] + [Spacer(1, 2 * cm), P(h["signer"] or "", center_b)]
