@@ -109,3 +109,24 @@ def test_covid_outbreaks_are_not_detected_from_clusters(personas, commune_a, vil
         p.save(update_fields=["village"])
         open_case(p, D(2022, 2, 1))
     assert services.detect_clusters(disease="covid19", on=D(2022, 2, 2))["opened"] == []
+
+
+def test_the_outbreak_page_records_vector_control(personas, commune_a, village, dengue_case, client_for):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    dengue_case("Ca 1", today - dt.timedelta(days=5), commune_a, village)
+    dengue_case("Ca 2", today - dt.timedelta(days=4), commune_a, village)
+    [ob] = services.detect_clusters(disease="dengue", on=today)["opened"]
+    c = client_for(personas["commune_a"])
+    url = reverse("contacts:outbreak", args=[ob.pk])
+    day = today.strftime("%d/%m/%Y")
+    c.post(url, {"action": "vector", "kind": "larval", "started_on": day, "ended_on": day, "households_targeted": "50",
+                 "households_covered": "45"})
+    page = c.get(url).content.decode()
+    assert "Diệt lăng quăng/bọ gậy" in page and "90%" in page and "Sốt xuất huyết Dengue" in page
+    # Bad input: a clear message, nothing recorded.
+    c.post(url, {"action": "vector", "kind": "spraying", "started_on": day, "ended_on": day, "households_targeted": "50",
+                 "households_covered": "60"})
+    assert VectorControlAction.objects.filter(outbreak=ob).count() == 1
