@@ -20,10 +20,12 @@ from .models import Alert, Case, Check
 
 class CaseSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name", read_only=True)
+    disease_code = serializers.CharField(source="disease.code", read_only=True)
 
     class Meta:
         model = Case
-        fields = ["id", "person", "person_name", "commune", "disease", "confirmed_on", "test_kind", "symptom_onset", "detected_in",
+        fields = ["id", "person", "person_name", "commune", "disease", "disease_code", "classification", "epi_link",
+                  "clinical_signs", "confirmed_on", "test_kind", "symptom_onset", "detected_in",
                   "care_setting", "status", "severity", "on_oxygen", "vaccination_status", "team", "station", "facility",
                   "release_due_on", "released_on", "died_on", "last_check_at", "version"]
         read_only_fields = fields

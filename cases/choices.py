@@ -6,6 +6,16 @@ from django.utils.translation import gettext_lazy as _
 class TestKind(models.TextChoices):
     RT_PCR = "rt_pcr", _("RT-PCR")
     RAPID_ANTIGEN = "rapid_antigen", _("Test nhanh kháng nguyên")
+    # Tests of other diseases; which ones confirm is the disease's case definition (diseases, kind case_definition).
+    PCR = "pcr", _("PCR")
+    IGM = "igm", _("Kháng thể IgM")
+    NS1 = "ns1", _("Kháng nguyên NS1")
+
+
+class Classification(models.TextChoices):
+    SUSPECTED = "suspected", _("Ca nghi ngờ")
+    PROBABLE = "probable", _("Ca có thể")
+    CONFIRMED = "confirmed", _("Ca xác định")
 
 
 class DetectedIn(models.TextChoices):

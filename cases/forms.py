@@ -9,6 +9,7 @@ from facilities.models import BedType, Facility, Team
 from .choices import (
     SYMPTOMS,
     CareSetting,
+    Classification,
     DetectedIn,
     MedicineItem,
     Severity,
@@ -31,8 +32,14 @@ class DateField(diseases_forms.DateField):
 
 
 class CaseForm(forms.Form):
+    disease = forms.ChoiceField(label=_("Bệnh"), required=False, choices=[])
+    classification = forms.ChoiceField(label=_("Phân loại"), choices=Classification.choices, initial=Classification.CONFIRMED,
+                                       required=False)  # not given: confirmed, as before other diseases
     confirmed_on = DateField(label=_("Ngày xác định (dd/mm/yyyy)"))
-    test_kind = forms.ChoiceField(label=_("Loại xét nghiệm khẳng định"), choices=TestKind.choices)
+    test_kind = forms.ChoiceField(label=_("Loại xét nghiệm khẳng định"), required=False,
+                                  choices=[("", _("Chưa có xét nghiệm")), *TestKind.choices])
+    epi_link = forms.BooleanField(label=_("Liên quan dịch tễ với ca xác định"), required=False)
+    clinical_signs = forms.MultipleChoiceField(label=_("Dấu hiệu lâm sàng"), required=False, choices=[], widget=forms.CheckboxSelectMultiple)
     test_place = forms.CharField(label=_("Nơi xét nghiệm"), required=False)
     symptom_onset = DateField(label=_("Ngày khởi phát"), required=False)
     detected_in = forms.ChoiceField(label=_("Nơi phát hiện"), choices=DetectedIn.choices)
@@ -52,6 +59,26 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         if teams is not None:
             self.fields["team"].queryset = teams
+        # The diseases and their clinical signs come from the disease packs (docs/diseases.md).
+        import datetime as dt
+
+        from core.errors import Invalid
+        from diseases.selectors import active_diseases, definition
+
+        diseases = list(active_diseases())
+        self.fields["disease"].choices = [(d.code, d.name) for d in diseases]
+        signs = {}
+        for d in diseases:
+            try:
+                entries = definition(d, dt.date.today()).value("signs") or []
+            except Invalid:
+                continue
+            for e in entries:
+                if isinstance(e, dict) and e.get("code") and e["code"] not in signs:
+                    signs[e["code"]] = e.get("vi") or e["code"]
+        self.fields["clinical_signs"].choices = list(signs.items())
+        if not signs:
+            del self.fields["clinical_signs"]
 
 
 class CaseEditForm(forms.Form):

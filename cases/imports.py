@@ -20,7 +20,11 @@ from .models import Case
 
 TEST_KINDS = {"rt-pcr": TestKind.RT_PCR, "rtpcr": TestKind.RT_PCR, "pcr": TestKind.RT_PCR,
               "test nhanh": TestKind.RAPID_ANTIGEN, "test nhanh khang nguyen": TestKind.RAPID_ANTIGEN, "rapid": TestKind.RAPID_ANTIGEN,
-              "tnkn": TestKind.RAPID_ANTIGEN}
+              "tnkn": TestKind.RAPID_ANTIGEN, "igm": TestKind.IGM, "khang the igm": TestKind.IGM, "ns1": TestKind.NS1}
+CLASSES = {"nghi ngo": "suspected", "ca nghi ngo": "suspected", "suspected": "suspected", "co the": "probable",
+           "ca co the": "probable", "probable": "probable", "xac dinh": "confirmed", "ca xac dinh": "confirmed",
+           "confirmed": "confirmed"}
+YES = {"co", "x", "yes", "1", "true"}
 DETECTED = {"cong dong": DetectedIn.COMMUNITY, "community": DetectedIn.COMMUNITY, "cach ly": DetectedIn.QUARANTINE,
             "khu cach ly": DetectedIn.QUARANTINE, "quarantine": DetectedIn.QUARANTINE, "co so y te": DetectedIn.FACILITY,
             "phong toa": DetectedIn.FACILITY, "facility": DetectedIn.FACILITY}
@@ -43,6 +47,12 @@ class CaseLineListImporter(TableImporter):
         Column("test_kind", ("Loại xét nghiệm", "Test kind"), required=True),
         Column("detected_in", ("Nơi phát hiện", "Detected in")),
         Column("care_setting", ("Nơi điều trị", "Care setting")),
+        # Other diseases (docs/diseases.md): the disease (code or name; default: the installation's default disease),
+        # the classification under its case definition (default: confirmed) and an epidemiological link.
+        Column("disease", ("Bệnh", "Disease")),
+        Column("classification", ("Phân loại", "Classification")),
+        Column("epi_link", ("Liên quan dịch tễ", "Epidemiological link")),
+        Column("signs", ("Dấu hiệu lâm sàng", "Clinical signs"), max_length=500),
     ]
 
     def __init__(self, *args, **kwargs):
@@ -105,8 +115,20 @@ class CaseLineListImporter(TableImporter):
                 errors.append(("Ngày xác định", "Ngày xác định ở tương lai", "Confirmation date is in the future"))
         except ParseError as exc:
             errors.append(("Ngày xác định", exc.vi, exc.en))
-        out["test_kind"] = TEST_KINDS.get(fold(str(values.get("test_kind") or "")))
-        if not out["test_kind"]:
+        out["classification"] = CLASSES.get(fold(str(values.get("classification") or "xac dinh")))
+        if not out["classification"]:
+            errors.append(("Phân loại", f"Không hiểu phân loại: {values.get('classification')} (nghi ngờ, có thể, xác định)",
+                           f"Unknown classification: {values.get('classification')} (suspected, probable, confirmed)"))
+        out["epi_link"] = fold(str(values.get("epi_link") or "")) in YES
+        out["disease"] = self._disease(values.get("disease"))
+        if out["disease"] is None:
+            errors.append(("Bệnh", f"Không có bệnh “{values.get('disease')}”", f"No disease “{values.get('disease')}”"))
+        raw_test = fold(str(values.get("test_kind") or ""))
+        # A suspected case, or one confirmed by an epidemiological link, may come without a test: the disease's case
+        # definition decides below.
+        out["test_kind"] = TEST_KINDS.get(raw_test) if raw_test else ""
+        judged = bool(out["disease"] and out.get("confirmed_on") and out["classification"] and out["test_kind"] is not None)
+        if out["test_kind"] is None or (not judged and not raw_test and out["classification"] == "confirmed" and not out["epi_link"]):
             errors.append(("Loại xét nghiệm", f"Loại xét nghiệm không hợp lệ: {values.get('test_kind')} (RT-PCR hoặc Test nhanh)",
                            f"Unknown test kind: {values.get('test_kind')} (RT-PCR or rapid test)"))
         detected = fold(str(values.get("detected_in") or "cong dong"))
@@ -116,9 +138,59 @@ class CaseLineListImporter(TableImporter):
         out["care_setting"] = SETTINGS.get(fold(str(values.get("care_setting") or "tai nha")))
         if not out["care_setting"]:
             errors.append(("Nơi điều trị", f"Không hiểu nơi điều trị: {values.get('care_setting')}", f"Unknown care setting: {values.get('care_setting')}"))
+        if judged and out["confirmed_on"] <= dt.date.today():
+            # The disease's rules must cover the day and the classification must agree with its case definition:
+            # a row error naming the missing rule or the definition, never a traceback.
+            from diseases import classification as classify
+            from diseases.selectors import in_force
+
+            try:
+                in_force(out["disease"], "release", out["confirmed_on"])
+                out["clinical_signs"] = self._signs(out["disease"], out["confirmed_on"], values.get("signs"))
+                classify.check(out["disease"], out["confirmed_on"], out["classification"], test_kind=out["test_kind"],
+                               epi_link=out["epi_link"], signs=out["clinical_signs"])
+            except Invalid as exc:
+                column = {"classification": "Loại xét nghiệm", "signs": "Dấu hiệu lâm sàng"}.get(exc.field, "Ngày xác định")
+                errors.append((column, exc.vi, exc.en))
         if errors:
             raise RowInvalid(errors)
         return out
+
+    def _signs(self, disease, on, raw) -> list[str]:
+        """Signs written as the definition names them ("Sốt; Phát ban dát sẩn; Ho") or by code."""
+        import re
+
+        from diseases.selectors import definition
+
+        if not raw:
+            return []
+        known = {}
+        for entry in definition(disease, on).value("signs") or []:
+            if isinstance(entry, dict) and entry.get("code"):
+                for key in (entry["code"], entry.get("vi"), entry.get("en")):
+                    if key:
+                        known[fold(str(key))] = entry["code"]
+        out = []
+        for part in re.split(r"[;,\n]+", str(raw)):
+            part = fold(part.strip())
+            if part:
+                if part not in known:
+                    raise Invalid(f"Không hiểu dấu hiệu “{part}”", f"Unknown sign “{part}”", "signs")
+                out.append(known[part])
+        return out
+
+    def _disease(self, raw):
+        from diseases.selectors import active_diseases, default_disease
+
+        if raw in (None, ""):
+            return default_disease()
+        if not hasattr(self, "_diseases"):
+            self._diseases = {}
+            for d in active_diseases():
+                for key in (d.code, d.name, d.name_en):
+                    if key:
+                        self._diseases[fold(key)] = d
+        return self._diseases.get(fold(str(raw)))
 
     def check_rows(self, rows):
         errors, seen = [], {}
@@ -169,6 +241,8 @@ class CaseLineListImporter(TableImporter):
                 continue
             services.open_case(by=self.by, person=person, confirmed_on=r["confirmed_on"], test_kind=r["test_kind"],
                                detected_in=r["detected_in"], care_setting=r["care_setting"], commune=r["commune"],
+                               disease=r["disease"], classification=r["classification"], epi_link=r["epi_link"],
+                               clinical_signs=r.get("clinical_signs") or [],
                                source_ref=f"import line {line}")
             result.imported += 1
 

@@ -16,7 +16,17 @@ from facilities.models import BedType, Facility, Team
 from geo.models import AdministrativeUnit
 from people.models import Person
 
-from .choices import CareSetting, DetectedIn, MedicineItem, Severity, Status, SupportKind, TestKind, VaccinationStatus
+from .choices import (
+    CareSetting,
+    Classification,
+    DetectedIn,
+    MedicineItem,
+    Severity,
+    Status,
+    SupportKind,
+    TestKind,
+    VaccinationStatus,
+)
 
 
 def new_token() -> str:
@@ -31,7 +41,13 @@ class Case(VersionedModel):
     disease = models.ForeignKey(Disease, on_delete=models.PROTECT, related_name="cases")
     commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("Xã/phường cư trú"))
     confirmed_on = models.DateField(_("Ngày xác định"))
-    test_kind = models.CharField(_("Loại xét nghiệm khẳng định"), max_length=16, choices=TestKind.choices)
+    test_kind = models.CharField(_("Loại xét nghiệm khẳng định"), max_length=16, choices=TestKind.choices, blank=True)
+    # Classification under the disease's case definition (diseases, kind case_definition): a suspected case has the
+    # clinical picture, a confirmed one a positive confirming test or an epidemiological link (cases.services).
+    classification = models.CharField(_("Phân loại"), max_length=10, choices=Classification.choices, default=Classification.CONFIRMED)
+    epi_link = models.BooleanField(_("Liên quan dịch tễ với ca xác định"), default=False)
+    clinical_signs = models.JSONField(_("Dấu hiệu lâm sàng"), default=list, blank=True)
+    investigation = models.JSONField(_("Phiếu điều tra ca bệnh"), default=dict, blank=True)
     test_place = models.CharField(_("Nơi xét nghiệm"), max_length=200, blank=True)
     symptom_onset = models.DateField(_("Ngày khởi phát"), null=True, blank=True)
     detected_in = models.CharField(_("Nơi phát hiện"), max_length=12, choices=DetectedIn.choices, default=DetectedIn.COMMUNITY)

@@ -93,8 +93,13 @@ def warning_signs(rule: RuleSet, *, age: int | None, values: dict, symptoms: lis
         signs.append(Reason("diastolic_low", f"Huyết áp tối thiểu {dia} < {rule.value('diastolic_below')} mmHg",
                             f"Diastolic {dia} < {rule.value('diastolic_below')} mmHg"))
     warning_symptoms = set(rule.value("symptoms") or [])
+    # A disease's own signs (e.g. dengue's) carry their labels in the rule: {"code", "vi", "en"}.
+    own = {e.get("code"): e for e in (rule.value("symptom_labels") or []) if isinstance(e, dict)}
     for s in symptoms:
         if s in warning_symptoms:
+            if s in own:
+                signs.append(Reason(f"symptom:{s}", str(own[s].get("vi", s)), str(own[s].get("en", s))))
+                continue
             label = str(SYMPTOM_LABELS.get(s, s))
             signs.append(Reason(f"symptom:{s}", label, s.replace("_", " ")))
     return signs
@@ -106,6 +111,9 @@ def home_care_eligibility(rule: RuleSet, *, age: int | None, severity: str, resp
                           pregnant: bool, can_self_care: bool, has_phone: bool) -> list[Reason]:
     """Reasons the person may NOT be cared for at home; an empty list means eligible."""
     reasons: list[Reason] = []
+    if rule.value("home_care_allowed", True) is False:  # e.g. COVID-19 before 4038/QĐ-BYT: every F0 in hospital
+        reasons.append(Reason("hospital_only", f"Theo {rule.source_document}, mọi ca bệnh điều trị tại cơ sở y tế",
+                              f"Under {rule.source_document}, every case is treated in a health facility"))
     max_sev = rule.value("max_severity", "mild")
     if severity in SEVERITY_ORDER and SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(max_sev):
         reasons.append(Reason("severity", "Mức độ bệnh nặng hơn mức nhẹ", "Illness is worse than mild"))

@@ -2,20 +2,17 @@
 each runs in one transaction and writes its audit row there.
 """
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import diff, event, record
 from core.concurrency import update_versioned
 from core.errors import Invalid
-from diseases.models import Disease, RuleSet
-from diseases.rules import NoRuleInForce, rule_in_force, why
+from diseases import classification as classify
+from diseases.rules import get_disease, in_force, why
 from facilities.models import BedType, Facility
 from supplies import hooks as supplies_hooks
 
@@ -44,30 +41,9 @@ def _local_date(at: dt.datetime) -> dt.date:
     return timezone.localtime(at).date()
 
 
-# Rule versions change a few times a year; checks arrive hundreds per second. A per-process cache of the version in
-# force, cleared when a RuleSet is saved or deleted in this process and expiring after RULE_CACHE_SECONDS elsewhere.
-RULE_CACHE_SECONDS = 60
-_rule_cache: dict = {}
-
-
-def _rule(kind: str, on: dt.date, disease: str = "covid19"):
-    key = (disease, kind, on)
-    hit = _rule_cache.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    try:
-        rule = rule_in_force(disease=disease, kind=kind, on=on)
-    except NoRuleInForce as exc:
-        raise Invalid(str(exc).split(" / ")[0], str(exc).split(" / ")[-1])
-    if len(_rule_cache) > 5000:
-        _rule_cache.clear()
-    _rule_cache[key] = (time.monotonic() + RULE_CACHE_SECONDS, rule)
-    return rule
-
-
-@receiver([post_save, post_delete], sender=RuleSet)
-def _forget_rules(**kwargs):
-    _rule_cache.clear()
+def _rule(kind: str, on: dt.date, disease=None):
+    """The version in force, from the shared rule cache of diseases.rules (a gap is a NoRuleInForce, an Invalid)."""
+    return in_force(disease, kind, on)
 
 
 def _event_row(case: Case, kind: str, text: str, by=None, at: dt.datetime | None = None) -> CaseEvent:
@@ -103,20 +79,27 @@ def compute_release_due(case: Case) -> dt.date:
 
 @transaction.atomic
 def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RAPID_ANTIGEN,
-              detected_in: str = DetectedIn.COMMUNITY, commune=None, disease: str = "covid19",
+              detected_in: str = DetectedIn.COMMUNITY, commune=None, disease=None,
               care_setting: str = CareSetting.HOME, test_place: str = "", symptom_onset: dt.date | None = None,
               severity: str = "mild", vaccination_status: str | None = None, team=None, station=None, facility=None,
               has_comorbidity: bool | None = None, comorbidity_stable: bool = False, is_pregnant: bool | None = None,
               is_breastfeeding: bool = False, can_self_care: bool = True, has_phone: bool | None = None,
-              source_contact=None, source=None, source_ref: str = "") -> Case:
+              source_contact=None, source=None, source_ref: str = "", classification: str = "confirmed",
+              epi_link: bool = False, clinical_signs=None, investigation: dict | None = None) -> Case:
     """Confirm a person as a case (F0). The testing/contacts capabilities call this in one step.
 
     `source_contact` (a contacts.Contact or its id) and `source` (e.g. a test result) are remembered on the case.
     """
     if confirmed_on > timezone.localdate():
         raise Invalid("Ngày xác định không được ở tương lai.", "The confirmation date cannot be in the future.", field="confirmed_on")
-    if test_kind not in TestKind.values:
+    if test_kind and test_kind not in TestKind.values:
         raise Invalid("Loại xét nghiệm không hợp lệ.", "Unknown test kind.", field="test_kind")
+    disease_obj = get_disease(disease)
+    clinical_signs = list(clinical_signs or [])
+    # The disease's rules must cover the day (a gap is refused naming the rule), and the classification must agree
+    # with its case definition (e.g. "confirmed" needs a confirming test or an epidemiological link).
+    in_force(disease_obj, "release", confirmed_on, field="confirmed_on")
+    classify.check(disease_obj, confirmed_on, classification, test_kind=test_kind, epi_link=epi_link, signs=clinical_signs)
     if detected_in not in DetectedIn.values:
         raise Invalid("Nơi phát hiện không hợp lệ.", "Unknown place of detection.", field="detected_in")
     if symptom_onset and symptom_onset > confirmed_on + dt.timedelta(days=30):
@@ -132,7 +115,8 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
                 vaccination_status = VaccinationStatus.UNKNOWN
     commune = commune or person.commune
     case = Case(
-        person=person, disease=Disease.objects.get(code=disease), commune=commune, confirmed_on=confirmed_on,
+        person=person, disease=disease_obj, commune=commune, confirmed_on=confirmed_on, classification=classification,
+        epi_link=epi_link, clinical_signs=clinical_signs, investigation=investigation or {},
         test_kind=test_kind, test_place=test_place, symptom_onset=symptom_onset, detected_in=detected_in,
         care_setting=care_setting, severity=severity, vaccination_status=vaccination_status,
         has_comorbidity=bool(person.comorbidities) if has_comorbidity is None else has_comorbidity,
@@ -145,8 +129,49 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
     case.release_due_on = compute_release_due(case)
     case.save()
     record(actor=by, action="create", obj=case, person_id=person.pk,
-           changes={"confirmed_on": (None, confirmed_on), "care_setting": (None, care_setting), "detected_in": (None, detected_in)})
-    _event(case, "created", f"Xác định F0 ({case.get_test_kind_display()}), {case.get_care_setting_display()}", by)
+           changes={"confirmed_on": (None, confirmed_on), "care_setting": (None, care_setting), "detected_in": (None, detected_in),
+                    "classification": (None, classification), "disease": (None, disease_obj.code)})
+    if classification == "confirmed":
+        _event(case, "created", f"Xác định F0 ({case.get_test_kind_display()}), {case.get_care_setting_display()}", by)
+    else:
+        _event(case, "created", f"{case.get_classification_display()} {disease_obj.name}, {case.get_care_setting_display()}", by)
+    return case
+
+
+@transaction.atomic
+def update_investigation(case: Case, *, by, answers: dict, expected_version: int) -> Case:
+    """The case investigation form (fields from the disease's case definition, `investigation_fields`)."""
+    merged = {**(case.investigation or {}), **{k: v for k, v in answers.items()}}
+    changes = {k: (case.investigation.get(k) if case.investigation else None, v) for k, v in answers.items()
+               if (case.investigation or {}).get(k) != v}
+    if not changes:
+        return case
+    update_versioned(case, expected_version=expected_version, changes={"investigation": merged})
+    record(actor=by, action="update", obj=case, person_id=case.person_id, changes=changes, note="investigation")
+    _event(case, "investigation", "Cập nhật phiếu điều tra ca bệnh", by)
+    return case
+
+
+@transaction.atomic
+def classify_case(case: Case, *, by, classification: str, test_kind: str = "", epi_link: bool = False,
+                  clinical_signs=None, expected_version: int | None = None) -> Case:
+    """Reclassify a case (e.g. suspected measles confirmed by IgM), checked against the disease's definition in
+    force on the day of the case (its confirmed_on, the day it was reported)."""
+    signs = list(case.clinical_signs if clinical_signs is None else clinical_signs)
+    test_kind = test_kind or ""
+    if test_kind and test_kind not in TestKind.values:
+        raise Invalid("Loại xét nghiệm không hợp lệ.", "Unknown test kind.", field="test_kind")
+    classify.check(case.disease, case.confirmed_on, classification, test_kind=test_kind or case.test_kind,
+                   epi_link=epi_link or case.epi_link, signs=signs)
+    before = {"classification": case.classification, "test_kind": case.test_kind, "epi_link": case.epi_link}
+    update_versioned(case, expected_version=case.version if expected_version is None else expected_version, changes={
+        "classification": classification, "test_kind": test_kind or case.test_kind, "epi_link": epi_link or case.epi_link,
+        "clinical_signs": signs})
+    after = {"classification": case.classification, "test_kind": case.test_kind, "epi_link": case.epi_link}
+    record(actor=by, action="update", obj=case, person_id=case.person_id,
+           changes={k: (before[k], after[k]) for k in before if before[k] != after[k]})
+    how = case.get_test_kind_display() if test_kind else ("liên quan dịch tễ" if epi_link else "")
+    _event(case, "classified", f"{case.get_classification_display()}" + (f" ({how})" if how else ""), by)
     return case
 
 

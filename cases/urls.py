@@ -13,6 +13,7 @@ urlpatterns = [
     path("nhap/", views.import_cases, name="import"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/sua/", views.edit_case, name="edit"),
+    path("<int:pk>/dieu-tra/", views.investigation, name="investigation"),
     path("<int:pk>/phieu-theo-doi/", views.add_check, name="add_check"),
     path("<int:pk>/chuyen-vien/", views.transfer, name="transfer"),
     path("<int:pk>/cap-thuoc/", views.add_dispensing, name="dispense"),

@@ -16,13 +16,14 @@ from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope, visible_units
 from core.views import require_role, scoped_object
+from diseases.selectors import disease_choices
 from facilities.models import Facility, Team
 from geo.models import Level
 from people.models import Person
 
 from . import board as board_mod
 from . import services
-from .choices import CareSetting, Status
+from .choices import CareSetting, Classification, Status, TestKind
 from .forms import (
     AdmissionForm,
     CaseEditForm,
@@ -57,6 +58,10 @@ def case_list(request):
     for key in ("status", "care_setting", "commune", "team"):
         if request.GET.get(key):
             qs = qs.filter(**{key if key in ("status", "care_setting") else f"{key}_id": request.GET[key]})
+    if request.GET.get("disease"):  # every disease unless one is chosen (docs/diseases.md)
+        qs = qs.filter(disease__code=request.GET["disease"])
+    if request.GET.get("classification"):
+        qs = qs.filter(classification=request.GET["classification"])
     # A dashboard or report figure's link: disease, dates (onset or report), unit, age band (cases.selectors).
     from .selectors import figure_filter
 
@@ -71,6 +76,7 @@ def case_list(request):
     context = {
         "has_team": request.user.teams.exists(),
         "page_obj": page, "q": q, "statuses": Status.choices, "settings": CareSetting.choices,
+        "diseases": disease_choices(), "classifications": Classification.choices,
         "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
         "can_edit": request.user.has_role(CASE_REGISTRARS),
         "querystring": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
@@ -98,6 +104,7 @@ def case_create(request):
     if request.method == "POST" and person is not None and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("",)}
         data.setdefault("vaccination_status", None)
+        data["test_kind"] = form.cleaned_data["test_kind"]  # none yet (a suspected case): the definition decides
         try:
             case = services.open_case(by=request.user, person=person, **data)
         except Invalid as exc:
@@ -441,3 +448,84 @@ def discharge(request, pk, admission_pk):
     if services.discharge(by=request.user, admission=admission):
         messages.success(request, _("Đã ghi ra khỏi cơ sở."))
     return _back(case)
+
+
+@login_required
+def investigation(request, pk):
+    """Case investigation and classification (e.g. a suspected measles case confirmed by IgM): the questions and
+    the classes come from the disease's case definition in force on the case's day (docs/diseases.md)."""
+    import datetime as dt
+
+    from core.concurrency import EditConflict
+    from core.parsing import ParseError, parse_date
+    from diseases.selectors import definition
+
+    require_role(request.user, HEALTH_READERS)
+    case = _case(request, pk)
+    try:
+        rule = definition(case.disease, case.confirmed_on)
+    except Invalid as exc:
+        _invalid(request, exc)
+        return _back(case)
+    lang_en = request.LANGUAGE_CODE == "en"
+    fields = [f for f in (rule.value("investigation_fields") or []) if isinstance(f, dict) and f.get("code")]
+    signs = [(e["code"], e.get("en" if lang_en else "vi") or e["code"]) for e in (rule.value("signs") or []) if isinstance(e, dict) and e.get("code")]
+    classes = [(c, label) for c, label in Classification.choices if c in (rule.value("classifications") or [])]
+    errors = []
+    if request.method == "POST":
+        require_role(request.user, CLINICAL_EDITORS)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            raise Http404
+        try:
+            if request.POST.get("action") == "classify":
+                services.classify_case(case, by=request.user, classification=request.POST.get("classification", ""),
+                                       test_kind=request.POST.get("test_kind", ""), epi_link=bool(request.POST.get("epi_link")),
+                                       clinical_signs=request.POST.getlist("clinical_signs"), expected_version=version)
+                messages.success(request, _("Đã cập nhật phân loại ca bệnh."))
+            else:
+                answers = {}
+                for f in fields:
+                    raw = request.POST.get(f"q-{f['code']}", "").strip()
+                    if f.get("type") == "date":
+                        try:
+                            day = parse_date(raw)
+                        except ParseError as exc:
+                            errors.append((f.get("vi"), exc))
+                            continue
+                        answers[f["code"]] = day.isoformat() if day else ""
+                    elif f.get("type") == "int":
+                        if raw and not raw.isdigit():
+                            errors.append((f.get("vi"), Invalid("Phải là số nguyên.", "Must be a whole number.")))
+                            continue
+                        answers[f["code"]] = int(raw) if raw else None
+                    elif f.get("type") == "bool":
+                        answers[f["code"]] = bool(request.POST.get(f"q-{f['code']}"))
+                    else:
+                        answers[f["code"]] = raw[:500]
+                if not errors:
+                    services.update_investigation(case, by=request.user, answers=answers, expected_version=version)
+                    messages.success(request, _("Đã lưu phiếu điều tra ca bệnh."))
+            if not errors:
+                return redirect("cases:investigation", pk=case.pk)
+        except EditConflict:
+            messages.error(request, _("Ca bệnh vừa được người khác sửa; hãy xem lại và lưu lại."))
+            case.refresh_from_db()
+        except Invalid as exc:
+            _invalid(request, exc)
+    answers = case.investigation or {}
+    rows = []
+    for f in fields:
+        value = answers.get(f["code"])
+        if f.get("type") == "date" and value:
+            try:
+                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        rows.append({"code": f["code"], "label": f.get("en" if lang_en else "vi") or f["code"], "type": f.get("type", "text"),
+                     "value": "" if value is None else value})
+    return render(request, "cases/investigation.html", {
+        "case": case, "rule": rule, "rows": rows, "signs": signs, "classes": classes, "errors": errors,
+        "test_kinds": TestKind.choices, "can_edit": request.user.has_role(CLINICAL_EDITORS),
+    })

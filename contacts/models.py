@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import VersionedModel
+from diseases.selectors import default_disease_pk
 
 
 class Generation(models.TextChoices):
@@ -126,6 +127,8 @@ class Contact(VersionedModel):
         RELEASED = "released", _("Đã hết theo dõi")
         CONVERTED = "converted", _("Đã thành F0")
 
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, default=default_disease_pk, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("Bệnh"))
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("Người tiếp xúc"))
     source_case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("Ca nguồn (F0)"))
     # For an F2: the F1 through whom the exposure happened.

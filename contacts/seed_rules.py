@@ -143,6 +143,8 @@ def install_dengue(Disease=None, RuleSet=None):
     if Disease is None:
         from diseases.models import Disease, RuleSet
     disease, _ = Disease.objects.get_or_create(code="dengue", defaults={"name": "Sốt xuất huyết Dengue", "icd10": "A97"})
+    if RuleSet.objects.filter(disease=disease, kind="outbreak").exists():
+        return disease  # the disease pack is loaded: its versions apply
     v = DENGUE_OUTBREAK_RULE
     RuleSet.objects.get_or_create(disease=disease, kind="outbreak", valid_from=v["valid_from"],
                                   defaults={k: v[k] for k in ("name", "source_document", "valid_to", "values", "notes")})

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.services import diff, record
 from core.concurrency import update_versioned
 from core.errors import Invalid
-from diseases.rules import NoRuleInForce, rule_in_force
+from diseases.selectors import NoRuleInForce, default_disease_pk, rule_in_force, value
 
 from . import chains
 from .models import Arrival, Contact, ContactCheck, Generation, Outbreak, VaccinationSource
@@ -28,19 +28,27 @@ def _d(day: dt.date) -> str:
 
 
 # --- Schedules -------------------------------------------------------------------------------------
-def schedule(*, last_exposure: dt.date, facts: VaccinationFacts, disease: str = "covid19") -> Schedule:
+def schedule(*, last_exposure: dt.date, facts: VaccinationFacts, disease=None) -> Schedule:
+    """The follow-up of a contact under the disease's contact rule (kind f1_quarantine) in force on the last exposure;
+    `disease` is the source case's (None: the installation's default disease)."""
     try:
         rule = rule_in_force(disease=disease, kind="f1_quarantine", on=last_exposure)
-    except NoRuleInForce:
-        raise Invalid(
-            f"Chưa có quy định cách ly F1 áp dụng cho ngày {_d(last_exposure)}.",
-            f"No F1 quarantine rule is in force on {_d(last_exposure)}.", field="last_exposure_on",
-        )
+    except NoRuleInForce as exc:
+        raise Invalid(exc.vi, exc.en, field="last_exposure_on")
     return schedule_for(rule, last_exposure=last_exposure, facts=facts)
 
 
-def vaccination_prefill(person, on: dt.date) -> bool | None:
-    """Fully vaccinated on `on` according to the vaccination registry, when that capability exists."""
+def vaccination_prefill(person, on: dt.date, disease=None) -> bool | None:
+    """Fully vaccinated on `on` according to the vaccination registry, when that capability exists. For a disease
+    other than the default one: the person has the doses its vaccination schedule counts as full (e.g. measles: 2)."""
+    if disease is not None and getattr(disease, "pk", disease) != default_disease_pk():
+        try:
+            from vaccination.selectors import doses_against
+
+            full = value(disease, "vaccination_schedule", "full_doses", on, default=None)
+            return None if full is None else doses_against(person, disease, on) >= int(full)
+        except Exception:  # advisory, as below
+            return None
     try:
         module = importlib.import_module("vaccination.services")
     except ImportError:
@@ -127,13 +135,13 @@ def add_contact(*, by, source_case, person, last_exposure_on: dt.date, first_exp
         raise Invalid("Người này đã được ghi nhận là người tiếp xúc của ca bệnh này.",
                       "This person is already recorded as a contact of this case.", field="person")
     if fully_vaccinated is None:
-        prefilled = vaccination_prefill(person, last_exposure_on)
+        prefilled = vaccination_prefill(person, last_exposure_on, source_case.disease)
         if prefilled is not None:
             fully_vaccinated, vaccination_source = prefilled, VaccinationSource.REGISTRY
     if vaccination_source is None:
         vaccination_source = VaccinationSource.UNKNOWN if fully_vaccinated is None else VaccinationSource.DECLARED
     facts = VaccinationFacts(fully_vaccinated, last_dose_on, recovered_on)
-    s = schedule(last_exposure=last_exposure_on, facts=facts)
+    s = schedule(last_exposure=last_exposure_on, facts=facts, disease=source_case.disease_id and source_case.disease)
     if generation == Generation.F2:
         from diseases.models import RuleSet
 
@@ -148,7 +156,7 @@ def add_contact(*, by, source_case, person, last_exposure_on: dt.date, first_exp
         place=place, first_exposure_on=first_exposure_on, last_exposure_on=last_exposure_on,
         identified_on=identified_on or today(),
         fully_vaccinated=fully_vaccinated, last_dose_on=last_dose_on, recovered_on=recovered_on,
-        vaccination_source=vaccination_source, outbreak=outbreak, note=note,
+        vaccination_source=vaccination_source, outbreak=outbreak, note=note, disease_id=source_case.disease_id,
         created_by=by if getattr(by, "pk", None) else None, **_schedule_fields(s),
     )
     record(actor=by, action="create", obj=contact, person_id=person.pk, changes={
@@ -169,7 +177,7 @@ def update_contact(*, by, contact: Contact, data: dict, expected_version: int) -
     if {"fully_vaccinated", "last_dose_on", "recovered_on"} & {k for k, v in diff(contact, data).items()}:
         data["vaccination_source"] = VaccinationSource.DECLARED
     facts = VaccinationFacts(merged["fully_vaccinated"], merged["last_dose_on"], merged["recovered_on"])
-    s = schedule(last_exposure=merged["last_exposure_on"], facts=facts)
+    s = schedule(last_exposure=merged["last_exposure_on"], facts=facts, disease=contact.disease_id and contact.disease)
     fields = _schedule_fields(s)
     fields["rule_set"] = fields.pop("rule_set_id")
     from diseases.models import RuleSet
@@ -192,11 +200,11 @@ def link_cases(*, by, infector_case, infected_case, last_exposure_on: dt.date, s
                       "The exposure is after the infected person's confirmation.", field="last_exposure_on")
     if infector_case.person_id == infected_case.person_id:
         raise Invalid("Không thể liên kết một người với chính mình.", "A person cannot infect himself.")
-    s = schedule(last_exposure=last_exposure_on, facts=VaccinationFacts())
+    s = schedule(last_exposure=last_exposure_on, facts=VaccinationFacts(), disease=infector_case.disease)
     contact, created = Contact.objects.get_or_create(
         person_id=infected_case.person_id, source_case=infector_case,
         defaults={"first_exposure_on": last_exposure_on, "last_exposure_on": last_exposure_on, "setting": setting, "place": place,
-                  "status": Contact.Status.CONVERTED, "converted_case": infected_case, "converted_on": infected_case.confirmed_on,
+                  "disease_id": infector_case.disease_id, "status": Contact.Status.CONVERTED, "converted_case": infected_case, "converted_on": infected_case.confirmed_on,
                   "created_by": by if getattr(by, "pk", None) else None, **_schedule_fields(s)},
     )
     if not created:

@@ -60,6 +60,8 @@ def contact_list(request):
         qs = services.unmonitored(qs, today)
     elif view == "tests":
         qs = services.tests_due(qs, today)
+    if request.GET.get("disease"):  # every disease unless one is chosen (docs/diseases.md)
+        qs = qs.filter(disease__code=request.GET["disease"])
     q = request.GET.get("q", "").strip()
     if q:
         from people.services import search_people

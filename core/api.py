@@ -31,7 +31,12 @@ class ScopedViewSetMixin:
         return self.queryset.all()
 
     def get_queryset(self):
-        return scope(self.base_queryset(), self.request.user)
+        qs = scope(self.base_queryset(), self.request.user)
+        # Every list of a model with a disease takes ?disease=<code> (docs/diseases.md); without it, all diseases.
+        code = getattr(self.request, "query_params", {}).get("disease")
+        if code and any(f.name == "disease" for f in qs.model._meta.get_fields()):
+            qs = qs.filter(disease__code=code)
+        return qs
 
 
 class AuditedRetrieveMixin(mixins.RetrieveModelMixin):

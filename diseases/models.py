@@ -10,14 +10,32 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Circular54Group(models.TextChoices):
+    """Groups of infectious diseases (Law on Prevention of Infectious Diseases 2007; Circular 54/2015/TT-BYT)."""
+    A = "A", _("Nhóm A")
+    B = "B", _("Nhóm B")
+    C = "C", _("Nhóm C")
+
+
 class Disease(models.Model):
+    """A disease is a pack of data (docs/diseases.md): this row, its effective-dated RuleSets and what other apps
+    register for its pack (vaccines, …). `is_default` marks the installation's default disease: screens, lists and
+    APIs that are not told a disease use it (never a code written in the program)."""
     code = models.SlugField(unique=True)  # "covid19"
     name = models.CharField(_("Tên bệnh"), max_length=120)
+    name_en = models.CharField(_("Tên tiếng Anh"), max_length=120, blank=True)
     icd10 = models.CharField(max_length=10, blank=True)
+    group = models.CharField(_("Nhóm bệnh (Thông tư 54)"), max_length=1, choices=Circular54Group.choices, blank=True)
+    is_default = models.BooleanField(_("Bệnh mặc định"), default=False)
+    is_active = models.BooleanField(_("Đang theo dõi"), default=True)
+    notes = models.TextField(_("Ghi chú"), blank=True)
 
     class Meta:
         verbose_name = _("Bệnh")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="diseases_one_default"),
+        ]
 
     def __str__(self):
         return self.name
@@ -32,11 +50,28 @@ class RuleKind(models.TextChoices):
     FULLY_VACCINATED = "fully_vaccinated", _("Định nghĩa tiêm đủ liều")
     MEDICINE = "medicine", _("Thuốc điều trị")
     OUTBREAK = "outbreak", _("Ổ dịch")
+    # Kinds added by the unified rule base (docs/diseases.md): every rule of every app is a RuleSet of one of these.
+    CASE_DEFINITION = "case_definition", _("Định nghĩa ca bệnh và phân loại")
+    ISOLATION = "isolation", _("Cách ly / nơi điều trị")
+    VACCINATION_SCHEDULE = "vaccination_schedule", _("Lịch tiêm chủng")
+    VACCINATION_POLICY = "vaccination_policy", _("Chính sách tiêm chủng")
+    LEVEL_CRITERIA = "level_criteria", _("Tiêu chí cấp độ dịch")
+    REPORTING = "reporting", _("Thời hạn báo cáo")
+
+
+# English names of the kinds for the bilingual refusal messages (the UI labels above are translated by gettext).
+KIND_EN = {
+    "home_care": "home care", "monitoring": "monitoring", "warning_signs": "warning signs", "release": "release",
+    "f1_quarantine": "F1 quarantine", "fully_vaccinated": "fully vaccinated", "medicine": "medicine",
+    "outbreak": "outbreak", "case_definition": "case definition", "isolation": "isolation",
+"vaccination_schedule": "vaccination schedule",
+    "vaccination_policy": "vaccination policy", "level_criteria": "level criteria", "reporting": "reporting deadline",
+}
 
 
 class RuleSet(models.Model):
     disease = models.ForeignKey(Disease, on_delete=models.PROTECT, related_name="rule_sets")
-    kind = models.CharField(_("Loại quy định"), max_length=20, choices=RuleKind.choices)
+    kind = models.CharField(_("Loại quy định"), max_length=40, choices=RuleKind.choices)
     name = models.CharField(_("Tên phiên bản"), max_length=200)
     source_document = models.CharField(_("Văn bản nguồn"), max_length=200)  # "261/QĐ-BYT ngày 31/01/2022"
     valid_from = models.DateField(_("Hiệu lực từ"))
@@ -61,6 +96,15 @@ class RuleSet(models.Model):
         if entry is None:
             return default
         return entry.get("value") if isinstance(entry, dict) else entry
+
+    def source_of(self, key: str) -> str:
+        entry = self.values.get(key)
+        return (entry.get("source") if isinstance(entry, dict) else None) or self.source_document
+
+    @property
+    def is_confirmed(self) -> bool:
+        """False when any value is flagged unconfirmed ([I]/[NF] in the research): the UI shows "chưa xác nhận"."""
+        return not self.unconfirmed_keys
 
     @property
     def unconfirmed_keys(self) -> list[str]:

@@ -185,8 +185,15 @@ def install(Disease=None, RuleSet=None) -> None:
     if Disease is None:
         from .models import Disease, RuleSet
     covid, _ = Disease.objects.get_or_create(code="covid19", defaults={"name": "COVID-19", "icd10": "U07.1"})
+    has_default = any(f.name == "is_default" for f in Disease._meta.get_fields())  # not in the frozen 0002 model
+    if has_default and not Disease.objects.filter(is_default=True).exists():
+        Disease.objects.filter(pk=covid.pk).update(is_default=True)
     for r in RULES:
         RuleSet.objects.get_or_create(
             disease=covid, kind=r["kind"], valid_from=dt.date.fromisoformat(r["valid_from"]),
             defaults={"name": r["name"], "source_document": r["source_document"], "values": r["values"]},
         )
+    if has_default:  # the current schema: the rest of the COVID-19 pack (hospital-only era from 23/01/2020, …)
+        from .packs import install_missing
+
+        install_missing("covid19", Disease, RuleSet)

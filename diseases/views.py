@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import HEALTH_READERS, RULE_EDITORS
@@ -15,13 +16,27 @@ from core.views import require_role
 from . import services
 from .forms import RuleVersionForm
 from .models import Disease, RuleKind, RuleSet
-from .rules import NoRuleInForce, rule_in_force, valid_until, why
+from .rules import NoRuleInForce, coverage_gaps, default_disease, rule_in_force, valid_until, why
+
+
+def _disease(request, code=None) -> Disease:
+    """The disease a page is about: ?disease=code (or the URL), else the installation's default disease."""
+    code = code or request.GET.get("disease") or request.POST.get("disease")
+    if code:
+        return get_object_or_404(Disease, code=code)
+    try:
+        return default_disease()
+    except Invalid:
+        from django.http import Http404
+
+        raise Http404("no disease")
 
 
 @login_required
-def rule_list(request, disease="covid19"):
+def rule_list(request, disease=None):
     require_role(request.user, HEALTH_READERS)
-    disease_obj = get_object_or_404(Disease, code=disease)
+    disease_obj = _disease(request, disease)
+    disease = disease_obj.code
     try:
         on = parse_date(request.GET.get("on")) or dt.date.today()
     except ParseError as exc:
@@ -38,9 +53,11 @@ def rule_list(request, disease="covid19"):
             reason = why(current, on)
         except NoRuleInForce:
             current, reason = None, None
-        kinds.append({"kind": kind, "label": label, "versions": versions, "current": current, "reason": reason})
+        gaps = coverage_gaps(disease_obj, kind, until=dt.date.today())
+        kinds.append({"kind": kind, "label": label, "versions": versions, "current": current, "reason": reason, "gaps": gaps})
     return render(request, "diseases/rule_list.html", {
         "disease": disease_obj, "kinds": kinds, "on": on, "can_edit": request.user.has_role(RULE_EDITORS),
+        "diseases": Disease.objects.filter(is_active=True).order_by("-is_default", "name"),
     })
 
 
@@ -48,7 +65,33 @@ def rule_list(request, disease="covid19"):
 def rule_detail(request, pk):
     require_role(request.user, HEALTH_READERS)
     rule = get_object_or_404(RuleSet.objects.select_related("disease", "created_by"), pk=pk)
-    return render(request, "diseases/rule_detail.html", {"rule": rule, "until": valid_until(rule)})
+    en = request.LANGUAGE_CODE == "en"
+    rows = []
+    for key, entry in rule.values.items():
+        entry = entry if isinstance(entry, dict) else {"value": entry, "source": rule.source_document, "confirmed": True}
+        rows.append({"key": key, "value": entry.get("value"), "shown": _shown(entry.get("value"), en),
+                     "source": entry.get("source"), "confirmed": entry.get("confirmed", True)})
+    return render(request, "diseases/rule_detail.html", {"rule": rule, "until": valid_until(rule), "rows": rows})
+
+
+def _shown(value, en: bool):
+    """How a structured value reads (a list of labelled signs, yes/no, none); None: shown as is by the template."""
+    if isinstance(value, bool):
+        return (_("Có") if value else _("Không"))
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, dict):
+                label = item.get("en" if en else "vi") or item.get("code") or ", ".join(f"{k}: {v}" for k, v in item.items())
+                parts.append(str(label))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return None
 
 
 def _structured_values(post, keys: list[str]) -> dict:
@@ -65,10 +108,10 @@ def _structured_values(post, keys: list[str]) -> dict:
 
 
 @login_required
-def rule_add(request, disease="covid19"):
+def rule_add(request, disease=None):
     """A new version, prefilled from the latest version of the kind; each value edited with its source and flag."""
     require_role(request.user, RULE_EDITORS)
-    disease_obj = get_object_or_404(Disease, code=disease)
+    disease_obj = _disease(request, disease)
     kind = request.GET.get("kind") or request.POST.get("kind")
     base = RuleSet.objects.filter(disease=disease_obj, kind=kind).order_by("-valid_from").first() if kind else None
     data = request.POST.copy() if request.method == "POST" else None
@@ -96,3 +139,42 @@ def rule_add(request, disease="covid19"):
                 rows.append({"key": key, "value": json.dumps(entry.get("value"), ensure_ascii=False), "source": entry.get("source", ""),
                              "confirmed": entry.get("confirmed", True)})
     return render(request, "diseases/rule_form.html", {"form": form, "disease": disease_obj, "base": base, "rows": rows})
+
+
+@login_required
+def pack_load(request):
+    """The Department of Health loads a disease pack (YAML/JSON, docs/diseases.md): all or nothing, each error with
+    its line; the same as `phongdich diseases load FILE`."""
+    from . import packs
+
+    require_role(request.user, RULE_EDITORS)
+    errors, result = [], None
+    if request.method == "POST":
+        upload = request.FILES.get("pack")
+        if upload is None:
+            messages.error(request, _("Hãy chọn tệp gói bệnh."))
+        elif upload.size > packs.MAX_PACK_BYTES:
+            messages.error(request, _("Tệp quá lớn (tối đa 2 MB)."))
+        else:
+            try:
+                result = packs.load(upload.read(), upload.name, by=request.user)
+            except packs.PackRefused as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _("Đã nạp gói bệnh %(name)s: %(created)s phiên bản mới, %(updated)s cập nhật, %(unchanged)s không đổi.") % {
+                    "name": result.disease.name, "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+                return redirect(f"{reverse('diseases:list')}?disease={result.disease.code}")
+    return render(request, "diseases/pack_load.html", {"errors": errors, "diseases": Disease.objects.order_by("name")})
+
+
+@login_required
+def pack_export(request, code):
+    from django.http import HttpResponse
+
+    from . import packs
+
+    require_role(request.user, HEALTH_READERS)
+    disease = get_object_or_404(Disease, code=code)
+    response = HttpResponse(packs.export(disease.code), content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{disease.code}.yaml"'
+    return response

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, VersionedModel
+from diseases.selectors import default_disease_pk
 from geo.models import AdministrativeUnit
 
 
@@ -66,6 +67,8 @@ class CriteriaVersion(_ReferenceData, VersionedModel):
     """
 
     code = models.SlugField(_("Mã phiên bản"), max_length=40, unique=True)
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, default=default_disease_pk, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("Bệnh"))
     name = models.CharField(_("Tên phiên bản"), max_length=200)
     source_document = models.CharField(_("Văn bản nguồn"), max_length=200)
     province = models.ForeignKey(

@@ -9,7 +9,7 @@ Figures (docs/reports.md, "Circular 54"):
 - "Cộng dồn" (year to date, monthly report): the same counts from 1 January of the period's year to its last day.
 - Timeliness of case reports: a case is reported on time when it was recorded in the system (its creation, local
   day) no later than its confirmation day plus the case-report deadline of its disease's group (rule kind
-  "reporting", value "case_report_days"); a disease without a reporting rule in force is "unjudged".
+  "reporting", value "case_report_hours" in whole days: 24 hours → 1 day); a disease without a reporting rule in force is "unjudged".
 - Completeness of summary reports: every commune of the province must submit (send) its weekly and monthly report;
   it is on time when sent by the period's last day plus "weekly_due_days"/"monthly_due_days" (the strictest
   value among the diseases' reporting rules in force), late when sent after, missing when not sent and the due
@@ -82,8 +82,15 @@ def reporting_rules(on: dt.date) -> dict[str, object]:
 
 
 def case_deadlines(on: dt.date) -> dict[str, int]:
-    return {code: int(r.value("case_report_days")) for code, r in reporting_rules(on).items()
-            if r.value("case_report_days") is not None}
+    """{disease code: days}: the rule's "case_report_hours" (24 → 1 day, 48 → 2) or "case_report_days"."""
+    out = {}
+    for code, r in reporting_rules(on).items():
+        hours, days = r.value("case_report_hours"), r.value("case_report_days")
+        if hours is not None:
+            out[code] = -(-int(hours) // 24)
+        elif days is not None:
+            out[code] = int(days)
+    return out
 
 
 def summary_due(kind: str, end: dt.date) -> tuple[dt.date | None, list]:
@@ -93,6 +100,12 @@ def summary_due(kind: str, end: dt.date) -> tuple[dt.date | None, list]:
     if not rules:
         return None, []
     return end + dt.timedelta(days=min(int(r.value(key)) for r in rules)), rules
+
+
+def _source(rule, key: str) -> str:
+    """The source of one value (a pack value carries its own), else the version's document."""
+    entry = rule.values.get(key)
+    return str(entry.get("source") or rule.source_document) if isinstance(entry, dict) else rule.source_document
 
 
 # --- Figures --------------------------------------------------------------------------------------------------
@@ -158,7 +171,8 @@ def timeliness(kind: str, unit, start: dt.date, end: dt.date, *, now: dt.datetim
     expected = len(rows)
     return {
         "kind": kind, "start": start.isoformat(), "end": end.isoformat(), "due": due.isoformat() if due else None,
-        "due_sources": sorted({r.source_document for r in due_rules}), "rows": rows, "counts": counts,
+        "due_sources": sorted({_source(r, "weekly_due_days" if kind == WEEKLY else "monthly_due_days") for r in due_rules}),
+        "rows": rows, "counts": counts,
         "completeness": round(100 * (counts["on_time"] + counts["late"]) / expected, 1) if expected else None,
         "timeliness": round(100 * counts["on_time"] / expected, 1) if expected else None,
         "cases_on_time": sum(r["cases_on_time"] for r in rows), "cases_late": sum(r["cases_late"] for r in rows),

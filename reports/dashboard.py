@@ -150,15 +150,11 @@ def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
 
 
 def coverage(disease: str, unit, day: dt.date) -> list[dict]:
-    """Vaccination campaigns of the area running on `day` (or ended within 90 days), their coverage against target.
-    Campaigns carry no disease yet: COVID-19's are shown on the COVID-19 dashboard only."""
-    if disease != "covid19":
-        return []
-    try:
-        from vaccination.selectors import campaign_progress
-    except ImportError:
-        return []
-    return campaign_progress(unit, day)
+    """Vaccination campaigns of the disease in the area running on `day` (or ended within 90 days), their coverage
+    against target and the people still to reach (the campaign's missing list)."""
+    from vaccination.selectors import campaign_progress
+
+    return campaign_progress(unit, day, disease=disease)
 
 
 def chart_data(data: dict) -> dict:

@@ -3,7 +3,8 @@
 The disease packs (diseases app) are the source of truth; this copy serves the tests, the demo and the benchmark, and
 documents the keys the Circular 54 reports read (reports.circular54):
   group              "A" | "B" | "C": the disease's group under the Law on Prevention and Control of Infectious Diseases
-  case_report_days   a case must be recorded no later than its confirmation day + this many days (24 hours → 1)
+  case_report_hours  a case must be recorded no later than its confirmation day + this many hours in whole days
+                     (24 → 1 day, 48 → 2 days)
   weekly_due_days    the weekly summary report is due this many days after the week's Sunday
   monthly_due_days   the monthly summary report is due this many days after the month's last day
 Values the research could not confirm against the circular's text are stored confirmed=False.
@@ -18,10 +19,10 @@ def c(value, source, confirmed=True):
     return {"value": value, "source": source, "confirmed": confirmed}
 
 
-def _values(group: str, group_source: str, group_confirmed: bool = True) -> dict:
+def _values(group: str, group_source: str, group_confirmed: bool = True, hours: int = 24) -> dict:
     return {
         "group": c(group, group_source, group_confirmed),
-        "case_report_days": c(1, TT54),  # "trong vòng 24 giờ" from the diagnosis
+        "case_report_hours": c(hours, TT54_NF, False),  # "trong vòng 24 giờ" from the diagnosis (group A)
         "weekly_due_days": c(2, TT54_NF, False),
         "monthly_due_days": c(5, TT54_NF, False),
     }
@@ -34,7 +35,7 @@ RULES = {
          "values": _values("A", "447/QĐ-TTg ngày 01/4/2020")},
         {"valid_from": dt.date(2023, 10, 20), "name": "COVID-19 nhóm B (Thông tư 54)",
          "source_document": "3896/QĐ-BYT ngày 19/10/2023 (chuyển COVID-19 sang nhóm B); " + TT54,
-         "values": _values("B", "3896/QĐ-BYT ngày 19/10/2023")},
+         "values": _values("B", "3896/QĐ-BYT ngày 19/10/2023", hours=48)},
     ],
     "measles": [
         {"valid_from": dt.date(2016, 1, 1), "name": "Sởi nhóm B (Thông tư 54)", "source_document": TT54,

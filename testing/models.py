@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedModel
+from diseases.selectors import default_disease_pk
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -33,6 +34,8 @@ class Result(models.TextChoices):
 
 
 class Test(VersionedModel):
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, default=default_disease_pk, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("Bệnh"))
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="tests", verbose_name=_("Người được xét nghiệm"))
     kind = models.CharField(_("Loại xét nghiệm"), max_length=20, choices=TestKind.choices)
     sample_code = models.CharField(_("Mã mẫu"), max_length=40, unique=True)

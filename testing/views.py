@@ -30,6 +30,8 @@ def test_list(request):
     result = request.GET.get("ket-qua", "")
     if result in Result.values:
         qs = qs.filter(result=result)
+    if request.GET.get("disease"):  # every disease unless one is chosen (docs/diseases.md)
+        qs = qs.filter(disease__code=request.GET["disease"])
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(sample_code=q) | Q(person__name_folded__contains=fold(q)))

@@ -50,6 +50,15 @@ _DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    """A rolled-back test sends no signal: start each test with an empty cache of rule versions."""
+    from diseases.rules import clear_local
+
+    clear_local()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request, django_db_blocker):
     """Every database test starts with the migrations' reference data, even after a flush."""
     if not (_DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):

@@ -10,6 +10,11 @@ class VaccinationConfig(AppConfig):
         from core.navigation import register
 
         register("Tiêm chủng", "vaccination:home", roles=HEALTH_READERS, order=40)
+        from diseases.packs import register_section
+
+        from . import packs
+
+        register_section("vaccines", validate=packs.validate, load=packs.load, export=packs.export)
         from core.links import register_link
 
         # From the person's record: the doses (and the form to record one), the certificate.

@@ -49,8 +49,13 @@ class ScheduleForm(forms.ModelForm):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Tên chỉ tiêu"), max_length=200)
-    target = forms.ChoiceField(label=_("Chỉ tiêu"), choices=[("dose1", _("Ít nhất 1 mũi")), ("full", _("Đủ liều cơ bản")), ("booster", _("Mũi nhắc lại"))])
-    age_min = forms.IntegerField(label=_("Từ tuổi"), min_value=0, max_value=120)
+    disease = forms.ChoiceField(label=_("Bệnh"), required=False, choices=[])
+    target = forms.ChoiceField(label=_("Chỉ tiêu"), choices=[("dose1", _("Ít nhất 1 mũi")), ("full", _("Đủ liều cơ bản")), ("booster", _("Mũi nhắc lại")),
+                                                             ("catch_up", _("Tiêm bù đủ số mũi"))])
+    age_min = forms.IntegerField(label=_("Từ tuổi"), min_value=0, max_value=120, required=False)
+    age_min_months = forms.IntegerField(label=_("Từ tháng tuổi"), min_value=0, max_value=1440, required=False,
+                                        help_text=_("Tiêm bù: để trống thì lấy theo chính sách của bệnh đang có hiệu lực"))
+    target_doses = forms.IntegerField(label=_("Số mũi cần đủ"), min_value=1, max_value=10, required=False)
     age_below = forms.IntegerField(label=_("Dưới tuổi"), min_value=1, max_value=121, required=False)
     target_pct = forms.DecimalField(label=_("Tỷ lệ mục tiêu (%)"), min_value=1, max_value=100, initial=100)
     starts_on = VnDateField(label=_("Bắt đầu (dd/mm/yyyy)"))
@@ -63,3 +68,17 @@ class CampaignForm(forms.Form):
         from core.scoping import visible_units
 
         self.fields["unit"].queryset = visible_units(user).order_by("path")
+        from diseases.selectors import disease_choices
+
+        self.fields["disease"].choices = disease_choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") != "catch_up":
+            if data.get("age_min") is None:
+                self.add_error("age_min", _("Cần nhập từ tuổi."))
+            data.pop("age_min_months", None)
+            data.pop("target_doses", None)
+            if not data.get("disease"):
+                data.pop("disease", None)
+        return data

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import VersionedModel
+from diseases.selectors import default_disease_pk
 
 
 class Platform(models.TextChoices):
@@ -17,11 +18,14 @@ class Platform(models.TextChoices):
     VECTOR = "vector", _("Vectơ virus")
     INACTIVATED = "inactivated", _("Bất hoạt")
     PROTEIN = "protein", _("Tiểu đơn vị protein")
+    LIVE = "live", _("Sống giảm độc lực")
 
 
 class Product(models.Model):
     """A vaccine product as Vietnam approved it (Decision number and date in `approval_source`)."""
 
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, default=default_disease_pk, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("Bệnh"))
     code = models.SlugField(_("Mã"), unique=True)  # "astrazeneca"
     name = models.CharField(_("Tên vắc xin"), max_length=120)
     manufacturer = models.CharField(_("Nhà sản xuất"), max_length=160, blank=True)
@@ -252,9 +256,16 @@ class Campaign(VersionedModel):
         DOSE1 = "dose1", _("Ít nhất 1 mũi")
         FULL = "full", _("Đủ liều cơ bản")
         BOOSTER = "booster", _("Mũi nhắc lại")
+        CATCH_UP = "catch_up", _("Tiêm bù đủ số mũi")
 
     name = models.CharField(_("Tên chiến dịch"), max_length=200)
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, default=default_disease_pk, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("Bệnh"))
     target = models.CharField(_("Chỉ tiêu"), max_length=10, choices=Target.choices)
+    # Catch-up (e.g. measles 2025): people of the age range with fewer than `target_doses` doses of a vaccine
+    # against the campaign's disease; the age range may start in months (6 months – 10 years).
+    target_doses = models.PositiveSmallIntegerField(_("Số mũi cần đủ"), null=True, blank=True)
+    age_min_months = models.PositiveSmallIntegerField(_("Từ tháng tuổi"), null=True, blank=True)
     age_min = models.PositiveSmallIntegerField(_("Từ tuổi"))
     age_below = models.PositiveSmallIntegerField(_("Dưới tuổi"), null=True, blank=True)
     target_pct = models.DecimalField(_("Tỷ lệ mục tiêu (%)"), max_digits=5, decimal_places=2, default=100)
@@ -343,3 +354,31 @@ class Certificate(models.Model):
 
     class Meta:
         verbose_name = _("Giấy chứng nhận tiêm chủng đã cấp")
+
+
+class RoutineDose(models.Model):
+    """A dose of a vaccine against a disease other than the one the dose registry (`Injection`) follows, e.g. the
+    measles-containing vaccines of the expanded programme and of catch-up campaigns. `Injection` keeps its
+    COVID-19 rules (schedules, boosters, bulk import, certificates); catch-up targets count these doses."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="routine_doses", verbose_name=_("Người được tiêm"))
+    disease = models.ForeignKey("diseases.Disease", on_delete=models.PROTECT, related_name="+", verbose_name=_("Bệnh"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="routine_doses", verbose_name=_("Vắc xin"))
+    commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Xã/phường"))
+    dose_number = models.PositiveSmallIntegerField(_("Mũi số"))
+    given_on = models.DateField(_("Ngày tiêm"))
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="routine_doses")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    jurisdiction_field = "commune"
+
+    class Meta:
+        verbose_name = _("Mũi tiêm chủng thường xuyên")
+        verbose_name_plural = _("Mũi tiêm chủng thường xuyên")
+        ordering = ["person", "given_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["person", "disease", "dose_number"], name="vaccination_unique_routine_dose")]
+        indexes = [models.Index(fields=["disease", "person", "given_on"], name="vacc_routine_person_idx")]
+
+    def __str__(self):
+        return f"{self.product} – mũi {self.dose_number} – {self.given_on:%d/%m/%Y}"

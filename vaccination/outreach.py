@@ -3,14 +3,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from audit.services import record
 from core.errors import Invalid
 from geo.models import AGE_BAND_BOUNDS
 
 from . import services
-from .models import Campaign, Injection, Visit
+from .models import Campaign, Injection, RoutineDose, Visit
 
 MILESTONE = {"dose1": "first_on", "full": "primary_done_on", "booster": "booster1_on"}
 RATE_WINDOW_DAYS = 14  # the "recent daily rate": mean of the last two weeks (documented in docs/vaccination.md)
@@ -55,22 +56,114 @@ def people_in_range(campaign: Campaign, ids: list[int], on: dt.date):
     from people.models import Person
 
     qs = Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
-    return qs.filter(_age_q(on, campaign.age_min, campaign.age_below))
+    return qs.filter(_age_q(on, campaign.age_min, campaign.age_below, min_months=campaign.age_min_months))
 
 
-def _age_q(on: dt.date, age_min: int, age_below: int | None) -> Q:
+def _months_before(on: dt.date, months: int) -> dt.date:
+    y, m = divmod(on.year * 12 + on.month - 1 - months, 12)
+    m += 1
+    day = min(on.day, [31, 29 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1])
+    return dt.date(y, m, day)
+
+
+def _age_q(on: dt.date, age_min: int, age_below: int | None, *, min_months: int | None = None) -> Q:
     def born_on_or_before(cut: dt.date) -> Q:
         july = dt.date(cut.year, 7, 1)
         year_only = Q(birth_year__lt=cut.year) | (Q(birth_year=cut.year) if cut >= july else Q(pk__in=[]))
         return Q(date_of_birth__lte=cut) | (Q(date_of_birth__isnull=True) & year_only)
 
-    q = born_on_or_before(_cut(on, age_min))
+    q = born_on_or_before(_months_before(on, min_months) if min_months is not None else _cut(on, age_min))
     if age_below is not None:
         q &= ~born_on_or_before(_cut(on, age_below))
     return q
 
 
+# --- catch-up campaigns (e.g. measles 2025: children 1–10 years without two doses) --------------------------------
+def catch_up_policy(disease, on: dt.date) -> dict:
+    """The age range and doses a new catch-up campaign starts from: the disease's vaccination policy in force
+    (kind vaccination_policy), refused naming the rule when none covers the day."""
+    from diseases.selectors import in_force
+
+    rule = in_force(disease, "vaccination_policy", on, field="starts_on")
+    months = rule.value("catch_up_age_min_months")
+    return {"age_min_months": months, "age_min": (months or 0) // 12, "age_below": (rule.value("catch_up_age_max_years") or 0) + 1 or None,
+            "target_doses": rule.value("catch_up_target_doses"), "target_pct": rule.value("coverage_target_percent") or 100,
+            "source": rule.source_document, "rule": rule}
+
+
+def _dose_counts(disease_id: int, on: dt.date):
+    return (RoutineDose.objects.filter(person_id=OuterRef("pk"), disease_id=disease_id, given_on__lte=on)
+            .order_by().values("person_id").annotate(n=Count("id")).values("n"))
+
+
+def catch_up_people(campaign: Campaign, on: dt.date, *, village=None, commune_ids: list[int] | None = None):
+    """Everyone of the campaign's age range in its units, with `doses` = their doses against its disease by `on`
+    (one query: the count is a correlated subquery on the (disease, person) index)."""
+    from people.models import Person
+
+    ids = commune_ids if commune_ids is not None else services.communes_of(campaign.unit)
+    qs = Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
+    if village is not None:
+        qs = qs.filter(village=village)
+    qs = qs.filter(_age_q(on, campaign.age_min, campaign.age_below, min_months=campaign.age_min_months))
+    return qs.annotate(doses=Coalesce(Subquery(_dose_counts(campaign.disease_id, on), output_field=IntegerField()), Value(0)))
+
+
+def catch_up_targets(campaign: Campaign, on: dt.date, **kw):
+    """The target list: people of the age range with fewer doses than the campaign asks (set-based)."""
+    return catch_up_people(campaign, on, **kw).filter(doses__lt=campaign.target_doses or 1)
+
+
+def _catch_up_progress(campaign: Campaign, on: dt.date) -> "Progress":
+    ids = services.communes_of(campaign.unit)
+    people = catch_up_people(campaign, on, commune_ids=ids)
+    den = people.count()
+    achieved = people.filter(doses__gte=campaign.target_doses or 1).count()
+    start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
+    recent = RoutineDose.objects.filter(disease_id=campaign.disease_id, commune_id__in=ids, given_on__range=(start, on),
+                                        dose_number=campaign.target_doses or 1).count()
+    target_count = int(round(den * float(campaign.target_pct) / 100))
+    remaining = max(0, target_count - achieved)
+    if remaining == 0:
+        projected = on
+    elif recent > 0:
+        projected = on + dt.timedelta(days=-(-remaining * RATE_WINDOW_DAYS // recent))
+    else:
+        projected = None
+    red = remaining > 0 and (projected is None or projected > campaign.deadline)
+    pct = round(100.0 * achieved / den, 2) if den else None
+    return Progress(campaign, on, achieved, target_count, den, pct, round(recent / RATE_WINDOW_DAYS, 2), projected, red)
+
+
+def catch_up_door_to_door(campaign: Campaign, village, on: dt.date, user=None) -> list["DoorEntry"]:
+    """The door-to-door list of a catch-up campaign for one village: who lacks doses, youngest unvaccinated first;
+    contraindicated and moved-away people excluded, refusals shown (the visits of the vaccination app)."""
+    from core.scoping import scope
+
+    qs = catch_up_targets(campaign, on, village=village)
+    if user is not None:
+        qs = scope(qs, user)
+    people = list(qs)
+    last_visit: dict[int, Visit] = {}
+    for v in Visit.objects.filter(person__in=[p.pk for p in people]).order_by("person_id", "visited_on", "id"):
+        last_visit[v.person_id] = v
+    disease_name = campaign.disease.name.lower() if campaign.disease_id else ""
+    out = []
+    for p in people:
+        v = last_visit.get(p.pk)
+        if v and v.outcome in (Visit.Outcome.CONTRAINDICATED, Visit.Outcome.MOVED):
+            continue
+        state = "unvaccinated" if p.doses == 0 else "due"
+        refusal = v.reason or "—" if v and v.outcome == Visit.Outcome.REFUSED else None
+        out.append(DoorEntry(p, p.age_on(on), state, f"Mũi {p.doses + 1} vắc xin phòng {disease_name}".strip(), 0, [], refusal))
+    order = {"unvaccinated": 0, "due": 1, "overdue": 0}
+    out.sort(key=lambda e: (order[e.state], e.age if e.age is not None else 99, e.person.name_folded))
+    return out
+
+
 def progress(campaign: Campaign, on: dt.date) -> Progress:
+    if campaign.target == Campaign.Target.CATCH_UP:
+        return _catch_up_progress(campaign, on)
     ids = services.communes_of(campaign.unit)
     field = MILESTONE[campaign.target]
     params = [_cut(on, campaign.age_min)]
@@ -103,6 +196,8 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
 
 def missing_people(campaign: Campaign, on: dt.date):
     """People of the target age in the campaign's units without the target dose by `on`."""
+    if campaign.target == Campaign.Target.CATCH_UP:
+        return catch_up_targets(campaign, on)
     ids = services.communes_of(campaign.unit)
     field = MILESTONE[campaign.target]
     from .models import PersonVaccination
@@ -115,6 +210,26 @@ def missing_people(campaign: Campaign, on: dt.date):
 def create_campaign(*, by, data: dict) -> Campaign:
     if data["deadline"] < data["starts_on"]:
         raise Invalid("Hạn hoàn thành trước ngày bắt đầu.", "The deadline is before the start.")
+    if isinstance(data.get("disease"), str) or data.get("disease") is None:
+        from diseases.selectors import get_disease
+
+        data = dict(data)
+        data["disease"] = get_disease(data.get("disease") or None)
+    if data.get("target") == Campaign.Target.CATCH_UP:
+        # The age range is chosen at creation; what is not given comes from the disease's policy in force.
+        from diseases.selectors import get_disease
+
+        data = dict(data)
+        data["disease"] = get_disease(data.get("disease"))
+        policy = catch_up_policy(data["disease"], data["starts_on"])
+        for key in ("age_min_months", "age_below", "target_doses", "source"):
+            if data.get(key) in (None, ""):
+                data[key] = policy[key]
+        if data.get("age_min") is None:
+            data["age_min"] = (data["age_min_months"] or 0) // 12
+        if not data.get("target_doses"):
+            raise Invalid("Chiến dịch tiêm bù cần số mũi phải đủ.", "A catch-up campaign needs the number of doses to reach.",
+                          field="target_doses")
     campaign = Campaign.objects.create(created_by=by if getattr(by, "pk", None) else None, **data)
     record(actor=by, action="create", obj=campaign)
     return campaign

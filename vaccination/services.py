@@ -668,3 +668,26 @@ def certificate_status(token: str):
     if cert.expires_on <= timezone.localdate():
         return "expired", cert
     return "valid", cert
+
+
+# --- doses against other diseases (measles-containing vaccines, catch-up campaigns) ----------------------------------
+@transaction.atomic
+def record_routine_dose(*, by, person, product: Product, given_on: dt.date, dose_number: int | None = None, campaign=None):
+    """One dose of a vaccine against its product's disease (not the COVID-19 dose registry): numbered after the
+    person's earlier doses against that disease unless told."""
+    from .models import RoutineDose
+
+    if product.disease_id is None:
+        raise Invalid("Vắc xin chưa gắn với bệnh nào.", "The vaccine is not linked to a disease.", field="product")
+    if given_on > dt.date.today():
+        raise Invalid("Ngày tiêm ở tương lai.", "The date of the dose is in the future.", field="given_on")
+    earlier = RoutineDose.objects.filter(person=person, disease_id=product.disease_id).count()
+    number = dose_number or earlier + 1
+    if RoutineDose.objects.filter(person=person, disease_id=product.disease_id, dose_number=number).exists():
+        raise Invalid(f"Mũi {number} đã được ghi nhận.", f"Dose {number} is already recorded.", field="dose_number")
+    dose = RoutineDose.objects.create(person=person, disease_id=product.disease_id, product=product, commune_id=person.commune_id,
+                                      dose_number=number, given_on=given_on, campaign=campaign,
+                                      recorded_by=by if getattr(by, "pk", None) else None)
+    record(actor=by, action="create", obj=dose, person_id=person.pk,
+           changes={"product": (None, product.code), "dose_number": (None, number), "given_on": (None, given_on)})
+    return dose

@@ -292,9 +292,13 @@ def campaigns(request):
     if request.user.has_role(VACCINATION_EDITORS) and not request.user.has_role(frozenset({"vaccinator"})):
         form = CampaignForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
-            create_campaign(by=request.user, data=form.cleaned_data)
-            messages.success(request, _("Đã tạo chỉ tiêu."))
-            return redirect("vaccination:campaigns")
+            try:
+                create_campaign(by=request.user, data=form.cleaned_data)
+            except Invalid as exc:  # e.g. no catch-up policy of the disease covers the start date
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            else:
+                messages.success(request, _("Đã tạo chỉ tiêu."))
+                return redirect("vaccination:campaigns")
     elif request.method == "POST":
         raise PermissionDenied
     on = _on(request)
@@ -335,8 +339,14 @@ def door_to_door(request, village_pk):
         except Invalid as exc:
             error = exc
         else:
-            return redirect(f"{request.path}?ngay={on:%d/%m/%Y}")
-    entries = build(village, on, request.user)
+            return redirect(f"{request.path}?ngay={on:%d/%m/%Y}" + (f"&chien-dich={request.GET['chien-dich']}" if (request.GET.get("chien-dich") or "").isdigit() else ""))
+    campaign = None
+    if (request.GET.get("chien-dich") or "").isdigit():  # a catch-up campaign's list (e.g. measles 2025)
+        from .models import Campaign
+        from .outreach import catch_up_door_to_door
+
+        campaign = scoped_object(request, Campaign.objects.select_related("disease"), pk=request.GET["chien-dich"])
+    entries = catch_up_door_to_door(campaign, village, on, request.user) if campaign else build(village, on, request.user)
     fmt = request.GET.get("dang")
     if fmt in ("pdf", "xlsx"):
         from audit.services import record
@@ -352,7 +362,8 @@ def door_to_door(request, village_pk):
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "vaccination/door_to_door.html", {
         "village": village, "entries": page.object_list, "page_obj": page, "total": len(entries), "on": on,
-        "querystring_prefix": f"ngay={on:%d/%m/%Y}&", "outcomes": Visit.Outcome.choices, "error": error,
+        "querystring_prefix": f"ngay={on:%d/%m/%Y}&" + (f"chien-dich={campaign.pk}&" if campaign else ""), "campaign": campaign,
+        "outcomes": Visit.Outcome.choices, "error": error,
         "can_record": request.user.has_role(allowed("vaccination.visit")),
     }, status=400 if error else 200)
 

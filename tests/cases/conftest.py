@@ -9,11 +9,11 @@ from tests.conftest import make_person
 @pytest.fixture(autouse=True)
 def _covid_rules(db):
     """The rule versions come from a data migration; a live-server test elsewhere may have flushed them."""
-    from cases.services import _rule_cache
+    from diseases.rules import clear_local
     from diseases.seed_covid19 import install
 
     install()
-    _rule_cache.clear()  # a rolled-back test may have added a version without a signal on the rollback
+    clear_local()  # a rolled-back test may have added a version without a signal on the rollback
 
 
 @pytest.fixture

@@ -13,16 +13,12 @@ D = dt.date
 
 @pytest.fixture
 def dengue(db):
-    from contacts.seed_rules import install_dengue
-    from diseases.models import RuleSet
+    """The shipped dengue pack (rule base): case definition, isolation, outbreak rule with cluster values."""
+    from diseases.models import Disease
+    from diseases.packs import install_missing
 
-    disease = install_dengue()
-    # A dengue case is opened through the cases capability, which asks for the disease's release rule: give dengue
-    # one (the real pack comes from the rule base).
-    covid_release = RuleSet.objects.filter(disease__code="covid19", kind="release").order_by("-valid_from").first()
-    RuleSet.objects.get_or_create(disease=disease, kind="release", valid_from=D(2014, 1, 1), defaults={
-        "name": "test", "source_document": "test", "values": covid_release.values})
-    return disease
+    install_missing("dengue")
+    return Disease.objects.get(code="dengue")
 
 
 @pytest.fixture
@@ -91,8 +87,9 @@ def test_a_cluster_in_a_village_becomes_an_outbreak_and_closes_after_the_quiet_p
 def test_the_quiet_period_is_the_rules_value(personas, commune_a, village, dengue_case, dengue):
     """A new rule version with another number of days changes the closing date; no constant in the code."""
     from diseases.models import RuleSet
+    from diseases.rules import rule_in_force
 
-    rule = RuleSet.objects.get(disease=dengue, kind="outbreak")
+    rule = rule_in_force(disease="dengue", kind="outbreak", on=D(2025, 1, 1))
     RuleSet.objects.create(disease=dengue, kind="outbreak", valid_from=D(2025, 1, 1), name="test 21",
                            source_document="test", values={**rule.values, "close_after_days_without_case": {"value": 21}})
     dengue_case("Ca 1", D(2025, 7, 1), commune_a, village)

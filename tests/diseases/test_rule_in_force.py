@@ -26,8 +26,14 @@ def test_it_picks_the_version_in_force_on_each_boundary(kind, on, source):
 
 
 def test_it_refuses_a_date_before_any_version():
-    with pytest.raises(NoRuleInForce):
-        rule_in_force(kind="home_care", on=dt.date(2021, 8, 20))
+    with pytest.raises(NoRuleInForce) as refused:
+        rule_in_force(kind="home_care", on=dt.date(2020, 1, 22))
+    assert refused.value.en == "No home care rule for COVID-19 on 22/01/2020: add a version that covers this date"
+
+
+def test_before_home_care_every_covid_case_was_treated_in_hospital():
+    rule = rule_in_force(kind="home_care", on=dt.date(2021, 8, 20))
+    assert rule.value("home_care_allowed") is False and rule.valid_to == dt.date(2021, 8, 20)
 
 
 def test_it_flags_unconfirmed_values_and_cites_a_source_for_every_value():

@@ -15,11 +15,11 @@ TODAY = timezone.localdate()  # the installation's day (Asia/Ho_Chi_Minh), as th
 
 @pytest.fixture(autouse=True)
 def _covid_rules(db):
-    from cases.services import _rule_cache
+    from diseases.rules import clear_local
     from diseases.seed_covid19 import install
 
     install()
-    _rule_cache.clear()
+    clear_local()
 
 
 def _case(personas, commune_a, **kw):

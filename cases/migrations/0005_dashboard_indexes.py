@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_recovery_certificate_revocation'),
+        ('cases', '0004_case_classification'),
         ('diseases', '0002_seed_covid19_rules'),
         ('facilities', '0002_bed_capacity'),
         ('geo', '0001_initial'),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0005_contact_identified_on'),
+        ('contacts', '0006_contacts_disease'),
         ('diseases', '0002_seed_covid19_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

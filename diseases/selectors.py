@@ -1,0 +1,52 @@
+"""What other apps read from the diseases app (they never query its models directly).
+
+The rule base: `in_force`, `value`, `NoRuleInForce`, `why`, `valid_until`, `coverage_gaps` (diseases.rules);
+the diseases: `default_disease`, `get_disease`, `disease_choices`; the case definition of a disease: `definition`.
+"""
+import datetime as dt
+
+from .models import Disease, RuleKind, RuleSet
+from .rules import (  # noqa: F401 - re-exported
+    NoRuleInForce,
+    UnknownDisease,
+    coverage_gaps,
+    default_disease,
+    default_disease_code,
+    get_disease,
+    in_force,
+    rule_in_force,
+    valid_until,
+    value,
+    why,
+)
+
+__all__ = [
+    "Disease", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
+    "default_disease_code", "get_disease", "in_force", "rule_in_force", "valid_until", "value", "why",
+    "active_diseases", "disease_choices", "definition", "default_disease_pk",
+]
+
+
+def active_diseases():
+    return Disease.objects.filter(is_active=True).order_by("-is_default", "name")
+
+
+def disease_choices() -> list[tuple[str, str]]:
+    """(code, name) for disease pickers and filters, the default disease first."""
+    return list(active_diseases().values_list("code", "name"))
+
+
+def definition(disease=None, on: dt.date | None = None) -> RuleSet:
+    """The case definition and classification rule in force (kind `case_definition`)."""
+    return in_force(disease, RuleKind.CASE_DEFINITION, on or dt.date.today())
+
+
+def default_disease_pk():
+    """Field default of the `disease` foreign keys of other apps (Contact, Test, Product, CriteriaVersion): the
+    installation's default disease, or None before any disease exists."""
+    from core.errors import Invalid
+
+    try:
+        return default_disease().pk
+    except Invalid:
+        return None
