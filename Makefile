@@ -42,9 +42,11 @@ run: install
 
 lint: $(PY)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports  # the layer order (docs/architecture.md, "When lint-imports fails")
 	DEBUG=1 PHONGDICH_TESTING=1 $(PY) manage.py check
 	DEBUG=1 PHONGDICH_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
 	PHONGDICH_TESTING=1 $(VENV)/bin/pytest -q $(PYTEST_ARGS)

@@ -11,7 +11,7 @@ from core.imports import FileRejected
 from facilities.models import Facility
 from geo.models import AdministrativeUnit
 
-from . import services
+from . import imports, services
 from .models import Agency, User
 from .roles import USER_MANAGERS, Role
 
@@ -107,7 +107,7 @@ class UserViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if upload is None:
             raise Invalid("Thiếu tệp (trường “file”).", "The file is missing (field “file”).", "file")
         try:
-            result, created = services.bulk_create_users(by=request.user, data=upload.read(), filename=upload.name)
+            result, created = imports.bulk_create_users(by=request.user, data=upload.read(), filename=upload.name)
         except FileRejected as exc:
             raise Invalid(exc.message_vi, exc.message_en, "file") from None
         if not result.saved:

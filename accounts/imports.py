@@ -108,3 +108,12 @@ class UserImporter(TableImporter):
             user, password = create_user(by=self.by, **v)
             self.created.append(CreatedUser(user, password))
         result.imported = len(rows)
+
+
+def bulk_create_users(*, by, data: bytes, filename: str):
+    """Users from a staff list (XLSX or CSV): every row validated (line and reason in vi/en), all or nothing.
+    Answers (ImportResult, [CreatedUser]) — the initial passwords are shown once. Each user is created by
+    accounts.services.create_user (with its audit row); this module sits above services, never the reverse."""
+    importer = UserImporter(by=by)
+    result = importer.run(data, filename)
+    return result, importer.created

@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.services import diff, record
 from core.errors import Invalid
 
-from .models import Agency, ApiToken, User
+from .models import ApiToken, User
 from .roles import Role, can
 
 # Fields an administrator sets on a user (the rest — password, second factor, activity — has its own function).
@@ -161,6 +161,29 @@ def reset_second_factor(*, by, user: User) -> int:
 
 
 @transaction.atomic
+def pending_second_factor(*, user: User):
+    """The user's authenticator (TOTP) device being set up: the unconfirmed one, or a new one (audited)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        record(actor=user, action="create", obj=device, note="second factor set-up started")
+    return device
+
+
+@transaction.atomic
+def confirm_second_factor(*, user: User, device, token: str) -> bool:
+    """Confirms the device being set up when `token` is the code the authenticator shows (audited); False if not."""
+    if device.user_id != user.pk or not device.verify_token(token.strip()):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record(actor=user, action="update", obj=device, note="second factor confirmed")
+    return True
+
+
+@transaction.atomic
 def change_own_password(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
         raise Invalid("Mật khẩu hiện tại không đúng.", "The current password is wrong.", "old_password")
@@ -178,16 +201,6 @@ def change_own_password(*, user: User, old_password: str, new_password: str) -> 
 class CreatedUser:
     user: User
     password: str
-
-
-def bulk_create_users(*, by, data: bytes, filename: str):
-    """Users from a staff list (XLSX or CSV): every row validated (line and reason in vi/en), all or nothing.
-    Answers (ImportResult, [CreatedUser]) — the initial passwords are shown once."""
-    from .imports import UserImporter
-
-    importer = UserImporter(by=by)
-    result = importer.run(data, filename)
-    return result, importer.created
 
 
 # --- API tokens -----------------------------------------------------------------------------------------------
@@ -221,5 +234,3 @@ def revoke_token(*, by, token: ApiToken) -> bool:
     return bool(changed)
 
 
-def agency_named(name: str) -> Agency | None:
-    return Agency.objects.filter(name__iexact=name.strip()).first() or Agency.objects.filter(short_name__iexact=name.strip()).first()

@@ -37,14 +37,10 @@ def _qr_data_uri(text: str) -> str:
 @login_required
 def otp_setup(request):
     """Two-factor set-up with an authenticator app (TOTP). Required for administrators."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+    device = services.pending_second_factor(user=request.user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if services.confirm_second_factor(user=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, _("Đã bật xác thực hai lớp."))
             return redirect("core:home")

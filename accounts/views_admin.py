@@ -16,7 +16,7 @@ from core.imports import FileRejected
 from core.scoping import scope, visible_units
 from core.views import role_required, scoped_object
 
-from . import services
+from . import imports, services
 from .models import Agency, ApiToken, User
 from .roles import USER_MANAGERS, Role
 
@@ -149,7 +149,7 @@ def user_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result, created = services.bulk_create_users(by=request.user, data=upload.read(), filename=upload.name)
+            result, created = imports.bulk_create_users(by=request.user, data=upload.read(), filename=upload.name)
         except FileRejected as exc:
             form.add_error("file", f"{exc.message_vi} / {exc.message_en}")
     return render(request, "accounts/users/import.html", {"form": form, "result": result, "created": created})

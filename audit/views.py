@@ -1,20 +1,15 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from accounts.roles import AUDIT_READERS
+from core.roles import AUDIT_READERS
+from core.views import role_required
 
 from .models import AuditEvent
 
 
+@role_required(AUDIT_READERS)
 def audit_list(request):
     """Administrators search the trail by person, user, action, record or date."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.core.exceptions import PermissionDenied
-
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_role(AUDIT_READERS):
-        raise PermissionDenied
     qs = AuditEvent.objects.select_related("actor")
     f = request.GET
     if f.get("person", "").strip().lstrip("#").isdigit():

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
-from audit.services import record
+from core.auditing import record_read
 from core.errors import Invalid
 from core.ratelimit import client_key, hit, over_limit, too_many
 
@@ -66,7 +66,7 @@ def verify_certificate(request, token):
         # Says so clearly, and nothing about the person.
         return render(request, "cases/public/verify.html", {"cert": None, "revoked": True}, status=410)
     # A read of a person's data by someone without an account: audited with the client's address.
-    record(actor=None, actor_label="public", action="view", obj=cert, person_id=cert.case.person_id, note="public certificate check")
+    record_read(by=None, actor_label="public", obj=cert, person_id=cert.case.person_id, note="public certificate check")
     return render(request, "cases/public/verify.html", {
         "cert": cert, "name": cert.case.person.full_name, "birth_year": cert.case.person.birth_year,
         "confirmed_on": cert.case.confirmed_on, "released_on": cert.case.released_on, "title": _("Xác minh giấy xác nhận khỏi bệnh"),

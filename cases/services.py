@@ -4,19 +4,19 @@ each runs in one transaction and writes its audit row there.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import diff, event, record
-from core.concurrency import update_versioned
+from core.concurrency import touched, update_versioned
 from core.errors import Invalid
 from diseases import classification as classify
 from diseases.rules import get_disease, in_force, why
 from facilities.models import BedType, Facility
-from supplies import hooks as supplies_hooks
+from vaccination import selectors as vaccination_selectors
 
-from . import rules, statements
+from . import fastpath_check, rules
 from .choices import CareSetting, DetectedIn, Status, TestKind, VaccinationStatus
 from .models import (
     Admission,
@@ -30,11 +30,7 @@ from .models import (
     Transfer,
     new_token,
 )
-
-try:  # the vaccination capability may not be installed yet: then the status is entered by hand
-    from vaccination.services import is_fully_vaccinated as _is_fully_vaccinated
-except ImportError:  # pragma: no cover - depends on what has landed
-    _is_fully_vaccinated = None
+from .signals import medicine_dispensed
 
 
 def _local_date(at: dt.datetime) -> dt.date:
@@ -107,12 +103,8 @@ def open_case(*, by, person, confirmed_on: dt.date, test_kind: str = TestKind.RA
     if Case.objects.filter(person=person, status=Status.ACTIVE).exists():
         raise Invalid("Người này đang là ca bệnh đang điều trị.", "This person is already an active case.")
     if vaccination_status is None:
-        vaccination_status = VaccinationStatus.UNKNOWN
-        if _is_fully_vaccinated is not None:
-            try:
-                vaccination_status = VaccinationStatus.FULL if _is_fully_vaccinated(person, confirmed_on) else VaccinationStatus.UNKNOWN
-            except Exception:  # a failing prefill must not block confirming a case; the status stays "unknown"
-                vaccination_status = VaccinationStatus.UNKNOWN
+        full = vaccination_selectors.is_fully_vaccinated(person, confirmed_on)
+        vaccination_status = VaccinationStatus.FULL if full else VaccinationStatus.UNKNOWN
     commune = commune or person.commune
     case = Case(
         person=person, disease=disease_obj, commune=commune, confirmed_on=confirmed_on, classification=classification,
@@ -300,9 +292,16 @@ def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_pa
         timeline = _event_row(case, "alert", "Cảnh báo: " + said, by, now)
     audit = dict(actor=by, action="create", person_id=case.person_id, actor_label="" if user else "patient-self-report",
                  changes={k: (None, v) for k, v in values.items() if v is not None} or None)
-    if connection.vendor == "postgresql" and statements.default_str_sql(Check, "c.id"):
-        return _record_check_in_one_statement(case=case, key=key, check=check, alert=alert, timeline=timeline, audit=audit,
-                                              sign_dicts=sign_dicts, rule=rule, taken_at=taken_at)
+    if fastpath_check.applies():
+        # PostgreSQL: the same rows in one statement (cases/fastpath_check.py; parity: test_check_in_one_statement.py).
+        if not fastpath_check.insert_check(case=case, check=check, alert=alert, timeline=timeline,
+                                           audit_event=event(obj=check, **audit), taken_at=taken_at):
+            existing = _existing_check(case, key)  # the idempotency key was stored before: the first result
+            if existing is None:
+                raise IntegrityError(f"check for case {case.pk} not stored")
+            return existing
+        notify_alert(alert) if alert else None
+        return CheckResult(check, sign_dicts, alert, True, rule)
     try:
         with transaction.atomic():
             check.save(force_insert=True)
@@ -319,45 +318,6 @@ def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_pa
             raise
         return existing
     notify_alert(alert) if alert else None
-    return CheckResult(check, sign_dicts, alert, True, rule)
-
-
-def _record_check_in_one_statement(*, case, key, check, alert, timeline, audit, sign_dicts, rule, taken_at) -> CheckResult:
-    """record_check's writes on PostgreSQL in one statement: the check (nothing on a repeated idempotency key), and only
-    if it was stored: the alert and its timeline entry, last_check_at moved forward, the audit row as record() writes
-    it. One round trip and the statement's own commit instead of seven queries; the same rows as the ORM path."""
-    label_sql = statements.default_str_sql(Check, "c.id")
-    ev = event(obj=check, **audit)
-    parts = [statements.insert_sql(check, ignore_conflicts=True, returning=True)]
-    names = ["c"]
-    if alert:
-        parts.append(statements.insert_sql(alert, source="c", exprs={"check_record_id": "c.id"}, returning=True))
-        parts.append(statements.insert_sql(timeline, source="c"))
-        names += ["a", "e"]
-    qn = connection.ops.quote_name
-    # Only ever moves forward, without touching the case's edit version.
-    last = qn(Case._meta.get_field("last_check_at").column)
-    parts.append((f"UPDATE {qn(Case._meta.db_table)} SET {last} = %s WHERE {qn(Case._meta.pk.column)} = %s AND "
-                  f"({last} IS NULL OR {last} < %s) AND EXISTS (SELECT 1 FROM c)",
-                  [taken_at, case.pk, taken_at]))
-    parts.append(statements.insert_sql(ev, source="c", exprs={"target_id": "c.id::text", "target_label": f"left({label_sql}, 200)"}))
-    names += ["u", "l"]
-    sql = "WITH " + ", ".join(f"{n} AS ({p[0]})" for n, p in zip(names, parts, strict=True))
-    sql += " SELECT c.id, " + ("(SELECT id FROM a)" if alert else "NULL") + " FROM c"
-    with connection.cursor() as cur:
-        cur.execute(sql, [x for p in parts for x in p[1]])
-        row = cur.fetchone()
-    if row is None:  # the idempotency key was stored before: nothing written, the first result
-        existing = _existing_check(case, key)
-        if existing is None:
-            raise IntegrityError(f"check for case {case.pk} not stored")
-        return existing
-    check.pk = row[0]
-    check._state.adding, check._state.db = False, connection.alias
-    if alert:
-        alert.pk, alert.check_record = row[1], check
-        alert._state.adding, alert._state.db = False, connection.alias
-        notify_alert(alert)
     return CheckResult(check, sign_dicts, alert, True, rule)
 
 
@@ -467,14 +427,6 @@ def record_release(*, by, case: Case, expected_version: int, on: dt.date, test_r
 
 
 @transaction.atomic
-def record_death(*, by, case: Case, expected_version: int, on: dt.date) -> Case:
-    update_versioned(case, expected_version=expected_version, changes={"status": Status.DIED, "died_on": on, "self_report_token": None})
-    record(actor=by, action="update", obj=case, person_id=case.person_id, changes={"status": ("active", "died"), "died_on": (None, on)})
-    _event(case, "died", f"Tử vong ngày {on:%d/%m/%Y}", by)
-    return case
-
-
-@transaction.atomic
 def issue_certificate(*, by, case: Case) -> RecoveryCertificate:
     if case.status != Status.RECOVERED or not case.released_on:
         raise Invalid("Chỉ cấp giấy xác nhận cho ca đã khỏi bệnh.", "A certificate is only issued for a recovered case.")
@@ -558,7 +510,7 @@ def dispense(*, by, case: Case, item: str, quantity: int, given_at: dt.datetime 
     Case.objects.filter(pk=case.pk).filter(Q(first_medicine_at__isnull=True) | Q(first_medicine_at__gt=given_at)).update(first_medicine_at=given_at)
     record(actor=by, action="create", obj=d, person_id=case.person_id, changes={"item": (None, item), "quantity": (None, quantity)})
     _event(case, "medicine", f"Cấp {d.get_item_display()} × {quantity}", by, given_at)
-    supplies_hooks.consume_for_dispensing(by=by, dispensing=d, case=case)  # care first: never refuses (docs/supplies.md)
+    medicine_dispensed.send(sender=Dispensing, by=by, dispensing=d, case=case)  # supplies takes stock; never refuses care
     return d
 
 
@@ -582,7 +534,7 @@ def admit(*, by, case: Case, facility: Facility, bed_type: str, at: dt.datetime 
     Admission.objects.filter(case=case, discharged_at__isnull=True).update(discharged_at=at)
     adm = Admission.objects.create(case=case, facility=facility, bed_type=bed_type, admitted_at=at, by=by)
     setting = CareSetting.HOSPITAL if facility.kind in (Facility.Kind.PROVINCIAL_HOSPITAL, Facility.Kind.DISTRICT_HEALTH_CENTRE) else CareSetting.CENTRALISED
-    Case.objects.filter(pk=case.pk).update(facility=facility, care_setting=setting, self_report_token=None)
+    Case.objects.filter(pk=case.pk).update(facility=facility, care_setting=setting, self_report_token=None, **touched(Case))
     record(actor=by, action="create", obj=adm, person_id=case.person_id, changes={"facility": (None, facility.name), "bed_type": (None, bed_type)})
     _event(case, "admission", f"Nhập {facility.name} ({adm.get_bed_type_display()})", by, at)
     return adm

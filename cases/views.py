@@ -1,7 +1,6 @@
 """Pages of the case registry. Thin: every write goes through cases.services; every queryset through core.scoping."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404, HttpResponse
@@ -12,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import CASE_REGISTRARS, CLINICAL_EDITORS, HEALTH_READERS, Role
 from audit.services import record
+from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope, visible_units
-from core.views import require_role, scoped_object
+from core.views import role_required, scoped_object
 from diseases.selectors import disease_choices
 from facilities.models import Facility, Team
 from geo.models import Level
@@ -46,9 +46,8 @@ def _invalid(request, exc):
     messages.error(request, exc.vi if request.LANGUAGE_CODE != "en" else exc.en)
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def case_list(request):
-    require_role(request.user, HEALTH_READERS)
     qs = scope(Case.objects.select_related("person", "commune", "team"), request.user)
     q = request.GET.get("q", "").strip()
     if q:
@@ -84,9 +83,8 @@ def case_list(request):
     return render(request, "cases/_results.html" if request.htmx else "cases/list.html", context)
 
 
-@login_required
+@role_required(CASE_REGISTRARS)
 def case_create(request):
-    require_role(request.user, CASE_REGISTRARS)
     person = None
     people = []
     if request.GET.get("person") or request.POST.get("person"):
@@ -160,26 +158,24 @@ def _detail_context(request, case):
     }
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def case_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     case = _case(request, pk)
-    record(actor=request.user, action="view", obj=case, person_id=case.person_id)
+    record_read(by=request.user, obj=case, person_id=case.person_id)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
 def _post_case(request, pk):
     if request.method != "POST":
         raise Http404
-    require_role(request.user, CLINICAL_EDITORS)
-    return _case(request, pk)
+    return _case(request, pk)  # the view's @role_required(CLINICAL_EDITORS) checked the role
 
 
 def _back(case, anchor=""):
     return redirect(reverse("cases:detail", args=[case.pk]) + anchor)
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def add_check(request, pk):
     case = _post_case(request, pk)
     form = CheckForm(request.POST)
@@ -200,11 +196,10 @@ def add_check(request, pk):
     return _back(case)
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def acknowledge(request, alert_pk):
     if request.method != "POST":
         raise Http404
-    require_role(request.user, CLINICAL_EDITORS)
     alert = scoped_object(request, Alert.objects.select_related("case"), pk=alert_pk)
     if services.acknowledge_alert(by=request.user, alert=alert, note=request.POST.get("note", "")):
         messages.success(request, _("Đã tiếp nhận cảnh báo."))
@@ -213,7 +208,7 @@ def acknowledge(request, alert_pk):
     return redirect(request.POST.get("next") or reverse("cases:detail", args=[alert.case_id]))
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def transfer(request, pk):
     case = _post_case(request, pk)
     form = TransferForm(request.POST)
@@ -233,7 +228,7 @@ def transfer(request, pk):
     return _back(case)
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def edit_case(request, pk):
     case = _post_case(request, pk)
     teams = scope(Team.objects.filter(kind=Team.Kind.CARE_TEAM), request.user)
@@ -254,7 +249,7 @@ def edit_case(request, pk):
     return _back(case)
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def add_dispensing(request, pk):
     case = _post_case(request, pk)
     form = DispensingForm(request.POST)
@@ -269,7 +264,7 @@ def add_dispensing(request, pk):
     return _back(case, "#medicine")
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def add_support(request, pk):
     case = _post_case(request, pk)
     form = SupportForm(request.POST)
@@ -284,7 +279,7 @@ def add_support(request, pk):
     return _back(case, "#support")
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def release(request, pk):
     case = _post_case(request, pk)
     form = ReleaseForm(request.POST)
@@ -302,7 +297,7 @@ def release(request, pk):
     return _back(case)
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def admit(request, pk):
     case = _post_case(request, pk)
     form = AdmissionForm(request.POST, facilities=Facility.objects.filter(is_active=True))
@@ -315,10 +310,9 @@ def admit(request, pk):
     return _back(case)
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def self_report_link(request, pk):
     """The patient's private link and QR code (shown to the care team to hand over)."""
-    require_role(request.user, CLINICAL_EDITORS)
     case = _case(request, pk)
     if request.method == "POST":
         # Only a POST issues a link (a GET must change nothing: prefetching or a crawler would otherwise kill links).
@@ -340,18 +334,16 @@ def self_report_link(request, pk):
     return render(request, "cases/self_report_link.html", {"case": case, "url": url, "qr_svg": svg})
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def alerts(request):
     """Open alerts of the caller's area, newest first: the care team's and health station's inbox."""
-    require_role(request.user, HEALTH_READERS)
     qs = scope(Alert.objects.filter(acknowledged_at__isnull=True).select_related("case__person", "case__team", "case__commune"), request.user)
     return render(request, "cases/alerts.html", {"alerts": qs.order_by("-raised_at")[:200], "can_edit": request.user.has_role(CLINICAL_EDITORS),
                                                  "now": timezone.now()})
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def unreachable_board(request):
-    require_role(request.user, HEALTH_READERS)
     group = request.GET.get("by") or ("district" if request.user.jurisdiction_unit is None or request.user.jurisdiction_unit.level == "province" else "commune")
     if group not in board_mod.GROUPS:
         group = "commune"
@@ -365,9 +357,8 @@ def unreachable_board(request):
                                                 "cases": cases})
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def certificate_pdf(request, pk):
-    require_role(request.user, CLINICAL_EDITORS)
     case = _case(request, pk)
     try:
         cert = services.issue_certificate(by=request.user, case=case)
@@ -382,10 +373,9 @@ def certificate_pdf(request, pk):
     return response
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def revoke_certificate(request, pk):
     """POST: the recovery certificate's QR code stops verifying (audited); printing it again gives a new code."""
-    require_role(request.user, CLINICAL_EDITORS)
     case = _post_case(request, pk)
     try:
         services.revoke_certificate(by=request.user, case=case, reason=request.POST.get("reason", ""))
@@ -395,9 +385,8 @@ def revoke_certificate(request, pk):
     return _back(case)
 
 
-@login_required
+@role_required(CASE_REGISTRARS)
 def import_cases(request):
-    require_role(request.user, CASE_REGISTRARS)
     form = ImportForm(request.POST or None, request.FILES or None)
     batch = None
     if request.method == "POST" and form.is_valid():
@@ -410,10 +399,9 @@ def import_cases(request):
 
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def beds_board(request):
     """Beds by type per centralised facility and hospital, occupancy and free beds, totalled per district."""
-    require_role(request.user, HEALTH_READERS)
     from django.db.models import Count
 
     from facilities.models import BedCapacity, BedType
@@ -439,7 +427,7 @@ def beds_board(request):
     })
 
 
-@login_required
+@role_required(CLINICAL_EDITORS)
 def discharge(request, pk, admission_pk):
     case = _post_case(request, pk)
     admission = case.admissions.filter(pk=admission_pk).select_related("facility").first()
@@ -450,7 +438,7 @@ def discharge(request, pk, admission_pk):
     return _back(case)
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=CLINICAL_EDITORS)
 def investigation(request, pk):
     """Case investigation and classification (e.g. a suspected measles case confirmed by IgM): the questions and
     the classes come from the disease's case definition in force on the case's day (docs/diseases.md)."""
@@ -460,7 +448,6 @@ def investigation(request, pk):
     from core.parsing import ParseError, parse_date
     from diseases.selectors import definition
 
-    require_role(request.user, HEALTH_READERS)
     case = _case(request, pk)
     try:
         rule = definition(case.disease, case.confirmed_on)
@@ -473,7 +460,6 @@ def investigation(request, pk):
     classes = [(c, label) for c, label in Classification.choices if c in (rule.value("classifications") or [])]
     errors = []
     if request.method == "POST":
-        require_role(request.user, CLINICAL_EDITORS)
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:

@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
-from audit.services import record
 from core.api import AuditedRetrieveMixin, HasRole, ScopedViewSetMixin
+from core.auditing import record_read
 from core.errors import Invalid
 from core.scoping import get_for_user, scope, visible_units
 
@@ -108,7 +108,7 @@ class ChainView(APIView):
             }})
             edges.append({"data": {"id": f"c-{ct['id']}", "source": f"case-{ct['source_case_id']}", "target": f"contact-{ct['id']}",
                                    "contact": ct["id"]}})
-        record(actor=request.user, action="view", obj=case, note=f"chain: {len(ids)} cases, {len(chain.contacts)} contacts",
+        record_read(by=request.user, obj=case, note=f"chain: {len(ids)} cases, {len(chain.contacts)} contacts",
                records={"cases": sorted(visible)})
         return Response({"case": case.pk, "generations_up": -min(chain.generations.values()),
                          "generations_down": max(chain.generations.values()), "elements": {"nodes": nodes, "edges": edges}})

@@ -3,16 +3,16 @@ transaction with its audit rows."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from audit.services import diff, record
-from core.concurrency import update_versioned
+from core.concurrency import touched, update_versioned
 from core.errors import Invalid
 from diseases.selectors import NoRuleInForce, default_disease_pk, rule_in_force, value
+from vaccination import selectors as vaccination_selectors
 
 from . import chains
 from .models import Arrival, Contact, ContactCheck, Generation, Outbreak, VaccinationSource
@@ -39,27 +39,16 @@ def schedule(*, last_exposure: dt.date, facts: VaccinationFacts, disease=None) -
 
 
 def vaccination_prefill(person, on: dt.date, disease=None) -> bool | None:
-    """Fully vaccinated on `on` according to the vaccination registry, when that capability exists. For a disease
-    other than the default one: the person has the doses its vaccination schedule counts as full (e.g. measles: 2)."""
+    """Fully vaccinated on `on` according to the vaccination registry (advisory: the worker can still enter the
+    fact). For a disease other than the default one: the person has the doses its vaccination schedule counts as
+    full (e.g. measles: 2)."""
     if disease is not None and getattr(disease, "pk", disease) != default_disease_pk():
         try:
-            from vaccination.selectors import doses_against
-
             full = value(disease, "vaccination_schedule", "full_doses", on, default=None)
-            return None if full is None else doses_against(person, disease, on) >= int(full)
-        except Exception:  # advisory, as below
+            return None if full is None else vaccination_selectors.doses_against(person, disease, on) >= int(full)
+        except Exception:  # advisory
             return None
-    try:
-        module = importlib.import_module("vaccination.services")
-    except ImportError:
-        return None
-    fn = getattr(module, "is_fully_vaccinated", None)
-    if fn is None:
-        return None
-    try:
-        return bool(fn(person, on))
-    except Exception:  # the registry is advisory here; the worker can still enter the fact
-        return None
+    return vaccination_selectors.is_fully_vaccinated(person, on)
 
 
 def _schedule_fields(s: Schedule) -> dict:
@@ -209,7 +198,7 @@ def link_cases(*, by, infector_case, infected_case, last_exposure_on: dt.date, s
     )
     if not created:
         Contact.objects.filter(pk=contact.pk).update(converted_case=infected_case, status=Contact.Status.CONVERTED,
-                                                     converted_on=infected_case.confirmed_on)
+                                                     converted_on=infected_case.confirmed_on, **touched(Contact))
     record(actor=by, action="create" if created else "update", obj=contact, person_id=infected_case.person_id,
            note=f"F0 #{infector_case.pk} → F0 #{infected_case.pk}")
     return contact
@@ -240,7 +229,7 @@ def convert_to_case(*, by, contact: Contact, confirmed_on: dt.date, test_kind: s
     old = {k: getattr(contact, k) for k in changes}
     update_versioned(contact, expected_version=contact.version, changes=changes)
     # The same person's other open contact records end with the conversion.
-    Contact.objects.filter(person=contact.person, status=Contact.Status.FOLLOWING).exclude(pk=contact.pk).update(status=Contact.Status.RELEASED)
+    Contact.objects.filter(person=contact.person, status=Contact.Status.FOLLOWING).exclude(pk=contact.pk).update(status=Contact.Status.RELEASED, **touched(Contact))
     record(actor=by, action="update", obj=contact, person_id=contact.person_id,
            changes={k: (old[k], v) for k, v in changes.items()}, note=f"test #{test.pk}" if test else "")
     return case
@@ -289,7 +278,7 @@ def tests_due(qs, on: dt.date):
 def release_finished(on: dt.date | None = None) -> int:
     """Daily job: contacts whose follow-up ended are released."""
     on = on or today()
-    return Contact.objects.filter(status=Contact.Status.FOLLOWING, follow_up_end__lt=on).update(status=Contact.Status.RELEASED)
+    return Contact.objects.filter(status=Contact.Status.FOLLOWING, follow_up_end__lt=on).update(status=Contact.Status.RELEASED, **touched(Contact))
 
 
 # --- Outbreaks -------------------------------------------------------------------------------------
@@ -315,7 +304,7 @@ def add_case_to_outbreak(*, by, outbreak: Outbreak, case) -> None:
         raise Invalid("Ổ dịch đã kết thúc; hãy mở ổ dịch mới.", "The outbreak is closed; open a new one.")
     outbreak.cases.add(case)
     # The case's open contacts belong to the outbreak too.
-    Contact.objects.filter(source_case=case, outbreak__isnull=True).update(outbreak=outbreak)
+    Contact.objects.filter(source_case=case, outbreak__isnull=True).update(outbreak=outbreak, **touched(Contact))
     record(actor=by, action="update", obj=outbreak, person_id=case.person_id, note=f"+ F0 #{case.pk}")
 
 
@@ -505,7 +494,8 @@ def find_or_create_person(*, by, data: dict, existing=None, accept_new: bool = F
         if same is not None:
             return same, []
     elif id_number:
-        from core.scoping import ID_FOUND, ID_OUTSIDE, OUTSIDE_JURISDICTION, lookup_person_by_national_id
+        from core.scoping import ID_FOUND, ID_OUTSIDE, OUTSIDE_JURISDICTION
+        from people.selectors import lookup_person_by_national_id
 
         found, same = lookup_person_by_national_id(by, id_number)
         if found == ID_FOUND:

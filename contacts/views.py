@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
-from audit.services import record
+from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope
-from core.views import require_role, scoped_object
+from core.views import role_required, scoped_object
 from people.models import Person
 
 from . import services
@@ -48,9 +48,8 @@ def _contacts(user):
     return scope(Contact.objects.select_related("person", "person__commune", "source_case", "source_case__person", "rule_set"), user)
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def contact_list(request):
-    require_role(request.user, HEALTH_READERS)
     today = timezone.localdate()
     qs = _contacts(request.user)
     view = request.GET.get("xem", "following")
@@ -74,16 +73,14 @@ def contact_list(request):
                                                   "querystring_prefix": f"xem={view}&q={q}&"})
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=TRACERS)
 def case_contacts(request, case_pk):
     """The contacts of one case, and the form to trace one more."""
-    require_role(request.user, HEALTH_READERS)
     case = _case(request, case_pk)
     contacts = _contacts(request.user).filter(source_case=case).order_by("id")
     form = ContactForm(request.POST or None, user=request.user, f1s=contacts.filter(generation="F1"))
     duplicates = []
     if request.method == "POST":
-        require_role(request.user, TRACERS)
         if form.is_valid():
             data = form.cleaned_data
             existing = None
@@ -112,10 +109,9 @@ def case_contacts(request, case_pk):
                                                   "can_edit": request.user.has_role(TRACERS), "link_form": LinkCaseForm()})
 
 
-@login_required
+@role_required(TRACERS)
 @require_POST
 def link_case(request, case_pk):
-    require_role(request.user, TRACERS)
     case = _case(request, case_pk)
     form = LinkCaseForm(request.POST)
     if form.is_valid():
@@ -132,11 +128,10 @@ def link_case(request, case_pk):
     return redirect("contacts:case", case_pk=case.pk)
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def contact_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     contact = scoped_object(request, _contacts(request.user).select_related("converted_case", "outbreak"), pk=pk)
-    record(actor=request.user, action="view", obj=contact, person_id=contact.person_id)
+    record_read(by=request.user, obj=contact, person_id=contact.person_id)
     from testing.models import Result, Test
 
     tests = Test.objects.filter(person=contact.person).order_by("-taken_on")
@@ -154,10 +149,9 @@ def contact_detail(request, pk):
     })
 
 
-@login_required
+@role_required(TRACERS)
 @require_POST
 def contact_edit(request, pk):
-    require_role(request.user, TRACERS)
     contact = scoped_object(request, _contacts(request.user), pk=pk)
     form = ContactEditForm(request.POST)
     if form.is_valid():
@@ -175,10 +169,9 @@ def contact_edit(request, pk):
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@login_required
+@role_required(TRACERS)
 @require_POST
 def add_check(request, pk):
-    require_role(request.user, TRACERS)
     contact = scoped_object(request, _contacts(request.user), pk=pk)
     form = CheckForm(request.POST)
     if form.is_valid():
@@ -193,11 +186,10 @@ def add_check(request, pk):
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@login_required
+@role_required(TRACERS)
 @require_POST
 def convert(request, pk):
     """F1 → F0 in one step, keeping the link."""
-    require_role(request.user, TRACERS)
     contact = scoped_object(request, _contacts(request.user), pk=pk)
     from testing.models import Result, Test
 
@@ -216,10 +208,9 @@ def convert(request, pk):
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=TRACERS)
 def open_case_from_test(request, test_pk):
     """A positive test offers to open the case: convert the person's open contact, or open a new case."""
-    require_role(request.user, HEALTH_READERS)
     from testing.models import Result, Test
 
     test = scoped_object(request, Test.objects.select_related("person"), pk=test_pk)
@@ -228,7 +219,6 @@ def open_case_from_test(request, test_pk):
         return redirect("testing:detail", pk=test.pk)
     contact = services.open_contact_for_test(test)
     if request.method == "POST":
-        require_role(request.user, TRACERS)
         try:
             if contact is not None:
                 case = services.convert_to_case(by=request.user, contact=contact, confirmed_on=test.reported_on or test.taken_on, test=test)
@@ -245,9 +235,8 @@ def open_case_from_test(request, test_pk):
     return render(request, "contacts/open_case.html", {"test": test, "contact": contact})
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def chain_page(request, case_pk):
-    require_role(request.user, HEALTH_READERS)
     case = _case(request, case_pk)
     return render(request, "contacts/chain.html", {"case": case, "api_url": reverse("contacts-chain", args=[case.pk])})
 
@@ -260,13 +249,11 @@ def unmonitored(request):
 
 
 # --- Outbreaks -------------------------------------------------------------------------------------
-@login_required
+@role_required(HEALTH_READERS, edit_roles=TRACERS)
 def outbreak_list(request):
-    require_role(request.user, HEALTH_READERS)
     qs = scope(Outbreak.objects.select_related("commune"), request.user).annotate(n_cases=Count("cases", distinct=True))
     form = OutbreakForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        require_role(request.user, TRACERS)
         if form.is_valid():
             try:
                 ob = services.create_outbreak(by=request.user, **{k: v for k, v in form.cleaned_data.items()})
@@ -281,13 +268,11 @@ def outbreak_list(request):
                                                        "can_edit": request.user.has_role(TRACERS)})
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=TRACERS)
 def outbreak_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     ob = scoped_object(request, Outbreak.objects.select_related("commune", "closing_rule", "disease", "village"), pk=pk)
     today = timezone.localdate()
     if request.method == "POST":
-        require_role(request.user, TRACERS)
         try:
             if request.POST.get("action") == "close":
                 services.close_outbreak(by=request.user, outbreak=ob, on=today)
@@ -326,9 +311,8 @@ def outbreak_detail(request, pk):
 
 
 # --- Arrivals and the public declaration -----------------------------------------------------------
-@login_required
+@role_required(HEALTH_READERS, edit_roles=TRACERS)
 def arrival_list(request):
-    require_role(request.user, HEALTH_READERS)
     qs = scope(Arrival.objects.select_related("person", "person__commune", "rule_set"), request.user)
     today = timezone.localdate()
     view = request.GET.get("xem", "all")
@@ -336,8 +320,7 @@ def arrival_list(request):
         qs = services.arrivals_under_follow_up(qs, today)
     elif view == "unmonitored":
         qs = services.unmonitored_arrivals(qs, today)
-    if request.method == "POST" and request.POST.get("action") == "check":
-        require_role(request.user, TRACERS)
+    if request.method == "POST" and request.POST.get("action") == "check":  # TRACERS: checked by @role_required
         arrival = scoped_object(request, qs.model.objects.all(), pk=int(request.POST.get("arrival") or 0))
         try:
             services.record_arrival_check(by=request.user, arrival=arrival, day=today, has_symptoms=bool(request.POST.get("has_symptoms")),
@@ -350,7 +333,6 @@ def arrival_list(request):
     form = ArrivalForm(request.POST or None, user=request.user)
     duplicates = []
     if request.method == "POST":
-        require_role(request.user, TRACERS)
         if form.is_valid():
             d = form.cleaned_data
             existing = scoped_object(request, Person, pk=d["existing_person"]) if d.get("existing_person") else None

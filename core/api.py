@@ -3,6 +3,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .auditing import record_read
 from .concurrency import EditConflict
 from .errors import Invalid
 from .scoping import scope
@@ -43,15 +44,9 @@ class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
     """GET of one record writes a "view" audit row (with the record's person) before answering it."""
 
     def retrieve(self, request, *args, **kwargs):
-        from audit.services import record  # core stays importable without the audit app's models loaded
-
         obj = self.get_object()
-        record(actor=request.user, action="view", obj=obj)
+        record_read(by=request.user, obj=obj)
         return Response(self.get_serializer(obj).data)
-
-
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    pass
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

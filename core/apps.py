@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from accounts.roles import JOB_READERS
+        from core.roles import JOB_READERS
 
         from . import security  # noqa: F401  (registers the start-up checks of the public address and proxies)
         from .jobs import scheduled

@@ -103,7 +103,7 @@ def claim_retry(batch, *, by, queued: str, reset: dict) -> bool:
         return False
     claimed = type(batch).objects.filter(pk=batch.pk, status="failed").update(status=queued, **reset)
     if claimed:
-        from audit.services import record
+        from core.auditing import record
 
         record(actor=by, action="update", target_label=batch._meta.label_lower, note=f"import batch {batch.pk} retried")
     return bool(claimed)

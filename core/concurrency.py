@@ -26,6 +26,14 @@ class EditConflict(Exception):
         )
 
 
+def touched(model) -> dict:
+    """{"updated_at": now} for a model that has the column, to add to a bulk `QuerySet.update()` (which skips
+    `auto_now`): every write moves `updated_at`, so sync clients (the field app, `?updated_since=`) see it."""
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        return {"updated_at": timezone.now()}
+    return {}
+
+
 def update_versioned(instance, *, expected_version: int, changes: dict) -> None:
     """Write `changes` only if the row is still at `expected_version`; bump the version.
 

@@ -433,7 +433,7 @@ class TableImporter:
         return result
 
     def after_save(self, result: ImportResult) -> None:
-        from audit.services import record
+        from core.auditing import record
 
         record(
             actor=self.by,

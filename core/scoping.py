@@ -15,6 +15,21 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+# The administrative-unit model and its commune level, registered by the geo app at start-up (GeoConfig.ready):
+# core sits below geo in the layer order (docs/architecture.md) and may not import it.
+_units: dict = {}
+
+
+def register_units(model, *, commune_level) -> None:
+    _units.update(model=model, commune_level=commune_level)
+
+
+def _unit(key: str):
+    try:
+        return _units[key]
+    except KeyError:
+        raise ImproperlyConfigured("core.scoping: no unit model registered (the `geo` app registers it in its ready()).")
+
 
 def unit_q(user, prefix: str) -> Q | None:
     """A Q over the AdministrativeUnit at `prefix` for the user's jurisdiction; None means no restriction."""
@@ -51,10 +66,8 @@ def scope(queryset: QuerySet, user) -> QuerySet:
 
 def visible_units(user):
     """Administrative units inside the user's jurisdiction (for pickers and filters)."""
-    from geo.models import AdministrativeUnit
-
     q = unit_q(user, "")
-    qs = AdministrativeUnit.objects.all()
+    qs = _unit("model").objects.all()
     if q is None:
         # Someone who sees everything picks among the installation's province and the 2025 units that succeed its
         # places, not among Vietnam's 14,000 units (a <select> of them took 27 s to render).
@@ -84,21 +97,7 @@ OUTSIDE_PERSON_EN = "belongs to a person outside your jurisdiction"
 OUTSIDE_JURISDICTION = (f"Số giấy tờ {OUTSIDE_PERSON_VI}.", f"The ID number {OUTSIDE_PERSON_EN}.")
 
 
-def lookup_person_by_national_id(user, id_number: str, *, exclude_pk=None):
-    """(ID_FOUND, person) if the user may see the record with this ID, (ID_OUTSIDE, None) if one exists outside
-    the user's jurisdiction (or there is no user: public forms), (ID_NONE, None) if no current record has it."""
-    from people.models import Person
-
-    id_number = (id_number or "").strip()
-    if not id_number:
-        return ID_NONE, None
-    qs = Person.objects.filter(id_number=id_number, merged_into__isnull=True)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    if not qs.exists():
-        return ID_NONE, None
-    person = scope(qs, user).order_by("pk").first() if user is not None else None
-    return (ID_FOUND, person) if person is not None else (ID_OUTSIDE, None)
+# people.selectors.lookup_person_by_national_id answers it with the values above.
 
 
 # -- imports: rows that name records outside the user's jurisdiction ---------------------------------------------------
@@ -119,6 +118,4 @@ def visible_commune_ids(user) -> set | None:
     """Ids of the communes inside the user's jurisdiction; None when he sees the whole installation."""
     if user is not None and getattr(user, "sees_everything", False):
         return None
-    from geo.models import Level
-
-    return set(visible_units(user).filter(level=Level.COMMUNE).values_list("pk", flat=True))
+    return set(visible_units(user).filter(level=_unit("commune_level")).values_list("pk", flat=True))

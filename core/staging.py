@@ -103,11 +103,6 @@ class Stage:
             yield from page
             last = page[-1][0]
 
-    def count_ok(self) -> int:
-        with connection.cursor() as cur:
-            cur.execute(f"SELECT COUNT(*) FROM {self.name} WHERE flag = {OK}")
-            return cur.fetchone()[0]
-
     def drop(self) -> None:
         try:
             with connection.cursor() as cur:

@@ -9,46 +9,28 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import pgettext_lazy
 
-from .scoping import get_for_user, scope
+from .scoping import get_for_user
+
+# --- Role checks: one decorator for function views, one mixin for class-based views ------------------------------
+# Both take the same two sets (from core.roles or an app's roles.py): `roles` (allowed_roles) to open the view at all,
+# and optionally `edit_roles`, required in addition for a write (any method but GET, HEAD, OPTIONS). An anonymous
+# user is sent to sign-in; a signed-in user without the role gets 403. Nothing else checks roles in a view body:
+# what a page *shows* per role (a button) uses `user.has_role(...)` or `core.roles.can(...)` in the context.
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-class RoleRequiredMixin(LoginRequiredMixin):
-    """`allowed_roles` for reading; `edit_roles` for POST. Both are sets from accounts.roles."""
-
-    allowed_roles: frozenset | None = None
-    edit_roles: frozenset | None = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        roles = self.edit_roles if request.method not in ("GET", "HEAD", "OPTIONS") and self.edit_roles else self.allowed_roles
-        if roles is not None and not request.user.has_role(roles):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ScopedQuerysetMixin(RoleRequiredMixin):
-    """ListView/DetailView/UpdateView mixin: the queryset is always restricted to the user's jurisdiction."""
-
-    model = None
-
-    def base_queryset(self):
-        return self.model.objects.all()
-
-    def get_queryset(self):
-        return scope(self.base_queryset(), self.request.user)
-
-
-def require_role(user, roles) -> None:
-    """For function views behind @login_required: 403 unless the user's role is in `roles` (accounts.roles sets)."""
-    if not user.has_role(roles):
+def check_roles(request, roles, edit_roles=None) -> None:
+    """403 unless the user has a role in `roles` (and, for a write, in `edit_roles`). The decorator and the mixin
+    call this; views do not."""
+    if roles is not None and not request.user.has_role(roles):
+        raise PermissionDenied
+    if edit_roles is not None and request.method not in SAFE_METHODS and not request.user.has_role(edit_roles):
         raise PermissionDenied
 
 
-def role_required(roles, *, anonymous_404: bool = False):
-    """Decorator for function views: an anonymous user is sent to sign-in (back to this page afterwards), a signed-in
-    user without a role in `roles` gets 403 as with require_role. `anonymous_404`: JSON/FHIR endpoints answer an
-    anonymous caller 404, not an HTML sign-in page."""
+def role_required(roles, *, edit_roles=None, anonymous_404: bool = False):
+    """Decorator for function views (replaces @login_required): see the section's comment. `anonymous_404`:
+    JSON/FHIR endpoints answer an anonymous caller 404, not an HTML sign-in page."""
 
     def decorator(view):
         @wraps(view)
@@ -57,7 +39,7 @@ def role_required(roles, *, anonymous_404: bool = False):
                 if anonymous_404:
                     raise Http404
                 return redirect_to_login(request.get_full_path())
-            require_role(request.user, roles)
+            check_roles(request, roles, edit_roles)
             return view(request, *args, **kwargs)
 
         # Read by core.access.may_open: the menu and page links show only what the view lets the user open.
@@ -65,6 +47,20 @@ def role_required(roles, *, anonymous_404: bool = False):
         return wrapped
 
     return decorator
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """The class-based views' role_required: `allowed_roles` to open the view, `edit_roles` in addition for a
+    write. Both are sets from core.roles (or an app's roles.py)."""
+
+    allowed_roles: frozenset | None = None
+    edit_roles: frozenset | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        check_roles(request, self.allowed_roles, self.edit_roles)
+        return super().dispatch(request, *args, **kwargs)
 
 
 def scoped_object(request, model_or_qs, **lookup):
@@ -84,7 +80,7 @@ def home(request):
 
 def jobs(request):
     """Scheduled jobs for administrators: each job's last run, failed or missed runs, and the latest runs."""
-    from accounts.roles import JOB_READERS
+    from core.roles import JOB_READERS
 
     from .jobs import SCHEDULE, job_status
     from .models import JobRun

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exports import SafeWriter
+from core.roles import Role
 from core.scoping import scope
 from core.views import role_required, scoped_object
 
@@ -118,13 +119,9 @@ def retention(request):
 
 
 @require_POST
-@role_required(DP_OFFICERS)
+# Irreversible and province-wide: only the system administrator runs it by hand (the job runs weekly).
+@role_required(DP_OFFICERS, edit_roles=frozenset({Role.SYSADMIN}))
 def retention_apply(request):
-    if not request.user.has_role({"sysadmin"}):
-        # Irreversible and province-wide: only the system administrator runs it by hand (the job runs weekly).
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
     done = services.apply_retention(by=request.user)
     messages.success(request, _("Đã ẩn danh hoá %(n)s hồ sơ") % {"n": sum(done.values())})
     return redirect("dataprotection:retention")

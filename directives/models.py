@@ -1,5 +1,4 @@
 """Directives (công văn, thông báo kết luận, công điện…), the tasks they give to agencies, and their follow-up."""
-import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -153,10 +152,6 @@ class Assignment(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
-
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.is_open and self.task.deadline is not None and self.task.deadline < today
 
     @property
     def done_on_time(self) -> bool | None:

@@ -156,10 +156,6 @@ def _fold_tokens(text: str) -> tuple[str, ...]:
 _COLLECTIVES: list[tuple[str, tuple[str, ...]]] = []
 
 
-def _collective(pattern: str, *groups: str) -> None:
-    _COLLECTIVES.append((pattern, groups))
-
-
 # People's Committees of the districts ("Ủy ban nhân dân các huyện, thị xã, thành phố", "cấp huyện", "các địa phương")
 _DISTRICT_RE = re.compile(
     r"^(?:chu tich )?(?:uy ban nhan dan|ubnd)(?: ,)?(?: truong ban chi dao)? "

@@ -19,7 +19,7 @@ from core.files import serve_file
 from core.parsing import ParseError, parse_date
 from core.scoping import scope
 from core.text import fold
-from core.views import require_role, scoped_object
+from core.views import role_required, scoped_object
 
 from . import services
 from .models import Assignment, Directive, Occurrence, ProgressReport, Reminder
@@ -27,9 +27,8 @@ from .roles import ALL_TASKS_READERS, DIRECTIVE_EDITORS, DIRECTIVE_READERS
 from .rules import due_soon, overdue, scorecard
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def directive_list(request):
-    require_role(request.user, DIRECTIVE_READERS)
     qs = scope(Directive.objects.all(), request.user)
     q = request.GET.get("q", "").strip()
     if q:
@@ -41,9 +40,8 @@ def directive_list(request):
     })
 
 
-@login_required
+@role_required(DIRECTIVE_EDITORS)
 def directive_new(request):
-    require_role(request.user, DIRECTIVE_EDITORS)
     error = None
     text = request.POST.get("text", "")
     if request.method == "POST":
@@ -72,9 +70,8 @@ def _task_rows(directive):
     return rows
 
 
-@login_required
+@role_required(DIRECTIVE_EDITORS)
 def directive_review(request, pk):
-    require_role(request.user, DIRECTIVE_EDITORS)
     directive = scoped_object(request, Directive, pk=pk)
     if directive.status == Directive.Status.CONFIRMED:
         return redirect("directives:detail", pk=pk)
@@ -117,9 +114,8 @@ def directive_review(request, pk):
     })
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def directive_detail(request, pk):
-    require_role(request.user, DIRECTIVE_READERS)
     directive = scoped_object(request, Directive, pk=pk)
     visible = scope(Assignment.objects.filter(task__directive=directive), request.user).select_related("agency", "task")
     by_task = {}
@@ -129,10 +125,9 @@ def directive_detail(request, pk):
     return render(request, "directives/detail.html", {"d": directive, "tasks": tasks, "today": timezone.localdate()})
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def directive_file(request, pk):
     """The directive's original file, for those who may read the directive (no public /media/ link)."""
-    require_role(request.user, DIRECTIVE_READERS)
     directive = scoped_object(request, Directive, pk=pk)
     if not directive.source_file:
         raise Http404
@@ -140,10 +135,9 @@ def directive_file(request, pk):
     return serve_file(directive.source_file)
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def progress_attachment(request, pk):
     """A progress report's attachment, for those who may see that report (its assignment's scope)."""
-    require_role(request.user, DIRECTIVE_READERS)
     report = scoped_object(request, ProgressReport.objects.select_related("assignment"), pk=pk)
     if not report.attachment:
         raise Http404
@@ -151,9 +145,8 @@ def progress_attachment(request, pk):
     return serve_file(report.attachment)
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def task_list(request):
-    require_role(request.user, DIRECTIVE_READERS)
     today = timezone.localdate()
     qs = scope(Assignment.objects.all(), request.user).select_related("agency", "task", "task__directive")
     qs = qs.filter(task__directive__status=Directive.Status.CONFIRMED)
@@ -175,9 +168,8 @@ def task_list(request):
     return render(request, "directives/tasks.html", {"page": page, "which": which, "today": today})
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def assignment_detail(request, pk):
-    require_role(request.user, DIRECTIVE_READERS)
     assignment = scoped_object(request, Assignment.objects.select_related("task", "task__directive", "agency"), pk=pk)
     can_report = services.can_report(request.user, assignment)
     error = None
@@ -214,18 +206,16 @@ def assignment_detail(request, pk):
     })
 
 
-@login_required
+@role_required(ALL_TASKS_READERS)
 def scorecard_view(request):
-    require_role(request.user, ALL_TASKS_READERS)
     assignments = scope(Assignment.objects.filter(task__directive__status=Directive.Status.CONFIRMED), request.user)
     occurrences = scope(Occurrence.objects.all(), request.user)
     return render(request, "directives/scorecard.html", {"rows": scorecard(assignments, occurrences), "today": timezone.localdate()})
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def occurrence_grid(request):
     """Recurring reports of the last 14 days: one row per agency and task, one cell per day (on time/late/missing)."""
-    require_role(request.user, DIRECTIVE_READERS)
     today = timezone.localdate()
     days = [today - dt.timedelta(days=i) for i in range(13, -1, -1)]
     occs = scope(Occurrence.objects.filter(day__gte=days[0], day__lte=today), request.user).select_related(
@@ -241,9 +231,8 @@ def occurrence_grid(request):
     return render(request, "directives/occurrences.html", {"days": days, "rows": table})
 
 
-@login_required
+@role_required(DIRECTIVE_READERS)
 def reminder_list(request):
-    require_role(request.user, DIRECTIVE_READERS)
     qs = scope(Reminder.objects.all(), request.user).select_related("assignment__task", "assignment__agency")[:200]
     return render(request, "directives/reminders.html", {"reminders": qs})
 

@@ -2,7 +2,7 @@
 its versioned page in diseases.views, which keeps effective dates from overlapping)."""
 from django.contrib import admin
 
-from accounts.admin_site import AuditedModelAdmin, ReadOnlyModelAdmin
+from core.admin_site import AuditedModelAdmin, ReadOnlyModelAdmin
 
 from .models import Disease, RuleSet
 

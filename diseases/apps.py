@@ -5,7 +5,7 @@ class DiseasesConfig(AppConfig):
     name = "diseases"
 
     def ready(self):
-        from accounts.roles import HEALTH_READERS
         from core.navigation import register
+        from core.roles import HEALTH_READERS
 
         register("Quy định", "diseases:list", roles=HEALTH_READERS, order=80)

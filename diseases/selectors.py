@@ -1,7 +1,8 @@
 """What other apps read from the diseases app (they never query its models directly).
 
 The rule base: `in_force`, `value`, `NoRuleInForce`, `why`, `valid_until`, `coverage_gaps` (diseases.rules);
-the diseases: `default_disease`, `get_disease`, `disease_choices`; the case definition of a disease: `definition`.
+the diseases: `default_disease`, `get_disease`, `disease_choices`; the case definition of a disease: `definition`;
+every version of a kind for the field app: `rule_versions`.
 """
 import datetime as dt
 
@@ -23,7 +24,7 @@ from .rules import (  # noqa: F401 - re-exported
 __all__ = [
     "Disease", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
     "default_disease_code", "get_disease", "in_force", "rule_in_force", "valid_until", "value", "why",
-    "active_diseases", "disease_choices", "definition", "default_disease_pk",
+    "active_diseases", "disease_choices", "definition", "default_disease_pk", "rule_versions",
 ]
 
 
@@ -50,3 +51,16 @@ def default_disease_pk():
         return default_disease().pk
     except Invalid:
         return None
+
+
+def rule_versions(*, kind: str, disease=None) -> list[dict]:
+    """Every version of one kind of rule, oldest first, with the first and last day it applies and its values
+    (plain values, without their sources): what a phone needs to judge offline exactly as the server does.
+    `disease`: a Disease, its code, or None (the installation's default disease)."""
+    out = []
+    for rule in RuleSet.objects.filter(disease=get_disease(disease), kind=kind).order_by("valid_from"):
+        until = valid_until(rule)
+        out.append({"id": rule.pk, "source_document": rule.source_document, "valid_from": rule.valid_from.isoformat(),
+                    "valid_until": until.isoformat() if until else None,
+                    "values": {k: rule.value(k) for k in rule.values}})
+    return out

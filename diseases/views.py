@@ -3,15 +3,14 @@ import datetime as dt
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
-from core.views import require_role
+from core.roles import HEALTH_READERS, RULE_EDITORS
+from core.views import role_required
 
 from . import services
 from .forms import RuleVersionForm
@@ -32,9 +31,8 @@ def _disease(request, code=None) -> Disease:
         raise Http404("no disease")
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def rule_list(request, disease=None):
-    require_role(request.user, HEALTH_READERS)
     disease_obj = _disease(request, disease)
     disease = disease_obj.code
     try:
@@ -61,9 +59,8 @@ def rule_list(request, disease=None):
     })
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def rule_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     rule = get_object_or_404(RuleSet.objects.select_related("disease", "created_by"), pk=pk)
     en = request.LANGUAGE_CODE == "en"
     rows = []
@@ -107,10 +104,9 @@ def _structured_values(post, keys: list[str]) -> dict:
     return values
 
 
-@login_required
+@role_required(RULE_EDITORS)
 def rule_add(request, disease=None):
     """A new version, prefilled from the latest version of the kind; each value edited with its source and flag."""
-    require_role(request.user, RULE_EDITORS)
     disease_obj = _disease(request, disease)
     kind = request.GET.get("kind") or request.POST.get("kind")
     base = RuleSet.objects.filter(disease=disease_obj, kind=kind).order_by("-valid_from").first() if kind else None
@@ -141,13 +137,12 @@ def rule_add(request, disease=None):
     return render(request, "diseases/rule_form.html", {"form": form, "disease": disease_obj, "base": base, "rows": rows})
 
 
-@login_required
+@role_required(RULE_EDITORS)
 def pack_load(request):
     """The Department of Health loads a disease pack (YAML/JSON, docs/diseases.md): all or nothing, each error with
     its line; the same as `phongdich diseases load FILE`."""
     from . import packs
 
-    require_role(request.user, RULE_EDITORS)
     errors, result = [], None
     if request.method == "POST":
         upload = request.FILES.get("pack")
@@ -167,13 +162,12 @@ def pack_load(request):
     return render(request, "diseases/pack_load.html", {"errors": errors, "diseases": Disease.objects.order_by("name")})
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def pack_export(request, code):
     from django.http import HttpResponse
 
     from . import packs
 
-    require_role(request.user, HEALTH_READERS)
     disease = get_object_or_404(Disease, code=code)
     response = HttpResponse(packs.export(disease.code), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{disease.code}.yaml"'

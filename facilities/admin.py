@@ -1,9 +1,10 @@
-"""Django admin (/quantri/): facilities and teams, edited here with an audit row."""
+"""Django admin (/quantri/): facilities and teams, edited here with an audit row; bed counts shown read-only (they are
+kept on the beds page, facilities.services.set_bed_capacities)."""
 from django.contrib import admin
 
-from accounts.admin_site import AuditedModelAdmin
+from core.admin_site import AuditedModelAdmin, ReadOnlyModelAdmin
 
-from .models import Facility, Team
+from .models import BedCapacity, Facility, Team
 
 
 @admin.register(Facility)
@@ -22,3 +23,11 @@ class TeamAdmin(AuditedModelAdmin):
     list_select_related = ["commune", "facility"]
     search_fields = ["name"]
     raw_id_fields = ["commune", "facility", "members"]
+
+
+@admin.register(BedCapacity)
+class BedCapacityAdmin(ReadOnlyModelAdmin):
+    list_display = ["facility", "bed_type", "total"]
+    list_filter = ["bed_type"]
+    list_select_related = ["facility"]
+    search_fields = ["facility__name"]

@@ -1,10 +1,11 @@
 """Django admin (/quantri/): administrative units are official reference data (loaded by load_admin_units), shown
-read-only."""
+read-only; villages and population estimates are shown read-only too (they change through their imports and pages,
+which check jurisdiction and keep the population versions consistent)."""
 from django.contrib import admin
 
-from accounts.admin_site import ReadOnlyModelAdmin
+from core.admin_site import ReadOnlyModelAdmin
 
-from .models import AdministrativeUnit, UnitCorrespondence
+from .models import AdministrativeUnit, PopulationEstimate, UnitCorrespondence, Village
 
 
 @admin.register(AdministrativeUnit)
@@ -19,3 +20,18 @@ class UnitCorrespondenceAdmin(ReadOnlyModelAdmin):
     list_display = ["old_unit", "new_unit"]
     list_select_related = ["old_unit", "new_unit"]
     search_fields = ["old_unit__name", "new_unit__name"]
+
+
+@admin.register(Village)
+class VillageAdmin(ReadOnlyModelAdmin):
+    list_display = ["name", "commune"]
+    list_select_related = ["commune"]
+    search_fields = ["name", "commune__name"]
+
+
+@admin.register(PopulationEstimate)
+class PopulationEstimateAdmin(ReadOnlyModelAdmin):
+    list_display = ["unit", "year", "age_band", "population"]
+    list_filter = ["year", "age_band"]
+    list_select_related = ["unit"]
+    search_fields = ["unit__name", "unit__code"]

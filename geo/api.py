@@ -6,9 +6,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from accounts.roles import HEALTH_READERS
 from core.api import HasRole, ScopedViewSetMixin
 from core.errors import Invalid
+from core.roles import HEALTH_READERS
 
 from . import services
 from .models import AGE_BAND_BOUNDS, AdministrativeUnit, PopulationEstimate, Village

@@ -5,11 +5,15 @@ class GeoConfig(AppConfig):
     name = "geo"
 
     def ready(self):
-        from accounts.roles import HEALTH_READERS
         from core.dashboard import register_tiles
         from core.navigation import register
+        from core.roles import HEALTH_READERS
+        from core.scoping import register_units
 
+        from .models import AdministrativeUnit, Level
         from .tiles import tiles
+
+        register_units(AdministrativeUnit, commune_level=Level.COMMUNE)  # core.scoping may not import geo
 
         register("Địa bàn", "geo:home", roles=HEALTH_READERS, order=80)
         register("Bản đồ", "geo:map", roles=HEALTH_READERS, order=81)

@@ -216,16 +216,6 @@ def import_boundaries(data: bytes | str | dict, *, by=None, code_property: str |
             "skipped": skipped, "features": len(features)}
 
 
-def centroid_of(geometry: dict) -> tuple[float, float] | None:
-    """Mean of the outer ring's vertices: good enough to place a label or marker."""
-    try:
-        rings = [geometry["coordinates"][0]] if geometry["type"] == "Polygon" else [p[0] for p in geometry["coordinates"]]
-        points = [pt for ring in rings for pt in ring]
-        return sum(p[1] for p in points) / len(points), sum(p[0] for p in points) / len(points)
-    except (KeyError, IndexError, TypeError, ZeroDivisionError):
-        return None
-
-
 def feature_collection(units, values: dict | None = None, *, extra: dict | None = None) -> dict:
     """GeoJSON of `units` for maps: the imported polygon when there is one, else a Point at the centroid.
 

@@ -2,7 +2,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS
+from core.roles import HEALTH_READERS
 
 
 def tiles(request) -> list[dict]:

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS, RULE_EDITORS
 from core.errors import Invalid
+from core.roles import HEALTH_READERS, RULE_EDITORS
 from core.scoping import scope, visible_units
-from core.views import require_role
+from core.views import role_required
 
 from . import services
 from .forms import BoundaryImportForm, ImportForm, VillageForm
@@ -36,22 +36,20 @@ def _year(request, unit):
     return (year or (years[0] if years else None)), years
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def units_home(request):
-    require_role(request.user, HEALTH_READERS)
     unit = _home_unit(request.user)
     if unit is None:
         return render(request, "geo/unit.html", {"unit": None})
     return redirect("geo:unit", pk=unit.pk)
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def unit_detail(request, pk):
     """A unit, its children with population, and its history across the 2025 reorganisation.
 
     Units and denominators are public reference data: every health reader may browse them all; villages
     are shown only inside the user's jurisdiction."""
-    require_role(request.user, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit.objects.select_related("parent"), pk=pk)
     year, years = _year(request, unit)
     table = services.population_table(unit, year) if year else None
@@ -74,10 +72,9 @@ def unit_detail(request, pk):
     })
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def unit_search(request):
     """Find a unit by name typed without diacritics ("dak cam"), in both structures."""
-    require_role(request.user, HEALTH_READERS)
     from core.text import fold
 
     q = request.GET.get("q", "").strip()
@@ -89,9 +86,8 @@ def unit_search(request):
     return render(request, "geo/search.html", {"q": q, "units": units})
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def map_page(request, pk=None):
-    require_role(request.user, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit, pk=pk) if pk else _home_unit(request.user)
     if unit is None:
         return redirect("geo:home")
@@ -100,10 +96,9 @@ def map_page(request, pk=None):
     return render(request, "geo/map.html", {"unit": unit, "data_url": data_url, "year": year, "years": years})
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def features(request, pk):
     """GeoJSON of the unit's children (or of the commune itself) with their population as `value`."""
-    require_role(request.user, HEALTH_READERS)
     unit = get_object_or_404(AdministrativeUnit, pk=pk)
     units = list(unit.children.order_by("name_folded")) or [unit]
     year, _years = _year(request, unit)
@@ -112,9 +107,8 @@ def features(request, pk):
     return JsonResponse(services.feature_collection(units, values, extra=extra))
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def village_list(request):
-    require_role(request.user, HEALTH_READERS)
     qs = scope(Village.objects.select_related("commune"), request.user)
     commune = request.GET.get("commune")
     if commune and commune.isdigit():
@@ -131,9 +125,8 @@ def village_list(request):
     })
 
 
-@login_required
+@role_required(GEO_EDITORS)
 def village_create(request):
-    require_role(request.user, GEO_EDITORS)
     form = VillageForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -191,23 +184,20 @@ def _run_import(request, kind, template, title, columns_help, template_kind=None
                                       "template_kind": template_kind})
 
 
-@login_required
+@role_required(GEO_EDITORS)
 def village_import(request):
-    require_role(request.user, GEO_EDITORS)
     return _run_import(request, "villages", "geo/import.html", _("Nhập danh sách thôn/làng"),
                        "mã xã | tên xã, tên thôn, loại (Thôn, Làng, Tổ dân phố, Bản, Ấp, Khối phố), mã thôn", "thon")
 
 
-@login_required
+@role_required(GEO_EDITORS)
 def population_import(request):
-    require_role(request.user, GEO_EDITORS)
     return _run_import(request, "population", "geo/import.html", _("Nhập dân số theo năm, giới tính, nhóm tuổi"),
                        "mã xã | tên xã, năm, giới tính (Nam/Nữ), nhóm tuổi (0-4, 5-11, 12-17, 18-49, 50-64, 65+), dân số, nguồn", "dan-so")
 
 
-@login_required
+@role_required(RULE_EDITORS)
 def boundary_import(request):
-    require_role(request.user, RULE_EDITORS)
     from core.batches import start_import
 
     form = BoundaryImportForm(request.POST or None, request.FILES or None)

@@ -146,12 +146,29 @@ def _number(x):
 
 def assess(values: dict, version_values: dict, *, version_code: str = "", version_name: str = "",
            previous_level: int | None = None) -> Result:
-    """The level for criteria `values` under a version's thresholds. Pure: no database, no clock."""
+    """The level for criteria `values` under a version's thresholds. Pure: no database, no clock. The steps:
+    criterion 1, transmission (`_transmission`); criterion 2, vaccination coverage (`_coverage`); criterion 3,
+    capacity (`_capacity`); then, when no data is missing, the level from their combination (`_combine`). Each step
+    appends its explanation to the result."""
     vv = version_values
     res = Result(level=None, version_code=version_code, version_name=version_name)
     vals = {k: _number(v) if k not in BOOLEAN_INPUTS else (None if v in (None, "") else bool(v)) for k, v in values.items()}
+    _transmission(res, vals, vv)
+    _coverage(res, vals, vv)
+    capacity_unknown = _capacity(res, vals, vv)
+    if res.missing or res.transmission_band is None:
+        if res.transmission_band is None and not res.missing:
+            res.missing.append(Missing("new_cases_per_100k_week", "Không có chỉ số lây nhiễm nào có ngưỡng",
+                                       "No transmission indicator has thresholds"))
+        res.steps.append(Step("level", "level", "Không xác định cấp độ vì thiếu số liệu.",
+                              "No level: data is missing.", None))
+        return res
+    _combine(res, vals, vv, previous_level, capacity_unknown)
+    return res
 
-    # Criterion 1: transmission (band 1..4 per indicator, the highest band counts).
+
+def _transmission(res: Result, vals: dict, vv: dict) -> None:
+    """Criterion 1: transmission (band 1..4 per indicator, the highest band counts)."""
     bands = []
     for key, prefix in TRANSMISSION:
         limits = [(n, _entry(vv, f"{prefix}_band{n}_from")) for n in (2, 3, 4)]
@@ -195,7 +212,9 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
                               "218/QĐ-BYT: cách kết hợp chưa xác định [NF]", False))
     res.transmission_band = max(bands) if bands else None
 
-    # Criterion 2: vaccination coverage (every minimum of the version must be met).
+
+def _coverage(res: Result, vals: dict, vv: dict) -> None:
+    """Criterion 2: vaccination coverage (every minimum of the version must be met)."""
     coverage = []
     for key, tkey in COVERAGE:
         e = _entry(vv, tkey)
@@ -216,7 +235,10 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
         coverage.append(ok)
     res.coverage_met = all(coverage) if coverage else None
 
-    # Criterion 3: capacity. It only matters when the level would go down (4800: "the level shall remain").
+
+def _capacity(res: Result, vals: dict, vv: dict) -> list:
+    """Criterion 3: capacity. It only matters when the level would go down (4800: "the level shall remain").
+    Returns what is missing for it (reported only if the level would fall)."""
     capacity, capacity_unknown = [], []
     for key, tkey in CAPACITY:
         e = _entry(vv, tkey)
@@ -240,16 +262,11 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
         ))
         capacity.append(ok)
     res.capacity_met = (all(capacity) if not capacity_unknown else (False if not all(capacity) else None)) if (capacity or capacity_unknown) else None
+    return capacity_unknown
 
-    if res.missing or res.transmission_band is None:
-        if res.transmission_band is None and not res.missing:
-            res.missing.append(Missing("new_cases_per_100k_week", "Không có chỉ số lây nhiễm nào có ngưỡng",
-                                       "No transmission indicator has thresholds"))
-        res.steps.append(Step("level", "level", "Không xác định cấp độ vì thiếu số liệu.",
-                              "No level: data is missing.", None))
-        return res
 
-    # Combination: the level matrix (band × coverage), then the rules that keep a level from falling.
+def _combine(res: Result, vals: dict, vv: dict, previous_level: int | None, capacity_unknown: list) -> None:
+    """The level: the level matrix (band × coverage), then the rules that keep a level from falling."""
     band = res.transmission_band
     covered = res.coverage_met is not False
     no_cases = (vals.get("new_cases_per_100k_week") or 0) == 0
@@ -287,14 +304,13 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
             res.missing.extend(capacity_unknown)
             res.steps.append(Step("level", "level", "Cấp độ sẽ giảm nhưng chưa có số liệu năng lực y tế (tiêu chí 3): không xác định.",
                                   "The level would fall but capacity data (criterion 3) is missing: no level.", None))
-            return res
+            return
     elif res.capacity_met is False and not previous_level:
         res.steps.append(Step("level", "c3_unmet_no_lowering", "Tiêu chí 3 không đạt; chưa biết cấp độ tuần trước nên chưa áp dụng quy tắc không giảm cấp.",
                               "Criterion 3 not met; the previous level is unknown, so the no-lowering rule was not applied.", None))
     res.level = level
     name_vi, name_en = LEVEL_NAMES[level]
     res.steps.append(Step("level", "level", f"Kết quả: {name_vi}.", f"Result: {name_en}.", level))
-    return res
 
 
 # -- version lookup -------------------------------------------------------------------------------------

@@ -1,47 +1,35 @@
 """Where the criteria values of a unit and week come from.
 
-Each source is optional: when the capability that holds the data is not installed (its model or function
-cannot be found), the criterion falls back to values entered or imported per unit (CriteriaEntry) and the
-explanation says so. Entered values always take precedence over computed ones for the same key (they are the
-Department of Health's correction).
+Each computed value is read through the owning app's `selectors.py` (docs/architecture.md); a value a source
+cannot give (no population, no figure) is left missing with an explanation, and values entered or imported per
+unit (CriteriaEntry) fill it. Entered values always take precedence over computed ones for the same key (they are
+the Department of Health's correction).
 
 * population: geo.PopulationEstimate, summed over the communes under a unit's path (districts and the province
   are assessed on their aggregated population, never as the worst commune).
-* criterion 1: cases.Case. Community cases only (detected_in="community"), confirmed in the window; patients on
+* criterion 1: cases.selectors.criteria_counts_by_commune: community cases confirmed in the window; patients on
   oxygen and deaths counted for all residents' cases. Rates per 100,000 per week (a 14-day window is divided by 2).
-* criterion 2: vaccination.services.coverage_for_levels(unit, on).
-* criterion 3: facilities.Team (mobile medical stations, care teams); facilities.BedCapacity minus open
-  cases.Admission for free beds (district) and ICU beds (province).
+* criterion 2: vaccination.selectors.coverage_for_levels_many(units, on).
+* criterion 3: facilities.selectors.response_teams_by_commune (mobile medical stations, care teams);
+  facilities.selectors.beds_by_facility_place minus cases.selectors.open_admissions_by_facility_place for free
+  beds (district) and ICU beds (province).
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
+
+from cases import selectors as cases_selectors
+from facilities import selectors as facilities_selectors
+from vaccination import selectors as vaccination_selectors
 
 ADULT_BANDS = ("18-49", "50-64", "65+")
 ELDERLY_BANDS = ("50-64", "65+")
 COVERAGE_KEYS = ("adult_1dose_pct", "age50_full_pct", "high_risk_full_pct", "full_pct")
-
-
-def optional_model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def optional_function(dotted: str):
-    module, _, name = dotted.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 @dataclass
@@ -125,22 +113,12 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
 
 
 def _cases(targets, rollup, ids, start, end, window_days):
-    Case = optional_model("cases.Case")
-    if Case is None:
-        for t in targets.values():
-            for key in ("new_cases_per_100k_week", "oxygen_per_100k_week", "deaths_per_100k_week"):
-                t.notes[key] = {"vi": "Chưa có phân hệ ca bệnh: nhập hoặc nhập từ tệp số liệu theo xã.",
-                                "en": "The cases capability is not installed: enter or import the value per commune."}
-        return
-    base = Case.objects.filter(commune_id__in=ids)
-    community = base.filter(detected_in="community", confirmed_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
-    oxygen = base.filter(on_oxygen=True, confirmed_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
-    deaths = base.filter(died_on__range=(start, end)).values("commune_id").annotate(n=Count("id"))
+    by_commune = cases_selectors.criteria_counts_by_commune(ids, start, end)
     counts = {k: defaultdict(int) for k in ("cases", "oxygen", "deaths")}
-    for key, rows in (("cases", community), ("oxygen", oxygen), ("deaths", deaths)):
-        for r in rows:
-            for t in rollup.get(r["commune_id"], ()):
-                counts[key][t.unit.path] += r["n"]
+    for key, source in (("cases", "community"), ("oxygen", "oxygen"), ("deaths", "deaths")):
+        for commune_id, n in by_commune[source].items():
+            for t in rollup.get(commune_id, ()):
+                counts[key][t.unit.path] += n
     span = f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
     for t in targets.values():
         for key, ckey, vi, en in (
@@ -161,31 +139,10 @@ def _cases(targets, rollup, ids, start, end, window_days):
 
 
 def _coverage(targets, on):
-    # A bulk variant (one pass for all units), when the vaccination capability offers it, avoids a query set per unit.
-    many = optional_function("vaccination.services.coverage_for_levels_many")
-    bulk = {}
-    if many is not None:
-        try:
-            bulk = many([t.unit for t in targets.values()], on) or {}
-        except Exception:  # fall back to the per-unit function below
-            bulk = {}
-    fn = optional_function("vaccination.services.coverage_for_levels")
+    # One pass for all units (never a query set per unit).
+    bulk = vaccination_selectors.coverage_for_levels_many([t.unit for t in targets.values()], on) or {}
     for t in targets.values():
-        if t.unit.id in bulk:
-            _set_coverage(t, bulk[t.unit.id], on)
-            continue
-        if fn is None:
-            for key in COVERAGE_KEYS:
-                t.notes[key] = {"vi": "Chưa có phân hệ tiêm chủng: nhập hoặc nhập từ tệp tỷ lệ bao phủ theo xã.",
-                                "en": "The vaccination capability is not installed: enter or import coverage per commune."}
-            continue
-        try:
-            cov = fn(t.unit, on) or {}
-        except Exception as exc:  # a failing source must not stop the other units; the explanation says why
-            cov = {}
-            for key in COVERAGE_KEYS:
-                t.notes[key] = {"vi": f"Không tính được độ bao phủ: {exc}", "en": f"Coverage could not be computed: {exc}"}
-        _set_coverage(t, cov, on)
+        _set_coverage(t, bulk.get(t.unit.id, {}), on)
 
 
 def _set_coverage(t, cov, on):
@@ -198,53 +155,36 @@ def _set_coverage(t, cov, on):
 
 
 def _capacity(targets, rollup, ids, roots, on, pop):
-    Team = optional_model("facilities.Team")
-    if Team is not None:
-        rows = Team.objects.filter(commune_id__in=ids, is_active=True, kind__in=["mobile_station", "care_team"]).order_by().values("commune_id", "kind").distinct()
-        have = defaultdict(set)
-        for r in rows:
-            have[r["commune_id"]].add(r["kind"])
-        ready = defaultdict(lambda: [0, 0, 0])  # communes, with mobile station, with care team
-        for cid, ts in rollup.items():
-            for t in ts:
-                acc = ready[t.unit.path]
-                acc[0] += 1
-                acc[1] += "mobile_station" in have[cid]
-                acc[2] += "care_team" in have[cid]
-        for t in targets.values():
-            total, mobile, care = ready[t.unit.path]
-            if not total:
-                continue
-            t.values["mobile_stations_ready"] = mobile == total
-            t.origins["mobile_stations_ready"] = {"vi": f"Tổ/đội: {mobile}/{total} xã có trạm y tế lưu động",
-                                                  "en": f"Teams: {mobile}/{total} communes have a mobile medical station"}
-            t.values["home_care_ready"] = care == total
-            t.origins["home_care_ready"] = {"vi": f"Tổ/đội: {care}/{total} xã có tổ chăm sóc F0",
-                                            "en": f"Teams: {care}/{total} communes have an F0 care team"}
-    else:
-        for t in targets.values():
-            for key in ("mobile_stations_ready", "home_care_ready"):
-                t.notes[key] = {"vi": "Chưa có danh mục tổ/đội: nhập theo xã.", "en": "No team register: enter per commune."}
+    have = facilities_selectors.response_teams_by_commune(ids)
+    ready = defaultdict(lambda: [0, 0, 0])  # communes, with mobile station, with care team
+    for cid, ts in rollup.items():
+        teams = have.get(cid, {})
+        for t in ts:
+            acc = ready[t.unit.path]
+            acc[0] += 1
+            acc[1] += bool(teams.get("mobile_station"))
+            acc[2] += bool(teams.get("care_team"))
+    for t in targets.values():
+        total, mobile, care = ready[t.unit.path]
+        if not total:
+            continue
+        t.values["mobile_stations_ready"] = mobile == total
+        t.origins["mobile_stations_ready"] = {"vi": f"Tổ/đội: {mobile}/{total} xã có trạm y tế lưu động",
+                                              "en": f"Teams: {mobile}/{total} communes have a mobile medical station"}
+        t.values["home_care_ready"] = care == total
+        t.origins["home_care_ready"] = {"vi": f"Tổ/đội: {care}/{total} xã có tổ chăm sóc F0",
+                                        "en": f"Teams: {care}/{total} communes have an F0 care team"}
 
-    BedCapacity = optional_model("facilities.BedCapacity")
-    Admission = optional_model("cases.Admission")
-    if BedCapacity is None:
-        return
     # Beds are counted where the facility is; a commune is judged on its district's beds (218: district level).
-    fac_q = Q()
-    for r in roots:
-        fac_q |= Q(facility__unit__path__startswith=r)
     totals = defaultdict(lambda: [0, 0])  # district/province path → covid beds, icu beds
-    for r in BedCapacity.objects.filter(fac_q).values("facility__unit__path", "bed_type").annotate(n=Sum("total")):
+    for r in facilities_selectors.beds_by_facility_place(roots):
         for a in _ancestor_paths(r["facility__unit__path"])[:2]:
-            totals[a][1 if r["bed_type"] == "icu" else 0] += r["n"]
-    if Admission is not None:
-        at = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-        open_adm = Admission.objects.filter(fac_q, admitted_at__lt=at).filter(Q(discharged_at__isnull=True) | Q(discharged_at__gte=at))
-        for r in open_adm.values("facility__unit__path", "bed_type").annotate(n=Count("id")):
-            for a in _ancestor_paths(r["facility__unit__path"])[:2]:
-                if r["bed_type"] != "icu":  # ICU counts capacity; ordinary and oxygen beds count free beds
-                    totals[a][0] -= r["n"]
+            totals[a][1 if r["bed_type"] == facilities_selectors.ICU else 0] += r["n"]
+    at = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    for r in cases_selectors.open_admissions_by_facility_place(roots, at):
+        for a in _ancestor_paths(r["facility__unit__path"])[:2]:
+            if r["bed_type"] != facilities_selectors.ICU:  # ICU counts capacity; ordinary and oxygen beds count free beds
+                totals[a][0] -= r["n"]
     for t in targets.values():
         anc = list(_ancestor_paths(t.unit.path))
         district = anc[1] if len(anc) > 1 else anc[0]

@@ -3,7 +3,6 @@ import datetime as dt
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -282,15 +281,13 @@ def versions(request):
     })
 
 
-@role_required(HEALTH_READERS)
+@role_required(HEALTH_READERS, edit_roles=RULE_EDITORS)
 def version_detail(request, pk):
     version = scope(CriteriaVersion.objects.all(), request.user).filter(pk=pk).first()
     if version is None:
         raise Http404
     error = None
     if request.method == "POST":
-        if not request.user.has_role(RULE_EDITORS):
-            raise PermissionDenied
         p = request.POST
         try:
             if p.get("action") == "adapt":
@@ -338,13 +335,11 @@ def _parse_threshold(raw: str, current):
 
 
 # -- measures ---------------------------------------------------------------------------------------------
-@role_required(HEALTH_READERS)
+@role_required(HEALTH_READERS, edit_roles=RULE_EDITORS)
 def measures(request):
     error = None
     can_edit = request.user.has_role(RULE_EDITORS)
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
         p = request.POST
         measure = Measure.objects.filter(pk=p.get("id")).first() if p.get("id") else None
         data = {"text": p.get("text", "").strip(), "is_active": p.get("is_active", "on") == "on"}

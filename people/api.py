@@ -6,9 +6,10 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 
-from accounts.roles import HEALTH_READERS, PERSON_EDITORS
 from core.api import ScopedViewSetMixin
+from core.auditing import record_read
 from core.errors import Invalid
+from core.roles import HEALTH_READERS, PERSON_EDITORS
 
 from . import services
 from .models import Person
@@ -104,7 +105,7 @@ class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        services.record_view(by=request.user, person=self.get_object())
+        record_read(by=request.user, obj=self.get_object())
         return response
 
     def _check_commune(self, commune):

@@ -5,9 +5,9 @@ class PeopleConfig(AppConfig):
     name = "people"
 
     def ready(self):
-        from accounts.roles import HEALTH_READERS, PERSON_EDITORS
         from core.dashboard import register_tiles
         from core.navigation import register
+        from core.roles import HEALTH_READERS, PERSON_EDITORS
 
         register("Người dân", "people:list", roles=HEALTH_READERS, order=10)
         register("Nhập danh sách", "people:import", roles=PERSON_EDITORS, order=11)
@@ -21,7 +21,7 @@ def people_tiles(request):
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from accounts.roles import HEALTH_READERS
+    from core.roles import HEALTH_READERS
 
     from .views import visible_people
 

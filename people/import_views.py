@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import PERSON_EDITORS
 from core.batches import start_import
+from core.roles import PERSON_EDITORS
 from core.scoping import visible_units
 from geo.models import Level
 

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 
 from audit.services import diff, record
-from core.concurrency import update_versioned
+from core.concurrency import touched, update_versioned
 from core.text import fold, normalize_name
 
 from .models import Person
@@ -77,7 +77,9 @@ def possible_duplicates(*, full_name: str, birth_year: int, commune, date_of_bir
 
 def _refuse_registered_id(id_number: str, *, by, exclude_pk=None) -> None:
     """Same ID = same person: refuse a second record, saying which one only if `by` may see it."""
-    from core.scoping import ID_FOUND, ID_NONE, lookup_person_by_national_id
+    from core.scoping import ID_FOUND, ID_NONE
+
+    from .selectors import lookup_person_by_national_id
 
     found, person = lookup_person_by_national_id(by, id_number, exclude_pk=exclude_pk)
     if found != ID_NONE:
@@ -130,10 +132,6 @@ def export_people(*, by, qs: QuerySet, note: str = "") -> tuple[list[str], list[
     return EXPORT_COLUMNS, rows
 
 
-def record_view(*, by, person: Person) -> None:
-    record(actor=by, action="view", obj=person)
-
-
 @transaction.atomic
 def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
     """Move every record linked to `duplicate` onto `keep`, fill `keep`'s blanks, and retire `duplicate`."""
@@ -157,7 +155,7 @@ def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
                 # One row per person (e.g. a derived summary): the kept record's row stays; its owner
                 # recomputes it on the `person_merged` signal.
                 continue
-            n = manager.filter(**{rel.field.name: duplicate}).update(**{rel.field.name: keep})
+            n = manager.filter(**{rel.field.name: duplicate}).update(**{rel.field.name: keep}, **touched(rel.related_model))
             if n:
                 moved[f"{rel.related_model._meta.label_lower}.{rel.field.name}"] = n
     filled = {}
@@ -172,10 +170,10 @@ def merge_people(*, by, keep: Person, duplicate: Person) -> Person:
         filled["id_kind"] = duplicate.id_kind
     if filled.get("id_number"):
         # Free the ID on the retired record first (unique among active records).
-        Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
+        Person.objects.filter(pk=duplicate.pk).update(merged_into=keep, **touched(Person))
     if filled:
         update_versioned(keep, expected_version=keep.version, changes=filled)
-    Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
+    Person.objects.filter(pk=duplicate.pk).update(merged_into=keep, **touched(Person))
     duplicate.merged_into = keep
     record(actor=by, action="merge", obj=keep, note=f"#{duplicate.pk} → #{keep.pk}", changes={k: (None, v) for k, v in filled.items()} or None,
            records={"merged": duplicate.pk, "moved": moved})
@@ -251,7 +249,7 @@ def pseudonymise_people(*, by, ids: list[int], note: str = "") -> int:
     changed = Person.objects.filter(pk__in=ids).exclude(full_name__startswith=PSEUDONYM_PREFIX).update(
         full_name=label, name_folded=Concat(Value(fold(PSEUDONYM_PREFIX)), Cast("id", CharField())),
         date_of_birth=None, id_kind="none", id_number="", phone="", street="", workplace="", occupation="",
-        guardian=None, guardian_name="", guardian_phone="", version=F("version") + 1,
+        guardian=None, guardian_name="", guardian_phone="", version=F("version") + 1, **touched(Person),
     )
     record(actor=by, action="update", records=list(ids), target_label="people.person",
            note=note or f"Ẩn danh hoá {changed} người / pseudonymised {changed} people")

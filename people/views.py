@@ -6,9 +6,10 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.roles import HEALTH_READERS, PERSON_EDITORS
+from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
+from core.roles import HEALTH_READERS, PERSON_EDITORS
 from core.scoping import scope, visible_units
 from core.views import role_required, scoped_object
 from geo.models import Level, Village
@@ -64,7 +65,7 @@ def person_export(request):
 @role_required(HEALTH_READERS)
 def person_detail(request, pk):
     person = scoped_object(request, Person.objects.select_related("commune", "village"), pk=pk)
-    services.record_view(by=request.user, person=person)
+    record_read(by=request.user, obj=person)
     return render(request, "people/detail.html", {"person": person, "can_edit": request.user.has_role(PERSON_EDITORS)})
 
 

@@ -39,7 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # in the site's frame, like the other error pages
 
 INSTALLED_APPS = [
-    "accounts.admin_site.AdminConfig",  # Django's admin at /quantri/: system administrators only, behind the second factor
+    "core.admin_site.AdminConfig",  # Django's admin at /quantri/: system administrators only, behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "directives",
     "reports",
     "dataprotection",
+    "fieldapp",  # the offline field app: reads the care apps through their selectors, writes through their services
 ]
 
 MIDDLEWARE = [
@@ -237,7 +238,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation lists its error answers (400/401/403/404/409/429), checked by tests/test_api_schema.py.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_schema.add_error_responses"],
     # Two choice sets are named "role": a user's (accounts) and an agency's part in a task (directives).
-    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.roles.Role", "AssignmentRoleEnum": "directives.models.Assignment.Role"},
+    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "core.roles.Role", "AssignmentRoleEnum": "directives.models.Assignment.Role"},
 }
 
 # Background and scheduled jobs: Celery with Redis when REDIS_URL is set, otherwise in-process.
@@ -306,6 +307,11 @@ for _proxy in TRUSTED_PROXIES:
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"  # django-axes sees the same address as the audit trail
 # Vaccination-certificate QR codes stop verifying after this many days (a new PDF gives a new code).
 VACCINATION_CERTIFICATE_DAYS = env_int("VACCINATION_CERTIFICATE_DAYS", 365)
+# The field app (docs/field-app.md): a phone wipes its data after this many days without a sync, and asks for the
+# PIN after this many minutes without use; worklist pages hold at most FIELD_PAGE_SIZE records.
+FIELD_WIPE_AFTER_DAYS = env_int("FIELD_WIPE_AFTER_DAYS", 3)
+FIELD_LOCK_AFTER_MINUTES = env_int("FIELD_LOCK_AFTER_MINUTES", 10)
+FIELD_PAGE_SIZE = env_int("FIELD_PAGE_SIZE", 500)
 # Uploaded and generated files: served only through views that check sign-in, role and jurisdiction. Behind nginx,
 # set to the internal location that maps to MEDIA_ROOT (e.g. /protected-media/) to let nginx send the bytes.
 MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")

@@ -6,7 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 DOMAIN_APPS = [
     "geo", "accounts", "audit", "people", "diseases", "facilities", "cases", "contacts", "testing",
     "vaccination", "levels", "supplies", "directives", "reports",
-    "dataprotection",
+    "dataprotection", "fieldapp",
+]
+# The apps with REST endpoints (each has an api_urls.py); an app adds itself here with its first endpoint.
+API_APPS = [
+    "geo", "accounts", "people", "cases", "contacts", "testing", "vaccination", "levels", "supplies", "directives", "reports",
+    "fieldapp",
 ]
 
 urlpatterns = [
@@ -18,10 +23,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 for app in DOMAIN_APPS:
-    urlpatterns += [
-        path(f"{app}/", include(f"{app}.urls")),
-        path("api/", include(f"{app}.api_urls")),
-    ]
+    urlpatterns.append(path(f"{app}/", include(f"{app}.urls")))
+for app in API_APPS:
+    urlpatterns.append(path("api/", include(f"{app}.api_urls")))
 # No /media/ route, not even with DEBUG: uploaded and generated files leave only through views that check sign-in,
 # role and jurisdiction (core.files.serve_file; docs/security.md).
 

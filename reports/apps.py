@@ -11,9 +11,9 @@ class ReportsConfig(AppConfig):
 
         from django.conf import settings
 
-        from accounts.roles import HEALTH_READERS
         from core.jobs import scheduled
         from core.navigation import register
+        from core.roles import HEALTH_READERS
 
         from .roles import FEEDBACK_ANSWERERS, REPORT_READERS
 

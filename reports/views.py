@@ -1,7 +1,6 @@
 """Pages: report archive and downloads, generate now, outside figures, public feedback form, triage."""
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,21 +9,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import selectors as accounts_selectors
 from audit.services import record
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
 from core.scoping import scope
-from core.views import require_role, scoped_object
+from core.views import role_required, scoped_object
 
 from . import services
 from .models import Feedback, OutsideFigures, SituationReport
 from .roles import FEEDBACK_ANSWERERS, FEEDBACK_TRIAGE, REPORT_EDITORS, REPORT_READERS
 
 
-@login_required
+@role_required(REPORT_READERS)
 def report_list(request):
-    require_role(request.user, REPORT_READERS)
     page = Paginator(scope(SituationReport.objects.all(), request.user), 30).get_page(request.GET.get("page"))
     latest = page.object_list[0] if page.number == 1 and page.object_list else None
     return render(request, "reports/list.html", {
@@ -33,10 +32,9 @@ def report_list(request):
     })
 
 
-@login_required
+@role_required(REPORT_EDITORS)
 @require_POST
 def report_generate(request):
-    require_role(request.user, REPORT_EDITORS)
     try:
         day = parse_date(request.POST.get("day") or "") or timezone.localdate()
     except ParseError as exc:
@@ -47,9 +45,8 @@ def report_generate(request):
     return redirect("reports:list")
 
 
-@login_required
+@role_required(REPORT_READERS)
 def report_download(request, pk, fmt):
-    require_role(request.user, REPORT_READERS)
     report = scoped_object(request, SituationReport, pk=pk)
     f = {"docx": report.docx, "pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
     if not f:
@@ -78,9 +75,8 @@ class FiguresForm(forms.Form):
             raise forms.ValidationError(exc.vi)
 
 
-@login_required
+@role_required(REPORT_EDITORS)
 def outside_figures(request):
-    require_role(request.user, REPORT_EDITORS)
     form = FiguresForm(request.POST or None, initial={"day": timezone.localdate().strftime("%d/%m/%Y")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -131,9 +127,8 @@ def feedback_public(request):
     return render(request, "reports/feedback_public.html", {"form": form, "sent": sent})
 
 
-@login_required
+@role_required(FEEDBACK_ANSWERERS)
 def feedback_list(request):
-    require_role(request.user, FEEDBACK_ANSWERERS)
     qs = scope(Feedback.objects.all(), request.user).select_related("agency", "unit")
     status = request.GET.get("tinh_trang")
     if status:
@@ -142,18 +137,15 @@ def feedback_list(request):
     return render(request, "reports/feedback_list.html", {"page": page, "statuses": Feedback.Status.choices, "status": status})
 
 
-@login_required
+@role_required(FEEDBACK_ANSWERERS)
 def feedback_detail(request, pk):
-    require_role(request.user, FEEDBACK_ANSWERERS)
     fb = scoped_object(request, Feedback, pk=pk)
-    from accounts.models import Agency
-
     can_assign = request.user.has_role(FEEDBACK_TRIAGE) and request.user.role != "leadership" or request.user.sees_everything
     error = None
     if request.method == "POST":
         agency = None
         if can_assign and request.POST.get("agency"):
-            agency = Agency.objects.filter(pk=request.POST["agency"]).first()
+            agency = accounts_selectors.agency(request.POST["agency"])
         try:
             services.triage_feedback(fb, by=request.user, agency=agency, answer=request.POST.get("answer"),
                                      close=bool(request.POST.get("close")) and can_assign,
@@ -164,5 +156,5 @@ def feedback_detail(request, pk):
             error = _("Phản ánh vừa được người khác cập nhật; hãy xem lại.")
             fb.refresh_from_db()
     return render(request, "reports/feedback_detail.html", {
-        "fb": fb, "agencies": Agency.objects.all() if can_assign else [], "can_assign": can_assign, "error": error,
+        "fb": fb, "agencies": accounts_selectors.agencies() if can_assign else [], "can_assign": can_assign, "error": error,
     })

@@ -1,11 +1,10 @@
 """The leadership dashboard page and its map data (reports.dashboard builds the figures)."""
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.parsing import ParseError, parse_date
-from core.views import require_role
+from core.views import role_required
 
 from . import circular54
 from . import dashboard as board
@@ -34,9 +33,8 @@ def _params(request):
     return diseases, disease, day, basis, unit
 
 
-@login_required
+@role_required(REPORT_READERS)
 def dashboard(request):
-    require_role(request.user, REPORT_READERS)
     diseases, disease, day, basis, unit = _params(request)
     data = board.build(disease=disease, unit=unit, day=day, basis=basis) if unit is not None and disease else None
     if request.GET.get("format") == "json" and data is not None:

@@ -1,7 +1,7 @@
 """Circular 54 pages: the archive of weekly/monthly summary reports, generate or send one, download it again, and
 the timeliness and completeness of the reporting units (late units listed for the Department of Health)."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.roles import CASE_REGISTRARS, HEALTH_READERS
 from audit.services import record
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
+from core.roles import CASE_REGISTRARS, HEALTH_READERS
 from core.scoping import scope, visible_units
-from core.views import require_role, scoped_object
+from core.views import role_required, scoped_object
 
 from . import circular54, services
 from .models import Circular54Report
@@ -32,9 +32,8 @@ def _own_unit(user):
     return unit
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def tt54(request):
-    require_role(request.user, HEALTH_READERS)
     kind = request.GET.get("loai") if request.GET.get("loai") in Circular54Report.Kind.values else "weekly"
     try:
         anchor = parse_date(request.GET.get("ngay") or "") or timezone.localdate() - timezone.timedelta(days=7 if kind == "weekly" else 31)
@@ -61,14 +60,13 @@ def tt54(request):
     })
 
 
-@login_required
+@role_required(HEALTH_READERS)
 @require_POST
 def tt54_generate(request):
-    require_role(request.user, HEALTH_READERS)
     kind = request.POST.get("loai", "weekly")
     submit = bool(request.POST.get("gui"))
-    if submit:
-        require_role(request.user, CASE_REGISTRARS)
+    if submit and not request.user.has_role(CASE_REGISTRARS):
+        raise PermissionDenied
     try:
         anchor = parse_date(request.POST.get("ngay") or "") or timezone.localdate()
         unit_id = request.POST.get("don_vi")
@@ -86,9 +84,8 @@ def tt54_generate(request):
     return redirect("reports:tt54")
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def tt54_download(request, pk, fmt):
-    require_role(request.user, HEALTH_READERS)
     report = scoped_object(request, Circular54Report, pk=pk)
     f = {"pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
     if not f:

@@ -1,5 +1,6 @@
-"""Care entries consume stock. Called by the care services (cases.dispense, vaccination.record_injection,
-testing.record_test) inside their transaction, with the record they just wrote.
+"""Care entries consume stock. Called inside the care services' transaction (cases.dispense,
+vaccination.record_injection, testing.record_test), with the record they just wrote, through the signals those apps
+send (cases.signals, testing.signals, vaccination.signals; connected in supplies.apps): supplies sits above them.
 
 Care comes first: a hook never refuses the care entry. When the stock is missing (no balance, unknown or expired
 lot) the entry stays recorded and a Shortfall is flagged for the store's manager.

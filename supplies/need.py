@@ -33,10 +33,6 @@ class NeedRow:
         return max(0, self.need - self.on_hand)
 
 
-def _commune_ids(store: Store, communes_below: dict) -> list[int]:
-    return communes_below.get(store.pk, [store.unit_id])
-
-
 def suggest(user, *, source: Store, item: Item, on: dt.date | None = None) -> list[NeedRow]:
     on = on or today()
     from geo.models import AdministrativeUnit

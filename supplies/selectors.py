@@ -191,10 +191,6 @@ def movements(user):
     return scope(Movement.objects.all(), user).select_related("store", "lot", "lot__item", "by", "counterpart")
 
 
-def lots_for(user):
-    return scope(Lot.objects.select_related("item"), user)
-
-
 def lot_trace(user, lot: Lot) -> dict:
     """Traceability of one lot (e.g. a vaccine recall): every movement in the user's stores, where it went, and the
     people who received it — from the ledger, and for vaccines also the doses recorded with that lot number at

@@ -46,11 +46,6 @@ def can_manage(user, store: Store) -> bool:
     return scope(Store.objects.filter(pk=store.pk), user).exists()
 
 
-def require_manager(user, store: Store) -> None:
-    if not can_manage(user, store):
-        raise Invalid(f"Bạn không quản lý kho {store}.", f"You do not manage the store {store}.", field="store")
-
-
 # --- lots --------------------------------------------------------------------------------------------------------------
 def lot_for(item: Item, code: str = "", expires_on: dt.date | None = None, manufacturer: str = "") -> Lot:
     """The lot of an item by its number, created at its first receipt. A known lot number with another expiry date is

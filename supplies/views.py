@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from core.auditing import record_read
 from core.errors import Invalid
 from core.imports import FileRejected
 from core.scoping import scope
@@ -279,7 +280,7 @@ def receipt_pdf(request, pk):
 def lot_trace(request, pk):
     lot = scoped_object(request, Lot.objects.select_related("item", "item__vaccine_product"), pk=pk)
     trace = selectors.lot_trace(request.user, lot)
-    record(actor=request.user, action="view", obj=lot, records={"people": [p.pk for p in trace["people"]]}, note="lot trace")
+    record_read(by=request.user, obj=lot, records={"people": [p.pk for p in trace["people"]]}, note="lot trace")
     if _wants_xlsx(request):
         return _xlsx_response(request, f"truy-vet-lo-{lot.code or lot.pk}", ["Họ và tên", "Năm sinh", "Xã/phường"],
                               [[p.full_name, p.birth_year, str(p.commune)] for p in trace["people"]],

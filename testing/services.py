@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record
-from core.concurrency import update_versioned
+from core.concurrency import touched, update_versioned
 from core.errors import Invalid
-from supplies import hooks as supplies_hooks
 
 from . import rules
 from .models import LineageAlert, Pool, PoolMember, Result, Sequencing, Test, TestKind
+from .signals import test_recorded
 
 
 def today() -> dt.date:
@@ -41,7 +41,7 @@ def record_test(*, by, person, kind: str, sample_code: str, taken_on: dt.date, r
     )
     record(actor=by, action="create", obj=test, person_id=person.pk,
            changes={"kind": (None, kind), "sample_code": (None, sample_code), "result": (None, result)})
-    supplies_hooks.consume_for_test(by=by, test=test)  # care first: never refuses (docs/supplies.md)
+    test_recorded.send(sender=Test, by=by, test=test)  # supplies takes stock; never refuses care (docs/supplies.md)
     return test
 
 
@@ -94,7 +94,7 @@ def add_member(*, by, pool: Pool, person) -> PoolMember:
 
 def _transition(pool: Pool, new: str, **changes) -> None:
     rules.check_transition(pool.status, new)
-    updated = Pool.objects.filter(pk=pool.pk, status=pool.status).update(status=new, **changes)
+    updated = Pool.objects.filter(pk=pool.pk, status=pool.status).update(status=new, **changes, **touched(Pool))
     if updated != 1:
         raise Invalid("Mẫu gộp vừa được người khác cập nhật.", "The pool was just changed by someone else.")
     pool.status = new
@@ -196,3 +196,12 @@ def report_lineage(*, by, sequencing: Sequencing, lineage: str, reported_on: dt.
     alert = LineageAlert.objects.create(province=province, lineage=lineage, sequencing=sequencing)
     record(actor=by, action="create", obj=alert, person_id=sequencing.person_id, note=f"new lineage {lineage} in {province}")
     return alert
+
+
+@transaction.atomic
+def acknowledge_lineage_alert(*, by, alert: LineageAlert) -> bool:
+    """The lab acknowledges a lineage alert, once: False when someone already had (no second audit row)."""
+    done = LineageAlert.objects.filter(pk=alert.pk, acknowledged_by__isnull=True).update(acknowledged_by=by)
+    if done:
+        record(actor=by, action="update", obj=alert, note="Đã xác nhận cảnh báo")
+    return bool(done)

@@ -1,6 +1,5 @@
 """Pages of the testing app: tests and results, pooled samples, lab result import, new-lineage alerts."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -9,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import HEALTH_READERS, LAB_EDITORS
-from audit.services import record
+from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope, visible_units
 from core.text import fold
-from core.views import require_role, scoped_object
+from core.views import role_required, scoped_object
 from geo.models import Level
 from people.models import Person
 
@@ -23,9 +22,8 @@ from .forms import ImportForm, MemberTestForm, PoolForm, PoolResultForm, ResultF
 from .models import LineageAlert, Pool, PoolMember, Result, Test
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def test_list(request):
-    require_role(request.user, HEALTH_READERS)
     qs = scope(Test.objects.select_related("person", "person__commune"), request.user)
     result = request.GET.get("ket-qua", "")
     if result in Result.values:
@@ -42,9 +40,8 @@ def test_list(request):
                                                  "querystring_prefix": f"ket-qua={result}&q={q}&"})
 
 
-@login_required
+@role_required(LAB_EDITORS)
 def test_create(request):
-    require_role(request.user, LAB_EDITORS)
     person_id = request.POST.get("person") or request.GET.get("person")
     person = scoped_object(request, Person, pk=int(person_id)) if person_id and person_id.isdigit() else None
     form = TestForm(request.POST or None, initial={"person": person.pk if person else None, "taken_on": timezone.localdate()})
@@ -62,14 +59,12 @@ def test_create(request):
     return render(request, "testing/form.html", {"form": form, "person": person})
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=LAB_EDITORS)
 def test_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     test = scoped_object(request, Test.objects.select_related("person", "lab"), pk=pk)
     can_edit = request.user.has_role(LAB_EDITORS)
     form = ResultForm(request.POST or None, initial={"version": test.version, "reported_on": timezone.localdate()})
     if request.method == "POST":
-        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -81,7 +76,7 @@ def test_detail(request, pk):
                 messages.success(request, _("Đã ghi kết quả."))
                 return redirect("testing:detail", pk=test.pk)
     else:
-        record(actor=request.user, action="view", obj=test, person_id=test.person_id)
+        record_read(by=request.user, obj=test, person_id=test.person_id)
     return render(request, "testing/detail.html", {"test": test, "form": form, "can_edit": can_edit,
                                                    "sequencings": test.sequencings.all()})
 
@@ -91,13 +86,11 @@ def _communes(user):
     return visible_units(user).filter(level=Level.COMMUNE).order_by("name")
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=LAB_EDITORS)
 def pool_list(request):
-    require_role(request.user, HEALTH_READERS)
     qs = scope(Pool.objects.select_related("commune"), request.user)
     form = PoolForm(request.POST or None, communes=_communes(request.user), initial={"taken_on": timezone.localdate(), "size": 10})
     if request.method == "POST":
-        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             try:
                 pool = services.create_pool(by=request.user, **form.cleaned_data)
@@ -111,12 +104,10 @@ def pool_list(request):
                                                   "can_edit": request.user.has_role(LAB_EDITORS)})
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=LAB_EDITORS)
 def pool_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     pool = scoped_object(request, Pool.objects.select_related("commune"), pk=pk)
     if request.method == "POST":
-        require_role(request.user, LAB_EDITORS)
         action = request.POST.get("action")
         try:
             if action == "add":
@@ -148,9 +139,8 @@ def pool_detail(request, pk):
 
 
 # --- Import and alerts -----------------------------------------------------------------------------
-@login_required
+@role_required(LAB_EDITORS)
 def import_results(request):
-    require_role(request.user, LAB_EDITORS)
     form = ImportForm(request.POST or None, request.FILES or None)
     batch = None
     positives = []
@@ -164,21 +154,18 @@ def import_results(request):
     return render(request, "testing/import.html", {"form": form, "batch": batch, "positives": positives})
 
 
-@login_required
+@role_required(LAB_EDITORS)
 @require_POST
 def acknowledge_alert(request, pk):
-    require_role(request.user, LAB_EDITORS)
     alert = scoped_object(request, LineageAlert, pk=pk)
-    LineageAlert.objects.filter(pk=alert.pk, acknowledged_by__isnull=True).update(acknowledged_by=request.user)
-    record(actor=request.user, action="update", obj=alert, note="Đã xác nhận cảnh báo")
+    services.acknowledge_lineage_alert(by=request.user, alert=alert)
     return redirect("testing:list")
 
 
-@login_required
+@role_required(LAB_EDITORS)
 @require_POST
 def sequencing(request, pk):
     """Request sequencing of a positive test, or record its lineage."""
-    require_role(request.user, LAB_EDITORS)
     test = scoped_object(request, Test, pk=pk)
     from core.parsing import parse_date
 
@@ -197,9 +184,8 @@ def sequencing(request, pk):
 
 
 # --- Screening campaigns ---------------------------------------------------------------------------
-@login_required
+@role_required(HEALTH_READERS, edit_roles=LAB_EDITORS)
 def campaign_list(request):
-    require_role(request.user, HEALTH_READERS)
     from .campaigns import create_campaign
     from .forms import CampaignForm
     from .models import Campaign
@@ -208,7 +194,6 @@ def campaign_list(request):
         pk=getattr(request.user.jurisdiction_unit, "pk", None))
     form = CampaignForm(request.POST or None, units=units.distinct(), initial={"deadline": timezone.localdate()})
     if request.method == "POST":
-        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             try:
                 c = create_campaign(by=request.user, **form.cleaned_data)
@@ -220,9 +205,8 @@ def campaign_list(request):
     return render(request, "testing/campaigns.html", {"campaigns": campaigns, "form": form, "can_edit": request.user.has_role(LAB_EDITORS)})
 
 
-@login_required
+@role_required(HEALTH_READERS, edit_roles=LAB_EDITORS)
 def campaign_detail(request, pk):
-    require_role(request.user, HEALTH_READERS)
     from core.batches import start_import
 
     from .campaigns import compliance_by_group, window, with_compliance
@@ -233,7 +217,6 @@ def campaign_detail(request, pk):
     form = TargetImportForm(request.POST or None, request.FILES or None)
     batch = None
     if request.method == "POST":
-        require_role(request.user, LAB_EDITORS)
         if form.is_valid():
             # In the background like every import (core.batches): progress and report below the form.
             batch = start_import(kind="campaign_targets", by=request.user, upload=form.cleaned_data["file"],
@@ -250,9 +233,8 @@ def campaign_detail(request, pk):
     })
 
 
-@login_required
+@role_required(HEALTH_READERS)
 def campaign_export(request, pk):
-    require_role(request.user, HEALTH_READERS)
     from django.http import HttpResponse
 
     from .campaigns import export_xlsx

@@ -96,29 +96,43 @@ def _dose_counts(disease_id: int, on: dt.date):
             .order_by().values("person_id").annotate(n=Count("id")).values("n"))
 
 
+def _reached(campaign: Campaign, on: dt.date):
+    """Ids of the people with the campaign's doses by `on`: one grouped scan of the disease's doses (the NOT IN of
+    the target list is a hashed anti-join, not a probe per person)."""
+    return (RoutineDose.objects.filter(disease_id=campaign.disease_id, given_on__lte=on).order_by().values("person_id")
+            .annotate(n=Count("id")).filter(n__gte=campaign.target_doses or 1).values("person_id"))
+
+
 def catch_up_people(campaign: Campaign, on: dt.date, *, village=None, commune_ids: list[int] | None = None):
-    """Everyone of the campaign's age range in its units, with `doses` = their doses against its disease by `on`
-    (one query: the count is a correlated subquery on the (disease, person) index)."""
+    """Everyone of the campaign's age range in its units (the registry)."""
     from people.models import Person
 
     ids = commune_ids if commune_ids is not None else services.communes_of(campaign.unit)
     qs = Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
     if village is not None:
         qs = qs.filter(village=village)
-    qs = qs.filter(_age_q(on, campaign.age_min, campaign.age_below, min_months=campaign.age_min_months))
+    return qs.filter(_age_q(on, campaign.age_min, campaign.age_below, min_months=campaign.age_min_months))
+
+
+def with_doses(qs, campaign: Campaign, on: dt.date):
+    """`doses` = each person's doses against the campaign's disease by `on` (for the rows shown)."""
     return qs.annotate(doses=Coalesce(Subquery(_dose_counts(campaign.disease_id, on), output_field=IntegerField()), Value(0)))
 
 
 def catch_up_targets(campaign: Campaign, on: dt.date, **kw):
-    """The target list: people of the age range with fewer doses than the campaign asks (set-based)."""
-    return catch_up_people(campaign, on, **kw).filter(doses__lt=campaign.target_doses or 1)
+    """The target list: people of the age range with fewer doses than the campaign asks (set-based, one query;
+    `doses` on each row)."""
+    people = catch_up_people(campaign, on, **kw)
+    if kw.get("village") is not None:  # a village's hundred people: a probe of the (disease, person) index each
+        return with_doses(people, campaign, on).filter(doses__lt=campaign.target_doses or 1)
+    return with_doses(people.exclude(pk__in=_reached(campaign, on)), campaign, on)
 
 
 def _catch_up_progress(campaign: Campaign, on: dt.date) -> "Progress":
     ids = services.communes_of(campaign.unit)
-    people = catch_up_people(campaign, on, commune_ids=ids)
-    den = people.count()
-    achieved = people.filter(doses__gte=campaign.target_doses or 1).count()
+    counts = catch_up_people(campaign, on, commune_ids=ids).aggregate(
+        den=Count("id"), achieved=Count("id", filter=Q(pk__in=_reached(campaign, on))))
+    den, achieved = counts["den"], counts["achieved"]
     start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
     recent = RoutineDose.objects.filter(disease_id=campaign.disease_id, commune_id__in=ids, given_on__range=(start, on),
                                         dose_number=campaign.target_doses or 1).count()

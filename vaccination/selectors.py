@@ -1,6 +1,9 @@
-"""Reads of the vaccination app for other apps (scoped through core.scoping)."""
+"""Reads of the vaccination app for other apps (scoped through core.scoping; docs/architecture.md, "Selectors")."""
+import datetime as dt
+
 from core.scoping import scope
 
+from . import services
 from .models import Injection
 
 
@@ -48,6 +51,54 @@ def campaign_progress(unit, on, *, disease: str | None = None, ended_within_days
                     "missing": missing_people(c, on).count(),
                     "url": reverse("vaccination:campaign_missing", args=[c.pk]) + f"?ngay={on:%d/%m/%Y}"})
     return out
+
+
+
+
+def is_fully_vaccinated(person, on: dt.date) -> bool:
+    """Fully vaccinated on `on` under the "fully_vaccinated" rule version then in force (cases' and contacts'
+    prefill of a person's vaccination status)."""
+    return services.is_fully_vaccinated(person, on)
+
+
+def coverage(unit, on: dt.date) -> dict:
+    """Coverage of `unit` on `on` by age band and group (the daily report's section; cached, see services.coverage):
+    {"population_year", "bands", "groups", …}."""
+    return services.coverage(unit, on)
+
+
+def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
+    """unit id → the coverage figures epidemic levels use (adult_1dose_pct, age50_full_pct, high_risk_full_pct,
+    full_pct), for many units in one pass."""
+    return services.coverage_for_levels_many(units, on)
+def field_door_to_door(user, *, on) -> list[dict]:
+    """The field app's door-to-door worklist: for a user placed on a commune, its villages' people who are
+    unvaccinated, due or overdue on `on` (vaccination.outreach.door_to_door, scoped to the user), most at risk first,
+    with only the fields a visit needs. Other users (a district, the province) get none: visits are a commune's work."""
+    from geo.models import Level, Village
+
+    from .outreach import door_to_door
+
+    unit = user.jurisdiction_unit
+    if unit is None or unit.level != Level.COMMUNE:
+        return []
+    out = []
+    for village in scope(Village.objects.filter(commune=unit).order_by("name"), user):
+        for e in door_to_door(village, on, user):
+            p = e.person
+            out.append({"id": p.pk, "version": p.version, "village": village.name, "state": e.state,
+                        "next_label": e.next_label, "risk_labels": e.risk_labels, "refusal": e.refusal,
+                        "person": {"id": p.pk, "version": p.version, "full_name": p.full_name, "birth_year": p.birth_year,
+                                   "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+                                   "sex": p.sex, "phone": p.phone, "street": p.street, "village": village.name}})
+    return out
+
+
+def product_by_code(code: str):
+    """A vaccine product by its code (reference data, not place-bound), or None."""
+    from .models import Product
+
+    return Product.objects.filter(code=str(code or "")).first()
 
 
 def doses_against(person, disease, on) -> int:

@@ -14,10 +14,10 @@ from core.dataversion import bump, cached
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, rule_in_force
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
-from supplies import hooks as supplies_hooks
 
 from . import rules
 from .models import DoseKind, DosePolicy, Injection, PersonVaccination, Product, Schedule
+from .signals import dose_recorded
 
 # Who may accept a dose that raised warnings (with a written reason). Vaccinators record; supervisors decide.
 VACCINATION_SUPERVISORS = allowed("vaccination.supervise")
@@ -153,21 +153,8 @@ def record_injection(*, by, person, product: Product, dose_kind: str, dose_numbe
         record(actor=by, action="other", obj=inj, person_id=person.pk, note=override_reason,
                records={"event": "override_warnings", "warnings": [f.code for f in findings]})
     refresh_summary([person.pk])
-    supplies_hooks.consume_for_dose(by=by, injection=inj)  # care first: never refuses (docs/supplies.md)
+    dose_recorded.send(sender=Injection, by=by, injection=inj)  # supplies takes stock; never refuses care (docs/supplies.md)
     return inj
-
-
-@transaction.atomic
-def delete_injection(*, by, injection: Injection, reason: str) -> None:
-    if not (reason or "").strip():
-        raise Invalid("Cần ghi lý do xóa.", "A reason is required to delete a dose.")
-    later = Injection.objects.filter(person_id=injection.person_id, given_on__gt=injection.given_on).exists()
-    if later:
-        raise Invalid("Không thể xóa: đã có mũi tiêm sau mũi này.", "Cannot delete: later doses depend on this one.")
-    record(actor=by, action="delete", obj=injection, person_id=injection.person_id, note=reason)
-    pid = injection.person_id
-    injection.delete()
-    refresh_summary([pid])
 
 
 # --- per-person summary (coverage source) ----------------------------------------------------------------------

@@ -73,6 +73,25 @@ def test_authentication_is_one_query(personas, django_assert_num_queries):
         assert user.jurisdiction_unit.path == personas["care_a"].unit.path and user.has_role({"care_team"})
 
 
+@pytest.mark.parametrize("persona", ["care_a", "district_a", "agency", "admin"])
+def test_the_user_built_from_the_one_query_is_the_user_the_orm_loads(personas, persona):
+    """Parity of the fast path (a User rebuilt from one raw query) with the ORM: same field values, same unit, same
+    permissions and scoping answers; the fields the query leaves out load on first use."""
+    from django.contrib.auth import get_user_model
+
+    from core.scoping import unit_q
+
+    orm = get_user_model().objects.select_related("unit").get(pk=personas[persona].pk)
+    _t, key = create_token(user=orm, name="parity")
+    fast, token = TokenAuthentication().authenticate_credentials(key)
+    assert token.user is fast and token.user_id == orm.pk
+    for f in get_user_model()._meta.concrete_fields:
+        assert getattr(fast, f.attname) == getattr(orm, f.attname), f.attname
+    assert (fast.jurisdiction_unit and fast.jurisdiction_unit.pk) == (orm.jurisdiction_unit and orm.jurisdiction_unit.pk)
+    assert fast.sees_everything == orm.sees_everything and fast.get_username() == orm.get_username()
+    assert str(unit_q(fast, "commune")) == str(unit_q(orm, "commune"))
+
+
 def test_the_account_page_mints_a_named_token_shown_once(personas, client_for):
     c = client_for(personas["admin"])  # verified second factor
     response = c.post("/accounts/tai-khoan/ma-api/", {"name": "Máy tính văn phòng", "days": 30}, follow=True)

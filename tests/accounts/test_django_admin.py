@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 PAGES = ["/quantri/", "/quantri/accounts/user/", "/quantri/accounts/agency/", "/quantri/geo/administrativeunit/",
          "/quantri/diseases/disease/", "/quantri/diseases/ruleset/", "/quantri/facilities/facility/",
          "/quantri/vaccination/product/", "/quantri/levels/criteriaversion/", "/quantri/supplies/item/",
-         "/quantri/supplies/lot/", "/quantri/supplies/store/"]
+         "/quantri/supplies/lot/", "/quantri/supplies/store/", "/quantri/geo/village/", "/quantri/geo/populationestimate/",
+         "/quantri/facilities/bedcapacity/", "/quantri/dataprotection/retentionrule/",
+         "/quantri/dataprotection/deadlinerule/", "/quantri/reports/reportsetup/"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -120,6 +120,10 @@ def test_an_administrator_sets_up_totp_and_gets_in(personas, client, time_machin
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/audit/").status_code == 200
+    from audit.models import AuditEvent
+
+    notes = set(AuditEvent.objects.filter(actor=personas["admin"], target_type="otp_totp.totpdevice").values_list("note", flat=True))
+    assert notes == {"second factor set-up started", "second factor confirmed"}  # both written by accounts.services
 
 
 def test_an_administrator_with_a_device_must_type_a_code_at_each_sign_in(personas, client, time_machine):

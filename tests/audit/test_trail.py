@@ -3,6 +3,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AppendOnlyError, AuditEvent
+from core.auditing import record_read
 from people import services
 from tests.conftest import make_person
 
@@ -81,8 +82,8 @@ def test_bulk_queryset_changes_are_refused_by_the_database(personas, commune_a):
 def test_administrators_search_the_trail(personas, commune_a, client_for):
     p = make_person(commune_a, full_name="Nguyễn Văn An")
     q = make_person(commune_a, full_name="Trần Thị Bình")
-    services.record_view(by=personas["commune_a"], person=p)
-    services.record_view(by=personas["care_a"], person=q)
+    record_read(by=personas["commune_a"], obj=p)
+    record_read(by=personas["care_a"], obj=q)
     admin = client_for(personas["admin"])
     page = admin.get("/audit/", {"person": p.pk}).content.decode()
     assert "Nguyễn Văn An" in page and "Trần Thị Bình" not in page

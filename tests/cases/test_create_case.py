@@ -35,7 +35,9 @@ def test_it_refuses_a_second_active_case_and_a_future_date(open_case, personas, 
 
 
 def test_it_prefills_the_vaccination_status_from_the_vaccination_registry(personas, commune_a, monkeypatch):
-    monkeypatch.setattr(services, "_is_fully_vaccinated", lambda person, on: True)
+    from vaccination import selectors as vaccination_selectors
+
+    monkeypatch.setattr(vaccination_selectors, "is_fully_vaccinated", lambda person, on: True)
     case = services.open_case(by=personas["commune_a"], person=make_person(commune_a), confirmed_on=dt.date(2022, 2, 1))
     assert case.vaccination_status == "full" and case.release_due_on == dt.date(2022, 2, 8)
 

@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from contacts.models import Arrival, Contact
-from core.scoping import ID_FOUND, ID_NONE, ID_OUTSIDE, lookup_person_by_national_id
+from core.scoping import ID_FOUND, ID_NONE, ID_OUTSIDE
 from people.models import Person
+from people.selectors import lookup_person_by_national_id
 
 D = dt.date
 CCCD = "062080001234"  # Kon Tum, man born 1980

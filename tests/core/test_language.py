@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from core.auditing import record_read
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +49,8 @@ def test_dates_are_typed_as_dd_mm_yyyy_in_the_person_form(personas, commune_a, c
 
 
 def test_the_audit_trail_shows_dd_mm_yyyy_times(personas, commune_a, client_for):
-    from people import services
 
-    services.record_view(by=personas["commune_a"], person=make_person(commune_a))
+    record_read(by=personas["commune_a"], obj=make_person(commune_a))
     client = client_for(personas["admin"])
     client.post("/i18n/setlang/", {"language": "en", "next": "/audit/"})
     import re

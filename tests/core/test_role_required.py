@@ -1,11 +1,13 @@
-"""core.views.role_required: the one role check of function views (sign-in for anonymous users, 403 for wrong roles)."""
+"""core.views.role_required and RoleRequiredMixin: the one role check of function views and of class-based views
+(sign-in for anonymous users, 403 for wrong roles, `edit_roles` in addition for writes)."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
+from django.views import View
 
-from accounts.roles import PERSON_EDITORS
-from core.views import role_required
+from core.roles import HEALTH_READERS, PERSON_EDITORS
+from core.views import RoleRequiredMixin, role_required
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +22,26 @@ def endpoint(request):
     return HttpResponse("ok")
 
 
-def _request(user, path="/people/them/?q=An"):
+@role_required(HEALTH_READERS, edit_roles=PERSON_EDITORS)
+def read_or_edit(request):
+    return HttpResponse("ok")
+
+
+class ReadOrEdit(RoleRequiredMixin, View):
+    allowed_roles = HEALTH_READERS
+    edit_roles = PERSON_EDITORS
+
+    def get(self, request):
+        return HttpResponse("ok")
+
+    def post(self, request):
+        return HttpResponse("ok")
+
+
+def _request(user, path="/people/them/?q=An", method="get"):
     from django.contrib.auth.models import AnonymousUser
 
-    request = RequestFactory().get(path)
+    request = getattr(RequestFactory(), method)(path)
     request.user = user or AnonymousUser()
     return request
 
@@ -68,3 +86,15 @@ def test_post_only_views_answer_405_before_asking_anyone_to_sign_in(client, comm
 def test_wrong_roles_get_403_on_the_app_pages(client_for, personas):
     assert client_for(personas["leader"]).get("/people/them/").status_code == 403
     assert client_for(personas["agency"]).get("/vaccination/").status_code == 403
+
+
+@pytest.mark.parametrize("view", [read_or_edit, ReadOrEdit.as_view()], ids=["decorator", "mixin"])
+def test_edit_roles_are_required_in_addition_for_a_write_by_the_decorator_and_the_mixin_alike(personas, view):
+    # Leadership reads health records but edits no one's: the page opens, the form's POST is refused.
+    assert view(_request(personas["leader"])).content == b"ok"
+    with pytest.raises(PermissionDenied):
+        view(_request(personas["leader"], method="post"))
+    assert view(_request(personas["commune_a"], method="post")).content == b"ok"
+    with pytest.raises(PermissionDenied):
+        view(_request(personas["agency"]))  # no health role at all
+    assert view(_request(None)).status_code == 302  # anonymous: to sign-in

@@ -37,6 +37,23 @@ def test_it_lets_health_staff_declare_beds_of_their_area_only(personas, client_f
     assert client_for(personas["leader"]).get("/facilities/giuong/").status_code == 403
 
 
+def test_bed_counts_are_saved_by_the_service_all_or_nothing_each_with_its_audit_row(personas, commune_a):
+    from audit.models import AuditEvent
+    from facilities import services as facility_services
+
+    site = Facility.objects.create(name="Khu tập trung A", kind="centralised_facility", unit=commune_a)
+    by = personas["district_a"]
+    entered = {(site.pk, "ordinary"): "40", (site.pk, "oxygen"): "x"}
+    with pytest.raises(facility_services.InvalidBedCounts) as refused:
+        facility_services.set_bed_capacities(by=by, facilities=[site], entered=entered)
+    assert refused.value.values == "Khu tập trung A: x" and not BedCapacity.objects.filter(facility=site).exists()
+    entered[(site.pk, "oxygen")] = "8"
+    assert facility_services.set_bed_capacities(by=by, facilities=[site], entered=entered) == 2
+    assert facility_services.set_bed_capacities(by=by, facilities=[site], entered=entered) == 0  # unchanged: no row
+    rows = AuditEvent.objects.filter(target_type="facilities.bedcapacity", actor=by)
+    assert rows.count() == 2 and set(rows.values_list("action", flat=True)) == {"create"}
+
+
 def test_it_records_admission_and_discharge_from_the_case_page(open_case, personas, client_for, commune_a):
     site = Facility.objects.create(name="Khu tập trung A", kind="centralised_facility", unit=commune_a)
     case = open_case()

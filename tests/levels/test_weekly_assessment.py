@@ -216,18 +216,11 @@ def test_it_counts_free_beds_in_the_district_and_icu_beds_in_the_province(kontum
     assert results[kontum.id].values["icu_beds_per_100k"] == 20.0
 
 
-def test_it_falls_back_to_entered_values_when_a_capability_is_not_installed(monkeypatch, kontum, commune_a, commune_a2, after_cut):
-    from levels import sources
-
-    real_model, real_function = sources.optional_model, sources.optional_function
-    monkeypatch.setattr(sources, "optional_model", lambda label: None if label.startswith(("cases.", "facilities.")) else real_model(label))
-    monkeypatch.setattr(sources, "optional_function", lambda path: None if path.startswith("vaccination.") else real_function(path))
+def test_entered_values_take_precedence_over_computed_ones_and_fill_what_no_source_gives(kontum, commune_a, commune_a2, after_cut):
     set_population(commune_a, 10_000)
-    set_population(commune_a2, 10_000)
-    add_cases(commune_a2, 50, WEEK)  # invisible without the cases capability
+    add_cases(commune_a, 50, WEEK)  # computed: 500 per 100,000 — the entered correction wins
     enter(commune_a, new_cases_per_100k_week=25, full_pct=80, high_risk_full_pct=92, mobile_stations_ready=True, home_care_ready=True)
     [a, a2] = services.assess_units([commune_a, commune_a2], WEEK, now=after_cut)
     assert a.level == 2 and "nhập tay" in a.origins["new_cases_per_100k_week"]["vi"]
-    assert a2.level is None
-    notes = " ".join(m["vi"] for m in a2.missing)
-    assert "Chưa có phân hệ ca bệnh" in notes and "Chưa có phân hệ tiêm chủng" in notes
+    assert a2.level is None  # no population, nothing entered: missing, with the reason
+    assert "Chưa có dân số" in " ".join(m["vi"] for m in a2.missing)

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from audit.models import AuditEvent
+from core.auditing import record_read
 from core.errors import Invalid
 from people import services
 from people.models import Person
@@ -127,7 +128,7 @@ def test_a_merge_keeps_linked_records_and_the_audit_trail(personas, commune_a):
     keep = services.create_person(by=by, data=person_data(commune_a, id_kind="none", id_number="", phone=""))
     dup = services.create_person(by=by, data=person_data(commune_a, full_name="Nguyen Van An"))
     child = make_person(commune_a, full_name="Nguyễn Văn Bé", birth_year=2018, guardian=dup)
-    services.record_view(by=by, person=dup)
+    record_read(by=by, obj=dup)
     before = AuditEvent.objects.filter(person_id=dup.pk).count()
 
     services.merge_people(by=by, keep=keep, duplicate=dup)

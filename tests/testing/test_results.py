@@ -57,3 +57,11 @@ def test_it_raises_an_alert_for_a_lineage_new_in_the_province(personas, commune_
 
     assert scope(LineageAlert.objects.all(), personas["commune_b"]).count() == 2  # province-wide alerts
     assert scope(LineageAlert.objects.all(), personas["agency"]).count() == 0
+    # The lab acknowledges it once, through the service, with one audit row.
+    from audit.models import AuditEvent
+
+    assert services.acknowledge_lineage_alert(by=personas["lab"], alert=first)
+    assert not services.acknowledge_lineage_alert(by=personas["lab"], alert=first)
+    first.refresh_from_db()
+    assert first.acknowledged_by == personas["lab"]
+    assert AuditEvent.objects.filter(target_type="testing.lineagealert", target_id=str(first.pk), action="update").count() == 1

@@ -31,9 +31,9 @@ class Command(BaseCommand):
         if action == "load":
             by = None
             if opts.get("user"):
-                from accounts.models import User
+                from django.contrib.auth import get_user_model
 
-                by = User.objects.filter(username=opts["user"]).first()
+                by = get_user_model().objects.filter(username=opts["user"]).first()
                 if by is None:
                     raise CommandError(f"No user {opts['user']}")
             failed = False

@@ -1,5 +1,0 @@
-"""REST API routes of the diseases app, mounted under /api/."""
-from rest_framework.routers import SimpleRouter
-
-router = SimpleRouter()
-urlpatterns = router.urls

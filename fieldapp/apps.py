@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FieldappConfig(AppConfig):
+    name = "fieldapp"
+    verbose_name = "Ứng dụng thực địa"

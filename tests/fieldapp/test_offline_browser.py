@@ -1,0 +1,138 @@
+"""A care-team member's rounds with the signal off, in headless Chromium at the size of a 5-inch phone: download the
+worklist, go offline, record three checks (one with SpO2 95 %), reload, come back online: the server has exactly three
+checks and one new alert, the phone says the alert was sent, and a second sync sends nothing."""
+import pytest
+
+from cases.models import Alert, Check
+from tests.conftest import browser_login
+
+
+@pytest.fixture
+def small_phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_synced(page, after="0"):
+    page.wait_for_function("(after) => (document.body.dataset.synced || '0') > after", arg=after, timeout=20000)
+    return page.evaluate("document.body.dataset.synced")
+
+
+def record(page, name, spo2):
+    page.click(f"#patients li:has-text('{name}') button")
+    page.fill("#check-form input[name=spo2]", str(spo2))
+    page.fill("#check-form input[name=respiratory_rate]", "16")
+    if spo2 <= 96:
+        page.wait_for_selector(f"#signs li:has-text('SpO2 {spo2}% ≤ 96%')")
+    page.click("#check-form button")
+    page.click("#view-patient button.back")
+
+
+@pytest.mark.browser
+def test_a_days_rounds_offline_are_synced_once_with_their_alert(home_case, personas, live_server, small_phone, api_for):
+    _first, second = home_case(), home_case(full_name="Lê Thị Hoa", birth_year=1955)
+    page = small_phone
+    browser_login(page, live_server, "to_cham_soc_a")
+    page.goto(f"{live_server.url}/fieldapp/")
+    stamp = wait_synced(page)
+    page.wait_for_selector("#patients li:has-text('Lê Thị Hoa')")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    page.context.set_offline(True)
+    page.wait_for_selector("#net:has-text('Mất mạng')")
+    record(page, "Nguyễn Văn An", 98)
+    record(page, "Lê Thị Hoa", 95)
+    record(page, "Nguyễn Văn An", 97)
+    page.wait_for_selector("#queue-count:has-text('3 phiếu chưa gửi')")
+    assert Check.objects.count() == 0
+
+    # The page comes back from the service worker, the queue from IndexedDB.
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.wait_for_selector("#queue-count:has-text('3 phiếu chưa gửi')")
+    page.wait_for_selector("#patients li:has-text('Nguyễn Văn An')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a small phone
+
+    uploads = []
+    page.on("request", lambda r: uploads.append(r.url) if "/api/field/upload/" in r.url else None)
+    page.context.set_offline(False)
+    stamp = wait_synced(page, stamp)
+    page.wait_for_function("() => document.querySelector('#queue-count').textContent === ''")
+    assert Check.objects.count() == 3
+    assert sorted(Check.objects.filter(case=second).values_list("spo2", flat=True)) == [95]
+    alert = Alert.objects.get()
+    assert alert.case == second and alert.acknowledged_at is None
+    # At once on the station's board of unacknowledged alerts.
+    board = api_for(personas["commune_a"]).get("/api/alerts/").json()
+    assert [a["id"] for a in board["results"]] == [alert.pk]
+    # The phone says the alert went out.
+    page.click(".tabs button[data-view=queue]")
+    page.wait_for_selector("#sent li:has-text('Cảnh báo đã gửi tới Trạm Y tế')")
+    assert len(uploads) == 1
+
+    # A second sync sends nothing.
+    page.click("#sync")
+    wait_synced(page, stamp)
+    assert len(uploads) == 1 and Check.objects.count() == 3 and Alert.objects.count() == 1
+
+
+@pytest.mark.browser
+def test_a_person_conflict_is_shown_with_both_versions_and_the_user_decides(home_case, personas, live_server, small_phone):
+    from people import services
+
+    case = home_case()
+    page = small_phone
+    browser_login(page, live_server, "to_cham_soc_a")
+    page.goto(f"{live_server.url}/fieldapp/")
+    stamp = wait_synced(page)
+    page.wait_for_selector("#patients li:has-text('Nguyễn Văn An')")
+    page.context.set_offline(True)
+    page.click("#patients li button")
+    page.fill("#person-form input[name=phone]", "0905999888")
+    page.click("#person-form button")
+    person = case.person
+    services.update_person(by=personas["commune_a"], person=person, data={"phone": "0912000111"}, expected_version=person.version)
+    page.context.set_offline(False)
+    wait_synced(page, stamp)
+    page.click(".tabs button[data-view=queue]")
+    page.wait_for_selector("#queue li.state-conflict")
+    text = page.inner_text("#queue li.state-conflict")
+    assert "0905999888" in text and "0912000111" in text
+    person.refresh_from_db()
+    assert person.phone == "0912000111"
+    page.click("#queue li.state-conflict button.keep-mine")
+    page.wait_for_function("() => document.querySelector('#queue-count').textContent === ''")
+    person.refresh_from_db()
+    assert person.phone == "0905999888"
+
+
+@pytest.mark.browser
+def test_the_app_is_installable_and_keeps_no_personal_data_in_its_cache(home_case, live_server, small_phone):
+    home_case()
+    page = small_phone
+    browser_login(page, live_server, "to_cham_soc_a")
+    page.goto(f"{live_server.url}/fieldapp/")
+    wait_synced(page)
+    page.wait_for_selector("#patients li:has-text('Nguyễn Văn An')")
+    manifest = page.evaluate("fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())")
+    assert manifest["display"] == "standalone" and {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    cached = page.evaluate("""async () => {
+        const out = [];
+        for (const name of await caches.keys()) {
+            const c = await caches.open(name);
+            for (const req of await c.keys()) out.push([req.url, await (await c.match(req)).text()]);
+        }
+        return out;
+    }""")
+    assert cached and not [u for u, _t in cached if "/api/" in u]
+    assert not [u for u, t in cached if "Nguyễn Văn An" in t or "0905123456" in t]
+    # Sign-out wipes the phone.
+    page.click(".tabs button[data-view=settings]")
+    page.click("#signout")
+    page.wait_for_url(lambda url: "/fieldapp/" not in url)
+    page.wait_for_load_state()
+    left = page.evaluate("indexedDB.databases().then(dbs => dbs.map(d => d.name))")
+    assert "phongdich-field" not in left
