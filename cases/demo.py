@@ -144,6 +144,60 @@ def build(ctx) -> None:
         Transfer.objects.create(case_id=cid, at=_at(today, 11), from_setting="home", destination=hospital, reason="SpO2 ≤ 96%")
         Case.objects.filter(pk=cid).update(status="transferred", care_setting="hospital", facility=hospital)
     ctx.say(f"cases: {len(cases)} F0, {len(checks)} phiếu theo dõi, {len(alerts)} cảnh báo, {len(dispensings)} lượt cấp thuốc")
+    _other_diseases(ctx)
+
+
+# Measles and dengue in the same weeks, for the leadership dashboard and the Circular 54 reports: measles mostly in
+# children, concentrated in a few communes with one rising sharply in the last week; dengue in clusters by village.
+OTHER = {"measles": ("Sởi", "B05", 240), "dengue": ("Sốt xuất huyết Dengue", "A97", 300)}
+
+
+def _other_diseases(ctx) -> None:
+    from diseases.models import Disease
+    from people.models import Person
+
+    from .models import Case
+
+    rng, today = ctx.rng, ctx.today
+    made = {}
+    for code, (name, icd, n) in OTHER.items():
+        disease = Disease.objects.get_or_create(code=code, defaults={"name": name, "icd10": icd})[0]
+        taken = set(Case.objects.values_list("person_id", flat=True))
+        if code == "measles":
+            pool = list(Person.objects.filter(birth_year__gte=today.year - 12, merged_into__isnull=True)
+                        .exclude(pk__in=taken).order_by("id").values_list("id", "commune_id", "village_id")[:5000])
+        else:
+            pool = list(Person.objects.filter(village__isnull=False, merged_into__isnull=True)
+                        .exclude(pk__in=taken).order_by("id").values_list("id", "commune_id", "village_id")[:20000])
+        if not pool:
+            continue
+        communes = sorted({c for _p, c, _v in pool})
+        hot = rng.sample(communes, min(6, len(communes)))
+        by_place: dict = {}
+        for row in pool:
+            by_place.setdefault(row[2] if code == "dengue" else row[1], []).append(row)
+        places = [p for p in (hot if code == "measles" else sorted(k for k in by_place if k)) if by_place.get(p)]
+        if code == "dengue":
+            places = rng.sample(places, min(10, len(places)))
+        rows, used = [], set()
+        for i in range(n):
+            # The first hot commune gets most of the last week's measles cases: the steepest rise.
+            recent = i < n // 4
+            place = places[0] if code == "measles" and recent and rng.random() < 0.7 else rng.choice(places)
+            candidates = [r for r in by_place[place] if r[0] not in used] or [r for r in pool if r[0] not in used]
+            if not candidates:
+                break
+            pid, commune_id, _village = rng.choice(candidates)
+            used.add(pid)
+            confirmed = today - dt.timedelta(days=rng.randint(0, 6) if recent else rng.randint(7, 69))
+            onset = confirmed - dt.timedelta(days=rng.randint(1, 4))
+            old = (today - confirmed).days > 14
+            rows.append(Case(person_id=pid, disease=disease, commune_id=commune_id, confirmed_on=confirmed, symptom_onset=onset,
+                             test_kind="rt_pcr", care_setting="home" if rng.random() < 0.7 else "hospital",
+                             status="recovered" if old else "active", released_on=confirmed + dt.timedelta(days=10) if old else None))
+        Case.objects.bulk_create(rows, batch_size=2000)
+        made[code] = len(rows)
+    ctx.say("cases: " + ", ".join(f"{n} ca {OTHER[c][0]}" for c, n in made.items()))
 
 
 def _bulk_set(model, field: str, values: dict) -> None:

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedModel
@@ -94,6 +95,11 @@ class Case(VersionedModel):
             models.Index(fields=["status", "care_setting", "commune"], name="cases_board_idx"),
             models.Index(fields=["confirmed_on"], name="cases_confirmed_idx"),
             models.Index(fields=["person"], name="cases_person_idx"),
+            # The leadership dashboard and the Circular 54 reports: one disease's cases over a range of report dates,
+            # or of onset dates (the onset, else the confirmation: cases.selectors.case_day).
+            # The commune and age come along (PostgreSQL: index-only scans for the curve and the per-commune counts).
+            models.Index(fields=["disease", "confirmed_on"], include=["commune"], name="cases_disease_day_idx"),
+            models.Index(models.F("disease"), Coalesce("symptom_onset", "confirmed_on"), include=["commune"], name="cases_disease_onset_idx"),
         ]
 
     def __str__(self):

@@ -66,6 +66,10 @@ def case_list(request):
         qs = qs.filter(disease__code=request.GET["disease"])
     if request.GET.get("classification"):
         qs = qs.filter(classification=request.GET["classification"])
+    # A dashboard or report figure's link: disease, dates (onset or report), unit, age band (cases.selectors).
+    from .selectors import figure_filter
+
+    qs = figure_filter(qs, request.GET)
     if request.GET.get("mine"):
         # A care-team member's day: his teams' patients at home, the longest without a check first.
         qs = qs.filter(team__members=request.user, status=Status.ACTIVE, care_setting=CareSetting.HOME)

@@ -25,6 +25,9 @@ class ContactsConfig(AppConfig):
                        ("Ngày tiếp xúc cuối cùng", "Phân loại", "Ca nguồn (F0)", "Hết cách ly", "Trạng thái"),
                        person_contacts, roles=HEALTH_READERS, empty="Chưa từng là người tiếp xúc.", order=20)
         scheduled("contacts-release-finished", "contacts.services.release_finished", minute="5", hour="0")
+        # Outbreaks from case clusters (dengue and any disease whose outbreak rule defines a cluster), then closing.
+        scheduled("contacts-detect-clusters", "contacts.services.detect_clusters_job", minute="15", hour="*/3")
+        scheduled("contacts-close-quiet-outbreaks", "contacts.services.close_quiet_outbreaks", minute="20", hour="0")
 
 
 def tiles(request):

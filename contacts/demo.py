@@ -23,7 +23,7 @@ def build(ctx) -> None:
         return
     install()
     rng, today = ctx.rng, ctx.today
-    cases = list(Case.objects.order_by("confirmed_on", "id").values_list("id", "person_id", "commune_id", "confirmed_on"))
+    cases = list(Case.objects.filter(disease__code="covid19").order_by("confirmed_on", "id").values_list("id", "person_id", "commune_id", "confirmed_on"))
     bounds = Person.objects.aggregate(lo=Min("id"), hi=Max("id"))
     if not cases or bounds["lo"] is None:
         return
@@ -116,3 +116,26 @@ def build(ctx) -> None:
     existing = set(Person.objects.filter(pk__in={a.person_id for a in arrivals}).values_list("id", flat=True))
     Arrival.objects.bulk_create([a for a in arrivals if a.person_id in existing])
     ctx.say(f"contacts: {Contact.objects.count()} người tiếp xúc, {len(checks)} phiếu theo dõi, {len(busiest)} ổ dịch")
+    _dengue(ctx)
+
+
+def _dengue(ctx) -> None:
+    """Dengue outbreaks detected from the demo's dengue cases (cases.demo) by village, with vector control."""
+    from cases.models import Case
+
+    from . import services
+    from .seed_rules import install_dengue
+
+    if not Case.objects.filter(disease__code="dengue").exists():
+        return
+    install_dengue()
+    by = ctx.users.get("commune_health") or ctx.users.get("health_dept")
+    opened = []
+    for back in (35, 21, 7, 0):
+        opened += services.detect_clusters(by=by, disease="dengue", on=ctx.today - dt.timedelta(days=back))["opened"]
+    for ob in opened:
+        day = max(ob.started_on + dt.timedelta(days=2), ob.started_on)
+        if day <= ctx.today:
+            services.record_vector_action(by=by, outbreak=ob, kind="larval", started_on=day, ended_on=day, households_targeted=80,
+                                          households_covered=ctx.rng.randint(60, 80), note="Chiến dịch diệt lăng quăng")
+    ctx.say(f"contacts: {len(opened)} ổ dịch sốt xuất huyết phát hiện từ chùm ca bệnh")

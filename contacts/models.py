@@ -51,6 +51,10 @@ class Outbreak(VersionedModel):
         CLOSED = "closed", _("Đã kết thúc")
 
     name = models.CharField(_("Tên ổ dịch"), max_length=200)
+    # The disease whose outbreak rule (closing days, cluster window) applies; empty on the COVID-19 seeds' rows.
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Bệnh"))
+    # Opened by cluster detection (contacts.clusters) rather than by hand.
+    detected = models.BooleanField(_("Phát hiện tự động từ chùm ca bệnh"), default=False)
     commune = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("Xã/phường"))
     place_kind = models.CharField(_("Loại địa điểm"), max_length=20, choices=PlaceKind.choices, default=PlaceKind.VILLAGE)
     place_name = models.CharField(_("Địa điểm"), max_length=200, blank=True)
@@ -75,6 +79,46 @@ class Outbreak(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def disease_code(self) -> str:
+        return self.disease.code if self.disease_id else "covid19"
+
+
+class VectorControlAction(models.Model):
+    """One vector-control action of a (dengue) outbreak: larval source reduction or spraying, with its dates and
+    coverage (households reached out of households targeted), as the outbreak response records it."""
+
+    class Kind(models.TextChoices):
+        LARVAL = "larval", _("Diệt lăng quăng/bọ gậy")
+        SPRAYING = "spraying", _("Phun hóa chất diệt muỗi")
+        OTHER = "other", _("Biện pháp khác")
+
+    outbreak = models.ForeignKey(Outbreak, on_delete=models.CASCADE, related_name="vector_actions", verbose_name=_("Ổ dịch"))
+    kind = models.CharField(_("Biện pháp"), max_length=10, choices=Kind.choices)
+    started_on = models.DateField(_("Từ ngày"))
+    ended_on = models.DateField(_("Đến ngày"))
+    households_targeted = models.PositiveIntegerField(_("Số hộ cần xử lý"))
+    households_covered = models.PositiveIntegerField(_("Số hộ đã xử lý"))
+    round_number = models.PositiveSmallIntegerField(_("Lần/đợt"), default=1)
+    note = models.CharField(_("Ghi chú"), max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    jurisdiction_field = "outbreak__commune"
+
+    class Meta:
+        verbose_name = _("Biện pháp xử lý véc-tơ")
+        verbose_name_plural = _("Biện pháp xử lý véc-tơ")
+        ordering = ["outbreak", "started_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ended_on__gte=models.F("started_on")), name="contacts_vector_dates"),
+            models.CheckConstraint(condition=models.Q(households_covered__lte=models.F("households_targeted")), name="contacts_vector_coverage"),
+        ]
+
+    @property
+    def coverage(self) -> float:
+        return self.households_covered / self.households_targeted if self.households_targeted else 0.0
 
 
 class Contact(VersionedModel):

@@ -116,3 +116,36 @@ def install(Disease=None, RuleSet=None) -> None:
                 disease=disease, kind=kind, valid_from=v["valid_from"],
                 defaults={k: v[k] for k in ("name", "source_document", "valid_to", "values", "notes")},
             )
+
+
+# Dengue (sốt xuất huyết Dengue): the values the dengue disease pack carries for the "outbreak" rule kind. The pack
+# itself (diseases app, helper `rulebase`) is the source of truth; this copy serves the tests and the docs.
+DENGUE_OUTBREAK_SOURCE = "3711/QĐ-BYT ngày 19/9/2014 (Hướng dẫn giám sát và phòng, chống bệnh sốt xuất huyết Dengue) – chưa xác minh"
+DENGUE_OUTBREAK_RULE = {
+    "name": "Ổ dịch sốt xuất huyết Dengue: phát hiện theo thôn, kết thúc sau 14 ngày không có ca mới",
+    "source_document": DENGUE_OUTBREAK_SOURCE,
+    "valid_from": dt.date(2014, 9, 19),
+    "valid_to": None,
+    "values": {
+        # An outbreak: 2 or more cases in one village (thôn/tổ dân phố) within 7 days of each other's onset.
+        "cluster_min_cases": c(2, DENGUE_OUTBREAK_SOURCE, False),
+        "cluster_window_days": c(7, DENGUE_OUTBREAK_SOURCE, False),
+        # It ends 14 days after the onset of the last case with no new case.
+        "close_after_days_without_case": c(14, DENGUE_OUTBREAK_SOURCE, False),
+        "count_from": c("onset", DENGUE_OUTBREAK_SOURCE, False),
+    },
+    "notes": "Giá trị mặc định của gói bệnh, chưa đối chiếu văn bản gốc.",
+}
+
+
+def install_dengue(Disease=None, RuleSet=None):
+    """The dengue disease and its outbreak rule, when the disease pack has not been loaded (tests, demo)."""
+    if Disease is None:
+        from diseases.models import Disease, RuleSet
+    disease, _ = Disease.objects.get_or_create(code="dengue", defaults={"name": "Sốt xuất huyết Dengue", "icd10": "A97"})
+    if RuleSet.objects.filter(disease=disease, kind="outbreak").exists():
+        return disease  # the disease pack is loaded: its versions apply
+    v = DENGUE_OUTBREAK_RULE
+    RuleSet.objects.get_or_create(disease=disease, kind="outbreak", valid_from=v["valid_from"],
+                                  defaults={k: v[k] for k in ("name", "source_document", "valid_to", "values", "notes")})
+    return disease

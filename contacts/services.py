@@ -309,13 +309,19 @@ def add_case_to_outbreak(*, by, outbreak: Outbreak, case) -> None:
 
 
 def closing_state(outbreak: Outbreak, on: dt.date) -> dict:
-    """When the outbreak may close: N days (outbreak rule in force) after its last case."""
+    """When the outbreak may close: N days (the outbreak rule of its disease in force) after its last case, counted
+    from the last case's onset when the rule says so (dengue: "count_from": "onset"), else from its confirmation."""
     try:
-        rule = rule_in_force(kind="outbreak", on=on)
+        rule = rule_in_force(disease=outbreak.disease_code, kind="outbreak", on=on)
     except NoRuleInForce:
         return {"rule": None, "days": None, "last_case_on": None, "closable_on": None, "closable": False}
     days = int(rule.value("close_after_days_without_case"))
-    last = outbreak.cases.aggregate(m=Max("confirmed_on"))["m"] or outbreak.started_on
+    if rule.value("count_from") == "onset":
+        from cases.selectors import last_case_day
+
+        last = last_case_day(outbreak.cases.all(), "onset") or outbreak.started_on
+    else:
+        last = outbreak.cases.aggregate(m=Max("confirmed_on"))["m"] or outbreak.started_on
     closable_on = last + dt.timedelta(days=days)
     return {"rule": rule, "days": days, "last_case_on": last, "closable_on": closable_on, "closable": on >= closable_on}
 
@@ -333,8 +339,118 @@ def close_outbreak(*, by, outbreak: Outbreak, on: dt.date) -> Outbreak:
         )
     update_versioned(outbreak, expected_version=outbreak.version,
                      changes={"status": Outbreak.Status.CLOSED, "closed_on": on, "closing_rule": state["rule"]})
-    record(actor=by, action="update", obj=outbreak, changes={"status": ("active", "closed")}, note=state["rule"].source_document)
+    record(actor=by, action="update", obj=outbreak, changes={"status": ("active", "closed")}, note=state["rule"].source_document,
+           actor_label="" if by else "scheduler")
     return outbreak
+
+
+# --- Outbreaks from case clusters (dengue) and their vector control ------------------------------------------
+@transaction.atomic
+def detect_clusters(*, by=None, disease: str = "dengue", on: dt.date | None = None) -> dict:
+    """Open an outbreak for every village with the rule's number of cases within its window (by onset), or add the
+    new cases of such a village to its active outbreak. Cluster size and window come from the disease's outbreak
+    rule in force on `on`; a disease without those values (COVID-19) is left alone. Returns what was done."""
+    from cases.selectors import cases_by_ids, village_cases
+    from diseases.models import Disease
+    from geo.models import Village
+
+    on = on or today()
+    try:
+        rule = rule_in_force(disease=disease, kind="outbreak", on=on)
+    except NoRuleInForce:
+        return {"opened": [], "extended": [], "rule": None}
+    min_cases, window = rule.value("cluster_min_cases"), rule.value("cluster_window_days")
+    if not min_cases or not window:
+        return {"opened": [], "extended": [], "rule": rule}
+    window, min_cases = int(window), int(min_cases)
+    # Look back two windows: a cluster is `min_cases` cases whose onsets lie within `window` days of each other,
+    # the latest of them within the last window.
+    start = on - dt.timedelta(days=2 * window - 1)
+    recent = on - dt.timedelta(days=window - 1)
+    clusters = []
+    for v in village_cases(disease=disease, start=start, end=on, min_cases=min_cases):
+        days = [d for d, _pk in v["cases"]]
+        hit = any(days[i + min_cases - 1] >= recent and (days[i + min_cases - 1] - days[i]).days < window
+                  for i in range(len(days) - min_cases + 1))
+        if hit:
+            clusters.append({**v, "case_ids": [pk for _d, pk in v["cases"]]})
+    if not clusters:
+        return {"opened": [], "extended": [], "rule": rule}
+    dis = Disease.objects.get(code=disease)
+    active = {ob.village_id: ob for ob in Outbreak.objects.filter(disease=dis, status=Outbreak.Status.ACTIVE,
+                                                                  village_id__in=[c["village_id"] for c in clusters])}
+    villages = Village.objects.in_bulk([c["village_id"] for c in clusters])
+    opened, extended = [], []
+    for cl in clusters:
+        ob = active.get(cl["village_id"])
+        if ob is None:
+            village = villages[cl["village_id"]]
+            cases = list(cases_by_ids(cl["case_ids"]).order_by("confirmed_on"))
+            first = min((c.symptom_onset or c.confirmed_on) for c in cases)
+            ob = Outbreak.objects.create(
+                name=f"Ổ dịch {dis.name} – {village.name}", disease=dis, detected=True, commune_id=cl["commune_id"],
+                place_kind=Outbreak.PlaceKind.VILLAGE, village=village, started_on=first,
+                created_by=by if getattr(by, "pk", None) else None)
+            ob.cases.add(*cases)
+            record(actor=by, action="create", obj=ob, actor_label="" if by else "scheduler",
+                   changes={"name": (None, ob.name)}, note=f"{len(cases)} ca / {rule.source_document}"[:200])
+            opened.append(ob)
+        else:
+            have = set(ob.cases.values_list("pk", flat=True))
+            new_ids = [pk for pk in cl["case_ids"] if pk not in have]
+            if new_ids:
+                ob.cases.add(*new_ids)
+                record(actor=by, action="update", obj=ob, actor_label="" if by else "scheduler",
+                       note=("+ F0 " + ", ".join(f"#{pk}" for pk in new_ids))[:200])
+                extended.append(ob)
+    return {"opened": opened, "extended": extended, "rule": rule}
+
+
+def detect_clusters_job() -> None:
+    """Daily: every disease whose outbreak rule defines clusters (the rule decides, not this code)."""
+    from diseases.models import RuleSet
+
+    for code in RuleSet.objects.filter(kind="outbreak", values__has_key="cluster_min_cases").values_list(
+            "disease__code", flat=True).distinct():
+        detect_clusters(disease=code)
+
+
+def close_quiet_outbreaks(on: dt.date | None = None) -> int:
+    """Daily: close every active detected outbreak whose rule's quiet period has passed."""
+    on = on or today()
+    n = 0
+    for ob in Outbreak.objects.filter(status=Outbreak.Status.ACTIVE, detected=True).select_related("disease"):
+        if closing_state(ob, on)["closable"]:
+            close_outbreak(by=None, outbreak=ob, on=on)
+            n += 1
+    return n
+
+
+@transaction.atomic
+def record_vector_action(*, by, outbreak: Outbreak, kind: str, started_on: dt.date, ended_on: dt.date,
+                         households_targeted: int, households_covered: int, round_number: int = 1, note: str = ""):
+    from .models import VectorControlAction
+
+    if kind not in VectorControlAction.Kind.values:
+        raise Invalid("Biện pháp không hợp lệ.", "Unknown vector-control action.", field="kind")
+    if ended_on < started_on:
+        raise Invalid("Ngày kết thúc trước ngày bắt đầu.", "The end date is before the start date.", field="ended_on")
+    if ended_on > today():
+        raise Invalid("Ngày kết thúc ở tương lai.", "The end date is in the future.", field="ended_on")
+    if started_on < outbreak.started_on - dt.timedelta(days=7):
+        raise Invalid(f"Biện pháp bắt đầu trước ổ dịch ({_d(outbreak.started_on)}) hơn 7 ngày.",
+                      f"The action starts more than 7 days before the outbreak ({_d(outbreak.started_on)}).", field="started_on")
+    if households_targeted <= 0:
+        raise Invalid("Số hộ cần xử lý phải lớn hơn 0.", "Households targeted must be above 0.", field="households_targeted")
+    if not 0 <= households_covered <= households_targeted:
+        raise Invalid("Số hộ đã xử lý phải từ 0 đến số hộ cần xử lý.",
+                      "Households covered must be between 0 and households targeted.", field="households_covered")
+    action = VectorControlAction.objects.create(
+        outbreak=outbreak, kind=kind, started_on=started_on, ended_on=ended_on, households_targeted=households_targeted,
+        households_covered=households_covered, round_number=round_number, note=note.strip(),
+        by=by if getattr(by, "pk", None) else None)
+    record(actor=by, action="create", obj=action, changes={"kind": (None, kind), "households_covered": (None, households_covered)})
+    return action
 
 
 # --- Arrivals --------------------------------------------------------------------------------------

@@ -270,13 +270,28 @@ def outbreak_list(request):
 
 @role_required(HEALTH_READERS, edit_roles=TRACERS)
 def outbreak_detail(request, pk):
-    ob = scoped_object(request, Outbreak.objects.select_related("commune", "closing_rule"), pk=pk)
+    ob = scoped_object(request, Outbreak.objects.select_related("commune", "closing_rule", "disease", "village"), pk=pk)
     today = timezone.localdate()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "close":
                 services.close_outbreak(by=request.user, outbreak=ob, on=today)
                 messages.success(request, _("Đã kết thúc ổ dịch."))
+            elif request.POST.get("action") == "vector":
+                from core.parsing import ParseError, parse_date
+
+                try:
+                    started, ended = parse_date(request.POST.get("started_on") or ""), parse_date(request.POST.get("ended_on") or "")
+                except ParseError as exc:
+                    raise Invalid(exc.vi, exc.en)
+                if started is None or ended is None:
+                    raise Invalid("Phải nhập ngày bắt đầu và kết thúc.", "The start and end dates are required.")
+                services.record_vector_action(
+                    by=request.user, outbreak=ob, kind=request.POST.get("kind", ""), started_on=started, ended_on=ended,
+                    households_targeted=int(request.POST.get("households_targeted") or 0),
+                    households_covered=int(request.POST.get("households_covered") or 0),
+                    round_number=int(request.POST.get("round_number") or 1), note=request.POST.get("note", "")[:300])
+                messages.success(request, _("Đã ghi biện pháp xử lý véc-tơ."))
             else:
                 services.add_case_to_outbreak(by=request.user, outbreak=ob, case=_case(request, int(request.POST.get("case") or 0)))
                 messages.success(request, _("Đã thêm ca bệnh vào ổ dịch."))
@@ -287,8 +302,12 @@ def outbreak_detail(request, pk):
 
     cases = scope(Case.objects.filter(outbreaks=ob).select_related("person"), request.user).order_by("confirmed_on")
     contacts = _contacts(request.user).filter(outbreak=ob).order_by("id")
+    from .models import VectorControlAction
+
     return render(request, "contacts/outbreak.html", {"ob": ob, "cases": cases, "contacts": contacts,
-                                                      "state": services.closing_state(ob, today), "can_edit": request.user.has_role(TRACERS)})
+                                                      "state": services.closing_state(ob, today), "can_edit": request.user.has_role(TRACERS),
+                                                      "vector_actions": ob.vector_actions.all(), "vector_kinds": VectorControlAction.Kind.choices,
+                                                      "today": today})
 
 
 # --- Arrivals and the public declaration -----------------------------------------------------------

@@ -80,6 +80,7 @@ class AgencyEntry:
     kind: str
     aliases: list[str] = field(default_factory=list)
     district: str | None = None  # for a district People's Committee: the district's name
+    commune: str | None = None  # for a commune's People's Committee (two-level government, 2025): the commune's name
 
 
 @dataclass
@@ -87,9 +88,11 @@ class Catalog:
     agencies: list[AgencyEntry]
 
     def group(self, key: str) -> list[str]:
-        """Names of a collective addressee: "districts", "departments", "mass_organisations"."""
+        """Names of a collective addressee: "districts", "communes" (2025), "departments", "mass_organisations"."""
         if key == "districts":
             return [a.name for a in self.agencies if a.district]
+        if key == "communes":
+            return [a.name for a in self.agencies if a.commune]
         if key == "departments":
             return [a.name for a in self.agencies if a.kind in DEPARTMENT_KINDS and not a.district]
         if key == "mass_organisations":
@@ -97,12 +100,41 @@ class Catalog:
         raise KeyError(key)
 
 
-def standard_catalog(district_names: list[str] | None = None) -> Catalog:
+def commune_committee_name(commune_name: str) -> str:
+    """The canonical name of a commune's (ward's, special zone's) People's Committee."""
+    return f"Ủy ban nhân dân {commune_name}"
+
+
+def standard_catalog(district_names: list[str] | None = None, commune_names: list[str] | None = None) -> Catalog:
     """The built-in list (no database): used by tests of the pure parser and as a fallback."""
     entries = [AgencyEntry(n, k, list(a)) for n, _s, k, a in STANDARD_AGENCIES]
     for d in district_names or []:
         entries.append(AgencyEntry(district_committee_name(d), "peoples_committee", [], district=d))
+    for c in commune_names or []:
+        entries.append(AgencyEntry(commune_committee_name(c), "peoples_committee", [], commune=c))
     return Catalog(entries)
+
+
+def province_communes_2025():
+    """The communes, wards and special zones of the 2025 province that took over the installation's province (the
+    two-level government): found through the correspondence of the old communes, then all communes of that
+    province. Empty when the 2025 structure is not loaded."""
+    from django.conf import settings
+
+    from geo.models import AdministrativeUnit
+
+    code = settings.PHONGDICH_PROVINCE_CODE
+    provinces = list(AdministrativeUnit.objects.filter(
+        structure="2025", level="province",
+        children__predecessor_links__old_unit__path__startswith=f"/{code}/").distinct().values_list("path", flat=True))
+    if not provinces:
+        return []
+    from django.db.models import Q
+
+    q = Q()
+    for path in provinces:
+        q |= Q(path__startswith=path)
+    return list(AdministrativeUnit.objects.filter(q, structure="2025", level="commune").order_by("code"))
 
 
 def province_districts():
@@ -136,6 +168,12 @@ def catalog_from_db() -> Catalog:
             by_name[name].district = d.name
         else:
             entries.append(AgencyEntry(name, "peoples_committee", [], district=d.name))
+    for c in province_communes_2025():
+        name = commune_committee_name(c.name)
+        if name in by_name:
+            by_name[name].commune = c.name
+        else:
+            entries.append(AgencyEntry(name, "peoples_committee", [], commune=c.name))
     # Standard entries missing from the table (e.g. deleted): still recognised, created on confirmation.
     for n, _s, k, aliases in STANDARD_AGENCIES:
         if n not in by_name:

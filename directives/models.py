@@ -82,7 +82,8 @@ class Task(VersionedModel):
     text = models.TextField(_("Nội dung nhiệm vụ"))
     deadline = models.DateField(_("Hạn hoàn thành"), null=True, blank=True)
     milestones = models.JSONField(_("Các mốc"), default=list, blank=True)
-    # {"every": "day", "before": "14:00"} or {"every": "week", "day": "friday", "before": "16:00"}
+    # {"every": "day", "before": "14:00"}, {"every": "week", "day": "friday", "before": "16:00"} or
+    # {"every": "month", "day": 25, "before": null} ("trước ngày 25 hằng tháng")
     recurrence = models.JSONField(_("Lặp lại"), null=True, blank=True)
 
     class Meta:
@@ -107,6 +108,8 @@ class Task(VersionedModel):
             return _("Hằng ngày trước %(t)s") % {"t": r.get("before") or "24:00"}
         if r.get("every") == "week":
             return _("Hằng tuần (%(d)s) trước %(t)s") % {"d": r.get("day", ""), "t": r.get("before") or "24:00"}
+        if r.get("every") == "month":
+            return _("Hằng tháng, ngày %(d)s trước %(t)s") % {"d": r.get("day", ""), "t": r.get("before") or "24:00"}
         return ""
 
 

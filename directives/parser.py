@@ -43,7 +43,13 @@ DEADLINE_PATTERNS = [
     ("year", re.compile(r"(?:trong|hết|cuối|đến\s+hết)\s+năm\s+(?P<y>\d{4})", re.I)),
 ]
 _TIME = r"(?P<h>\d{1,2})\s*(?:h|giờ|g)\s*(?P<mi>\d{2})?(?:\s*phút)?"
+_MONTHLY = r"(?:hàng|hằng|mỗi)\s+tháng"
 RECURRENCE_PATTERNS = [
+    # "trước ngày 25 hằng tháng", "trước 16 giờ ngày 25 hằng tháng", "vào ngày 20 hằng tháng"
+    ("month", re.compile(r"(?:trước|chậm\s+nhất(?:\s+(?:là|vào))?|vào|định\s+kỳ\s+vào)\s+(?:" + _TIME + r"\s+)?ngày\s+(?P<md>\d{1,2})\s+"
+                         + _MONTHLY, re.I)),
+    # "hằng tháng, trước ngày 25", "định kỳ hằng tháng (trước ngày 25)", "báo cáo hằng tháng vào ngày 20"
+    ("month", re.compile(_MONTHLY + r"\s*[,(]?\s*(?:trước|chậm\s+nhất(?:\s+(?:là|vào))?|vào)\s+(?:" + _TIME + r"\s+)?ngày\s+(?P<md>\d{1,2})", re.I)),
     ("day", re.compile(r"trước\s+" + _TIME + r"\s*(?:,\s*)?(?:hàng|hằng|mỗi)\s+ngày", re.I)),
     ("day", re.compile(r"(?:hàng|hằng|mỗi)\s+ngày\s*(?:,\s*)?(?:trước|chậm\s+nhất(?:\s+lúc)?)\s+" + _TIME, re.I)),
     ("week", re.compile(r"trước\s+" + _TIME + r"\s+(?:ngày\s+)?(?P<wd>thứ\s+\w+|chủ\s+nhật)\s+(?:hàng|hằng|mỗi)\s+tuần", re.I)),
@@ -108,7 +114,8 @@ def find_deadlines(text: str, default_year: int | None = None, base_date: dt.dat
 
 
 def find_recurrence(text: str) -> dict | None:
-    """"trước 14h00 hàng ngày" → {"every": "day", "before": "14:00"}; weekly forms add "day"."""
+    """"trước 14h00 hàng ngày" → {"every": "day", "before": "14:00"}; weekly forms add "day" (a weekday), monthly
+    forms ("trước ngày 25 hằng tháng") add "day" (the day of the month)."""
     for every, pattern in RECURRENCE_PATTERNS:
         m = pattern.search(text)
         if not m:
@@ -121,6 +128,11 @@ def find_recurrence(text: str) -> dict | None:
             out["before"] = None
         if every == "week":
             out["day"] = _WEEKDAYS.get(fold(g["wd"]), fold(g["wd"]))
+        if every == "month":
+            day = int(g["md"])
+            if not 1 <= day <= 31:
+                continue
+            out["day"] = day
         return out
     return None
 
@@ -154,6 +166,13 @@ _DEPARTMENTS_RE = re.compile(
     r"^(?:cac )?so(?: ,)? ban(?: ,)? nganh(?:(?: ,)? (?:don vi|doan the|co quan))*(?: (?:thuoc )?(?:ubnd |uy ban nhan dan )?tinh)?"
     r"|^(?:cac )?co quan(?: ,)? don vi(?: khac| thuoc tinh)?"
     r"|^cac don vi(?: thuoc tinh)?"
+)
+# People's Committees of the communes of the two-level government (from 01/07/2025: no districts, and "đặc khu"
+# special zones beside communes and wards): "UBND các xã, phường, đặc khu", "Chủ tịch UBND các xã, phường".
+_COMMUNES_2025_RE = re.compile(
+    r"^(?:chu tich )?(?:uy ban nhan dan|ubnd)(?: ,)?(?: truong ban chi dao)? "
+    r"cac (?:xa , phuong , dac khu|xa , phuong(?! , thi tran)|phuong , xa(?: , dac khu)?|xa , dac khu)"
+    r"|^(?:cac )?xa , phuong , dac khu"
 )
 _MASS_RE = re.compile(r"^(?:cac )?to chuc chinh tri - xa hoi(?: tinh)?|^(?:cac )?doan the(?: tinh)?")
 _COMMUNE_RE = re.compile(r"^(?:ubnd |uy ban nhan dan )?(?:cac xa , phuong , thi tran|cap xa|xa)\b")
@@ -236,7 +255,8 @@ class AgencyMatcher:
 
     def _collective_at(self, seq, i):
         rest = " ".join(seq[i:i + 14])
-        for rx, group in ((_DISTRICT_RE, "districts"), (_DEPARTMENTS_RE, "departments"), (_MASS_RE, "mass_organisations")):
+        for rx, group in ((_COMMUNES_2025_RE, "communes"), (_DISTRICT_RE, "districts"), (_DEPARTMENTS_RE, "departments"),
+                          (_MASS_RE, "mass_organisations")):
             m = rx.match(rest)
             if m:
                 groups = [group]

@@ -111,10 +111,12 @@ def ensure_agencies(names: list[str], *, by=None) -> dict:
     """Agency rows for the given names, creating those confirmed as new (district People's Committees get their unit)."""
     from accounts.models import Agency
 
-    from .catalog import district_committee_name
+    from .catalog import commune_committee_name, district_committee_name, province_communes_2025
 
     existing = {a.name: a for a in Agency.objects.filter(name__in=names)}
     districts = {district_committee_name(d.name): d for d in province_districts()}
+    if any(n.startswith("Ủy ban nhân dân") and n not in existing and n not in districts for n in names):
+        districts.update({commune_committee_name(c.name): c for c in province_communes_2025()})
     standard = {n: (s, k, aliases) for n, s, k, aliases in STANDARD_AGENCIES}
     for name in names:
         if name in existing:
@@ -222,6 +224,12 @@ _WEEKDAY = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 
 def _due_on(day: dt.date, recurrence: dict) -> bool:
     if recurrence.get("every") == "week":
         return day.weekday() == _WEEKDAY.get(recurrence.get("day"), 4)
+    if recurrence.get("every") == "month":
+        # "trước ngày 31 hằng tháng" falls on the month's last day in a shorter month.
+        import calendar
+
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.day == min(int(recurrence.get("day") or last), last)
     return recurrence.get("every") == "day"
 
 

@@ -95,10 +95,24 @@ def supplies_section(day: dt.date, prov) -> dict | None:
     return supplies_selectors.report_section(day, prov)
 
 
+def diseases_section(day: dt.date, prov) -> dict | None:
+    """Per disease, the leadership dashboard's figures for the day (reports.dashboard): new cases of the day, this
+    week against last week with the change, the communes with the steepest rise; by report date, each with the link
+    of the case list it counts."""
+    if prov is None:
+        return None
+    from diseases.models import Disease
+
+    from .dashboard import daily_report_figures
+
+    out = [daily_report_figures(disease=d, unit=prov, day=day) for d in Disease.objects.order_by("name")]
+    return {"diseases": [d for d in out if d["cumulative"]]}
+
+
 SECTIONS = [
     ("cases", cases_section), ("contacts", contacts_section), ("testing", testing_section),
     ("vaccination", vaccination_section), ("levels", levels_section), ("tasks", tasks_section),
-    ("supplies", supplies_section),
+    ("supplies", supplies_section), ("diseases", diseases_section),
 ]
 
 

@@ -35,4 +35,30 @@ def build(ctx) -> None:
             if i % 2 == 0:
                 services.triage_feedback(fb, by=by, answer="Đã tiếp nhận, chỉ đạo đơn vị liên quan xử lý.", expected_version=fb.version)
     services.generate_report(ctx.today, by=by)
+    _circular54(ctx, by)
     ctx.say(f"  reports: {Feedback.objects.count()} feedback, daily report of {ctx.today:%d/%m/%Y}")
+
+
+def _circular54(ctx, by) -> None:
+    """The reporting rules (Circular 54), last week's province report, and some communes' sendings (on time, late)."""
+    import datetime as dt
+
+    from . import circular54
+    from .seed_rules import install
+
+    install()
+    prov = circular54.province()
+    if prov is None:
+        return
+    start, end = circular54.previous_period("weekly", ctx.today)
+    services.generate_circular54(kind="weekly", unit=prov, anchor=start, by=by)
+    sent = 0
+    for i, commune in enumerate(ctx.communes[:12]):
+        if i % 4 == 3:
+            continue  # some communes have not sent theirs
+        report = services.generate_circular54(kind="weekly", unit=commune, anchor=start, by=by, submit=True)
+        late = i % 4 == 2
+        report.created_at = dt.datetime.combine(end + dt.timedelta(days=4 if late else 1), dt.time(9), tzinfo=dt.UTC)
+        report.save(update_fields=["created_at"])
+        sent += 1
+    ctx.say(f"  reports: Circular 54 weekly report {start:%d/%m/%Y}, {sent} communes sent theirs")

@@ -120,6 +120,17 @@ def blocks(data: dict) -> list[Block]:
         if sp["items"]:
             out.append(Block("table", title="Tồn kho toàn tỉnh", header=["Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng"],
                              rows=[[r["item"], r["unit"], n(r["quantity"]), n(r["consumed_14d"]), n(r["days_left"])] for r in sp["items"]]))
+    if s.get("diseases", {}).get("diseases"):
+        heading("TÌNH HÌNH CÁC BỆNH TRUYỀN NHIỄM")
+        for d in s["diseases"]["diseases"]:
+            change = "" if d["change"] is None else f" ({'+' if d['change'] > 0 else ''}{n(float(d['change']))}%)"
+            out.append(Block("para", (
+                f"{d['name']}: trong ngày ghi nhận {n(d['today']['value'])} ca; 7 ngày qua {n(d['this_week']['value'])} ca, "
+                f"7 ngày trước đó {n(d['last_week']['value'])} ca{change}; cộng dồn từ đầu năm {n(d['cumulative'])} ca.")))
+            if d["rising"]:
+                out.append(Block("table", title=f"{d['name']}: xã, phường tăng nhanh nhất",
+                                 header=["Xã/phường", "7 ngày qua", "7 ngày trước", "Tăng"],
+                                 rows=[[r["unit"], r["value"], r["last"], r["rise"]] for r in d["rising"]]))
     if not out:
         out.append(Block("para", "Chưa có số liệu."))
     out.insert(0, Block("para", f"Số liệu tính đến {_cut(data)} ngày {day:%d/%m/%Y}."))
@@ -156,12 +167,12 @@ def header_fields(report, setup) -> dict:
 
 
 # --- DOCX ----------------------------------------------------------------------------------------------------
-def to_docx(report, setup) -> bytes:
+def to_docx(report, setup, *, content: list[Block] | None = None, header: dict | None = None) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    h = header_fields(report, setup)
+    h = header or header_fields(report, setup)
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
@@ -188,7 +199,7 @@ def to_docx(report, setup) -> bytes:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run(text).bold = bold
-    for b in blocks(report.data):
+    for b in (content if content is not None else blocks(report.data)):
         if b.kind == "heading":
             doc.add_paragraph().add_run(b.text).bold = True
         elif b.kind == "para":
@@ -225,10 +236,12 @@ def _fonts() -> tuple[str, str, str]:
     return register("serif")  # Decree 30 documents are set in a serif face
 
 
-def to_pdf(report, setup) -> bytes:
+def to_pdf(report, setup, *, content: list[Block] | None = None, header: dict | None = None) -> bytes:
+    """The report as PDF; `content`/`header` replace the daily report's blocks and header (Circular 54 reports).
+    Tables wider than 8 columns turn the page to landscape."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -236,7 +249,9 @@ def to_pdf(report, setup) -> bytes:
     from core.pdf import markup_text, paragraph
 
     regular, bold, italic = _fonts()
-    h = header_fields(report, setup)
+    h = header or header_fields(report, setup)
+    content = content if content is not None else blocks(report.data)
+    wide = any(b.kind == "table" and len(b.header) > 8 for b in content)
     body = ParagraphStyle("body", fontName=regular, fontSize=13, leading=17, alignment=TA_JUSTIFY, firstLineIndent=1 * cm, spaceAfter=4)
     center = ParagraphStyle("c", fontName=regular, fontSize=12, leading=15, alignment=TA_CENTER)
     center_b = ParagraphStyle("cb", parent=center, fontName=bold)
@@ -255,16 +270,18 @@ def to_pdf(report, setup) -> bytes:
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [header, Spacer(1, 0.5 * cm), P(h["kind"], ParagraphStyle("k", parent=center_b, fontSize=14)),
               P(h["subject"], ParagraphStyle("sub", parent=center_b, fontSize=13)), Spacer(1, 0.4 * cm)]
-    for b in blocks(report.data):
+    for b in content:
         if b.kind == "heading":
             story.append(P(b.text, head))
         elif b.kind == "para":
             story.append(P(b.text, body))
         else:
             story.append(P(b.title, ParagraphStyle("t", fontName=italic, fontSize=12, leading=15)))
-            rows = [[P(c, small_b) for c in b.header]] + [[P(n(v) if isinstance(v, int) else v, small) for v in row] for row in b.rows]
+            # Numbers are plain cells (a Paragraph per figure made a 100-commune × 14-column table take seconds).
+            rows = [[P(c, small_b) for c in b.header]] + [[n(v) if isinstance(v, int) else P(v, small) for v in row] for row in b.rows]
             t = Table(rows, repeatRows=1)
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 0), (-1, -1), 10)]))
             story += [t, Spacer(1, 0.3 * cm)]
     left = [P("Nơi nhận:", ParagraphStyle("nn", fontName=bold, fontSize=12))] + [P(f"- {r}", ParagraphStyle("r", fontName=regular, fontSize=11)) for r in h["recipients"]]
     right = [P(c, ParagraphStyle("cap", parent=center_b, fontSize=13)) for c in h["capacity"]] + [Spacer(1, 2 * cm), P(h["signer"] or "", center_b)]
@@ -272,13 +289,13 @@ def to_pdf(report, setup) -> bytes:
     sig.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [Spacer(1, 0.6 * cm), sig]
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=3 * cm, rightMargin=2 * cm, topMargin=2 * cm, bottomMargin=2 * cm,
+    SimpleDocTemplate(buf, pagesize=landscape(A4) if wide else A4, leftMargin=(1.5 if wide else 3) * cm, rightMargin=2 * cm, topMargin=2 * cm, bottomMargin=2 * cm,
                       title=h["subject"]).build(story)
     return buf.getvalue()
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------
-def to_xlsx(report, setup) -> bytes:
+def to_xlsx(report, setup, *, content: list[Block] | None = None, header: dict | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -287,10 +304,10 @@ def to_xlsx(report, setup) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Tong hop"
-    xlsx_append(ws, [header_fields(report, setup)["subject"]])
+    xlsx_append(ws, [(header or header_fields(report, setup))["subject"]])
     ws["A1"].font = Font(bold=True)
     tables = 0
-    for b in blocks(report.data):
+    for b in (content if content is not None else blocks(report.data)):
         if b.kind == "heading":
             xlsx_append(ws, [])
             xlsx_append(ws, [b.text])

@@ -91,3 +91,57 @@ def triage_feedback(fb: Feedback, *, by, agency=None, answer: str | None = None,
     update_versioned(fb, expected_version=expected_version, changes=changes)
     record(actor=by, action="update", obj=fb, changes={k: (old[k], v) for k, v in changes.items()})
     return fb
+
+
+# --- Circular 54 -------------------------------------------------------------------------------------------------
+def generate_circular54(*, kind: str, unit, anchor: dt.date, by=None, submit: bool = False):
+    """Build the weekly/monthly summary report of `unit` for the period containing `anchor`, render PDF and XLSX
+    and archive them. `submit`: the commune sends its report (counts for timeliness; only a commune's own report)."""
+    from . import circular54
+    from .models import Circular54Report
+
+    if kind not in Circular54Report.Kind.values:
+        raise Invalid("Loại báo cáo không hợp lệ.", "Unknown report kind.", field="kind")
+    start_t = time.perf_counter()
+    start, end = circular54.period_bounds(kind, anchor)
+    today = timezone.localdate()
+    if start > today:
+        raise Invalid("Kỳ báo cáo chưa bắt đầu.", "The reporting period has not started yet.", field="anchor")
+    if submit and unit.level != "commune":
+        raise Invalid("Chỉ xã, phường gửi báo cáo; báo cáo tỉnh được tổng hợp.", "Only a commune sends its report; the province's is compiled.")
+    if submit and end >= today:
+        raise Invalid(f"Kỳ báo cáo kết thúc ngày {end:%d/%m/%Y}; gửi sau ngày đó.",
+                      f"The period ends on {end:%d/%m/%Y}; send the report after that day.")
+    data = circular54.build(kind, unit, start, end)
+    report = Circular54Report(kind=kind, unit=unit, period_start=start, period_end=end, data=data, created_by=by,
+                              submitted=submit)
+    report.created_at = timezone.now()
+    setup = ReportSetup.current()
+    content, header = circular54.blocks(data), circular54.header_fields(report, setup)
+    stem = f"tt54-{kind}-{unit.code}-{start:%Y%m%d}-{int(time.time())}"
+    report.pdf.save(f"{stem}.pdf", ContentFile(render.to_pdf(report, setup, content=content, header=header)), save=False)
+    report.xlsx.save(f"{stem}.xlsx", ContentFile(render.to_xlsx(report, setup, content=content, header=header)), save=False)
+    report.seconds = round(time.perf_counter() - start_t, 3)
+    report.save()
+    record(actor=by, action="create", obj=report, actor_label="" if by else "scheduler", note=f"{kind} {start:%d/%m/%Y}")
+    return report
+
+
+def circular54_weekly_job() -> None:
+    """Monday: the province's report of the week just ended."""
+    from . import circular54
+
+    prov = circular54.province()
+    if prov is not None:
+        start, _end = circular54.previous_period("weekly", timezone.localdate())
+        generate_circular54(kind="weekly", unit=prov, anchor=start)
+
+
+def circular54_monthly_job() -> None:
+    """First of the month: the province's report of the month just ended."""
+    from . import circular54
+
+    prov = circular54.province()
+    if prov is not None:
+        start, _end = circular54.previous_period("monthly", timezone.localdate())
+        generate_circular54(kind="monthly", unit=prov, anchor=start)

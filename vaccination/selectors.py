@@ -27,6 +27,34 @@ def campaign_remaining(campaign, on) -> int:
     return progress(campaign, on).remaining
 
 
+def campaign_progress(unit, on, *, disease: str | None = None, ended_within_days: int = 90) -> list[dict]:
+    """Campaigns (of one disease, when given) of or inside the unit running on `on` or ended within
+    `ended_within_days`, with coverage against target and the people still missing (the length of the campaign's
+    missing list, which the figure opens)."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from .models import Campaign
+    from .outreach import missing_people, progress
+
+    qs = (Campaign.objects.filter(unit__path__startswith=unit.path, starts_on__lte=on,
+                                  deadline__gte=on - dt.timedelta(days=ended_within_days)).select_related("unit")
+          .order_by("deadline", "name"))
+    if disease:
+        qs = qs.filter(disease__code=disease)
+    out = []
+    for c in qs[:10]:
+        p = progress(c, on)
+        out.append({"name": c.name, "unit": c.unit.name, "target_pct": float(c.target_pct), "achieved": p.achieved,
+                    "target": p.target_count, "pct": p.percentage, "deadline": c.deadline.isoformat(), "late": p.red_flag,
+                    "missing": missing_people(c, on).count(),
+                    "url": reverse("vaccination:campaign_missing", args=[c.pk]) + f"?ngay={on:%d/%m/%Y}"})
+    return out
+
+
+
+
 def is_fully_vaccinated(person, on: dt.date) -> bool:
     """Fully vaccinated on `on` under the "fully_vaccinated" rule version then in force (cases' and contacts'
     prefill of a person's vaccination status)."""

@@ -21,8 +21,8 @@ DATA_NAMES = {"Sở Y tế", "Gói thuốc A (hạ sốt, vitamin)", "Gói thu�
 ISO_DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
 RESEARCH_TAG = re.compile(r"\[(NF|C|NC|R|TODO|[A-Z]{1,2}\d?)\]")
 # A decimal point with one or two decimals (thousands groups have three digits): "75.5%" on a Vietnamese page.
-# A capital letter right before the digits makes a code, not a number: ICD-10 "U07.1", "B08.4".
-ENGLISH_DECIMAL = re.compile(r"(?<![\d.,/:A-Z-])\d+\.\d{1,2}(?![\d.])")
+# A code that starts with a letter (ICD-10 "U07.1", "A97.0") is not a number.
+ENGLISH_DECIMAL = re.compile(r"(?<![\d.,/:A-Za-z-])\d+\.\d{1,2}(?![\d.])")
 
 TASK_REF = re.compile(r"[Nn]hiệm vụ \d|[Mm]ục \d")
 ENGLISH_DURATION = re.compile(r"\b\d+\s?(years?|months?|weeks?|days?|hours?|minutes?)\b")

@@ -1,0 +1,62 @@
+"""The leadership dashboard page and its map data (reports.dashboard builds the figures)."""
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from core.parsing import ParseError, parse_date
+from core.views import role_required
+
+from . import circular54
+from . import dashboard as board
+from .roles import REPORT_READERS
+
+
+def _params(request):
+    from diseases.models import Disease
+
+    diseases = list(Disease.objects.order_by("name"))
+    codes = [d.code for d in diseases]
+    disease = request.GET.get("benh") if request.GET.get("benh") in codes else ("covid19" if "covid19" in codes else (codes[0] if codes else ""))
+    try:
+        day = parse_date(request.GET.get("ngay") or "") or timezone.localdate()
+    except ParseError:
+        day = timezone.localdate()
+    basis = "report" if request.GET.get("theo") == "report" else "onset"
+    unit = request.user.jurisdiction_unit if request.user.jurisdiction_unit is not None and not request.user.sees_everything else circular54.province()
+    if not request.GET.get("ngay") and unit is not None and disease:
+        # Archived data (no case for four weeks): show the weeks up to the disease's last case, and say so.
+        from cases.selectors import cases_in, last_case_day
+
+        last = last_case_day(cases_in(unit.path, disease), basis)
+        if last is not None and last < day - timezone.timedelta(days=28):
+            day = last
+    return diseases, disease, day, basis, unit
+
+
+@role_required(REPORT_READERS)
+def dashboard(request):
+    diseases, disease, day, basis, unit = _params(request)
+    data = board.build(disease=disease, unit=unit, day=day, basis=basis) if unit is not None and disease else None
+    if request.GET.get("format") == "json" and data is not None:
+        return JsonResponse({k: v for k, v in data.items()})
+    map_url = None
+    if data is not None:
+        map_url = f"{request.path}?benh={disease}&theo={basis}&ngay={day:%d/%m/%Y}&ban_do=1"
+        if request.GET.get("ban_do"):
+            return JsonResponse(map_features(data, unit))
+    return render(request, "reports/dashboard.html", {
+        "diseases": diseases, "disease": disease, "day": day, "basis": basis, "unit": unit, "data": data,
+        "chart": board.chart_data(data) if data else None, "map_url": map_url,
+    })
+
+
+def map_features(data: dict, unit) -> dict:
+    """The communes' GeoJSON with incidence per 100,000 (or the count when no population) and the list link."""
+    from geo.models import AdministrativeUnit
+    from geo.services import feature_collection
+
+    communes = AdministrativeUnit.objects.filter(path__startswith=unit.path, level="commune", structure=unit.structure)
+    inc = {f["unit_id"]: f for f in data["incidence"]}
+    values = {cid: (f["per100k"] if f["per100k"] is not None else f["value"]) for cid, f in inc.items()}
+    extra = {cid: {"url": f["url"], "cases": f["value"]} for cid, f in inc.items()}
+    return feature_collection(communes, values, extra=extra)
