@@ -90,7 +90,12 @@ def metric_cases(user, metric: str, now: dt.datetime | None = None):
     return active_home(user).filter(metric_filter(metric, now, lim))
 
 
-def board(user, group: str = "commune", now: dt.datetime | None = None) -> dict:
+def board(user, group: str = "commune", now: dt.datetime | None = None, structure: str | None = None) -> dict:
+    """Counts per group. Per commune, on `structure` ("Theo địa giới", default: the installation's, today's map): a
+    case on a pre-2025 commune counts in its default 2025 successor (geo.areas.rollup_counts); cases keep their unit."""
+    from geo import areas
+
+    structure = structure or areas.installation_structure()
     now = now or timezone.now()
     lim = limits(timezone.localdate(now))
     key_field, label_field = GROUPS[group]
@@ -107,6 +112,21 @@ def board(user, group: str = "commune", now: dt.datetime | None = None) -> dict:
         rows[r[key_field]] = {"key": r[key_field], "label": r[label_field] or "—", "unacknowledged": 0,
                               **{m: r[m] for m in aggregates}, "active": r["active"]}
     add(open_alerts(user, now, lim), "unacknowledged", f"case__{key_field}", f"case__{label_field}")
+    if group == "commune":
+        rows = _on_structure(rows, structure)
     ordered = sorted(rows.values(), key=lambda r: (-sum(r[m] for m in METRIC_KEYS), str(r["label"])))
     totals = {m: sum(r[m] for r in ordered) for m in [*METRIC_KEYS, "active"]}
-    return {"rows": ordered, "totals": totals, "limits": lim, "group": group, "now": now}
+    return {"rows": ordered, "totals": totals, "limits": lim, "group": group, "now": now, "structure": structure}
+
+
+def _on_structure(rows: dict, structure: str) -> dict:
+    """Per-commune rows regrouped on the communes of `structure` (two queries whatever the number of communes)."""
+    from geo import areas
+
+    fields = [*METRIC_KEYS, "active"]
+    counts = areas.rollup_counts({k: {f: r[f] for f in fields} for k, r in rows.items() if k is not None}, structure)
+    names = areas.unit_names(counts.keys())
+    out = {k: {"key": k, "label": names.get(k) or "—", **v} for k, v in counts.items()}
+    if None in rows:
+        out[None] = rows[None]
+    return out

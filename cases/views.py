@@ -353,7 +353,9 @@ def unreachable_board(request):
     group = request.GET.get("by") or ("district" if request.user.jurisdiction_unit is None or request.user.jurisdiction_unit.level == "province" else "commune")
     if group not in board_mod.GROUPS:
         group = "commune"
-    data = board_mod.board(request.user, group)
+    from geo import areas
+
+    data = board_mod.board(request.user, group, structure=areas.structure_from_request(request))
     metric = request.GET.get("metric")
     cases = None
     # Leadership reads the counts; the lists of patients are for the health workers who act on them.

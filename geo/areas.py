@@ -289,3 +289,33 @@ def unit_on(unit: AdministrativeUnit | None, structure: str) -> AdministrativeUn
         return link.old_unit if link else None
     olds = old_province_paths(unit.path)
     return AdministrativeUnit.objects.filter(path__in=olds).order_by("code").first() if olds else None
+
+
+def rollup_counts(counts: dict, structure: str | None = None) -> dict:
+    """Figures keyed by the commune of their time ({commune id: n} or {commune id: {name: n}}) regrouped on the
+    communes of `structure` (default: the installation's): a pre-2025 commune's figures add into its default
+    successor (`rollup_map`, one query). The one helper every aggregate page's switch uses; records keep their units.
+    """
+    mapping = rollup_map(structure, counts.keys()) if counts else {}
+    out: dict = {}
+    for cid, value in counts.items():
+        key = mapping.get(cid, cid)
+        if isinstance(value, dict):
+            into = out.setdefault(key, {k: 0 for k in value})
+            for k, v in value.items():
+                into[k] = into.get(k, 0) + (v or 0)
+        else:
+            out[key] = out.get(key, 0) + (value or 0)
+    return out
+
+
+def communes_on(area, structure: str | None = None) -> QuerySet:
+    """The communes of `structure` a table or map of `area` (a unit of either structure or a region) is broken into
+    when shown on that structure: those at or below it, and on the other map those standing for its places."""
+    return units_under(area, Level.COMMUNE, counting=True, structure=structure or installation_structure())
+
+
+def unit_names(ids: Iterable[int]) -> dict[int, str]:
+    """{unit id: name} in one query (labels of a regrouped table)."""
+    ids = [i for i in ids if i is not None]
+    return dict(AdministrativeUnit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
