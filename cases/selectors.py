@@ -50,9 +50,13 @@ def last_case_day(case_qs, basis: str = "onset"):
 
 
 # --- Figures for reports and the leadership dashboard (set-based: one grouped query each) ---------------------
-def cases_in(path: str, disease: str | None = None):
-    """Cases resident in the unit at `path` (and below), of one disease or all."""
-    qs = Case.objects.filter(commune__path__startswith=path)
+def cases_in(path, disease: str | None = None):
+    """Cases resident in the unit at `path` (and below), of one disease or all. `path` may also be a unit or a
+    region: then the cases on the communes of either structure under it, each counted once (geo.areas.under_q)."""
+    if isinstance(path, str):
+        qs = Case.objects.filter(commune__path__startswith=path)
+    else:
+        qs = Case.objects.filter(areas.under_q(path, "commune", counting=True))
     if not disease:
         return qs
     # The disease's id as a sub-select (one value): PostgreSQL then uses the (disease, day) indexes' ranges.
@@ -136,7 +140,10 @@ def figure_filter(qs, params):
             return qs.none()
     if params.get("don_vi"):
         unit = AdministrativeUnit.objects.filter(pk=params["don_vi"]).only("path").first() if str(params["don_vi"]).isdigit() else None
-        qs = qs.filter(commune__path__startswith=unit.path) if unit else qs.none()
+        if unit is None:
+            return qs.none()
+        # A 2025 commune's list also holds the pre-2025 communes that roll up into it (as its figure counts them).
+        qs = qs.filter(areas.under_q(unit, "commune", counting=True))
     if params.get("tuoi"):
         bounds = AGE_BAND_BOUNDS.get(params["tuoi"])
         if bounds is None:
@@ -206,7 +213,7 @@ def open_admissions_by_facility_place(path_prefixes, at: dt.datetime) -> list[di
                 .values("facility__unit__path", "bed_type").annotate(n=Count("id")).order_by())
 
 
-def daily_figures(day: dt.date, area) -> dict:
+def daily_figures(day: dt.date, area, structure: str | None = None) -> dict:
     """The daily report's case figures for `day` (residents of communes in `area`, a unit or health region on either
     structure — geo.areas.under_q; all when None):
     "new" (confirmed that day, by where detected), "communes" (the same per commune, sorted by district and commune),
@@ -225,6 +232,10 @@ def daily_figures(day: dt.date, area) -> dict:
         row[key] += r["n"]
         row["total"] += r["n"]
         names[r["commune_id"]] = (r["commune__parent__name"] or "", r["commune__name"])
+    if structure is not None:
+        # "Theo địa giới": the communes of `structure` (a pre-2025 commune's cases add into its default successor).
+        by_commune = areas.rollup_counts(dict(by_commune), structure)
+        names = _commune_labels(by_commune.keys())
     communes = sorted(({"district": names[k][0], "commune": names[k][1], **v} for k, v in by_commune.items()),
                       key=lambda r: (r["district"], r["commune"]))
     totals = qs.filter(confirmed_on__lte=day).aggregate(
@@ -240,6 +251,16 @@ def daily_figures(day: dt.date, area) -> dict:
     )
     new_totals = {k: sum(c[k] for c in communes) for k in (*(k.value for k in kinds), "total")}
     return {"new": new_totals, "communes": communes, **totals}
+
+
+def _commune_labels(ids) -> dict[int, tuple[str, str]]:
+    """{commune id: (district name or "" on the 2025 structure, commune name)} in one query."""
+    from geo.models import AdministrativeUnit, Level
+
+    rows = AdministrativeUnit.objects.filter(pk__in=list(ids)).values_list("pk", "name", "parent__name", "parent__level")
+    return {pk: (parent if level == Level.DISTRICT else "", name) for pk, name, parent, level in rows}
+
+
 # --- the field app's worklist (fieldapp.sync) ------------------------------------------------------------------------
 def field_patients(user, *, since=None, team_ids=None):
     """Active home-care cases the user may see (core.scoping), of his teams when he belongs to any; with `since`,

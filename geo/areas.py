@@ -311,8 +311,14 @@ def rollup_counts(counts: dict, structure: str | None = None) -> dict:
 
 def communes_on(area, structure: str | None = None) -> QuerySet:
     """The communes of `structure` a table or map of `area` (a unit of either structure or a region) is broken into
-    when shown on that structure: those at or below it, and on the other map those standing for its places."""
-    return units_under(area, Level.COMMUNE, counting=True, structure=structure or installation_structure())
+    when shown on that structure — those `rollup_counts` adds its records into: the communes of that structure
+    under it, and on the 2025 map the default successors of the pre-2025 communes under it."""
+    structure = structure or installation_structure()
+    under = units_under(area, Level.COMMUNE, counting=True)
+    q = Q(pk__in=under.filter(structure=structure).values("pk"))
+    if structure == FROM_2025:
+        q |= Q(pk__in=UnitCorrespondence.objects.filter(is_default=True, old_unit__in=under.values("pk")).values("new_unit_id"))
+    return AdministrativeUnit.objects.filter(q, level=Level.COMMUNE, structure=structure)
 
 
 def unit_names(ids: Iterable[int]) -> dict[int, str]:

@@ -41,8 +41,9 @@ def _in(prov, lookup: str) -> Q:
 
 
 # --- sections ----------------------------------------------------------------------------------------------
-def cases_section(day: dt.date, prov) -> dict | None:
-    return cases_selectors.daily_figures(day, prov)
+def cases_section(day: dt.date, prov, structure: str | None = None) -> dict | None:
+    # The per-commune table on the report's structure (today's by default): records keep their units.
+    return cases_selectors.daily_figures(day, prov, structure=structure)
 
 
 def contacts_section(day: dt.date, prov) -> dict | None:
@@ -95,7 +96,7 @@ def supplies_section(day: dt.date, prov) -> dict | None:
     return supplies_selectors.report_section(day, prov)
 
 
-def diseases_section(day: dt.date, prov) -> dict | None:
+def diseases_section(day: dt.date, prov, structure: str | None = None) -> dict | None:
     """Per disease, the leadership dashboard's figures for the day (reports.dashboard): new cases of the day, this
     week against last week with the change, the communes with the steepest rise; by report date, each with the link
     of the case list it counts."""
@@ -105,7 +106,7 @@ def diseases_section(day: dt.date, prov) -> dict | None:
 
     from .dashboard import daily_report_figures
 
-    out = [daily_report_figures(disease=d, unit=prov, day=day) for d in Disease.objects.order_by("name")]
+    out = [daily_report_figures(disease=d, unit=prov, day=day, structure=structure) for d in Disease.objects.order_by("name")]
     return {"diseases": [d for d in out if d["cumulative"]]}
 
 
@@ -116,14 +117,23 @@ SECTIONS = [
 ]
 
 
-def build(day: dt.date, cut_at: dt.datetime | None = None) -> dict:
+# Sections whose per-commune tables follow the report's structure ("Theo địa giới").
+BY_STRUCTURE = {"cases", "diseases"}
+
+
+def build(day: dt.date, cut_at: dt.datetime | None = None, structure: str | None = None) -> dict:
+    """The report's figures; per-commune tables on `structure` (default: the installation's, today's map; a
+    pre-2025 commune's figures roll up into its default successor — geo.areas.rollup_counts)."""
+    from geo.areas import installation_structure
+
+    structure = structure or installation_structure()
     prov = province()
-    data = {"day": day.isoformat(), "cut_at": cut_at.isoformat() if cut_at else None,
+    data = {"day": day.isoformat(), "cut_at": cut_at.isoformat() if cut_at else None, "structure": structure,
             "province": prov.name if prov else "", "sections": {}, "unavailable": {}}
     for name, fn in SECTIONS:
         try:
             with transaction.atomic():  # a failing source must not poison the rest (PostgreSQL)
-                section = fn(day, prov)
+                section = fn(day, prov, structure) if name in BY_STRUCTURE else fn(day, prov)
         except DatabaseError as exc:
             # A source whose query failed (a timeout, a lock): keep the report, say what is missing. Programming
             # errors (AttributeError, KeyError, TypeError…) are not swallowed: they fail the report and its tests.

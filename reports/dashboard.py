@@ -49,25 +49,32 @@ def list_url(disease: str, basis: str, start: dt.date | None = None, end: dt.dat
     return reverse("cases:list") + "?" + urlencode(params)
 
 
-def population_by_commune(unit, year: int) -> tuple[dict[int, int], int | None]:
-    """{commune id: population} of the latest estimate year not after `year`, and that year."""
+def population_by_commune(unit, year: int, structure: str | None = None) -> tuple[dict[int, int], int | None]:
+    """{commune id on `structure`: population} of the latest estimate year not after `year`, and that year; the
+    estimates of either structure under `unit`, a pre-2025 commune's added into its default successor on 2025."""
+    from geo import areas
     from geo.models import PopulationEstimate
 
-    qs = PopulationEstimate.objects.filter(unit__path__startswith=unit.path, unit__level="commune", year__lte=year)
+    qs = PopulationEstimate.objects.filter(areas.under_q(unit, "unit", counting=True), unit__level="commune", year__lte=year)
     latest = qs.aggregate(y=Max("year"))["y"]
     if latest is None:
         return {}, None
     rows = qs.filter(year=latest).values("unit_id").annotate(p=Sum("population")).order_by()
-    return {r["unit_id"]: r["p"] for r in rows}, latest
+    return areas.rollup_counts({r["unit_id"]: r["p"] for r in rows}, structure or unit.structure), latest
 
 
 def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
+def build(*, disease: str, unit, day: dt.date, basis: str = "onset", structure: str | None = None) -> dict:
+    """The dashboard of `unit`; its communes (incidence map, steepest rise) on `structure` ("Theo địa giới", default:
+    the installation's): records of either structure under the unit, a pre-2025 commune's added into its default
+    2025 successor (geo.areas.rollup_counts)."""
     from cases.selectors import counts_by_age_band, counts_by_commune_windows, daily_counts
-    from geo.models import AdministrativeUnit
+    from geo import areas
+
+    structure = structure or areas.installation_structure()
 
     basis = "report" if basis == "report" else "onset"
     figures: list[dict] = []
@@ -80,7 +87,7 @@ def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
     # Curve: one query for the whole span (26 weeks ⊇ 91 days).
     first_week = week_start(day) - dt.timedelta(weeks=CURVE_WEEKS - 1)
     start = min(first_week, day - dt.timedelta(days=CURVE_DAYS - 1))
-    counts = daily_counts(unit.path, disease, basis, start, day)
+    counts = daily_counts(unit, disease, basis, start, day)
     days = [day - dt.timedelta(days=i) for i in range(CURVE_DAYS - 1, -1, -1)]
     daily = []
     for d in days:
@@ -108,15 +115,14 @@ def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
     }
 
     # Communes: incidence (28 days) and rise (this week vs last).
-    communes = {u.pk: u for u in AdministrativeUnit.objects.filter(path__startswith=unit.path, level="commune",
-                                                                   structure=unit.structure).select_related("parent")}
+    communes = {u.pk: u for u in areas.communes_on(unit, structure).select_related("parent")}
     inc_start = day - dt.timedelta(days=INCIDENCE_DAYS - 1)
-    windows = counts_by_commune_windows(unit.path, disease, basis, {
-        "n28": (inc_start, day), "this": (this_start, day), "last": (last_start, last_end)})
+    windows = areas.rollup_counts(counts_by_commune_windows(unit, disease, basis, {
+        "n28": (inc_start, day), "this": (this_start, day), "last": (last_start, last_end)}), structure)
     n28 = {cid: w["n28"] for cid, w in windows.items() if w["n28"]}
     n_this = {cid: w["this"] for cid, w in windows.items() if w["this"]}
     n_last = {cid: w["last"] for cid, w in windows.items() if w["last"]}
-    population, pop_year = population_by_commune(unit, day.year)
+    population, pop_year = population_by_commune(unit, day.year, structure)
     incidence = []
     for cid, n in sorted(n28.items(), key=lambda kv: -kv[1]):
         if cid not in communes:
@@ -135,14 +141,14 @@ def build(*, disease: str, unit, day: dt.date, basis: str = "onset") -> dict:
               for rise, this, cid in rises[:RISE_TOP]]
 
     # Age bands (last 28 days).
-    bands = counts_by_age_band(unit.path, disease, basis, inc_start, day)
+    bands = counts_by_age_band(unit, disease, basis, inc_start, day)
     from django.utils.translation import gettext
 
     ages = [fig("age", gettext(BANDS_VI[b]), bands.get(b, 0), list_url(disease, basis, inc_start, day, band=b if b != "unknown" else None), band=b)
             for b in ("0-4", "5-11", "12-17", "18-49", "50-64", "65+")]
 
     return {
-        "disease": disease, "unit": unit.name, "unit_id": unit.pk, "day": day.isoformat(), "basis": basis,
+        "disease": disease, "unit": unit.name, "unit_id": unit.pk, "day": day.isoformat(), "basis": basis, "structure": structure,
         "daily": daily, "weekly": weekly, "week": week, "incidence": incidence, "population_year": pop_year,
         "rising": rising, "ages": ages, "age_range": f"{_d(inc_start)}–{_d(day)}",
         "coverage": coverage(disease, unit, day), "figures": figures,
@@ -168,25 +174,28 @@ def chart_data(data: dict) -> dict:
     }
 
 
-def daily_report_figures(*, disease, unit, day: dt.date) -> dict:
+def daily_report_figures(*, disease, unit, day: dt.date, structure: str | None = None) -> dict:
     """The daily situation report's section of one disease (by report date): today's new cases, this week against
-    last week, year to date, and the steepest rises; three grouped queries."""
+    last week, year to date, and the steepest rises per commune of `structure` (default: the installation's; a
+    pre-2025 commune's cases add into its default 2025 successor); a handful of grouped queries."""
     from cases.selectors import cases_in, counts_by_commune, daily_counts
-    from geo.models import AdministrativeUnit
+    from geo import areas
+
+    structure = structure or areas.installation_structure()
 
     code, basis = disease.code, "report"
-    counts = daily_counts(unit.path, code, basis, day - dt.timedelta(days=13), day)
+    counts = daily_counts(unit, code, basis, day - dt.timedelta(days=13), day)
     this_start, last_start, last_end = day - dt.timedelta(days=6), day - dt.timedelta(days=13), day - dt.timedelta(days=7)
     this_n = sum(n for d, n in counts.items() if d >= this_start)
     last_n = sum(n for d, n in counts.items() if d <= last_end)
     year_start = day.replace(month=1, day=1)
-    cumulative = cases_in(unit.path, code).filter(confirmed_on__gte=year_start, confirmed_on__lte=day).count()
-    n_this = counts_by_commune(unit.path, code, basis, this_start, day)
-    n_last = counts_by_commune(unit.path, code, basis, last_start, last_end)
+    cumulative = cases_in(unit, code).filter(confirmed_on__gte=year_start, confirmed_on__lte=day).count()
+    n_this = areas.rollup_counts(counts_by_commune(unit, code, basis, this_start, day), structure)
+    n_last = areas.rollup_counts(counts_by_commune(unit, code, basis, last_start, last_end), structure)
     rises = sorted(((n - n_last.get(cid, 0), n, cid) for cid, n in n_this.items() if n > n_last.get(cid, 0)), key=lambda r: (-r[0], -r[1]))[:5]
-    names = dict(AdministrativeUnit.objects.filter(pk__in=[r[2] for r in rises]).values_list("pk", "name"))
+    names = areas.unit_names(r[2] for r in rises)
     return {
-        "code": code, "name": disease.name,
+        "code": code, "name": disease.name, "structure": structure,
         "today": {"value": counts.get(day, 0), "url": list_url(code, basis, day, day)},
         "this_week": {"value": this_n, "url": list_url(code, basis, this_start, day)},
         "last_week": {"value": last_n, "url": list_url(code, basis, last_start, last_end)},

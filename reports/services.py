@@ -23,14 +23,15 @@ def _cut_at(day: dt.date, setup: ReportSetup) -> dt.datetime:
     return dt.datetime.combine(day, cut, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def generate_report(day: dt.date | None = None, *, by=None) -> SituationReport:
-    """Build the day's report from the system's data, render DOCX, PDF and XLSX, and archive them."""
+def generate_report(day: dt.date | None = None, *, by=None, structure: str | None = None) -> SituationReport:
+    """Build the day's report from the system's data, render DOCX, PDF and XLSX, and archive them; per-commune
+    tables on `structure` (default: the installation's, today's map)."""
     start = time.perf_counter()
     day = day or timezone.localdate()
     setup = ReportSetup.current()
     cut_at = _cut_at(day, setup)
     # Figures for the day are those recorded up to the cut (new cases of the previous 24 hours are dated the day before).
-    data = builder.build(day, cut_at)
+    data = builder.build(day, cut_at, structure)
     seq = SituationReport.objects.filter(day__year=day.year).values("day").distinct().count() + 1
     report = SituationReport(day=day, cut_at=cut_at, data=data, created_by=by, number=f"{seq}/{setup.symbol}")
     stem = f"bao-cao-{day:%Y%m%d}-{int(time.time())}"

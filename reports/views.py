@@ -40,7 +40,11 @@ def report_generate(request):
     except ParseError as exc:
         messages.error(request, exc.vi)
         return redirect("reports:list")
-    report = services.generate_report(day, by=request.user)
+    from geo import areas
+
+    structure = request.POST.get("structure")
+    report = services.generate_report(day, by=request.user,
+                                      structure=structure if structure in areas.STRUCTURES else None)
     messages.success(request, _("Đã lập báo cáo %(n)s.") % {"n": report.number})
     return redirect("reports:list")
 

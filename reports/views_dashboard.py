@@ -35,27 +35,32 @@ def _params(request):
 
 @role_required(REPORT_READERS)
 def dashboard(request):
+    from geo import areas
+
     diseases, disease, day, basis, unit = _params(request)
-    data = board.build(disease=disease, unit=unit, day=day, basis=basis) if unit is not None and disease else None
+    structure = areas.structure_from_request(request)
+    data = (board.build(disease=disease, unit=unit, day=day, basis=basis, structure=structure)
+            if unit is not None and disease else None)
     if request.GET.get("format") == "json" and data is not None:
         return JsonResponse({k: v for k, v in data.items()})
     map_url = None
     if data is not None:
-        map_url = f"{request.path}?benh={disease}&theo={basis}&ngay={day:%d/%m/%Y}&ban_do=1"
+        map_url = f"{request.path}?benh={disease}&theo={basis}&ngay={day:%d/%m/%Y}&structure={structure}&ban_do=1"
         if request.GET.get("ban_do"):
-            return JsonResponse(map_features(data, unit))
+            return JsonResponse(map_features(data, unit, structure))
     return render(request, "reports/dashboard.html", {
         "diseases": diseases, "disease": disease, "day": day, "basis": basis, "unit": unit, "data": data,
-        "chart": board.chart_data(data) if data else None, "map_url": map_url,
+        "chart": board.chart_data(data) if data else None, "map_url": map_url, "structure": structure,
     })
 
 
-def map_features(data: dict, unit) -> dict:
-    """The communes' GeoJSON with incidence per 100,000 (or the count when no population) and the list link."""
-    from geo.models import AdministrativeUnit
+def map_features(data: dict, unit, structure: str | None = None) -> dict:
+    """The communes of `structure` (geo.areas.communes_on) as GeoJSON with incidence per 100,000 (or the count when
+    no population) and the list link."""
+    from geo import areas
     from geo.services import feature_collection
 
-    communes = AdministrativeUnit.objects.filter(path__startswith=unit.path, level="commune", structure=unit.structure)
+    communes = areas.communes_on(unit, structure or data.get("structure"))
     inc = {f["unit_id"]: f for f in data["incidence"]}
     values = {cid: (f["per100k"] if f["per100k"] is not None else f["value"]) for cid, f in inc.items()}
     extra = {cid: {"url": f["url"], "cases": f["value"]} for cid, f in inc.items()}

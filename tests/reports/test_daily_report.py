@@ -36,7 +36,13 @@ def test_it_counts_the_days_cases_from_the_registry(figures, commune_a, commune_
     assert c["new"] == {"community": 1, "quarantine": 1, "facility": 1, "total": 3}
     assert (c["cumulative"], c["recovered"], c["recovered_today"], c["deaths"], c["deaths_today"]) == (5, 1, 1, 1, 0)
     assert (c["active_home"], c["active_hospital"]) == (2, 1)
+    # Today's map by default: each pre-2025 commune's cases in its default 2025 successor.
+    new_a, new_b = (x.successor_links.get(is_default=True).new_unit for x in (commune_a, commune_b))
     per_commune = {r["commune"]: (r["community"], r["quarantine"], r["facility"]) for r in c["communes"]}
+    assert data["structure"] == "2025"
+    assert per_commune == {new_a.name: (1, 1, 0), new_b.name: (0, 0, 1)}
+    old = builder.build(DAY, structure="pre2025")["sections"]["cases"]
+    per_commune = {r["commune"]: (r["community"], r["quarantine"], r["facility"]) for r in old["communes"]}
     assert per_commune == {commune_a.name: (1, 1, 0), commune_b.name: (0, 0, 1)}
 
 
@@ -56,7 +62,7 @@ def test_a_section_whose_query_fails_is_reported_unavailable_and_the_rest_still_
 
     from cases import selectors as cases_selectors
 
-    def failing(day, prefix):
+    def failing(day, prefix, **kw):
         raise DatabaseError("canceling statement due to statement timeout")
 
     monkeypatch.setattr(cases_selectors, "daily_figures", failing)
@@ -88,7 +94,8 @@ def test_the_pdf_and_xlsx_are_produced_and_archived_for_download(figures, person
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
-    report = services.generate_report(DAY, by=personas["health_dept"])
+    # The pre-2025 communes on request (the exports follow the report's structure).
+    report = services.generate_report(DAY, by=personas["health_dept"], structure="pre2025")
     pdf_text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(report.pdf.read())).pages).split())
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in pdf_text and "Phường Quang Trung" in pdf_text
     wb = load_workbook(io.BytesIO(report.xlsx.read()))
@@ -143,3 +150,20 @@ def test_new_f1_counts_the_people_traced_that_day_not_the_rows_typed_in_that_day
                              last_exposure_on=DAY - dt.timedelta(days=4), identified_on=identified)
     section = builder.build(DAY)["sections"]["contacts"]
     assert section["f1_new"] == 2  # all three rows were typed in today; two were traced on the report's day
+
+
+def test_the_per_commune_table_on_2025_is_the_sum_of_its_pre2025_communes(person_factory, commune_a):
+    from geo.models import UnitCorrespondence
+
+    new = commune_a.successor_links.get(is_default=True).new_unit
+    other = UnitCorrespondence.objects.filter(new_unit=new, is_default=True).exclude(old_unit=commune_a).first().old_unit
+    make_case(person_factory, commune_a)
+    make_case(person_factory, commune_a, detected_in="quarantine")
+    make_case(person_factory, other)
+    old = {r["commune"]: r["total"] for r in builder.build(DAY, structure="pre2025")["sections"]["cases"]["communes"]}
+    assert old == {commune_a.name: 2, other.name: 1}
+    rows = builder.build(DAY)["sections"]["cases"]["communes"]
+    assert [(r["district"], r["commune"], r["total"]) for r in rows] == [("", new.name, 3)]
+    diseases = builder.build(DAY)["sections"]["diseases"]["diseases"]
+    rising = {r["unit"]: r["value"] for d in diseases for r in d["rising"]}
+    assert rising == {new.name: 3}
