@@ -655,12 +655,19 @@ def warm_coverage(on: dt.date | None = None) -> int:
     its districts today: the figures, the levels criteria and the 12-month trend. Scheduled just after midnight (a new
     day is a new cache key) and run after a dose import: the first reader of the day no longer waits 7 seconds for a
     province's figures. Returns the number of units warmed."""
-    from django.conf import settings
+    from django.db.models import Q
     from django.utils import timezone
 
     on = on or timezone.localdate()
-    units = list(AdministrativeUnit.objects.filter(level__in=[Level.PROVINCE, Level.DISTRICT],
-                                                   path__startswith=f"/{settings.PHONGDICH_PROVINCE_CODE}/").order_by("path"))
+    # The installation's province (geo.areas) and, for the page's "before 01/07/2025" switch, the pre-2025
+    # provinces it took over with their districts.
+    province = areas.installation_province()
+    olds = list(areas.history_provinces().values_list("path", flat=True))
+    under_old = Q(pk__in=[])
+    for path in olds:
+        under_old |= Q(path__startswith=path)
+    units = ([province] if province is not None and province.path not in olds else []) + list(
+        AdministrativeUnit.objects.filter(under_old, level__in=[Level.PROVINCE, Level.DISTRICT]).order_by("path"))
     for unit in units:
         coverage_for_levels(unit, on)
         coverage_trend(unit, on)
