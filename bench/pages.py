@@ -96,7 +96,7 @@ def child(people: int, repeat: int, reuse: bool, roles: list[str] | None = None,
     if not (reuse and Person.objects.exists()):
         started = time.perf_counter()
         call_command("load_admin_units", verbosity=0)
-        call_command("demo", people=people, stdout=open(os.devnull, "w"))
+        call_command("demo", people=people, not_production=True, stdout=open(os.devnull, "w"))  # DEBUG is off here
         print(f"demo built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     setup_test_environment()  # lets the test client's host in; keeps DEBUG as set (off)
     from django.conf import settings
