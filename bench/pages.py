@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pages.py [--people 580000] [--repeat 5] [--only sqlite|postgresql]
         [--sqlite var/bench_pages.sqlite3] [--pg postgres://postgres@127.0.0.1:5432/phongdich_bench_pages] [--reuse]
+        [--role ROLE ...] [--page URL_PREFIX ...]
 
 Builds the demo (`phongdich demo --people N`) into a throw-away SQLite file and PostgreSQL database (with `--reuse`,
 an existing demo in them is kept: building the 580,000-person demo takes minutes), then signs in as each demo role
@@ -10,7 +11,9 @@ an existing demo in them is kept: building the 580,000-person demo takes minutes
 Each page is requested `--repeat` times through the whole Django stack (middleware, sessions, templates) with
 Django's test client, with DEBUG off. Prints, per database, role and page: the status, p50 and p95 in milliseconds
 and the number of SQL queries; then the pages over the goal (p95 < 500 ms on PostgreSQL, < 1 s on SQLite).
-Nothing is asserted: the figures are for the reader.
+Nothing is asserted: the figures are for the reader. `--role` and `--page` (both repeatable) restrict the run to
+those roles and to the pages whose url starts with one of the given prefixes ("/" alone means the home page only),
+to measure a few pages before and after a change without visiting all 200.
 """
 import argparse
 import json
@@ -76,7 +79,12 @@ def _client_for(user):
     return client
 
 
-def child(people: int, repeat: int, reuse: bool) -> None:
+def _wanted(url: str, prefixes: list[str]) -> bool:
+    return not prefixes or any(url == p if p == "/" else url.startswith(p) for p in prefixes)
+
+
+def child(people: int, repeat: int, reuse: bool, roles: list[str] | None = None,
+          prefixes: list[str] | None = None) -> None:
     setup_django(migrate=True)
     from django.core.management import call_command
     from django.db import connection
@@ -88,7 +96,7 @@ def child(people: int, repeat: int, reuse: bool) -> None:
     if not (reuse and Person.objects.exists()):
         started = time.perf_counter()
         call_command("load_admin_units", verbosity=0)
-        call_command("demo", people=people, stdout=open(os.devnull, "w"))
+        call_command("demo", people=people, not_production=True, stdout=open(os.devnull, "w"))  # DEBUG is off here
         print(f"demo built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     setup_test_environment()  # lets the test client's host in; keeps DEBUG as set (off)
     from django.conf import settings
@@ -103,8 +111,12 @@ def child(people: int, repeat: int, reuse: bool) -> None:
         users.setdefault(user.role, user)
     rows = []
     for role, user in users.items():
+        if roles and role not in roles:
+            continue
         client = _client_for(user)
         for label, url in _pages_for(user):
+            if not _wanted(url, prefixes or []):
+                continue
             times, queries, status = [], 0, None
             for i in range(repeat + 1):  # the first request warms caches (templates, rules) and is not counted
                 with CaptureQueriesContext(connection) as ctx:
@@ -123,6 +135,10 @@ def run(args, database_url: str, label: str) -> dict:
     env = child_env(database_url, DEBUG="0", SECRET_KEY="bench-pages-not-secret", ALLOWED_HOSTS="testserver",
                     PHONGDICH_DEMO="1")  # the demo accounts are not sent to change their password first
     command = [sys.executable, __file__, "--child", "--people", str(args.people), "--repeat", str(args.repeat)]
+    for role in args.role:
+        command += ["--role", role]
+    for prefix in args.page:
+        command += ["--page", prefix]
     out = subprocess.run(command + (["--reuse"] if args.reuse else []), env=env, cwd=ROOT, stdout=subprocess.PIPE,
                          text=True)
     if out.returncode != 0:
@@ -154,10 +170,12 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/phongdich_bench_pages")
     parser.add_argument("--reuse", action="store_true", help="keep a demo already built in these databases")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--role", action="append", default=[], help="only this demo role (repeatable)")
+    parser.add_argument("--page", action="append", default=[], help="only pages whose url starts with this (repeatable)")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
-        child(args.people, args.repeat, args.reuse)
+        child(args.people, args.repeat, args.reuse, args.role, args.page)
         return
     if args.only in (None, "sqlite"):
         if not args.reuse and os.path.exists(args.sqlite):

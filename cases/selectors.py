@@ -67,10 +67,10 @@ def cases_in(path, disease: str | None = None):
     return qs.filter(disease_id=Subquery(Disease.objects.filter(code=disease).values("id")[:1]))
 
 
-def counts_by_commune_disease(path: str, start, end) -> dict[tuple[int, str], dict]:
+def counts_by_commune_disease(area, start, end) -> dict[tuple[int, str], dict]:
     """{(commune_id, disease_code): {"cases": n confirmed in [start, end], "deaths": n died in [start, end]}}."""
     out: dict[tuple[int, str], dict] = {}
-    base = Case.objects.filter(commune__path__startswith=path)
+    base = Case.objects.filter(areas.under_q(area, "commune", counting=True))  # records on the units of their time
     for r in (base.filter(confirmed_on__gte=start, confirmed_on__lte=end)
               .values("commune_id", "disease__code").annotate(n=Count("id")).order_by()):
         out.setdefault((r["commune_id"], r["disease__code"]), {"cases": 0, "deaths": 0})["cases"] = r["n"]
@@ -80,7 +80,7 @@ def counts_by_commune_disease(path: str, start, end) -> dict[tuple[int, str], di
     return out
 
 
-def report_timeliness_by_commune(path: str, start, end, deadlines: dict[str, int]) -> dict[int, dict]:
+def report_timeliness_by_commune(area, start, end, deadlines: dict[str, int]) -> dict[int, dict]:
     """Case reports confirmed in [start, end] per commune: on time when recorded (created_at, local day) no later
     than the confirmation day + the disease's deadline in days (`deadlines`: disease code → days); diseases without
     a deadline are counted under "unjudged". {commune_id: {"on_time", "late", "unjudged"}}. One grouped query (by
@@ -90,7 +90,7 @@ def report_timeliness_by_commune(path: str, start, end, deadlines: dict[str, int
     from django.db.models.functions import TruncDate
 
     out: dict[int, dict] = {}
-    rows = (Case.objects.filter(commune__path__startswith=path, confirmed_on__gte=start, confirmed_on__lte=end)
+    rows = (Case.objects.filter(areas.under_q(area, "commune", counting=True), confirmed_on__gte=start, confirmed_on__lte=end)
             .annotate(recorded_on=TruncDate("created_at"))
             .values("commune_id", "disease__code", "confirmed_on", "recorded_on").annotate(n=Count("id")).order_by())
     for r in rows:

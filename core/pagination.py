@@ -12,5 +12,11 @@ class KnownCountPaginator(Paginator):
 
 
 def jurisdiction_key(user):
-    """What a cached count of a user's list depends on: the whole registry, or the user's unit."""
-    return "all" if user.sees_everything else getattr(user.jurisdiction_unit, "pk", "none")
+    """What a cached count of a user's list depends on: the whole registry, the user's health region or his unit
+    (a region user has no unit: without the region in the key, every region shared one count)."""
+    if user.sees_everything:
+        return "all"
+    region = getattr(user, "jurisdiction_region", None)
+    if region is not None:
+        return f"region{region.pk}"
+    return getattr(user.jurisdiction_unit, "pk", "none")

@@ -117,24 +117,25 @@ def standard_catalog(district_names: list[str] | None = None, commune_names: lis
 
 def province_communes_2025():
     """The communes, wards and special zones of the 2025 province that took over the installation's province (the
-    two-level government): found through the correspondence of the old communes, then all communes of that
-    province. Empty when the 2025 structure is not loaded."""
-    from django.conf import settings
+    two-level government): the installation's province itself on a 2025 installation, else the 2025 province(s) its
+    old communes became part of (geo.areas). Empty when the 2025 structure is not loaded."""
+    from geo import areas
+    from geo.models import AdministrativeUnit, Level
 
-    from geo.models import AdministrativeUnit
-
-    code = settings.PHONGDICH_PROVINCE_CODE
-    provinces = list(AdministrativeUnit.objects.filter(
-        structure="2025", level="province",
-        children__predecessor_links__old_unit__path__startswith=f"/{code}/").distinct().values_list("path", flat=True))
-    if not provinces:
+    prov = areas.installation_province()
+    if prov is None:
         return []
-    from django.db.models import Q
-
-    q = Q()
-    for path in provinces:
-        q |= Q(path__startswith=path)
-    return list(AdministrativeUnit.objects.filter(q, structure="2025", level="commune").order_by("code"))
+    if prov.structure == areas.FROM_2025:
+        provinces = [prov]
+    else:
+        provinces = list(AdministrativeUnit.objects.filter(
+            structure=areas.FROM_2025, level=Level.PROVINCE,
+            pk__in=AdministrativeUnit.objects.filter(predecessor_links__old_unit__path__startswith=prov.path)
+            .values("parent_id")))
+    communes = AdministrativeUnit.objects.none()
+    for p in provinces:
+        communes = communes | areas.units_under(p, Level.COMMUNE, structure=areas.FROM_2025)
+    return list(communes.order_by("code"))
 
 
 def province_districts():

@@ -164,17 +164,32 @@ def under_paths_q(paths: Iterable[str], prefix: str = "", *, counting: bool = Fa
 
 
 def old_province_paths_many(new_province_paths: Iterable[str]) -> dict[str, list[str]]:
-    """{2025 province path: [paths of the pre-2025 provinces merged into it]} in one query (none for no paths)."""
-    wanted = list(new_province_paths)
+    """{2025 province path: [paths of the pre-2025 provinces merged into it]}: one query the first time, then from a
+    per-process memo (the units are reference data; `forget_reference()` clears it when they are loaded)."""
+    wanted = tuple(sorted(set(new_province_paths)))
     if not wanted:
         return {}
-    rows = (AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure=PRE_2025,
-                                              successor_links__new_unit__parent__path__in=wanted)
-            .values_list("successor_links__new_unit__parent__path", "parent__parent__path").distinct())
-    out: dict[str, set] = {p: set() for p in wanted}
-    for new, old in rows:
-        out[new].add(old)
-    return {k: sorted(v) for k, v in out.items()}
+    missing = [p for p in wanted if p not in _OLD_PROVINCES]
+    if missing:
+        rows = (AdministrativeUnit.objects.filter(level=Level.COMMUNE, structure=PRE_2025,
+                                                  successor_links__new_unit__parent__path__in=missing)
+                .values_list("successor_links__new_unit__parent__path", "parent__parent__path").distinct())
+        found: dict[str, set] = {p: set() for p in missing}
+        for new, old in rows:
+            found[new].add(old)
+        if any(found.values()):  # an empty answer (units not loaded yet) is not remembered
+            _OLD_PROVINCES.update({k: sorted(v) for k, v in found.items()})
+        else:
+            return {p: _OLD_PROVINCES.get(p, []) for p in wanted}
+    return {p: _OLD_PROVINCES.get(p, []) for p in wanted}
+
+
+_OLD_PROVINCES: dict[str, list[str]] = {}
+
+
+def forget_reference() -> None:
+    """Clear the per-process memo of the units' correspondence (after `load_admin_units`)."""
+    _OLD_PROVINCES.clear()
 
 
 def old_province_paths(new_province_path: str) -> list[str]:

@@ -101,6 +101,9 @@ def load_admin_units(province_codes: set[str] | None = None) -> dict[str, int]:
         for r in new
     ]))
     links = _load_correspondence(legacy, new, ids)
+    from .areas import forget_reference
+
+    forget_reference()  # the old → new province memo of geo.areas
     if connection.vendor == "postgresql":
         # Fresh statistics: with stale ones the planner repeats people searches once per commune.
         with connection.cursor() as cur:

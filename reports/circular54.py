@@ -23,9 +23,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from django.conf import settings
-
 from diseases.rules import NoRuleInForce, rule_in_force
+from geo import areas
+from geo.models import Level
 
 WEEKLY, MONTHLY = "weekly", "monthly"
 KINDS_VI = {WEEKLY: "tuần", MONTHLY: "tháng"}
@@ -49,18 +49,31 @@ def previous_period(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def province():
-    from geo.models import AdministrativeUnit
-
-    return AdministrativeUnit.objects.filter(structure="pre2025", level="province", code=settings.PHONGDICH_PROVINCE_CODE).first()
+    """The installation's province (geo.areas): on a 2025 installation its history rolls up into today's communes."""
+    return areas.installation_province()
 
 
 def communes_of(unit):
-    from geo.models import AdministrativeUnit
-
-    if unit.level == "commune":
+    """The reporting communes of `unit`, on the unit's own structure."""
+    if unit.level == Level.COMMUNE:
         return [unit]
-    return list(AdministrativeUnit.objects.filter(path__startswith=unit.path, level="commune", structure=unit.structure)
+    return list(areas.units_under(unit, Level.COMMUNE, structure=unit.structure)
                 .select_related("parent").order_by("parent__name", "name"))
+
+
+def _rolled_up(by_commune: dict, structure: str) -> dict:
+    """Re-key per-commune figures (keys `commune_id` or `(commune_id, …)`) from the commune of each record's time to
+    its commune on `structure` (geo.areas.rollup_map: a divided commune counts once), summing what meets."""
+    ids = {k[0] if isinstance(k, tuple) else k for k in by_commune}
+    to = areas.rollup_map(structure, ids)
+    out: dict = {}
+    for key, figures in by_commune.items():
+        cid = key[0] if isinstance(key, tuple) else key
+        new_key = (to.get(cid, cid), *key[1:]) if isinstance(key, tuple) else to.get(cid, cid)
+        cell = out.setdefault(new_key, dict.fromkeys(figures, 0))
+        for k, v in figures.items():
+            cell[k] += v
+    return out
 
 
 # --- Rules ----------------------------------------------------------------------------------------------------
@@ -116,8 +129,9 @@ def build(kind: str, unit, start: dt.date, end: dt.date) -> dict:
 
     ds = diseases()
     rules = reporting_rules(end)
-    period = counts_by_commune_disease(unit.path, start, end)
-    ytd = counts_by_commune_disease(unit.path, start.replace(month=1, day=1), end) if kind == MONTHLY else {}
+    period = _rolled_up(counts_by_commune_disease(unit, start, end), unit.structure)
+    ytd = (_rolled_up(counts_by_commune_disease(unit, start.replace(month=1, day=1), end), unit.structure)
+           if kind == MONTHLY else {})
     rows = []
     totals = {d.code: {"cases": 0, "deaths": 0, "cases_ytd": 0, "deaths_ytd": 0} for d in ds}
     for c in communes_of(unit):
@@ -154,7 +168,7 @@ def timeliness(kind: str, unit, start: dt.date, end: dt.date, *, now: dt.datetim
     for r in (Circular54Report.objects.filter(kind=kind, period_start=start, submitted=True, unit__path__startswith=unit.path)
               .order_by("created_at").values("unit_id", "created_at")):
         sent.setdefault(r["unit_id"], r["created_at"])  # the first submission counts
-    cases = report_timeliness_by_commune(unit.path, start, end, case_deadlines(end))
+    cases = _rolled_up(report_timeliness_by_commune(unit, start, end, case_deadlines(end)), unit.structure)
     rows = []
     for c in communes_of(unit):
         at = sent.get(c.pk)

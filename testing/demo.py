@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Max, Min
 
+from core.dataversion import bump
+
 TESTS = 6000
 SCHOOLS = ["THPT Kon Tum", "THPT Lê Lợi", "THCS Nguyễn Huệ", "TH Quang Trung", "Mầm non Hoa Hồng", "THCS Thắng Lợi",
            "TH Lê Văn Tám", "THPT Trần Quốc Tuấn"]
@@ -40,6 +42,7 @@ def build(ctx) -> None:
         tests.append(Test(person_id=pid, kind=kind, sample_code=f"KT22-{i + 1:06d}", lab=lab if kind == "rt_pcr" else None,
                           taken_on=taken, reported_on=reported, result=result, ct_value=ct, reason="Sàng lọc" if kind != "self_test" else ""))
     Test.objects.bulk_create(tests, batch_size=2000)
+    bump("testing")  # the tests list's cached total (core.dataversion)
 
     # Pooled RT-PCR: 30 pools of 10 in the province city; the last one positive and still followed up.
     communes = [c for c in ctx.communes if c.path.startswith("/62/608/")] or ctx.communes
@@ -83,4 +86,5 @@ def build(ctx) -> None:
                  reported_on=today, result="negative", reason="Sàng lọc giáo viên sau Tết")
             for i, pid in enumerate(staff) if rng.random() < 0.86
         ])
+        bump("testing")  # the tests list's cached total (core.dataversion)
         ctx.say(f"testing: {n} xét nghiệm, {len(pools)} mẫu gộp, đợt sàng lọc giáo viên {len(staff)} người")

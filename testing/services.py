@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit.services import record
 from core.concurrency import touched, update_versioned
+from core.dataversion import bump
 from core.errors import Invalid
 
 from . import rules
@@ -41,6 +42,7 @@ def record_test(*, by, person, kind: str, sample_code: str, taken_on: dt.date, r
     )
     record(actor=by, action="create", obj=test, person_id=person.pk,
            changes={"kind": (None, kind), "sample_code": (None, sample_code), "result": (None, result)})
+    bump("testing")  # the tests list's cached total (core.dataversion)
     test_recorded.send(sender=Test, by=by, test=test)  # supplies takes stock; never refuses care (docs/supplies.md)
     return test
 

@@ -10,8 +10,10 @@ from django.views.decorators.http import require_POST
 from accounts.roles import HEALTH_READERS, LAB_EDITORS
 from core.auditing import record_read
 from core.concurrency import EditConflict
+from core.dataversion import cached
 from core.errors import Invalid
-from core.scoping import scope, visible_units
+from core.pagination import KnownCountPaginator, jurisdiction_key
+from core.scoping import scope, visible_commune_ids, visible_units
 from core.text import fold
 from core.views import role_required, scoped_object
 from geo.models import Level
@@ -22,9 +24,19 @@ from .forms import ImportForm, MemberTestForm, PoolForm, PoolResultForm, ResultF
 from .models import LineageAlert, Pool, PoolMember, Result, Test
 
 
+def _listed_tests(user):
+    """The tests of the user's jurisdiction for the list: by the ids of its communes (core.scoping.visible_commune_ids),
+    as the people list does, rather than a join on the units' paths whose selectivity PostgreSQL misjudges (it joined
+    every person of a district to the tests: 0.35-0.55 s for a district or province user on the 580,000 demo)."""
+    ids = visible_commune_ids(user)
+    if ids is None:
+        return scope(Test.objects.all(), user)
+    return Test.objects.filter(person__commune_id__in=sorted(ids))
+
+
 @role_required(HEALTH_READERS)
 def test_list(request):
-    qs = scope(Test.objects.select_related("person", "person__commune"), request.user)
+    qs = _listed_tests(request.user).select_related("person", "person__commune")
     result = request.GET.get("ket-qua", "")
     if result in Result.values:
         qs = qs.filter(result=result)
@@ -33,7 +45,14 @@ def test_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(sample_code=q) | Q(person__name_folded__contains=fold(q)))
-    page = Paginator(qs.order_by("-taken_on", "-id"), 25).get_page(request.GET.get("page"))
+    ordered = qs.order_by("-taken_on", "-id")
+    if result in Result.values or request.GET.get("disease") or q:
+        paginator = Paginator(ordered, 25)
+    else:  # the unfiltered list: its total is cached (counting a province's tests joins every person of it)
+        total = cached(("tests_count", jurisdiction_key(request.user)), versions=["testing", "people"],
+                       compute=_listed_tests(request.user).count)
+        paginator = KnownCountPaginator(ordered, 25, known_count=total)
+    page = paginator.get_page(request.GET.get("page"))
     alerts = scope(LineageAlert.objects.filter(acknowledged_by__isnull=True), request.user)[:5]
     return render(request, "testing/list.html", {"page_obj": page, "result": result, "q": q, "alerts": alerts,
                                                  "can_edit": request.user.has_role(LAB_EDITORS),

@@ -1,7 +1,6 @@
 """Living era of the demo (see core.demo): a booster campaign for people aged 65 and over in progress on today's
 province (started 45 days ago, due in 45 days), the doses given so far written as a national-platform export and loaded
 through the real importer, and every resident's vaccination summary recomputed on his 2025 commune."""
-import csv
 import datetime as dt
 import io
 
@@ -11,6 +10,7 @@ CAMPAIGN_DAYS = 45
 
 
 def build(ctx) -> None:
+    from core.exports import SafeWriter
     from geo.importers import Operator
     from people.models import Person
 
@@ -35,7 +35,7 @@ def build(ctx) -> None:
     people = (Person.objects.filter(pk__in=eligible, birth_year__lte=today.year - 66, merged_into__isnull=True)
               .exclude(id_number="").values_list("id_number", "full_name", "date_of_birth", "birth_year").order_by("id"))
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeWriter(out)  # core.exports: the one CSV writer
     w.writerow(HEADER)
     n = 0
     for id_number, full_name, dob, birth_year in people:

@@ -655,12 +655,19 @@ def warm_coverage(on: dt.date | None = None) -> int:
     its districts today: the figures, the levels criteria and the 12-month trend. Scheduled just after midnight (a new
     day is a new cache key) and run after a dose import: the first reader of the day no longer waits 7 seconds for a
     province's figures. Returns the number of units warmed."""
-    from django.conf import settings
+    from django.db.models import Q
     from django.utils import timezone
 
     on = on or timezone.localdate()
-    units = list(AdministrativeUnit.objects.filter(level__in=[Level.PROVINCE, Level.DISTRICT],
-                                                   path__startswith=f"/{settings.PHONGDICH_PROVINCE_CODE}/").order_by("path"))
+    # The installation's province (geo.areas) and, for the page's "before 01/07/2025" switch, the pre-2025
+    # provinces it took over with their districts.
+    province = areas.installation_province()
+    olds = list(areas.history_provinces().values_list("path", flat=True))
+    under_old = Q(pk__in=[])
+    for path in olds:
+        under_old |= Q(path__startswith=path)
+    units = ([province] if province is not None and province.path not in olds else []) + list(
+        AdministrativeUnit.objects.filter(under_old, level__in=[Level.PROVINCE, Level.DISTRICT]).order_by("path"))
     for unit in units:
         coverage_for_levels(unit, on)
         coverage_trend(unit, on)
@@ -668,8 +675,15 @@ def warm_coverage(on: dt.date | None = None) -> int:
 
 
 def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, group: str = "18+") -> list[dict]:
-    """Coverage of an age group at the end of each of the last `months` months up to `on` (one grouped query each)."""
-    points = []
+    """Coverage of an age group at the end of each of the last `months` months up to `on`. Cached like `coverage`
+    (core.dataversion); computed with the unit's communes once, the denominators once per year (they depend on the
+    year only: geo.services.population_at) and one grouped dose count per month."""
+    return cached(("coverage_trend", unit.pk, on.isoformat(), months, group), versions=COVERAGE_SOURCES,
+                  compute=lambda: _coverage_trend(unit, on, months, group))
+
+
+def _coverage_trend(unit: AdministrativeUnit, on: dt.date, months: int, group: str) -> list[dict]:
+    members = {"all": BANDS, "12+": BANDS[2:], "18+": BANDS[3:], "50+": BANDS[4:]}[group]
     y, m = on.year, on.month
     dates = []
     for _ in range(months):
@@ -677,13 +691,20 @@ def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, g
         end = min(on, last.replace(day=1) - dt.timedelta(days=1))
         dates.append(end)
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    ids = communes_of(unit)
+    dens: dict[int, int] = {}
+    points = []
     for d in reversed(dates):
-        g = coverage(unit, d)["groups"][group]
+        if d.year not in dens:
+            pop = geo_population_at(unit, d)["bands"]
+            dens[d.year] = sum(pop[b] for b in members)
+        counts = counts_by_band(ids, d)
         point = {"on": d}
         for k in DOSES:
+            cell = _cell(sum(counts[b][k] for b in members), dens[d.year])
             # A figure over 100 % is not a plain number: None (a gap in the chart), the cell kept for its flag.
-            point[k] = None if g[k].get("over") else g[k]["percentage"]
-            point[f"{k}_cell"] = g[k]
+            point[k] = None if cell.get("over") else cell["percentage"]
+            point[f"{k}_cell"] = cell
         points.append(point)
     return points
 

@@ -8,7 +8,7 @@ from cases import board, services
 from cases.models import Alert, Case
 from facilities.models import Team
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("old_structure")]
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ from core.errors import Invalid
 D = dt.date
 
 
+pytestmark = pytest.mark.usefixtures("old_structure")
+
+
 @pytest.fixture
 def dengue(db):
     """The shipped dengue pack (rule base): case definition, isolation, outbreak rule with cluster values."""

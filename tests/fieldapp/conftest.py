@@ -6,11 +6,8 @@ from tests.conftest import make_person
 
 
 @pytest.fixture(autouse=True)
-def _old_structure(settings):
-    """These tests record today's care on Kon Tum's pre-2025 communes (tests.conftest): an installation still on the
-    old structure. On a 2025 installation such records are refused until the people are re-homed (geo.eras)."""
-    settings.PHONGDICH_STRUCTURE = "pre2025"
-    settings.PHONGDICH_PROVINCE_CODE = "62"
+def _old_structure(old_structure):
+    """Every field app test records today's care on the fixtures' pre-2025 communes (tests.conftest.old_structure)."""
 
 
 @pytest.fixture(autouse=True)

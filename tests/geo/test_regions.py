@@ -82,3 +82,19 @@ def test_the_demo_defines_regions_over_the_former_kon_tum(kontum):
     assert communes[0] and communes[1] and not communes[0] & communes[1]
     assert all(r.province.path == "/n51/" for r in regions)
     assert len(demo.build_regions(ctx)) == 2 and HealthRegion.objects.count() == 2  # idempotent
+
+
+def test_two_regions_do_not_share_the_cached_count_of_their_lists(client_for, personas, quang_ngai, commune_a, commune_b):
+    """The people list's total is cached per jurisdiction (core.pagination.jurisdiction_key): a region user has no unit,
+    so the key names his region, else the first region to open the list gave its total to every other one."""
+    from geo.services import create_region
+
+    region_a = create_region(by=personas["health_dept"], province=quang_ngai, name="Khu vực A", communes=[_successor(commune_a)])
+    region_b = create_region(by=personas["health_dept"], province=quang_ngai, name="Khu vực B", communes=[_successor(commune_b)])
+    make_person(commune_a, full_name="Người A")
+    make_person(commune_b, full_name="Người B1")
+    make_person(commune_b, full_name="Người B2")
+    user_a = make_user("khuvuc_a", "regional_health", None, region=region_a)
+    user_b = make_user("khuvuc_b", "regional_health", None, region=region_b)
+    counts = [client_for(u).get("/people/").context["page_obj"].paginator.count for u in (user_a, user_b)]
+    assert counts == [1, 2]

@@ -9,13 +9,7 @@ from tests.conftest import browser_login, make_person
 
 from .conftest import receive
 
-
-@pytest.fixture(autouse=True)
-def _old_structure(settings):
-    """These tests record today's care on Kon Tum's pre-2025 communes (tests.conftest): an installation still on the
-    old structure. On a 2025 installation such records are refused until the people are re-homed (geo.eras)."""
-    settings.PHONGDICH_STRUCTURE = "pre2025"
-    settings.PHONGDICH_PROVINCE_CODE = "62"
+pytestmark = pytest.mark.usefixtures("old_structure")
 
 
 @pytest.mark.browser

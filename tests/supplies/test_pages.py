@@ -15,12 +15,7 @@ from .conftest import balance, receive
 TODAY = timezone.localdate()  # the installation's day (Asia/Ho_Chi_Minh), as the services date entries
 
 
-@pytest.fixture(autouse=True)
-def _old_structure(settings):
-    """These tests record today's care on Kon Tum's pre-2025 communes (tests.conftest): an installation still on the
-    old structure. On a 2025 installation such records are refused until the people are re-homed (geo.eras)."""
-    settings.PHONGDICH_STRUCTURE = "pre2025"
-    settings.PHONGDICH_PROVINCE_CODE = "62"
+pytestmark = pytest.mark.usefixtures("old_structure")
 
 
 def _many_stores(stores, catalogue, personas, commune_a, n=12):
