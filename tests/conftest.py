@@ -11,6 +11,38 @@ COMMUNE_A = "23281"  # Phường Quang Trung, TP Kon Tum (608)
 COMMUNE_A2 = "23284"  # Phường Duy Tân, TP Kon Tum (608): same district as A
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_live_request_at_a_time_on_sqlite(django_db_setup):
+    """On SQLite the live server's threads share the test database's one in-memory connection (Django's
+    connections_override): two requests at once (the field app downloads its worklists side by side) interleave their
+    savepoints on it and fail at random. Requests are served one at a time there, each whole; PostgreSQL keeps a
+    connection per thread and runs them concurrently, as in production."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+
+    class SerialisedWSGIServer(ThreadedWSGIServer):
+        _lock = threading.Lock()
+
+        def set_app(self, application):
+            def serialised(environ, start_response):
+                with self._lock:
+                    return application(environ, start_response)
+
+            super().set_app(serialised)
+
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialisedWSGIServer
+    yield
+    LiveServerThread.server_class = original
+
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
