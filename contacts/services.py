@@ -46,7 +46,7 @@ def vaccination_prefill(person, on: dt.date, disease=None) -> bool | None:
         try:
             full = value(disease, "vaccination_schedule", "full_doses", on, default=None)
             return None if full is None else vaccination_selectors.doses_against(person, disease, on) >= int(full)
-        except Exception:  # advisory
+        except (Invalid, ValueError):  # advisory: no schedule rule in force (NoRuleInForce is an Invalid) or a bad value
             return None
     return vaccination_selectors.is_fully_vaccinated(person, on)
 
