@@ -11,6 +11,9 @@ import inspect
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+# The suite's session fixtures set up the test database; a run of this file alone must let them.
+pytestmark = pytest.mark.django_db
+
 # Apps with UI views (parametrised by name: resolving the URLs at collection would open the database connection
 # before the test database exists).
 APPS = [
