@@ -50,10 +50,15 @@ class SessionView(FieldView):
         return Response({
             "user": {"id": user.pk, "username": user.username, "name": str(user), "role": user.role},
             "csrf_token": get_token(request),
-            "worklists": list(sync.WORKLISTS),
+            "worklists": sync.worklists_for(user),
             "can": {"check": can(user, "cases.follow_up"), "contact_check": can(user, "cases.follow_up"),
-                    "new_person": can(user, "people.edit"), "door_visit": can(user, "vaccination.visit")},
+                    "new_person": can(user, "people.edit"), "door_visit": can(user, "vaccination.visit"),
+                    "dose": can(user, "vaccination.edit"), "rapid_test": can(user, "testing.edit")},
             "visit_outcomes": visit_outcomes(),
+            # The dose and rapid-test forms' choices, and the villages a new person may live in (the user's commune).
+            "products": sync.products(),
+            **form_choices(),
+            "villages": sync.villages_for(user),
             "rules": rule_versions(kind="warning_signs"),
             "symptoms": symptom_labels(),
             "settings": {"wipe_after_days": settings.FIELD_WIPE_AFTER_DAYS, "lock_after_minutes": settings.FIELD_LOCK_AFTER_MINUTES},
@@ -67,8 +72,9 @@ class WorklistView(FieldView):
                        "cursor": serializers.CharField(), "more": serializers.BooleanField(), "full": serializers.BooleanField(),
                        "ids": serializers.ListField(child=serializers.IntegerField(), required=False)}))
     def get(self, request, name):
-        """One page of a worklist (patients, contacts: what changed since the cursor; door: the door-to-door list,
-        whole); the last page lists every id now in it."""
+        """One page of a worklist (patients, contacts: what changed since the cursor; door, session, screening:
+        the door-to-door list, today's vaccination session list, the screening targets not yet sampled, whole);
+        the last page lists every id now in it."""
         return Response(sync.download(request.user, name, request.query_params.get("cursor") or None))
 
 
@@ -76,10 +82,21 @@ class UploadView(FieldView):
     @extend_schema(request=inline_serializer("FieldUpload", {"entries": serializers.ListField(child=serializers.DictField())}),
                    responses=inline_serializer("FieldUploadAnswer", {"answers": serializers.ListField(child=serializers.DictField())}))
     def post(self, request):
-        """Store a batch of entries (check, contact_check, person_edit, new_person), each with its own key and answer:
-        stored, duplicate, refused (with the reason) or conflict (with the server's version)."""
+        """Store a batch of entries (check, contact_check, person_edit, new_person, door_visit, dose, rapid_test), each
+        with its own key and answer: stored, duplicate, refused (with the reason) or conflict (with the server's
+        version). A dose or rapid test may name a person added earlier by its new_person entry's key (`person_key`)."""
         entries = request.data.get("entries") if hasattr(request.data, "get") else None
         return Response({"answers": sync.upload(request.user, entries)})
+
+
+def form_choices() -> dict:
+    """The dose and rapid-test forms' choices as [code, label], in the request's language (reference data)."""
+    from testing.models import Result, TestKind
+    from vaccination.models import DoseKind
+
+    return {"dose_kinds": [[c, str(label)] for c, label in DoseKind.choices],
+            "test_results": [[c, str(label)] for c, label in Result.choices],
+            "test_kinds": [[c, str(label)] for c, label in TestKind.choices if c in ("rapid_antigen", "rt_pcr")]}
 
 
 def visit_outcomes() -> list:

@@ -24,14 +24,20 @@ from cases import selectors as case_selectors
 from contacts import selectors as contact_selectors
 from core.errors import Invalid
 from core.scoping import scope, visible_commune_ids
+from testing import selectors as testing_selectors
 from vaccination import selectors as vaccination_selectors
 
 from .models import SyncReceipt
 
-WORKLISTS = ("patients", "contacts", "door")
-# Worklists computed whole at each sync (the door-to-door list depends on today's date and the schedules in force):
-# every download sends them in full; the others send only what changed.
-COMPUTED = ("door",)
+WORKLISTS = ("patients", "contacts", "door", "session", "screening")
+# Worklists computed whole at each sync: they depend on today's date, the schedules in force and the samples taken
+# (the door-to-door list, today's vaccination session list, the screening targets not yet sampled), so every download
+# sends them in full, and the id list of the last page drops who left them. The others send only what changed.
+COMPUTED = {
+    "door": lambda user, on: vaccination_selectors.field_door_to_door(user, on=on),
+    "session": lambda user, on: vaccination_selectors.field_session(user, on=on),
+    "screening": lambda user, on: testing_selectors.field_screening(user, on=on),
+}
 OVERLAP = dt.timedelta(seconds=60)
 SALT = "fieldapp.cursor"
 
@@ -110,7 +116,7 @@ def download(user, worklist: str, cursor: str | None) -> dict:
 
 
 def _download_computed(user, worklist: str, state: dict) -> dict:
-    every = vaccination_selectors.field_door_to_door(user, on=_today())
+    every = COMPUTED[worklist](user, _today())
     position = int(state.get("pos") or 0)
     size = page_size()
     records = every[position:position + size]
@@ -245,26 +251,68 @@ def _store_person_edit(user, key, entry):
 
 
 def _store_new_person(user, key, entry):
-    from geo.models import AdministrativeUnit
+    """A person found in the field: the registry's rules (name, ID number checks, one record per ID number) through
+    people.services; a possible duplicate (same name and year of birth in the commune) is refused with the records it
+    may be, unless the entry says `confirm_not_duplicate` (as the people API)."""
+    from geo.models import AdministrativeUnit, Village
     from people import services
+    from people.rules import check_id_number
 
     if not can(user, "people.edit"):
         return _refused(key, "Vai trò của bạn không được thêm người mới: hãy báo Trạm Y tế xã.",
                         "Your role may not add people: tell the commune health station.", "forbidden")
     data = entry.get("data") or {}
+    if not isinstance(data, dict):
+        raise Invalid("Thông tin người mới không đúng dạng.", "The new person's data is not an object.", field="data")
     commune_id = _int(data.get("commune") or getattr(user.jurisdiction_unit, "pk", None), "commune")
     visible = visible_commune_ids(user)
     commune = AdministrativeUnit.objects.filter(pk=commune_id, level="commune").first()
     if commune is None or (visible is not None and commune_id not in visible):
         return _refused(key, "Xã/phường không thuộc địa bàn của bạn.", "The commune is not in your jurisdiction.", "not_found")
+    village = None
+    if data.get("village"):
+        village = Village.objects.filter(pk=_int(data.get("village"), "village"), commune=commune).first()
+        if village is None:
+            raise Invalid("Thôn/làng không thuộc xã.", "The village is not in the commune.", field="village")
+    dob = _parse_day(data["date_of_birth"], "date_of_birth") if data.get("date_of_birth") else None
     try:
-        birth_year = int(data.get("birth_year"))
+        birth_year = dob.year if dob else int(data.get("birth_year"))
     except (TypeError, ValueError):
         raise Invalid("Năm sinh là bắt buộc.", "The year of birth is required.", field="birth_year")
-    person = services.create_person(by=user, data={
-        "full_name": str(data.get("full_name") or ""), "birth_year": birth_year, "sex": str(data.get("sex") or ""),
-        "phone": str(data.get("phone") or ""), "street": str(data.get("street") or ""), "commune": commune})
-    return {"key": key, "status": "stored", "id": person.pk}
+    if not 1900 <= birth_year <= _today().year or (dob and dob > _today()):
+        raise Invalid(f"Năm sinh {birth_year} không hợp lệ.", f"The year of birth {birth_year} is not valid.", field="birth_year")
+    sex = str(data.get("sex") or "")
+    if sex not in ("M", "F"):
+        raise Invalid("Hãy chọn giới tính.", "Choose the sex.", field="sex")
+    fields = {"full_name": str(data.get("full_name") or ""), "birth_year": birth_year, "date_of_birth": dob, "sex": sex,
+              "phone": str(data.get("phone") or ""), "street": str(data.get("street") or "")[:200], "commune": commune,
+              "village": village}
+    number = str(data.get("id_number") or "").strip()
+    if number:
+        fields["id_kind"], fields["id_number"] = check_id_number(number, sex=sex, birth_year=birth_year)
+    if not data.get("confirm_not_duplicate"):
+        from people.selectors import possible_duplicates
+
+        same = possible_duplicates(user, full_name=fields["full_name"], birth_year=birth_year, commune=commune, date_of_birth=dob)
+        if same:
+            answer = _refused(key, "Có thể trùng với hồ sơ đã có trong xã (cùng họ tên, năm sinh): "
+                              + ", ".join(f"{p['full_name']} ({p['birth_year']}, #{p['id']})" for p in same)
+                              + ". Nếu đúng là người khác, hãy chọn “Vẫn thêm người mới”.",
+                              "Possibly the same as a record of the commune (same name and year of birth): "
+                              + ", ".join(f"{p['full_name']} ({p['birth_year']}, #{p['id']})" for p in same)
+                              + ". If this is someone else, choose “Add anyway”.", "possible_duplicate")
+            return {**answer, "possible_duplicates": same}
+    try:
+        person = services.create_person(by=user, data=fields)
+    except services.DuplicateId as exc:
+        if exc.existing is not None:
+            return _refused(key, f"Số giấy tờ đã có trong hồ sơ #{exc.existing.pk} ({exc.existing.full_name}).",
+                            f"The ID number already belongs to record #{exc.existing.pk}.", "duplicate_id")
+        from core.scoping import OUTSIDE_JURISDICTION
+
+        return _refused(key, OUTSIDE_JURISDICTION[0], OUTSIDE_JURISDICTION[1], "duplicate_id")
+    return {"key": key, "status": "stored", "id": person.pk, "person": {
+        "id": person.pk, "version": person.version, "full_name": person.full_name, "birth_year": person.birth_year}}
 
 
 def _store_door_visit(user, key, entry):
@@ -285,9 +333,19 @@ def _store_door_visit(user, key, entry):
 
 
 def _person_for(user, entry):
+    """The person an entry names: by id, or by `person_key`, the key of a new_person entry of the same user stored
+    before it (earlier in the same batch or in an earlier one): a dose given to someone found in the field."""
     from people.models import Person
 
-    return scope(Person.objects.filter(merged_into__isnull=True), user).filter(pk=_int(entry.get("person"), "person")).first()
+    if entry.get("person_key"):
+        receipt = SyncReceipt.objects.filter(key=str(entry["person_key"]), user=user, kind="new_person").first()
+        if receipt is None:
+            raise Invalid("Người mới mà phiếu này nhắc tới chưa được lưu (phiếu thêm người bị từ chối hoặc chưa gửi).",
+                          "The new person this entry names is not stored (its entry was refused or not sent).", field="person_key")
+        person_id = receipt.answer.get("id")
+    else:
+        person_id = _int(entry.get("person"), "person")
+    return scope(Person.objects.filter(merged_into__isnull=True), user).filter(pk=person_id).first()
 
 
 def _store_dose(user, key, entry):
@@ -301,9 +359,21 @@ def _store_dose(user, key, entry):
     product = vaccination_selectors.product_by_code(entry.get("product"))
     if product is None:
         raise Invalid(f"Không có vắc xin “{entry.get('product')}”.", f"No vaccine “{entry.get('product')}”.", field="product")
+    given_on = _parse_day(entry.get("given_on"), "given_on")
+    if given_on > _today():
+        raise Invalid("Ngày tiêm ở tương lai.", "The date of the dose is in the future.", field="given_on")
+    if not vaccination_selectors.is_registry_product(product):
+        # A routine or catch-up vaccine (e.g. measles): numbered against the person's doses of that disease.
+        number = entry.get("dose_number")
+        dose = services.record_routine_dose(by=user, person=person, product=product, given_on=given_on,
+                                            dose_number=_int(number, "dose_number") if number not in (None, "") else None,
+                                            campaign=vaccination_selectors.campaign_by_id(entry.get("campaign")))
+        return {"key": key, "status": "stored", "id": dose.pk, "routine": True, "dose_number": dose.dose_number}
+    # The schedule and the dose policy in force on the day decide (vaccination.services.check_injection); a dose with
+    # only warnings needs a supervisor's reason, which the phone does not take: it is refused with the findings.
     inj = services.record_injection(by=user, person=person, product=product, dose_kind=str(entry.get("dose_kind") or "primary"),
-                                    dose_number=_int(entry.get("dose_number"), "dose_number"),
-                                    given_on=_parse_day(entry.get("given_on"), "given_on"), lot=str(entry.get("lot") or "")[:40])
+                                    dose_number=_int(entry.get("dose_number"), "dose_number"), given_on=given_on,
+                                    lot=str(entry.get("lot") or "")[:40])
     return {"key": key, "status": "stored", "id": inj.pk, "warnings": inj.warnings}
 
 
@@ -317,7 +387,11 @@ def _store_rapid_test(user, key, entry):
         return _not_found(key, "người được xét nghiệm", "person")
     if str(entry.get("result") or "pending") not in ("pending", "negative", "positive", "invalid"):
         raise Invalid(f"Kết quả “{entry.get('result')}” không hợp lệ.", f"Unknown result “{entry.get('result')}”.", field="result")
-    test = services.record_test(by=user, person=person, kind="rapid_antigen", sample_code=str(entry.get("sample_code") or "")[:40],
+    kind = str(entry.get("test_kind") or "rapid_antigen")
+    if kind not in ("rapid_antigen", "rt_pcr"):  # a self-test is the person's own declaration, not a field entry
+        raise Invalid(f"Loại xét nghiệm “{kind}” không ghi được trên điện thoại.", f"Test kind “{kind}” cannot be entered on the phone.",
+                      field="test_kind")
+    test = services.record_test(by=user, person=person, kind=kind, sample_code=str(entry.get("sample_code") or "")[:40],
                                 taken_on=_parse_day(entry.get("taken_on"), "taken_on"), result=str(entry.get("result") or "pending"))
     return {"key": key, "status": "stored", "id": test.pk, "result": test.result}
 
@@ -367,7 +441,11 @@ def _upload(user, entries: list) -> list[dict]:
         if kind not in STORE:
             answers.append(_refused(key, f"Phiếu {n}: loại phiếu “{kind}” không có.", f"Entry {n}: unknown kind “{kind}”.", "malformed"))
             continue
-        answers.append(_store_one(user, key, kind, entry, n, cases))
+        answer = _store_one(user, key, kind, entry, n, cases)
+        if answer["status"] in ("stored", "duplicate"):
+            # The same key twice in one batch: the second is a duplicate of the first, as across batches.
+            receipts[key] = SyncReceipt(key=key, user=user, kind=kind, answer={**answer, "status": "stored"})
+        answers.append(answer)
     return answers
 
 
@@ -389,3 +467,29 @@ def _store_one(user, key, kind, entry, n, cases) -> dict:
             raise
         return {**receipt.answer, "status": "duplicate"}
     return answer
+
+
+# --- what the session tells the phone -------------------------------------------------------------------------------
+def worklists_for(user) -> list[str]:
+    """The worklists the phone downloads and shows: the vaccination session list to those who record doses, the
+    screening targets to those who record tests; the others to every field user (each scoped on its own)."""
+    out = ["patients", "contacts", "door"]
+    if can(user, "vaccination.edit"):
+        out.append("session")
+    if can(user, "testing.edit"):
+        out.append("screening")
+    return out
+
+
+def products() -> list[dict]:
+    return vaccination_selectors.field_products(_today())
+
+
+def villages_for(user) -> list[list]:
+    """[id, name] of the villages of the user's commune (a new person's address); none above a commune."""
+    from geo.models import Level, Village
+
+    unit = user.jurisdiction_unit
+    if unit is None or unit.level != Level.COMMUNE:
+        return []
+    return [[v.pk, v.name] for v in scope(Village.objects.filter(commune=unit).order_by("name"), user)]

@@ -18,3 +18,12 @@ def lookup_person_by_national_id(user, id_number: str, *, exclude_pk=None) -> tu
         return ID_NONE, None
     person = scope(qs, user).order_by("pk").first() if user is not None else None
     return (ID_FOUND, person) if person is not None else (ID_OUTSIDE, None)
+
+
+def possible_duplicates(user, *, full_name: str, birth_year: int, commune, date_of_birth=None, limit: int = 5) -> list[dict]:
+    """Records the user may see with the same folded name and year (or date) of birth in the commune (the registry's
+    duplicate rule, services.possible_duplicates): id, name and year of birth only."""
+    from . import services
+
+    qs = services.possible_duplicates(full_name=full_name, birth_year=birth_year, commune=commune, date_of_birth=date_of_birth)
+    return list(scope(qs, user).order_by("pk").values("id", "full_name", "birth_year")[:limit])

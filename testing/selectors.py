@@ -38,3 +38,41 @@ def daily_figures(day: dt.date, area) -> dict:
     )
     by_kind = {r["kind"]: r["n"] for r in qs.filter(taken_on=day).values("kind").annotate(n=Count("id")).order_by()}
     return {**agg, "by_kind": by_kind}
+
+
+def field_screening(user, *, on) -> list[dict]:
+    """The field app's "screening targets" worklist: for a user who may record tests, the people of the screening
+    campaigns whose window holds `on` (seen by the user, core.scoping) who have no sample of an accepted kind taken
+    in the window yet (an invalid result counts as none), each person once with his campaigns. One query per open
+    campaign; only what a sampling visit needs (no ID number)."""
+    from accounts.roles import can
+    from core.scoping import scope
+
+    from .campaigns import window
+
+    if not can(user, "testing.edit"):
+        return []
+    out: dict[int, dict] = {}
+    for campaign in scope(Campaign.objects.filter(deadline__gte=on), user).order_by("deadline", "pk"):
+        start, end = window(campaign)
+        if start > on:
+            continue  # a sample taken before the window would not count: the campaign's list comes when it opens
+        sampled = (Test.objects.filter(person=OuterRef("person"), kind__in=campaign.accepted_kinds, taken_on__gte=start,
+                                       taken_on__lte=end).exclude(result=Result.INVALID))
+        rows = (scope(CampaignTarget.objects.filter(campaign=campaign), user).annotate(sampled=Exists(sampled)).filter(sampled=False)
+                .values("group", "person_id", "person__version", "person__full_name", "person__birth_year", "person__date_of_birth",
+                        "person__sex", "person__phone", "person__street", "person__village__name").order_by())
+        for r in rows:
+            rec = out.get(r["person_id"])
+            if rec is None:
+                village = r["person__village__name"] or ""
+                rec = out[r["person_id"]] = {
+                    "id": r["person_id"], "version": r["person__version"], "village": village, "campaigns": [],
+                    "kinds": [], "person": {
+                        "id": r["person_id"], "version": r["person__version"], "full_name": r["person__full_name"],
+                        "birth_year": r["person__birth_year"],
+                        "date_of_birth": r["person__date_of_birth"].isoformat() if r["person__date_of_birth"] else None,
+                        "sex": r["person__sex"], "phone": r["person__phone"], "street": r["person__street"], "village": village}}
+            rec["campaigns"].append({"name": campaign.name, "group": r["group"], "deadline": campaign.deadline.isoformat()})
+            rec["kinds"] += [k for k in campaign.accepted_kinds if k not in rec["kinds"]]
+    return sorted(out.values(), key=lambda r: (r["campaigns"][0]["group"], r["person"]["full_name"]))

@@ -151,7 +151,11 @@ def catch_up_door_to_door(campaign: Campaign, village, on: dt.date, user=None) -
     qs = catch_up_targets(campaign, on, village=village)
     if user is not None:
         qs = scope(qs, user)
-    people = list(qs)
+    return _catch_up_entries(campaign, list(qs), on)
+
+
+def _catch_up_entries(campaign: Campaign, people: list, on: dt.date) -> list["DoorEntry"]:
+    """Door-to-door entries of catch-up targets (each with `doses` annotated, catch_up_targets): one query."""
     last_visit: dict[int, Visit] = {}
     for v in Visit.objects.filter(person__in=[p.pk for p in people]).order_by("person_id", "visited_on", "id"):
         last_visit[v.person_id] = v
@@ -163,7 +167,8 @@ def catch_up_door_to_door(campaign: Campaign, village, on: dt.date, user=None) -
             continue
         state = "unvaccinated" if p.doses == 0 else "due"
         refusal = v.reason or "—" if v and v.outcome == Visit.Outcome.REFUSED else None
-        out.append(DoorEntry(p, p.age_on(on), state, f"Mũi {p.doses + 1} vắc xin phòng {disease_name}".strip(), 0, [], refusal))
+        out.append(DoorEntry(p, p.age_on(on), state, f"Mũi {p.doses + 1} vắc xin phòng {disease_name}".strip(), 0, [], refusal,
+                             "routine", p.doses + 1))
     order = {"unvaccinated": 0, "due": 1, "overdue": 0}
     out.sort(key=lambda e: (order[e.state], e.age if e.age is not None else 99, e.person.name_folded))
     return out
@@ -268,6 +273,9 @@ class DoorEntry:
     risk: int
     risk_labels: list
     refusal: str | None
+    # The dose to give next (the field app's dose form starts from it): ("primary", 1), ("booster", 1)…
+    dose_kind: str = ""
+    dose_number: int | None = None
 
 
 STATE_LABELS = {"unvaccinated": "Chưa tiêm", "due": "Đến hạn", "overdue": "Quá hạn"}
@@ -295,12 +303,17 @@ def door_to_door(village, on: dt.date, user=None) -> list[DoorEntry]:
     from core.scoping import scope
     from people.models import Person
 
-    from .models import PersonVaccination
-
     qs = Person.objects.filter(village=village, merged_into__isnull=True)
     if user is not None:
         qs = scope(qs, user)
-    people = list(qs)
+    return due_entries(list(qs), on)
+
+
+def due_entries(people: list, on: dt.date) -> list[DoorEntry]:
+    """Of these people, who is unvaccinated, due or overdue on `on` by the schedules and dose policy in force, most
+    at risk first; contraindicated and moved-away people excluded (their latest visit). Four queries for the list."""
+    from .models import PersonVaccination
+
     summaries = {s.person_id: s for s in PersonVaccination.objects.filter(person_id__in=[p.pk for p in people])}
     last_primary = {}  # the schedule of the last primary dose gives the interval to the next one
     for inj in (Injection.objects.filter(person_id__in=[pid for pid, s in summaries.items() if s.primary_done_on is None or s.primary_done_on > on],
@@ -319,20 +332,21 @@ def door_to_door(village, on: dt.date, user=None) -> list[DoorEntry]:
             continue
         age = p.age_on(on)
         pv = summaries.get(p.pk)
-        state, label = None, ""
+        state, label, nxt = None, "", ("", None)
         if pv is None or pv.first_on is None or pv.first_on > on:
             if min_age is not None and age is not None and age >= min_age:
-                state, label = "unvaccinated", "Mũi 1"
+                state, label, nxt = "unvaccinated", "Mũi 1", ("primary", 1)
         elif pv.primary_done_on is None or pv.primary_done_on > on:
             last = last_primary.get(p.pk)
             sched = last.schedule if last else None
             if sched is None:
                 state, label = "due", "Mũi cơ bản tiếp theo"
+                nxt = ("primary", None)
             else:
                 due = last.given_on + dt.timedelta(days=sched.recommended_interval_days or sched.min_interval_days)
                 if due > on:
                     continue  # not yet due
-                state, label = "due", f"Mũi cơ bản {last.dose_number + 1}"
+                state, label, nxt = "due", f"Mũi cơ bản {last.dose_number + 1}", ("primary", last.dose_number + 1)
                 if policy and on > due + dt.timedelta(days=policy.overdue_after_days):
                     state = "overdue"
         elif policy and (pv.booster1_on is None or pv.booster1_on > on) and age is not None and age >= policy.booster_age_min:
@@ -340,14 +354,51 @@ def door_to_door(village, on: dt.date, user=None) -> list[DoorEntry]:
             due = base + dt.timedelta(days=policy.booster_min_days)
             if due <= on:
                 state, label = ("overdue" if on > due + dt.timedelta(days=policy.overdue_after_days) else "due"), "Mũi nhắc lại 1"
+                nxt = ("booster", 1)
         if state is None:
             continue
         risk, labels = _risk(p, age)
         refusal = v.reason or "—" if v and v.outcome == Visit.Outcome.REFUSED else None
-        out.append(DoorEntry(p, age, state, label, risk, labels, refusal))
+        out.append(DoorEntry(p, age, state, label, risk, labels, refusal, *nxt))
     order = {"overdue": 0, "due": 1, "unvaccinated": 2}
     out.sort(key=lambda e: (-e.risk, order[e.state], -(e.age or 0), e.person.name_folded))
     return out
+
+
+def session_list(commune, on: dt.date, user=None) -> list[tuple[Campaign, DoorEntry]]:
+    """Today's vaccination session list of a commune: its people who are targets of a vaccination campaign in
+    progress on `on` (the commune's own, or its district's or province's) and due a dose on `on` by the schedules
+    and dose policy in force (`due_entries`; catch-up campaigns: fewer doses than the campaign asks), each once, under
+    the campaign ending first. Set-based: a query per campaign for its targets, then four for the whole list."""
+    from core.scoping import scope
+    from people.models import Person
+
+    from .models import PersonVaccination
+
+    codes = commune.path.strip("/").split("/")
+    above = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    campaigns = (Campaign.objects.filter(starts_on__lte=on, deadline__gte=on, unit__path__in=above)
+                 .select_related("disease").order_by("deadline", "pk"))
+    out: dict[int, tuple[Campaign, DoorEntry]] = {}
+    registry: dict[int, Campaign] = {}  # person id → the first dose-registry campaign that targets him
+    for c in campaigns:
+        if c.target == Campaign.Target.CATCH_UP:
+            qs = catch_up_targets(c, on, commune_ids=[commune.pk])
+            if user is not None:
+                qs = scope(qs, user)
+            for e in _catch_up_entries(c, list(qs), on):
+                out.setdefault(e.person.pk, (c, e))
+            continue
+        done = PersonVaccination.objects.filter(**{f"{MILESTONE[c.target]}__lte": on}).values("person_id")
+        for pk in people_in_range(c, [commune.pk], on).exclude(pk__in=done).values_list("pk", flat=True):
+            registry.setdefault(pk, c)
+    if registry:
+        qs = Person.objects.filter(pk__in=list(registry), merged_into__isnull=True)
+        if user is not None:
+            qs = scope(qs, user)
+        for e in due_entries(list(qs), on):
+            out.setdefault(e.person.pk, (registry[e.person.pk], e))
+    return list(out.values())
 
 
 @transaction.atomic

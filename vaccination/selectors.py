@@ -106,3 +106,78 @@ def doses_against(person, disease, on) -> int:
     from .models import RoutineDose
 
     return RoutineDose.objects.filter(person=person, disease_id=getattr(disease, "pk", disease), given_on__lte=on).count()
+
+
+def _field_person(p, village_name: str) -> dict:
+    """A person as the field app's worklists carry him: what a visit or a dose needs, nothing more."""
+    return {"id": p.pk, "version": p.version, "full_name": p.full_name, "birth_year": p.birth_year,
+            "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+            "sex": p.sex, "phone": p.phone, "street": p.street, "village": village_name}
+
+
+def field_session(user, *, on) -> list[dict]:
+    """The field app's "today's vaccination session" worklist: for a user who may record doses and is placed on a
+    commune, the commune's people who are targets of a campaign in progress and due a dose on `on`
+    (outreach.session_list, scoped to the user), with the dose to give and the products that fit the person's age
+    under the schedules in force. Others (district, province, roles that do not vaccinate) get none."""
+    from accounts.roles import can
+    from geo.models import Level, Village
+
+    from .models import Product
+    from .outreach import session_list
+
+    unit = user.jurisdiction_unit
+    if unit is None or unit.level != Level.COMMUNE or not can(user, "vaccination.edit"):
+        return []
+    entries = session_list(unit, on, user)
+    villages = dict(Village.objects.filter(pk__in={e.person.village_id for _c, e in entries if e.person.village_id})
+                    .values_list("pk", "name"))
+    schedules = list(services._in_force(services.Schedule.objects.select_related("product"), on))
+    routine = {}  # disease id → its products' codes (catch-up campaigns)
+    for code, disease_id in Product.objects.filter(disease_id__in={c.disease_id for c, _e in entries if c.target == "catch_up"}
+                                                   ).values_list("code", "disease_id"):
+        routine.setdefault(disease_id, []).append(code)
+    out = []
+    for campaign, e in entries:
+        p = e.person
+        if campaign.target == "catch_up":
+            products = routine.get(campaign.disease_id, [])
+        else:
+            products = sorted({s.product.code for s in schedules if s.covers_age(e.age)})
+        village = villages.get(p.village_id, "")
+        out.append({"id": p.pk, "version": p.version, "village": village, "state": e.state, "next_label": e.next_label,
+                    "dose_kind": e.dose_kind, "dose_number": e.dose_number, "products": products,
+                    "campaign": campaign.name, "campaign_id": campaign.pk, "risk_labels": e.risk_labels,
+                    "refusal": e.refusal, "person": _field_person(p, village)})
+    out.sort(key=lambda r: (r["village"], r["person"]["full_name"]))
+    return out
+
+
+def field_products(on) -> list[dict]:
+    """Vaccine products the field app's dose form offers: those of the dose registry with a schedule in force on `on`,
+    and those without schedules against a disease (routine and catch-up doses). Reference data, not place-bound."""
+    from .models import Product, Schedule
+
+    scheduled = set(Schedule.objects.values_list("product_id", flat=True).distinct())
+    in_force = set(services._in_force(Schedule.objects.all(), on).values_list("product_id", flat=True))
+    return [{"code": p.code, "name": p.name} for p in Product.objects.order_by("name")
+            if p.pk in in_force or (p.pk not in scheduled and p.disease_id is not None)]
+
+
+def is_registry_product(product) -> bool:
+    """True for a product of the dose registry (Injection: it has schedules); False for a routine or catch-up vaccine
+    (RoutineDose), which has none."""
+    from .models import Schedule
+
+    return Schedule.objects.filter(product=product).exists()
+
+
+def campaign_by_id(pk):
+    """A catch-up campaign by id (the field app's routine dose names the campaign it was given under), or None.
+    Campaigns are plans, not personal data; a wrong or absent id simply links none."""
+    from .models import Campaign
+
+    try:
+        return Campaign.objects.filter(pk=int(pk), target=Campaign.Target.CATCH_UP).first()
+    except (TypeError, ValueError):
+        return None
