@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import make_person
 
+TODAY = dt.date.today()
+
 
 @pytest.fixture(autouse=True)
 def _old_structure(old_structure):
@@ -71,3 +73,25 @@ def download_all(api, worklist, cursor=None):
         cursor = page["cursor"]
         if not page["more"]:
             return got, page["ids"], cursor
+
+
+@pytest.fixture
+def dose1_campaign(personas, kontum):
+    """The province's "at least one dose for 18+" campaign, in progress."""
+    from vaccination.outreach import create_campaign
+
+    return create_campaign(by=personas["health_dept"], data={
+        "name": "Tiêm mũi 1 cho người từ 18 tuổi", "target": "dose1", "age_min": 18, "starts_on": TODAY - dt.timedelta(days=10),
+        "deadline": TODAY + dt.timedelta(days=20), "unit": kontum})
+
+
+@pytest.fixture
+def screening(personas, kontum):
+    """screening(**kw) → a screening campaign of the province whose window holds today, accepting rapid tests."""
+    from testing.campaigns import create_campaign
+
+    def make(name="Giáo viên sau Tết", deadline=TODAY + dt.timedelta(days=3), within_days=7):
+        return create_campaign(by=personas["health_dept"], name=name, unit=kontum, deadline=deadline, within_days=within_days,
+                               accepted_kinds=["rapid_antigen"])
+
+    return make

@@ -136,3 +136,87 @@ def test_the_app_is_installable_and_keeps_no_personal_data_in_its_cache(home_cas
     page.wait_for_load_state()
     left = page.evaluate("indexedDB.databases().then(dbs => dbs.map(d => d.name))")
     assert "phongdich-field" not in left
+
+
+@pytest.mark.browser
+def test_a_dose_a_rapid_test_and_a_new_person_recorded_offline_are_synced_once(dose1_campaign, screening, personas, live_server,
+                                                                                small_phone, commune_a):
+    """Commune staff at a vaccination session and a screening round with the signal off: a dose from today's session
+    list, a rapid test from the screening targets, and a person found in the field with her own dose (named by the new
+    person's key before the server knows her)."""
+    import datetime as dt
+
+    from geo.models import Village
+    from people.models import Person
+    from testing.models import CampaignTarget, Test
+    from tests.conftest import make_person
+    from vaccination.models import Injection
+
+    village = Village.objects.create(commune=commune_a, name="Làng Plei Rơ")
+    due = make_person(commune_a, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10), village=village)
+    target = make_person(commune_a, full_name="Lê Thị Giáo", date_of_birth=dt.date(1985, 1, 2), sex="F")
+    CampaignTarget.objects.create(campaign=screening(), person=target, group="Trường TH Quang Trung")
+    people_before = Person.objects.count()
+
+    page = small_phone
+    browser_login(page, live_server, "tram_a")
+    page.goto(f"{live_server.url}/fieldapp/")
+    stamp = wait_synced(page)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.click(".tabs button[data-view=session]")
+    page.wait_for_selector("#session li:has-text('Trần Văn Bình')")
+
+    page.context.set_offline(True)
+    page.wait_for_selector("#net:has-text('Mất mạng')")
+    # A dose from today's session list: the form starts from the dose due.
+    page.click("#session li:has-text('Trần Văn Bình') button")
+    page.wait_for_selector("#view-dose", state="visible")
+    assert page.input_value("#dose-form input[name=dose_number]") == "1"
+    page.select_option("#dose-form select[name=product]", "comirnaty")
+    page.fill("#dose-form input[name=lot]", "FF1234")
+    page.click("#dose-form button")
+    # A rapid test from the screening targets.
+    page.click(".tabs button[data-view=screening]")
+    page.click("#screening li:has-text('Lê Thị Giáo') button")
+    page.fill("#test-form input[name=sample_code]", "TN-0001")
+    page.select_option("#test-form select[name=result]", "negative")
+    page.click("#test-form button")
+    # A person found in the field, and her dose.
+    page.click("#view-screening .add-person")
+    page.fill("#newperson-form input[name=full_name]", "Y Hơn")
+    page.fill("#newperson-form input[name=birth_year]", "1985")
+    page.select_option("#newperson-form select[name=sex]", "F")
+    page.fill("#newperson-form input[name=id_number]", "062185001234")
+    page.select_option("#newperson-form select[name=village]", label="Làng Plei Rơ")
+    page.click("#newperson-form button")
+    page.click("#found li:has-text('Y Hơn') button.found-dose")
+    page.select_option("#dose-form select[name=product]", "comirnaty")
+    page.click("#dose-form button")
+    page.wait_for_selector("#queue-count:has-text('4 phiếu chưa gửi')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.wait_for_selector("#queue-count:has-text('4 phiếu chưa gửi')")
+    assert not Injection.objects.exists() and not Test.objects.exists() and Person.objects.count() == people_before
+
+    uploads = []
+    page.on("request", lambda r: uploads.append(r.url) if "/api/field/upload/" in r.url else None)
+    page.context.set_offline(False)
+    stamp = wait_synced(page, stamp)
+    page.wait_for_function("() => document.querySelector('#queue-count').textContent === ''")
+    found = Person.objects.get(full_name="Y Hơn")
+    assert (found.village, found.id_number) == (village, "062185001234") and Person.objects.count() == people_before + 1
+    assert sorted(Injection.objects.values_list("person_id", "lot")) == sorted([(due.pk, "FF1234"), (found.pk, "")])
+    assert list(Test.objects.values_list("person_id", "sample_code", "result")) == [(target.pk, "TN-0001", "negative")]
+    # Who was vaccinated or sampled left the lists.
+    page.click(".tabs button[data-view=session]")
+    page.wait_for_selector("#session li:has-text('Lê Thị Giáo')")
+    assert page.locator("#session li:has-text('Trần Văn Bình')").count() == 0
+    page.click(".tabs button[data-view=screening]")
+    page.wait_for_selector("#view-screening .empty", state="visible")
+    assert len(uploads) == 1
+
+    page.click("#sync")
+    wait_synced(page, stamp)
+    assert len(uploads) == 1 and Injection.objects.count() == 2 and Test.objects.count() == 1

@@ -5,7 +5,10 @@ import { ageOn, cleanMeasures, ruleFor, warningSigns } from "./rules.js";
 const $ = (sel) => document.querySelector(sel);
 const T = $("#texts").dataset;
 const API = document.body.dataset.api;
-const WORKLISTS = ["patients", "contacts", "door"];
+const WORKLISTS = ["patients", "contacts", "door", "session", "screening"];
+// The worklists this user's phone downloads and shows (the session says which: the session list to vaccinators,
+// the screening targets to those who record tests).
+const mine = () => session?.worklists || ["patients", "contacts", "door"];
 let session = null;      // the last /session/ answer (rules, settings, csrf token)
 let current = null;      // the record open on screen
 let syncing = false;
@@ -32,11 +35,14 @@ const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-$
 
 // --- views --------------------------------------------------------------------------------------------------------
 function show(view) {
+  for (const b of document.querySelectorAll(".tabs button[data-list]")) b.hidden = !mine().includes(b.dataset.list);
+  for (const b of document.querySelectorAll("[data-can]")) b.hidden = !session?.can?.[b.dataset.can];
   for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== `view-${view}`;
   for (const b of document.querySelectorAll(".tabs button")) b.classList.toggle("on", b.dataset.view === view);
   if (WORKLISTS.includes(view)) renderList(view);
   if (view === "queue") renderQueue();
   if (view === "settings") renderSettings();
+  if (view === "found") renderFound();
 }
 document.addEventListener("click", (ev) => {
   const b = ev.target.closest("[data-view]");
@@ -60,14 +66,18 @@ async function renderList(worklist) {
   const today = localDay();
   for (const r of list) {
     const age = ageOn(r.person.date_of_birth, r.person.birth_year, today);
-    const line2 = worklist === "patients"
-      ? `${T.lastCheck}: ${dmy(r.last_check_at)}${r.alerts.length ? ` · ⚠ ${r.alerts.length}` : ""}`
-      : worklist === "door" ? `${r.next_label}${r.risk_labels.length ? ` · ${r.risk_labels.join(", ")}` : ""}`
-        : `${T.followUntil} ${dmy(r.follow_up_end)} · ${T.lastCheck}: ${dmy(r.last_check_on)}`;
+    const line2 = {
+      patients: () => `${T.lastCheck}: ${dmy(r.last_check_at)}${r.alerts.length ? ` · ⚠ ${r.alerts.length}` : ""}`,
+      door: () => `${r.next_label}${r.risk_labels.length ? ` · ${r.risk_labels.join(", ")}` : ""}`,
+      session: () => `${r.next_label} · ${r.campaign}${r.risk_labels.length ? ` · ${r.risk_labels.join(", ")}` : ""}`,
+      screening: () => `${r.campaigns.map((c) => c.group).join(", ")} · ${T.deadline} ${dmy(r.campaigns[0].deadline)}`,
+      contacts: () => `${T.followUntil} ${dmy(r.follow_up_end)} · ${T.lastCheck}: ${dmy(r.last_check_on)}`,
+    }[worklist]();
     const btn = el("button", { type: "button", className: "open" },
       el("strong", { textContent: r.person.full_name }), ` · ${age ?? "?"} ${T.age}`, el("br"),
       el("small", { textContent: [[r.person.street, r.person.village].filter(Boolean).join(", "), line2].filter(Boolean).join(" · ") }));
-    btn.addEventListener("click", () => ({ patients: openPatient, contacts: openContact, door: openVisit })[worklist](r.id));
+    btn.addEventListener("click", () => ({ patients: openPatient, contacts: openContact, door: openVisit, session: openDose,
+                                           screening: openTest })[worklist](r.id));
     ul.append(el("li", { className: `row-${worklist}` }, btn));
   }
 }
@@ -118,6 +128,102 @@ $("#visit-form").addEventListener("submit", async (ev) => {
                   label: current.person.full_name });
   show("door");
 });
+
+// --- doses (session list), rapid tests (screening list), people found in the field ---------------------------------
+// `current` for these forms: a worklist record, or a person found today ({person_key, person}) not yet on the server.
+const options = (select, pairs, chosen) => {
+  select.replaceChildren(...pairs.map(([code, label]) => el("option", { value: code, textContent: label, selected: code === chosen })));
+};
+const who = (r) => (r.person_key ? { person_key: r.person_key } : { person: r.person.id });
+
+async function openDose(id, record) {
+  current = record || (await records.get("session", id));
+  if (!current) return;
+  $("#d-name").textContent = current.person.full_name;
+  $("#d-info").textContent = [current.next_label, current.campaign, current.village, current.refusal].filter(Boolean).join(" · ");
+  const f = $("#dose-form");
+  f.reset();
+  const fits = (session?.products || []).filter((p) => !current.products || current.products.includes(p.code));
+  options(f.product, (fits.length ? fits : session?.products || []).map((p) => [p.code, p.name]));
+  options(f.dose_kind, session?.dose_kinds || [], current.dose_kind === "routine" ? "primary" : current.dose_kind || "primary");
+  f.dose_kind.closest("label").hidden = current.dose_kind === "routine";
+  f.dose_number.value = current.dose_number ?? "";
+  $("#view-dose .back").dataset.view = current.person_key ? "found" : "session";
+  show("dose");
+}
+
+$("#dose-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  // The server checks the dose against the schedule and dose policy in force on the day; a refusal comes back with
+  // its reason in the queue.
+  await enqueue({ kind: "dose", ...who(current), product: f.product.value, dose_kind: f.dose_kind.value,
+                  dose_number: f.dose_number.value ? Number(f.dose_number.value) : null, given_on: localDay(), lot: f.lot.value,
+                  campaign: current.campaign_id || null, label: current.person.full_name });
+  show(current.person_key ? "found" : "session");
+});
+
+async function openTest(id, record) {
+  current = record || (await records.get("screening", id));
+  if (!current) return;
+  $("#t-name").textContent = current.person.full_name;
+  $("#t-info").textContent = [(current.campaigns || []).map((c) => `${c.name} (${c.group})`).join(", "), current.village]
+    .filter(Boolean).join(" · ");
+  const f = $("#test-form");
+  f.reset();
+  const kinds = (session?.test_kinds || []).filter(([k]) => !current.kinds || current.kinds.includes(k));
+  options(f.test_kind, kinds.length ? kinds : session?.test_kinds || [], "rapid_antigen");
+  options(f.result, session?.test_results || [], "negative");
+  $("#view-test .back").dataset.view = current.person_key ? "found" : "screening";
+  show("test");
+}
+
+$("#test-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  await enqueue({ kind: "rapid_test", ...who(current), test_kind: f.test_kind.value, sample_code: f.sample_code.value.trim(),
+                  taken_on: localDay(), result: f.result.value, label: current.person.full_name });
+  show(current.person_key ? "found" : "screening");
+});
+
+function openNewPerson() {
+  const f = $("#newperson-form");
+  f.reset();
+  options(f.village, [["", "—"], ...(session?.villages || [])], "");
+  show("newperson");
+}
+for (const b of document.querySelectorAll(".add-person")) b.addEventListener("click", openNewPerson);
+
+$("#newperson-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  const key = newKey();
+  const data = { full_name: f.full_name.value.trim(), birth_year: f.birth_year.value ? Number(f.birth_year.value) : null,
+                 date_of_birth: f.date_of_birth.value || null, sex: f.sex.value, id_number: f.id_number.value.trim(),
+                 phone: f.phone.value.trim(), village: f.village.value ? Number(f.village.value) : null, street: f.street.value.trim() };
+  if (!data.birth_year && data.date_of_birth) data.birth_year = Number(data.date_of_birth.slice(0, 4));
+  // Kept on the phone for the day, so that a dose or a test can be recorded for her before the server knows her:
+  // those entries name her by this entry's key, which the server resolves.
+  await records.put("found", [{ id: key, person_key: key, day: localDay(), created: Date.now(),
+    person: { full_name: data.full_name, birth_year: data.birth_year, date_of_birth: data.date_of_birth, phone: data.phone,
+              village: (session?.villages || []).find(([v]) => v === data.village)?.[1] || "" } }]);
+  await enqueue({ kind: "new_person", key, data, label: data.full_name });
+  show("found");
+});
+
+async function renderFound() {
+  const today = localDay();
+  const list = (await records.all("found")).filter((r) => r.day === today).sort((a, b) => b.created - a.created);
+  $("#found").replaceChildren(...list.map((r) => {
+    const dose = el("button", { type: "button", textContent: T.recordDose, className: "found-dose", hidden: !session?.can?.dose });
+    const test = el("button", { type: "button", textContent: T.recordTest, className: "found-test", hidden: !session?.can?.rapid_test });
+    dose.addEventListener("click", () => openDose(null, { ...r, products: null, dose_kind: "primary", dose_number: 1 }));
+    test.addEventListener("click", () => openTest(null, { ...r, kinds: null }));
+    return el("li", { className: "row-found" }, el("strong", { textContent: r.person.full_name }),
+      ` · ${r.person.birth_year || "?"}${r.person.village ? ` · ${r.person.village}` : ""}`, el("br"), dose, " ", test);
+  }));
+  $("#view-found .empty").hidden = list.length > 0;
+}
 
 function renderSymptoms() {
   const box = $("#symptoms");
@@ -182,14 +288,15 @@ $("#contact-form").addEventListener("submit", async (ev) => {
 });
 
 async function enqueue(entry) {
-  await queue.add({ ...entry, key: newKey(), created: Date.now(), state: "waiting" });
+  await queue.add({ key: newKey(), ...entry, created: Date.now(), state: "waiting" });
   say(T.saved);
   await renderCount();
   if (navigator.onLine) sync();
 }
 
 // --- queue screen: waiting, refused (kept for a supervisor), conflicts (the user decides) -------------------------------
-const KIND = { check: () => T.check, contact_check: () => T.contactCheck, person_edit: () => T.personEdit, door_visit: () => T.doorVisit };
+const KIND = { check: () => T.check, contact_check: () => T.contactCheck, person_edit: () => T.personEdit, door_visit: () => T.doorVisit,
+               dose: () => T.dose, rapid_test: () => T.rapidTest, new_person: () => T.newPerson };
 
 async function renderQueue() {
   const entries = await queue.all();
@@ -216,6 +323,17 @@ async function renderQueue() {
         await renderQueue(); await renderCount();
       });
       li.append(grid, mine, theirs);
+    }
+    if (e.state === "refused" && e.code === "possible_duplicate") {
+      // Someone else of the same name and year: the user says so, and the entries that name her go again with it.
+      const anyway = el("button", { type: "button", textContent: T.addAnyway, className: "add-anyway" });
+      anyway.addEventListener("click", async () => {
+        await queue.add({ ...e, data: { ...e.data, confirm_not_duplicate: true }, state: "waiting" });
+        for (const d of await queue.all()) if (d.person_key === e.key && d.state === "refused") await queue.add({ ...d, state: "waiting" });
+        await renderQueue(); await renderCount();
+        if (navigator.onLine) sync();
+      });
+      li.append(anyway);
     }
     return li;
   }));
@@ -260,7 +378,7 @@ async function upload() {
   const log = [];
   for (let i = 0; i < waiting.length; i += 100) {
     const batch = waiting.slice(i, i + 100);
-    const entries = batch.map(({ label, state, created, base, ...wire }) => wire);
+    const entries = batch.map(({ label, state, created, base, message_vi, message_en, server, code, ...wire }) => wire);
     const { answers } = await api("upload/", { method: "POST", body: JSON.stringify({ entries }) });
     const done = [];
     for (const [n, a] of answers.entries()) {
@@ -271,7 +389,7 @@ async function upload() {
         if (a.server && e.kind === "person_edit") await applyServerPerson(a.server);
       } else {
         // Refused or in conflict: kept on the phone, shown in the queue; never sent again by itself.
-        await queue.add({ ...e, state: a.status, message_vi: a.message_vi, message_en: a.message_en, server: a.server });
+        await queue.add({ ...e, state: a.status, message_vi: a.message_vi, message_en: a.message_en, server: a.server, code: a.code });
       }
     }
     await queue.remove(done);
@@ -283,7 +401,11 @@ async function upload() {
 // The worklists side by side (on a 400 ms round trip, one after the other cost a round trip each); the pages of one
 // worklist in order, each cursor leading to the next.
 async function download() {
-  await Promise.all(WORKLISTS.map(async (w) => {
+  // A worklist this user no longer has (his role changed) leaves the phone.
+  for (const w of WORKLISTS.filter((l) => !mine().includes(l))) { await records.keepOnly(w, []); await kv.set(`cursor:${w}`, null); }
+  const today = localDay();
+  await records.keepOnly("found", (await records.all("found")).filter((r) => r.day === today).map((r) => r.id));
+  await Promise.all(mine().map(async (w) => {
     let cursor = await kv.get(`cursor:${w}`);
     for (;;) {
       const page = await api(`worklists/${w}/${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
@@ -314,7 +436,7 @@ export async function sync() {
     syncing = false;
     await renderCount();
     const open = [...document.querySelectorAll(".view")].find((s) => !s.hidden);
-    if (open && [...WORKLISTS, "queue"].includes(open.id.slice(5))) show(open.id.slice(5));
+    if (open && [...WORKLISTS, "queue", "found"].includes(open.id.slice(5))) show(open.id.slice(5));
   }
 }
 
