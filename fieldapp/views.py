@@ -23,6 +23,13 @@ def app(request):
     return render(request, "fieldapp/app.html")
 
 
+@role_required(HEALTH_READERS)
+def install(request):
+    """How to put the field app on a phone: a page of the site (read on the station's computer too), with the
+    address to open on the phone."""
+    return render(request, "fieldapp/install.html", {"app_url": request.build_absolute_uri(reverse("fieldapp:app"))})
+
+
 def manifest(request):
     data = {
         "name": _("phongdich – Thực địa"),

@@ -1,6 +1,7 @@
 """The field app's vaccination session list and screening targets (scope, data minimisation, removals through the
 sync), and the doses, rapid tests and new people entered on the phone (stored, duplicate, refused with the reason)."""
 import datetime as dt
+import re
 
 import pytest
 
@@ -215,3 +216,17 @@ def test_a_new_persons_bad_fields_are_refused_with_the_reason(personas, api_for,
     upload(api, new_person("mine-1", full_name="Y Ngọc"))
     (answer,) = upload(api_for(personas["vaccinator_a"]), {**dose("d-x", None), "person_key": "mine-1"})
     assert answer["status"] == "refused"
+
+
+# --- the menu entry -----------------------------------------------------------------------------------------------
+def test_field_roles_find_the_app_and_its_install_help_in_the_menu(personas, client_for):
+    for persona in ("care_a", "commune_a", "vaccinator_a", "lab"):
+        page = client_for(personas[persona]).get("/fieldapp/cai-dat/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert re.search(r'href="/fieldapp/"[^>]*>Ứng dụng thực địa</a>', html) and 'href="/fieldapp/cai-dat/"' in html
+        assert "http://testserver/fieldapp/" in html and "Thêm vào màn hình chính" in html
+    # Not in the menu of those who do not work in the villages (they may still open it).
+    html = client_for(personas["leader"]).get("/fieldapp/cai-dat/").content.decode()
+    assert not re.search(r'href="/fieldapp/"[^>]*>Ứng dụng thực địa</a>', html)
+    assert client_for(personas["agency"]).get("/fieldapp/cai-dat/").status_code == 403
