@@ -97,6 +97,30 @@ def test_the_session_list_page_queries_are_bounded(dose1_campaign, personas, api
     assert len(page["ids"]) == 15
 
 
+def test_a_catch_up_campaigns_children_are_on_the_session_list_and_take_a_routine_dose(personas, api_for, commune_a, kontum):
+    from diseases.packs import install_missing, load, shipped_pack
+    from vaccination.models import Campaign, Product, RoutineDose
+    from vaccination.services import record_routine_dose
+
+    install_missing("covid19")
+    load(shipped_pack("measles"), "measles.yaml")
+    mr = Product.objects.get(code="mr")
+    campaign = Campaign.objects.create(name="Tiêm bù sởi", target="catch_up", disease=mr.disease, age_min=1, age_min_months=12,
+                                       age_below=11, target_doses=2, starts_on=TODAY - dt.timedelta(days=5),
+                                       deadline=TODAY + dt.timedelta(days=30), unit=kontum)
+    child = make_person(commune_a, full_name="Bé Hoa", date_of_birth=TODAY - dt.timedelta(days=365 * 5), sex="F")
+    record_routine_dose(by=None, person=child, product=mr, given_on=TODAY - dt.timedelta(days=400), dose_number=1)
+    api = api_for(personas["vaccinator_a"])
+    records, ids, _c = download_all(api, "session")
+    assert ids == [child.pk]
+    (rec,) = records
+    assert (rec["campaign_id"], rec["dose_kind"], rec["dose_number"]) == (campaign.pk, "routine", 2) and "mr" in rec["products"]
+    (answer,) = upload(api, dose("r-1", child, product="mr", dose_kind="", dose_number=2, campaign=campaign.pk, lot=""))
+    assert answer["status"] == "stored" and answer["routine"]
+    assert RoutineDose.objects.get(pk=answer["id"]).campaign == campaign
+    assert download_all(api, "session")[1] == []
+
+
 # --- screening targets ----------------------------------------------------------------------------------------------
 def test_screening_targets_are_those_of_my_area_not_yet_sampled(screening, personas, api_for, commune_a, commune_b):
     from testing import services
