@@ -11,7 +11,11 @@ two checks each and `--contacts` contacts under follow-up in that commune; not t
   2. incremental sync after 20 changes on the server (new checks); goal < 2 s;
   3. bytes per record: bytes on the wire (gzip) of the first download's worklist answers / records;
   4. server time for a batch of 100 check entries (POST /api/field/upload/ through Django's test client, no network),
-     median of 5 batches.
+     median of 5 batches;
+  5. the computed worklists of a commune's health worker (no network, Django's test client, median of 3): today's
+     vaccination session list (a province "dose 1 for 18+" campaign in progress; the commune's `--patients` +
+     `--contacts` adults are its targets) and the screening targets (`--targets` of a screening campaign in its
+     window), then a batch of 100 doses from the session list and one of 100 rapid tests from the screening list.
 Prints the figures; asserts nothing.
 """
 import argparse
@@ -161,12 +165,62 @@ def batch_figures(user) -> list[float]:
     return times
 
 
+def list_figures(commune, targets: int) -> dict:
+    """Server time of the session and screening worklists and of batches of 100 doses and 100 rapid tests."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import User
+    from people.models import Person
+    from testing.campaigns import create_campaign as create_screening
+    from testing.models import CampaignTarget
+    from vaccination.outreach import create_campaign
+
+    today = timezone.localdate()
+    user = User.objects.filter(username="bench_field_station").first() or User.objects.create_user(
+        username="bench_field_station", password=PASSWORD, role="commune_health", unit=commune, full_name="Trạm (bench)")
+    province = commune.parent.parent
+    create_campaign(by=None, data={"name": f"Bench mũi 1 {time.time_ns()}", "target": "dose1", "age_min": 18,
+                                   "starts_on": today - dt.timedelta(days=5), "deadline": today + dt.timedelta(days=30), "unit": province})
+    screening = create_screening(by=None, name=f"Bench sàng lọc {time.time_ns()}", unit=province, deadline=today + dt.timedelta(days=2),
+                                 within_days=7, accepted_kinds=["rapid_antigen"])
+    people = list(Person.objects.filter(commune=commune).order_by("pk")[:targets])
+    CampaignTarget.objects.bulk_create([CampaignTarget(campaign=screening, person=p, group=f"Trường {n % 5}") for n, p in enumerate(people)])
+    client = Client()
+    client.force_login(user)
+    out = {}
+    for name in ("session", "screening"):
+        times = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                r = client.get(f"/api/field/worklists/{name}/", HTTP_HOST="127.0.0.1")
+                times.append(time.perf_counter() - start)
+            assert r.status_code == 200, r.content[:300]
+        body = r.json()
+        out[name] = (statistics.median(times), len(body["ids"]), len(queries), len(r.content))
+    due = client.get("/api/field/worklists/session/", HTTP_HOST="127.0.0.1").json()["records"][:100]
+    stamp = time.time_ns()
+    doses = [{"kind": "dose", "key": f"bench-d-{stamp}-{n}", "person": rec["id"], "product": (rec["products"] or ["comirnaty"])[0],
+              "dose_kind": "primary", "dose_number": 1, "given_on": today.isoformat(), "lot": "B1"} for n, rec in enumerate(due)]
+    tests = [{"kind": "rapid_test", "key": f"bench-t-{stamp}-{n}", "person": p.pk, "sample_code": f"B-{stamp}-{n}",
+              "taken_on": today.isoformat(), "result": "negative"} for n, p in enumerate(people[:100])]
+    for name, entries in (("doses", doses), ("tests", tests)):
+        start = time.perf_counter()
+        r = client.post("/api/field/upload/", {"entries": entries}, content_type="application/json", HTTP_HOST="127.0.0.1")
+        out[name] = (time.perf_counter() - start, sum(a["status"] == "stored" for a in r.json()["answers"]), len(entries))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--patients", type=int, default=300)
     parser.add_argument("--contacts", type=int, default=600)
+    parser.add_argument("--targets", type=int, default=500)
     args = parser.parse_args()
     create_database(args.pg, reuse=args.reuse)
     os.environ["DATABASE_URL"] = args.pg
@@ -190,6 +244,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
     batches = batch_figures(user)
+    lists = list_figures(user.unit, args.targets)
 
     print(f"field sync, {args.patients} patients + {args.contacts} contacts, network 400 kbit/s, 400 ms RTT (PostgreSQL)")
     print(f"  first download          {figures['first_download_s']:6.2f} s  (goal < 10 s)  "
@@ -198,6 +253,12 @@ def main() -> None:
     print(f"  bytes per record        {figures['bytes_per_record']:6.0f} B  (gzip, worklist answers)")
     print(f"  batch of 100 checks     {statistics.median(batches) * 1000:6.0f} ms server time (median of 5; "
           f"min {min(batches) * 1000:.0f}, max {max(batches) * 1000:.0f})")
+    for name, label in (("session", "session list"), ("screening", "screening targets")):
+        seconds, n, queries, size = lists[name]
+        print(f"  {label:<23} {seconds * 1000:6.0f} ms server time, {n} people, {queries} queries, {size / 1024:.0f} KiB (median of 3)")
+    for name, label in (("doses", "batch of 100 doses"), ("tests", "batch of 100 rapid tests")):
+        seconds, stored, sent = lists[name]
+        print(f"  {label:<23} {seconds * 1000:6.0f} ms server time, {stored} of {sent} stored")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,23 @@ def lookup_person_by_national_id(user, id_number: str, *, exclude_pk=None) -> tu
     return (ID_FOUND, person) if person is not None else (ID_OUTSIDE, None)
 
 
-def possible_duplicates(user, *, full_name: str, birth_year: int, commune, date_of_birth=None, limit: int = 5) -> list[dict]:
-    """Records the user may see with the same folded name and year (or date) of birth in the commune (the registry's
-    duplicate rule, services.possible_duplicates): id, name and year of birth only."""
-    from . import services
+def same_person_candidates(*, full_name: str, birth_year: int, commune, date_of_birth=None, exclude_pk=None):
+    """The registry's duplicate rule (unscoped): same diacritic-folded name and date (or year) of birth in the same
+    commune. services.possible_duplicates is this; other apps read it scoped, through possible_duplicates below."""
+    from django.db.models import Q
 
-    qs = services.possible_duplicates(full_name=full_name, birth_year=birth_year, commune=commune, date_of_birth=date_of_birth)
+    from core.text import fold
+
+    qs = Person.objects.filter(commune=commune, name_folded=fold(full_name), birth_year=birth_year, merged_into__isnull=True)
+    if date_of_birth:
+        qs = qs.filter(Q(date_of_birth=date_of_birth) | Q(date_of_birth__isnull=True))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs
+
+
+def possible_duplicates(user, *, full_name: str, birth_year: int, commune, date_of_birth=None, limit: int = 5) -> list[dict]:
+    """Records the user may see that the registry's duplicate rule proposes (same_person_candidates): id, name and
+    year of birth only."""
+    qs = same_person_candidates(full_name=full_name, birth_year=birth_year, commune=commune, date_of_birth=date_of_birth)
     return list(scope(qs, user).order_by("pk").values("id", "full_name", "birth_year")[:limit])

@@ -68,12 +68,10 @@ def clean_person_data(data: dict) -> dict:
 
 def possible_duplicates(*, full_name: str, birth_year: int, commune, date_of_birth=None, exclude_pk=None) -> QuerySet:
     """Same diacritic-folded name and date (or year) of birth in the same commune: proposed duplicates."""
-    qs = Person.objects.filter(commune=commune, name_folded=fold(full_name), birth_year=birth_year, merged_into__isnull=True)
-    if date_of_birth:
-        qs = qs.filter(Q(date_of_birth=date_of_birth) | Q(date_of_birth__isnull=True))
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs
+    from .selectors import same_person_candidates
+
+    return same_person_candidates(full_name=full_name, birth_year=birth_year, commune=commune, date_of_birth=date_of_birth,
+                                  exclude_pk=exclude_pk)
 
 
 def _refuse_registered_id(id_number: str, *, by, exclude_pk=None) -> None:
