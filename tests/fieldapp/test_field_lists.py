@@ -54,6 +54,11 @@ def test_the_session_list_has_the_communes_campaign_targets_due_today(dose1_camp
     # Roles that do not vaccinate, and staff above a commune, get none.
     assert download_all(api_for(personas["care_a"]), "session")[1] == []
     assert download_all(api_for(personas["district_a"]), "session")[1] == []
+    # Moved to another commune: his old commune's people leave the phone, the new one's come.
+    vaccinator = personas["vaccinator_a"]
+    vaccinator.unit = commune_b
+    vaccinator.save()
+    assert download_all(api_for(vaccinator), "session")[1] == [elsewhere.pk]
     body = api_for(personas["vaccinator_a"]).get("/api/field/session/").json()
     assert "session" in body["worklists"] and "screening" not in body["worklists"] and body["can"]["dose"]
     assert any(p["code"] == "comirnaty" for p in body["products"])
@@ -254,3 +259,22 @@ def test_field_roles_find_the_app_and_its_install_help_in_the_menu(personas, cli
     html = client_for(personas["leader"]).get("/fieldapp/cai-dat/").content.decode()
     assert not re.search(r'href="/fieldapp/"[^>]*>Ứng dụng thực địa</a>', html)
     assert client_for(personas["agency"]).get("/fieldapp/cai-dat/").status_code == 403
+
+
+def test_the_app_and_install_pages_read_right_in_both_languages(personas):
+    """The screen scanner of tests/core/test_screens.py (raw codes, ISO dates, untranslated labels) on the two pages
+    the field roles' menu now leads to."""
+    from django.test import Client
+
+    from tests.core.screen_scan import problems
+
+    for language in ("vi", "en"):
+        client = Client()
+        client.force_login(personas["commune_a"])
+        client.cookies["django_language"] = language
+        for url in ("/fieldapp/", "/fieldapp/cai-dat/"):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert problems(response.content.decode(), language) == [], (url, language)
+    english = client.get("/fieldapp/cai-dat/").content.decode()
+    assert "Installing the field app on a phone" in english and "Field app" in english
