@@ -6,7 +6,7 @@ every version of a kind for the field app: `rule_versions`.
 """
 import datetime as dt
 
-from .models import Disease, RuleKind, RuleSet
+from .models import Disease, EffectiveDatedRule, RuleKind, RuleSet  # noqa: F401 - EffectiveDatedRule: the base of every app's rule model
 from .rules import (  # noqa: F401 - re-exported
     NoRuleInForce,
     UnknownDisease,
@@ -22,7 +22,7 @@ from .rules import (  # noqa: F401 - re-exported
 )
 
 __all__ = [
-    "Disease", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
+    "Disease", "EffectiveDatedRule", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
     "default_disease_code", "get_disease", "in_force", "rule_in_force", "valid_until", "value", "why",
     "active_diseases", "disease_choices", "definition", "default_disease_pk", "rule_versions",
 ]
