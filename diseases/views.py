@@ -15,7 +15,17 @@ from core.views import role_required
 from . import services
 from .forms import RuleVersionForm
 from .models import Disease, RuleKind, RuleSet
-from .rules import NoRuleInForce, scope_label, coverage_gaps, default_disease, in_force, kind_spec, timeline, valid_until, why
+from .rules import (
+    NoRuleInForce,
+    coverage_gaps,
+    default_disease,
+    in_force,
+    kind_spec,
+    scope_label,
+    timeline,
+    valid_until,
+    why,
+)
 
 
 def _disease(request, code=None) -> Disease:

@@ -13,6 +13,7 @@ from audit.services import record
 from core.dataversion import bump, cached
 from core.errors import Invalid
 from diseases.rules import NoRuleInForce, in_force, rule_in_force, versions_in_force
+from diseases.rules import check_overlap as check_rule_overlap
 from diseases.rules import forget as forget_rules
 from geo import areas
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
@@ -502,6 +503,11 @@ def update_schedule(*, by, schedule: Schedule, data: dict, expected_version: int
     changes = diff(schedule, data)
     if not changes:
         return schedule
+    if "valid_from" in changes or "valid_to" in changes:  # the rule base's one overlap check (same product and age)
+        check_rule_overlap("vaccination_schedule", disease=schedule.disease_id or None,
+                           scope={"product_id": schedule.product_id, "age_min": data.get("age_min", schedule.age_min)},
+                           valid_from=data.get("valid_from", schedule.valid_from), valid_to=data.get("valid_to", schedule.valid_to),
+                           exclude_pk=schedule.pk)
     update_versioned(schedule, expected_version=expected_version, changes={k: new for k, (old, new) in changes.items()})
     forget_rules()  # update() sends no post_save: the rule base's cache is cleared here
     record(actor=by, action="update", obj=schedule, changes=changes)
