@@ -231,7 +231,7 @@ def test_a_schedule_or_criteria_kind_cannot_be_added_as_a_free_rule_set(personas
     assert refused.value.field == "kind"
 
 
-def test_a_criteria_gap_is_refused_in_the_api_and_the_ui(personas, api_for, client_for):
+def test_a_criteria_gap_is_refused_in_the_api(personas, api_for, client_for):
     api = api_for(personas["health_dept"])
     r = api.post("/api/levels/assess", {"date": "2021-10-11", "new_cases_per_100k_week": 3}, format="json")
     assert r.status_code == 400
@@ -250,3 +250,10 @@ def test_a_dose_in_a_schedule_gap_is_a_row_error_of_the_import(commune_a, person
     assert result.imported == 0 and len(result.errors) == 1
     (error,) = result.errors
     assert error["line"] == 2 and error["code"] == "schedule"  # "No schedule of this product for the person's age…"
+
+
+def test_a_criteria_gap_is_refused_on_the_calculator_page(personas, client_for):
+    page = client_for(personas["health_dept"]).post("/levels/tinh-thu/", {"date": "11/10/2021", "new_cases_per_100k_week": "3"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Không có bộ tiêu chí đánh giá cấp độ dịch cho COVID-19 có hiệu lực ngày 11/10/2021" in text
