@@ -119,7 +119,7 @@ KIND_EN = {
     "outbreak": "outbreak", "case_definition": "case definition", "isolation": "isolation",
 "vaccination_schedule": "vaccination schedule",
     "vaccination_policy": "vaccination policy", "level_criteria": "level criteria", "reporting": "reporting deadline",
-    "dose_policy": "additional and booster dose",
+    "dose_policy": "dose policy",
 }
 
 
