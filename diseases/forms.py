@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.parsing import ParseError, parse_date
 
 from .models import RuleKind
+from .rules import is_ruleset_kind
 
 
 class DateField(forms.CharField):
@@ -20,7 +21,8 @@ class DateField(forms.CharField):
 
 
 class RuleVersionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại quy định"), choices=RuleKind.choices)
+    kind = forms.ChoiceField(label=_("Loại quy định"), choices=lambda: [
+        (k, label) for k, label in RuleKind.choices if is_ruleset_kind(k)])
     name = forms.CharField(label=_("Tên phiên bản"), max_length=200)
     source_document = forms.CharField(label=_("Văn bản nguồn"), max_length=200, help_text=_("Ví dụ: 261/QĐ-BYT ngày 31/01/2022"))
     valid_from = DateField(label=_("Hiệu lực từ (dd/mm/yyyy)"))

@@ -41,6 +41,56 @@ class Disease(models.Model):
         return self.name
 
 
+class EffectiveDatedRule(models.Model):
+    """One version of one kind of rule for one disease, in force from `valid_from` to `valid_to` (inclusive; empty =
+    until a later version of the same scope starts). Every rule model of every app inherits it — RuleSet here,
+    vaccination.Schedule and DosePolicy, levels.CriteriaVersion — and registers its kind in diseases.rules, so that
+    one lookup (`in_force`), one cache, one gap refusal and one overlap check serve them all (docs/diseases.md).
+
+    A subclass has a `disease`, a `source_document` and `notes`, and answers the same questions about its values:
+    `rule_values()` ({key: {"value", "source", "confirmed"}}), `value(key)`, `source_of(key)`, `unconfirmed_keys`,
+    `is_confirmed`. `rule_kind` names the kind of a one-kind model; RuleSet stores its kind per row.
+    """
+
+    valid_from = models.DateField(_("Hiệu lực từ"))
+    valid_to = models.DateField(_("Hiệu lực đến"), null=True, blank=True)
+
+    rule_kind = ""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def kind_code(self) -> str:
+        return self.rule_kind
+
+    def covers(self, on) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+    def rule_values(self) -> dict:
+        """{key: {"value", "source", "confirmed"}}: what the rules pages and the pack export show."""
+        raise NotImplementedError
+
+    def value(self, key: str, default=None):
+        entry = self.rule_values().get(key)
+        if entry is None:
+            return default
+        return entry.get("value") if isinstance(entry, dict) else entry
+
+    def source_of(self, key: str) -> str:
+        entry = self.rule_values().get(key)
+        return (entry.get("source") if isinstance(entry, dict) else None) or self.source_document
+
+    @property
+    def unconfirmed_keys(self) -> list[str]:
+        return [k for k, v in self.rule_values().items() if isinstance(v, dict) and not v.get("confirmed", True)]
+
+    @property
+    def is_confirmed(self) -> bool:
+        """False when any value is flagged unconfirmed ([I]/[NF] in the research): the UI shows "chưa xác nhận"."""
+        return not self.unconfirmed_keys
+
+
 class RuleKind(models.TextChoices):
     HOME_CARE = "home_care", _("Điều kiện điều trị tại nhà")
     MONITORING = "monitoring", _("Theo dõi sức khỏe")
@@ -57,6 +107,9 @@ class RuleKind(models.TextChoices):
     VACCINATION_POLICY = "vaccination_policy", _("Chính sách tiêm chủng")
     LEVEL_CRITERIA = "level_criteria", _("Tiêu chí cấp độ dịch")
     REPORTING = "reporting", _("Thời hạn báo cáo")
+    # Kinds kept in their own app's typed model (registered in diseases.rules by that app): vaccination.Schedule,
+    # vaccination.DosePolicy, levels.CriteriaVersion. A RuleSet of these kinds is refused.
+    DOSE_POLICY = "dose_policy", _("Mũi bổ sung / nhắc lại")
 
 
 # English names of the kinds for the bilingual refusal messages (the UI labels above are translated by gettext).
@@ -66,16 +119,17 @@ KIND_EN = {
     "outbreak": "outbreak", "case_definition": "case definition", "isolation": "isolation",
 "vaccination_schedule": "vaccination schedule",
     "vaccination_policy": "vaccination policy", "level_criteria": "level criteria", "reporting": "reporting deadline",
+    "dose_policy": "dose policy",
 }
 
 
-class RuleSet(models.Model):
+class RuleSet(EffectiveDatedRule):
+    """A version of a kind whose values are a free mapping (most kinds); see EffectiveDatedRule."""
+
     disease = models.ForeignKey(Disease, on_delete=models.PROTECT, related_name="rule_sets")
     kind = models.CharField(_("Loại quy định"), max_length=40, choices=RuleKind.choices)
     name = models.CharField(_("Tên phiên bản"), max_length=200)
     source_document = models.CharField(_("Văn bản nguồn"), max_length=200)  # "261/QĐ-BYT ngày 31/01/2022"
-    valid_from = models.DateField(_("Hiệu lực từ"))
-    valid_to = models.DateField(_("Hiệu lực đến"), null=True, blank=True)
     values = models.JSONField(default=dict)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -91,21 +145,15 @@ class RuleSet(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} – {self.source_document}"
 
+    @property
+    def kind_code(self) -> str:
+        return self.kind
+
+    def rule_values(self) -> dict:
+        return self.values
+
     def value(self, key: str, default=None):
         entry = self.values.get(key)
         if entry is None:
             return default
         return entry.get("value") if isinstance(entry, dict) else entry
-
-    def source_of(self, key: str) -> str:
-        entry = self.values.get(key)
-        return (entry.get("source") if isinstance(entry, dict) else None) or self.source_document
-
-    @property
-    def is_confirmed(self) -> bool:
-        """False when any value is flagged unconfirmed ([I]/[NF] in the research): the UI shows "chưa xác nhận"."""
-        return not self.unconfirmed_keys
-
-    @property
-    def unconfirmed_keys(self) -> list[str]:
-        return [k for k, v in self.values.items() if isinstance(v, dict) and not v.get("confirmed", True)]

@@ -5,7 +5,9 @@
     export(code) -> str                            the pack of a disease as YAML, loadable again unchanged
 
 Other apps add their own sections of a pack (e.g. `vaccines` by the vaccination app) with `register_section` in
-their AppConfig.ready(): the diseases app never imports them (layers point one way).
+their AppConfig.ready(): the diseases app never imports them (layers point one way). The kinds another app keeps in
+its own model (vaccination_schedule, dose_policy, level_criteria: diseases.rules.register_kind) are versions in
+`rules:` like every kind; a `TypedKind` reads and writes them.
 """
 import datetime as dt
 import json
@@ -18,12 +20,13 @@ from django.db import transaction
 from audit.services import record
 from core.errors import Invalid
 
+from . import rules as rule_base
 from .models import Circular54Group, Disease, RuleKind, RuleSet
 
 MAX_PACK_BYTES = 2 * 1024 * 1024
 TOP_FIELDS = {"code", "name", "name_en", "icd10", "group", "default", "active", "notes", "rules"}
 REQUIRED_TOP = ("code", "name", "icd10", "group", "rules")
-RULE_FIELDS = {"kind", "name", "source_document", "valid_from", "valid_to", "values", "notes", "unconfirmed"}
+RULE_FIELDS = {"kind", "name", "source_document", "valid_from", "valid_to", "values", "notes", "unconfirmed", "unconfirmed_dates"}
 REQUIRED_RULE = ("kind", "source_document", "valid_from", "values")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,49}$")
 
@@ -43,6 +46,167 @@ _SECTIONS: dict[str, Section] = {}
 
 def register_section(name: str, *, validate, load, export) -> None:
     _SECTIONS[name] = Section(name, validate, load, export)
+
+
+class TypedKind:
+    """A kind kept in another app's typed model, in a pack. `values` holds the model's value columns (a foreign key
+    by the code of its row, e.g. `product: mr`), `extra` names model columns written on the version itself (criteria:
+    `code`, `province`, `based_on`), `identity` the fields that find the version again on a second load, and
+    `json_values` the JSON column that takes the values whole (criteria: each threshold with its source, flag, op).
+    Typed columns keep one source per version: a value's own `source` must be the version's; its `confirmed: false`
+    goes to `unconfirmed_fields`. `refs` names a pack section that may declare a referenced code (product → vaccines)."""
+
+    def __init__(self, kind, model, *, identity=("valid_from",), extra=(), json_values=None, refs=None):
+        self.kind, self.model, self.identity, self.extra = kind, model, tuple(identity), tuple(extra)
+        self.json_values, self.refs = json_values, dict(refs or {})
+
+    # -- the columns
+    @property
+    def columns(self) -> tuple:
+        return () if self.json_values else tuple(self.model.value_fields)
+
+    def _field(self, name):
+        return self.model._meta.get_field(name)
+
+    def _plain(self, entry):
+        return entry.get("value") if isinstance(entry, dict) and "value" in entry else entry
+
+    def _required(self, name) -> bool:
+        f = self._field(name)
+        return not f.null and not f.has_default() and not getattr(f, "blank", False)
+
+    def validate(self, rule: dict, place: str, pack: dict, err) -> None:
+        values = rule.get("values") if isinstance(rule.get("values"), dict) else {}
+        for key in rule:
+            if key in self.extra:
+                continue
+            if key not in RULE_FIELDS:
+                err(f"{place}.{key}", f"Trường không biết “{key}”.", f"Unknown field “{key}”.")
+        for name in self.extra:
+            if self._required(name) and rule.get(name) in (None, ""):
+                err(place, f"Thiếu trường bắt buộc “{name}” (loại {self.kind}).", f"Missing required field “{name}” (kind {self.kind}).")
+            elif rule.get(name) not in (None, ""):
+                self._check_value(name, rule[name], f"{place}.{name}", pack, err)
+        if self.json_values:
+            return
+        source = str(rule.get("source_document") or "").strip()
+        for key, entry in values.items():
+            where = f"{place}.values.{key}"
+            if key not in self.columns:
+                err(where, f"Giá trị không biết “{key}” của loại {self.kind} (các giá trị: {', '.join(self.columns)}).",
+                    f"Unknown value “{key}” of kind {self.kind} (values: {', '.join(self.columns)}).")
+                continue
+            if isinstance(entry, dict) and entry.get("source") not in (None, "") and str(entry["source"]).strip() != source:
+                err(f"{where}.source", f"Loại {self.kind} ghi một văn bản nguồn cho cả phiên bản: hãy đặt nguồn này vào source_document.",
+                    f"Kind {self.kind} keeps one source per version: put this source in source_document.")
+            self._check_value(key, self._plain(entry), where, pack, err)
+        for name in self.columns:
+            if self._required(name) and name not in values:
+                err(f"{place}.values", f"Thiếu giá trị bắt buộc “{name}” (loại {self.kind}).", f"Missing required value “{name}” (kind {self.kind}).")
+
+    def _check_value(self, name, value, where, pack, err) -> None:
+        from django.core.exceptions import ValidationError
+
+        f = self._field(name)
+        if value is None:
+            if not f.null:
+                err(where, f"“{name}” không được để trống.", f"“{name}” may not be empty.")
+            return
+        if f.is_relation:
+            declared = {str(item.get("code")) for item in (pack.get(self.refs.get(name)) or []) if isinstance(item, dict)}
+            if str(value) not in declared and not f.related_model.objects.filter(code=str(value)).exists():
+                err(where, f"Không có “{value}” ({name}).", f"No “{value}” ({name}).")
+            return
+        try:
+            f.run_validators(f.to_python(value))
+        except ValidationError as exc:
+            msg = "; ".join(str(m) for m in exc.messages)
+            err(where, f"Giá trị không hợp lệ cho “{name}”: {msg}", f"Invalid value for “{name}”: {msg}")
+
+    def scope_of(self, rule: dict) -> tuple:
+        """The scope of a pack version (diseases.rules KindSpec.scope) for the in-pack overlap check."""
+        values = rule.get("values") if isinstance(rule.get("values"), dict) else {}
+        spec = rule_base.kind_spec(self.kind)
+        return tuple(str(self._plain(values.get(n))) if n in values else str(rule.get(n)) for n in spec.scope)
+
+    # -- load
+    def _resolve(self, name, value):
+        f = self._field(name)
+        if f.is_relation and value not in (None, ""):
+            return f.related_model.objects.get(code=str(value))
+        return f.to_python(value) if value is not None else None
+
+    def fields(self, disease, rule: dict) -> dict:
+        start = _date(rule["valid_from"])
+        end = _date(rule["valid_to"]) if rule.get("valid_to") not in (None, "") else None
+        out = {"disease": disease, "valid_from": start, "valid_to": end,
+               "source_document": str(rule["source_document"]).strip()[:self._field("source_document").max_length],
+               "notes": rule.get("notes") or ""}
+        if any(f.name == "name" for f in self.model._meta.concrete_fields):
+            out["name"] = str(rule.get("name") or rule["source_document"]).strip()[:self._field("name").max_length]
+        for name in self.extra:
+            out[name] = self._resolve(name, rule.get(name))
+        if self.json_values:
+            out[self.json_values] = _values(rule, keep_extra=True)
+            return out
+        default_confirmed = not rule.get("unconfirmed", False)
+        unconfirmed = []
+        for key, entry in rule["values"].items():
+            out[key] = self._resolve(key, self._plain(entry))
+            confirmed = entry.get("confirmed", default_confirmed) if isinstance(entry, dict) else default_confirmed
+            if not confirmed:
+                unconfirmed.append(key)
+        for date_key in ("valid_from", "valid_to"):  # an effective date flagged in the pack (valid_from: …, unconfirmed_dates)
+            if date_key in (rule.get("unconfirmed_dates") or []):
+                unconfirmed.append(date_key)
+        out["unconfirmed_fields"] = unconfirmed
+        out["confirmed"] = not unconfirmed
+        return out
+
+    def find(self, disease, wanted: dict):
+        keys = {}
+        for name in self.identity:
+            v = wanted[name]
+            keys[name] = v
+        qs = self.model.objects.all() if "code" in self.identity else self.model.objects.filter(disease=disease)
+        return qs.filter(**keys).first()
+
+    # -- export
+    def export(self, row) -> dict:
+        item = {"kind": self.kind}
+        if hasattr(row, "name") and not callable(row.name):
+            item["name"] = row.name
+        item.update({"source_document": row.source_document, "valid_from": row.valid_from.isoformat()})
+        if row.valid_to:
+            item["valid_to"] = row.valid_to.isoformat()
+        for name in self.extra:
+            v = getattr(row, name)
+            if v not in (None, ""):
+                item[name] = getattr(v, "code", v)
+        if row.notes:
+            item["notes"] = row.notes
+        if self.json_values:
+            item["values"] = {k: (v if isinstance(v, dict) else {"value": v}) for k, v in getattr(row, self.json_values).items()}
+            return item
+        flagged = set(row.unconfirmed_fields or ())
+        dates = [d for d in ("valid_from", "valid_to") if d in flagged]
+        if dates:
+            item["unconfirmed_dates"] = dates
+        values = {}
+        for key in self.columns:
+            v = row._raw(key)
+            values[key] = {"value": v, "confirmed": False} if key in flagged else v
+        item["values"] = values
+        return item
+
+
+def _typed(kind):
+    spec = rule_base.typed_kinds().get(kind)
+    return spec.pack if spec is not None else None
+
+
+def all_kinds() -> list[str]:
+    return list(RuleKind.values)
 
 
 @dataclass
@@ -164,11 +328,15 @@ def validate(text: str | bytes, filename: str = "pack") -> tuple[dict | None, li
         for key in REQUIRED_RULE:
             if rule.get(key) in (None, "", {}, []):
                 err(f"{place}.{key}" if key in rule else place, f"Thiếu trường bắt buộc “{key}”.", f"Missing required field “{key}”.")
-        for key in rule:
-            if key not in RULE_FIELDS:
-                err(f"{place}.{key}", f"Trường không biết “{key}”.", f"Unknown field “{key}”.")
         kind = rule.get("kind")
-        if kind and kind not in RuleKind.values:
+        typed = _typed(kind) if isinstance(kind, str) else None
+        if typed is not None:
+            typed.validate(rule, place, data, err)
+        else:
+            for key in rule:
+                if key not in RULE_FIELDS:
+                    err(f"{place}.{key}", f"Trường không biết “{key}”.", f"Unknown field “{key}”.")
+        if kind and kind not in all_kinds():
             err(f"{place}.kind", f"Loại quy định không biết “{kind}” (các loại: {', '.join(RuleKind.values)}).",
                 f"Unknown rule kind “{kind}” (kinds: {', '.join(RuleKind.values)}).")
         start = end = None
@@ -194,14 +362,23 @@ def validate(text: str | bytes, filename: str = "pack") -> tuple[dict | None, li
                     err(f"{place}.values.{key}", "Giá trị dạng đối tượng phải có “value” (và “source”, “confirmed”).",
                         "An entry given as a mapping needs “value” (and “source”, “confirmed”).")
         if kind in RuleKind.values and start:
-            spans.setdefault(kind, []).append((start, end, place))
-    for kind, versions in spans.items():
+            scope = typed.scope_of(rule) if typed is not None else ()
+            spans.setdefault((kind, scope), []).append((start, end, place))
+    for (kind, _scope), versions in spans.items():
         versions.sort(key=lambda v: v[0])
+        strict = rule_base.kind_spec(kind).strict
+        for i, (s1, e1, p1) in enumerate(versions):
+            if strict:  # criteria: no common day with any later version, open-ended or not
+                for s2, _e2, p2 in versions[i + 1:]:
+                    if s2 != s1 and (e1 is None or e1 >= s2):
+                        err(f"{p1}.valid_to", f"Phiên bản “{kind}” chồng lên {p2} (bắt đầu {s2:%d/%m/%Y}).",
+                            f"Overlapping “{kind}” versions: {p1} still runs when {p2} starts {s2:%d/%m/%Y}.")
+                        break
         for (s1, e1, p1), (s2, _e2, p2) in zip(versions, versions[1:], strict=False):
             if s1 == s2:
                 err(f"{p2}.valid_from", f"Phiên bản “{kind}” trùng ngày bắt đầu {s2:%d/%m/%Y} với {p1}.",
                     f"Overlapping “{kind}” version: same start {s2:%d/%m/%Y} as {p1}.")
-            elif e1 and e1 >= s2:
+            elif e1 and e1 >= s2 and not strict:
                 err(f"{p1}.valid_to", f"Phiên bản “{kind}” chồng lên {p2}: hiệu lực đến {e1:%d/%m/%Y} nhưng {p2} bắt đầu {s2:%d/%m/%Y}.",
                     f"Overlapping “{kind}” versions: ends {e1:%d/%m/%Y} but {p2} starts {s2:%d/%m/%Y}.")
     for name, section in _SECTIONS.items():
@@ -211,14 +388,15 @@ def validate(text: str | bytes, filename: str = "pack") -> tuple[dict | None, li
     return (data if not errors else None), errors
 
 
-def _values(rule: dict) -> dict:
+def _values(rule: dict, keep_extra: bool = False) -> dict:
     source = str(rule["source_document"]).strip()
     default_confirmed = not rule.get("unconfirmed", False)
     out = {}
     for key, entry in rule["values"].items():
         if isinstance(entry, dict) and "value" in entry:
+            extra = {k: v for k, v in entry.items() if k not in ("value", "source", "confirmed")} if keep_extra else {}
             out[key] = {"value": entry["value"], "source": str(entry.get("source") or source),
-                        "confirmed": bool(entry.get("confirmed", default_confirmed))}
+                        "confirmed": bool(entry.get("confirmed", default_confirmed)), **extra}
         else:
             out[key] = {"value": entry, "source": source, "confirmed": default_confirmed}
     return json.loads(json.dumps(out, default=str))  # dates in values become ISO text, as JSONField stores them
@@ -250,7 +428,11 @@ def load(text: str | bytes, filename: str = "pack", *, by=None) -> LoadResult:
     result = LoadResult(disease)
     existing = {(r.kind, r.valid_from): r for r in RuleSet.objects.filter(disease=disease)}
     seen = set()
-    for rule in data["rules"]:
+    typed_rules = []
+    for i, rule in enumerate(data["rules"]):
+        if _typed(rule["kind"]) is not None:
+            typed_rules.append((i, rule))
+            continue
         start = _date(rule["valid_from"])
         end = _date(rule["valid_to"]) if rule.get("valid_to") not in (None, "") else None
         wanted = {"name": str(rule.get("name") or rule["source_document"]).strip()[:200],
@@ -278,9 +460,75 @@ def load(text: str | bytes, filename: str = "pack", *, by=None) -> LoadResult:
     for name, section in _SECTIONS.items():
         if name in data:
             section.load(disease, data[name], by)
+    _load_typed(disease, typed_rules, result, filename, by, lines=_lines(text))
     return result
 
 
+def _same(name, old, new) -> bool:
+    if name == "unconfirmed_fields":  # a set kept as a list: its order carries nothing
+        return sorted(old or []) == sorted(new or [])
+    return old == new
+
+
+def _lines(text) -> dict:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    return _parse(text)[1]
+
+
+def _load_typed(disease, typed_rules, result: LoadResult, filename: str, by, *, create_only: bool = False,
+                lines: dict | None = None) -> None:
+    """The versions of kinds kept in other apps' models (after the sections: a schedule names a pack's vaccine).
+    Each is checked against the versions already stored (diseases.rules.check_overlap); any clash refuses the pack."""
+    from core.concurrency import update_versioned
+
+    errors = []
+    for i, rule in typed_rules:
+        typed = _typed(rule["kind"])
+        wanted = typed.fields(disease, rule)
+        current = typed.find(disease, wanted)
+        scope = {}
+        for name in rule_base.kind_spec(typed.kind).scope:
+            f = typed.model._meta.get_field(name)
+            v = wanted.get(name)
+            scope[f.attname] = getattr(v, "pk", v)
+        try:
+            rule_base.check_overlap(typed.kind, disease=disease, scope=scope, valid_from=wanted["valid_from"],
+                                    valid_to=wanted["valid_to"], exclude_pk=current.pk if current else None)
+        except Invalid as exc:
+            place = f"rules[{i}].valid_from"
+            errors.append(PackError(place, (lines or {}).get(place) or (lines or {}).get(f"rules[{i}]"), exc.vi, exc.en))
+            continue
+        if current is None:
+            obj = typed.model(**wanted)
+            obj.save()
+            record(actor=by, action="create", obj=obj, changes={k: (None, str(v)) for k, v in wanted.items() if k != "disease"},
+                   note=f"disease pack {filename}")
+            result.created += 1
+            continue
+        if create_only:
+            result.unchanged += 1
+            continue
+        changes = {k: (getattr(current, k), v) for k, v in wanted.items() if not _same(k, getattr(current, k), v)}
+        if not changes:
+            result.unchanged += 1
+            continue
+        if hasattr(current, "version"):
+            update_versioned(current, expected_version=current.version, changes={k: v for k, (_o, v) in changes.items()})
+        else:
+            for k, (_o, v) in changes.items():
+                setattr(current, k, v)
+            current.save()
+        rule_base.forget()  # update_versioned sends no post_save
+        record(actor=by, action="update", obj=current, changes={k: (str(a), str(b)) for k, (a, b) in changes.items()},
+               note=f"disease pack {filename}")
+        result.updated += 1
+    if errors:
+        raise PackRefused(errors)
+
+
+# Kinds a RuleSet may hold (those no app registers a model for); the shipped packs' other kinds wait for the apps.
+RULESET_KINDS_AT_MIGRATION = set(RuleKind.values) - {"vaccination_schedule", "dose_policy", "level_criteria"}
 PACK_DIR = __import__("pathlib").Path(__file__).resolve().parent / "pack_files"
 SHIPPED = ("covid19", "measles", "dengue")
 
@@ -310,7 +558,14 @@ def install_missing(code: str, Disease=Disease, RuleSet=RuleSet) -> int:
         Disease.objects.filter(pk=disease.pk).update(is_default=True)
     have = set(RuleSet.objects.filter(disease=disease).values_list("kind", "valid_from"))
     new = []
-    for rule in data["rules"]:
+    current_models = RuleSet is globals()["RuleSet"]
+    typed_rules = []
+    for i, rule in enumerate(data["rules"]):
+        if rule["kind"] not in RULESET_KINDS_AT_MIGRATION and (not current_models or _typed(rule["kind"]) is not None):
+            # another app's model: a data migration (historical models) leaves it to that app's own migrations
+            if current_models:
+                typed_rules.append((i, rule))
+            continue
         start = _date(rule["valid_from"])
         if (rule["kind"], start) in have:
             continue
@@ -327,6 +582,9 @@ def install_missing(code: str, Disease=Disease, RuleSet=RuleSet) -> int:
         for name, section in _SECTIONS.items():
             if name in data:
                 section.load(disease, data[name], None)
+        result = LoadResult(disease)
+        _load_typed(disease, typed_rules, result, f"{code}.yaml", None, create_only=True)
+        return len(new) + result.created
     return len(new)
 
 
@@ -339,6 +597,9 @@ def pack_data(code: str) -> dict:
     if disease.notes:
         data["notes"] = disease.notes
     rules = []
+    for _kind, spec in sorted(rule_base.typed_kinds().items(), key=lambda item: item[0]):
+        for row in spec.model.objects.filter(disease=disease).order_by(*(spec.scope or ("pk",)), "valid_from", "pk"):
+            rules.append(spec.pack.export(row))
     for r in RuleSet.objects.filter(disease=disease).order_by("kind", "valid_from"):
         item = {"kind": r.kind, "name": r.name, "source_document": r.source_document, "valid_from": r.valid_from.isoformat()}
         if r.valid_to:

@@ -6,7 +6,7 @@ every version of a kind for the field app: `rule_versions`.
 """
 import datetime as dt
 
-from .models import Disease, RuleKind, RuleSet
+from .models import Disease, EffectiveDatedRule, RuleKind, RuleSet  # noqa: F401 - EffectiveDatedRule: the base of every app's rule model
 from .rules import (  # noqa: F401 - re-exported
     NoRuleInForce,
     UnknownDisease,
@@ -22,7 +22,7 @@ from .rules import (  # noqa: F401 - re-exported
 )
 
 __all__ = [
-    "Disease", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
+    "Disease", "EffectiveDatedRule", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
     "default_disease_code", "get_disease", "in_force", "rule_in_force", "valid_until", "value", "why",
     "active_diseases", "disease_choices", "definition", "default_disease_pk", "rule_versions",
 ]
@@ -57,10 +57,13 @@ def rule_versions(*, kind: str, disease=None) -> list[dict]:
     """Every version of one kind of rule, oldest first, with the first and last day it applies and its values
     (plain values, without their sources): what a phone needs to judge offline exactly as the server does.
     `disease`: a Disease, its code, or None (the installation's default disease)."""
+    from .rules import kind_spec
+
+    spec = kind_spec(kind)
     out = []
-    for rule in RuleSet.objects.filter(disease=get_disease(disease), kind=kind).order_by("valid_from"):
+    for rule in spec.model.objects.filter(disease=get_disease(disease), **spec.base_filter).order_by("valid_from", "pk"):
         until = valid_until(rule)
         out.append({"id": rule.pk, "source_document": rule.source_document, "valid_from": rule.valid_from.isoformat(),
                     "valid_until": until.isoformat() if until else None,
-                    "values": {k: rule.value(k) for k in rule.values}})
+                    "values": {k: rule.value(k) for k in rule.rule_values()}})
     return out

@@ -7,6 +7,7 @@ from audit.services import record
 from core.errors import Invalid
 
 from .models import Disease, RuleKind, RuleSet
+from .rules import is_ruleset_kind
 
 
 def normalise_values(values: dict, *, source_document: str) -> dict:
@@ -28,6 +29,9 @@ def add_rule_version(*, by, disease: Disease, kind: str, name: str, source_docum
                      values: dict, notes: str = "") -> RuleSet:
     if kind not in RuleKind.values:
         raise Invalid("Loại quy định không hợp lệ.", "Unknown rule kind.", field="kind")
+    if not is_ruleset_kind(kind):  # kept in its own app's model (schedules, dose policies, level criteria)
+        raise Invalid(f"Loại quy định “{RuleKind(kind).label}” được sửa ở trang của phân hệ sở hữu nó hoặc qua gói bệnh.",
+                      f"Rule kind “{kind}” is edited on its own app's pages or through a disease pack.", field="kind")
     if not source_document.strip():
         raise Invalid("Phải ghi văn bản nguồn.", "The source document is required.", field="source_document")
     values = normalise_values(values, source_document=source_document)

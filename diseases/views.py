@@ -15,7 +15,17 @@ from core.views import role_required
 from . import services
 from .forms import RuleVersionForm
 from .models import Disease, RuleKind, RuleSet
-from .rules import NoRuleInForce, coverage_gaps, default_disease, rule_in_force, valid_until, why
+from .rules import (
+    NoRuleInForce,
+    coverage_gaps,
+    default_disease,
+    in_force,
+    kind_spec,
+    scope_label,
+    timeline,
+    valid_until,
+    why,
+)
 
 
 def _disease(request, code=None) -> Disease:
@@ -43,18 +53,28 @@ def rule_list(request, disease=None):
     kinds = []
     rules = list(RuleSet.objects.filter(disease=disease_obj).order_by("kind", "valid_from"))
     for kind, label in RuleKind.choices:
-        versions = [r for r in rules if r.kind == kind]
+        spec = kind_spec(kind)
+        if spec.model is RuleSet:
+            versions = [r for r in rules if r.kind == kind]
+        else:  # a kind kept in another app's model (schedules, dose policies, level criteria)
+            qs = spec.model.objects.filter(disease=disease_obj).order_by("valid_from", "pk")
+            versions = list(qs.select_related(*spec.select_related) if spec.select_related else qs)
         if not versions:
             continue
+        for r in versions:
+            r.detail_url = reverse("diseases:detail", args=[r.pk]) if spec.model is RuleSet else None
+            r.scope_label = scope_label(r, spec)
         try:
-            current = rule_in_force(disease=disease, kind=kind, on=on)
+            current = in_force(disease_obj, kind, on)
             reason = why(current, on)
         except NoRuleInForce:
             current, reason = None, None
         gaps = coverage_gaps(disease_obj, kind, until=dt.date.today())
-        kinds.append({"kind": kind, "label": label, "versions": versions, "current": current, "reason": reason, "gaps": gaps})
+        kinds.append({"kind": kind, "label": label, "versions": versions, "current": current, "reason": reason, "gaps": gaps,
+                      "editable": spec.model is RuleSet})
     return render(request, "diseases/rule_list.html", {
         "disease": disease_obj, "kinds": kinds, "on": on, "can_edit": request.user.has_role(RULE_EDITORS),
+        "timeline": timeline(disease_obj),
         "diseases": Disease.objects.filter(is_active=True).order_by("-is_default", "name"),
     })
 

@@ -26,4 +26,7 @@ class LevelsConfig(AppConfig):
         scheduled("levels.weekly_assessment", "levels.services.weekly_assessment", **schedule)
         from core.batches import register_import
 
+        from .rule_kinds import register as register_rule_kinds
+
+        register_rule_kinds()  # criteria versions in the one rule base (diseases.rules)
         register_import("criteria", "Nhập số liệu tiêu chí", "levels.importers.run_criteria_batch", page="levels:entry")

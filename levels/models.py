@@ -8,7 +8,6 @@
 * LevelDecision: computed → proposed (Department of Health) → decided (People's Committee) → published.
 * Measure: the catalogue of measures per level (editable).
 """
-import datetime as dt
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, VersionedModel
-from diseases.selectors import default_disease_pk
+from diseases.selectors import EffectiveDatedRule, default_disease_pk
 from geo.models import AdministrativeUnit
 
 
@@ -57,14 +56,17 @@ class _ReferenceData:
         return queryset
 
 
-class CriteriaVersion(_ReferenceData, VersionedModel):
+class CriteriaVersion(_ReferenceData, EffectiveDatedRule, VersionedModel):
     """A version of the assessment criteria with its effective dates.
 
     `values` maps a parameter key to {"value": …, "source": "…", "confirmed": bool, "op": ">="|">"}; see
     levels/rules.py for the keys. `province` empty = national (MOH); set = that province's adaptation,
     which takes precedence over the national version for its units (128/NQ-CP lets provinces adapt).
-    Two versions of the same scope may not overlap in time (levels.services.save_version refuses it).
+    Two versions of the same scope may not overlap in time (diseases.rules.check_overlap refuses it).
+    Kind `level_criteria` of the rule base: `diseases.rules.in_force(disease, "level_criteria", on, unit=…)`.
     """
+
+    rule_kind = "level_criteria"
 
     code = models.SlugField(_("Mã phiên bản"), max_length=40, unique=True)
     disease = models.ForeignKey("diseases.Disease", null=True, blank=True, default=default_disease_pk, on_delete=models.PROTECT,
@@ -76,8 +78,6 @@ class CriteriaVersion(_ReferenceData, VersionedModel):
         verbose_name=_("Tỉnh điều chỉnh"),
     )
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="adaptations")
-    valid_from = models.DateField(_("Hiệu lực từ"))
-    valid_to = models.DateField(_("Hiệu lực đến"), null=True, blank=True)
     values = models.JSONField(default=dict)
     notes = models.TextField(_("Ghi chú"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -89,12 +89,8 @@ class CriteriaVersion(_ReferenceData, VersionedModel):
     def __str__(self):
         return self.name
 
-    def covers(self, on: dt.date) -> bool:
-        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
-
-    @property
-    def unconfirmed_keys(self) -> list[str]:
-        return [k for k, v in self.values.items() if isinstance(v, dict) and not v.get("confirmed", True)]
+    def rule_values(self) -> dict:
+        return self.values
 
 
 class CriteriaEntry(TimeStampedModel):

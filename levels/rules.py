@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Q
+from core.errors import Invalid
+from diseases.rules import NoRuleInForce
 
 # Criteria values an assessment takes (the API and the calculator use the same names).
 INPUTS: dict[str, tuple[str, str]] = {
@@ -314,34 +315,44 @@ def _combine(res: Result, vals: dict, vv: dict, previous_level: int | None, capa
 
 
 # -- version lookup -------------------------------------------------------------------------------------
-class NoVersionInForce(LookupError):
-    def __init__(self, on: dt.date):
-        self.vi = f"Không có bộ tiêu chí đánh giá cấp độ dịch có hiệu lực ngày {on:%d/%m/%Y}."
-        self.en = f"No criteria version in force on {on:%d/%m/%Y}."
-        super().__init__(f"{self.vi} / {self.en}")
+# Criteria versions are kind "level_criteria" of the one rule base (diseases.rules, registered in rule_kinds.py):
+# the same lookup, cache, gap refusal and overlap check as every rule of every app.
+class NoVersionInForce(NoRuleInForce):
+    """No criteria version covers the day: the rule base's refusal (names the disease, the kind and the day)."""
+
+    def __init__(self, on: dt.date, disease=None, field: str | None = None):
+        from diseases.rules import get_disease
+
+        try:
+            disease = get_disease(disease)
+        except Invalid:
+            disease = disease or "—"
+        super().__init__(disease, "level_criteria", on, field)
+        name = getattr(disease, "name", str(disease))
+        self.vi = (f"Không có bộ tiêu chí đánh giá cấp độ dịch cho {name} có hiệu lực ngày {on:%d/%m/%Y}: "
+                   "hãy thêm một phiên bản có hiệu lực vào ngày này")
 
 
 def province_path(path: str) -> str:
     return "/" + path.strip("/").split("/")[0] + "/"
 
 
-def version_in_force(on: dt.date, unit=None, *, versions=None):
-    """The province's adaptation in force on `on` for the unit's province, else the national version."""
-    from .models import CriteriaVersion
+def version_in_force(on: dt.date, unit=None, *, versions=None, disease=None):
+    """The province's adaptation in force on `on` for the unit's province, else the national version.
+    `versions`: the versions already read for a batch of units (diseases.rules.versions_in_force)."""
+    from diseases.rules import versions_in_force
+
+    from .rule_kinds import pick_criteria
 
     if versions is None:
-        versions = list(CriteriaVersion.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-                        .select_related("province"))
-    candidates = [v for v in versions if v.covers(on)]
-    if unit is not None:
-        prov = province_path(unit.path)
-        own = [v for v in candidates if v.province_id and v.province.path == prov]
-        if own:
-            return max(own, key=lambda v: v.valid_from)
-    national = [v for v in candidates if not v.province_id]
-    if not national:
-        raise NoVersionInForce(on)
-    return max(national, key=lambda v: v.valid_from)
+        try:
+            versions = versions_in_force(disease, "level_criteria", on)
+        except Invalid:  # no disease yet
+            versions = ()
+    version = pick_criteria([v for v in versions if v.covers(on)], unit=unit)
+    if version is None:
+        raise NoVersionInForce(on, disease)
+    return version
 
 
 def assess_with_version(values: dict, version, previous_level: int | None = None) -> Result:

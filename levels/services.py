@@ -8,12 +8,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record
 from core.concurrency import update_versioned
 from core.errors import Invalid
+from diseases.rules import check_overlap as check_rule_overlap
+from diseases.rules import forget as forget_rules
+from diseases.rules import versions_in_force
 from geo import areas
 
 from . import rules, sources
@@ -24,33 +26,23 @@ RAISE_NOTICE = dt.timedelta(hours=48)
 
 
 # -- criteria versions ----------------------------------------------------------------------------------
-def check_overlap(*, province_id, valid_from: dt.date, valid_to: dt.date | None, exclude_pk=None) -> None:
-    if valid_to is not None and valid_to < valid_from:
-        raise Invalid("Ngày hết hiệu lực trước ngày bắt đầu hiệu lực.", "The end date is before the start date.", "valid_to")
-    qs = CriteriaVersion.objects.filter(province_id=province_id)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    overlap = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
-    if valid_to is not None:
-        overlap = overlap.filter(valid_from__lte=valid_to)
-    other = overlap.first()
-    if other:
-        end_vi = f"{other.valid_to:%d/%m/%Y}" if other.valid_to else "nay"
-        end_en = f"{other.valid_to:%d/%m/%Y}" if other.valid_to else "open-ended"
-        raise Invalid(
-            f"Thời gian hiệu lực trùng với “{other.name}” ({other.valid_from:%d/%m/%Y} – {end_vi}).",
-            f"The dates overlap “{other.name}” ({other.valid_from:%d/%m/%Y} – {end_en}).",
-            "valid_from",
-        )
+def check_overlap(*, province_id, valid_from: dt.date, valid_to: dt.date | None, exclude_pk=None, disease=None) -> None:
+    """Two versions of one scope (national, or one province) never share a day: the rule base's strict overlap
+    check for kind level_criteria (diseases.rules.check_overlap)."""
+    check_rule_overlap("level_criteria", disease=disease, scope={"province_id": province_id}, valid_from=valid_from,
+                       valid_to=valid_to, exclude_pk=exclude_pk)
 
 
 @transaction.atomic
 def create_version(*, by, code: str, name: str, source_document: str, valid_from: dt.date, valid_to: dt.date | None = None,
-                   values: dict, province=None, based_on=None, notes: str = "") -> CriteriaVersion:
-    check_overlap(province_id=province.id if province else None, valid_from=valid_from, valid_to=valid_to)
+                   values: dict, province=None, based_on=None, notes: str = "", disease=None) -> CriteriaVersion:
+    from diseases.rules import get_disease
+
+    disease = get_disease(disease)
+    check_overlap(province_id=province.id if province else None, valid_from=valid_from, valid_to=valid_to, disease=disease)
     version = CriteriaVersion.objects.create(
         code=code, name=name, source_document=source_document, valid_from=valid_from, valid_to=valid_to,
-        values=values, province=province, based_on=based_on, notes=notes, created_by=by,
+        values=values, province=province, based_on=based_on, notes=notes, created_by=by, disease=disease,
     )
     record(actor=by, action="create", obj=version, note=f"{valid_from:%d/%m/%Y}–{valid_to:%d/%m/%Y}" if valid_to else "")
     return version
@@ -78,14 +70,17 @@ def set_threshold(*, by, version: CriteriaVersion, key: str, value, source: str,
     old = version.values[key]
     values = {**version.values, key: {**old, "value": value, "source": source.strip(), "confirmed": confirmed}}
     update_versioned(version, expected_version=expected_version, changes={"values": values})
+    forget_rules()  # update() sends no post_save: the rule base's cache is cleared here
     record(actor=by, action="update", obj=version, changes={key: (old, values[key])})
 
 
 @transaction.atomic
 def set_version_dates(*, by, version: CriteriaVersion, valid_from: dt.date, valid_to: dt.date | None, expected_version: int) -> None:
-    check_overlap(province_id=version.province_id, valid_from=valid_from, valid_to=valid_to, exclude_pk=version.pk)
+    check_overlap(province_id=version.province_id, valid_from=valid_from, valid_to=valid_to, exclude_pk=version.pk,
+                  disease=version.disease_id)
     changes = {"valid_from": (version.valid_from, valid_from), "valid_to": (version.valid_to, valid_to)}
     update_versioned(version, expected_version=expected_version, changes={"valid_from": valid_from, "valid_to": valid_to})
+    forget_rules()
     record(actor=by, action="update", obj=version, changes=changes)
 
 
@@ -179,8 +174,10 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
     """Assess the units for the week from the system's data and entered values; store and return the results."""
     week_start = check_week(week_start, now)
     end = week_start + dt.timedelta(days=6)
-    versions = list(CriteriaVersion.objects.filter(valid_from__lte=end).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=end))
-                    .select_related("province"))
+    try:
+        versions = versions_in_force(None, "level_criteria", end)  # the rule base's cached lookup
+    except Invalid:  # no disease yet
+        versions = ()
     by_window: dict[int, list] = {}
     chosen = {}
     no_version = None

@@ -17,6 +17,9 @@ class VaccinationConfig(AppConfig):
         from . import packs
 
         register_section("vaccines", validate=packs.validate, load=packs.load, export=packs.export)
+        from .rule_kinds import register as register_rule_kinds
+
+        register_rule_kinds()  # schedules and dose policies in the one rule base (diseases.rules)
         from core.links import register_link
 
         # From the person's record: the doses (and the form to record one), the certificate.

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import VersionedModel
-from diseases.selectors import default_disease_pk
+from diseases.selectors import EffectiveDatedRule, default_disease_pk
 
 
 class Platform(models.TextChoices):
@@ -47,12 +47,51 @@ class Product(models.Model):
         return self.name
 
 
-class Schedule(VersionedModel):
-    """Primary series of one product for an age range, in force from `valid_from` to `valid_to` (inclusive)."""
+class _TypedRule(EffectiveDatedRule):
+    """A rule version whose values are typed columns (one source document per version, `unconfirmed_fields`)."""
 
+    value_fields: tuple = ()
+    # Names other apps use for a value (contacts ask a schedule for its "full_doses").
+    value_aliases: dict = {}
+
+    class Meta:
+        abstract = True
+
+    def _raw(self, key):
+        value = getattr(self, key)
+        return getattr(value, "code", value)  # a product is named by its code
+
+    def rule_values(self) -> dict:
+        unconfirmed = set(self.unconfirmed_fields or ())
+        return {key: {"value": self._raw(key), "source": self.source_document, "confirmed": key not in unconfirmed}
+                for key in self.value_fields}
+
+    def value(self, key: str, default=None):
+        key = self.value_aliases.get(key, key)
+        return self._raw(key) if key in self.value_fields else default
+
+    @property
+    def unconfirmed_keys(self) -> list[str]:
+        # valid_from may be flagged too (an effective date the research could not confirm)
+        keys = list(self.unconfirmed_fields or ())
+        return keys or ([] if self.confirmed else ["source_document"])
+
+
+class Schedule(_TypedRule, VersionedModel):
+    """Primary series of one product for an age range, in force from `valid_from` to `valid_to` (inclusive).
+
+    Kind `vaccination_schedule` of the rule base: `diseases.rules.in_force(disease, "vaccination_schedule", on,
+    product=…, age=…)`; versions of one product and age band (its scope) never start on the same day."""
+
+    rule_kind = "vaccination_schedule"
+    value_fields = ("product", "age_min", "age_below", "primary_doses", "min_interval_days", "recommended_interval_days",
+                    "mixable_with", "usable_as_booster")
+    value_aliases = {"full_doses": "primary_doses"}
+
+    # The vaccine's disease (filled from the product on save): the rule base looks schedules up by disease.
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("Bệnh"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="schedules", verbose_name=_("Vắc xin"))
-    valid_from = models.DateField(_("Hiệu lực từ"))
-    valid_to = models.DateField(_("Hiệu lực đến"), null=True, blank=True)
     age_min = models.PositiveSmallIntegerField(_("Tuổi tối thiểu"))
     age_below = models.PositiveSmallIntegerField(_("Dưới tuổi"), null=True, blank=True)  # exclusive upper bound
     primary_doses = models.PositiveSmallIntegerField(_("Số mũi cơ bản"))
@@ -81,12 +120,23 @@ class Schedule(VersionedModel):
             return True
         return age >= self.age_min and (self.age_below is None or age < self.age_below)
 
+    def save(self, *args, **kwargs):
+        if self.disease_id is None and self.product_id:  # a schedule is of its vaccine's disease
+            self.disease_id = Product.objects.filter(pk=self.product_id).values_list("disease_id", flat=True).first()
+        super().save(*args, **kwargs)
 
-class DosePolicy(VersionedModel):
-    """Additional and booster doses in force for a period (intervals after the primary series, how many boosters)."""
 
-    valid_from = models.DateField(_("Hiệu lực từ"))
-    valid_to = models.DateField(_("Hiệu lực đến"), null=True, blank=True)
+class DosePolicy(_TypedRule, VersionedModel):
+    """Additional and booster doses in force for a period (intervals after the primary series, how many boosters).
+
+    Kind `dose_policy` of the rule base: `diseases.rules.in_force(disease, "dose_policy", on)`."""
+
+    rule_kind = "dose_policy"
+    value_fields = ("additional_min_days", "booster_min_days", "booster_next_min_days", "booster_age_min", "max_additional",
+                    "max_boosters", "overdue_after_days")
+
+    disease = models.ForeignKey("diseases.Disease", null=True, blank=True, default=default_disease_pk, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("Bệnh"))
     additional_min_days = models.PositiveSmallIntegerField(_("Mũi bổ sung: sau mũi cơ bản cuối (ngày)"))
     booster_min_days = models.PositiveSmallIntegerField(_("Mũi nhắc lại 1: sau mũi cơ bản/bổ sung cuối (ngày)"))
     booster_next_min_days = models.PositiveSmallIntegerField(_("Mũi nhắc lại tiếp theo: sau mũi nhắc trước (ngày)"))

@@ -322,7 +322,7 @@ def due_entries(people: list, on: dt.date) -> list[DoorEntry]:
     last_visit: dict[int, Visit] = {}
     for v in Visit.objects.filter(person__in=[p.pk for p in people]).order_by("person_id", "visited_on", "id"):
         last_visit[v.person_id] = v
-    in_force = services._in_force(services.Schedule.objects.all(), on)
+    in_force = services.all_schedules_in_force(on)
     min_age = min((s.age_min for s in in_force), default=None)
     policy = services.policy_in_force(on)
     out = []

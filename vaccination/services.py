@@ -12,7 +12,9 @@ from accounts.roles import allowed
 from audit.services import record
 from core.dataversion import bump, cached
 from core.errors import Invalid
-from diseases.rules import NoRuleInForce, rule_in_force
+from diseases.rules import NoRuleInForce, in_force, rule_in_force, versions_in_force
+from diseases.rules import check_overlap as check_rule_overlap
+from diseases.rules import forget as forget_rules
 from geo import areas
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
 from geo.services import population_at as geo_population_at
@@ -46,20 +48,41 @@ class NeedsOverride(Invalid):
 
 
 # --- rule data in force ----------------------------------------------------------------------------------------
+# Schedules and dose policies are kinds of the one rule base (diseases.rules, registered in rule_kinds.py): looked up
+# and cached there. Before the first version (COVID-19 vaccines before 2021) the answer is "none", as it always was.
 def _in_force(qs, on: dt.date):
     return qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
-def schedules_in_force(product: Product, on: dt.date) -> list[Schedule]:
-    return list(_in_force(Schedule.objects.filter(product=product), on).order_by("-valid_from"))
+def schedules_in_force(product: Product, on: dt.date, *, disease=None) -> list[Schedule]:
+    """The schedules of a product in force on `on`, newest first (every age band); `disease=None`: the product's."""
+    try:
+        rows = versions_in_force(disease or product.disease_id, "vaccination_schedule", on)
+    except Invalid:  # no disease at all yet
+        return []
+    return [s for s in rows if s.product_id == product.pk]
+
+
+def all_schedules_in_force(on: dt.date, disease=None) -> list[Schedule]:
+    """Every schedule of the disease (None: the default disease, the one the dose registry follows) in force."""
+    try:
+        return list(versions_in_force(disease, "vaccination_schedule", on))
+    except Invalid:
+        return []
 
 
 def schedule_for(product: Product, on: dt.date, age: int | None) -> Schedule | None:
-    return next((s for s in schedules_in_force(product, on) if s.covers_age(age)), None)
+    try:
+        return in_force(product.disease_id, "vaccination_schedule", on, product=product, age=age)
+    except Invalid:  # NoRuleInForce: no schedule for that product and age
+        return None
 
 
-def policy_in_force(on: dt.date) -> DosePolicy | None:
-    return _in_force(DosePolicy.objects.all(), on).order_by("-valid_from").first()
+def policy_in_force(on: dt.date, disease=None) -> DosePolicy | None:
+    try:
+        return in_force(disease, "dose_policy", on)
+    except Invalid:  # NoRuleInForce before the first policy (no additional or booster doses yet)
+        return None
 
 
 def schedule_facts(s: Schedule | None) -> rules.ScheduleFacts | None:
@@ -480,7 +503,13 @@ def update_schedule(*, by, schedule: Schedule, data: dict, expected_version: int
     changes = diff(schedule, data)
     if not changes:
         return schedule
+    if "valid_from" in changes or "valid_to" in changes:  # the rule base's one overlap check (same product and age)
+        check_rule_overlap("vaccination_schedule", disease=schedule.disease_id or None,
+                           scope={"product_id": schedule.product_id, "age_min": data.get("age_min", schedule.age_min)},
+                           valid_from=data.get("valid_from", schedule.valid_from), valid_to=data.get("valid_to", schedule.valid_to),
+                           exclude_pk=schedule.pk)
     update_versioned(schedule, expected_version=expected_version, changes={k: new for k, (old, new) in changes.items()})
+    forget_rules()  # update() sends no post_save: the rule base's cache is cleared here
     record(actor=by, action="update", obj=schedule, changes=changes)
     return schedule
 

@@ -74,9 +74,11 @@ class Command(BaseCommand):
             import datetime as dt
 
             from diseases.models import RuleSet
-            from diseases.rules import coverage_gaps
+            from diseases.rules import coverage_gaps, typed_kinds
 
-            for kind in RuleSet.objects.filter(disease__code=opts["code"]).values_list("kind", flat=True).distinct().order_by("kind"):
+            kinds = set(RuleSet.objects.filter(disease__code=opts["code"]).values_list("kind", flat=True))
+            kinds |= {k for k, spec in typed_kinds().items() if spec.model.objects.filter(disease__code=opts["code"]).exists()}
+            for kind in sorted(kinds):
                 gaps = coverage_gaps(opts["code"], kind, until=dt.date.today())
                 text = ", ".join(f"{a:%d/%m/%Y}–{b:%d/%m/%Y}" if b else f"from {a:%d/%m/%Y}" for a, b in gaps) or "none"
                 self.stdout.write(f"{kind}: gaps {text}")
