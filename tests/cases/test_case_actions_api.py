@@ -169,7 +169,7 @@ def test_the_line_list_import_runs_as_on_its_page(personas, api_for, commune_a):
 
 
 def test_a_bad_line_list_imports_nothing_and_names_the_line(personas, api_for, commune_a):
-    text = LINE_LIST.format(code=commune_a.code) + "Trần Thị Lỗi,1990,Nữ,{code},32/13/2022,RT-PCR\n".format(code=commune_a.code)
+    text = LINE_LIST.format(code=commune_a.code) + f"Trần Thị Lỗi,1990,Nữ,{commune_a.code},32/13/2022,RT-PCR\n"
     upload = SimpleUploadedFile("ds.csv", text.encode(), content_type="text/csv")
     r = api_for(personas["commune_a"]).post("/api/cases/import/", {"file": upload}, format="multipart")
     assert r.status_code == 400, r.content

@@ -3,7 +3,6 @@ sequencing and lineage, lineage-alert acknowledgement, the lab results import an
 target import. Audited, scoped (404), role-checked (403), bilingual 400."""
 import datetime as dt
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
