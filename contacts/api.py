@@ -226,7 +226,7 @@ class OutbreakSerializer(serializers.ModelSerializer):
         from geo.models import Level, Village
 
         user = getattr(self.context.get("request"), "user", None)
-        if user is not None:  # the page's choices: the caller's communes, their villages and facilities
+        if getattr(user, "is_authenticated", False):  # the page's choices: the caller's communes, their villages and facilities
             communes = visible_units(user).filter(level=Level.COMMUNE)
             self.fields["commune"].queryset = communes
             self.fields["village"].queryset = Village.objects.filter(commune__in=communes)

@@ -237,7 +237,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = getattr(self.context.get("request"), "user", None)
-        if user is not None:  # as the page: a district or the province of the caller's area, or his own unit
+        if getattr(user, "is_authenticated", False):  # as the page: a district or the province of the caller's area, or his own unit
             from geo.models import Level
 
             units = visible_units(user)
