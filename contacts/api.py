@@ -99,8 +99,13 @@ class OpenCaseFromTestMixin:
     @extend_schema(request=OpenCaseFromTestSerializer, responses={201: OpenedCaseSerializer})
     @action(detail=False, methods=["post"], url_path="open-case-from-test")
     def open_case_from_test(self, request):
-        """A positive test opens the person's case: his open contact record is converted, or a new case is opened."""
+        """A positive test opens the person's case: his open contact record is converted, or a new case is opened.
+        Opening a case is registering one: CASE_REGISTRARS, as POST /api/cases/ and convert/."""
+        from core.roles import CASE_REGISTRARS
         from testing.models import Test
+
+        if not request.user.has_role(CASE_REGISTRARS):
+            raise PermissionDenied
 
         ser = OpenCaseFromTestSerializer(data=request.data)
         ser.is_valid(raise_exception=True)

@@ -179,3 +179,14 @@ def test_a_bad_line_list_imports_nothing_and_names_the_line(personas, api_for, c
     assert api_for(personas["leader"]).post("/api/cases/import/", {}, format="multipart").status_code == 403
     missing = api_for(personas["commune_a"]).post("/api/cases/import/", {}, format="multipart")
     assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "file"
+
+
+@pytest.mark.parametrize("action", ["transfer", "dispensings", "release"])
+def test_a_case_action_costs_a_bounded_number_of_queries(action, open_case, personas, api_for, hospital,
+                                                         django_assert_max_num_queries):
+    case = open_case()
+    api = api_for(personas["care_a"])
+    api.get("/api/cases/")  # the token's first use (its last-used stamp) out of the count
+    with django_assert_max_num_queries(25):  # about 10-20 today, whatever the case holds
+        r = api.post(f"/api/cases/{case.pk}/{action}/", ACTIONS[action][0](case, {"hospital": hospital}), format="json")
+    assert r.status_code in (200, 201), r.content
