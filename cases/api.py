@@ -6,19 +6,33 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.authentication import TokenAuthentication
 from accounts.roles import CASE_REGISTRARS, CLINICAL_EDITORS, HEALTH_READERS
+from core import api_imports
 from core.api import AuditedRetrieveMixin, ScopedViewSetMixin
+from core.api_imports import BATCH_SCHEMA, IMPORT_SCHEMA
 from core.errors import Invalid
 from core.scoping import scope
-from facilities.models import Facility, Team
+from facilities.models import BedType, Facility, Team
 from people.models import Person
 
 from . import services
-from .choices import SYMPTOMS, CareSetting, DetectedIn, Severity, Status, TestKind, VaccinationStatus
-from .models import Alert, Case, Check
+from .choices import (
+    SYMPTOMS,
+    CareSetting,
+    Classification,
+    DetectedIn,
+    MedicineItem,
+    Severity,
+    Status,
+    SupportKind,
+    TestKind,
+    VaccinationStatus,
+)
+from .models import Admission, Alert, Case, Check, Dispensing, SupportRecord
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -149,7 +163,224 @@ def _bound(cls) -> serializers.Serializer:
 CHECK_CASE_FIELDS = ("status", "released_on", "died_on", "person__birth_year", "person__date_of_birth", "disease__code")
 
 
-class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, viewsets.GenericViewSet):
+# -- the other writes of the case page (issue #14 §3): each calls the service its form calls -------------------------
+class TransferInSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The case's version (409 when someone saved since).")
+    destination = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.filter(
+        kind__in=[Facility.Kind.PROVINCIAL_HOSPITAL, Facility.Kind.DISTRICT_HEALTH_CENTRE, Facility.Kind.CENTRALISED_FACILITY],
+        is_active=True), required=False, allow_null=True)
+    destination_text = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    bed_type = serializers.ChoiceField(choices=BedType.choices, default=BedType.ORDINARY)
+
+
+class DispensingInSerializer(serializers.Serializer):
+    item = serializers.ChoiceField(choices=MedicineItem.choices)
+    item_text = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+    quantity = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class DispensingOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Dispensing
+        fields = ["id", "case", "item", "item_text", "quantity", "given_at", "note", "rule_set"]
+        read_only_fields = fields
+
+
+class SupportInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SupportKind.choices)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=0, min_value=0)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    given_on = serializers.DateField()
+    fund = serializers.CharField(max_length=120)
+
+
+class SupportOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupportRecord
+        fields = ["id", "case", "kind", "amount", "description", "given_on", "fund"]
+        read_only_fields = fields
+
+
+class ReleaseInSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The case's version (409 when someone saved since).")
+    on = serializers.DateField()
+    test_result = serializers.ChoiceField(choices=[("negative", "negative"), ("positive", "positive"), ("", "no test")],
+                                          allow_blank=True, default="negative",
+                                          help_text="Empty: release without a test at the end of the longest period.")
+    self_test = serializers.BooleanField(default=False)
+
+
+class AdmitInSerializer(serializers.Serializer):
+    facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.filter(is_active=True))
+    bed_type = serializers.ChoiceField(choices=BedType.choices)
+
+
+class AdmissionOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Admission
+        fields = ["id", "case", "facility", "bed_type", "admitted_at", "discharged_at"]
+        read_only_fields = fields
+
+
+class DischargeInSerializer(serializers.Serializer):
+    admission = serializers.IntegerField(help_text="The admission (of this case) to close.")
+
+
+class RevokeInSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class InvestigationInSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The case's version (409 when someone saved since).")
+    answers = serializers.DictField(help_text="Answers by question code of the disease's case definition (dates as "
+                                              "YYYY-MM-DD, whole numbers, true/false, text).")
+
+
+class ClassifyInSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The case's version (409 when someone saved since).")
+    classification = serializers.ChoiceField(choices=Classification.choices)
+    test_kind = serializers.ChoiceField(choices=TestKind.choices, required=False, allow_blank=True, default="")
+    epi_link = serializers.BooleanField(default=False)
+    clinical_signs = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=50)
+
+
+class SelfReportLinkSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="The patient's private link (hand it over; it dies at release or transfer).")
+
+
+def _case_answer(case: Case, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(CaseSerializer(Case.objects.select_related("person", "disease").get(pk=case.pk)).data, status=status_code)
+
+
+class CaseWriteActionsMixin:
+    """POST /api/cases/{id}/<action>/: transfer, dispensings, supports, release, admissions, discharge,
+    certificate revocation, self-report link, investigation and classification; /api/cases/import/ for the line list."""
+
+    def _writable(self):
+        # Scoped (404 outside the jurisdiction) and the object's permissions, as get_object() does for the others.
+        return self.get_object()
+
+    @extend_schema(request=TransferInSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Hand the case over to a hospital (status transferred, alerts closed, self-report link dead, bed taken)."""
+        case = self._writable()
+        d = _valid(TransferInSerializer, request)
+        services.transfer_to_hospital(by=request.user, case=case, expected_version=d["version"], destination=d.get("destination"),
+                                      destination_text=d["destination_text"], reason=d["reason"], bed_type=d["bed_type"])
+        return _case_answer(case)
+
+    @extend_schema(request=DispensingInSerializer, responses={201: DispensingOutSerializer})
+    @action(detail=True, methods=["post"])
+    def dispensings(self, request, pk=None):
+        """Medicine given (refused when the medicine rule in force forbids it for this patient)."""
+        case = self._writable()
+        d = services.dispense(by=request.user, case=case, **_valid(DispensingInSerializer, request))
+        return Response(DispensingOutSerializer(d).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SupportInSerializer, responses={201: SupportOutSerializer})
+    @action(detail=True, methods=["post"])
+    def supports(self, request, pk=None):
+        """Support given to the isolated household."""
+        case = self._writable()
+        s = services.record_support(by=request.user, case=case, **_valid(SupportInSerializer, request))
+        return Response(SupportOutSerializer(s).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReleaseInSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """A release test or release at the end of the longest period, under the rule in force on confirmation."""
+        case = self._writable()
+        d = _valid(ReleaseInSerializer, request)
+        services.record_release(by=request.user, case=case, expected_version=d["version"], on=d["on"],
+                                test_result=d["test_result"], self_test=d["self_test"])
+        return _case_answer(case)
+
+    @extend_schema(request=AdmitInSerializer, responses={201: AdmissionOutSerializer})
+    @action(detail=True, methods=["post"])
+    def admissions(self, request, pk=None):
+        """Admit the patient to a bed of a centralised facility or hospital."""
+        case = self._writable()
+        adm = services.admit(by=request.user, case=case, **_valid(AdmitInSerializer, request))
+        return Response(AdmissionOutSerializer(adm).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DischargeInSerializer, responses={200: AdmissionOutSerializer})
+    @action(detail=True, methods=["post"])
+    def discharge(self, request, pk=None):
+        """Close an open admission of this case (a second call changes nothing)."""
+        case = self._writable()
+        d = _valid(DischargeInSerializer, request)
+        admission = case.admissions.select_related("facility", "case").filter(pk=d["admission"]).first()
+        if admission is None:
+            raise Invalid("Không có lượt nhập cơ sở này của ca bệnh.", "No such admission of this case.", field="admission")
+        services.discharge(by=request.user, admission=admission)
+        admission.refresh_from_db()
+        return Response(AdmissionOutSerializer(admission).data)
+
+    @extend_schema(request=RevokeInSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"], url_path="revoke-certificate")
+    def revoke_certificate(self, request, pk=None):
+        """The recovery certificate's QR code stops verifying."""
+        case = self._writable()
+        services.revoke_certificate(by=request.user, case=case, reason=_valid(RevokeInSerializer, request)["reason"])
+        return _case_answer(case)
+
+    @extend_schema(request=None, responses={201: SelfReportLinkSerializer})
+    @action(detail=True, methods=["post"], url_path="self-report-link")
+    def self_report_link(self, request, pk=None):
+        """Issue the patient's private self-report link (a new one kills the old)."""
+        from django.urls import reverse
+
+        from core.security import public_url
+
+        case = self._writable()
+        token = services.self_report_token(by=request.user, case=case, renew=True)
+        return Response({"url": public_url(reverse("cases:self_report", args=[token]), request)}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InvestigationInSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def investigation(self, request, pk=None):
+        """Answer questions of the case investigation form (the disease's case definition in force on the case's day)."""
+        case = self._writable()
+        d = _valid(InvestigationInSerializer, request)
+        answers = services.clean_investigation_answers(case, d["answers"])
+        services.update_investigation(case, by=request.user, answers=answers, expected_version=d["version"])
+        return _case_answer(case)
+
+    @extend_schema(request=ClassifyInSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def classify(self, request, pk=None):
+        """Reclassify the case under the disease's case definition in force on the case's day."""
+        case = self._writable()
+        d = _valid(ClassifyInSerializer, request)
+        services.classify_case(case, by=request.user, classification=d["classification"], test_kind=d["test_kind"],
+                               epi_link=d["epi_link"], clinical_signs=d.get("clinical_signs"), expected_version=d["version"])
+        return _case_answer(case)
+
+    @IMPORT_SCHEMA
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_line_list(self, request):
+        """The daily case line list (CSV/XLSX, layout in docs/cases.md), as the import page."""
+        if not request.user.has_role(CASE_REGISTRARS):
+            raise PermissionDenied
+        return api_imports.start(request, kind="cases")
+
+    @BATCH_SCHEMA
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<batch_id>[0-9]+)")
+    def import_batch(self, request, batch_id=None):
+        """Progress and report of a line-list import."""
+        return api_imports.batch(request, kind="cases", pk=batch_id)
+
+
+def _valid(cls, request) -> dict:
+    ser = cls(data=request.data)
+    ser.is_valid(raise_exception=True)
+    return dict(ser.validated_data)
+
+
+class CaseViewSet(CaseWriteActionsMixin, ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, viewsets.GenericViewSet):
     """Cases in the caller's jurisdiction (reads are audited). POST confirms a case (the same rules as the form:
     cases.services.open_case), PATCH edits one (`version` required: 409 when someone saved since); both answer the
     home-care eligibility under the rule in force."""

@@ -147,6 +147,52 @@ def update_investigation(case: Case, *, by, answers: dict, expected_version: int
     return case
 
 
+def investigation_fields(case: Case) -> list[dict]:
+    """The questions of the case investigation form: the disease's case definition in force on the case's day."""
+    from diseases.selectors import definition
+
+    rule = definition(case.disease, case.confirmed_on)
+    return [f for f in (rule.value("investigation_fields") or []) if isinstance(f, dict) and f.get("code")]
+
+
+def clean_investigation_answer(field: dict, raw):
+    """One answer as stored (ISO date, whole number, boolean, text ≤ 500), from a form's text or an API's JSON value;
+    raises Invalid (field `answers.<code>`) for a value of the wrong kind. The page and the API both call this."""
+    from core.parsing import ParseError, parse_date
+
+    kind, code = field.get("type"), f"answers.{field['code']}"
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        return str(raw or "").strip().lower() not in ("", "0", "false", "off", "no")
+    if raw is None:
+        return None if kind == "int" else ""
+    if isinstance(raw, (dict, list)):
+        raise Invalid("Giá trị không hợp lệ.", "Invalid value.", field=code)
+    text = str(raw).strip()
+    if kind == "date":
+        try:
+            day = parse_date(text)
+        except ParseError as exc:
+            raise Invalid(exc.vi, exc.en, field=code)
+        return day.isoformat() if day else ""
+    if kind == "int":
+        if isinstance(raw, bool) or (text and not (text.isascii() and text.isdigit())):
+            raise Invalid("Phải là số nguyên.", "Must be a whole number.", field=code)
+        return int(text) if text else None
+    return text[:500]
+
+
+def clean_investigation_answers(case: Case, raw: dict) -> dict:
+    """The API's answers by question code: unknown codes refused, each answer cleaned as the page does."""
+    fields = {f["code"]: f for f in investigation_fields(case)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise Invalid(f"Câu hỏi không có trong phiếu điều tra: {', '.join(unknown)[:200]}",
+                      f"Not a question of the investigation form: {', '.join(unknown)[:200]}", field="answers")
+    return {code: clean_investigation_answer(fields[code], value) for code, value in raw.items()}
+
+
 @transaction.atomic
 def classify_case(case: Case, *, by, classification: str, test_kind: str = "", epi_link: bool = False,
                   clinical_signs=None, expected_version: int | None = None) -> Case:

@@ -453,7 +453,6 @@ def investigation(request, pk):
     import datetime as dt
 
     from core.concurrency import EditConflict
-    from core.parsing import ParseError, parse_date
     from diseases.selectors import definition
 
     case = _case(request, pk)
@@ -481,23 +480,11 @@ def investigation(request, pk):
             else:
                 answers = {}
                 for f in fields:
-                    raw = request.POST.get(f"q-{f['code']}", "").strip()
-                    if f.get("type") == "date":
-                        try:
-                            day = parse_date(raw)
-                        except ParseError as exc:
-                            errors.append((f.get("vi"), exc))
-                            continue
-                        answers[f["code"]] = day.isoformat() if day else ""
-                    elif f.get("type") == "int":
-                        if raw and not raw.isdigit():
-                            errors.append((f.get("vi"), Invalid("Phải là số nguyên.", "Must be a whole number.")))
-                            continue
-                        answers[f["code"]] = int(raw) if raw else None
-                    elif f.get("type") == "bool":
-                        answers[f["code"]] = bool(request.POST.get(f"q-{f['code']}"))
-                    else:
-                        answers[f["code"]] = raw[:500]
+                    raw = request.POST.get(f"q-{f['code']}", "")
+                    try:
+                        answers[f["code"]] = services.clean_investigation_answer(f, raw)
+                    except Invalid as exc:
+                        errors.append((f.get("vi"), exc))
                 if not errors:
                     services.update_investigation(case, by=request.user, answers=answers, expected_version=version)
                     messages.success(request, _("Đã lưu phiếu điều tra ca bệnh."))

@@ -2,7 +2,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,9 +11,10 @@ from core.api import AuditedRetrieveMixin, HasRole, ScopedViewSetMixin
 from core.auditing import record_read
 from core.errors import Invalid
 from core.scoping import get_for_user, scope, visible_units
+from people.models import Person
 
 from . import chains, services
-from .models import Contact, ContactCheck
+from .models import Arrival, Contact, ContactCheck, Outbreak, VectorControlAction
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -56,6 +57,8 @@ class ConvertSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The contact's version (409 when someone saved since).")
     confirmed_on = serializers.DateField()
     test_kind = serializers.ChoiceField(choices=[("rt_pcr", "RT-PCR"), ("rapid_antigen", "Test nhanh")], default="rt_pcr")
+    test = serializers.IntegerField(required=False, allow_null=True,
+                                    help_text="A positive test of the person (its kind then gives the test kind).")
 
 
 class LinkCasesSerializer(serializers.Serializer):
@@ -83,7 +86,40 @@ def _stale(contact: Contact, version: int) -> None:
         raise EditConflict(contact, [FieldChange("version", contact.version, version)])
 
 
-class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
+class OpenCaseFromTestSerializer(serializers.Serializer):
+    test = serializers.IntegerField(help_text="A positive test of a person in your jurisdiction.")
+
+
+class OpenedCaseSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    converted_contact = serializers.IntegerField(allow_null=True, help_text="The contact record converted, if any.")
+
+
+class OpenCaseFromTestMixin:
+    @extend_schema(request=OpenCaseFromTestSerializer, responses={201: OpenedCaseSerializer})
+    @action(detail=False, methods=["post"], url_path="open-case-from-test")
+    def open_case_from_test(self, request):
+        """A positive test opens the person's case: his open contact record is converted, or a new case is opened.
+        Opening a case is registering one: CASE_REGISTRARS, as POST /api/cases/ and convert/."""
+        from core.roles import CASE_REGISTRARS
+        from testing.models import Test
+
+        if not request.user.has_role(CASE_REGISTRARS):
+            raise PermissionDenied
+
+        ser = OpenCaseFromTestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        # A related id in the body: 400 on its field, with the same words whether absent or outside (no existence leak).
+        test = scope(Test.objects.select_related("person"), request.user).filter(pk=ser.validated_data["test"]).first()
+        if test is None:
+            raise Invalid("Không tìm thấy xét nghiệm (hoặc ngoài địa bàn của bạn).", "No such test (or outside your jurisdiction).",
+                          field="test")
+        contact = services.open_contact_for_test(test)
+        case = services.open_case_from_test(by=request.user, test=test)
+        return Response({"case": case.pk, "converted_contact": contact.pk if contact else None}, status=201)
+
+
+class ContactViewSet(OpenCaseFromTestMixin, ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
                      viewsets.GenericViewSet):
     """Contacts in the caller's jurisdiction, with the quarantine computed from the F1 rule in force. Writes: create,
     PATCH (exposure and vaccination facts; `version` required, 409 when stale), daily follow-ups, conversion to a case,
@@ -105,6 +141,14 @@ class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveM
             raise ValidationError({"person": "Người ngoài địa bàn / Person outside your jurisdiction"})
         if not scope(Case.objects.filter(pk=d["source_case"].pk), self.request.user).exists():
             raise ValidationError({"source_case": "Ca bệnh ngoài địa bàn / Case outside your jurisdiction"})
+        # F2: met through an F1 of the same case (the page's "source_contact"); the service checks the pair.
+        raw = self.request.data.get("source_contact") if hasattr(self.request.data, "get") else None
+        if raw not in (None, ""):
+            f1 = scope(Contact.objects.filter(pk=raw if str(raw).isdigit() else 0), self.request.user).first()
+            if f1 is None:
+                raise Invalid("Không tìm thấy F1 nguồn (hoặc ngoài địa bàn của bạn).",
+                              "No such source F1 (or outside your jurisdiction).", field="source_contact")
+            d = {**d, "source_contact": f1, "generation": "F2"}
         # A refusal (core.errors.Invalid) answers the API's one error shape (core.api.exception_handler).
         serializer.instance = services.add_contact(by=self.request.user, **d)
 
@@ -144,8 +188,17 @@ class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveM
         ser = ConvertSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         _stale(contact, ser.validated_data["version"])
+        test = None
+        if ser.validated_data.get("test") is not None:
+            from testing.models import Result, Test
+
+            # As the page's choice: only a positive test of the same person.
+            test = Test.objects.filter(pk=ser.validated_data["test"], person=contact.person_id, result=Result.POSITIVE).first()
+            if test is None:
+                raise Invalid("Không có xét nghiệm dương tính này của người tiếp xúc.",
+                              "No such positive test of this contact.", field="test")
         case = services.convert_to_case(by=request.user, contact=contact, confirmed_on=ser.validated_data["confirmed_on"],
-                                        test_kind=ser.validated_data["test_kind"])
+                                        test_kind=ser.validated_data["test_kind"], test=test)
         contact.refresh_from_db()
         return Response({"case": case.pk, "contact": ContactSerializer(contact).data}, status=201)
 
@@ -162,6 +215,201 @@ class ContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveM
                                       last_exposure_on=d["last_exposure_on"], setting=d["setting"], place=d["place"])
         contact.refresh_from_db()
         return Response(ContactSerializer(contact).data, status=201)
+
+
+# -- outbreaks --------------------------------------------------------------------------------------
+class OutbreakSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outbreak
+        fields = ["id", "name", "disease", "detected", "commune", "place_kind", "place_name", "village", "facility",
+                  "latitude", "longitude", "started_on", "status", "closed_on", "version"]
+        read_only_fields = ["disease", "detected", "status", "closed_on", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from facilities.models import Facility
+        from geo.models import Level, Village
+
+        user = getattr(self.context.get("request"), "user", None)
+        if getattr(user, "is_authenticated", False):  # the page's choices: the caller's communes, their villages and facilities
+            communes = visible_units(user).filter(level=Level.COMMUNE)
+            self.fields["commune"].queryset = communes
+            self.fields["village"].queryset = Village.objects.filter(commune__in=communes)
+            self.fields["facility"].queryset = Facility.objects.filter(unit__in=visible_units(user))
+
+
+class VectorActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VectorControlAction
+        fields = ["id", "outbreak", "kind", "started_on", "ended_on", "households_targeted", "households_covered",
+                  "round_number", "note", "recorded_at"]
+        read_only_fields = ["id", "outbreak", "recorded_at"]
+
+
+class OutbreakCaseSerializer(serializers.Serializer):
+    case = serializers.IntegerField(help_text="A case in your jurisdiction.")
+
+
+class OutbreakViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
+                      viewsets.GenericViewSet):
+    """Outbreaks (ổ dịch) of the caller's area. POST opens one; its actions add a case, record a vector-control
+    action, and close it when the disease's closing rule allows (the page's three buttons)."""
+
+    queryset = Outbreak.objects.order_by("-started_on", "-id")
+    serializer_class = OutbreakSerializer
+    allowed_roles = HEALTH_READERS
+    edit_roles = CLINICAL_EDITORS
+    filterset_fields = ["status", "commune"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_outbreak(by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=OutbreakCaseSerializer, responses={200: OutbreakSerializer})
+    @action(detail=True, methods=["post"])
+    def cases(self, request, pk=None):
+        """Add a case to the outbreak (its open contacts join it too)."""
+        from cases.models import Case
+
+        outbreak = self.get_object()
+        ser = OutbreakCaseSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        case = _case_in_scope(request.user, ser.validated_data["case"], "case")
+        services.add_case_to_outbreak(by=request.user, outbreak=outbreak, case=Case.objects.get(pk=case.pk))
+        return Response(OutbreakSerializer(outbreak, context={"request": request}).data)
+
+    @extend_schema(request=VectorActionSerializer, responses={201: VectorActionSerializer})
+    @action(detail=True, methods=["post"], url_path="vector-actions")
+    def vector_actions(self, request, pk=None):
+        """A vector-control action (spraying, larva removal…) done for the outbreak."""
+        outbreak = self.get_object()
+        ser = VectorActionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        va = services.record_vector_action(by=request.user, outbreak=outbreak, kind=d["kind"], started_on=d["started_on"],
+                                           ended_on=d["ended_on"], households_targeted=d["households_targeted"],
+                                           households_covered=d["households_covered"], round_number=d.get("round_number", 1),
+                                           note=d.get("note", ""))
+        return Response(VectorActionSerializer(va).data, status=201)
+
+    @extend_schema(request=None, responses={200: OutbreakSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the outbreak today (refused, with the date it becomes possible, while the closing rule forbids it)."""
+        outbreak = self.get_object()
+        services.close_outbreak(by=request.user, outbreak=outbreak, on=services.today())
+        outbreak.refresh_from_db()
+        return Response(OutbreakSerializer(outbreak, context={"request": request}).data)
+
+
+# -- arrivals -------------------------------------------------------------------------------------------
+class NewPersonSerializer(serializers.Serializer):
+    """Someone not yet in the registry (the page's person fields); duplicates answer 409 unless accept_new."""
+
+    full_name = serializers.CharField(max_length=150)
+    birth_year = serializers.IntegerField(min_value=1900, max_value=2100)
+    sex = serializers.ChoiceField(choices=Person._meta.get_field("sex").choices)
+    phone = serializers.CharField(max_length=15, required=False, allow_blank=True, default="")
+    id_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    commune = serializers.IntegerField()
+
+
+class ArrivalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Arrival
+        fields = ["id", "person", "origin", "arrived_on", "means", "has_symptoms", "symptoms", "fully_vaccinated",
+                  "follow_up_end", "test_dates", "via", "last_check_on", "last_check_note", "version"]
+        read_only_fields = fields
+
+
+class ArrivalInSerializer(serializers.Serializer):
+    person = serializers.IntegerField(required=False, allow_null=True, help_text="A person in your jurisdiction…")
+    new_person = NewPersonSerializer(required=False, help_text="…or someone new (one of the two).")
+    accept_new = serializers.BooleanField(default=False, help_text="Create the new person despite possible duplicates.")
+    origin = serializers.CharField(max_length=200)
+    arrived_on = serializers.DateField()
+    means = serializers.ChoiceField(choices=Arrival.Means.choices, default=Arrival.Means.CAR)
+    symptoms = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    fully_vaccinated = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ArrivalCheckSerializer(serializers.Serializer):
+    day = serializers.DateField(required=False, help_text="Default: today.")
+    has_symptoms = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class PossibleDuplicates(APIException):
+    status_code = 409
+    default_code = "possible_duplicates"
+
+    def __init__(self, people):
+        super().__init__()
+        self.detail = {
+            "detail": "Có thể trùng với hồ sơ đã có / Possible duplicate of existing records",
+            "code": "possible_duplicates",
+            "possible_duplicates": [{"id": p.pk, "full_name": p.full_name, "birth_year": p.birth_year, "commune": p.commune_id}
+                                    for p in people],
+        }
+
+
+def person_for_write(request, d: dict):
+    """The person named (scoped: 400 without a hint outside), or the new person found or created as the page does
+    (contacts.services.find_or_create_person); 409 with the proposed duplicates unless accept_new."""
+    if d.get("person") is not None:
+        person = scope(Person.objects.filter(merged_into__isnull=True, pk=d["person"]), request.user).first()
+        if person is None:
+            raise Invalid("Không tìm thấy (hoặc ngoài địa bàn của bạn).", "Not found (or outside your jurisdiction).", field="person")
+        return person
+    data = d.get("new_person")
+    if not data:
+        raise Invalid("Cần người (person) hoặc người mới (new_person).", "A person or a new_person is required.", field="person")
+    from geo.models import Level
+
+    commune = visible_units(request.user).filter(level=Level.COMMUNE, pk=data["commune"]).first()
+    if commune is None:
+        raise Invalid("Xã ngoài địa bàn của bạn.", "Commune outside your jurisdiction.", field="new_person.commune")
+    person, dups = services.find_or_create_person(by=request.user, data={**data, "commune": commune}, accept_new=d["accept_new"],
+                                                  visible=scope(Person.objects.all(), request.user))
+    if person is None:
+        raise PossibleDuplicates(dups)
+    return person
+
+
+class ArrivalViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
+                     viewsets.GenericViewSet):
+    """People arriving from areas with the epidemic, followed like contacts. POST records one (an existing person
+    or a new one, de-duplicated as on the page); POST {id}/checks/ records a day's follow-up."""
+
+    queryset = Arrival.objects.order_by("-arrived_on", "-id")
+    serializer_class = ArrivalSerializer
+    allowed_roles = HEALTH_READERS
+    edit_roles = CLINICAL_EDITORS
+    filterset_fields = ["person", "via"]
+
+    @extend_schema(request=ArrivalInSerializer, responses={201: ArrivalSerializer})
+    def create(self, request):
+        from django.db import transaction
+
+        ser = ArrivalInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        with transaction.atomic():
+            person = person_for_write(request, d)
+            arrival = services.record_arrival(by=request.user, person=person, origin=d["origin"], arrived_on=d["arrived_on"],
+                                              means=d["means"], symptoms=d["symptoms"], fully_vaccinated=d["fully_vaccinated"])
+        return Response(ArrivalSerializer(arrival).data, status=201)
+
+    @extend_schema(request=ArrivalCheckSerializer, responses={200: ArrivalSerializer})
+    @action(detail=True, methods=["post"])
+    def checks(self, request, pk=None):
+        """One day's follow-up of an arrival."""
+        arrival = self.get_object()
+        ser = ArrivalCheckSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        arrival = services.record_arrival_check(by=request.user, arrival=arrival, day=d.get("day") or services.today(),
+                                                has_symptoms=d["has_symptoms"], note=d["note"])
+        return Response(ArrivalSerializer(arrival).data)
 
 
 def _generations(request, name: str) -> int:

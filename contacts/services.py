@@ -242,6 +242,23 @@ def open_contact_for_test(test) -> Contact | None:
 
 # --- Daily follow-up -------------------------------------------------------------------------------
 @transaction.atomic
+def open_case_from_test(*, by, test):
+    """A positive test opens the person's case: converts his open contact record, or opens a new case. The page
+    and the API both call this."""
+    from testing.models import Result
+
+    if test.result != Result.POSITIVE:
+        raise Invalid("Chỉ mở ca bệnh từ xét nghiệm dương tính.", "Only a positive test opens a case.", field="test")
+    confirmed_on = test.reported_on or test.taken_on
+    contact = open_contact_for_test(test)
+    if contact is not None:
+        return convert_to_case(by=by, contact=contact, confirmed_on=confirmed_on, test=test)
+    from cases.services import open_case
+
+    return open_case(by=by, person=test.person, confirmed_on=confirmed_on,
+                     test_kind="rt_pcr" if test.kind == "rt_pcr" else "rapid_antigen", source=test)
+
+
 def record_check(*, by, contact: Contact, day: dt.date, has_symptoms: bool = False, symptoms: str = "",
                  temperature=None, test=None, note: str = "") -> ContactCheck:
     if day > today():

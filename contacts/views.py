@@ -220,13 +220,7 @@ def open_case_from_test(request, test_pk):
     contact = services.open_contact_for_test(test)
     if request.method == "POST":
         try:
-            if contact is not None:
-                case = services.convert_to_case(by=request.user, contact=contact, confirmed_on=test.reported_on or test.taken_on, test=test)
-            else:
-                from cases.services import open_case
-
-                case = open_case(by=request.user, person=test.person, confirmed_on=test.reported_on or test.taken_on,
-                                 test_kind="rt_pcr" if test.kind == "rt_pcr" else "rapid_antigen", source=test)
+            case = services.open_case_from_test(by=request.user, test=test)
         except Invalid as exc:
             messages.error(request, str(exc))
         else:

@@ -3,7 +3,7 @@ Django reads it (so it is neither held in memory nor spooled to disk); the impor
 was given again (a chunked upload has no Content-Length), and XLSX files are checked before openpyxl opens them
 (core.imports.check_xlsx)."""
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 
 
@@ -36,6 +36,12 @@ class UploadLimitMiddleware:
     @staticmethod
     def refuse(request) -> HttpResponse:
         vi, en = too_large_messages()
+        if request.path.startswith("/api/"):
+            # The API's one error shape (core.api), for the import endpoints (core.api_imports).
+            response = JsonResponse({"detail": f"{vi} / {en}", "message_vi": vi, "message_en": en,
+                                     "errors": [{"field": "file", "message_vi": vi, "message_en": en}]}, status=413)
+            response["Connection"] = "close"
+            return response
         body = (f'<div id="result"><div class="conflict" id="import-rejected"><strong>{escape(vi)}</strong>'
                 f'<p class="muted" lang="en">{escape(en)}</p></div></div>')
         if request.headers.get("HX-Request"):

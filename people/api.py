@@ -1,18 +1,23 @@
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 
+from core import api_imports
 from core.api import ScopedViewSetMixin
+from core.api_imports import BATCH_SCHEMA, IMPORT_SCHEMA
 from core.auditing import record_read
 from core.errors import Invalid
 from core.roles import HEALTH_READERS, PERSON_EDITORS
+from core.scoping import visible_units
 
-from . import services
-from .models import Person
+from . import rehoming, services
+from .models import Person, RehomingMove, RehomingRun, province_wide
 
 
 class PossibleDuplicates(APIException):
@@ -85,6 +90,11 @@ class PersonFilter(django_filters.FilterSet):
 
     def search(self, qs, name, value):
         return services.search_people(qs, value)
+
+
+class MergeSerializer(serializers.Serializer):
+    keep = serializers.IntegerField(help_text="The record kept.")
+    duplicate = serializers.IntegerField(help_text="The record merged into it (retired).")
 
 
 class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -164,3 +174,124 @@ class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         except services.DuplicateId as exc:
             raise ValidationError({"id_number": str(exc)})
         serializer.instance.refresh_from_db()
+
+    @extend_schema(request=MergeSerializer, responses={200: PersonSerializer})
+    @action(detail=False, methods=["post"])
+    def merge(self, request):
+        """Merge a duplicate record into the one kept (both in your jurisdiction): every linked record moves, the
+        kept record's blanks are filled, the duplicate is retired. As the duplicates page."""
+        ser = MergeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        people = {p.pk: p for p in self.get_queryset().filter(pk__in=[ser.validated_data["keep"], ser.validated_data["duplicate"]])}
+        for field in ("keep", "duplicate"):
+            if ser.validated_data[field] not in people:
+                raise Invalid("Không tìm thấy (hoặc ngoài địa bàn của bạn).", "Not found (or outside your jurisdiction).", field=field)
+        keep = services.merge_people(by=request.user, keep=people[ser.validated_data["keep"]],
+                                     duplicate=people[ser.validated_data["duplicate"]])
+        keep.refresh_from_db()
+        return Response(PersonSerializer(keep).data)
+
+    @IMPORT_SCHEMA
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_people(self, request):
+        """A CSV/XLSX list of people, as the import page (`default_commune` for rows without a commune)."""
+        from geo.models import Level
+
+        raw = request.data.get("default_commune") if hasattr(request.data, "get") else None
+        commune = None
+        if raw not in (None, ""):
+            commune = visible_units(request.user).filter(level=Level.COMMUNE, pk=raw if str(raw).isdigit() else 0).first()
+            if commune is None:
+                raise Invalid("Xã ngoài địa bàn của bạn.", "Commune outside your jurisdiction.", field="default_commune")
+        return api_imports.start(request, kind="people", options={"default_commune": commune.pk if commune else None})
+
+    @BATCH_SCHEMA
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<batch_id>[0-9]+)")
+    def import_batch(self, request, batch_id=None):
+        return api_imports.batch(request, kind="people", pk=batch_id)
+
+
+# -- re-homing on the communes of 01/07/2025 (people.rehoming) ------------------------------------------------------
+class RehomingRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RehomingRun
+        fields = ["id", "status", "created_at", "started_at", "finished_at", "undone_at", "counts"]
+        read_only_fields = fields
+
+
+class RehomingMoveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RehomingMove
+        fields = ["id", "run", "person", "old_commune", "new_commune", "method", "state"]
+        read_only_fields = fields
+
+
+class DecideSerializer(serializers.Serializer):
+    moves = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200,
+                                  help_text="Moves of your review list (all or nothing).")
+    accept_proposal = serializers.BooleanField(default=False, help_text="Accept each move's proposed commune…")
+    new_commune = serializers.IntegerField(required=False, allow_null=True, help_text="…or put them all on this 2025 commune.")
+
+
+class ProvinceWide(permissions.BasePermission):
+    """Runs and undos are for province-wide person editors (people.models.province_wide), as the page."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or province_wide(request.user)
+
+
+class RehomingRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Re-homing runs: POST starts one (in the background; one at a time), POST {id}/undo/ puts its people back."""
+
+    queryset = RehomingRun.objects.order_by("-created_at")
+    serializer_class = RehomingRunSerializer
+    permission_classes = [*ScopedViewSetMixin.permission_classes, ProvinceWide]
+    allowed_roles = PERSON_EDITORS
+    edit_roles = PERSON_EDITORS
+
+    @extend_schema(request=None, responses={202: RehomingRunSerializer})
+    def create(self, request):
+        run = rehoming.start_run(by=request.user)
+        run.refresh_from_db()
+        return Response(RehomingRunSerializer(run).data, status=202)
+
+    @extend_schema(request=None, responses={200: inline_serializer("Undone", {"run": RehomingRunSerializer(),
+                                                                             "people_back": serializers.IntegerField()})})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        from django.db import transaction
+
+        run = self.get_object()
+        with transaction.atomic():
+            back = rehoming.undo_run(run=run, by=request.user)
+        run.refresh_from_db()
+        return Response({"run": RehomingRunSerializer(run).data, "people_back": back})
+
+
+class RehomingMoveViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The review list: people of your jurisdiction whose 2025 commune is uncertain or unknown; POST decide/."""
+
+    queryset = RehomingMove.objects.all()
+    serializer_class = RehomingMoveSerializer
+    allowed_roles = PERSON_EDITORS
+    edit_roles = PERSON_EDITORS
+
+    def get_queryset(self):
+        return rehoming.review_queryset(self.request.user).order_by("id")
+
+    @extend_schema(request=DecideSerializer, responses={200: inline_serializer("Decided", {"moved": serializers.IntegerField()})})
+    @action(detail=False, methods=["post"])
+    def decide(self, request):
+        """Bulk decision, all or nothing, as the review page."""
+        from geo.models import AdministrativeUnit, Structure
+
+        ser = DecideSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        if d["accept_proposal"]:
+            n = rehoming.decide(by=request.user, move_ids=d["moves"], accept_proposal=True)
+        else:
+            commune = (AdministrativeUnit.objects.filter(pk=d["new_commune"], structure=Structure.FROM_2025, level="commune").first()
+                       if d.get("new_commune") is not None else None)
+            n = rehoming.decide(by=request.user, move_ids=d["moves"], new_commune=commune)
+        return Response({"moved": n})

@@ -248,3 +248,45 @@ def test_runs_page_is_for_province_wide_users_and_runs_and_undoes(province_user,
     assert c.post(f"/people/chuyen-dia-ban/{r.pk}/hoan-tac/").status_code == 302
     p.refresh_from_db()
     assert p.commune == commune_b and p.former_commune is None
+
+
+def test_runs_undo_and_review_decisions_over_the_api(province_user, split, personas, api_for, commune_b):
+    """The same writes as the runs and review pages (issue #14 §3), with the same rights."""
+    waiting = make_person(split["old"], full_name="Hồ Thị Em")
+    moved = make_person(commune_b, full_name="Vũ Văn Hải")
+    assert api_for(personas["commune_a"]).post("/api/rehoming/runs/", {}, format="json").status_code == 403
+    api = api_for(province_user)
+    r = api.post("/api/rehoming/runs/", {}, format="json")
+    assert r.status_code == 202, r.content
+    run_id = r.json()["id"]
+    if RehomingRun.objects.get(pk=run_id).status == RehomingRun.Status.QUEUED:  # the request's transaction held the job
+        rehoming.run_job(run_id=run_id)
+    busy = api.post("/api/rehoming/runs/", {}, format="json")
+    assert busy.status_code in (202, 400)  # a finished run lets a new one start; a running one refuses it
+    if busy.status_code == 202:
+        RehomingRun.objects.filter(pk=busy.json()["id"]).delete()
+
+    # Review: the commune user decides for the people of the old commune; others do not see them.
+    move = RehomingMove.objects.get(person=waiting)
+    user = personas["commune_a"]
+    assert api_for(user).get("/api/rehoming/moves/").json()["count"] == 1
+    assert api_for(personas["commune_b"]).get("/api/rehoming/moves/").json()["count"] == 0
+    nobody = api_for(personas["commune_b"]).post("/api/rehoming/moves/decide/", {"moves": [move.pk], "new_commune": split["kon_tum"].pk},
+                                                 format="json")
+    assert nobody.status_code == 400 and nobody.json()["message_vi"] and nobody.json()["message_en"]
+    wrong = api_for(user).post("/api/rehoming/moves/decide/", {"moves": [move.pk], "new_commune": one_to_one_target(commune_b).pk},
+                               format="json")
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "new_commune"
+    r = api_for(user).post("/api/rehoming/moves/decide/", {"moves": [move.pk], "new_commune": split["kon_tum"].pk}, format="json")
+    assert r.status_code == 200 and r.json() == {"moved": 1}
+    waiting.refresh_from_db()
+    assert waiting.commune == split["kon_tum"]
+
+    assert api_for(personas["commune_a"]).post(f"/api/rehoming/runs/{run_id}/undo/", {}, format="json").status_code == 403
+    since = AuditEvent.objects.order_by("-id").first().pk
+    r = api.post(f"/api/rehoming/runs/{run_id}/undo/", {}, format="json")
+    assert r.status_code == 200 and r.json()["run"]["status"] == RehomingRun.Status.UNDONE and r.json()["people_back"] >= 1
+    moved.refresh_from_db()
+    assert moved.commune == commune_b and AuditEvent.objects.filter(id__gt=since).exists()
+    twice = api.post(f"/api/rehoming/runs/{run_id}/undo/", {}, format="json")
+    assert twice.status_code == 400 and "undone" in twice.json()["message_en"]
