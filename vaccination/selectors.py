@@ -106,3 +106,16 @@ def doses_against(person, disease, on) -> int:
     from .models import RoutineDose
 
     return RoutineDose.objects.filter(person=person, disease_id=getattr(disease, "pk", disease), given_on__lte=on).count()
+
+
+def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) -> dict:
+    """The same figures summed over groups of communes: `owners` = {commune id: keys it adds to} → {key: figures}
+    (levels' country-wide assessment, which has already mapped every commune to the units above it).
+    `population_rows`: those of `population_rows_for_levels`, when the caller read them for its own use."""
+    return services.coverage_for_levels_rollup(owners, on, population_rows)
+
+
+def population_rows_for_levels(commune_ids) -> list[dict]:
+    """Population per commune and year ({"unit_id", "year", "n", "adult", "elderly"}), the coverage denominators'
+    rows, in one grouped query (`commune_ids`: ids, core.sqlids.ids_in or a subquery)."""
+    return services.population_rows_for_levels(commune_ids)
