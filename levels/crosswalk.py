@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from core.scoping import visible_units
 from geo import areas
+from geo.models import AdministrativeUnit, Level
 
 from .models import Assessment
 
@@ -83,3 +85,16 @@ def counts(cells_: dict[int, Cell]) -> list[tuple]:
     for c in cells_.values():
         out[c.level] += 1
     return list(out.items())
+
+
+def shown_units(user, structure: str) -> list:
+    """The communes (and, on the pre-2025 map, their districts) a user's levels map shows on `structure`: the units
+    of his jurisdiction on that structure; for a user placed on a unit of the other structure only, the communes his
+    places became or came from (geo.areas.correspondents_of). Three queries at most."""
+    units = list(visible_units(user).filter(structure=structure).exclude(level=Level.PROVINCE).order_by("path"))
+    if any(u.level == Level.COMMUNE for u in units):
+        return units
+    mine = visible_units(user).filter(level=Level.COMMUNE).exclude(structure=structure).values_list("pk", flat=True)
+    linked = {u.pk: u for us in areas.correspondents_of(list(mine)).values() for u in us if u.structure == structure}
+    parents = AdministrativeUnit.objects.filter(pk__in={u.parent_id for u in linked.values()}, level=Level.DISTRICT)
+    return sorted([*linked.values(), *parents], key=lambda u: u.path)

@@ -22,7 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
 from cases import selectors as cases_selectors
 from core.sqlids import ids_in
 from facilities import selectors as facilities_selectors

@@ -63,19 +63,6 @@ def _explain(a: Assessment | None) -> dict:
 
 
 # -- map --------------------------------------------------------------------------------------------------
-def shown_units(user, structure: str) -> list[AdministrativeUnit]:
-    """The communes (and, on the pre-2025 map, their districts) a user's levels map shows on `structure`: the units
-    of his jurisdiction on that structure; for a user placed on a unit of the other structure only, the communes his
-    places became or came from (geo.areas.correspondents_of)."""
-    units = list(visible_units(user).filter(structure=structure).exclude(level=Level.PROVINCE).order_by("path"))
-    if any(u.level == Level.COMMUNE for u in units):
-        return units
-    mine = visible_units(user).filter(level=Level.COMMUNE).exclude(structure=structure).values_list("pk", flat=True)
-    linked = {u.pk: u for us in areas.correspondents_of(list(mine)).values() for u in us if u.structure == structure}
-    parents = AdministrativeUnit.objects.filter(pk__in={u.parent_id for u in linked.values()}, level=Level.DISTRICT)
-    return sorted([*linked.values(), *parents], key=lambda u: u.path)
-
-
 @role_required(HEALTH_READERS)
 def level_map(request):
     visible = scope(Assessment.objects.all(), request.user)
@@ -84,7 +71,7 @@ def level_map(request):
     # The map the user chose (today's by default); a week assessed on the other structure is shown derived there.
     structure = areas.structure_from_request(request)
     derived = structure != week_structure
-    units = shown_units(request.user, structure)
+    units = crosswalk.shown_units(request.user, structure)
     cells = crosswalk.cells([u for u in units if u.level == Level.COMMUNE], week)
     rows = list(visible.filter(week_start=week, unit__level__in=[Level.DISTRICT, Level.PROVINCE]).select_related("unit"))
     by_unit = {a.unit_id: a for a in rows}
@@ -175,7 +162,7 @@ def _visible_unit(request, unit_id, *, shown=False):
         return visible_units(request.user).get(pk=unit_id)
     except AdministrativeUnit.DoesNotExist:
         unit = AdministrativeUnit.objects.filter(pk=unit_id).first() if shown else None
-        if unit is not None and unit in shown_units(request.user, unit.structure):
+        if unit is not None and unit in crosswalk.shown_units(request.user, unit.structure):
             return unit
         raise Http404
 

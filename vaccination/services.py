@@ -459,7 +459,7 @@ def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) 
         for r in rows:
             if chosen[r["unit_id"]] != r["year"]:
                 continue
-            for key in owners[r["unit_id"]]:
+            for key in owners.get(r["unit_id"], ()):
                 a = acc[key]
                 a["pop"] += r["n"] or 0
                 a["adult_pop"] += r["adult"] or 0
