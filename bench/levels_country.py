@@ -93,6 +93,36 @@ def timed(label, fn, repeat):
     return best
 
 
+def breakdown(communes, now):
+    """One more country run, timed per stage: the sources (levels.sources.collect), the rules, the writing."""
+    from levels import rules, services, sources
+
+    spent = {}
+
+    def timer(mod, name, label):
+        fn = getattr(mod, name)
+
+        def timed_fn(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] = spent.get(label, 0) + time.perf_counter() - t
+        setattr(mod, name, timed_fn)
+        return fn
+
+    originals = [(sources, "collect", timer(sources, "collect", "sources")),
+                 (rules, "assess_with_version", timer(rules, "assess_with_version", "rules")),
+                 (services, "_save_assessments", timer(services, "_save_assessments", "write"))]
+    t = time.perf_counter()
+    services.assess_units(communes, WEEK, now=now)
+    total = time.perf_counter() - t
+    for mod, name, fn in originals:
+        setattr(mod, name, fn)
+    parts = ", ".join(f"{k} {v:.2f}s" for k, v in spent.items())
+    print(f"{'  where the time goes (one country run)':<58} {total:7.3f}s   {parts}, other {total - sum(spent.values()):.2f}s")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--people-per-commune", type=int, default=20)
@@ -115,12 +145,15 @@ def main():
     now = timezone.now()
     communes = list(AdministrativeUnit.objects.filter(structure=areas.FROM_2025, level="commune"))
     units = list(AdministrativeUnit.objects.filter(structure=areas.FROM_2025))
+    print(f"load average before the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     print(f"2025 structure: {len(communes):,} communes, {len(units) - len(communes)} provinces; week {WEEK:%d/%m/%Y} "
           f"(structure in force: {areas.structure_on(WEEK)})")
     timed("Country, 2025: all communes", lambda: services.assess_units(communes, WEEK, now=now), args.repeat)
     timed("Country, 2025: every commune and province", lambda: services.assess_units(units, WEEK, now=now), 1)
     qn = AdministrativeUnit.objects.get(path="/n51/")
     timed("Quảng Ngãi (51, with the former Kon Tum): province run", lambda: services.assess_province(qn, WEEK, now=now), args.repeat)
+    breakdown(communes, now)
+    print(f"load average after the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

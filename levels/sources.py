@@ -71,20 +71,33 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
     start, end = _window(week_start, window_days)
     targets = {u.path: UnitData(u) for u in units}
     roots = sorted({p for p in targets if not any(a in targets for a in _ancestor_paths(p)[:-1])})
-    if len(roots) > 20:
+    many = len(roots) > 20
+    if many:
         # Many scattered units (e.g. every commune of the country): read their provinces, keep what rolls up.
         roots = sorted({_ancestor_paths(p)[0] for p in roots})
     # geo.areas: a 2025 unit also covers the pre-2025 communes it absorbed (their history of its weeks).
     under = areas.under_paths_q(roots, counting=True)
-    commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
-    communes = dict(commune_qs.values_list("id", "path"))
+    new_roots = any(r.startswith("/n") for r in roots)
+    if many:
+        # Provinces only (under_paths_q: their paths, and for a 2025 province the pre-2025 provinces merged into it,
+        # whole): every commune read once and kept by its province, rather than dozens of path prefixes tried on
+        # each unit, twice (the communes, then their successors).
+        keep = set(roots) | {o for olds in areas.old_province_paths_many([r for r in roots if r.startswith("/n")]).values()
+                             for o in olds}
+        communes = {cid: p for cid, p in AdministrativeUnit.objects.filter(level="commune").values_list("id", "path")
+                    if _ancestor_paths(p)[0] in keep}
+        successors = areas.default_successor_paths() if new_roots else {}
+    else:
+        commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
+        communes = dict(commune_qs.values_list("id", "path"))
+        successors = (areas.default_successor_paths(commune_qs.filter(structure=areas.PRE_2025).values("id"))
+                      if new_roots else {})
     # Communes roll up into every target that is their ancestor; a pre-2025 commune also into the 2025 targets above
     # its default successor (geo.areas: a divided commune once).
     up: dict[int, tuple[str, ...]] = {cid: _ancestor_paths(p) for cid, p in communes.items()}
-    if any(r.startswith("/n") for r in roots):
-        for cid, new_path in areas.default_successor_paths(commune_qs.filter(structure=areas.PRE_2025).values("id")).items():
-            if cid in up:
-                up[cid] = up[cid] + _ancestor_paths(new_path)
+    for cid, new_path in successors.items():
+        if cid in up:
+            up[cid] = up[cid] + _ancestor_paths(new_path)
     rollup: dict[int, list[UnitData]] = {cid: [targets[a] for a in paths if a in targets] for cid, paths in up.items()}
     # The ids travel as one array (core.sqlids), not as the subquery of paths they came from: its dozens of
     # LIKE prefixes were planned again by every source's query.
