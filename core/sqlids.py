@@ -10,5 +10,6 @@ from django.db.models.expressions import RawSQL
 def ids_in(ids):
     ids = [int(i) for i in ids]
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        # The array as its text literal, built once: psycopg would dump the list again for every query using it.
+        return RawSQL("SELECT unnest(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"])
     return ids

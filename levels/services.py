@@ -214,7 +214,7 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
             missing.append({"key": m.key, "vi": f"{m.vi}. {note['vi']}" if note else m.vi, "en": f"{m.en}. {note['en']}" if note else m.en})
         # Sources are stored as references to the version's parameters (resolved when shown): 10,000 explanations
         # would otherwise repeat the same citations megabytes over.
-        steps = [{k: v for k, v in s.__dict__.items() if not (k == "source" and s.refs)} for s in result.steps]
+        steps = [_stored_step(s) for s in result.steps]
         rows.append(Assessment(unit=u, week_start=week_start, level=result.level, version=v, population=d.population,
                                values=d.values, origins=d.origins, steps=steps, missing=missing))
     now_ = timezone.now()
@@ -223,6 +223,13 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
     with transaction.atomic():
         _save_assessments(rows)
     return rows
+
+
+def _stored_step(step) -> dict:
+    out = dict(step.__dict__)
+    if step.refs:
+        del out["source"]
+    return out
 
 
 COPY_MIN_ROWS = 200  # below this a plain bulk upsert is as fast

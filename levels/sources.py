@@ -175,17 +175,24 @@ def _coverage(targets, rollup, on, population_rows):
     # numerators and denominators per unit (coverage_for_levels_many's figures).
     owners = {cid: [t.unit.path for t in ts] for cid, ts in rollup.items() if ts}
     by_path = vaccination_selectors.coverage_for_levels_rollup(owners, on, population_rows) if owners else {}
+    origin = _coverage_origin(on)
     for t in targets.values():
-        _set_coverage(t, by_path.get(t.unit.path, {}), on)
+        _set_coverage(t, by_path.get(t.unit.path, {}), on, origin)
 
 
-def _set_coverage(t, cov, on):
+def _set_coverage(t, cov, on, origin=None):
+    origin = origin or _coverage_origin(on)
     for key in COVERAGE_KEYS:
         if cov.get(key) is not None:
             t.values[key] = round(float(cov[key]), 2)
-            t.origins[key] = {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
+            t.origins[key] = origin
         elif key not in t.notes:
             t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
+
+
+def _coverage_origin(on) -> dict:
+    # One dict shared by every unit of the run (written out as JSON per row; never mutated).
+    return {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
 
 
 def _capacity(targets, rollup, ids, roots, on, pop):
