@@ -78,19 +78,68 @@ def ensure_data(per_commune: int) -> None:
           f"{PersonVaccination.objects.count():,} vaccinated")
 
 
+def _backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine: /proc), 0 when unreadable."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def timed(label, fn, repeat):
-    best, out = None, None
+    """Best wall time of `repeat` runs, and the CPU time of that run (this process + its PostgreSQL backend): on a
+    shared machine the wall time grows with the load, the CPU time much less — it is about what the run takes alone."""
+    best, out, best_cpu = None, None, None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c, b = time.perf_counter(), time.process_time(), _backend_cpu()
         out = fn()
-        best = min(best or 1e9, time.perf_counter() - t)
+        wall = time.perf_counter() - t
+        cpu = time.process_time() - c + _backend_cpu() - b
+        if best is None or wall < best:
+            best, best_cpu = wall, cpu
     levels = {}
     for a in out:
         levels[a.level] = levels.get(a.level, 0) + 1
     with_pop = sum(1 for a in out if a.population)
-    print(f"{label:<58} {best:7.3f}s   units={len(out):>5}  with population={with_pop:>5}  "
+    print(f"{label:<58} {best:7.3f}s (CPU {best_cpu:.2f}s)  units={len(out):>5}  with population={with_pop:>5}  "
           f"levels={dict(sorted(levels.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))}")
     return best
+
+
+def breakdown(communes, now):
+    """One more country run, timed per stage: the sources (levels.sources.collect), the rules, the writing."""
+    from levels import rules, services, sources
+
+    spent = {}
+
+    def timer(mod, name, label):
+        fn = getattr(mod, name)
+
+        def timed_fn(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] = spent.get(label, 0) + time.perf_counter() - t
+        setattr(mod, name, timed_fn)
+        return fn
+
+    originals = [(sources, "collect", timer(sources, "collect", "sources")),
+                 (rules, "assess_with_version", timer(rules, "assess_with_version", "rules")),
+                 (services, "_save_assessments", timer(services, "_save_assessments", "write"))]
+    t = time.perf_counter()
+    services.assess_units(communes, WEEK, now=now)
+    total = time.perf_counter() - t
+    for mod, name, fn in originals:
+        setattr(mod, name, fn)
+    parts = ", ".join(f"{k} {v:.2f}s" for k, v in spent.items())
+    print(f"{'  where the time goes (one country run)':<58} {total:7.3f}s   {parts}, other {total - sum(spent.values()):.2f}s")
 
 
 def main():
@@ -115,12 +164,15 @@ def main():
     now = timezone.now()
     communes = list(AdministrativeUnit.objects.filter(structure=areas.FROM_2025, level="commune"))
     units = list(AdministrativeUnit.objects.filter(structure=areas.FROM_2025))
+    print(f"load average before the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     print(f"2025 structure: {len(communes):,} communes, {len(units) - len(communes)} provinces; week {WEEK:%d/%m/%Y} "
           f"(structure in force: {areas.structure_on(WEEK)})")
     timed("Country, 2025: all communes", lambda: services.assess_units(communes, WEEK, now=now), args.repeat)
     timed("Country, 2025: every commune and province", lambda: services.assess_units(units, WEEK, now=now), 1)
     qn = AdministrativeUnit.objects.get(path="/n51/")
     timed("Quảng Ngãi (51, with the former Kon Tum): province run", lambda: services.assess_province(qn, WEEK, now=now), args.repeat)
+    breakdown(communes, now)
+    print(f"load average after the runs: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

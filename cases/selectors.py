@@ -191,15 +191,19 @@ def counts_by_age_band(path: str, disease: str, basis: str, start, end) -> dict[
 def criteria_counts_by_commune(commune_ids, start: dt.date, end: dt.date) -> dict[str, dict[int, int]]:
     """Per commune, within [start, end] (levels' criterion 1): "community" — community cases confirmed (detected in
     the community); "oxygen" — cases confirmed on oxygen; "deaths" — deaths. `commune_ids` may be a subquery.
-    Three grouped queries."""
-    base = Case.objects.filter(commune_id__in=commune_ids)
-    queries = {
-        "community": base.filter(detected_in=DetectedIn.COMMUNITY, confirmed_on__range=(start, end)),
-        "oxygen": base.filter(on_oxygen=True, confirmed_on__range=(start, end)),
-        "deaths": base.filter(died_on__range=(start, end)),
-    }
-    return {key: {r["commune_id"]: r["n"] for r in qs.values("commune_id").annotate(n=Count("id")).order_by()}
-            for key, qs in queries.items()}
+    One grouped query (a commune without any of them is absent)."""
+    confirmed = Q(confirmed_on__range=(start, end))
+    died = Q(died_on__range=(start, end))
+    rows = (Case.objects.filter(commune_id__in=commune_ids).filter(confirmed | died).values("commune_id")
+            .annotate(community=Count("id", filter=confirmed & Q(detected_in=DetectedIn.COMMUNITY)),
+                      oxygen=Count("id", filter=confirmed & Q(on_oxygen=True)), deaths=Count("id", filter=died))
+            .order_by())
+    out: dict[str, dict[int, int]] = {"community": {}, "oxygen": {}, "deaths": {}}
+    for r in rows:
+        for key, counts in out.items():
+            if r[key]:
+                counts[r["commune_id"]] = r[key]
+    return out
 
 
 def open_admissions_by_facility_place(path_prefixes, at: dt.datetime) -> list[dict]:

@@ -227,6 +227,29 @@ def successors_of(communes: Iterable) -> dict[int, list[AdministrativeUnit]]:
     return out
 
 
+def correspondents_of(communes: Iterable) -> dict[int, list[AdministrativeUnit]]:
+    """{commune id: [its communes on the other structure]} in one query, every correspondence link (not only the
+    default): a pre-2025 commune → the 2025 communes it became part of (the default successor first); a 2025 commune
+    → the pre-2025 communes it took over or took a part of (by code). What a figure that cannot be summed (an
+    epidemic level) is shown from on the other map."""
+    ids = [c if isinstance(c, int) else c.pk for c in communes]
+    out: dict[int, list[AdministrativeUnit]] = {}
+    if not ids:
+        return out
+    links = (UnitCorrespondence.objects.filter(Q(old_unit_id__in=ids) | Q(new_unit_id__in=ids))
+             .select_related("old_unit", "new_unit").order_by("-is_default", "new_unit__name", "old_unit__code"))
+    wanted = set(ids)
+    for link in links:
+        if link.old_unit_id in wanted:
+            out.setdefault(link.old_unit_id, []).append(link.new_unit)
+        if link.new_unit_id in wanted:
+            out.setdefault(link.new_unit_id, []).append(link.old_unit)
+    for units in out.values():
+        if units and units[0].structure == PRE_2025:
+            units.sort(key=lambda u: u.code)
+    return out
+
+
 def default_successor_paths(old_commune_ids=None) -> dict[int, str]:
     """{pre-2025 commune id: path of its default 2025 successor} in one query (all of them, or of `old_commune_ids`:
     ids or a subquery). What a 2025 roll-up adds a pre-2025 commune's records and population to."""

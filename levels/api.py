@@ -1,5 +1,5 @@
 """REST API of the levels app: the calculator (POST /api/levels/assess) and read access to assessments and decisions."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -7,8 +7,10 @@ from rest_framework.views import APIView
 from accounts.roles import HEALTH_READERS
 from core.api import HasRole, ScopedViewSetMixin
 from core.errors import Invalid
+from geo import areas
+from geo.models import Level
 
-from . import rules, services
+from . import crosswalk, rules, services
 from .models import Assessment, LevelDecision
 
 
@@ -141,3 +143,42 @@ class DecisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = DecisionSerializer
     allowed_roles = HEALTH_READERS
     filterset_fields = ["week_start", "status", "unit"]
+
+
+class LevelMapView(APIView):
+    """The level of every commune of the caller's map for a week, on either structure (`?structure=2025|pre2025`,
+    default: the installation's, today's map). A week assessed on the other structure gives derived levels
+    (levels.crosswalk): `derived` true, `note_vi`/`note_en` ("cao nhất trong 3 xã cũ") and the `sources` they were
+    derived from with their own levels. Derived levels are never proposed or decided on."""
+
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    allowed_roles = HEALTH_READERS
+
+    @extend_schema(parameters=[
+        OpenApiParameter("week_start", str, required=True, description="yyyy-mm-dd, any day of the week"),
+        OpenApiParameter("structure", str, enum=list(areas.STRUCTURES)),
+    ])
+    def get(self, request):
+        import datetime as dt
+
+        raw = request.query_params.get("week_start", "")
+        try:
+            week = services.week_start_of(dt.date.fromisoformat(raw))
+        except ValueError:
+            raise Invalid("Cần tuần (week_start, dạng yyyy-mm-dd).", "The week is required (week_start, yyyy-mm-dd).", "week_start")
+        structure = request.query_params.get(areas.STRUCTURE_PARAM) or areas.installation_structure()
+        if structure not in areas.STRUCTURES:
+            raise Invalid("Địa giới phải là 2025 (hiện hành) hoặc pre2025 (trước 01/07/2025).",
+                          "The structure must be 2025 (current) or pre2025 (before 01/07/2025).", "structure")
+        communes = [u for u in crosswalk.shown_units(request.user, structure) if u.level == Level.COMMUNE]
+        cells = crosswalk.cells(communes, week)
+
+        def unit(u, level):
+            return {"unit": u.pk, "unit_code": u.code, "unit_name": u.name, "level": level}
+
+        return Response({
+            "week_start": week.isoformat(), "structure": structure, "week_structure": areas.structure_on(week),
+            "communes": [{**unit(c.unit, c.level), "derived": c.derived, "note_vi": c.note("vi"), "note_en": c.note("en"),
+                          "sources": [unit(u, lvl) for u, lvl in c.sources]} for c in cells.values()],
+            "counts": {str(k) if k else "none": v for k, v in crosswalk.counts(cells)},
+        })

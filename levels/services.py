@@ -191,8 +191,10 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
         chosen[u.id] = v
         by_window.setdefault(int(rules._val(v.values, "window_days", 7)), []).append(u)
     data: dict[int, sources.UnitData] = {}
-    for window, group in by_window.items():
-        data.update(sources.collect(group, week_start, window_days=window))
+    with transaction.atomic():
+        _no_jit()
+        for window, group in by_window.items():
+            data.update(sources.collect(group, week_start, window_days=window))
     previous = _previous_levels(units, week_start)
     rows = []
     for u in units:
@@ -209,7 +211,7 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
             missing.append({"key": m.key, "vi": f"{m.vi}. {note['vi']}" if note else m.vi, "en": f"{m.en}. {note['en']}" if note else m.en})
         # Sources are stored as references to the version's parameters (resolved when shown): 10,000 explanations
         # would otherwise repeat the same citations megabytes over.
-        steps = [{k: v for k, v in s.__dict__.items() if not (k == "source" and s.refs)} for s in result.steps]
+        steps = [_stored_step(s) for s in result.steps]
         rows.append(Assessment(unit=u, week_start=week_start, level=result.level, version=v, population=d.population,
                                values=d.values, origins=d.origins, steps=steps, missing=missing))
     now_ = timezone.now()
@@ -218,6 +220,13 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
     with transaction.atomic():
         _save_assessments(rows)
     return rows
+
+
+def _stored_step(step) -> dict:
+    out = dict(step.__dict__)
+    if step.refs:
+        del out["source"]
+    return out
 
 
 COPY_MIN_ROWS = 200  # below this a plain bulk upsert is as fast
@@ -245,6 +254,10 @@ def _save_assessments(rows: list[Assessment]) -> None:
 
     cols = ", ".join(f'"{c}"' for c in _COLUMNS)
     with connection.cursor() as cur:
+        if _lz4(cur):
+            # The explanations are kilobytes per unit, compressed twice (load table, then the table): lz4 does it
+            # in less than half pglz's time. For this transaction only; reading either is transparent.
+            cur.execute("SET LOCAL default_toast_compression = lz4")
         cur.execute(f"CREATE TEMP TABLE levels_assessment_load ON COMMIT DROP AS SELECT {cols} FROM levels_assessment WITH NO DATA")
         with cur.cursor.copy(f"COPY levels_assessment_load ({cols}) FROM STDIN") as copy:
             for r in rows:
@@ -256,6 +269,28 @@ def _save_assessments(rows: list[Assessment]) -> None:
         cur.execute("DROP TABLE levels_assessment_load")
     for r in rows:
         r.pk = ids.get(r.unit_id)
+
+
+def _no_jit() -> None:
+    """The sources' grouped scans are short: PostgreSQL's JIT compiled each of them for longer than it ran
+    (~50 ms a query). Off for this transaction only."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
+
+
+_LZ4: dict = {}
+
+
+def _lz4(cur) -> bool:
+    """Whether this PostgreSQL server was built with lz4 (once per process)."""
+    if "ok" not in _LZ4:
+        cur.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        row = cur.fetchone()
+        _LZ4["ok"] = bool(row and row[0])
+    return _LZ4["ok"]
 
 
 def assess_province(province, week_start: dt.date, *, now=None) -> list[Assessment]:
@@ -289,11 +324,34 @@ def _reason_needed(level: int, computed: int | None, reason: str, who_vi: str, w
                       f"{who_en} differs from the computed level ({computed}): a reason is required.", "reason")
 
 
+def check_unit_of_week(unit, week_start: dt.date) -> None:
+    """Levels are proposed and decided on the units of their week (geo.areas.structure_on): a level shown on the
+    other structure's map is derived (levels.crosswalk) and is never decided on."""
+    if unit.structure == areas.structure_on(week_start):
+        return
+    if areas.structure_on(week_start) == areas.PRE_2025:
+        vi = (f"Tuần {week_start:%d/%m/%Y} được đánh giá trên các xã, phường trước 01/07/2025; cấp độ của {unit.name} "
+              "trên bản đồ hiện hành chỉ là cấp suy ra (cao nhất trong các xã cũ hợp thành), không đề xuất hay quyết "
+              "định trên đó: hãy chọn “Theo địa giới: trước 01/07/2025” và đề xuất cho từng xã cũ.")
+        en = (f"The week of {week_start:%d/%m/%Y} is assessed on the communes before 01/07/2025; the level of {unit.name} "
+              "on today's map is only derived (the highest of the former communes it took over) and is not proposed "
+              "or decided on: choose “by boundaries: before 01/07/2025” and propose for each former commune.")
+    else:
+        vi = (f"Tuần {week_start:%d/%m/%Y} được đánh giá trên các xã, phường hiện hành (từ 01/07/2025); cấp độ của "
+              f"{unit.name} trên bản đồ trước 01/07/2025 chỉ là cấp suy ra từ xã hiện hành, không đề xuất hay quyết "
+              "định trên đó: hãy chọn “Theo địa giới: hiện hành”.")
+        en = (f"The week of {week_start:%d/%m/%Y} is assessed on today's communes (from 01/07/2025); the level of "
+              f"{unit.name} on the map before 01/07/2025 is only derived from today's commune and is not proposed or "
+              "decided on: choose “by boundaries: current”.")
+    raise Invalid(vi, en, "unit")
+
+
 @transaction.atomic
 def propose(*, by, unit, week_start: dt.date, level: int, reason: str = "") -> LevelDecision:
     """Department of Health proposes the level of a unit for a week (from the computed one, or overridden with a reason)."""
     if level not in (1, 2, 3, 4):
         raise Invalid("Cấp độ phải từ 1 đến 4.", "The level must be 1 to 4.", "level")
+    check_unit_of_week(unit, week_start)
     assessment = Assessment.objects.filter(unit=unit, week_start=week_start).first()
     computed = assessment.level if assessment else None
     _reason_needed(level, computed, reason, "Cấp độ đề xuất", "The proposed level")

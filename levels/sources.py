@@ -9,7 +9,8 @@ the Department of Health's correction).
   are assessed on their aggregated population, never as the worst commune).
 * criterion 1: cases.selectors.criteria_counts_by_commune: community cases confirmed in the window; patients on
   oxygen and deaths counted for all residents' cases. Rates per 100,000 per week (a 14-day window is divided by 2).
-* criterion 2: vaccination.selectors.coverage_for_levels_many(units, on).
+* criterion 2: vaccination.selectors.coverage_for_levels_rollup (coverage_for_levels_many's figures, summed over
+  the communes already mapped to the units).
 * criterion 3: facilities.selectors.response_teams_by_commune (mobile medical stations, care teams);
   facilities.selectors.beds_by_facility_place minus cases.selectors.open_admissions_by_facility_place for free
   beds (district) and ICU beds (province).
@@ -21,9 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Sum
-
 from cases import selectors as cases_selectors
+from core.sqlids import ids_in
 from facilities import selectors as facilities_selectors
 from geo import areas
 from vaccination import selectors as vaccination_selectors
@@ -59,49 +59,69 @@ def _per_100k_week(count: int, population: int, window_days: int) -> float:
 
 
 def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[int, UnitData]:
-    """Criteria values for each unit (communes, districts, the province) for the week starting `week_start`."""
-    from geo.models import AdministrativeUnit, PopulationEstimate
+    """Criteria values for each unit (communes, districts, the province) for the week starting `week_start`.
+
+    Set-based whatever the number of units (the whole country's 3,321 communes in one run): the communes under the
+    units are mapped once to the units they roll up into, each source is read in one grouped query per commune
+    (never per unit), and the figures are summed per unit in one pass."""
+    from geo.models import AdministrativeUnit
 
     from .models import CriteriaEntry
 
     start, end = _window(week_start, window_days)
     targets = {u.path: UnitData(u) for u in units}
     roots = sorted({p for p in targets if not any(a in targets for a in _ancestor_paths(p)[:-1])})
-    if len(roots) > 20:
+    many = len(roots) > 20
+    if many:
         # Many scattered units (e.g. every commune of the country): read their provinces, keep what rolls up.
         roots = sorted({_ancestor_paths(p)[0] for p in roots})
     # geo.areas: a 2025 unit also covers the pre-2025 communes it absorbed (their history of its weeks).
     under = areas.under_paths_q(roots, counting=True)
-    commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
-    communes = dict(commune_qs.values_list("id", "path"))
+    new_roots = any(r.startswith("/n") for r in roots)
+    if many:
+        # Provinces only (under_paths_q: their paths, and for a 2025 province the pre-2025 provinces merged into it,
+        # whole): every commune read once and kept by its province, rather than dozens of path prefixes tried on
+        # each unit, twice (the communes, then their successors).
+        keep = set(roots) | {o for olds in areas.old_province_paths_many([r for r in roots if r.startswith("/n")]).values()
+                             for o in olds}
+        communes = {cid: p for cid, p in AdministrativeUnit.objects.filter(level="commune").values_list("id", "path")
+                    if _ancestor_paths(p)[0] in keep}
+        successors = areas.default_successor_paths() if new_roots else {}
+    else:
+        commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
+        communes = dict(commune_qs.values_list("id", "path"))
+        successors = (areas.default_successor_paths(commune_qs.filter(structure=areas.PRE_2025).values("id"))
+                      if new_roots else {})
     # Communes roll up into every target that is their ancestor; a pre-2025 commune also into the 2025 targets above
     # its default successor (geo.areas: a divided commune once).
     up: dict[int, tuple[str, ...]] = {cid: _ancestor_paths(p) for cid, p in communes.items()}
-    if any(r.startswith("/n") for r in roots):
-        for cid, new_path in areas.default_successor_paths(commune_qs.filter(structure=areas.PRE_2025).values("id")).items():
-            if cid in up:
-                up[cid] = up[cid] + _ancestor_paths(new_path)
+    for cid, new_path in successors.items():
+        if cid in up:
+            up[cid] = up[cid] + _ancestor_paths(new_path)
     rollup: dict[int, list[UnitData]] = {cid: [targets[a] for a in paths if a in targets] for cid, paths in up.items()}
-    # A subquery, not a list of ids: thousands of bound parameters cost more than the scan.
-    ids = commune_qs.values("id")
+    # The ids travel as one array (core.sqlids), not as the subquery of paths they came from: its dozens of
+    # LIKE prefixes were planned again by every source's query.
+    ids = ids_in(communes)
 
-    # Population: the latest year not after the week.
-    pop_qs = PopulationEstimate.objects.filter(unit_id__in=ids)
-    year = pop_qs.filter(year__lte=end.year).order_by("-year").values_list("year", flat=True).first() or \
-        pop_qs.order_by("-year").values_list("year", flat=True).first()
+    # Population: the latest year not after the week, one grouped query (total, adults, elderly per commune and year).
+    # (The coverage denominators' rows: vaccination divides by the same rows, read once.)
+    rows = vaccination_selectors.population_rows_for_levels(ids)
+    years = {r["year"] for r in rows}
+    year = max((y for y in years if y <= end.year), default=max(years, default=None))
     # any ancestor path → total, adults, elderly; per structure of the estimates' commune, so that a 2025 unit with
     # estimates of its own does not add those of the pre-2025 communes it absorbed (geo.services.population's rule).
     by_structure = {s: defaultdict(lambda: [0, 0, 0]) for s in areas.STRUCTURES}
-    if year:
-        rows = pop_qs.filter(year=year).values("unit_id", "age_band").annotate(n=Sum("population"))
-        for r in rows:
-            path = communes.get(r["unit_id"])
-            structure = areas.FROM_2025 if path and path.startswith("/n") else areas.PRE_2025
-            for a in up.get(r["unit_id"], ()):
-                acc = by_structure[structure][a]
-                acc[0] += r["n"]
-                acc[1] += r["n"] if r["age_band"] in ADULT_BANDS else 0
-                acc[2] += r["n"] if r["age_band"] in ELDERLY_BANDS else 0
+    for r in rows:
+        if r["year"] != year:
+            continue
+        path = communes.get(r["unit_id"])
+        structure = areas.FROM_2025 if path and path.startswith("/n") else areas.PRE_2025
+        n, adult, elderly = r["n"] or 0, r["adult"] or 0, r["elderly"] or 0
+        for a in up.get(r["unit_id"], ()):
+            acc = by_structure[structure][a]
+            acc[0] += n
+            acc[1] += adult
+            acc[2] += elderly
     pop = defaultdict(lambda: [0, 0, 0])
     for structure in (areas.PRE_2025, areas.FROM_2025):  # 2025 estimates replace the absorbed ones where present
         for a, acc in by_structure[structure].items():
@@ -118,9 +138,9 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
             }
 
     _cases(targets, rollup, ids, start, end, window_days)
-    _coverage(targets, end)
+    _coverage(targets, rollup, end, rows)
     _capacity(targets, rollup, ids, roots, end, pop)
-    _entries(targets, CriteriaEntry, week_start, AdministrativeUnit.objects.filter(under).values("id"))
+    _entries(targets, CriteriaEntry, week_start)
     return {t.unit.id: t for t in targets.values()}
 
 
@@ -150,20 +170,29 @@ def _cases(targets, rollup, ids, start, end, window_days):
             }
 
 
-def _coverage(targets, on):
-    # One pass for all units (never a query set per unit).
-    bulk = vaccination_selectors.coverage_for_levels_many([t.unit for t in targets.values()], on) or {}
+def _coverage(targets, rollup, on, population_rows):
+    # One pass for all units on the communes already mapped to them (never a query set per unit): vaccination sums
+    # numerators and denominators per unit (coverage_for_levels_many's figures).
+    owners = {cid: [t.unit.path for t in ts] for cid, ts in rollup.items() if ts}
+    by_path = vaccination_selectors.coverage_for_levels_rollup(owners, on, population_rows) if owners else {}
+    origin = _coverage_origin(on)
     for t in targets.values():
-        _set_coverage(t, bulk.get(t.unit.id, {}), on)
+        _set_coverage(t, by_path.get(t.unit.path, {}), on, origin)
 
 
-def _set_coverage(t, cov, on):
+def _set_coverage(t, cov, on, origin=None):
+    origin = origin or _coverage_origin(on)
     for key in COVERAGE_KEYS:
         if cov.get(key) is not None:
             t.values[key] = round(float(cov[key]), 2)
-            t.origins[key] = {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
+            t.origins[key] = origin
         elif key not in t.notes:
             t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
+
+
+def _coverage_origin(on) -> dict:
+    # One dict shared by every unit of the run (written out as JSON per row; never mutated).
+    return {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
 
 
 def _capacity(targets, rollup, ids, roots, on, pop):
@@ -212,9 +241,12 @@ def _capacity(targets, rollup, ids, roots, on, pop):
                                               "en": f"Facilities: {totals[province][1]} ICU beds in the province"}
 
 
-def _entries(targets, CriteriaEntry, week_start, unit_ids):
+def _entries(targets, CriteriaEntry, week_start):
     by_id = {t.unit.id: t for t in targets.values()}
-    for e in CriteriaEntry.objects.filter(unit_id__in=unit_ids, week_start=week_start).select_related("entered_by"):
+    entries = CriteriaEntry.objects.filter(week_start=week_start).select_related("entered_by")
+    if len(by_id) <= 500:  # a province's run names its units; the country's keeps the week's few entries it needs
+        entries = entries.filter(unit_id__in=list(by_id))
+    for e in entries:
         t = by_id.get(e.unit_id)
         if t is None:
             continue

@@ -18,9 +18,9 @@ from core.parsing import ParseError, parse_date, parse_datetime
 from core.scoping import scope, visible_units
 from core.views import role_required
 from geo import areas
-from geo.models import AdministrativeUnit
+from geo.models import AdministrativeUnit, Level
 
-from . import rules, services
+from . import crosswalk, rules, services
 from .models import LEVEL_COLOURS, Assessment, CriteriaVersion, LevelDecision, Measure
 from .roles import DECIDERS, ENTRY_EDITORS, PROPOSERS
 
@@ -67,40 +67,45 @@ def _explain(a: Assessment | None) -> dict:
 def level_map(request):
     visible = scope(Assessment.objects.all(), request.user)
     week, weeks = _week(request, visible)
-    rows = list(visible.filter(week_start=week).select_related("unit"))
+    week_structure = areas.structure_on(week)
+    # The map the user chose (today's by default); a week assessed on the other structure is shown derived there.
+    structure = areas.structure_from_request(request)
+    derived = structure != week_structure
+    units = crosswalk.shown_units(request.user, structure)
+    cells = crosswalk.cells([u for u in units if u.level == Level.COMMUNE], week)
+    rows = list(visible.filter(week_start=week, unit__level__in=[Level.DISTRICT, Level.PROVINCE]).select_related("unit"))
     by_unit = {a.unit_id: a for a in rows}
-    # The units of that week's structure (geo.areas): districts and communes until 30/06/2025, communes after.
-    units = list(visible_units(request.user).filter(structure=areas.structure_on(week)).exclude(level="province").order_by("path"))
+    lang = _lang()
     districts = []
     current = None
     for u in units:
-        if u.level == "district":
+        if u.level == Level.DISTRICT:
             current = {"unit": u, "assessment": by_unit.get(u.id), "communes": []}
             districts.append(current)
         elif current is not None and u.path.startswith(current["unit"].path):
-            current["communes"].append({"unit": u, "assessment": by_unit.get(u.id)})
-    if not districts:  # a commune user: his commune only
-        districts = [{"unit": None, "assessment": None, "communes": [{"unit": u, "assessment": by_unit.get(u.id)} for u in units]}]
-    province = next((a for a in rows if a.unit.level == "province"), None)
-    features = _features([u for u in units if u.level == "commune"], by_unit, week)
+            current["communes"].append(_cell_dict(cells[u.id], lang))
+    if not districts:  # the 2025 map, or a commune user: communes only
+        districts = [{"unit": None, "assessment": None, "communes": [_cell_dict(cells[u.id], lang) for u in units
+                                                                      if u.level == Level.COMMUNE]}]
+    province = None if derived else next((a for a in rows if a.unit.level == Level.PROVINCE), None)
+    features = _features([u for u in units if u.level == Level.COMMUNE], cells, week, lang)
     return render(request, "levels/map.html", {
         "week": week, "weeks": weeks if week in weeks else [week, *weeks], "districts": districts, "province": province,
-        "features": features, "colours": LEVEL_COLOURS,
-        "can_run": request.user.has_role(PROPOSERS), "can_decide": request.user.has_role(DECIDERS), "counts": _counts(rows),
+        "features": features, "colours": LEVEL_COLOURS, "structure": structure, "week_structure": week_structure,
+        "derived": derived,
+        "can_run": request.user.has_role(PROPOSERS), "can_decide": request.user.has_role(DECIDERS),
+        "counts": crosswalk.counts(cells),
         "pending": scope(LevelDecision.objects.filter(week_start=week, status=LevelDecision.Status.PROPOSED), request.user).count(),
         "now": timezone.localtime(), "default_effective": timezone.localtime() + services.RAISE_NOTICE + dt.timedelta(hours=1),
     })
 
 
-def _counts(rows):
-    out = {1: 0, 2: 0, 3: 0, 4: 0, None: 0}
-    for a in rows:
-        if a.unit.level == "commune":
-            out[a.level] += 1
-    return [(k, v) for k, v in out.items()]
+def _cell_dict(cell, lang) -> dict:
+    return {"unit": cell.unit, "level": cell.level, "derived": cell.derived, "note": cell.note(lang),
+            "detail": cell.detail(lang)}
 
 
-def _features(communes, by_unit, week):
+def _features(communes, cells, week, lang):
     """GeoJSON features of the communes whose boundary is loaded (geo.Boundary), coloured by level."""
     from geo.models import Boundary
 
@@ -118,9 +123,9 @@ def _features(communes, by_unit, week):
             geom = feats[0].get("geometry") if feats else None
         if not geom:
             continue
-        a = by_unit.get(u.id)
+        cell = cells[u.id]
         out.append({"type": "Feature", "geometry": geom, "properties": {
-            "id": u.id, "name": u.name, "level": a.level if a else None,
+            "id": u.id, "name": u.name, "level": cell.level, "derived": cell.derived, "note": cell.detail(lang),
             "url": f"/levels/don-vi/{u.id}/{week.isoformat()}/"}})
     return out
 
@@ -145,15 +150,20 @@ def run_assessment(request):
 # -- one unit, one week ----------------------------------------------------------------------------------
 @role_required(HEALTH_READERS)
 def unit_week(request, unit_id, week):
-    unit = _visible_unit(request, unit_id)
+    unit = _visible_unit(request, unit_id, shown=True)
     week = services.week_start_of(dt.date.fromisoformat(week))
     return render(request, "levels/_unit.html" if request.htmx else "levels/unit.html", _unit_context(request, unit, week))
 
 
-def _visible_unit(request, unit_id):
+def _visible_unit(request, unit_id, *, shown=False):
+    """The unit if it is in the user's jurisdiction, else 404; `shown`: also a commune his map shows on the other
+    structure (shown_units: a user placed on the other structure's unit), for reading only."""
     try:
         return visible_units(request.user).get(pk=unit_id)
     except AdministrativeUnit.DoesNotExist:
+        unit = AdministrativeUnit.objects.filter(pk=unit_id).first() if shown else None
+        if unit is not None and unit in crosswalk.shown_units(request.user, unit.structure):
+            return unit
         raise Http404
 
 
@@ -162,10 +172,19 @@ def _unit_context(request, unit, week, error=None):
     decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
     history = scope(LevelDecision.objects.filter(unit=unit), request.user).order_by("-week_start")[:20]
     in_force, measures = services.measures_in_force(unit)
+    # A unit of the other structure than the week's has no assessment of its own: a commune shows its derived level
+    # (levels.crosswalk) and nobody proposes or decides on it.
+    other_structure = unit.structure != areas.structure_on(week)
+    cell = crosswalk.cells([unit], week)[unit.id] if other_structure and unit.level == Level.COMMUNE else None
+    lang = _lang()
     return {
+        "other_structure": other_structure, "derived": cell, "derived_note": cell.note(lang) if cell else "",
+        "derived_sources": [{"unit": u, "level": lvl} for u, lvl in cell.sources] if cell else [],
+        "week_on_2025": areas.structure_on(week) == areas.FROM_2025,
         "unit": unit, "week": week, "week_end": week + dt.timedelta(days=6), "assessment": a, "explain": _explain(a),
         "decision": decision, "history": history, "in_force": in_force, "measures": measures, "error": error,
-        "can_propose": request.user.has_role(PROPOSERS), "can_decide": request.user.has_role(DECIDERS),
+        "can_propose": request.user.has_role(PROPOSERS) and not other_structure,
+        "can_decide": request.user.has_role(DECIDERS) and not other_structure,
         "levels": [1, 2, 3, 4], "now": timezone.localtime(),
         "default_effective": timezone.localtime() + services.RAISE_NOTICE + dt.timedelta(hours=1),
     }

@@ -181,3 +181,14 @@ def campaign_by_id(pk):
         return Campaign.objects.filter(pk=int(pk), target=Campaign.Target.CATCH_UP).first()
     except (TypeError, ValueError):
         return None
+def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) -> dict:
+    """The same figures summed over groups of communes: `owners` = {commune id: keys it adds to} → {key: figures}
+    (levels' country-wide assessment, which has already mapped every commune to the units above it).
+    `population_rows`: those of `population_rows_for_levels`, when the caller read them for its own use."""
+    return services.coverage_for_levels_rollup(owners, on, population_rows)
+
+
+def population_rows_for_levels(commune_ids) -> list[dict]:
+    """Population per commune and year ({"unit_id", "year", "n", "adult", "elderly"}), the coverage denominators'
+    rows, in one grouped query (`commune_ids`: ids, core.sqlids.ids_in or a subquery)."""
+    return services.population_rows_for_levels(commune_ids)

@@ -12,6 +12,7 @@ from accounts.roles import allowed
 from audit.services import record
 from core.dataversion import bump, cached
 from core.errors import Invalid
+from core.sqlids import ids_in
 from diseases.rules import NoRuleInForce, in_force, rule_in_force, versions_in_force
 from diseases.rules import check_overlap as check_rule_overlap
 from diseases.rules import forget as forget_rules
@@ -402,8 +403,6 @@ def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
     one grouped scan per source instead of a few queries per unit. Same figures as the per-unit function."""
     from collections import defaultdict
 
-    from people.models import Person
-
     units = list(units)
     targets: dict[str, list[int]] = defaultdict(list)
     for u in units:
@@ -427,35 +426,55 @@ def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
         for old, new in areas.rollup_map(areas.FROM_2025).items():
             if old != new and new in owners:
                 owners[old] |= owners[new]
-    ids = sorted(owners)
+    by_path = coverage_for_levels_rollup(owners, on)
+    none = dict.fromkeys(("adult_1dose_pct", "age50_full_pct", "high_risk_full_pct", "full_pct"))
+    return {pk: by_path.get(path, none) for path, pks in targets.items() for pk in pks}
+
+
+def population_rows_for_levels(commune_ids):
+    """The grouped population rows `coverage_for_levels_rollup` divides by: {"unit_id", "year", "n", "adult",
+    "elderly"} per commune and year (one query; a caller that needs them too reads them once and passes them)."""
+    return list(PopulationEstimate.objects.filter(unit_id__in=commune_ids).values("unit_id", "year")
+                .annotate(n=Sum("population"), adult=Sum("population", filter=~Q(age_band__in=("0-4", "5-11", "12-17"))),
+                          elderly=Sum("population", filter=Q(age_band__in=("50-64", "65+")))).order_by())
+
+
+def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) -> dict:
+    """The coverage figures of `coverage_for_levels`, summed over groups of communes: `owners` maps a commune id to
+    the keys (unit paths, ids…) whose figures it adds to → {key: figures} for every key named. Numerators and
+    denominators are summed per key, then divided (a rate is never averaged). Three grouped queries for all keys:
+    the doses, the high-risk people, the population (each commune's latest year not after `on`; `population_rows`:
+    those of `population_rows_for_levels` when the caller has read them already)."""
+    from collections import defaultdict
+
+    from people.models import Person
+
+    ids = sorted(cid for cid, keys in owners.items() if keys)
     acc = defaultdict(lambda: defaultdict(int))
     if ids:
-        id_list = ",".join(str(int(i)) for i in ids)
         adult_cut, elderly_cut = _years_before(on, 18), _years_before(on, 50)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"""SELECT commune_id, COUNT(CASE WHEN birth_date <= %s THEN 1 END),
-                           COUNT(CASE WHEN birth_date <= %s AND primary_done_on <= %s THEN 1 END),
-                           COUNT(CASE WHEN primary_done_on <= %s THEN 1 END)
-                    FROM vaccination_personvaccination WHERE commune_id IN ({id_list}) AND first_on <= %s GROUP BY 1""",
-                [adult_cut, elderly_cut, on, on, on],
-            )
-            for cid, adult1, elderly_full, full in cur.fetchall():
-                for path in owners[cid]:
-                    acc[path]["adult1"] += adult1
-                    acc[path]["elderly_full"] += elderly_full
-                    acc[path]["full"] += full
+        in_ids = ids_in(ids)  # one array parameter, not 13,000 placeholders
+        doses = (PersonVaccination.objects.filter(commune_id__in=in_ids, first_on__lte=on).values("commune_id")
+                 .annotate(adult1=Count("pk", filter=Q(birth_date__lte=adult_cut)),
+                           elderly_full=Count("pk", filter=Q(birth_date__lte=elderly_cut, primary_done_on__lte=on)),
+                           full=Count("pk", filter=Q(primary_done_on__lte=on))).order_by())
+        for r in doses:
+            for key in owners[r["commune_id"]]:
+                a = acc[key]
+                a["adult1"] += r["adult1"]
+                a["elderly_full"] += r["elderly_full"]
+                a["full"] += r["full"]
         high_risk = (
-            Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
+            Person.objects.filter(commune_id__in=in_ids, merged_into__isnull=True)
             .filter(~Q(comorbidities=[]) | Q(is_immunocompromised=True))
-            .values("commune_id").annotate(total=Count("id"), full=Count("id", filter=_primary_done_by(on)))
+            .values("commune_id").annotate(total=Count("id"), full=Count("id", filter=_primary_done_by(on))).order_by()
         )
         for r in high_risk:
-            for path in owners[r["commune_id"]]:
-                acc[path]["hr_total"] += r["total"]
-                acc[path]["hr_full"] += r["full"]
-        # Denominators: each commune's latest population year not after `on`.
-        rows = PopulationEstimate.objects.filter(unit_id__in=ids).values("unit_id", "year", "age_band").annotate(n=Sum("population"))
+            for key in owners[r["commune_id"]]:
+                acc[key]["hr_total"] += r["total"]
+                acc[key]["hr_full"] += r["full"]
+        # Denominators: each commune's latest population year not after `on` (else its earliest).
+        rows = population_rows_for_levels(in_ids) if population_rows is None else population_rows
         years: dict[int, set[int]] = defaultdict(set)
         for r in rows:
             years[r["unit_id"]].add(r["year"])
@@ -463,27 +482,24 @@ def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
         for r in rows:
             if chosen[r["unit_id"]] != r["year"]:
                 continue
-            for path in owners[r["unit_id"]]:
-                acc[path]["pop"] += r["n"]
-                if r["age_band"] not in ("0-4", "5-11", "12-17"):
-                    acc[path]["adult_pop"] += r["n"]
-                if r["age_band"] in ("50-64", "65+"):
-                    acc[path]["elderly_pop"] += r["n"]
+            for key in owners.get(r["unit_id"], ()):
+                a = acc[key]
+                a["pop"] += r["n"] or 0
+                a["adult_pop"] += r["adult"] or 0
+                a["elderly_pop"] += r["elderly"] or 0
 
     def pct(num, den):
         return round(100.0 * num / den, 2) if den else None
 
     out = {}
-    for path, pks in targets.items():
-        a = acc[path]
-        figures = {
+    for key in {k for keys in owners.values() for k in keys}:
+        a = acc[key]
+        out[key] = {
             "adult_1dose_pct": pct(a["adult1"], a["adult_pop"]),
             "age50_full_pct": pct(a["elderly_full"], a["elderly_pop"]),
             "high_risk_full_pct": pct(a["hr_full"], a["hr_total"]),
             "full_pct": pct(a["full"], a["pop"]),
         }
-        for pk in pks:
-            out[pk] = figures
     return out
 
 

@@ -21,7 +21,14 @@ def test_it_proposes_decides_and_publishes_a_commune_level_from_the_map(personas
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = ctx.new_page()
     browser_login(page, live_server, "so_y_te")
+    # Today's map by default: the 2022 level is derived on the 2025 commune that took commune A over.
+    successor = commune_a.successor_links.get(is_default=True).new_unit
     page.goto(f"{live_server.url}/levels/?week={older.isoformat()}")
+    cell = page.locator(f"a[data-unit='{successor.id}']")
+    assert "level-1" in cell.get_attribute("class") and cell.get_attribute("data-derived") == "1"
+    assert "xã cũ" in cell.inner_text() and commune_a.name in cell.get_attribute("title")
+    page.click("nav.structure-switch a")  # "trước 01/07/2025": the week's own communes, where levels are decided
+    page.wait_for_url("**structure=pre2025**")
     assert page.locator(f"a[data-unit='{commune_a.id}']").get_attribute("class").endswith("level-1")
     page.select_option("#week", WEEK.isoformat())
     page.wait_for_url(f"**week={WEEK.isoformat()}")
@@ -38,7 +45,7 @@ def test_it_proposes_decides_and_publishes_a_commune_level_from_the_map(personas
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = ctx.new_page()
     browser_login(page, live_server, "lanh_dao")
-    page.goto(f"{live_server.url}/levels/?week={WEEK.isoformat()}")
+    page.goto(f"{live_server.url}/levels/?week={WEEK.isoformat()}&structure=pre2025")
     page.click(f"a[data-unit='{commune_a.id}']")
     page.wait_for_selector("#decide-form")
     page.fill("#decision-number", "25/QĐ-UBND")

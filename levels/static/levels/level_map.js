@@ -8,9 +8,14 @@
   var data = JSON.parse(source.textContent);
   var map = L.map(el);
   var layer = L.geoJSON({type: "FeatureCollection", features: data}, {
-    style: function (f) { return {color: "#555", weight: 1, fillOpacity: .75, fillColor: colours[f.properties.level] || "#ccc"}; },
+    style: function (f) {
+      return {color: "#555", weight: 1, fillOpacity: .75, fillColor: colours[f.properties.level] || "#ccc",
+              dashArray: f.properties.derived ? "4 3" : null};
+    },
     onEachFeature: function (f, l) {
-      l.bindTooltip(f.properties.name + (f.properties.level ? " · " + f.properties.level : ""));
+      // A derived level (the other structure's map, levels.crosswalk) names what it was derived from.
+      l.bindTooltip(f.properties.name + (f.properties.level ? " · " + f.properties.level : "") +
+                    (f.properties.derived ? " — " + f.properties.note : ""));
       l.on("click", function () { htmx.ajax("GET", f.properties.url, "#detail"); });
     }
   }).addTo(map);

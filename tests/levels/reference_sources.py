@@ -1,0 +1,216 @@
+"""The levels sources as they were before the set-based fast path (levels/sources.py at commit 41432a6), kept as an
+executable reference for the parity test (tests/levels/test_structures.py): per-unit-path roll-ups, a population
+query per band, coverage through vaccination.coverage_for_levels_many. Not used by the application."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Sum
+
+from cases import selectors as cases_selectors
+from facilities import selectors as facilities_selectors
+from geo import areas
+from vaccination import selectors as vaccination_selectors
+
+ADULT_BANDS = ("18-49", "50-64", "65+")
+ELDERLY_BANDS = ("50-64", "65+")
+COVERAGE_KEYS = ("adult_1dose_pct", "age50_full_pct", "high_risk_full_pct", "full_pct")
+
+
+@dataclass
+class UnitData:
+    unit: object
+    population: int | None = None
+    values: dict = field(default_factory=dict)
+    origins: dict = field(default_factory=dict)  # key → {"vi", "en"}
+    notes: dict = field(default_factory=dict)  # key → {"vi", "en"} why a value is missing
+
+
+def _window(week_start: dt.date, window_days: int) -> tuple[dt.date, dt.date]:
+    end = week_start + dt.timedelta(days=6)
+    return end - dt.timedelta(days=window_days - 1), end
+
+
+@lru_cache(maxsize=65536)
+def _ancestor_paths(path: str) -> tuple[str, ...]:
+    """"/62/608/23281/" → ("/62/", "/62/608/", "/62/608/23281/")."""
+    codes = path.strip("/").split("/")
+    return tuple("/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes)))
+
+
+def _per_100k_week(count: int, population: int, window_days: int) -> float:
+    return round(count * 100_000 / population * 7 / window_days, 2)
+
+
+def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[int, UnitData]:
+    """Criteria values for each unit (communes, districts, the province) for the week starting `week_start`."""
+    from geo.models import AdministrativeUnit, PopulationEstimate
+    from levels.models import CriteriaEntry
+
+    start, end = _window(week_start, window_days)
+    targets = {u.path: UnitData(u) for u in units}
+    roots = sorted({p for p in targets if not any(a in targets for a in _ancestor_paths(p)[:-1])})
+    if len(roots) > 20:
+        # Many scattered units (e.g. every commune of the country): read their provinces, keep what rolls up.
+        roots = sorted({_ancestor_paths(p)[0] for p in roots})
+    # geo.areas: a 2025 unit also covers the pre-2025 communes it absorbed (their history of its weeks).
+    under = areas.under_paths_q(roots, counting=True)
+    commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
+    communes = dict(commune_qs.values_list("id", "path"))
+    # Communes roll up into every target that is their ancestor; a pre-2025 commune also into the 2025 targets above
+    # its default successor (geo.areas: a divided commune once).
+    up: dict[int, tuple[str, ...]] = {cid: _ancestor_paths(p) for cid, p in communes.items()}
+    if any(r.startswith("/n") for r in roots):
+        for cid, new_path in areas.default_successor_paths(commune_qs.filter(structure=areas.PRE_2025).values("id")).items():
+            if cid in up:
+                up[cid] = up[cid] + _ancestor_paths(new_path)
+    rollup: dict[int, list[UnitData]] = {cid: [targets[a] for a in paths if a in targets] for cid, paths in up.items()}
+    # A subquery, not a list of ids: thousands of bound parameters cost more than the scan.
+    ids = commune_qs.values("id")
+
+    # Population: the latest year not after the week.
+    pop_qs = PopulationEstimate.objects.filter(unit_id__in=ids)
+    year = pop_qs.filter(year__lte=end.year).order_by("-year").values_list("year", flat=True).first() or \
+        pop_qs.order_by("-year").values_list("year", flat=True).first()
+    # any ancestor path → total, adults, elderly; per structure of the estimates' commune, so that a 2025 unit with
+    # estimates of its own does not add those of the pre-2025 communes it absorbed (geo.services.population's rule).
+    by_structure = {s: defaultdict(lambda: [0, 0, 0]) for s in areas.STRUCTURES}
+    if year:
+        rows = pop_qs.filter(year=year).values("unit_id", "age_band").annotate(n=Sum("population"))
+        for r in rows:
+            path = communes.get(r["unit_id"])
+            structure = areas.FROM_2025 if path and path.startswith("/n") else areas.PRE_2025
+            for a in up.get(r["unit_id"], ()):
+                acc = by_structure[structure][a]
+                acc[0] += r["n"]
+                acc[1] += r["n"] if r["age_band"] in ADULT_BANDS else 0
+                acc[2] += r["n"] if r["age_band"] in ELDERLY_BANDS else 0
+    pop = defaultdict(lambda: [0, 0, 0])
+    for structure in (areas.PRE_2025, areas.FROM_2025):  # 2025 estimates replace the absorbed ones where present
+        for a, acc in by_structure[structure].items():
+            if structure == areas.PRE_2025 or acc[0]:
+                pop[a] = acc
+    for t in targets.values():
+        total = pop[t.unit.path][0]
+        if total:
+            t.population = total
+        else:
+            t.notes["population"] = {
+                "vi": f"Chưa có dân số của {t.unit.name} (geo: ước tính dân số theo xã).",
+                "en": f"No population for {t.unit.name} (geo: population estimates per commune).",
+            }
+
+    _cases(targets, rollup, ids, start, end, window_days)
+    _coverage(targets, end)
+    _capacity(targets, rollup, ids, roots, end, pop)
+    _entries(targets, CriteriaEntry, week_start, AdministrativeUnit.objects.filter(under).values("id"))
+    return {t.unit.id: t for t in targets.values()}
+
+
+def _cases(targets, rollup, ids, start, end, window_days):
+    by_commune = cases_selectors.criteria_counts_by_commune(ids, start, end)
+    counts = {k: defaultdict(int) for k in ("cases", "oxygen", "deaths")}
+    for key, source in (("cases", "community"), ("oxygen", "oxygen"), ("deaths", "deaths")):
+        for commune_id, n in by_commune[source].items():
+            for t in rollup.get(commune_id, ()):
+                counts[key][t.unit.path] += n
+    span = f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
+    for t in targets.values():
+        for key, ckey, vi, en in (
+            ("new_cases_per_100k_week", "cases", "ca mắc mới tại cộng đồng", "new community cases"),
+            ("oxygen_per_100k_week", "oxygen", "người bệnh thở oxy", "patients on oxygen"),
+            ("deaths_per_100k_week", "deaths", "ca tử vong", "deaths"),
+        ):
+            n = counts[ckey][t.unit.path]
+            if not t.population:
+                t.notes[key] = t.notes["population"]
+                continue
+            t.values[key] = _per_100k_week(n, t.population, window_days)
+            t.origins[key] = {
+                "vi": f"Ca bệnh: {n} {vi} ({span}), dân số {t.population:,}".replace(f"{t.population:,}", f"{t.population:,}".replace(",", ".")),
+                "en": f"Cases: {n} {en} ({span}), population {t.population:,}",
+                "count": n,
+            }
+
+
+def _coverage(targets, on):
+    # One pass for all units (never a query set per unit).
+    bulk = vaccination_selectors.coverage_for_levels_many([t.unit for t in targets.values()], on) or {}
+    for t in targets.values():
+        _set_coverage(t, bulk.get(t.unit.id, {}), on)
+
+
+def _set_coverage(t, cov, on):
+    for key in COVERAGE_KEYS:
+        if cov.get(key) is not None:
+            t.values[key] = round(float(cov[key]), 2)
+            t.origins[key] = {"vi": f"Tiêm chủng: số liệu đến ngày {on:%d/%m/%Y}", "en": f"Vaccination: data up to {on:%d/%m/%Y}"}
+        elif key not in t.notes:
+            t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
+
+
+def _capacity(targets, rollup, ids, roots, on, pop):
+    have = facilities_selectors.response_teams_by_commune(ids)
+    ready = defaultdict(lambda: [0, 0, 0])  # communes, with mobile station, with care team
+    for cid, ts in rollup.items():
+        teams = have.get(cid, {})
+        for t in ts:
+            acc = ready[t.unit.path]
+            acc[0] += 1
+            acc[1] += bool(teams.get("mobile_station"))
+            acc[2] += bool(teams.get("care_team"))
+    for t in targets.values():
+        total, mobile, care = ready[t.unit.path]
+        if not total:
+            continue
+        t.values["mobile_stations_ready"] = mobile == total
+        t.origins["mobile_stations_ready"] = {"vi": f"Tổ/đội: {mobile}/{total} xã có trạm y tế lưu động",
+                                              "en": f"Teams: {mobile}/{total} communes have a mobile medical station"}
+        t.values["home_care_ready"] = care == total
+        t.origins["home_care_ready"] = {"vi": f"Tổ/đội: {care}/{total} xã có tổ chăm sóc F0",
+                                        "en": f"Teams: {care}/{total} communes have an F0 care team"}
+
+    # Beds are counted where the facility is; a commune is judged on its district's beds (218: district level).
+    totals = defaultdict(lambda: [0, 0])  # district/province path → covid beds, icu beds
+    for r in facilities_selectors.beds_by_facility_place(roots):
+        for a in _ancestor_paths(r["facility__unit__path"])[:2]:
+            totals[a][1 if r["bed_type"] == facilities_selectors.ICU else 0] += r["n"]
+    at = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    for r in cases_selectors.open_admissions_by_facility_place(roots, at):
+        for a in _ancestor_paths(r["facility__unit__path"])[:2]:
+            if r["bed_type"] != facilities_selectors.ICU:  # ICU counts capacity; ordinary and oxygen beds count free beds
+                totals[a][0] -= r["n"]
+    for t in targets.values():
+        anc = list(_ancestor_paths(t.unit.path))
+        district = anc[1] if len(anc) > 1 else anc[0]
+        province = anc[0]
+        if district in totals and pop[district][0]:
+            t.values["free_beds_per_100k"] = round(totals[district][0] * 100_000 / pop[district][0], 2)
+            t.origins["free_beds_per_100k"] = {
+                "vi": f"Cơ sở điều trị: {totals[district][0]} giường trống trên địa bàn huyện",
+                "en": f"Facilities: {totals[district][0]} free beds in the district"}
+        if province in totals and pop[province][0]:
+            t.values["icu_beds_per_100k"] = round(totals[province][1] * 100_000 / pop[province][0], 2)
+            t.origins["icu_beds_per_100k"] = {"vi": f"Cơ sở điều trị: {totals[province][1]} giường ICU của tỉnh",
+                                              "en": f"Facilities: {totals[province][1]} ICU beds in the province"}
+
+
+def _entries(targets, CriteriaEntry, week_start, unit_ids):
+    by_id = {t.unit.id: t for t in targets.values()}
+    for e in CriteriaEntry.objects.filter(unit_id__in=unit_ids, week_start=week_start).select_related("entered_by"):
+        t = by_id.get(e.unit_id)
+        if t is None:
+            continue
+        how_vi = "nhập từ tệp" if e.origin == "imported" else "nhập tay"
+        how_en = "imported" if e.origin == "imported" else "entered"
+        who = str(e.entered_by) if e.entered_by else ""
+        for key, value in e.values.items():
+            if value is None or value == "":
+                continue
+            t.values[key] = value
+            t.origins[key] = {"vi": f"Số liệu {how_vi} {who} ({e.updated_at:%d/%m/%Y})".replace("  ", " "),
+                              "en": f"Value {how_en} by {who or '—'} ({e.updated_at:%d/%m/%Y})"}
+            t.notes.pop(key, None)
