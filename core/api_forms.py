@@ -39,6 +39,8 @@ class ErrorSerializer(serializers.Serializer):
 
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    message_vi = serializers.CharField()
+    message_en = serializers.CharField()
     code = serializers.CharField(help_text="edit_conflict")
     current_version = serializers.IntegerField()
     changes = serializers.ListField(child=serializers.DictField())
