@@ -113,17 +113,25 @@ class _QueryDictLike(dict):
         return value if isinstance(value, list) else [value]
 
 
-def bound_data(request):
+def bound_data(request, form_class=None):
+    """request.data as a Django form reads it. A JSON list goes to a multiple-choice field as a list; to any other
+    field (a JSON field of a model form) a list or an object goes as its JSON text, as the page's textarea sends it;
+    numbers as the text the page would send; false or null as a field left empty (an unticked box)."""
     data = request.data
     if hasattr(data, "getlist"):
         return data
+    multiple = {k for k, f in (form_class.base_fields.items() if form_class else ())
+                if isinstance(f, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField))}
     out = _QueryDictLike()
     for k, v in (data or {}).items():
-        # A JSON false for a checkbox must read as "not ticked"; numbers as the text the page would send.
-        out[k] = (json.dumps(v, ensure_ascii=False) if isinstance(v, dict)
-                  else v if isinstance(v, (list, bool)) or v is None else str(v))
         if v is None or v is False:
-            out.pop(k)
+            continue
+        if isinstance(v, list) and k in multiple:
+            out[k] = [str(x) for x in v]
+        elif isinstance(v, (list, dict)):
+            out[k] = json.dumps(v, ensure_ascii=False)
+        else:
+            out[k] = v if isinstance(v, bool) else str(v)
     return out
 
 
@@ -192,7 +200,7 @@ class FormWriteView(APIView):
             extra.is_valid(raise_exception=True)
             data.update(extra.validated_data)
         if self.form_class is not None:
-            form = self.form_class(bound_data(request), request.FILES or None, prefix=self.form_prefix or None,
+            form = self.form_class(bound_data(request, self.form_class), request.FILES or None, prefix=self.form_prefix or None,
                                    **self.form_kwargs(request, target=target, **kwargs))
             if not form.is_valid():
                 raise form_error(form)
