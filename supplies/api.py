@@ -16,7 +16,10 @@ from .roles import SUPPLY_EDITORS, SUPPLY_READERS
 
 
 def _invalid(exc: Invalid):
-    return exc  # core.api answers it in the one error shape (field, vi, en)
+    # The field keeps its [vi, en] list (older clients read it), inside the one error shape of core.api.
+    field = exc.field or "non_field_errors"
+    return ValidationError({field: [exc.vi, exc.en], "detail": f"{exc.vi} / {exc.en}", "message_vi": exc.vi,
+                            "message_en": exc.en, "errors": [{"field": exc.field, "message_vi": exc.vi, "message_en": exc.en}]})
 
 
 class ItemSerializer(serializers.ModelSerializer):
