@@ -43,7 +43,7 @@ class DirectiveViewSet(ScopedReadOnlyViewSet):
     @action(detail=False, methods=["post"], serializer_class=ParseRequestSerializer)
     def parse(self, request):
         if not request.user.has_role(DIRECTIVE_EDITORS):
-            return Response({"detail": "forbidden"}, status=status.HTTP_403_FORBIDDEN)
+            raise PermissionDenied()  # the one error shape (core.api)
         s = ParseRequestSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         return Response(services.parse_text(s.validated_data["text"]))
@@ -103,7 +103,7 @@ class AssignmentViewSet(ScopedReadOnlyViewSet):
     def progress(self, request, pk=None):
         assignment = self.get_object()
         if not request.user.has_role(PROGRESS_REPORTERS):
-            return Response({"detail": "forbidden"}, status=status.HTTP_403_FORBIDDEN)
+            raise PermissionDenied()
         s = ProgressSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
