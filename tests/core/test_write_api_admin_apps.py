@@ -253,3 +253,21 @@ def test_progress_over_the_api_follows_the_page_s_rule_and_error_shape(personas,
                  format="json")
     assert r.status_code == 201
     assert audited(personas["agency"]) >= 1
+
+
+# -- background imports (core.batches) ----------------------------------------------------------------------------------
+def test_a_failed_import_batch_is_retried_by_its_uploader_only(personas, api_for, tmp_path, settings):
+    from core.models import ImportBatch
+
+    settings.VAR_DIR = tmp_path
+    path = tmp_path / "thon.csv"
+    path.write_text("Mã xã,Tên xã,Tên thôn,Loại\n", encoding="utf-8")
+    batch = ImportBatch.objects.create(kind="villages", file_name="thon.csv", file_path=str(path), status="failed",
+                                       created_by=personas["commune_a"])
+    assert_error(api_for(personas["commune_b"]).post(f"/api/import-batches/{batch.pk}/retry/"), 404)
+    r = api_for(personas["commune_a"]).post(f"/api/import-batches/{batch.pk}/retry/")
+    assert r.status_code == 202 and r.json()["id"] == batch.pk
+    assert ImportBatch.objects.get(pk=batch.pk).attempts == 1  # queued again, and run (jobs run inline in tests)
+    assert AuditEvent.objects.filter(actor=personas["commune_a"], note__contains=f"import batch {batch.pk} retried").exists()
+    # Only a failed batch is retried.
+    assert_error(api_for(personas["commune_a"]).post(f"/api/import-batches/{batch.pk}/retry/"), 404)
