@@ -76,6 +76,8 @@ def _drf_field(f: forms.Field):
         return serializers.DateTimeField(**kw)
     if isinstance(f, forms.DateField):
         return serializers.DateField(**kw)
+    if isinstance(f, forms.JSONField):
+        return serializers.JSONField(**kw)
     if isinstance(f, forms.FileField):
         return serializers.FileField(**kw)
     return serializers.CharField(allow_blank=not f.required, **kw)
@@ -168,9 +170,9 @@ class FormWriteView(APIView):
         name = cls.__name__.removesuffix("View").removesuffix("API")
         request_ser = cls.input_serializer
         if request_ser is None and cls.form_class is not None:
-            request_ser = form_serializer(cls.form_class, f"{name}Request", dict(cls.extra_fields), cls.form_prefix)
+            request_ser = form_serializer(cls.form_class, name, dict(cls.extra_fields), cls.form_prefix)
         elif request_ser is not None and cls.extra_fields:
-            request_ser = type(f"{name}Request", (request_ser,), dict(cls.extra_fields))
+            request_ser = type(name, (request_ser,), dict(cls.extra_fields))
         cls._request_serializer = request_ser
         cls._extra_serializer = type(f"{name}Extra", (serializers.Serializer,), dict(cls.extra_fields)) if cls.extra_fields else None
         responses = {cls.success_status: cls.output or OpenApiTypes.OBJECT, **ERRORS, **(CONFLICT if cls.conflicts else {})}
