@@ -3,6 +3,7 @@ province), the same as the pages in accounts.views_admin, through accounts.servi
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from core.api import ScopedViewSetMixin
@@ -12,7 +13,7 @@ from facilities.models import Facility
 from geo.models import AdministrativeUnit
 
 from . import imports, services
-from .models import Agency, User
+from .models import Agency, ApiToken, User
 from .roles import USER_MANAGERS, Role
 
 
@@ -111,13 +112,84 @@ class UserViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         except FileRejected as exc:
             raise Invalid(exc.message_vi, exc.message_en, "file") from None
         if not result.saved:
-            return Response({"detail": "Tệp có dòng lỗi, chưa tạo tài khoản nào / The file has bad rows, no user was created",
-                             "errors": [e.as_dict() for e in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
+            vi, en = "Tệp có dòng lỗi, chưa tạo tài khoản nào", "The file has bad rows, no user was created"
+            return Response({"detail": f"{vi} / {en}", "message_vi": vi, "message_en": en,
+                             "errors": [{"field": e.column, **e.as_dict()} for e in result.errors]},
+                            status=status.HTTP_400_BAD_REQUEST)
         return Response({"created": [{"user": UserSerializer(c.user).data, "initial_password": c.password} for c in created]},
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=inline_serializer("TokenRevoke", {"token": serializers.IntegerField()}),
+                   responses=inline_serializer("TokenRevoked", {"revoked": serializers.BooleanField()}))
+    @action(detail=True, methods=["post"], url_path="revoke-token")
+    def revoke_token(self, request, pk=None):
+        """Revoke one of the user's API tokens (the user page's "thu hồi"); False when it was already revoked."""
+        target = self.get_object()
+        token = ApiToken.objects.filter(user=target, pk=_int(request.data.get("token"))).first()
+        if token is None:
+            raise NotFound()
+        return Response({"revoked": services.revoke_token(by=request.user, token=token)})
 
     @staticmethod
     def _valid(serializer_class, data, partial=False) -> dict:
         ser = serializer_class(data=data, partial=partial)
         ser.is_valid(raise_exception=True)
         return dict(ser.validated_data)
+
+
+def _int(value) -> int:
+    return int(value) if str(value or "").isdigit() else 0
+
+
+# -- the caller's own API tokens (the profile page) ---------------------------------------------------------------------
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "revoked_at"]
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="Tên thiết bị / the device's name")
+    days = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(help_text="chỉ trả về một lần / answered once, never again")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+
+class OwnTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own API tokens. Minting one needs what the profile page needs: a browser session that passed a
+    second factor (a token never mints tokens: a stolen one could otherwise renew itself forever). Revoking needs
+    only to be signed in."""
+
+    queryset = ApiToken.objects.none()  # (for the schema) the caller's own, below
+    serializer_class = ApiTokenSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user).order_by("-created_at")
+
+    @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
+    def create(self, request):
+        from rest_framework.authentication import SessionAuthentication
+
+        verified = getattr(request.user, "is_verified", None)
+        if not (isinstance(request.successful_authenticator, SessionAuthentication) and verified and verified()):
+            raise PermissionDenied("Tạo mã API cần phiên đăng nhập đã xác thực hai lớp / Minting an API token needs a "
+                                   "browser session that passed the second factor")
+        data = self._valid(ApiTokenCreateSerializer, request.data)
+        token, key = services.create_token(user=request.user, name=data["name"], days=data["days"])
+        return Response({**ApiTokenSerializer(token).data, "key": key}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=inline_serializer("OwnTokenRevoked", {"revoked": serializers.BooleanField()}))
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = ApiToken.objects.filter(user=request.user, pk=_int(pk)).first()
+        if token is None:
+            raise NotFound()
+        return Response({"revoked": services.revoke_token(by=request.user, token=token)})
+
+    _valid = staticmethod(UserViewSet._valid)

@@ -56,12 +56,17 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 def exception_handler(exc, context):
     if isinstance(exc, EditConflict):
+        vi, _sep, en = str(exc).partition(" / ")
         return Response(
             {
                 "detail": str(exc),
+                "message_vi": vi,
+                "message_en": en or vi,
                 "code": "edit_conflict",
                 "current_version": exc.current.version,
                 "changes": [{"field": c.field, "current": str(c.current), "submitted": str(c.submitted)} for c in exc.changes],
+                "errors": [{"field": c.field, "message_vi": "Người khác đã sửa trường này", "message_en": "Changed by someone else"}
+                           for c in exc.changes] or [{"field": None, "message_vi": vi, "message_en": en or vi}],
             },
             status=status.HTTP_409_CONFLICT,
         )

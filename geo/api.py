@@ -7,12 +7,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from core.api import HasRole, ScopedViewSetMixin
-from core.errors import Invalid
-from core.roles import HEALTH_READERS
+from core.api_forms import FormWriteView, batch_answer, scoped_or_404
+from core.roles import HEALTH_READERS, RULE_EDITORS
 
 from . import areas, services
-from .models import AGE_BAND_BOUNDS, AdministrativeUnit, PopulationEstimate, Village
-from .roles import GEO_EDITORS
+from .forms import BoundaryImportForm, RegionForm
+from .models import AGE_BAND_BOUNDS, AdministrativeUnit, HealthRegion, PopulationEstimate, Village
+from .roles import GEO_EDITORS, REGION_EDITORS
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -126,11 +127,9 @@ class VillageViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.create_village(by=self.request.user, commune=data["commune"], name=data["name"],
-                                                          kind=data.get("kind") or Village.Kind.THON, code=data.get("code", ""))
-        except Invalid as exc:
-            raise ValidationError({"detail": str(exc), "message_vi": exc.vi, "message_en": exc.en})
+        # An Invalid (e.g. a commune outside the jurisdiction) answers in the one error shape (core.api).
+        serializer.instance = services.create_village(by=self.request.user, commune=data["commune"], name=data["name"],
+                                                      kind=data.get("kind") or Village.Kind.THON, code=data.get("code", ""))
 
 
 class PopulationSerializer(serializers.ModelSerializer):
@@ -161,3 +160,55 @@ class PopulationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PopulationSerializer
     filterset_class = PopulationFilter
     allowed_roles = HEALTH_READERS
+
+
+# -- writes of the pages that had no endpoint (issue #14 §3) ----------------------------------------------------------
+class HealthRegionSerializer(serializers.ModelSerializer):
+    communes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = HealthRegion
+        fields = ["id", "province", "name", "centre_name", "note", "communes"]
+
+
+class _RegionWrite(FormWriteView):
+    edit_roles = REGION_EDITORS
+    form_class = RegionForm
+    output = HealthRegionSerializer
+
+    def form_kwargs(self, request, target=None, **kwargs):
+        return {"province": target.province if target else areas.installation_province()}
+
+
+class RegionCreateView(_RegionWrite):
+    """A health region of the installation's province over its communes (Department of Health); audited."""
+
+    def perform(self, request, data, target, **kwargs):
+        return services.create_region(by=request.user, province=areas.installation_province(), **data)
+
+
+class RegionUpdateView(_RegionWrite):
+    """Rename a health region or change its communes; audited."""
+
+    success_status = 200
+
+    def get_target(self, request, pk=None):
+        return scoped_or_404(HealthRegion.objects.select_related("province"), request.user, pk=pk)
+
+    def perform(self, request, data, target, **kwargs):
+        return services.update_region(by=request.user, region=target, **data)
+
+
+class BoundaryImportView(FormWriteView):
+    """Import boundaries (GeoJSON) in the background like the page; answers 202 with the batch to poll."""
+
+    edit_roles = RULE_EDITORS
+    form_class = BoundaryImportForm
+    success_status = 202
+
+    def perform(self, request, data, target, **kwargs):
+        from core.batches import start_import
+
+        batch = start_import(kind="boundaries", by=request.user, upload=data["file"],
+                             options={"code_property": data["code_property"] or "", "structure": data["structure"]})
+        return batch_answer(batch)

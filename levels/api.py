@@ -182,3 +182,308 @@ class LevelMapView(APIView):
                           "sources": [unit(u, lvl) for u, lvl in c.sources]} for c in cells.values()],
             "counts": {str(k) if k else "none": v for k, v in crosswalk.counts(cells)},
         })
+# -- the writes of the pages (issue #14 §3): the same services, the same roles ------------------------------------------
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+from rest_framework.exceptions import NotFound  # noqa: E402
+
+from accounts.roles import RULE_EDITORS  # noqa: E402
+from core.api_forms import FormWriteView, batch_answer  # noqa: E402
+from core.scoping import scope, visible_units  # noqa: E402
+
+from .models import CriteriaVersion, Measure  # noqa: E402
+from .roles import DECIDERS, ENTRY_EDITORS, PROPOSERS  # noqa: E402
+
+
+class WeekSerializer(serializers.Serializer):
+    week = serializers.DateField(required=False, help_text="Một ngày của tuần (mặc định: tuần trước) / a day of the week (default: last week)")
+
+
+def _week(data) -> dt.date:
+    week = data.get("week")
+    return services.week_start_of(week) if week else services.week_start_of(timezone.localdate()) - dt.timedelta(days=7)
+
+
+def _unit(request, unit_id):
+    unit = visible_units(request.user).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+class RunAssessmentView(FormWriteView):
+    """Assess every unit of the province(s) for a week (as the map's button); answers how many were assessed."""
+
+    edit_roles = PROPOSERS
+    input_serializer = WeekSerializer
+    success_status = 200
+
+    def perform(self, request, data, target, **kwargs):
+        from geo import areas
+        from geo.models import AdministrativeUnit
+
+        week = _week(data)
+        unit = request.user.jurisdiction_unit
+        if unit is not None and unit.structure == areas.structure_on(week):
+            provinces = [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))]
+        else:
+            provinces = list(areas.provinces_on(week))
+        return {"week": week, "assessed": sum(len(services.assess_province(p, week)) for p in provinces)}
+
+
+class ProposeWeekView(FormWriteView):
+    """Propose the computed level of every unit of the jurisdiction that has none yet, for a week."""
+
+    edit_roles = PROPOSERS
+    input_serializer = WeekSerializer
+    success_status = 200
+
+    def perform(self, request, data, target, **kwargs):
+        week = _week(data)
+        return {"week": week, "proposed": services.propose_week(by=request.user, week_start=week, units=visible_units(request.user))}
+
+
+class DecideWeekSerializer(WeekSerializer):
+    decision_number = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = serializers.DateTimeField()
+
+
+class DecideWeekView(FormWriteView):
+    """Decide and publish every proposal of the week at its proposed level under one decision; lists the refused."""
+
+    edit_roles = DECIDERS
+    input_serializer = DecideWeekSerializer
+    success_status = 200
+
+    def perform(self, request, data, target, **kwargs):
+        week = _week(data)
+        n, refused = services.decide_week(by=request.user, week_start=week, units=visible_units(request.user),
+                                          decision_number=data["decision_number"], decision_date=data["decision_date"],
+                                          effective_from=data["effective_from"])
+        return {"week": week, "decided": n, "refused": refused}
+
+
+class ProposeSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class _UnitWeek(FormWriteView):
+    def _where(self, request, unit_id, week):
+        try:
+            return _unit(request, unit_id), services.week_start_of(dt.date.fromisoformat(week))
+        except ValueError:
+            raise NotFound()
+
+    def get_target(self, request, unit_id=None, week=None):
+        unit, week = self._where(request, unit_id, week)
+        decision = scope(LevelDecision.objects.filter(unit=unit, week_start=week), request.user).first()
+        if decision is None:
+            raise NotFound()
+        return decision
+
+
+class ProposeView(_UnitWeek):
+    """Propose a unit's level for a week (an override of the computed level needs its reason)."""
+
+    edit_roles = PROPOSERS
+    input_serializer = ProposeSerializer
+    output = DecisionSerializer
+
+    def get_target(self, request, unit_id=None, week=None):
+        return self._where(request, unit_id, week)
+
+    def perform(self, request, data, target, **kwargs):
+        unit, week = target
+        return services.propose(by=request.user, unit=unit, week_start=week, level=data["level"], reason=data["reason"])
+
+
+class DecideSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    decision_number = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = serializers.DateTimeField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    extra_measures = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(help_text="phiên bản đã đọc / the version read")
+
+
+class DecideView(_UnitWeek):
+    """Record the People's Committee's decision on a proposal (a rise needs 48 h notice); 409 on a stale version."""
+
+    edit_roles = DECIDERS
+    input_serializer = DecideSerializer
+    output = DecisionSerializer
+    success_status = 200
+    conflicts = True
+
+    def perform(self, request, data, target, **kwargs):
+        return services.decide(by=request.user, decision=target, level=data["level"], decision_number=data["decision_number"],
+                               decision_date=data["decision_date"], effective_from=data["effective_from"],
+                               reason=data["reason"], extra_measures=data["extra_measures"], expected_version=data["version"])
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="phiên bản đã đọc / the version read")
+
+
+class PublishView(_UnitWeek):
+    """Publish a decided level; 409 on a stale version."""
+
+    edit_roles = DECIDERS
+    input_serializer = VersionSerializer
+    output = DecisionSerializer
+    success_status = 200
+    conflicts = True
+
+    def perform(self, request, data, target, **kwargs):
+        return services.publish(by=request.user, decision=target, expected_version=data["version"])
+
+
+class CriteriaVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CriteriaVersion
+        fields = ["id", "code", "name", "province", "based_on", "valid_from", "valid_to", "source_document", "values", "version"]
+
+
+def _criteria_version(request, pk):
+    version = scope(CriteriaVersion.objects.all(), request.user).filter(pk=pk).first()
+    if version is None:
+        raise NotFound()
+    return version
+
+
+class ThresholdSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=100)
+    value = serializers.JSONField(help_text="số, có/không, ma trận [1, 2, 3, 3], hoặc null / a number, a yes/no, a matrix, or null")
+    source = serializers.CharField(required=False, allow_blank=True, default="")
+    confirmed = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(help_text="phiên bản đã đọc / the version read")
+
+
+class ThresholdView(FormWriteView):
+    """Correct one threshold of a criteria version (rule editors), checked as the page does; 409 on a stale version."""
+
+    allowed_roles = HEALTH_READERS
+    edit_roles = RULE_EDITORS
+    input_serializer = ThresholdSerializer
+    output = CriteriaVersionSerializer
+    success_status = 200
+    conflicts = True
+
+    def get_target(self, request, pk=None):
+        return _criteria_version(request, pk)
+
+    def perform(self, request, data, target, **kwargs):
+        from .views import _parse_threshold  # the page's reading of a typed value (a matrix of 4 levels, a number…)
+
+        raw = data["value"]
+        raw = "" if raw is None else json.dumps(raw) if isinstance(raw, (list, bool)) else str(raw)
+        value = _parse_threshold(raw.strip(), target.values.get(data["key"], {}).get("value"))
+        services.set_threshold(by=request.user, version=target, key=data["key"], value=value, source=data["source"],
+                               confirmed=data["confirmed"], expected_version=data["version"])
+        return CriteriaVersion.objects.get(pk=target.pk)
+
+
+class AdaptSerializer(serializers.Serializer):
+    province = serializers.IntegerField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    source_document = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AdaptVersionView(FormWriteView):
+    """A province's adaptation of a criteria version, recorded as a new version."""
+
+    allowed_roles = HEALTH_READERS
+    edit_roles = RULE_EDITORS
+    input_serializer = AdaptSerializer
+    output = CriteriaVersionSerializer
+
+    def get_target(self, request, pk=None):
+        return _criteria_version(request, pk)
+
+    def perform(self, request, data, target, **kwargs):
+        province = visible_units(request.user).filter(level="province", pk=data["province"]).first()
+        if province is None:
+            raise Invalid("Chọn tỉnh điều chỉnh.", "Choose the adapting province.", "province")
+        return services.adapt_version(by=request.user, base=target, province=province, valid_from=data["valid_from"],
+                                      valid_to=data["valid_to"], source_document=data["source_document"].strip() or "—")
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = ["id", "level", "category", "text", "source", "is_active", "version"]
+
+
+class MeasureWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, allow_null=True, help_text="để trống: biện pháp mới / empty: a new measure")
+    text = serializers.CharField(allow_blank=True)
+    is_active = serializers.BooleanField(required=False, default=True)
+    level = serializers.IntegerField(required=False, default=1, min_value=1, max_value=4)
+    category = serializers.ChoiceField(choices=Measure.Category.choices, required=False, default="other")
+    source = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, help_text="khi sửa / when editing")
+
+
+class MeasureSaveView(FormWriteView):
+    """Add a measure to the catalogue, or change one's text or activity (with `id` and `version`: 409 if stale)."""
+
+    allowed_roles = HEALTH_READERS
+    edit_roles = RULE_EDITORS
+    input_serializer = MeasureWriteSerializer
+    output = MeasureSerializer
+    success_status = 200
+    conflicts = True
+
+    def perform(self, request, data, target, **kwargs):
+        measure = None
+        if data.get("id"):
+            measure = Measure.objects.filter(pk=data["id"]).first()
+            if measure is None:
+                raise NotFound()
+        values = {"text": data["text"].strip(), "is_active": data["is_active"]}
+        if measure is None:
+            values.update(level=data["level"], category=data["category"], source=data["source"])
+        return services.save_measure(by=request.user, measure=measure, data=values, expected_version=data.get("version") or None)
+
+
+class EntrySerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    week = serializers.DateField()
+    values = serializers.DictField(help_text="tiêu chí → giá trị (như trang nhập) / criterion → value (as the entry page)")
+
+
+class EntryView(FormWriteView):
+    """Enter a unit's criteria values for a week (as the entry page); a unit outside the jurisdiction → 404."""
+
+    edit_roles = ENTRY_EDITORS
+    input_serializer = EntrySerializer
+    success_status = 200
+
+    def perform(self, request, data, target, **kwargs):
+        unit = _unit(request, data["unit"])
+        values = {k: v for k, v in data["values"].items() if k in rules.INPUTS and v not in (None, "")}
+        entry = services.enter_values(by=request.user, unit=unit, week_start=data["week"], values=values)
+        return {"id": entry.pk, "unit": unit.pk, "week_start": entry.week_start, "values": entry.values}
+
+
+class EntryImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV/XLSX như trang nhập số liệu / as the entry page")
+
+
+class EntryImportView(FormWriteView):
+    """Import criteria values (CSV/XLSX) in the background like the page; 202 with the batch to poll."""
+
+    edit_roles = ENTRY_EDITORS
+    input_serializer = EntryImportSerializer
+    success_status = 202
+
+    def perform(self, request, data, target, **kwargs):
+        from core.batches import start_import
+
+        return batch_answer(start_import(kind="criteria", by=request.user, upload=data["file"]))

@@ -12,6 +12,8 @@ DOMAIN_APPS = [
 API_APPS = [
     "geo", "accounts", "people", "cases", "contacts", "testing", "vaccination", "levels", "supplies", "directives", "reports",
     "fieldapp",
+    # issue #14 §3 (every UI write has an API): the platform's import batches and the apps that had none.
+    "core", "facilities", "diseases", "dataprotection",
 ]
 
 urlpatterns = [

@@ -16,7 +16,10 @@ from .roles import SUPPLY_EDITORS, SUPPLY_READERS
 
 
 def _invalid(exc: Invalid):
-    return ValidationError({exc.field or "detail": [exc.vi, exc.en]})
+    # The field keeps its [vi, en] list (older clients read it), inside the one error shape of core.api.
+    field = exc.field or "non_field_errors"
+    return ValidationError({field: [exc.vi, exc.en], "detail": f"{exc.vi} / {exc.en}", "message_vi": exc.vi,
+                            "message_en": exc.en, "errors": [{"field": exc.field, "message_vi": exc.vi, "message_en": exc.en}]})
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -202,3 +205,130 @@ class TransferViewSet(ScopedReadOnlyViewSet):
             raise _invalid(exc)
         transfer.refresh_from_db()
         return Response(TransferSerializer(transfer).data)
+
+
+# -- the other writes of the pages (issue #14 §3): the same forms and services -------------------------------------
+from core.api_forms import FormWriteView, scoped_or_404  # noqa: E402
+from core.imports import FileRejected  # noqa: E402
+
+from . import selectors  # noqa: E402
+from .forms import DecisionForm, DispatchForm, ImportForm, RequestForm  # noqa: E402
+from .models import Shortfall, SupplyRequest  # noqa: E402
+from .roles import ALLOCATION_APPROVERS  # noqa: E402
+
+
+def _managed_store(request, pk):
+    store = scoped_or_404(Store.objects.all(), request.user, pk=pk)
+    if not services.can_manage(request.user, store):
+        raise PermissionDenied("Bạn không quản lý kho này / You do not manage this store")
+    return store
+
+
+class DispatchView(FormWriteView):
+    """A dispatch note from a store the caller manages to another store (stock in transit until received)."""
+
+    allowed_roles = SUPPLY_READERS
+    edit_roles = SUPPLY_EDITORS
+    form_class = DispatchForm
+    output = TransferSerializer
+
+    def get_target(self, request, pk=None):
+        return _managed_store(request, pk)
+
+    def form_kwargs(self, request, target=None, **kwargs):
+        lots = Lot.objects.filter(balances__store=target).select_related("item").distinct()
+        return {"stores": selectors.stores_for(request.user).exclude(pk=target.pk), "lots": lots}
+
+    def perform(self, request, data, target, **kwargs):
+        return services.dispatch(by=request.user, from_store=target, to_store=data["to_store"],
+                                 lines=[(data["lot"], data["quantity"])], document=data["document"])
+
+
+class SupplyRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupplyRequest
+        fields = ["id", "store", "item", "quantity", "need_note", "status", "approved_quantity", "decision_note"]
+
+
+class SupplyRequestCreateView(FormWriteView):
+    """A store the caller manages asks for supplies (item, quantity, the need it rests on)."""
+
+    allowed_roles = SUPPLY_READERS
+    edit_roles = SUPPLY_EDITORS
+    form_class = RequestForm
+    output = SupplyRequestSerializer
+
+    def get_target(self, request, pk=None):
+        return _managed_store(request, pk)
+
+    def form_kwargs(self, request, **kwargs):
+        return {"items": selectors.items_for(request.user)}
+
+    def perform(self, request, data, target, **kwargs):
+        return services.request_supply(by=request.user, store=target, item=data["item"], quantity=data["quantity"],
+                                       need_note=data["need_note"])
+
+
+class SupplyRequestDecideView(FormWriteView):
+    """Approve (possibly another quantity, dispatched at once FEFO from `from_store`) or reject a supply request."""
+
+    edit_roles = ALLOCATION_APPROVERS
+    form_class = DecisionForm
+    output = SupplyRequestSerializer
+    success_status = 200
+
+    def get_target(self, request, pk=None):
+        return scoped_or_404(SupplyRequest.objects.select_related("store", "item"), request.user, pk=pk)
+
+    def form_kwargs(self, request, target=None, **kwargs):
+        return {"stores": selectors.stores_for(request.user).exclude(pk=target.store_id)}
+
+    def perform(self, request, data, target, **kwargs):
+        return services.decide_request(by=request.user, request=target, approve=data["approve"], quantity=data["quantity"],
+                                       note=data["note"], from_store=data["from_store"] if data["approve"] else None)
+
+
+class ShortfallResolveView(FormWriteView):
+    """Mark a shortfall of a store the caller manages as dealt with."""
+
+    allowed_roles = SUPPLY_READERS
+    edit_roles = SUPPLY_EDITORS
+    success_status = 200
+
+    def get_target(self, request, pk=None):
+        shortfall = scoped_or_404(Shortfall.objects.select_related("store"), request.user, pk=pk)
+        if not services.can_manage(request.user, shortfall.store):
+            raise PermissionDenied("Bạn không quản lý kho này / You do not manage this store")
+        return shortfall
+
+    def perform(self, request, data, target, **kwargs):
+        services.resolve_shortfall(by=request.user, shortfall=target)
+        return {"id": target.pk, "resolved": True}
+
+
+class OpeningImportView(FormWriteView):
+    """Import opening balances (XLSX/CSV, at most 10 MB): all or nothing; a refused file lists each row in error with
+    its line, column and reason in Vietnamese and English."""
+
+    edit_roles = SUPPLY_EDITORS
+    form_class = ImportForm
+    success_status = 200
+
+    def perform(self, request, data, target, **kwargs):
+        from .imports import OpeningBalanceImporter
+        from .views import MAX_UPLOAD
+
+        f = data["file"]
+        if f.size > MAX_UPLOAD:
+            raise Invalid("Tệp lớn hơn 10 MB.", "The file is larger than 10 MB.", field="file")
+        try:
+            result = OpeningBalanceImporter(by=request.user, filename=f.name).run(f.read(), f.name)
+        except FileRejected as exc:
+            raise Invalid(exc.message_vi, exc.message_en, field="file")
+        if not result.saved:
+            n = len(result.errors)
+            vi, en = f"Không nhập dòng nào: {n} dòng lỗi.", f"Nothing imported: {n} rows in error."
+            return Response({"detail": f"{vi} / {en}", "message_vi": vi, "message_en": en,
+                             "errors": [{"field": e.column, **e.as_dict()} for e in result.errors], "result": result.as_dict()},
+                            status=400)
+        return result.as_dict()

@@ -5,18 +5,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import HEALTH_READERS, VACCINATION_EDITORS, allowed
+from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS, allowed
 from core.api import HasRole, ScopedViewSetMixin
 from core.errors import Invalid
 from core.scoping import get_for_user, scope, visible_units
 from people.models import Person
 
 from . import services
-from .models import Injection, Product, Visit
+from .models import Campaign, ImportBatch, Injection, Product, Schedule, Visit
 
 
 class InjectionSerializer(serializers.ModelSerializer):
@@ -147,3 +147,145 @@ class FhirPatientView(APIView):
         injections = list(Injection.objects.filter(person=person).select_related("product"))
         record(actor=request.user, action="export", obj=person, note="FHIR (API)", records=[person.pk])
         return Response(bundle_for([person], injections, base=public_url("/", request)), content_type="application/fhir+json")
+
+
+# -- the other writes of the pages (issue #14 §3): same forms, same services ----------------------------------------
+from core.api_forms import ERRORS, FormWriteView, batch_answer, scoped_or_404  # noqa: E402
+
+from .forms import CampaignForm, ImportForm, ScheduleForm  # noqa: E402
+
+
+class RevokeCertificatesView(FormWriteView):
+    """Revoke every valid certificate of a person (a lost paper): they stop verifying; audited."""
+
+    edit_roles = VACCINATION_EDITORS
+    success_status = 200
+
+    def get_target(self, request, person_pk=None):
+        return scoped_or_404(Person.objects.filter(merged_into__isnull=True), request.user, pk=person_pk)
+
+    def perform(self, request, data, target, **kwargs):
+        return {"revoked": services.revoke_certificates(by=request.user, person=target)}
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Schedule
+        fields = ["id", "product", *ScheduleForm._meta.fields, "version"]
+
+
+class ScheduleUpdateView(FormWriteView):
+    """Correct a vaccination schedule (rule editors), with `version` as read: 409 if someone changed it since."""
+
+    edit_roles = RULE_EDITORS
+    form_class = ScheduleForm
+    extra_fields = {"version": serializers.IntegerField(help_text="phiên bản đã đọc / the version read")}
+    output = ScheduleSerializer
+    success_status = 200
+    conflicts = True
+
+    def get_target(self, request, pk=None):
+        schedule = Schedule.objects.filter(pk=pk).first()
+        if schedule is None:
+            raise NotFound()
+        return schedule
+
+    def form_kwargs(self, request, target=None, **kwargs):
+        return {"instance": Schedule.objects.get(pk=target.pk)}  # the form writes its input onto its own copy
+
+    def perform(self, request, data, target, **kwargs):
+        version = data.pop("version")
+        services.update_schedule(by=request.user, schedule=target, data=data, expected_version=version)
+        return Schedule.objects.get(pk=target.pk)
+
+
+class DoseImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportBatch
+        fields = ["id", "file_name", "status", "mode", "total_rows", "done_rows", "imported", "skipped_duplicates",
+                  "error_count", "errors", "message", "created_at"]
+
+
+class DoseImportView(FormWriteView):
+    """Import doses (CSV/XLSX of the national platform) in the background, with the page's size limit; answers 202
+    with the batch (poll GET /api/vaccination/imports/{id}/; rows in error carry line, column and vi/en reasons)."""
+
+    edit_roles = VACCINATION_EDITORS
+    form_class = ImportForm
+    output = DoseImportSerializer
+    success_status = 202
+
+    def perform(self, request, data, target, **kwargs):
+        return services.start_import(by=request.user, upload=data["file"], mode="valid_only" if data["valid_only"] else "all")
+
+
+class DoseImportDetailView(APIView):
+    """A dose import's progress and first rows in error."""
+
+    permission_classes = [HasRole]
+    allowed_roles = VACCINATION_EDITORS
+
+    @extend_schema(responses={200: DoseImportSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        services.mark_stale_imports()
+        return Response(DoseImportSerializer(scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)).data)
+
+
+class DoseImportRetryView(FormWriteView):
+    """Queue a failed dose import again (its uploader only, while its file is kept); otherwise 404."""
+
+    edit_roles = VACCINATION_EDITORS
+    output = DoseImportSerializer
+    success_status = 202
+
+    def get_target(self, request, pk=None):
+        return scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)
+
+    def perform(self, request, data, target, **kwargs):
+        if not services.retry_import(target, by=request.user):
+            raise NotFound()
+        target.refresh_from_db()
+        return target
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "disease", "target", "target_doses", "age_min_months", "age_min", "age_below", "target_pct", "starts_on", "deadline", "unit",
+                  "source"]
+
+
+class CampaignCreateView(FormWriteView):
+    """Create a vaccination target (campaign) for a unit of the jurisdiction; not for vaccinators (as the page)."""
+
+    edit_roles = VACCINATION_EDITORS
+    form_class = CampaignForm
+    output = CampaignSerializer
+
+    def form_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def handle_write(self, request, *args, **kwargs):
+        if request.user.has_role(frozenset({"vaccinator"})):
+            raise PermissionDenied()
+        return super().handle_write(request, *args, **kwargs)
+
+    def perform(self, request, data, target, **kwargs):
+        from .outreach import create_campaign
+
+        return create_campaign(by=request.user, data=data)
+
+
+class ReconciliationImportView(FormWriteView):
+    """Reconcile with a VNeID export (CSV/XLSX) in the background; answers 202 with the batch to poll
+    (GET /api/import-batches/{id}/), whose report names the reconciliation run."""
+
+    edit_roles = VACCINATION_EDITORS
+    form_class = ImportForm
+    success_status = 202
+
+    def perform(self, request, data, target, **kwargs):
+        from core.batches import start_import
+
+        return batch_answer(start_import(kind="vneid", by=request.user, upload=data["file"]))
+
