@@ -35,3 +35,22 @@ def test_villages_by_a_commune_of_either_structure(personas, commune_a, commune_
     assert rows == {"Thôn 1": f"{commune_a.name} (nay: {new_a.name})"}
     rows = {v.name: v.unit_label for v in client.get(f"/vaccination/di-tung-nha/?xa={commune_b.pk}&structure=pre2025").context["page_obj"]}
     assert rows == {"Thôn 2": commune_b.name}
+
+
+def test_the_coverage_api_answers_on_the_structure_asked(api_for, personas, adult, products, commune_a):
+    from geo.models import PopulationEstimate
+
+    new_a = commune_a.successor_links.get(is_default=True).new_unit
+    PopulationEstimate.objects.create(unit=commune_a, year=2021, sex="F", age_band="50-64", population=2)
+    api_for(personas["vaccinator_a"]).post("/api/vaccination/injections/", {
+        "person": adult.pk, "product": products["comirnaty"].pk, "dose_kind": "primary", "dose_number": 1,
+        "given_on": "2021-12-01"}, format="json")
+    api = api_for(personas["admin"])
+    url = f"/api/vaccination/injections/coverage/?unit={commune_a.pk}&on=2021-12-31"
+    old = api.get(url).json()
+    assert old["unit_id"] == commune_a.pk and old["structure"] == "pre2025"
+    today = api.get(url + "&structure=2025").json()
+    # The 2025 commune's figures hold the dose and the population recorded on its predecessor.
+    assert today["unit_id"] == new_a.pk and today["structure"] == "2025"
+    assert today["groups"]["50+"]["dose1"]["numerator"] >= 1
+    assert api.get(url + "&structure=xyz").status_code == 400
