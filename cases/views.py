@@ -351,8 +351,11 @@ def self_report_link(request, pk):
 def alerts(request):
     """Open alerts of the caller's area, newest first: the care team's and health station's inbox."""
     qs = scope(Alert.objects.filter(acknowledged_at__isnull=True).select_related("case__person", "case__team", "case__commune"), request.user)
-    return render(request, "cases/alerts.html", {"alerts": qs.order_by("-raised_at")[:200], "can_edit": request.user.has_role(CLINICAL_EDITORS),
-                                                 "now": timezone.now()})
+    # Each case's commune of its time and, on today's map, the commune that now governs it (one query).
+    structure = areas.structure_from_request(request)
+    rows = areas.label_records(qs.order_by("-raised_at")[:200], "case.commune", structure)
+    return render(request, "cases/alerts.html", {"alerts": rows, "can_edit": request.user.has_role(CLINICAL_EDITORS),
+                                                 "now": timezone.now(), "structure": structure})
 
 
 @role_required(HEALTH_READERS)

@@ -383,18 +383,20 @@ def unit_labels(units: Iterable, structure: str | None = None) -> dict[int, str]
     units = {u.pk: u for u in units if u is not None}
     others = {u.pk for u in units.values() if u.structure != structure and u.level == Level.COMMUNE}
     labels = {pk: u.name for pk, u in units.items()}
-    if not others:
+    if not units:
         return labels
+    # Asked for every unit of the page (not only those of the other structure), so a page runs the same queries
+    # whichever structure its rows happen to be on (tests/core/test_query_counts.py).
     links = UnitCorrespondence.objects.filter(is_default=True)
     if structure == FROM_2025:
-        rows = links.filter(old_unit_id__in=others).values_list("old_unit_id", "new_unit__name")
+        rows = links.filter(old_unit_id__in=list(units)).values_list("old_unit_id", "new_unit__name")
         template = _("%(unit)s (nay: %(other)s)")
     else:
-        rows = links.filter(new_unit_id__in=others).order_by("old_unit__code").values_list("new_unit_id", "old_unit__name")
+        rows = links.filter(new_unit_id__in=list(units)).order_by("old_unit__code").values_list("new_unit_id", "old_unit__name")
         template = _("%(unit)s (trước: %(other)s)")
     seen: set[int] = set()
     for pk, other in rows:
-        if pk not in seen:
+        if pk in others and pk not in seen:
             seen.add(pk)
             labels[pk] = template % {"unit": units[pk].name, "other": other}
     return labels
