@@ -414,7 +414,7 @@ def label_records(records: Iterable, attr: str = "commune", structure: str | Non
 
     units = [unit_of(r) for r in records]
     labels = unit_labels(units, structure)
-    for r, u in zip(records, units):
+    for r, u in zip(records, units, strict=True):
         setattr(r, into, labels.get(u.pk, "") if u is not None else "")
     return records
 

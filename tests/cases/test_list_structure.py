@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
-from tests.conftest import make_person
 from geo.models import AdministrativeUnit, Level, UnitCorrespondence
+from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
 

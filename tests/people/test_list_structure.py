@@ -26,7 +26,7 @@ def test_people_on_either_structure(personas, commune_a, commune_a2, client_for)
     assert _rows(old)["Trần Thị Bình"] == commune_a.name
     assert {c.structure for c in old.context["communes"]} == {"pre2025"}
     # The re-homed person counts in the first predecessor of his 2025 commune on the old map (geo.areas.rollup_map).
-    first_old = min(new_a.predecessor_links.filter(is_default=True).select_related("old_unit"), key=lambda l: l.old_unit.code).old_unit
+    first_old = min(new_a.predecessor_links.filter(is_default=True).select_related("old_unit"), key=lambda link: link.old_unit.code).old_unit
     assert ("Lê Văn Cường" in _rows(old)) == (first_old == commune_a)
     assert _rows(client.get(f"/people/?commune={commune_a2.pk}&structure=pre2025")).keys() == (
         {"Lê Văn Cường"} if first_old == commune_a2 else set())
