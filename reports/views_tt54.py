@@ -33,6 +33,13 @@ def _own_unit(user):
     return unit
 
 
+def _units_for_picker(user, structure: str, limit: int = 500) -> list:
+    """The reporting units the user may pick, those of the map shown first (two queries)."""
+    units = visible_units(user).filter(level__in=["province", "district", "commune"]).order_by("path")
+    first = list(units.filter(structure=structure)[:limit])
+    return first + list(units.exclude(structure=structure)[:limit - len(first)]) if len(first) < limit else first
+
+
 @role_required(HEALTH_READERS)
 def tt54(request):
     kind = request.GET.get("loai") if request.GET.get("loai") in Circular54Report.Kind.values else "weekly"
@@ -60,7 +67,7 @@ def tt54(request):
         "page": page, "kind": kind, "kinds": Circular54Report.Kind.choices, "anchor": anchor, "start": start, "end": end,
         "unit": unit, "state": state, "structure": structure,
         "can_submit": request.user.has_role(CASE_REGISTRARS) and unit is not None and unit.level == "commune",
-        "units": visible_units(request.user).filter(level__in=["province", "district", "commune"]).order_by("-structure", "path")[:500],
+        "units": _units_for_picker(request.user, structure),
     })
 
 

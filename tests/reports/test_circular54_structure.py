@@ -56,4 +56,8 @@ def test_timeliness_on_the_pre2025_map_counts_the_reports_of_that_time(diseases,
     assert page.status_code == 200 and page.context["state"]["structure"] == "pre2025"
     html = page.content.decode()
     assert 'data-structure="pre2025"' in html and commune_a.name in html
+    assert page.context["units"][0].structure == "pre2025"  # the picker offers the units of the map shown first
     assert client.get(f"/reports/thong-tu-54/?ngay={MONDAY:%d/%m/%Y}").context["state"]["structure"] == "2025"
+    # Someone who sees the whole installation is offered today's units first.
+    today_page = client_for(personas["admin"]).get(f"/reports/thong-tu-54/?ngay={MONDAY:%d/%m/%Y}")
+    assert today_page.context["units"][0].structure == "2025"
