@@ -18,6 +18,7 @@ from core.scoping import scope, visible_units
 from core.views import role_required, scoped_object
 from diseases.selectors import disease_choices
 from facilities.models import Facility, Team
+from geo import areas
 from geo.models import Level
 from people.models import Person
 
@@ -54,9 +55,13 @@ def case_list(request):
         from core.text import fold
 
         qs = qs.filter(Q(person__name_folded__contains=fold(q)) | Q(person__phone__contains=q) | Q(person__id_number=q))
-    for key in ("status", "care_setting", "commune", "team"):
+    for key in ("status", "care_setting", "team"):
         if request.GET.get(key):
             qs = qs.filter(**{key if key in ("status", "care_setting") else f"{key}_id": request.GET[key]})
+    # "Theo địa giới": a commune of either structure, with the communes that roll up into it (geo.areas).
+    structure = areas.structure_from_request(request)
+    if request.GET.get("commune"):
+        qs = qs.filter(areas.unit_filter_q(request.GET["commune"], "commune"))
     if request.GET.get("den_han"):
         # Checks due today (cases.board.due_today): the longest without a check first.
         now = timezone.now()
@@ -78,11 +83,13 @@ def case_list(request):
     else:
         order = ["-confirmed_on", "-id"]
     page = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
+    # Each case's commune of its time, and on today's map the one it rolls up to (one query for the page).
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
     context = {
-        "has_team": request.user.teams.exists(),
+        "has_team": request.user.teams.exists(), "structure": structure,
         "page_obj": page, "q": q, "statuses": Status.choices, "settings": CareSetting.choices,
         "diseases": disease_choices(), "classifications": Classification.choices,
-        "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
+        "communes": areas.communes_for_picker(visible_units(request.user), structure)[:500],
         "can_edit": request.user.has_role(CASE_REGISTRARS),
         "querystring": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
     }
@@ -344,8 +351,11 @@ def self_report_link(request, pk):
 def alerts(request):
     """Open alerts of the caller's area, newest first: the care team's and health station's inbox."""
     qs = scope(Alert.objects.filter(acknowledged_at__isnull=True).select_related("case__person", "case__team", "case__commune"), request.user)
-    return render(request, "cases/alerts.html", {"alerts": qs.order_by("-raised_at")[:200], "can_edit": request.user.has_role(CLINICAL_EDITORS),
-                                                 "now": timezone.now()})
+    # Each case's commune of its time and, on today's map, the commune that now governs it (one query).
+    structure = areas.structure_from_request(request)
+    rows = areas.label_records(qs.order_by("-raised_at")[:200], "case.commune", structure)
+    return render(request, "cases/alerts.html", {"alerts": rows, "can_edit": request.user.has_role(CLINICAL_EDITORS),
+                                                 "now": timezone.now(), "structure": structure})
 
 
 @role_required(HEALTH_READERS)

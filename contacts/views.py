@@ -19,6 +19,7 @@ from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope
 from core.views import role_required, scoped_object
+from geo import areas
 from people.models import Person
 
 from . import services
@@ -255,11 +256,13 @@ def outbreak_list(request):
                 form.add_error(None, str(exc))
             else:
                 return redirect("contacts:outbreak", pk=ob.pk)
-    outbreaks = list(qs.order_by("status", "-started_on")[:200])
+    # An outbreak keeps the commune of its time; on today's map its row names the commune that now governs it.
+    structure = areas.structure_from_request(request)
+    outbreaks = areas.label_records(qs.order_by("status", "-started_on")[:200], "commune", structure)
     points = [{"name": o.name, "lat": o.latitude, "lng": o.longitude, "active": o.status == "active",
                "url": reverse("contacts:outbreak", args=[o.pk])} for o in outbreaks if o.latitude is not None]
     return render(request, "contacts/outbreaks.html", {"outbreaks": outbreaks, "form": form, "points": points,
-                                                       "can_edit": request.user.has_role(TRACERS)})
+                                                       "can_edit": request.user.has_role(TRACERS), "structure": structure})
 
 
 @role_required(HEALTH_READERS, edit_roles=TRACERS)

@@ -363,3 +363,86 @@ def unit_names(ids: Iterable[int]) -> dict[int, str]:
     """{unit id: name} in one query (labels of a regrouped table)."""
     ids = [i for i in ids if i is not None]
     return dict(AdministrativeUnit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+# --- lists on either structure: a record's unit label and a unit filter ----------------------------------------------
+def unit_filter_q(value, prefix: str = "commune") -> Q:
+    """Q for a list's unit filter (`?commune=` / `?don_vi=`: a unit id of either structure) over the records' unit at
+    lookup `prefix`: the records that count in that unit on its own structure — the same rows as its figures.
+
+    * a 2025 unit (or its province): its records and those of the pre-2025 communes that roll up into it
+      (`under_q(counting=True)`: a divided commune's records follow its default successor);
+    * a pre-2025 unit: its records and those of the 2025 communes that count in it on the pre-2025 map
+      (`rollup_map(PRE_2025)`: a 2025 commune in its first predecessor by code).
+
+    An id that is no unit matches nothing (a stale link shows an empty list, not an error). Two queries at most.
+    """
+    unit = value if isinstance(value, AdministrativeUnit) else (
+        AdministrativeUnit.objects.filter(pk=value).only("pk", "path", "structure", "level").first()
+        if str(value).isdigit() else None)
+    lookup = f"{prefix}__" if prefix else ""
+    if unit is None:
+        return Q(**{f"{lookup}pk__in": []})
+    q = under_q(unit, prefix, counting=True)
+    if unit.structure == PRE_2025:
+        touched = UnitCorrespondence.objects.filter(old_unit__path__startswith=unit.path, is_default=True).values("new_unit_id")
+        first: dict[int, str] = {}
+        for new_id, old_path in (UnitCorrespondence.objects.filter(is_default=True, new_unit_id__in=touched)
+                                 .order_by("old_unit__code").values_list("new_unit_id", "old_unit__path")):
+            first.setdefault(new_id, old_path)
+        new_ids = sorted(n for n, p in first.items() if p.startswith(unit.path))
+        if new_ids:
+            q |= Q(**{f"{lookup}pk__in": new_ids})
+    return q
+
+
+def unit_labels(units: Iterable, structure: str | None = None) -> dict[int, str]:
+    """{commune id: its label on `structure`} for the units a list page shows (AdministrativeUnits, already loaded),
+    in one query: the unit of the record's time, and on the other structure the unit it rolls up to —
+    "Xã A (nay: Phường B)" on today's map, "Phường B (trước: Xã A)" on the pre-2025 one (`rollup_map`)."""
+    from django.utils.translation import gettext as _
+
+    structure = structure or installation_structure()
+    units = {u.pk: u for u in units if u is not None}
+    others = {u.pk for u in units.values() if u.structure != structure and u.level == Level.COMMUNE}
+    labels = {pk: u.name for pk, u in units.items()}
+    if not units:
+        return labels
+    # Asked for every unit of the page (not only those of the other structure), so a page runs the same queries
+    # whichever structure its rows happen to be on (tests/core/test_query_counts.py).
+    links = UnitCorrespondence.objects.filter(is_default=True)
+    if structure == FROM_2025:
+        rows = links.filter(old_unit_id__in=list(units)).values_list("old_unit_id", "new_unit__name")
+        template = _("%(unit)s (nay: %(other)s)")
+    else:
+        rows = links.filter(new_unit_id__in=list(units)).order_by("old_unit__code").values_list("new_unit_id", "old_unit__name")
+        template = _("%(unit)s (trước: %(other)s)")
+    seen: set[int] = set()
+    for pk, other in rows:
+        if pk in others and pk not in seen:
+            seen.add(pk)
+            labels[pk] = template % {"unit": units[pk].name, "other": other}
+    return labels
+
+
+def label_records(records: Iterable, attr: str = "commune", structure: str | None = None, into: str = "unit_label") -> list:
+    """Set `into` on each record (a page of a list) to the label of its unit at `attr` ("commune", "person.commune")
+    on `structure` (`unit_labels`, one query for the page). Returns the records as a list."""
+    records = list(records)
+
+    def unit_of(obj):
+        for part in attr.split("."):
+            obj = getattr(obj, part, None) if obj is not None else None
+        return obj
+
+    units = [unit_of(r) for r in records]
+    labels = unit_labels(units, structure)
+    for r, u in zip(records, units, strict=True):
+        setattr(r, into, labels.get(u.pk, "") if u is not None else "")
+    return records
+
+
+def communes_for_picker(units: QuerySet, structure: str | None = None) -> QuerySet:
+    """The communes of `structure` among `units` (a user's visible units): a list's unit filter offers the communes
+    of the map it is shown on (records of the other structure are matched through `unit_filter_q`)."""
+    return units.filter(level=Level.COMMUNE, structure=structure or installation_structure()).order_by("name")

@@ -13,6 +13,7 @@ from core.pagination import KnownCountPaginator
 from core.roles import HEALTH_READERS, PERSON_EDITORS
 from core.scoping import scope, visible_commune_ids, visible_units
 from core.views import role_required, scoped_object
+from geo import areas
 from geo.models import Level, Village
 
 from . import services
@@ -47,7 +48,9 @@ def _listed_people(user):
 def _filtered_people(request):
     qs = _listed_people(request.user).select_related("commune", "village")
     if request.GET.get("commune", "").isdigit():
-        qs = qs.filter(commune_id=request.GET["commune"])
+        # A commune of either structure, with the communes that roll up into it (geo.areas): a 2025 commune's
+        # list holds the people still recorded on the pre-2025 communes it took over.
+        qs = qs.filter(areas.unit_filter_q(request.GET["commune"], "commune"))
     if request.GET.get("village", "").isdigit():
         qs = qs.filter(village_id=request.GET["village"])
     return qs
@@ -65,12 +68,15 @@ def person_list(request):
         paginator = (Paginator(ordered, 25) if filtered
                      else KnownCountPaginator(ordered, 25, known_count=visible_people_count(request.user)))
         page = paginator.get_page(request.GET.get("page"))
+    structure = areas.structure_from_request(request)
+    # Each person's commune, and on today's map the one it rolls up to (one query for the page).
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
     context = {
-        "page_obj": page, "q": q, "can_edit": request.user.has_role(PERSON_EDITORS),
-        "communes": visible_units(request.user).filter(level=Level.COMMUNE).order_by("name")[:500],
+        "page_obj": page, "q": q, "can_edit": request.user.has_role(PERSON_EDITORS), "structure": structure,
+        "communes": areas.communes_for_picker(visible_units(request.user), structure)[:500],
         # Pages keep the search and the filters (URL-encoded: names have spaces and diacritics).
         "querystring_prefix": "".join(
-            f"{urlencode({k: request.GET[k]})}&" for k in ("q", "commune", "village") if request.GET.get(k)
+            f"{urlencode({k: request.GET[k]})}&" for k in ("q", "commune", "village", "structure") if request.GET.get(k)
         ),
     }
     template = "people/_results.html" if request.htmx else "people/list.html"

@@ -53,12 +53,22 @@ def province():
     return areas.installation_province()
 
 
-def communes_of(unit):
-    """The reporting communes of `unit`, on the unit's own structure."""
+def communes_of(unit, structure: str | None = None):
+    """The reporting communes of `unit` on `structure` (default: the unit's own). On the other structure ("Theo địa
+    giới"): the communes its records roll up into there (geo.areas.communes_on) — a 2025 province's pre-2025 view
+    lists the communes of the former provinces it absorbed, for the periods before 01/07/2025."""
+    structure = structure or unit.structure
+    if structure != unit.structure:
+        return list(areas.communes_on(unit, structure).select_related("parent").order_by("parent__name", "name"))
     if unit.level == Level.COMMUNE:
         return [unit]
     return list(areas.units_under(unit, Level.COMMUNE, structure=unit.structure)
                 .select_related("parent").order_by("parent__name", "name"))
+
+
+def _district(commune) -> str:
+    """The district column: a pre-2025 commune's district; empty on the 2025 structure (no districts)."""
+    return commune.parent.name if commune.parent_id and commune.structure == areas.PRE_2025 else ""
 
 
 def _rolled_up(by_commune: dict, structure: str) -> dict:
@@ -122,19 +132,21 @@ def _source(rule, key: str) -> str:
 
 
 # --- Figures --------------------------------------------------------------------------------------------------
-def build(kind: str, unit, start: dt.date, end: dt.date) -> dict:
-    """The report's data (JSON-able): one row per commune of the unit, per disease cases and deaths of the period
-    (and year to date for the monthly report), with totals. Three grouped queries whatever the size."""
+def build(kind: str, unit, start: dt.date, end: dt.date, structure: str | None = None) -> dict:
+    """The report's data (JSON-able): one row per commune of the unit on `structure` (default: the unit's own), per
+    disease cases and deaths of the period (and year to date for the monthly report), with totals. Three grouped
+    queries whatever the size."""
     from cases.selectors import counts_by_commune_disease
 
+    structure = structure or unit.structure
     ds = diseases()
     rules = reporting_rules(end)
-    period = _rolled_up(counts_by_commune_disease(unit, start, end), unit.structure)
-    ytd = (_rolled_up(counts_by_commune_disease(unit, start.replace(month=1, day=1), end), unit.structure)
+    period = _rolled_up(counts_by_commune_disease(unit, start, end), structure)
+    ytd = (_rolled_up(counts_by_commune_disease(unit, start.replace(month=1, day=1), end), structure)
            if kind == MONTHLY else {})
     rows = []
     totals = {d.code: {"cases": 0, "deaths": 0, "cases_ytd": 0, "deaths_ytd": 0} for d in ds}
-    for c in communes_of(unit):
+    for c in communes_of(unit, structure):
         cells = {}
         for d in ds:
             p = period.get((c.pk, d.code), {"cases": 0, "deaths": 0})
@@ -143,18 +155,22 @@ def build(kind: str, unit, start: dt.date, end: dt.date) -> dict:
             cells[d.code] = cell
             for k, v in cell.items():
                 totals[d.code][k] += v
-        rows.append({"unit_id": c.pk, "district": c.parent.name if c.parent_id else "", "commune": c.name, "cells": cells})
+        rows.append({"unit_id": c.pk, "district": _district(c), "commune": c.name, "cells": cells})
     return {
         "kind": kind, "unit": unit.name, "unit_id": unit.pk, "start": start.isoformat(), "end": end.isoformat(),
+        "structure": structure,
         "diseases": [{"code": d.code, "name": d.name, "icd10": d.icd10,
                       "group": (rules[d.code].value("group") if d.code in rules else "")} for d in ds],
         "rows": rows, "totals": totals,
     }
 
 
-def timeliness(kind: str, unit, start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> dict:
-    """Per commune: its summary report's status (on_time / late / missing / pending) and its case reports on time or
-    late. Late and missing units first, for the Department of Health."""
+def timeliness(kind: str, unit, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
+               structure: str | None = None) -> dict:
+    """Per commune of `unit` on `structure` (default: the unit's own): its summary report's status (on_time / late /
+    missing / pending) and its case reports on time or late. Late and missing units first, for the Department of
+    Health. A commune's own submission counts for its row: on the pre-2025 view of a 2025 province, the reports the
+    pre-2025 communes sent for the periods before 01/07/2025."""
     from django.utils import timezone
 
     from cases.selectors import report_timeliness_by_commune
@@ -164,20 +180,22 @@ def timeliness(kind: str, unit, start: dt.date, end: dt.date, *, now: dt.datetim
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     due, due_rules = summary_due(kind, end)
+    structure = structure or unit.structure
+    communes = communes_of(unit, structure)
     sent = {}
-    for r in (Circular54Report.objects.filter(kind=kind, period_start=start, submitted=True, unit__path__startswith=unit.path)
+    for r in (Circular54Report.objects.filter(kind=kind, period_start=start, submitted=True, unit_id__in=[c.pk for c in communes])
               .order_by("created_at").values("unit_id", "created_at")):
         sent.setdefault(r["unit_id"], r["created_at"])  # the first submission counts
-    cases = _rolled_up(report_timeliness_by_commune(unit, start, end, case_deadlines(end)), unit.structure)
+    cases = _rolled_up(report_timeliness_by_commune(unit, start, end, case_deadlines(end)), structure)
     rows = []
-    for c in communes_of(unit):
+    for c in communes:
         at = sent.get(c.pk)
         if at is not None:
             status = "on_time" if due is None or timezone.localtime(at).date() <= due else "late"
         else:
             status = "missing" if due is not None and today > due else "pending"
         cr = cases.get(c.pk, {"on_time": 0, "late": 0, "unjudged": 0})
-        rows.append({"unit_id": c.pk, "district": c.parent.name if c.parent_id else "", "commune": c.name,
+        rows.append({"unit_id": c.pk, "district": _district(c), "commune": c.name,
                      "status": status, "sent_at": at.isoformat() if at else None, **{f"cases_{k}": v for k, v in cr.items()}})
     order = {"missing": 0, "late": 1, "pending": 2, "on_time": 3}
     rows.sort(key=lambda r: (order[r["status"]], -r["cases_late"], r["district"], r["commune"]))
@@ -185,6 +203,7 @@ def timeliness(kind: str, unit, start: dt.date, end: dt.date, *, now: dt.datetim
     expected = len(rows)
     return {
         "kind": kind, "start": start.isoformat(), "end": end.isoformat(), "due": due.isoformat() if due else None,
+        "structure": structure,
         "due_sources": sorted({_source(r, "weekly_due_days" if kind == WEEKLY else "monthly_due_days") for r in due_rules}),
         "rows": rows, "counts": counts,
         "completeness": round(100 * (counts["on_time"] + counts["late"]) / expected, 1) if expected else None,

@@ -95,9 +95,10 @@ def triage_feedback(fb: Feedback, *, by, agency=None, answer: str | None = None,
 
 
 # --- Circular 54 -------------------------------------------------------------------------------------------------
-def generate_circular54(*, kind: str, unit, anchor: dt.date, by=None, submit: bool = False):
+def generate_circular54(*, kind: str, unit, anchor: dt.date, by=None, submit: bool = False, structure: str | None = None):
     """Build the weekly/monthly summary report of `unit` for the period containing `anchor`, render PDF and XLSX
-    and archive them. `submit`: the commune sends its report (counts for timeliness; only a commune's own report)."""
+    and archive them. `submit`: the commune sends its report (counts for timeliness; only a commune's own report).
+    `structure`: the communes its table is broken into ("Theo địa giới", default: the unit's own structure)."""
     from . import circular54
     from .models import Circular54Report
 
@@ -113,7 +114,7 @@ def generate_circular54(*, kind: str, unit, anchor: dt.date, by=None, submit: bo
     if submit and end >= today:
         raise Invalid(f"Kỳ báo cáo kết thúc ngày {end:%d/%m/%Y}; gửi sau ngày đó.",
                       f"The period ends on {end:%d/%m/%Y}; send the report after that day.")
-    data = circular54.build(kind, unit, start, end)
+    data = circular54.build(kind, unit, start, end, structure)
     report = Circular54Report(kind=kind, unit=unit, period_start=start, period_end=end, data=data, created_by=by,
                               submitted=submit)
     report.created_at = timezone.now()

@@ -17,6 +17,7 @@ from core.parsing import ParseError, parse_date
 from core.roles import CASE_REGISTRARS, HEALTH_READERS
 from core.scoping import scope, visible_units
 from core.views import role_required, scoped_object
+from geo import areas
 
 from . import circular54, services
 from .models import Circular54Report
@@ -32,6 +33,13 @@ def _own_unit(user):
     return unit
 
 
+def _units_for_picker(user, structure: str, limit: int = 500) -> list:
+    """The reporting units the user may pick, those of the map shown first (two queries)."""
+    units = visible_units(user).filter(level__in=["province", "district", "commune"]).order_by("path")
+    first = list(units.filter(structure=structure)[:limit])
+    return first + list(units.exclude(structure=structure)[:limit - len(first)]) if len(first) < limit else first
+
+
 @role_required(HEALTH_READERS)
 def tt54(request):
     kind = request.GET.get("loai") if request.GET.get("loai") in Circular54Report.Kind.values else "weekly"
@@ -42,7 +50,10 @@ def tt54(request):
         anchor = timezone.localdate()
     start, end = circular54.period_bounds(kind, anchor)
     unit = _own_unit(request.user)
-    state = circular54.timeliness(kind, unit, start, end) if unit is not None else None
+    # "Theo địa giới": today's map by default; the pre-2025 view lists the communes of that time (for the periods
+    # before 01/07/2025 the reports the pre-2025 communes sent), a record counting in the commune of its time.
+    structure = areas.structure_from_request(request)
+    state = circular54.timeliness(kind, unit, start, end, structure=structure) if unit is not None else None
     if state:
         import datetime as dt
 
@@ -54,9 +65,9 @@ def tt54(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "reports/tt54.html", {
         "page": page, "kind": kind, "kinds": Circular54Report.Kind.choices, "anchor": anchor, "start": start, "end": end,
-        "unit": unit, "state": state,
+        "unit": unit, "state": state, "structure": structure,
         "can_submit": request.user.has_role(CASE_REGISTRARS) and unit is not None and unit.level == "commune",
-        "units": visible_units(request.user).filter(level__in=["province", "district", "commune"]).order_by("path")[:500],
+        "units": _units_for_picker(request.user, structure),
     })
 
 
@@ -73,14 +84,17 @@ def tt54_generate(request):
         unit = (visible_units(request.user).filter(pk=unit_id).first() if unit_id else None) or _own_unit(request.user)
         if unit is None:
             raise Http404
-        report = services.generate_circular54(kind=kind, unit=unit, anchor=anchor, by=request.user, submit=submit)
+        structure = request.POST.get("structure") if request.POST.get("structure") in areas.STRUCTURES else None
+        report = services.generate_circular54(kind=kind, unit=unit, anchor=anchor, by=request.user, submit=submit,
+                                              structure=structure)
     except ParseError as exc:
         messages.error(request, exc.vi)
     except Invalid as exc:
         messages.error(request, exc.vi)
     else:
         messages.success(request, _("Đã gửi báo cáo.") if submit else _("Đã lập báo cáo."))
-        return redirect(f"{reverse('reports:tt54')}?loai={kind}&ngay={report.period_start:%d/%m/%Y}")
+        return redirect(f"{reverse('reports:tt54')}?loai={kind}&ngay={report.period_start:%d/%m/%Y}"
+                        + (f"&structure={report.data.get('structure')}" if report.data.get("structure") else ""))
     return redirect("reports:tt54")
 
 

@@ -43,10 +43,13 @@ def compliance_by_group(campaign: Campaign, targets) -> list[dict]:
     return [{**r, "missing": r["total"] - r["done"], "rate": round(100 * r["done"] / r["total"], 1) if r["total"] else 0} for r in rows]
 
 
-def export_xlsx(*, by, campaign: Campaign, targets, missing_only: bool = True) -> bytes:
+def export_xlsx(*, by, campaign: Campaign, targets, missing_only: bool = True, structure: str | None = None) -> bytes:
+    """The campaign's targets (the missing ones by default) as XLSX. Each person's commune is named on `structure`
+    ("Theo địa giới", default today's map: "Xã A (nay: Phường B)" for a person still on a pre-2025 commune)."""
     from openpyxl import Workbook
 
     from core.exports import xlsx_append
+    from geo import areas
 
     rows = with_compliance(campaign, targets).select_related("person", "person__commune").order_by("group", "person__name_folded")
     if missing_only:
@@ -58,10 +61,13 @@ def export_xlsx(*, by, campaign: Campaign, targets, missing_only: bool = True) -
     xlsx_append(ws, [campaign.name, f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"])
     xlsx_append(ws, ["Trường / đơn vị", "Họ và tên", "Năm sinh", "Điện thoại", "Xã/phường", "Đã có kết quả âm tính"])
     ids = []
+    rows = list(rows)
+    labels = areas.unit_labels({t.person.commune for t in rows}, structure)  # one query for the whole file
     for t in rows:
         p = t.person
         ids.append(p.pk)
-        xlsx_append(ws, [t.group, p.full_name, p.birth_year, p.phone, p.commune.name, "Có" if t.compliant else "Chưa"])
+        xlsx_append(ws, [t.group, p.full_name, p.birth_year, p.phone, labels.get(p.commune_id, p.commune.name),
+                         "Có" if t.compliant else "Chưa"])
     buf = io.BytesIO()
     wb.save(buf)
     record(actor=by, action="export", obj=campaign, records=ids, note=f"{len(ids)} rows, missing_only={missing_only}")

@@ -16,6 +16,7 @@ from core.pagination import KnownCountPaginator, jurisdiction_key
 from core.scoping import scope, visible_commune_ids, visible_units
 from core.text import fold
 from core.views import role_required, scoped_object
+from geo import areas
 from geo.models import Level
 from people.models import Person
 
@@ -119,8 +120,12 @@ def pool_list(request):
                 return redirect("testing:pool", pk=pool.pk)
     awaiting = scope(PoolMember.objects.filter(follow_up=PoolMember.FollowUp.AWAITING).select_related("person", "pool"), request.user)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "testing/pools.html", {"page_obj": page, "form": form, "awaiting": awaiting[:200],
-                                                  "can_edit": request.user.has_role(LAB_EDITORS)})
+    # A pool keeps the commune of its day; on today's map its row names the commune that now governs it.
+    structure = areas.structure_from_request(request)
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
+    return render(request, "testing/pools.html", {
+        "page_obj": page, "form": form, "awaiting": awaiting[:200], "can_edit": request.user.has_role(LAB_EDITORS),
+        "structure": structure, "querystring_prefix": f"structure={structure}&" if request.GET.get("structure") else ""})
 
 
 @role_required(HEALTH_READERS, edit_roles=LAB_EDITORS)
@@ -261,7 +266,8 @@ def campaign_export(request, pk):
 
     campaign = scoped_object(request, Campaign, pk=pk)
     targets = scope(CampaignTarget.objects.filter(campaign=campaign), request.user)
-    data = export_xlsx(by=request.user, campaign=campaign, targets=targets, missing_only=request.GET.get("tat-ca") != "1")
+    data = export_xlsx(by=request.user, campaign=campaign, targets=targets, missing_only=request.GET.get("tat-ca") != "1",
+                       structure=areas.structure_from_request(request))
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="sang-loc-{campaign.pk}.xlsx"'
     return resp

@@ -66,7 +66,9 @@ class InjectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
                             status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         return Response(self.get_serializer(inj).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[OpenApiParameter("unit", OpenApiTypes.INT), OpenApiParameter("on", OpenApiTypes.DATE)],
+    @extend_schema(parameters=[OpenApiParameter("unit", OpenApiTypes.INT), OpenApiParameter("on", OpenApiTypes.DATE),
+                               OpenApiParameter("structure", OpenApiTypes.STR, enum=["2025", "pre2025"],
+                                                description="Theo địa giới / on which structure (default: today's)")],
                    responses={200: OpenApiTypes.OBJECT,
                               404: OpenApiResponse(description="Đơn vị không có hoặc ngoài địa bàn / Unit unknown or outside the jurisdiction")})
     @action(detail=False, methods=["get"])
@@ -76,12 +78,23 @@ class InjectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
             unit = visible_units(request.user).get(pk=request.query_params.get("unit"))
         except Exception:
             raise NotFound()
+        structure = request.query_params.get("structure")
+        if structure is not None:
+            from geo import areas
+
+            if structure not in areas.STRUCTURES:
+                raise ValidationError({"structure": "2025 hoặc pre2025 / 2025 or pre2025"})
+            # The same place on that structure (geo.areas.unit_on), when it lies inside the caller's jurisdiction.
+            other = areas.unit_on(unit, structure)
+            if other is not None and visible_units(request.user).filter(pk=other.pk).exists():
+                unit = other
         try:
             on = dt.date.fromisoformat(request.query_params.get("on") or dt.date.today().isoformat())
         except ValueError:
             raise ValidationError({"on": "Ngày dạng yyyy-mm-dd / date as yyyy-mm-dd"})
         cov = services.coverage(unit, on)
         cov["on"] = on.isoformat()
+        cov["structure"] = unit.structure
         cov["levels"] = services.coverage_for_levels(unit, on)
         return Response(cov)
 

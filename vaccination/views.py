@@ -299,7 +299,17 @@ def injection_list(request):
     total = cached(("injection_count", jurisdiction_key(request.user)), versions=["vaccination"], compute=qs.count)
     page = KnownCountPaginator(qs.select_related("person", "product", "commune").order_by("-given_on", "-id"), 50,
                                known_count=total).get_page(request.GET.get("page"))
-    return render(request, "vaccination/injections.html", {"page_obj": page})
+    # A dose keeps the commune of its day; on today's map its row also names the commune that now governs it.
+    structure = areas.structure_from_request(request)
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
+    return render(request, "vaccination/injections.html", {"page_obj": page, "structure": structure,
+                                                           "structure_qs": _structure_qs(request)})
+
+
+def _structure_qs(request) -> str:
+    """The "Theo địa giới" parameter for a list's pager links ("structure=pre2025&"), when one was chosen."""
+    value = request.GET.get(areas.STRUCTURE_PARAM)
+    return f"{areas.STRUCTURE_PARAM}={value}&" if value in areas.STRUCTURES else ""
 
 
 # --- campaigns -------------------------------------------------------------------------------------------------------
@@ -336,7 +346,10 @@ def campaign_missing(request, pk):
     on = _on(request)
     qs = scope(missing_people(campaign, on), request.user).select_related("commune", "village").order_by("commune__name", "name_folded")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "vaccination/campaign_missing.html", {"campaign": campaign, "page_obj": page, "on": on})
+    structure = areas.structure_from_request(request)
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
+    return render(request, "vaccination/campaign_missing.html", {"campaign": campaign, "page_obj": page, "on": on,
+                                                                 "structure": structure, "structure_qs": _structure_qs(request)})
 
 
 # --- door-to-door ----------------------------------------------------------------------------------------------------
@@ -393,9 +406,15 @@ def villages(request):
 
     qs = scope(Village.objects.select_related("commune"), request.user).order_by("commune__name", "name")
     if request.GET.get("xa"):
-        qs = qs.filter(commune_id=request.GET["xa"])
+        # A commune of either structure: a 2025 commune lists the villages of the pre-2025 communes it took over.
+        qs = qs.filter(areas.unit_filter_q(request.GET["xa"], "commune"))
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "vaccination/villages.html", {"page_obj": page})
+    structure = areas.structure_from_request(request)
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
+    xa = request.GET.get("xa", "")
+    return render(request, "vaccination/villages.html", {
+        "page_obj": page, "structure": structure,
+        "structure_qs": _structure_qs(request) + (f"xa={xa}&" if xa.isdigit() else "")})
 
 
 # --- VNeID reconciliation ----------------------------------------------------------------------------------------------

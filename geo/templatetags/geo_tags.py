@@ -27,7 +27,7 @@ def structure_switch(context, structure=None):
         params = request.GET.copy() if request is not None else None
         if params is not None:
             params[areas.STRUCTURE_PARAM] = value
-            for key in ("page", "don_vi"):  # a unit or a page number of the other structure means nothing here
+            for key in ("page", "don_vi", "commune"):  # a unit or a page number of the other structure means nothing here
                 params.pop(key, None)
         options.append({"value": value, "url": f"?{params.urlencode()}" if params is not None else f"?structure={value}",
                         "current": value == current})
