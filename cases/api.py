@@ -1,6 +1,7 @@
 """REST API of the case registry: scoped cases, checks (POST /api/cases/{id}/checks/), alert acknowledgement."""
 import threading
 
+import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -17,6 +18,7 @@ from core.api_imports import BATCH_SCHEMA, IMPORT_SCHEMA
 from core.errors import Invalid
 from core.scoping import scope
 from facilities.models import BedType, Facility, Team
+from geo import areas
 from people.models import Person
 
 from . import services
@@ -380,6 +382,18 @@ def _valid(cls, request) -> dict:
     return dict(ser.validated_data)
 
 
+class CaseFilter(django_filters.FilterSet):
+    # A commune of either structure: also the cases on the communes that roll up into it (geo.areas.unit_filter_q).
+    commune = django_filters.NumberFilter(method="in_commune")
+
+    class Meta:
+        model = Case
+        fields = ["status", "care_setting", "team"]
+
+    def in_commune(self, qs, name, value):
+        return qs.filter(areas.unit_filter_q(int(value), "commune"))
+
+
 class CaseViewSet(CaseWriteActionsMixin, ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, viewsets.GenericViewSet):
     """Cases in the caller's jurisdiction (reads are audited). POST confirms a case (the same rules as the form:
     cases.services.open_case), PATCH edits one (`version` required: 409 when someone saved since); both answer the
@@ -389,7 +403,7 @@ class CaseViewSet(CaseWriteActionsMixin, ScopedViewSetMixin, mixins.ListModelMix
     serializer_class = CaseSerializer
     allowed_roles = HEALTH_READERS
     edit_roles = CLINICAL_EDITORS
-    filterset_fields = ["status", "care_setting", "commune", "team"]
+    filterset_class = CaseFilter
     authentication_classes = [TokenAuthentication, SessionAuthentication]
 
     def get_serializer_class(self):

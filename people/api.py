@@ -79,7 +79,8 @@ class IdFilter(django_filters.NumberFilter):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Tên (không dấu), CCCD hoặc số điện thoại")
-    commune = IdFilter(field_name="commune_id")
+    # A commune of either structure: also the people on the communes that roll up into it (geo.areas.unit_filter_q).
+    commune = IdFilter(method="in_commune")
     village = IdFilter(field_name="village_id")
     birth_year = IdFilter(field_name="birth_year", max_value=2100)
     updated_since = django_filters.DateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -90,6 +91,11 @@ class PersonFilter(django_filters.FilterSet):
 
     def search(self, qs, name, value):
         return services.search_people(qs, value)
+
+    def in_commune(self, qs, name, value):
+        from geo import areas
+
+        return qs.filter(areas.unit_filter_q(value, "commune"))
 
 
 class MergeSerializer(serializers.Serializer):

@@ -85,3 +85,19 @@ def test_the_labels_cost_one_query_for_the_page(open_case, personas, client_for)
     with CaptureQueriesContext(connection) as seven:
         client.get("/cases/")
     assert len(seven) == len(one)
+
+
+def test_the_api_commune_filter_takes_either_structure(open_case, personas, commune_a, new_a, api_for):
+    """GET /api/cases/?commune= filters as the page does: today's commune holds the case on its predecessor."""
+    open_case(full_name="Trần Thị Bình")
+    api = api_for(personas["admin"])
+
+    def count(unit_id):
+        answer = api.get(f"/api/cases/?commune={unit_id}")
+        assert answer.status_code == 200, answer.content
+        return answer.json()["count"]
+
+    assert count(new_a.pk) == 1
+    assert count(commune_a.pk) == 1
+    other = AdministrativeUnit.objects.filter(structure="2025", level=Level.COMMUNE, parent=new_a.parent).exclude(pk=new_a.pk).first()
+    assert count(other.pk) == 0

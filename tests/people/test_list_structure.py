@@ -31,3 +31,21 @@ def test_people_on_either_structure(personas, commune_a, commune_a2, client_for)
     assert _rows(client.get(f"/people/?commune={commune_a2.pk}&structure=pre2025")).keys() == (
         {"Lê Văn Cường"} if first_old == commune_a2 else set())
     assert moved.commune_id == new_a.pk
+
+
+def test_people_api_commune_filter_takes_either_structure(personas, commune_a, api_for):
+    """The API list's ?commune= is the page's filter: today's commune also lists the people still on the commune
+    it took over; an id that is no unit lists nobody."""
+    new_a = commune_a.successor_links.get(is_default=True).new_unit
+    make_person(commune_a, full_name="Trần Thị Bình")
+    make_person(new_a, full_name="Lê Văn Cường")
+    api = api_for(personas["admin"])
+
+    def names(query):
+        answer = api.get(f"/api/people/?{query}")
+        assert answer.status_code == 200, answer.content
+        return {p["full_name"] for p in answer.json()["results"]}
+
+    assert names(f"commune={new_a.pk}") == {"Trần Thị Bình", "Lê Văn Cường"}
+    assert "Trần Thị Bình" in names(f"commune={commune_a.pk}")
+    assert names("commune=999999999") == set()
