@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import CLINICAL_EDITORS, HEALTH_READERS
+from accounts.roles import CASE_REGISTRARS, CLINICAL_EDITORS, HEALTH_READERS
 from core.auditing import record_read
 from core.concurrency import EditConflict
 from core.errors import Invalid
@@ -141,7 +141,7 @@ def contact_detail(request, pk):
     today = timezone.localdate()
     return render(request, "contacts/detail.html", {
         "contact": contact, "rule": contact.rule_set, "checks": contact.checks.select_related("test")[:60],
-        "tests": tests[:20], "can_edit": can_edit,
+        "tests": tests[:20], "can_edit": can_edit, "can_convert": request.user.has_role(CASE_REGISTRARS),
         "check_form": CheckForm(initial={"day": today}),
         "convert_form": ConvertForm(tests=positive, initial={"confirmed_on": positive[0].reported_on if positive else today,
                                                               "test": positive[0] if positive else None}),
@@ -187,7 +187,8 @@ def add_check(request, pk):
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@role_required(TRACERS)
+# Opening a case is registering one (core.roles "cases.register"): care teams follow contacts but do not register F0.
+@role_required(CASE_REGISTRARS)
 @require_POST
 def convert(request, pk):
     """F1 → F0 in one step, keeping the link."""
@@ -209,7 +210,7 @@ def convert(request, pk):
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@role_required(HEALTH_READERS, edit_roles=TRACERS)
+@role_required(HEALTH_READERS, edit_roles=CASE_REGISTRARS)
 def open_case_from_test(request, test_pk):
     """A positive test offers to open the case: convert the person's open contact, or open a new case."""
     from testing.models import Result, Test

@@ -84,6 +84,12 @@ def test_it_serves_the_chain_with_generations_and_hides_outsiders(api_for, perso
 def test_it_converts_from_the_contact_page(client_for, personas, commune_a, f0, person_factory):
     contact = services.add_contact(by=personas["commune_a"], source_case=f0, person=person_factory(commune_a, full_name="Con"),
                                    last_exposure_on=D(2022, 2, 9))
+    # A care team follows the contact but does not register F0 (the API's rule too): no form, and the POST is refused.
+    care = client_for(personas["care_a"])
+    page = care.get(f"/contacts/{contact.pk}/")
+    assert page.status_code == 200 and 'id="convert-form"' not in page.content.decode()
+    assert care.post(f"/contacts/{contact.pk}/chuyen-f0/", {"confirmed_on": "12/02/2022"}).status_code == 403
+    assert 'id="convert-form"' in client_for(personas["commune_a"]).get(f"/contacts/{contact.pk}/").content.decode()
     r = client_for(personas["commune_a"]).post(f"/contacts/{contact.pk}/chuyen-f0/", {"confirmed_on": "12/02/2022"})
     contact.refresh_from_db()
     assert contact.converted_case is not None
