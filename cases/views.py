@@ -153,7 +153,7 @@ def _detail_context(request, case):
         "events": case.events.select_related("by").order_by("-at", "-id")[:50],
         "dispensings": case.dispensings.all()[:20], "supports": case.supports.all()[:20],
         "admissions": case.admissions.select_related("facility")[:10],
-        "check_form": CheckForm(), "transfer_form": TransferForm(initial={"version": case.version}),
+        "check_form": CheckForm(rule=services.check_rule(case)), "transfer_form": TransferForm(initial={"version": case.version}),
         "dispensing_form": DispensingForm(), "support_form": SupportForm(initial={"given_on": timezone.localdate()}),
         "release_form": ReleaseForm(initial={"version": case.version, "on": timezone.localdate(), "test_result": "negative"}),
         "edit_form": CaseEditForm(teams=teams, stations=stations, initial={
@@ -184,7 +184,7 @@ def _back(case, anchor=""):
 @role_required(CLINICAL_EDITORS)
 def add_check(request, pk):
     case = _post_case(request, pk)
-    form = CheckForm(request.POST)
+    form = CheckForm(request.POST, rule=services.check_rule(case))
     if not form.is_valid():
         messages.error(request, _("Phiếu theo dõi không hợp lệ."))
         return _back(case)
