@@ -51,7 +51,33 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", {
         "diseases": diseases, "disease": disease, "day": day, "basis": basis, "unit": unit, "data": data,
         "chart": board.chart_data(data) if data else None, "map_url": map_url, "structure": structure,
+        "tiles": _other_tiles(request, data),
     })
+
+
+def _other_tiles(request, data) -> list:
+    """For a user whose home this page is (the leadership): the home tiles, as links to their lists, that the
+    dashboard does not already show (a tile whose list a figure above already opens is left out)."""
+    from django.urls import reverse
+
+    from core.dashboard import home_url_for, tiles_for
+
+    if home_url_for(request.user) != reverse("reports:dashboard"):
+        return []
+    shown = set()
+
+    def urls(x):
+        if isinstance(x, dict):
+            if isinstance(x.get("url"), str):
+                shown.add(x["url"])
+            for v in x.values():
+                urls(v)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                urls(v)
+
+    urls(data or {})
+    return [t for t in tiles_for(request) if not t.get("url") or t["url"] not in shown]
 
 
 def map_features(data: dict, unit, structure: str | None = None) -> dict:

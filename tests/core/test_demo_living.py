@@ -127,7 +127,7 @@ def test_by_default_the_living_era_ends_today_and_every_role_sees_it_on_the_home
                 session = client.session
                 session["otp_device_id"] = device.persistent_id
                 session.save()
-            html = client.get("/").content.decode()
+            html = client.get("/", follow=True).content.decode()  # the leadership's home is the dashboard
             values = [int(v.replace(".", "")) for v in re.findall(r'<span class="value">([\d.]+)</span>', html)]
             assert values and sum(values) > 0, user.username
             assert 'data-era="living"' in html
