@@ -92,8 +92,10 @@ def due_today(user, now: dt.datetime | None = None):
     return active_home(user).filter(due_today_q(now, limits(timezone.localdate(now))))
 
 
-def active_home(user):
-    return scope(Case.objects.filter(status=Status.ACTIVE, care_setting=CareSetting.HOME), user)
+def active_home(user, disease: str | None = None):
+    """Active home patients in the user's jurisdiction; of one disease (its code) when given."""
+    qs = Case.objects.filter(status=Status.ACTIVE, care_setting=CareSetting.HOME)
+    return scope(qs.filter(disease__code=disease) if disease else qs, user)
 
 
 def metric_filter(metric: str, now: dt.datetime, lim: dict) -> Q:
@@ -114,23 +116,25 @@ def metric_filter(metric: str, now: dt.datetime, lim: dict) -> Q:
     raise KeyError(metric)
 
 
-def open_alerts(user, now: dt.datetime, lim: dict):
+def open_alerts(user, now: dt.datetime, lim: dict, disease: str | None = None):
     late = per_disease_q(lim, "ack_within_minutes", lambda minutes: Q(raised_at__lt=now - dt.timedelta(minutes=minutes)),
                          prefix="case__")
-    return scope(Alert.objects.filter(late, acknowledged_at__isnull=True, case__status=Status.ACTIVE), user)
+    qs = Alert.objects.filter(late, acknowledged_at__isnull=True, case__status=Status.ACTIVE)
+    return scope(qs.filter(case__disease__code=disease) if disease else qs, user)
 
 
-def metric_cases(user, metric: str, now: dt.datetime | None = None):
+def metric_cases(user, metric: str, now: dt.datetime | None = None, disease: str | None = None):
     """The cases behind one count, for the drill-down list."""
     now = now or timezone.now()
     lim = limits(timezone.localdate(now))
     if metric == "unacknowledged":
-        ids = open_alerts(user, now, lim).values("case_id")
+        ids = open_alerts(user, now, lim, disease).values("case_id")
         return scope(Case.objects.filter(pk__in=ids), user)
-    return active_home(user).filter(metric_filter(metric, now, lim))
+    return active_home(user, disease).filter(metric_filter(metric, now, lim))
 
 
-def board(user, group: str = "commune", now: dt.datetime | None = None, structure: str | None = None) -> dict:
+def board(user, group: str = "commune", now: dt.datetime | None = None, structure: str | None = None,
+          disease: str | None = None) -> dict:
     """Counts per group. Per commune, on `structure` ("Theo địa giới", default: the installation's, today's map): a
     case on a pre-2025 commune counts in its default 2025 successor (geo.areas.rollup_counts); cases keep their unit."""
     from geo import areas
@@ -146,17 +150,18 @@ def board(user, group: str = "commune", now: dt.datetime | None = None, structur
             row = rows.setdefault(r[key_f], {"key": r[key_f], "label": r[label_f] or "—", **{m: 0 for m in METRIC_KEYS}, "active": 0})
             row[metric] = r["n"]
 
-    base = active_home(user)
+    base = active_home(user, disease)
     aggregates = {m: Count("id", filter=metric_filter(m, now, lim)) for m in METRIC_KEYS if m != "unacknowledged"}
     for r in base.values(key_field, label_field).annotate(active=Count("id"), **aggregates).order_by():
         rows[r[key_field]] = {"key": r[key_field], "label": r[label_field] or "—", "unacknowledged": 0,
                               **{m: r[m] for m in aggregates}, "active": r["active"]}
-    add(open_alerts(user, now, lim), "unacknowledged", f"case__{key_field}", f"case__{label_field}")
+    add(open_alerts(user, now, lim, disease), "unacknowledged", f"case__{key_field}", f"case__{label_field}")
     if group == "commune":
         rows = _on_structure(rows, structure)
     ordered = sorted(rows.values(), key=lambda r: (-sum(r[m] for m in METRIC_KEYS), str(r["label"])))
     totals = {m: sum(r[m] for r in ordered) for m in [*METRIC_KEYS, "active"]}
-    return {"rows": ordered, "totals": totals, "limits": lim, "group": group, "now": now, "structure": structure}
+    return {"rows": ordered, "totals": totals, "limits": lim, "group": group, "now": now, "structure": structure,
+            "disease": disease or ""}
 
 
 def _on_structure(rows: dict, structure: str) -> dict:

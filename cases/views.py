@@ -355,14 +355,16 @@ def unreachable_board(request):
         group = "commune"
     from geo import areas
 
-    data = board_mod.board(request.user, group, structure=areas.structure_from_request(request))
+    codes = dict(disease_choices())
+    disease = request.GET.get("disease") if request.GET.get("disease") in codes else None  # every disease by default
+    data = board_mod.board(request.user, group, structure=areas.structure_from_request(request), disease=disease)
     metric = request.GET.get("metric")
     cases = None
     # Leadership reads the counts; the lists of patients are for the health workers who act on them.
     if metric in board_mod.METRIC_KEYS and request.user.role != Role.LEADERSHIP:
-        cases = board_mod.metric_cases(request.user, metric).select_related("person", "commune", "team").order_by("last_check_at", "id")[:200]
+        cases = board_mod.metric_cases(request.user, metric, disease=disease).select_related("person", "commune", "team").order_by("last_check_at", "id")[:200]
     return render(request, "cases/board.html", {**data, "metrics": board_mod.METRICS, "groups": board_mod.GROUPS, "metric": metric,
-                                                "cases": cases})
+                                                "cases": cases, "diseases": list(codes.items())})
 
 
 @role_required(CLINICAL_EDITORS)

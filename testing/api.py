@@ -9,15 +9,20 @@ from accounts.roles import HEALTH_READERS, LAB_EDITORS
 from core.api import AuditedRetrieveMixin, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from core.errors import Invalid
 from core.scoping import scope
+from diseases.selectors import Disease
 
 from . import services
 from .models import Pool, PoolMember, Result, Test
 
 
 class TestSerializer(serializers.ModelSerializer):
+    # By code, as ?disease= filters the list; not given on create: the installation's default disease.
+    disease = serializers.SlugRelatedField(slug_field="code", queryset=Disease.objects.all(), required=False)
+
     class Meta:
         model = Test
-        fields = ["id", "person", "kind", "sample_code", "lab", "taken_on", "reported_on", "result", "ct_value", "reason", "version"]
+        fields = ["id", "person", "disease", "kind", "sample_code", "lab", "taken_on", "reported_on", "result", "ct_value",
+                  "reason", "version"]
         read_only_fields = ["version"]
 
 

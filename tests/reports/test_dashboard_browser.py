@@ -29,7 +29,7 @@ def test_leadership_switches_to_measles_and_opens_the_rising_communes_list(perso
     # The leadership lands on the dashboard (its home), with the other home figures under the curves.
     page.wait_for_url("**/reports/dieu-hanh/")
     assert page.locator("h1").first.inner_text().startswith("Bảng điều hành")
-    assert page.locator("#other-figures a.tile").count() > 0
+    page.wait_for_selector("#other-figures[data-loaded] a.tile")  # the former home tiles, fetched under the curves
     # On the map of the fixtures' time (pre-2025 communes); the regrouping on today's map: test_dashboard_structure.py.
     page.goto(f"{live_server.url}/reports/dieu-hanh/?structure=pre2025")
     page.wait_for_selector("#curve-daily canvas")  # ECharts drew the curve
