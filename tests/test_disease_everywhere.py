@@ -22,8 +22,8 @@ def open_case(personas, commune, name="Nguyễn Văn An", disease=None, **kw):
 @pytest.fixture
 def dengue(db):
     from diseases.packs import install_missing
-    from diseases.selectors import get_disease
     from diseases.seed_covid19 import install
+    from diseases.selectors import get_disease
 
     install()
     install_missing("dengue")
