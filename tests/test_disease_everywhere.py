@@ -101,3 +101,13 @@ def test_the_unreachable_board_takes_a_disease(dengue, personas, client_for, com
 def test_the_dashboard_opens_on_the_default_disease(dengue, personas, client_for):
     r = client_for(personas["leader"]).get("/reports/dieu-hanh/")
     assert r.context["disease"] == "covid19"
+
+
+def test_the_campaign_list_takes_a_disease(dengue, personas, client_for, kontum):
+    c = client_for(personas["health_dept"])
+    r = c.post("/vaccination/chi-tieu/", {"name": "Mũi 2 cho 18+", "target": "full", "age_min": 18, "target_pct": 100,
+                                          "starts_on": "15/07/2021", "deadline": "31/12/2021", "unit": kontum.pk, "source": "004"})
+    assert r.status_code == 302
+    assert "Mũi 2 cho 18+" in c.get("/vaccination/chi-tieu/?ngay=14/12/2021&disease=covid19").content.decode()
+    page = c.get("/vaccination/chi-tieu/?ngay=14/12/2021&disease=dengue").content.decode()
+    assert "Mũi 2 cho 18+" not in page and 'option value="dengue" selected' in page
