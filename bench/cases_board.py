@@ -11,6 +11,7 @@
 
     .venv/bin/python bench/cases_board.py --pg postgres://postgres@127.0.0.1:5432/phongdich_bench_cases [--cases 30000] [--days 14]
         [--seconds 20] [--clients 8] [--workers 2 --threads 4] [--tool auto|wrk|python] [--http-only] [--keep]
+        [--dengue-share 0.33] [--board-only]
 
 The database is dropped and re-created (it must be a throw-away name) unless --keep reuses one already filled.
 Data loading is not timed. Needs gunicorn in the virtualenv (pip install gunicorn).
@@ -40,7 +41,7 @@ def setup_django(url: str) -> None:
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
-def fill(n_cases: int, n_days: int) -> None:
+def fill(n_cases: int, n_days: int, dengue_share: float = 0.0) -> None:
     import datetime as dt
     import random
 
@@ -71,15 +72,23 @@ def fill(n_cases: int, n_days: int) -> None:
                      sex=rng.choice("MF"), commune=rng.choice(communes)) for i in range(n_cases)]
     Person.objects.bulk_create(people, batch_size=5000)
     covid = Disease.objects.get(code="covid19")
+    dengue = None
+    if dengue_share:
+        # A second disease with another monitoring cadence (24 h): the board then ORs one condition per cadence.
+        from diseases.packs import install_missing
+
+        install_missing("dengue")
+        dengue = Disease.objects.get(code="dengue")
     now = timezone.now()
     today = timezone.localdate()
     cases = []
     for p in Person.objects.all().only("id", "commune_id"):
         st, team = teams[p.commune_id]
         confirmed = today - dt.timedelta(days=rng.randint(0, n_days - 1))
-        cases.append(Case(person_id=p.pk, disease=covid, commune_id=p.commune_id, confirmed_on=confirmed, test_kind="rapid_antigen",
+        disease = dengue if dengue is not None and rng.random() < dengue_share else covid
+        cases.append(Case(person_id=p.pk, disease=disease, commune_id=p.commune_id, confirmed_on=confirmed, test_kind="rapid_antigen",
                           team=team if rng.random() < 0.95 else None, station=st, release_due_on=confirmed + dt.timedelta(days=7),
-                          last_check_at=now - dt.timedelta(hours=rng.choice([1, 5, 9, 13])),
+                          last_check_at=now - dt.timedelta(hours=rng.choice([1, 5, 9, 13, 25] if disease == dengue else [1, 5, 9, 13])),
                           first_medicine_at=now - dt.timedelta(hours=20) if rng.random() < 0.97 else None))
     Case.objects.bulk_create(cases, batch_size=5000)
     rule = rule_in_force(kind="warning_signs", on=today)
@@ -351,6 +360,9 @@ def main() -> None:
     p.add_argument("--prepared", action="store_true", help="server: DB_PREPARED_STATEMENTS=1 (server-side binding, prepared statements)")
     p.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto", help="load tool: wrk if installed (auto)")
     p.add_argument("--client")
+    p.add_argument("--dengue-share", type=float, default=0.0,
+                   help="share of the cases that are dengue (24 h cadence), e.g. 0.33: the per-disease board")
+    p.add_argument("--board-only", action="store_true", help="time the board only, no HTTP check load")
     a = p.parse_args()
     BENCH_ENV["DB_CONN_MAX_AGE"] = a.conn_max_age
     BENCH_ENV["DB_PREPARED_STATEMENTS"] = "1" if a.prepared else "0"
@@ -363,12 +375,14 @@ def main() -> None:
         _setup.create_database(a.pg)
     setup_django(a.pg)
     t = time.perf_counter()
-    fill(a.cases, a.days)
+    fill(a.cases, a.days, a.dengue_share)
     from cases.models import Case, Check
 
     print(json.dumps({"cases": Case.objects.count(), "checks": Check.objects.count(), "fill_s": round(time.perf_counter() - t, 1)}))
     if not a.http_only:
         print(json.dumps({"board": time_board(a.repeats)}))
+    if a.board_only:
+        return
     print(json.dumps({"http_checks": http_load(a.pg, a.seconds, a.clients, a.workers, a.threads, a.tool)}))
 
 

@@ -127,7 +127,10 @@ class CheckInSerializer(serializers.Serializer):
     temperature = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True)
     systolic = serializers.IntegerField(required=False, allow_null=True)
     diastolic = serializers.IntegerField(required=False, allow_null=True)
-    symptoms = serializers.ListField(child=serializers.ChoiceField(choices=[c for c, _l in SYMPTOMS]), required=False)
+    # The general symptoms of the 261/QĐ-BYT form, or the case's disease's own warning signs (its rule's
+    # `symptom_labels`, e.g. dengue's): cases.rules.validate_check refuses any other code with the rule in hand.
+    symptoms = serializers.ListField(child=serializers.CharField(max_length=40), required=False,
+                                     help_text="Codes: " + ", ".join(c for c, _l in SYMPTOMS) + ", or the disease's own warning signs")
     idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=64,
                                             help_text="Same key → stored once. The Idempotency-Key header works too.")
 

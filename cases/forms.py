@@ -115,10 +115,27 @@ class CheckForm(forms.Form):
     diastolic = forms.CharField(label=_("Huyết áp tối thiểu (mmHg)"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     symptoms = forms.MultipleChoiceField(label=_("Triệu chứng"), choices=SYMPTOMS, required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rule=None, **kwargs):
+        """`rule`: the warning-sign rule in force for the case's disease (cases.services.check_rule). The form then
+        asks only for the measures that rule judges and lists the disease's own warning signs when it labels them
+        (dengue), in the user's language; without a rule it is the COVID-19 form of 261/QĐ-BYT."""
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4().hex
+        if rule is None:
+            return
+        from django.utils.translation import get_language
+
+        from .rules import MEASURES, own_symptoms, symptom_choices, used_measures
+
+        for m in set(MEASURES) - set(used_measures(rule)):
+            del self.fields[m]
+        self.fields["symptoms"].choices = symptom_choices(rule, "en" if (get_language() or "").startswith("en") else "vi")
+        self.own_signs = bool(own_symptoms(rule))
+        if self.own_signs:
+            self.fields["symptoms"].label = _("Dấu hiệu cảnh báo")
+
+    own_signs = False
 
 
 class TransferForm(forms.Form):

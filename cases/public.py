@@ -29,19 +29,20 @@ def self_report(request, token):
     if case is None:
         hit(f"cases:badtok:{client_key(request)}", BAD_TOKEN_PER_HOUR)
         return render(request, "cases/public/link_dead.html", status=404)
-    form = CheckForm(request.POST or None)
+    rule = services.check_rule(case)
+    form = CheckForm(request.POST or None, rule=rule)
     result = None
     if request.method == "POST":
         if hit(f"cases:selfreport:{case.pk}", SELF_REPORT_PER_HOUR):
             return too_many()
         if request.POST.get("help"):
             services.raise_help_request(case=case, message=request.POST.get("message", "")[:200])
-            return render(request, "cases/public/self_report.html", {"form": CheckForm(), "help_sent": True, "first_name": _first_name(case)})
+            return render(request, "cases/public/self_report.html", {"form": CheckForm(rule=rule), "help_sent": True, "first_name": _first_name(case)})
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
                 result = services.record_check(by=None, case=case, data=data, idempotency_key=data.pop("idempotency_key") or "", by_patient=True)
-                form = CheckForm()
+                form = CheckForm(rule=rule)
             except Invalid as exc:
                 form.add_error(None, exc.vi if request.LANGUAGE_CODE != "en" else exc.en)
     return render(request, "cases/public/self_report.html", {"form": form, "result": result, "first_name": _first_name(case)})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from core.errors import Invalid
 from diseases.models import RuleSet
 
-from .choices import ANTIVIRAL_ITEMS, SEVERITY_ORDER, SYMPTOM_CODES, SYMPTOM_LABELS
+from .choices import ANTIVIRAL_ITEMS, SEVERITY_ORDER, SYMPTOM_CODES, SYMPTOM_LABELS, SYMPTOMS
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,43 @@ BOUNDS = {
 MEASURES = list(BOUNDS)
 
 
-def validate_check(values: dict, symptoms: list[str]) -> None:
+# The thresholds each measure is judged by: a measure whose keys are all null in the rule in force (dengue has no
+# SpO2 threshold) is not asked for on the check forms. Temperature has no threshold but is always asked for.
+MEASURE_KEYS = {
+    "spo2": ("spo2_max",),
+    "respiratory_rate": ("rr_adult_min", "rr_5_12_min", "rr_1_5_min", "rr_under_1_min"),
+    "pulse": ("pulse_high_above", "pulse_low_below"),
+    "temperature": (),
+    "systolic": ("systolic_below",),
+    "diastolic": ("diastolic_below",),
+}
+
+
+def used_measures(rule: RuleSet | None) -> list[str]:
+    """The measures the warning-sign rule judges (all of them when there is no rule: nothing to hide by)."""
+    if rule is None:
+        return list(MEASURES)
+    return [m for m in MEASURES if not MEASURE_KEYS[m] or any(rule.value(k, None) is not None for k in MEASURE_KEYS[m])]
+
+
+def own_symptoms(rule: RuleSet | None) -> dict:
+    """A disease's own warning signs as its rule labels them ({code: {"vi", "en"}}, in the rule's order); empty for a
+    rule that uses the general symptom list of the 261/QĐ-BYT form (COVID-19)."""
+    if rule is None:
+        return {}
+    return {str(e["code"]): {"vi": str(e.get("vi") or e["code"]), "en": str(e.get("en") or e["code"])}
+            for e in (rule.value("symptom_labels", None) or []) if isinstance(e, dict) and e.get("code")}
+
+
+def symptom_choices(rule: RuleSet | None, language: str = "vi") -> list[tuple[str, str]]:
+    """What a check form lists: the disease's own signs when its rule labels them, else the general symptoms."""
+    own = own_symptoms(rule)
+    if own:
+        return [(code, label["en"] if language == "en" else label["vi"]) for code, label in own.items()]
+    return list(SYMPTOMS)
+
+
+def validate_check(values: dict, symptoms: list[str], rule: RuleSet | None = None) -> None:
     for key, (low, high, vi, en, unit) in BOUNDS.items():
         value = values.get(key)
         if value is None:
@@ -45,7 +81,8 @@ def validate_check(values: dict, symptoms: list[str]) -> None:
             )
     if values.get("systolic") is not None and values.get("diastolic") is not None and values["diastolic"] >= values["systolic"]:
         raise Invalid("Huyết áp tối thiểu phải nhỏ hơn huyết áp tối đa.", "Diastolic must be lower than systolic.", field="diastolic")
-    unknown = [s for s in symptoms if s not in SYMPTOM_CODES]
+    known = SYMPTOM_CODES | set(own_symptoms(rule))
+    unknown = [s for s in symptoms if s not in known]
     if unknown:
         raise Invalid(f"Triệu chứng không có trong danh sách: {', '.join(unknown)}",
                       f"Unknown symptom(s): {', '.join(unknown)}", field="symptoms")
@@ -94,11 +131,11 @@ def warning_signs(rule: RuleSet, *, age: int | None, values: dict, symptoms: lis
                             f"Diastolic {dia} < {rule.value('diastolic_below')} mmHg"))
     warning_symptoms = set(rule.value("symptoms") or [])
     # A disease's own signs (e.g. dengue's) carry their labels in the rule: {"code", "vi", "en"}.
-    own = {e.get("code"): e for e in (rule.value("symptom_labels") or []) if isinstance(e, dict)}
+    own = own_symptoms(rule)
     for s in symptoms:
         if s in warning_symptoms:
             if s in own:
-                signs.append(Reason(f"symptom:{s}", str(own[s].get("vi", s)), str(own[s].get("en", s))))
+                signs.append(Reason(f"symptom:{s}", own[s]["vi"], own[s]["en"]))
                 continue
             label = str(SYMPTOM_LABELS.get(s, s))
             signs.append(Reason(f"symptom:{s}", label, s.replace("_", " ")))

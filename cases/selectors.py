@@ -294,12 +294,13 @@ def field_patient_rows(case_ids, *, checks_per_case: int = 3) -> dict:
     rows = {}
     for c in (Case.objects.filter(pk__in=list(case_ids)).order_by("pk")
               .values("pk", "version", "confirmed_on", "severity", "symptom_onset", "release_due_on", "last_check_at",
-                      "team_id", "person_id", "person__version", "person__full_name", "person__birth_year",
+                      "team_id", "disease__code", "person_id", "person__version", "person__full_name", "person__birth_year",
                       "person__date_of_birth", "person__sex", "person__phone", "person__street",
                       "person__village__name", "person__commune__name")):
         rows[c["pk"]] = {
             "id": c["pk"], "version": c["version"], "confirmed_on": c["confirmed_on"], "severity": c["severity"],
             "symptom_onset": c["symptom_onset"], "release_due_on": c["release_due_on"], "last_check_at": c["last_check_at"],
+            "disease": c["disease__code"],  # the phone judges the check by this disease's warning-sign rule
             "person": {"id": c["person_id"], "version": c["person__version"], "full_name": c["person__full_name"],
                        "birth_year": c["person__birth_year"], "date_of_birth": c["person__date_of_birth"],
                        "sex": c["person__sex"], "phone": c["person__phone"], "street": c["person__street"],

@@ -307,11 +307,20 @@ def _evaluate_check(case: Case, data: dict, taken_at: dt.datetime | None):
         raise Invalid("Thời điểm đo ở tương lai.", "The time of the check is in the future.", field="taken_at")
     symptoms = list(dict.fromkeys(data.get("symptoms") or []))
     values = _clean_measures(data)
-    rules.validate_check(values, symptoms)
     on = _local_date(taken_at)
     rule = _rule("warning_signs", on, case.disease.code)
+    rules.validate_check(values, symptoms, rule)  # the disease's own signs (dengue's) are known symptoms too
     signs = rules.warning_signs(rule, age=_age(case, on), values=values, symptoms=symptoms)
     return rule, values, symptoms, signs, now, taken_at
+
+
+def check_rule(case: Case, on: dt.date | None = None):
+    """The warning-sign rule a check of this case taken on `on` (today) is judged by, or None in a gap of the rule
+    base (the form then asks for everything and the check itself is refused naming the missing rule)."""
+    try:
+        return _rule("warning_signs", on or timezone.localdate(), case.disease.code)
+    except Invalid:
+        return None
 
 
 def record_check(*, by, case: Case, data: dict, idempotency_key: str = "", by_patient: bool = False,

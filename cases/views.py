@@ -160,7 +160,7 @@ def _detail_context(request, case):
         "events": case.events.select_related("by").order_by("-at", "-id")[:50],
         "dispensings": case.dispensings.all()[:20], "supports": case.supports.all()[:20],
         "admissions": case.admissions.select_related("facility")[:10],
-        "check_form": CheckForm(), "transfer_form": TransferForm(initial={"version": case.version}),
+        "check_form": CheckForm(rule=services.check_rule(case)), "transfer_form": TransferForm(initial={"version": case.version}),
         "dispensing_form": DispensingForm(), "support_form": SupportForm(initial={"given_on": timezone.localdate()}),
         "release_form": ReleaseForm(initial={"version": case.version, "on": timezone.localdate(), "test_result": "negative"}),
         "edit_form": CaseEditForm(teams=teams, stations=stations, initial={
@@ -191,7 +191,7 @@ def _back(case, anchor=""):
 @role_required(CLINICAL_EDITORS)
 def add_check(request, pk):
     case = _post_case(request, pk)
-    form = CheckForm(request.POST)
+    form = CheckForm(request.POST, rule=services.check_rule(case))
     if not form.is_valid():
         messages.error(request, _("Phiếu theo dõi không hợp lệ."))
         return _back(case)
@@ -365,14 +365,16 @@ def unreachable_board(request):
         group = "commune"
     from geo import areas
 
-    data = board_mod.board(request.user, group, structure=areas.structure_from_request(request))
+    codes = dict(disease_choices())
+    disease = request.GET.get("disease") if request.GET.get("disease") in codes else None  # every disease by default
+    data = board_mod.board(request.user, group, structure=areas.structure_from_request(request), disease=disease)
     metric = request.GET.get("metric")
     cases = None
     # Leadership reads the counts; the lists of patients are for the health workers who act on them.
     if metric in board_mod.METRIC_KEYS and request.user.role != Role.LEADERSHIP:
-        cases = board_mod.metric_cases(request.user, metric).select_related("person", "commune", "team").order_by("last_check_at", "id")[:200]
+        cases = board_mod.metric_cases(request.user, metric, disease=disease).select_related("person", "commune", "team").order_by("last_check_at", "id")[:200]
     return render(request, "cases/board.html", {**data, "metrics": board_mod.METRICS, "groups": board_mod.GROUPS, "metric": metric,
-                                                "cases": cases})
+                                                "cases": cases, "diseases": list(codes.items())})
 
 
 @role_required(CLINICAL_EDITORS)

@@ -102,15 +102,23 @@ class OutbreakForm(forms.ModelForm):
 
     class Meta:
         model = Outbreak
-        fields = ["name", "commune", "place_kind", "place_name", "village", "facility", "started_on", "latitude", "longitude"]
+        fields = ["disease", "name", "commune", "place_kind", "place_name", "village", "facility", "started_on", "latitude",
+                  "longitude"]
         # Every village and commune of a province user's jurisdiction: written in Python, not option by option.
         widgets = {"village": FastSelect, "commune": FastSelect, "facility": FastSelect}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from diseases.selectors import active_diseases, default_disease_pk
         from facilities.models import Facility
         from geo.models import Village
 
+        # The disease chooses the outbreak rule (closing days); the installation's default disease first and chosen.
+        self.fields["disease"].queryset = active_diseases()
+        self.fields["disease"].required = False  # not sent (an older page, a script): the default disease
+        self.fields["disease"].empty_label = None
+        if not self.is_bound:
+            self.initial.setdefault("disease", default_disease_pk())
         communes = visible_units(user).filter(level=Level.COMMUNE)
         self.fields["commune"].queryset = communes.order_by("name")
         # Only what the options show (a village's name): a province user's 1,200 villages with their communes loaded

@@ -301,7 +301,12 @@ def release_finished(on: dt.date | None = None) -> int:
 # --- Outbreaks -------------------------------------------------------------------------------------
 @transaction.atomic
 def create_outbreak(*, by, name: str, commune, started_on: dt.date, place_kind: str = "village", place_name: str = "",
-                    village=None, facility=None, latitude=None, longitude=None) -> Outbreak:
+                    village=None, facility=None, latitude=None, longitude=None, disease=None) -> Outbreak:
+    """`disease` (a Disease or its code; None: the installation's default disease) chooses the outbreak rule it
+    closes under (e.g. dengue: 14 days without a new case)."""
+    from diseases.selectors import get_disease
+
+    disease = get_disease(disease)
     if started_on > today():
         raise Invalid("Ngày bắt đầu ở tương lai.", "The start date is in the future.", field="started_on")
     if village is not None and village.commune_id != commune.pk:
@@ -309,9 +314,9 @@ def create_outbreak(*, by, name: str, commune, started_on: dt.date, place_kind: 
     if latitude is None and commune.latitude is not None:
         latitude, longitude = commune.latitude, commune.longitude
     ob = Outbreak.objects.create(name=name, commune=commune, started_on=started_on, place_kind=place_kind, place_name=place_name,
-                                 village=village, facility=facility, latitude=latitude, longitude=longitude,
+                                 village=village, facility=facility, latitude=latitude, longitude=longitude, disease=disease,
                                  created_by=by if getattr(by, "pk", None) else None)
-    record(actor=by, action="create", obj=ob, changes={"name": (None, name)})
+    record(actor=by, action="create", obj=ob, changes={"name": (None, name), "disease": (None, disease.code)})
     return ob
 
 
@@ -319,6 +324,10 @@ def create_outbreak(*, by, name: str, commune, started_on: dt.date, place_kind: 
 def add_case_to_outbreak(*, by, outbreak: Outbreak, case) -> None:
     if outbreak.status == Outbreak.Status.CLOSED:
         raise Invalid("Ổ dịch đã kết thúc; hãy mở ổ dịch mới.", "The outbreak is closed; open a new one.")
+    if case.disease_id and case.disease.code != outbreak.disease_code:
+        # A measles case in a dengue outbreak would keep it open under the wrong disease's quiet period.
+        raise Invalid(f"Ca bệnh {case.disease.name} không thuộc ổ dịch của bệnh khác.",
+                      f"A {case.disease.code} case cannot join an outbreak of another disease.", field="case")
     outbreak.cases.add(case)
     # The case's open contacts belong to the outbreak too.
     Contact.objects.filter(source_case=case, outbreak__isnull=True).update(outbreak=outbreak, **touched(Contact))

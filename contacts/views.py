@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from core.concurrency import EditConflict
 from core.errors import Invalid
 from core.scoping import scope
 from core.views import role_required, scoped_object
+from diseases.selectors import disease_choices
 from geo import areas
 from people.models import Person
 
@@ -70,8 +71,10 @@ def contact_list(request):
     # Under follow-up: whose follow-up ends first; everything: newest first (walks the primary key, no sort).
     order = ("-id",) if view == "all" else ("follow_up_end", "id")
     page = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
+    disease = request.GET.get("disease", "")
     return render(request, "contacts/list.html", {"page_obj": page, "view": view, "q": q, "today": today,
-                                                  "querystring_prefix": f"xem={view}&q={q}&"})
+                                                  "diseases": disease_choices(), "disease": disease,
+                                                  "querystring_prefix": f"xem={view}&q={q}&disease={disease}&"})
 
 
 @role_required(HEALTH_READERS, edit_roles=TRACERS)
@@ -247,7 +250,11 @@ def unmonitored(request):
 # --- Outbreaks -------------------------------------------------------------------------------------
 @role_required(HEALTH_READERS, edit_roles=TRACERS)
 def outbreak_list(request):
-    qs = scope(Outbreak.objects.select_related("commune"), request.user).annotate(n_cases=Count("cases", distinct=True))
+    qs = scope(Outbreak.objects.select_related("commune", "disease"), request.user).annotate(n_cases=Count("cases", distinct=True))
+    code = request.GET.get("disease")
+    if code:  # every disease unless one is chosen; rows without one are the COVID-19 seeds' (Outbreak.disease_code)
+        qs = qs.filter(Q(disease__code=code) | Q(disease__isnull=True) if code == Outbreak(disease=None).disease_code
+                       else Q(disease__code=code))
     form = OutbreakForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
@@ -263,7 +270,8 @@ def outbreak_list(request):
     points = [{"name": o.name, "lat": o.latitude, "lng": o.longitude, "active": o.status == "active",
                "url": reverse("contacts:outbreak", args=[o.pk])} for o in outbreaks if o.latitude is not None]
     return render(request, "contacts/outbreaks.html", {"outbreaks": outbreaks, "form": form, "points": points,
-                                                       "can_edit": request.user.has_role(TRACERS), "structure": structure})
+                                                       "can_edit": request.user.has_role(TRACERS), "structure": structure,
+                                                       "diseases": disease_choices(), "disease": request.GET.get("disease", "")})
 
 
 @role_required(HEALTH_READERS, edit_roles=TRACERS)

@@ -73,8 +73,13 @@ def home(request):
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    from .dashboard import tiles_for
+    from django.shortcuts import redirect
 
+    from .dashboard import home_url_for, tiles_for
+
+    home_url = home_url_for(request.user)  # e.g. the leadership's dashboard with its epidemic curves
+    if home_url:
+        return redirect(home_url)
     return render(request, "core/home.html", {"tiles": tiles_for(request)})
 
 

@@ -215,6 +215,18 @@ def get_disease(disease=None) -> Disease:
     return found
 
 
+def all_diseases() -> list[Disease]:
+    """Every disease, oldest first, from this process's cache (per-disease figures build one CASE or OR over them
+    instead of a query per disease)."""
+    _fresh()
+    hit = _local.get(("diseases", "all"))
+    if hit is None:
+        hit = list(Disease.objects.order_by("id"))
+        with _lock:
+            _local[("diseases", "all")] = hit
+    return hit
+
+
 def default_disease_code() -> str:
     return default_disease().code
 

@@ -10,6 +10,7 @@ from .models import Disease, EffectiveDatedRule, RuleKind, RuleSet  # noqa: F401
 from .rules import (  # noqa: F401 - re-exported
     NoRuleInForce,
     UnknownDisease,
+    all_diseases,
     coverage_gaps,
     default_disease,
     default_disease_code,
@@ -24,7 +25,7 @@ from .rules import (  # noqa: F401 - re-exported
 __all__ = [
     "Disease", "EffectiveDatedRule", "RuleKind", "RuleSet", "NoRuleInForce", "UnknownDisease", "coverage_gaps", "default_disease",
     "default_disease_code", "get_disease", "in_force", "rule_in_force", "valid_until", "value", "why",
-    "active_diseases", "disease_choices", "definition", "default_disease_pk", "rule_versions",
+    "active_diseases", "all_diseases", "disease_choices", "definition", "default_disease_pk", "rule_versions",
 ]
 
 

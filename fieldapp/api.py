@@ -15,7 +15,7 @@ from accounts.authentication import TokenAuthentication
 from accounts.roles import HEALTH_READERS, can
 from cases.choices import SYMPTOMS
 from core.api import HasRole
-from diseases.selectors import rule_versions
+from diseases.selectors import active_diseases, rule_versions
 
 from . import sync
 
@@ -41,7 +41,8 @@ class FieldView(APIView):
 class SessionView(FieldView):
     @extend_schema(responses=inline_serializer("FieldSession", {
         "user": serializers.DictField(), "csrf_token": serializers.CharField(), "worklists": serializers.ListField(),
-        "rules": serializers.ListField(child=serializers.DictField()), "symptoms": serializers.DictField(),
+        "rules": serializers.ListField(child=serializers.DictField()), "rules_by_disease": serializers.DictField(),
+        "symptoms": serializers.DictField(),
         "settings": serializers.DictField()}))
     def get(self, request):
         """Who the phone's user is, what he may do, the warning-sign rule versions (values and dates) the server
@@ -60,6 +61,9 @@ class SessionView(FieldView):
             **form_choices(),
             "villages": sync.villages_for(user),
             "rules": rule_versions(kind="warning_signs"),
+            # Each patient is judged by his disease's versions (his record's `disease`); `rules` stays the default
+            # disease's for a phone that has not reloaded this script yet.
+            "rules_by_disease": {d.code: rule_versions(kind="warning_signs", disease=d) for d in active_diseases()},
             "symptoms": symptom_labels(),
             "settings": {"wipe_after_days": settings.FIELD_WIPE_AFTER_DAYS, "lock_after_minutes": settings.FIELD_LOCK_AFTER_MINUTES},
         })

@@ -21,6 +21,11 @@ class ReportsConfig(AppConfig):
         register("Phản ánh, kiến nghị", "reports:feedback_list", roles=FEEDBACK_ANSWERERS, order=81)
         register("Báo cáo Thông tư 54", "reports:tt54", roles=HEALTH_READERS, order=82)
         register("Bảng điều hành", "reports:dashboard", roles=REPORT_READERS, order=5)
+        # The Steering Committee lands on the dashboard's curves, the other tiles under them (issue 13 §4).
+        from core.dashboard import register_home
+        from core.roles import Role
+
+        register_home("reports:dashboard", roles={Role.LEADERSHIP})
         # The daily report: data cut at 07:00 (ReportSetup.cut_time), generated at PHONGDICH_REPORT_AT (default
         # 07:30, local time), ready well before the 14:00 reporting deadline.
         at = getattr(settings, "PHONGDICH_REPORT_AT", None) or os.environ.get("PHONGDICH_REPORT_AT", "07:30")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("thong-tu-54/lap/", views_tt54.tt54_generate, name="tt54_generate"),
     path("thong-tu-54/<int:pk>/tai/<str:fmt>/", views_tt54.tt54_download, name="tt54_download"),
     path("dieu-hanh/", views_dashboard.dashboard, name="dashboard"),
+    path("dieu-hanh/so-lieu-khac/", views_dashboard.other_figures, name="dashboard_tiles"),
 ]

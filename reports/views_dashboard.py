@@ -16,7 +16,11 @@ def _params(request):
 
     diseases = list(Disease.objects.order_by("name"))
     codes = [d.code for d in diseases]
-    disease = request.GET.get("benh") if request.GET.get("benh") in codes else ("covid19" if "covid19" in codes else (codes[0] if codes else ""))
+    # Not chosen: the installation's default disease (COVID-19 on the seeds), else the first.
+    from diseases.selectors import default_disease_pk
+
+    default = next((d.code for d in diseases if d.pk == default_disease_pk()), codes[0] if codes else "")
+    disease = request.GET.get("benh") if request.GET.get("benh") in codes else default
     try:
         day = parse_date(request.GET.get("ngay") or "") or timezone.localdate()
     except ParseError:
@@ -51,7 +55,28 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", {
         "diseases": diseases, "disease": disease, "day": day, "basis": basis, "unit": unit, "data": data,
         "chart": board.chart_data(data) if data else None, "map_url": map_url, "structure": structure,
+        "other_figures": _is_home(request),
     })
+
+
+def _is_home(request) -> bool:
+    from django.urls import reverse
+
+    from core.dashboard import home_url_for
+
+    return home_url_for(request.user) == reverse("reports:dashboard")
+
+
+@role_required(REPORT_READERS)
+def other_figures(request):
+    """The home tiles of a user whose home is the dashboard (the leadership), each a link to its list: every
+    disease's workload (patients at home, open alerts, contacts, outbreaks, tests, levels, directives, supplies),
+    none of which the per-disease figures above repeat. Fetched by the dashboard after its charts (its own queries
+    stay off the dashboard's budget); a full page without `?fragment=1` (no script)."""
+    from core.dashboard import tiles_for
+
+    template = "reports/_other_figures.html" if request.GET.get("fragment") else "reports/other_figures.html"
+    return render(request, template, {"tiles": tiles_for(request)})
 
 
 def map_features(data: dict, unit, structure: str | None = None) -> dict:

@@ -12,6 +12,7 @@ from core.api import AuditedRetrieveMixin, ScopedReadOnlyViewSet, ScopedViewSetM
 from core.api_imports import BATCH_SCHEMA, IMPORT_SCHEMA
 from core.errors import Invalid
 from core.scoping import scope, visible_units
+from diseases.selectors import Disease
 
 from . import services
 from .campaigns import create_campaign
@@ -19,9 +20,13 @@ from .models import Campaign, LineageAlert, Pool, PoolMember, Result, Sequencing
 
 
 class TestSerializer(serializers.ModelSerializer):
+    # By code, as ?disease= filters the list; not given on create: the installation's default disease.
+    disease = serializers.SlugRelatedField(slug_field="code", queryset=Disease.objects.all(), required=False)
+
     class Meta:
         model = Test
-        fields = ["id", "person", "kind", "sample_code", "lab", "taken_on", "reported_on", "result", "ct_value", "reason", "version"]
+        fields = ["id", "person", "disease", "kind", "sample_code", "lab", "taken_on", "reported_on", "result", "ct_value",
+                  "reason", "version"]
         read_only_fields = ["version"]
 
 

@@ -13,6 +13,7 @@ def date_field(label, required=True):
 
 class TestForm(forms.Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
+    disease = forms.ChoiceField(label=_("Bệnh"), choices=[], required=False)
     kind = forms.ChoiceField(label=_("Loại xét nghiệm"), choices=TestKind.choices)
     sample_code = forms.CharField(label=_("Mã mẫu"), max_length=40)
     taken_on = date_field(_("Ngày lấy mẫu"))
@@ -20,6 +21,15 @@ class TestForm(forms.Form):
     reported_on = date_field(_("Ngày trả kết quả"), required=False)
     ct_value = forms.DecimalField(label=_("Giá trị CT (RT-PCR)"), required=False, decimal_places=1, max_digits=4)
     reason = forms.CharField(label=_("Lý do xét nghiệm"), max_length=120, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from diseases.selectors import disease_choices
+
+        # The default disease first and chosen; a single-disease installation does not ask.
+        self.fields["disease"].choices = disease_choices()
+        if len(self.fields["disease"].choices) < 2:
+            del self.fields["disease"]
 
 
 class ResultForm(forms.Form):

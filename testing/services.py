@@ -21,8 +21,10 @@ def today() -> dt.date:
 
 @transaction.atomic
 def record_test(*, by, person, kind: str, sample_code: str, taken_on: dt.date, result: str = Result.PENDING,
-                reported_on: dt.date | None = None, ct_value=None, lab=None, reason: str = "", pool_member=None) -> Test:
-    """A sample taken (and possibly its result). Self-tests are declared by the person; staff record them."""
+                reported_on: dt.date | None = None, ct_value=None, lab=None, reason: str = "", pool_member=None,
+                disease=None) -> Test:
+    """A sample taken (and possibly its result). Self-tests are declared by the person; staff record them.
+    `disease`: a Disease or its code; None is the installation's default disease."""
     sample_code = (sample_code or "").strip()
     if not sample_code:
         raise Invalid("Cần mã mẫu.", "A sample code is required.", field="sample_code")
@@ -36,8 +38,11 @@ def record_test(*, by, person, kind: str, sample_code: str, taken_on: dt.date, r
     ct = rules.check_ct(kind, ct_value)
     if Test.objects.filter(sample_code=sample_code).exists():
         raise Invalid(f"Mã mẫu {sample_code} đã có.", f"Sample code {sample_code} already exists.", field="sample_code")
+    from diseases.selectors import get_disease
+
+    disease = get_disease(disease)  # an unknown code is a clear refusal (UnknownDisease is an Invalid)
     test = Test.objects.create(
-        person=person, kind=kind, sample_code=sample_code, taken_on=taken_on, reported_on=reported_on, result=result,
+        disease=disease, person=person, kind=kind, sample_code=sample_code, taken_on=taken_on, reported_on=reported_on, result=result,
         ct_value=ct, lab=lab, reason=reason, pool_member=pool_member, created_by=by if getattr(by, "pk", None) else None,
     )
     record(actor=by, action="create", obj=test, person_id=person.pk,

@@ -16,6 +16,7 @@ from core.pagination import KnownCountPaginator, jurisdiction_key
 from core.scoping import scope, visible_commune_ids, visible_units
 from core.text import fold
 from core.views import role_required, scoped_object
+from diseases.selectors import disease_choices
 from geo import areas
 from geo.models import Level
 from people.models import Person
@@ -57,7 +58,8 @@ def test_list(request):
     alerts = scope(LineageAlert.objects.filter(acknowledged_by__isnull=True), request.user)[:5]
     return render(request, "testing/list.html", {"page_obj": page, "result": result, "q": q, "alerts": alerts,
                                                  "can_edit": request.user.has_role(LAB_EDITORS),
-                                                 "querystring_prefix": f"ket-qua={result}&q={q}&"})
+                                                 "diseases": disease_choices(), "disease": request.GET.get("disease", ""),
+                                                 "querystring_prefix": f"ket-qua={result}&q={q}&disease={request.GET.get('disease', '')}&"})
 
 
 @role_required(LAB_EDITORS)
@@ -70,7 +72,7 @@ def test_create(request):
         try:
             test = services.record_test(by=request.user, person=person, kind=d["kind"], sample_code=d["sample_code"],
                                         taken_on=d["taken_on"], result=d["result"], reported_on=d["reported_on"],
-                                        ct_value=d["ct_value"], reason=d["reason"])
+                                        ct_value=d["ct_value"], reason=d["reason"], disease=d.get("disease") or None)
         except Invalid as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:

@@ -333,8 +333,15 @@ def campaigns(request):
     elif request.method == "POST":
         raise PermissionDenied
     on = _on(request)
-    items = [progress(c, on) for c in scope(Campaign.objects.select_related("unit"), request.user)]
-    return render(request, "vaccination/campaigns.html", {"items": items, "form": form, "on": on})
+    listed = scope(Campaign.objects.select_related("unit"), request.user)
+    disease = request.GET.get("disease", "")
+    if disease:  # every disease unless one is chosen (docs/diseases.md)
+        listed = listed.filter(disease__code=disease)
+    items = [progress(c, on) for c in listed]
+    from diseases.selectors import disease_choices
+
+    return render(request, "vaccination/campaigns.html", {"items": items, "form": form, "on": on,
+                                                          "diseases": disease_choices(), "disease": disease})
 
 
 @role_required(HEALTH_READERS)

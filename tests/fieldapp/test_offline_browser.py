@@ -220,3 +220,34 @@ def test_a_dose_a_rapid_test_and_a_new_person_recorded_offline_are_synced_once(d
     page.click("#sync")
     wait_synced(page, stamp)
     assert len(uploads) == 1 and Injection.objects.count() == 2 and Test.objects.count() == 1
+
+
+@pytest.mark.browser
+def test_a_dengue_patient_check_on_the_phone_asks_for_its_signs_and_raises_the_alert(home_case, live_server, small_phone):
+    """The phone's check form of a dengue patient lists dengue's warning signs (from the shipped rule) with systolic
+    pressure and no SpO2, names a ticked sign at once, and the server raises the same alert."""
+    from diseases.packs import install_missing
+
+    install_missing("dengue")
+    home_case(full_name="Phạm Văn Sốt", disease="dengue", test_kind="ns1")
+    home_case(full_name="Nguyễn Văn An")
+    page = small_phone
+    browser_login(page, live_server, "to_cham_soc_a")
+    page.goto(f"{live_server.url}/fieldapp/")
+    stamp = wait_synced(page)
+    page.click("#patients li:has-text('Phạm Văn Sốt') button")
+    assert page.is_hidden("#check-form input[name=spo2]") and page.is_visible("#check-form input[name=systolic]")
+    page.wait_for_selector("#symptoms legend:has-text('Dấu hiệu cảnh báo')")
+    assert page.locator("#symptoms input[value=mucosal_bleeding]").count() == 1
+    assert page.locator("#symptoms input[value=loss_taste_smell]").count() == 0
+    page.check("#symptoms label:has-text('Xuất huyết niêm mạc') input")
+    page.wait_for_selector("#signs li:has-text('Xuất huyết niêm mạc')")
+    page.click("#check-form button")
+    wait_synced(page, stamp)  # the check went up at once (online)
+    alert = Alert.objects.get()
+    assert alert.case.person.full_name == "Phạm Văn Sốt" and alert.message == "Xuất huyết niêm mạc"
+    # A COVID-19 patient keeps the 261 form.
+    page.click("#view-patient button.back")
+    page.click("#patients li:has-text('Nguyễn Văn An') button")
+    assert page.is_visible("#check-form input[name=spo2]")
+    assert page.locator("#symptoms input[value=loss_taste_smell]").count() == 1

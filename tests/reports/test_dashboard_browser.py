@@ -26,6 +26,10 @@ def test_leadership_switches_to_measles_and_opens_the_rising_communes_list(perso
     _cases("measles", commune_a, [1, 1, 2, 3, 4, 10])  # 5 this week against 1 last week: the steepest rise
     _cases("measles", commune_b, [2, 9, 10])  # 1 against 2: falling
     browser_login(page, live_server, "lanh_dao")
+    # The leadership lands on the dashboard (its home), with the other home figures under the curves.
+    page.wait_for_url("**/reports/dieu-hanh/")
+    assert page.locator("h1").first.inner_text().startswith("Bảng điều hành")
+    page.wait_for_selector("#other-figures[data-loaded] a.tile")  # the former home tiles, fetched under the curves
     # On the map of the fixtures' time (pre-2025 communes); the regrouping on today's map: test_dashboard_structure.py.
     page.goto(f"{live_server.url}/reports/dieu-hanh/?structure=pre2025")
     page.wait_for_selector("#curve-daily canvas")  # ECharts drew the curve

@@ -1,6 +1,6 @@
 // The field app: worklists in IndexedDB, entries queued offline and sent when the signal returns (docs/field-app.md).
 import { kv, queue, records, wipe } from "./store.js";
-import { ageOn, cleanMeasures, ruleFor, warningSigns } from "./rules.js";
+import { ageOn, cleanMeasures, ownSymptoms, ruleFor, usedMeasures, warningSigns } from "./rules.js";
 
 const $ = (sel) => document.querySelector(sel);
 const T = $("#texts").dataset;
@@ -225,11 +225,29 @@ async function renderFound() {
   $("#view-found .empty").hidden = list.length > 0;
 }
 
+// The warning-sign rule of the open patient's disease in force on `day` (the default disease's for an old record).
+function patientRule(day) {
+  if (!session) return null;
+  const versions = (current && session.rules_by_disease && session.rules_by_disease[current.disease]) || session.rules;
+  return ruleFor(versions || [], day);
+}
+
+// The check form of the patient's disease: only the measures its rule judges, and its own warning signs (dengue) in
+// place of the general symptom list when the rule labels them — as the server's form (cases/forms.py:CheckForm).
 function renderSymptoms() {
   const box = $("#symptoms");
   box.querySelectorAll("label").forEach((l) => l.remove());
-  for (const [code, label] of Object.entries(session?.symptoms || {})) {
-    box.append(el("label", {}, el("input", { type: "checkbox", name: "symptom", value: code }), ` ${label.vi}`));
+  const rule = patientRule(localDay());
+  const own = ownSymptoms(rule);
+  const lang = document.documentElement.lang;
+  const list = Object.keys(own).length ? own : (session?.symptoms || {});
+  box.querySelector("legend").textContent = Object.keys(own).length ? T.warningSigns : T.symptoms;
+  for (const [code, label] of Object.entries(list)) {
+    box.append(el("label", {}, el("input", { type: "checkbox", name: "symptom", value: code }), ` ${lang === "en" ? label.en : label.vi}`));
+  }
+  const used = new Set(usedMeasures(rule));
+  for (const k of ["respiratory_rate", "spo2", "pulse", "temperature", "systolic", "diastolic"]) {
+    $("#check-form")[k].closest("label").style.display = used.has(k) ? "" : "none";
   }
 }
 
@@ -247,7 +265,7 @@ function renderSigns() {
   if (!session || !current) { ul.replaceChildren(); return; }
   const { values, symptoms } = checkInput();
   const day = localDay();
-  const rule = ruleFor(session.rules, day);
+  const rule = patientRule(day);
   if (!rule) { ul.replaceChildren(); return; }
   const age = ageOn(current.person.date_of_birth, current.person.birth_year, day);
   const signs = warningSigns(rule, { age, values, symptoms }, session.symptoms);

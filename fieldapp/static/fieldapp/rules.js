@@ -61,10 +61,34 @@ export function warningSigns(rule, { age, values, symptoms }, labels) {
   if (has(sys) && sysBelow !== null && sys < sysBelow) add("systolic_low", `Huyết áp tối đa ${sys} < ${sysBelow} mmHg`, `Systolic ${sys} < ${sysBelow} mmHg`);
   if (has(dia) && diaBelow !== null && dia < diaBelow) add("diastolic_low", `Huyết áp tối thiểu ${dia} < ${diaBelow} mmHg`, `Diastolic ${dia} < ${diaBelow} mmHg`);
   const warning = new Set(val(rule, "symptoms") || []);
+  const own = ownSymptoms(rule);
   for (const s of [...new Set(symptoms || [])]) {
-    if (warning.has(s)) add(`symptom:${s}`, (labels[s] && labels[s].vi) || s, s.replaceAll("_", " "));
+    if (!warning.has(s)) continue;
+    if (own[s]) add(`symptom:${s}`, own[s].vi, own[s].en);
+    else add(`symptom:${s}`, (labels[s] && labels[s].vi) || s, s.replaceAll("_", " "));
   }
   return signs;
+}
+
+// A disease's own warning signs as its rule labels them ({code: {vi, en}}), as cases/rules.py:own_symptoms; empty for
+// a rule that uses the general symptom list (COVID-19).
+export function ownSymptoms(rule) {
+  const out = {};
+  for (const e of (rule && val(rule, "symptom_labels")) || []) {
+    if (e && typeof e === "object" && e.code) out[String(e.code)] = { vi: String(e.vi || e.code), en: String(e.en || e.code) };
+  }
+  return out;
+}
+
+// The measures the rule judges, as cases/rules.py:used_measures (temperature always; everything without a rule).
+const MEASURE_KEYS = {
+  respiratory_rate: ["rr_adult_min", "rr_5_12_min", "rr_1_5_min", "rr_under_1_min"], spo2: ["spo2_max"],
+  pulse: ["pulse_high_above", "pulse_low_below"], temperature: [], systolic: ["systolic_below"], diastolic: ["diastolic_below"],
+};
+export function usedMeasures(rule) {
+  const all = Object.keys(MEASURE_KEYS);
+  if (!rule) return all;
+  return all.filter((m) => !MEASURE_KEYS[m].length || MEASURE_KEYS[m].some((k) => val(rule, k) !== null));
 }
 
 // Whole-number measures as the server cleans them (cases.services._clean_measures): "95" → 95, "37,5" → 37.5.

@@ -2,6 +2,14 @@
  * it counts (the URLs come with the data). */
 (function () {
   "use strict";
+  // The leadership's other figures (its former home tiles), fetched once the page is drawn.
+  var other = document.getElementById("other-figures");
+  if (other && other.getAttribute("data-url") && window.fetch) {
+    fetch(other.getAttribute("data-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) { other.innerHTML = html; other.setAttribute("data-loaded", "1"); })
+      .catch(function () { /* the link to the full page stays */ });
+  }
   var node = document.getElementById("dashboard-data");
   if (!node || !window.echarts) return;
   var d = JSON.parse(node.textContent);
