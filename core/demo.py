@@ -10,6 +10,7 @@
 import datetime as dt
 import importlib
 import random
+import time
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -52,4 +53,8 @@ def run_app_builders(ctx: DemoContext, hook: str = "build") -> None:
             continue
         builder = getattr(module, hook, None)
         if builder:
+            t0, c0 = time.perf_counter(), time.process_time()
             builder(ctx)
+            # Where the build's time goes (bench/make_run.py --verbose): wall and this process's CPU seconds.
+            ctx.say(f"  ⏱ {config.name}.{module_name}.{hook}: {time.perf_counter() - t0:.1f}s "
+                    f"(CPU {time.process_time() - c0:.1f}s)")
