@@ -5,7 +5,7 @@ REGIONAL_LOGIN = "khuvuc"
 
 def build(ctx) -> None:
     """The regional health centre's login `khuvuc` on the first demo health region (geo.demo.build_regions)."""
-    from core.management.commands.demo import DEMO_PASSWORD
+    from core.management.commands.demo import create_demo_user
 
     from .models import User
 
@@ -14,7 +14,7 @@ def build(ctx) -> None:
         return
     user = User.objects.filter(username=REGIONAL_LOGIN).first()
     if user is None:
-        user = User.objects.create_user(
-            username=REGIONAL_LOGIN, password=DEMO_PASSWORD, full_name="Y Khu Vực", role="regional_health",
+        user = create_demo_user(
+            username=REGIONAL_LOGIN, full_name="Y Khu Vực", role="regional_health",
             region=regions[0], must_change_password=True)
     ctx.users["regional_health"] = user

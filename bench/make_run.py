@@ -40,7 +40,7 @@ def run(people: int, database_url: str) -> dict:
         out["steps"][name] = round(time.perf_counter() - t0, 1)
         out["cpu_steps"][name] = round(_children_cpu() - c0, 1)
         if name == "demo":
-            out["demo_lines"] = [line for line in proc.stdout.splitlines() if "…" not in line][-40:]
+            out["demo_lines"] = [line for line in proc.stdout.splitlines() if "…" not in line][-90:]
     out["total_s"] = round(time.perf_counter() - started, 1)
     # CPU seconds (user + system) of the steps: what the wall time is on an idle machine (each step uses one core,
     # apart from PostgreSQL's own processes), whatever the load of a shared one.

@@ -12,6 +12,7 @@ The database is dropped and re-created unless --reuse finds it (it must be a thr
 """
 import argparse
 import datetime as dt
+import os
 import random
 import time
 
@@ -45,12 +46,33 @@ def build(n: int) -> None:
     print(f"built {n:,} people in {time.perf_counter() - t:.1f} s")
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (a local server only): the part of a figure
+    that does not depend on how many other processes share the machine (parallel index builds' workers excluded)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_note(before: float | None) -> str:
+    after = backend_cpu()
+    return "" if before is None or after is None else f", PostgreSQL backend CPU {after - before:.1f} s"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=580_000)
     ap.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/phongdich_bench_rehome")
     ap.add_argument("--reuse", action="store_true")
     args = ap.parse_args()
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     kept = create_database(args.pg, reuse=args.reuse)
     setup_django(args.pg, migrate=not kept)
     from accounts.models import User
@@ -67,16 +89,24 @@ def main() -> None:
     people = Person.objects.count()
     for label in ("re-homing", "second run (idempotent)"):
         run = RehomingRun.objects.create(created_by=user)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), backend_cpu()
         rehoming.run_job(run_id=run.pk)
         elapsed = time.perf_counter() - t
         run.refresh_from_db()
-        print(f"{label}: {elapsed:.1f} s for {people:,} people ({run.status}); {run.counts}")
+        print(f"{label}: {elapsed:.1f} s for {people:,} people ({run.status}, load average {os.getloadavg()[0]:.1f}"
+              f"{cpu_note(cpu)})")
+        counts = dict(run.counts or {})
+        print("  people: " + ", ".join(f"{k} {counts.pop(k):,}" for k in ("one_to_one", "village", "address", "unresolved", "moved") if k in counts))
+        total = counts.pop("seconds", None)
+        # The steps inside the transaction; the rest of the wall time is the commit (deferred checks, WAL flush).
+        print("  steps (s): " + ", ".join(f"{k.removeprefix('seconds_')} {v}" for k, v in counts.items()
+                                          if k != "seconds_proposing") + f"; in the transaction {total}, commit and job {elapsed - (total or 0):.1f}")
         if label == "re-homing":
             first = run
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), backend_cpu()
     back = rehoming.undo_run(run=first, by=user)
-    print(f"undo: {time.perf_counter() - t:.1f} s, {back:,} people back on their pre-2025 commune")
+    print(f"undo: {time.perf_counter() - t:.1f} s, {back:,} people back on their pre-2025 commune "
+          f"(load average {os.getloadavg()[0]:.1f}{cpu_note(cpu)})")
     print("goal: re-homing 580,000 people under 60 s on PostgreSQL")
 
 

@@ -3,8 +3,9 @@ communes, up to ctx.now.
 
 Disease-generic: how long a case stays open, how often a home patient is checked, what a warning sign is and whether
 medicine is given are read from the rule versions in force (diseases.rules), never constants; a disease with no
-release rule in force gets no open cases (said on the console). The history era is closed first: a 2022 case still
-open on the history's last day recovered on its release date, so today's boards show today's patients.
+release rule in force gets no open cases (said on the console). The history era is closed first, before the residents
+are re-homed (`close_history`, called by the demo command): a 2022 case still open on the history's last day recovered
+on its release date, so it keeps its pre-2025 commune and today's boards show today's patients.
 
 Home patients are checked at the monitoring rule's cadence, the last check a few hours ago, so the next ones fall due
 in the coming hours; a few patients are overdue and a few warnings are still waiting to be acknowledged.
@@ -23,7 +24,14 @@ def _case_count(ctx, first: bool) -> int:
     return max(60 if first else 30, ctx.people_count // (1000 if first else 2000))
 
 
-def close_history(before: dt.date) -> int:
+def close_history(ctx) -> None:
+    """The history era ends as it did: its cases still open recovered on their release date (run before the
+    re-homing, so that only the living era's cases would follow their person to the 2025 commune)."""
+    closed = _close_cases(ctx.today - dt.timedelta(days=LIVING_DAYS - 1))
+    ctx.say(f"cases: đóng {closed} ca của giai đoạn 2021–2022 / history cases closed")
+
+
+def _close_cases(before: dt.date) -> int:
     """Cases of the history era still open: recovered on their release date (set-based)."""
     from .models import Alert, Case
 
@@ -56,7 +64,6 @@ def build(ctx) -> None:
     from .models import Alert, Case, CaseEvent, Check, Dispensing
 
     start = ctx.today - dt.timedelta(days=LIVING_DAYS - 1)
-    closed = close_history(start)
     if Case.objects.filter(confirmed_on__gte=start, commune__in=ctx.communes).exists():
         ctx.say("cases (90 ngày): đã có dữ liệu / already present")
         return
@@ -167,4 +174,4 @@ def build(ctx) -> None:
             Case.objects.bulk_update([Case(pk=pk, **{field: v}) for pk, v in values.items()], [field], batch_size=1000)
         active = sum(1 for r in rows if r[3] == "active")
         summary.append(f"{disease.name}: {len(rows)} ca, {active} đang điều trị, {len(checks)} phiếu theo dõi, {len(alerts)} cảnh báo")
-    ctx.say(f"cases (90 ngày): {'; '.join(summary) or '—'} (đóng {closed} ca cũ / closed history cases)")
+    ctx.say(f"cases (90 ngày): {'; '.join(summary) or '—'}")

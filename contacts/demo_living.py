@@ -18,8 +18,6 @@ def build(ctx) -> None:
 
     rng, today = ctx.rng, ctx.today
     start = today - dt.timedelta(days=LIVING_DAYS - 1)
-    closed = Contact.objects.filter(last_exposure_on__lt=start, status=Contact.Status.FOLLOWING).update(status=Contact.Status.RELEASED)
-    _close_history_outbreaks(start)
     if Contact.objects.filter(last_exposure_on__gte=start).exists():
         ctx.say("contacts (90 ngày): đã có dữ liệu / already present")
         return
@@ -89,7 +87,17 @@ def build(ctx) -> None:
         ob.cases.add(*ids)
         Contact.objects.filter(source_case_id__in=ids).update(outbreak=ob)
     following = Contact.objects.filter(last_exposure_on__gte=start, status="following").count()
-    ctx.say(f"contacts (90 ngày): {len(contacts)} người tiếp xúc, {following} đang theo dõi / under follow-up (kết thúc {closed} cũ)")
+    ctx.say(f"contacts (90 ngày): {len(contacts)} người tiếp xúc, {following} đang theo dõi / under follow-up")
+
+
+def close_history(ctx) -> None:
+    """Before the re-homing (the demo command): the history's contacts end their follow-up, its outbreaks close."""
+    from .models import Contact
+
+    start = ctx.today - dt.timedelta(days=LIVING_DAYS - 1)
+    closed = Contact.objects.filter(last_exposure_on__lt=start, status=Contact.Status.FOLLOWING).update(status=Contact.Status.RELEASED)
+    _close_history_outbreaks(start)
+    ctx.say(f"contacts: kết thúc theo dõi {closed} người tiếp xúc của giai đoạn 2021–2022 / history follow-ups ended")
 
 
 def _close_history_outbreaks(before: dt.date) -> None:

@@ -3,12 +3,14 @@
 1. History: Kon Tum province as it was in 2021–2022 (pre-2025 units). `phongdich demo` builds the foundation (units,
    villages, population, facilities, users, people), then calls `build(ctx)` in each domain app's `demo.py`, in
    INSTALLED_APPS order, so later capabilities extend it.
-2. Living: the residents move to today's map (the 2025 communes of Quảng Ngãi that took over Kon Tum's), then
-   `build(ctx)` of each app's `demo_living.py` writes the last 90 days up to `--today` (see docs/demo.md).
+2. Living: the history is closed as it ended (`close_history(ctx)` in each app's `demo_living.py`), the residents are
+   re-homed to today's map by the real flow (people.rehoming: the 2025 communes of Quảng Ngãi that took over Kon
+   Tum's), then `build(ctx)` of each app's `demo_living.py` writes the last 90 days up to `--today` (docs/demo.md).
 """
 import datetime as dt
 import importlib
 import random
+import time
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -38,8 +40,9 @@ class DemoContext:
 LIVING_DAYS = 90
 
 
-def run_app_builders(ctx: DemoContext) -> None:
-    """`<app>.demo.build(ctx)` for the history era, `<app>.demo_living.build(ctx)` for the living one."""
+def run_app_builders(ctx: DemoContext, hook: str = "build") -> None:
+    """`<app>.demo.build(ctx)` for the history era, `<app>.demo_living.build(ctx)` for the living one; with
+    hook="close_history", each app's `demo_living.close_history(ctx)` (the history ended, before the re-homing)."""
     module_name = "demo_living" if ctx.era == "living" else "demo"
     for config in apps.get_app_configs():
         if config.name in ("core", "people"):
@@ -48,6 +51,10 @@ def run_app_builders(ctx: DemoContext) -> None:
             module = importlib.import_module(f"{config.name}.{module_name}")
         except ModuleNotFoundError:
             continue
-        builder = getattr(module, "build", None)
+        builder = getattr(module, hook, None)
         if builder:
+            t0, c0 = time.perf_counter(), time.process_time()
             builder(ctx)
+            # Where the build's time goes (bench/make_run.py --verbose): wall and this process's CPU seconds.
+            ctx.say(f"  ⏱ {config.name}.{module_name}.{hook}: {time.perf_counter() - t0:.1f}s "
+                    f"(CPU {time.process_time() - c0:.1f}s)")

@@ -11,7 +11,9 @@ follow him: open cases, the vaccination summary that campaign targets count), a 
 4. otherwise: unresolved, listed for review; never guessed (not even the successor that took the old name).
 
 Moves 1–2 are applied by the run, set-based (a handful of INSERT … SELECT / UPDATE … FROM statements whatever the
-number of people) with one audit row per person moved (audit.services.insert_from_select). 3–4 wait in the review list
+number of people) with one audit row per person moved (audit.services.insert_from_select). On PostgreSQL a run that
+moves many people rebuilds the person table's indexes and its commune foreign key instead of maintaining them row by
+row (`_rebuilt_person_indexes`, the manual's advice for bulk changes); the table is locked for the run's duration. 3–4 wait in the review list
 (people:rehoming_review) of the commune or regional users whose jurisdiction covers the old commune.
 
 A moved person keeps `former_commune`, the commune of his time; the records of his past stay on their units.
@@ -20,6 +22,7 @@ Idempotent: a person already on a 2025 commune is not a candidate, nor one alrea
 """
 import logging
 import time
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -100,12 +103,17 @@ def _not_pending(alias: str = "p") -> str:
 def rehome(run: RehomingRun) -> dict:
     """Propose and apply the moves of every candidate person (see the module's docstring); returns the counts."""
     started = time.monotonic()
+    timings: dict = {}
+    if connection.vendor == "postgresql":
+        # Hash joins and the sorts of the index rebuilds in memory (reverts at the end of the transaction).
+        _execute("SET LOCAL work_mem = '128MB'")
     one = _execute(
         f"""INSERT INTO {MOVE} (run_id, person_id, old_commune_id, new_commune_id, method, state)
         SELECT %s, p.id, p.commune_id, c.new_id, '{Method.ONE_TO_ONE}', '{State.MOVED}'
         FROM {PERSON} p JOIN (SELECT old_unit_id, MIN(new_unit_id) AS new_id FROM {CORR}
                               GROUP BY old_unit_id HAVING COUNT(*) = 1) c ON c.old_unit_id = p.commune_id
         WHERE p.merged_into_id IS NULL AND {_not_pending()}""", [run.pk])
+    timings["seconds_one_to_one"] = round(time.monotonic() - started, 1)
     split = f"(SELECT old_unit_id FROM {CORR} GROUP BY old_unit_id HAVING COUNT(*) > 1)"
     village = _execute(
         f"""INSERT INTO {MOVE} (run_id, person_id, old_commune_id, new_commune_id, method, state)
@@ -118,16 +126,18 @@ def rehome(run: RehomingRun) -> dict:
             GROUP BY ov.id, ov.commune_id HAVING COUNT(DISTINCT nv.commune_id) = 1
         ) vm ON vm.village_id = p.village_id AND vm.old_id = p.commune_id
         WHERE p.merged_into_id IS NULL AND {_not_pending()}""", [run.pk])
+    t = time.monotonic()
     proposed, unresolved = _propose_the_rest(run)
     proposed_at = time.monotonic()
-    timings: dict = {}
-    moved = apply_moves(run=run, by=run.created_by, timings=timings)
-    counts = {"one_to_one": one, "village": village, "address": proposed, "unresolved": unresolved, "moved": moved,
-              "seconds_proposing": round(proposed_at - started, 1), **timings,
-              "seconds": round(time.monotonic() - started, 1)}
+    timings["seconds_address"] = round(proposed_at - t, 1)
+    moved = apply_moves(run=run, by=run.created_by, timings=timings, expected=one + village)
     if connection.vendor == "postgresql":
+        t = time.monotonic()
         _execute(f"ANALYZE {PERSON}")
-    return counts
+        timings["seconds_analyze"] = round(time.monotonic() - t, 1)
+    return {"one_to_one": one, "village": village, "address": proposed, "unresolved": unresolved, "moved": moved,
+            "seconds_proposing": round(proposed_at - started, 1), **timings,
+            "seconds": round(time.monotonic() - started, 1)}
 
 
 def _propose_the_rest(run: RehomingRun) -> tuple[int, int]:
@@ -207,17 +217,76 @@ def _moves_sql(where: str, state: str) -> str:
     return f"SELECT m.person_id, m.old_commune_id, m.new_commune_id FROM {MOVE} m WHERE {where} AND m.state = '{state}'"
 
 
-def apply_moves(*, run: RehomingRun | None = None, move_ids: list[int] | None = None, by=None, timings: dict | None = None) -> int:
+# A run moving at least this many people rebuilds the person table's indexes rather than maintaining them row by row.
+# Measured on 580,000 people (docs/geo.md): the UPDATE through 11 indexes took 30–90 s, without them 8–12 s, and
+# rebuilding them 15–27 s; below some tens of thousands of rows, maintaining them costs less than a rebuild.
+BULK_MOVES = 50_000
+
+
+@contextmanager
+def _rebuilt_person_indexes(rows: int, timings: dict | None = None, label: str = "update"):
+    """PostgreSQL, `rows` ≥ BULK_MOVES: the person table's secondary indexes and its commune foreign key are dropped
+    before the statement in the block and re-created after it (in the same transaction: a failure rolls them back).
+    A commune change can never be a HOT update, so otherwise every moved row costs an entry in each of the 11
+    indexes and a deferred foreign-key check at commit; a rebuild is a sort per index and one join for the key.
+    The table stays locked (ACCESS EXCLUSIVE) until the transaction ends: a province-wide run is a one-off
+    maintenance operation, started by a province-wide user (docs/geo.md, "When to run it")."""
+    t0 = time.monotonic()
+    if connection.vendor != "postgresql" or rows < BULK_MOVES:
+        yield
+        if timings is not None:
+            timings[f"seconds_{label}"] = round(time.monotonic() - t0, 1)
+        return
+    with connection.cursor() as cur:
+        cur.execute(f"LOCK TABLE {PERSON} IN ACCESS EXCLUSIVE MODE")
+        # Checks still deferred from earlier in the transaction are run now: PostgreSQL alters no table with pending ones.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+        # Indexes of their own (not those behind the primary key or a unique constraint), with their definitions.
+        cur.execute("""SELECT quote_ident(i.relname), pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                       WHERE x.indrelid = %s::regclass AND NOT EXISTS (
+                           SELECT 1 FROM pg_constraint c WHERE c.conrelid = x.indrelid AND c.conindid = x.indexrelid)
+                       ORDER BY i.relname""", [PERSON])
+        indexes = cur.fetchall()
+        cur.execute("""SELECT quote_ident(c.conname), pg_get_constraintdef(c.oid) FROM pg_constraint c
+                       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+                       WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND a.attname = 'commune_id'""", [PERSON])
+        keys = cur.fetchall()
+        for name, _ in indexes:
+            cur.execute(f"DROP INDEX {name}")
+        for name, _ in keys:
+            cur.execute(f"ALTER TABLE {PERSON} DROP CONSTRAINT {name}")
+    t1 = time.monotonic()
+    yield
+    t2 = time.monotonic()
+    with connection.cursor() as cur:
+        # Rows inserted earlier in the same transaction queue key checks even when the key did not change.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cur.execute(definition)
+        for name, definition in keys:  # validated by one anti-join over the table
+            cur.execute(f"ALTER TABLE {PERSON} ADD CONSTRAINT {name} {definition}")
+    if timings is not None:
+        timings.update({f"seconds_{label}": round(t2 - t1, 1),
+                        "seconds_indexes": round(time.monotonic() - t2 + t1 - t0, 1)})
+
+
+def apply_moves(*, run: RehomingRun | None = None, move_ids: list[int] | None = None, by=None, timings: dict | None = None,
+                expected: int = 0) -> int:
     """Put the people of the run's (or the given) moves in state "moved" on their 2025 commune, keep their old one
     as former_commune, audit each, and let the care apps follow. A person no longer on the move's old commune (edited
-    since) is left alone. Returns the number of people moved."""
+    since) is left alone. Returns the number of people moved. `expected`: how many moves the run made (the bulk
+    path's threshold)."""
     where, params = _moves_filter(run.pk if run else None, move_ids)
-    moved = _execute(
-        f"""UPDATE {PERSON} SET former_commune_id = commune_id, commune_id = m.new_commune_id,
-                version = version + 1, updated_at = %s
-            FROM {MOVE} m WHERE m.person_id = {PERSON}.id AND {where} AND m.state = %s
-                AND {PERSON}.commune_id = m.old_commune_id""",
-        [timezone.now(), *params, State.MOVED])
+    with _rebuilt_person_indexes(expected, timings):
+        moved = _execute(
+            f"""UPDATE {PERSON} SET former_commune_id = commune_id, commune_id = m.new_commune_id,
+                    version = version + 1, updated_at = %s
+                FROM {MOVE} m WHERE m.person_id = {PERSON}.id AND {where} AND m.state = %s
+                    AND {PERSON}.commune_id = m.old_commune_id""",
+            [timezone.now(), *params, State.MOVED])
     t1 = time.monotonic()
     _audit(by=by, where=where, params=params, reverse=False,
            note="Chuyển sang xã/phường từ 01/07/2025 (chuyển địa bàn) / Re-homed to the 2025 commune")
@@ -240,14 +309,17 @@ def undo_run(*, run: RehomingRun, by) -> int:
         raise Invalid("Chỉ hoàn tác được một lượt đã hoàn tất (và chưa hoàn tác).",
                       "Only a completed run that was not undone yet can be undone.")
     where, params = "m.run_id = %s", [run.pk]
-    RehomingMove.objects.filter(run=run, state=State.MOVED).update(state=State.UNDONE)
+    if connection.vendor == "postgresql":
+        _execute("SET LOCAL work_mem = '128MB'")
+    undone = RehomingMove.objects.filter(run=run, state=State.MOVED).update(state=State.UNDONE)
     now = timezone.now()
-    back = _execute(
-        f"""UPDATE {PERSON} SET commune_id = m.old_commune_id, former_commune_id = NULL,
-                version = version + 1, updated_at = %s
-            FROM {MOVE} m WHERE m.person_id = {PERSON}.id AND {where} AND m.state = %s
-                AND {PERSON}.commune_id = m.new_commune_id AND {PERSON}.former_commune_id = m.old_commune_id""",
-        [now, *params, State.UNDONE])
+    with _rebuilt_person_indexes(undone):
+        back = _execute(
+            f"""UPDATE {PERSON} SET commune_id = m.old_commune_id, former_commune_id = NULL,
+                    version = version + 1, updated_at = %s
+                FROM {MOVE} m WHERE m.person_id = {PERSON}.id AND {where} AND m.state = %s
+                    AND {PERSON}.commune_id = m.new_commune_id AND {PERSON}.former_commune_id = m.old_commune_id""",
+            [now, *params, State.UNDONE])
     _audit(by=by, where=where, params=params, reverse=True,
            note=f"Hoàn tác lượt chuyển địa bàn #{run.pk} / Re-homing run #{run.pk} undone")
     persons_rehomed.send(sender=RehomingMove, moves_sql=_moves_sql(where, State.UNDONE), params=params, undo=True, by=by)

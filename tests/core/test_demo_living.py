@@ -95,6 +95,31 @@ def _living_era_is_there(today: dt.date, now: dt.datetime) -> None:
     assert SituationReport.objects.filter(day=today - dt.timedelta(days=1)).exists()
 
 
+def _residents_were_rehomed_by_the_real_flow() -> None:
+    """The living era's residents moved by people.rehoming (a run on the re-homing page, one audit row per person,
+    undoable), after the history was closed: no 2021–2022 case is open, none followed its person."""
+    from accounts.models import User
+    from audit.models import AuditEvent
+    from cases.models import Case
+    from people.models import Person, RehomingMove, RehomingRun
+
+    run = RehomingRun.objects.get()
+    soyte = User.objects.get(username="soyte")
+    assert run.status == RehomingRun.Status.DONE and run.created_by == soyte and run.counts["moved"] == PEOPLE
+    assert RehomingMove.objects.filter(run=run, state=RehomingMove.State.MOVED).count() == PEOPLE
+    moved = AuditEvent.objects.filter(target_type="people.person", action="update", actor=soyte, changes__has_key="commune")
+    assert moved.count() == PEOPLE
+    assert set(moved.values_list("person_id", flat=True)) == set(Person.objects.values_list("id", flat=True))
+    assert not Person.objects.exclude(former_commune__path__startswith="/62/").exists()
+    history = Case.objects.filter(confirmed_on__lt=dt.date(2023, 1, 1))
+    assert not history.filter(status__in=[Case.Status.ACTIVE, Case.Status.TRANSFERRED]).exists()
+    # Recovered ones on their real end date (the release date, never the demo's day).
+    assert not history.filter(status=Case.Status.RECOVERED, released_on__isnull=True).exists()
+    assert not history.filter(released_on__gte=dt.date(2023, 1, 1)).exists()
+    assert not AuditEvent.objects.filter(target_type="cases.case", target_id__in=[str(pk) for pk in history.values_list("pk", flat=True)],
+                                         changes__has_key="commune_id").exists()
+
+
 def test_the_living_era_is_there_for_a_pinned_date_and_the_same_seed_and_date_give_the_same_data(kontum):
     today = dt.date(2026, 3, 11)
     now = dt.datetime(2026, 3, 11, 15, 20, tzinfo=TZ)
@@ -107,6 +132,7 @@ def test_the_living_era_is_there_for_a_pinned_date_and_the_same_seed_and_date_gi
         assert _counts(today) == first
         assert first["active"] > 0 and first["contacts"] > 0 and first["pending"] > 0 and first["doses"] > 0
         _living_era_is_there(today, now)
+        _residents_were_rehomed_by_the_real_flow()
 
 
 def test_by_default_the_living_era_ends_today_and_every_role_sees_it_on_the_home_page(kontum, settings):

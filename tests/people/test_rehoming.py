@@ -128,6 +128,64 @@ def test_undo_puts_everyone_back_audited_and_only_once(province_user, split, com
     assert p.former_commune == commune_b
 
 
+def _person_schema():
+    """The person table's index definitions and foreign keys, as the database reports them."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'people_person' ORDER BY indexname")
+            indexes = [r[0] for r in cur.fetchall()]
+            cur.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                           WHERE conrelid = 'people_person'::regclass ORDER BY conname""")
+            return indexes, cur.fetchall()
+        cur.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'people_person' ORDER BY name")
+        return [r[0] for r in cur.fetchall()], []
+
+
+def test_a_large_run_rebuilds_the_indexes_and_keys_it_drops_and_a_failed_one_leaves_them(province_user, split, commune_b,
+                                                                                          monkeypatch):
+    """The bulk path (PostgreSQL, a run moving ≥ BULK_MOVES people: indexes and the commune key dropped, re-created
+    after the UPDATE) moves, audits and undoes exactly as the row-by-row path, and leaves the schema as it found it;
+    a run failing after the drop rolls everything back, indexes included."""
+    from django.db import connection
+
+    monkeypatch.setattr(rehoming, "BULK_MOVES", 1)
+    schema = _person_schema()
+    p = make_person(commune_b)
+    q = make_person(split["old"], full_name="Trần Thị Bình", village=split["v2"])
+    r = run(province_user)
+    for x in (p, q):
+        x.refresh_from_db()
+    assert p.commune == one_to_one_target(commune_b) and q.commune == split["ba_to"]
+    assert r.counts["moved"] == 2 and AuditEvent.objects.filter(target_type="people.person", action="update").count() == 2
+    assert _person_schema() == schema
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # the foreign key is back, and enforced
+            cur.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'people_person'::regclass AND contype = 'f' "
+                        "AND pg_get_constraintdef(oid) LIKE 'FOREIGN KEY (commune_id)%'")
+            assert cur.fetchone()[0] == 1
+    assert rehoming.undo_run(run=r, by=province_user) == 2
+    p.refresh_from_db()
+    assert p.commune == commune_b and _person_schema() == schema
+
+    def broken(**kwargs):
+        raise RuntimeError("care records failed")
+
+    from people.signals import persons_rehomed
+
+    persons_rehomed.connect(broken, dispatch_uid="test.broken")
+    try:
+        failed = rehoming.start_run(by=province_user)
+        rehoming.run_job(run_id=failed.pk)
+    finally:
+        persons_rehomed.disconnect(dispatch_uid="test.broken")
+    failed.refresh_from_db()
+    p.refresh_from_db()
+    assert failed.status == RehomingRun.Status.FAILED and p.commune == commune_b and p.former_commune is None
+    assert _person_schema() == schema
+
+
 def test_only_province_wide_users_run_or_undo(personas):
     with pytest.raises(Invalid):
         rehoming.start_run(by=personas["commune_a"])
