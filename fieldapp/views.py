@@ -57,7 +57,7 @@ def service_worker(request):
     with open(finders.find("fieldapp/sw.js"), encoding="utf-8") as f:
         body = f.read()
     shell = [reverse("fieldapp:app"), reverse("fieldapp:manifest")] + [
-        static(p) for p in ("fieldapp/app.js", "fieldapp/rules.js", "fieldapp/store.js", "fieldapp/field.css")]
+        static(p) for p in ("fieldapp/app.js", "fieldapp/rules.js", "fieldapp/store.js", "fieldapp/words.js", "fieldapp/field.css")]
     body = body.replace("/*SHELL*/[]", repr(shell).replace("'", '"'))
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("fieldapp:app")

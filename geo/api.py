@@ -3,11 +3,14 @@ import django_filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core import api_imports
 from core.api import HasRole, ScopedViewSetMixin
 from core.api_forms import FormWriteView, batch_answer, scoped_or_404
+from core.api_imports import BATCH_SCHEMA, IMPORT_SCHEMA
 from core.roles import HEALTH_READERS, RULE_EDITORS
 
 from . import areas, services
@@ -131,6 +134,20 @@ class VillageViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         serializer.instance = services.create_village(by=self.request.user, commune=data["commune"], name=data["name"],
                                                       kind=data.get("kind") or Village.Kind.THON, code=data.get("code", ""))
 
+    @IMPORT_SCHEMA
+    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser, FormParser])
+    def import_villages(self, request):
+        """A list of villages (CSV/XLSX, the columns of the page geo:village_import and its template), in the
+        background as the page: 201 imported, 202 queued (poll the batch), 400 with each row's line and reason."""
+        return api_imports.start(request, kind="villages")
+
+    @BATCH_SCHEMA
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<batch_id>[0-9]+)", url_name="import-batch")
+    def import_batch(self, request, batch_id=None):
+        """Progress and report of a village import."""
+        _geo_editor(request)
+        return api_imports.batch(request, kind="villages", pk=batch_id)
+
 
 class PopulationSerializer(serializers.ModelSerializer):
     class Meta:
@@ -160,6 +177,27 @@ class PopulationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PopulationSerializer
     filterset_class = PopulationFilter
     allowed_roles = HEALTH_READERS
+    edit_roles = GEO_EDITORS
+
+    @IMPORT_SCHEMA
+    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser, FormParser])
+    def import_population(self, request):
+        """Population by year, sex and age band (CSV/XLSX, the columns of the page geo:population_import), in the
+        background as the page: 201 imported, 202 queued (poll the batch), 400 with each row's line and reason."""
+        return api_imports.start(request, kind="population")
+
+    @BATCH_SCHEMA
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<batch_id>[0-9]+)", url_name="import-batch")
+    def import_batch(self, request, batch_id=None):
+        """Progress and report of a population import."""
+        _geo_editor(request)
+        return api_imports.batch(request, kind="population", pk=batch_id)
+
+
+def _geo_editor(request) -> None:
+    """The imports' batches are read by those who may import (the pages' role), not by every health reader."""
+    if not request.user.has_role(GEO_EDITORS):
+        raise PermissionDenied
 
 
 # -- writes of the pages that had no endpoint (issue #14 §3) ----------------------------------------------------------

@@ -17,6 +17,8 @@ urlpatterns = router.urls + [
 # Every UI write and the API route that makes it (tests/core/test_api_writes.py; docs/api.md).
 UI_WRITES = {
     "geo:village_create": "village-list",  # POST /api/villages/
+    "geo:village_import": "village-import",  # POST /api/villages/import/
+    "geo:population_import": "population-import",  # POST /api/population/import/
     "geo:boundary_import": "boundary-import",
     "geo:region_create": "health-region-create",
     "geo:region_edit": "health-region-update",

@@ -221,16 +221,8 @@ class RunAssessmentView(FormWriteView):
     success_status = 200
 
     def perform(self, request, data, target, **kwargs):
-        from geo import areas
-        from geo.models import AdministrativeUnit
-
         week = _week(data)
-        unit = request.user.jurisdiction_unit
-        if unit is not None and unit.structure == areas.structure_on(week):
-            provinces = [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))]
-        else:
-            provinces = list(areas.provinces_on(week))
-        return {"week": week, "assessed": sum(len(services.assess_province(p, week)) for p in provinces)}
+        return {"week": week, "assessed": services.run_assessment(by=request.user, week_start=week)}
 
 
 class ProposeWeekView(FormWriteView):

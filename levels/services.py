@@ -293,6 +293,22 @@ def _lz4(cur) -> bool:
     return _LZ4["ok"]
 
 
+def provinces_to_assess(by, week_start: dt.date) -> list:
+    """The provinces a user's "run the assessment" covers for a week: the province of his jurisdiction when it is on
+    that week's structure, else the installation's province(s) on it (geo.areas)."""
+    from geo.models import AdministrativeUnit
+
+    unit = by.jurisdiction_unit
+    if unit is not None and unit.structure == areas.structure_on(week_start):
+        return [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))]
+    return list(areas.provinces_on(week_start))
+
+
+def run_assessment(*, by, week_start: dt.date) -> int:
+    """Assess every unit of the user's province(s) for a week (the map's button and POST /api/levels/run): how many."""
+    return sum(len(assess_province(p, week_start)) for p in provinces_to_assess(by, week_start))
+
+
 def assess_province(province, week_start: dt.date, *, now=None) -> list[Assessment]:
     """Every commune, district and the province itself (each on its own aggregated data)."""
     from geo.models import AdministrativeUnit

@@ -134,13 +134,8 @@ def _features(communes, cells, week, lang):
 @role_required(PROPOSERS)
 def run_assessment(request):
     week, _weeks = _week(request, Assessment.objects.none())
-    unit = request.user.jurisdiction_unit
-    if unit is not None and unit.structure == areas.structure_on(week):
-        provinces = [AdministrativeUnit.objects.get(path=rules.province_path(unit.path))]
-    else:  # the installation's province(s) on that week's structure (geo.areas)
-        provinces = list(areas.provinces_on(week))
     try:
-        n = sum(len(services.assess_province(p, week)) for p in provinces)
+        n = services.run_assessment(by=request.user, week_start=week)
         messages.success(request, _("Đã đánh giá %(n)s đơn vị cho tuần %(w)s.") % {"n": n, "w": f"{week:%d/%m/%Y}"})
     except Invalid as exc:
         messages.error(request, _msg(exc))

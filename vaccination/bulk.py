@@ -26,11 +26,15 @@ import time
 import polars as pl
 from django.db import DatabaseError, connection, transaction
 
+from diseases.selectors import NoRuleInForce, get_disease
+
 from .dose_stages.checks import CheckStage
 from .dose_stages.common import (  # noqa: F401  (BulkResult, COLUMNS, MESSAGES: named by callers of vaccination.bulk)
     _PROFILE,
     COLUMNS,
+    EPOCH,
     HEADER_OF,
+    I32,
     I64,
     MESSAGES,
     STR,
@@ -56,6 +60,7 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
         self.batch = batch
         self.pg = connection.vendor == "postgresql"
         self.errors = pl.DataFrame(schema={"line": I64, "code": STR})
+        self.rule_gaps = pl.DataFrame(schema={"line": I64, "disease_id": I64, "given_day": I32})
 
     # -- exchange with the database ----------------------------------------------------------------------------------
     def _x(self, cur, sql, params=None):
@@ -128,6 +133,7 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
 
         sha = hashlib.sha256(data).hexdigest()
         self.errors = self.errors.clear()
+        self.rule_gaps = self.rule_gaps.clear()
         rows = self._read(data, filename)
         result.total_rows = rows.height
         rows = self._refuse_unstorable(rows)
@@ -185,9 +191,17 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
     # -- the error report ------------------------------------------------------------------------------------------
     def error_rows(self, limit: int | None = None) -> list[dict]:
         errors = self.errors.head(limit) if limit else self.errors
+        gaps = {line: (disease, day) for line, disease, day in self.rule_gaps.iter_rows()}
+        worded: dict[tuple, tuple[str, str]] = {}  # (disease, day) → the rule base's words, once each
         out = []
         for line, code in errors.iter_rows():
             key, vi, en = MESSAGES[code]
+            if code == "no_schedule_rule" and line in gaps:
+                if gaps[line] not in worded:
+                    refusal = NoRuleInForce(get_disease(gaps[line][0]), "vaccination_schedule",
+                                            EPOCH + dt.timedelta(days=gaps[line][1]))
+                    worded[gaps[line]] = (refusal.vi, refusal.en)
+                vi, en = worded[gaps[line]]
             out.append({"line": line, "column": HEADER_OF.get(key), "code": code, "message_vi": vi, "message_en": en})
         return out
 

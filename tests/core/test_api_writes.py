@@ -5,8 +5,10 @@ makes the same write (`"case-transfer"`), or `"exempt: <reason>"` for writes tha
 (signing in, switching the language). The walk below finds every POST-accepting UI view, so a new form without an API
 (or without a stated reason) fails here.
 """
+import ast
 import importlib
 import inspect
+import textwrap
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -34,20 +36,40 @@ def _walk(patterns, prefix="", namespace=None):
             yield prefix + str(p.pattern), namespace, p
 
 
-def _accepts_post(callback) -> bool:
-    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
-    if view_class is not None:
-        return hasattr(view_class, "post") or hasattr(view_class, "create")
-    fn = inspect.unwrap(callback)
+POST_MARKS = ('method == "POST"', "request.POST", "request.FILES")
+
+
+def _handles_post(fn, seen: set) -> bool:
+    """Whether fn's source reads a POST, or a function of its own app whose answer it returns does (a view that hands
+    the request to a helper: `return _run_import(request, ...)`). Only returned calls are followed: a GET page that
+    asks a helper for a value (`_week(request, ...)`, reading ?week= or a posted week) makes no write."""
+    if fn in seen:
+        return False
+    seen.add(fn)
     try:
         source = inspect.getsource(fn)
     except (OSError, TypeError):
         return False
+    if any(mark in source for mark in POST_MARKS):
+        return True
+    app = (fn.__module__ or "").split(".")[0]
+    for node in ast.walk(ast.parse(textwrap.dedent(source))):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
+            called = inspect.unwrap(fn.__globals__.get(node.value.func.id, None) or (lambda: None))
+            if inspect.isfunction(called) and (called.__module__ or "").split(".")[0] == app and _handles_post(called, seen):
+                return True
+    return False
+
+
+def _accepts_post(callback) -> bool:
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is not None:  # a class-based view (FormView, ProcessFormView…) or a DRF view: a `post` or `create`
+        return hasattr(view_class, "post") or hasattr(view_class, "create")
     closure = getattr(callback, "__closure__", None) or ()
     decorated_post = any(
         isinstance(c.cell_contents, (list, tuple)) and "POST" in c.cell_contents for c in closure if c.cell_contents
     )
-    return decorated_post or 'method == "POST"' in source or "request.POST" in source or "request.FILES" in source
+    return decorated_post or _handles_post(inspect.unwrap(callback), set())
 
 
 def ui_write_views():

@@ -251,3 +251,39 @@ def test_a_dengue_patient_check_on_the_phone_asks_for_its_signs_and_raises_the_a
     page.click("#patients li:has-text('Nguyễn Văn An') button")
     assert page.is_visible("#check-form input[name=spo2]")
     assert page.locator("#symptoms input[value=loss_taste_smell]").count() == 1
+
+
+@pytest.mark.browser
+def test_in_english_the_phone_gives_the_servers_refusals_and_conflicts_in_english(home_case, personas, live_server,
+                                                                                   small_phone):
+    """The upload answers in both languages (core/api.py's one error shape); an English-speaking user reads English."""
+    from people import services
+
+    case = home_case()
+    page = small_phone
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    browser_login(page, live_server, "to_cham_soc_a")
+    page.goto(f"{live_server.url}/fieldapp/")
+    stamp = wait_synced(page)
+    page.wait_for_selector("#patients li:has-text('Nguyễn Văn An')")
+    page.context.set_offline(True)
+    # An edit of the phone number the server will find in conflict...
+    page.click("#patients li button")
+    page.fill("#person-form input[name=phone]", "0905999888")
+    page.click("#person-form button")
+    # ...and a check the server refuses (SpO2 101 %), queued as the app queues it (the form would not let it through).
+    page.evaluate("""(caseId) => import('/static/fieldapp/store.js').then((m) => m.queue.add({
+        key: 'spo2-101', kind: 'check', case: caseId, taken_at: new Date().toISOString(), values: {spo2: 101},
+        symptoms: [], label: 'Nguyễn Văn An', created: Date.now(), state: 'waiting'}))""", case.pk)
+    person = case.person
+    services.update_person(by=personas["commune_a"], person=person, data={"phone": "0912000111"}, expected_version=person.version)
+    page.context.set_offline(False)
+    page.click("#sync")
+    wait_synced(page, stamp)
+    page.click(".tabs button[data-view=queue]")
+    refused = page.inner_text("#queue li.state-refused")
+    assert "Rejected: Entry" in refused and "SpO2" in refused and "Phiếu" not in refused
+    assert "Conflict: the record was changed on the server" in page.inner_text("#queue li.state-conflict")
+    sent = page.inner_text("#sent")
+    assert "The record was changed on the server after you downloaded it" in sent and "Entry" in sent
+    assert "Hồ sơ đã được sửa" not in sent and "Phiếu" not in sent

@@ -162,6 +162,8 @@ def test_a_person_edited_on_the_server_and_on_the_phone_is_a_conflict(home_case,
     (answer,) = upload(api, entry)
     assert answer["status"] == "conflict"
     assert answer["server"]["phone"] == "0912000111" and answer["mine"] == {"phone": "0905999888"}
+    # Both languages: the phone shows the one of its user's language.
+    assert "sửa trên máy chủ" in answer["message_vi"] and "changed on the server" in answer["message_en"]
     person.refresh_from_db()
     assert person.phone == "0912000111"  # never overwritten silently
     # The user keeps his own: the phone sends it again on the server's version.

@@ -92,6 +92,42 @@ def test_it_reports_every_bad_row_and_saves_nothing(people, commune_a, commune_b
     assert partial.saved and partial.imported == 1 and Injection.objects.count() == 1
 
 
+def test_a_dose_in_a_gap_of_every_schedule_is_the_rule_bases_refusal_naming_disease_kind_and_date(people, commune_a,
+                                                                                                  person_factory):
+    """No schedule version of COVID-19 covers 10/01/2022 (every version closed on 31/12/2021): the row is refused as
+    every other rule kind's gap is (diseases.rules.NoRuleInForce); a date covered by some schedule but none of the
+    product and age keeps the age message."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vaccination.models import Schedule
+
+    person_factory(commune_a, full_name="Phạm Minh Châu", date_of_birth=D(2010, 5, 1))
+    Schedule.objects.update(valid_to=D(2021, 12, 31))
+    rows = HEADER + (
+        "1,062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,10/01/2022,,\n"  # in the gap
+        f"2,,Phạm Minh Châu,01/05/2010,{commune_a.code},Moderna,,1,01/12/2021,,\n"  # covered, not at 11 years old
+    )
+    result = run(rows)
+    assert not result.saved and Injection.objects.count() == 0
+    gap, age = sorted(result.errors, key=lambda e: e["line"])
+    assert (gap["line"], gap["code"], gap["column"]) == (2, "no_schedule_rule", "Ngày tiêm")
+    assert gap["message_vi"].startswith("Không có quy định lịch tiêm chủng cho COVID-19 vào ngày 10/01/2022")
+    assert gap["message_en"].startswith("No vaccination schedule rule for COVID-19 on 10/01/2022")
+    assert (age["line"], age["code"]) == (3, "schedule")
+    assert age["message_en"] == "No schedule of this product for the person's age on that date."
+
+    # Set-based: forty rows in the gap cost the queries of one.
+    def queries(n):
+        text = HEADER + "".join(f"{i},062080000001,Nguyễn Văn An,04/03/1980,,Pfizer,Cơ bản,1,{10 + i % 9}/01/2022,,\n"
+                                for i in range(n))
+        with CaptureQueriesContext(connection) as ctx:
+            assert {e["code"] for e in run(text).errors} >= {"no_schedule_rule"}
+        return len(ctx.captured_queries)
+
+    assert queries(40) == queries(1)
+
+
 def test_it_rejects_forbidden_mixes_conflicts_and_duplicates_in_the_file(people, commune_a):
     first = HEADER + "1,062080000001,Nguyễn Văn An,04/03/1980,,Vero Cell,Cơ bản,1,01/08/2021,,\n"
     assert run(first).imported == 1

@@ -54,11 +54,16 @@ class CheckStage:
         for code in checks:
             self._fail(flags.filter(c(code)), code)
         # Only the columns the rest needs: every join below copies what it carries.
-        ok = (s.select("line", "person_id", "person_commune_id", "product_id", "kind", "dose_number", "given_day", "age",
-                       "schedule_id", "booster_ok", "lot", "site")
+        ok = (s.select("line", "person_id", "person_commune_id", "product_id", "disease_id", "kind", "dose_number",
+                       "given_day", "age", "schedule_id", "booster_ok", "lot", "site")
               .join(self.errors, on="line", how="anti").join(self.sched, on="schedule_id", how="left"))
         extra = ok.filter(c("kind") != "primary").join(self.policy, how="cross").filter(c("given_day").is_between(c("from_day"), c("to_day")))
-        self._fail(ok.filter((c("kind") == "primary") & c("schedule_id").is_null()), "schedule")
+        unscheduled = ok.filter((c("kind") == "primary") & c("schedule_id").is_null()).select("line", "disease_id", "given_day")
+        covered = (unscheduled.join(self.sched_cover, on="disease_id")
+                   .filter(c("given_day").is_between(c("from_day"), c("to_day"))).select("line"))
+        self.rule_gaps = unscheduled.join(covered, on="line", how="anti")
+        self._fail(unscheduled.join(covered, on="line"), "schedule")
+        self._fail(self.rule_gaps, "no_schedule_rule")
         self._fail(ok.filter((c("kind") == "primary") & (c("dose_number") > c("primary_doses"))), "too_many")
         self._fail(ok.filter(c("kind") != "primary").join(extra, on="line", how="anti"), "no_policy")
         self._fail(extra.filter((c("age") < c("age_min")) | (c("dose_number") > pl.when(c("kind") == "additional")

@@ -58,6 +58,10 @@ MESSAGES = {
     "before_approval": ("given", "Ngày tiêm trước ngày vắc xin được phê duyệt.", "The date given is before the product's approval."),
     "schedule": ("product", "Không có lịch tiêm vắc xin này cho độ tuổi vào ngày tiêm.",
                  "No schedule of this product for the person's age on that date."),
+    # No schedule version of the vaccine's disease covers the date given at all: the rule base's own refusal
+    # (diseases.rules.NoRuleInForce, naming the disease, the kind and the date) replaces these words row by row.
+    "no_schedule_rule": ("given", "Không có quy định lịch tiêm có hiệu lực vào ngày tiêm.",
+                         "No vaccination schedule rule in force on the date given."),
     "too_many": ("number", "Vượt quá số mũi của loại này.", "More doses than this kind allows."),
     "no_policy": ("kind", "Chưa có quy định mũi bổ sung/nhắc lại vào ngày tiêm.", "No additional/booster rule in force on that date."),
     "not_booster": ("product", "Vắc xin này không dùng làm mũi bổ sung/nhắc lại.", "This product is not used for additional/booster doses."),

@@ -20,13 +20,16 @@ class MatchStage:
     def _reference(self) -> None:
         """Products by every spelling, dose kinds and numbers, communes by GSO code, the schedules picked for each
         (product, age, day range), dose policies and allowed mixes: small lookup frames."""
+        from diseases.selectors import default_disease
+
         prod = {}
         products = list(Product.objects.all())
+        fallback = default_disease().pk  # a product without a disease is of the default one (Product.disease's default)
         for p in products:
             for name in [p.code, p.name, p.manufacturer, *p.aliases]:
                 for v in _variants(name):
-                    prod.setdefault(v, (v, p.pk, _day(p.approved_on)))
-        self.prod = _frame(prod.values(), {"product": STR, "product_id": I64, "approved_day": I32})
+                    prod.setdefault(v, (v, p.pk, _day(p.approved_on), p.disease_id or fallback))
+        self.prod = _frame(prod.values(), {"product": STR, "product_id": I64, "approved_day": I32, "disease_id": I64})
         kinds = {}
         for kind, words in KIND_WORDS.items():
             for w in words:
@@ -54,6 +57,7 @@ class MatchStage:
             {"from_day": I32, "to_day": I32, "additional_min": I32, "booster_min": I32, "booster_next": I32, "age_min": I32,
              "max_additional": I32, "max_boosters": I32})
         self._picks(schedules)
+        self._schedule_cover(schedules, {p.pk: p.disease_id or fallback for p in products})
         # The communes the user governs, from core.scoping (the one place that decides jurisdiction).
         visible = visible_commune_ids(self.by)
         self.scoped = visible is not None
@@ -83,6 +87,24 @@ class MatchStage:
                     picks.append((product_id, age, a, b, max(live, key=lambda x: x.valid_from).pk))
         self.picks = _frame(picks, {"product_id": I64, "age_key": I32, "from_day": I32, "to_day": I32, "schedule_id": I64})
         self.boosts = _frame(boosts, {"product_id": I64, "from_day": I32, "to_day": I32, "booster_ok": pl.Boolean})
+
+    def _schedule_cover(self, schedules, disease_of: dict[int, int]) -> None:
+        """(disease, day range) covered by at least one schedule version, any product or age: a primary dose outside
+        them is the rule base's gap (NoRuleInForce), inside them but matching no schedule a product or age mismatch."""
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for sc in schedules:
+            disease = sc.disease_id or disease_of.get(sc.product_id)
+            spans.setdefault(disease, []).append((_day(sc.valid_from), _day(sc.valid_to) if sc.valid_to else FAR))
+        cover = []
+        for disease, items in spans.items():
+            merged: list[list[int]] = []
+            for a, b in sorted(items):
+                if merged and a <= merged[-1][1] + 1:
+                    merged[-1][1] = max(merged[-1][1], b)
+                else:
+                    merged.append([a, b])
+            cover += [(disease, a, b) for a, b in merged]
+        self.sched_cover = _frame(cover, {"disease_id": I64, "from_day": I32, "to_day": I32})
 
     def _parse(self, cur, rows: pl.DataFrame) -> pl.DataFrame:
         """Parse and look up every row, and match people by ID, else by folded name + date of birth + commune."""

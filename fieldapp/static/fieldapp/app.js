@@ -1,9 +1,11 @@
 // The field app: worklists in IndexedDB, entries queued offline and sent when the signal returns (docs/field-app.md).
 import { kv, queue, records, wipe } from "./store.js";
 import { ageOn, cleanMeasures, ownSymptoms, ruleFor, usedMeasures, warningSigns } from "./rules.js";
+import { said } from "./words.js";
 
 const $ = (sel) => document.querySelector(sel);
 const T = $("#texts").dataset;
+const LANG = document.documentElement.lang;  // the account's language: the server's messages are shown in it
 const API = document.body.dataset.api;
 const WORKLISTS = ["patients", "contacts", "door", "session", "screening"];
 // The worklists this user's phone downloads and shows (the session says which: the session list to vaccinators,
@@ -269,8 +271,7 @@ function renderSigns() {
   if (!rule) { ul.replaceChildren(); return; }
   const age = ageOn(current.person.date_of_birth, current.person.birth_year, day);
   const signs = warningSigns(rule, { age, values, symptoms }, session.symptoms);
-  const lang = document.documentElement.lang;
-  ul.replaceChildren(...(signs.length ? signs.map((s) => el("li", { textContent: lang === "en" ? s.message_en : s.message_vi }))
+  ul.replaceChildren(...(signs.length ? signs.map((s) => el("li", { textContent: said(s, LANG) }))
     : [el("li", { className: "ok", textContent: T.noSigns })]));
 }
 $("#check-form").addEventListener("input", renderSigns);
@@ -321,7 +322,7 @@ async function renderQueue() {
   $("#queue").replaceChildren(...entries.map((e) => {
     const li = el("li", { className: `state-${e.state}` },
       el("strong", { textContent: `${(KIND[e.kind] || (() => e.kind))()} · ${e.label || ""}` }), el("br"),
-      el("small", { textContent: `${dmy(new Date(e.created).toISOString())} · ${e.state === "waiting" ? T.waiting : e.state === "refused" ? `${T.refused}: ${e.message_vi}` : T.conflict}` }));
+      el("small", { textContent: `${dmy(new Date(e.created).toISOString())} · ${e.state === "waiting" ? T.waiting : e.state === "refused" ? `${T.refused}: ${said(e, LANG)}` : T.conflict}` }));
     if (e.state === "conflict") {
       const grid = el("div", { className: "versions" },
         el("div", {}, el("strong", { textContent: T.myVersion }), ...Object.entries(e.changes).map(([k, v]) => el("div", { textContent: `${k}: ${v}` }))),
@@ -357,7 +358,7 @@ async function renderQueue() {
   }));
   const sent = (await kv.get("sent")) || [];
   $("#sent").replaceChildren(...sent.map((s) => el("li", { className: `sent-${s.status}`, textContent:
-    `${s.label || ""}: ${T[s.status] || s.status}${s.alert ? ` · ${T.alertSent}` : ""}${s.message_vi ? ` · ${s.message_vi}` : ""}` })));
+    `${s.label || ""}: ${T[s.status] || s.status}${s.alert ? ` · ${T.alertSent}` : ""}${said(s, LANG) ? ` · ${said(s, LANG)}` : ""}` })));
 }
 
 async function applyServerPerson(server) {
@@ -401,7 +402,7 @@ async function upload() {
     const done = [];
     for (const [n, a] of answers.entries()) {
       const e = batch[n];
-      log.push({ label: e.label, status: a.status, alert: a.alert || null, message_vi: a.message_vi || "" });
+      log.push({ label: e.label, status: a.status, alert: a.alert || null, message_vi: a.message_vi || "", message_en: a.message_en || "" });
       if (a.status === "stored" || a.status === "duplicate") {
         done.push(e.key);
         if (a.server && e.kind === "person_edit") await applyServerPerson(a.server);
