@@ -19,7 +19,6 @@ from core.views import role_required, scoped_object
 from diseases.selectors import disease_choices
 from facilities.models import Facility, Team
 from geo import areas
-from geo.models import Level
 from people.models import Person
 
 from . import board as board_mod
@@ -421,29 +420,15 @@ def import_cases(request):
 
 @role_required(HEALTH_READERS)
 def beds_board(request):
-    """Beds by type per centralised facility and hospital, occupancy and free beds, totalled per district."""
-    from django.db.models import Count
+    """Beds by type per treatment facility, occupancy and free beds, totalled per health region (2025 map) or per
+    district (pre-2025 map: "Theo địa giới", geo.areas.structure_from_request); cases.beds builds it."""
+    from facilities.models import BedType
 
-    from facilities.models import BedCapacity, BedType
+    from . import beds
 
-    from .models import Admission
-
-    caps = scope(BedCapacity.objects.select_related("facility__unit__parent"), request.user)
-    occupied = {(r["facility_id"], r["bed_type"]): r["n"] for r in Admission.objects.filter(
-        discharged_at__isnull=True, facility_id__in=caps.values("facility_id")).values("facility_id", "bed_type").annotate(n=Count("id")).order_by()}
-    facilities, districts = {}, {}
-    for cap in caps:
-        f = cap.facility
-        district = f.unit if f.unit.level == Level.DISTRICT else (f.unit.parent or f.unit)
-        row = facilities.setdefault(f.pk, {"facility": f, "district": district, "beds": {}})
-        used = occupied.get((f.pk, cap.bed_type), 0)
-        row["beds"][cap.bed_type] = {"total": cap.total, "occupied": used, "free": max(cap.total - used, 0)}
-        d = districts.setdefault(district.pk, {"district": district, "beds": {t: {"total": 0, "occupied": 0, "free": 0} for t in BedType.values}})
-        for k in ("total", "occupied", "free"):
-            d["beds"][cap.bed_type][k] += row["beds"][cap.bed_type][k]
+    structure = areas.structure_from_request(request)
     return render(request, "cases/beds.html", {
-        "facilities": sorted(facilities.values(), key=lambda r: (r["district"].name, r["facility"].name)),
-        "districts": sorted(districts.values(), key=lambda r: r["district"].name), "bed_types": BedType.choices,
+        **beds.board(request.user, structure), "structure": structure, "bed_types": BedType.choices,
     })
 
 

@@ -274,7 +274,7 @@ def rollup_map(structure: str | None = None, commune_ids: Iterable[int] | None =
     ids = None if commune_ids is None else list(commune_ids)
     if ids is not None:
         links = links.filter(Q(old_unit_id__in=ids) | Q(new_unit_id__in=ids))
-    out: dict[int, int] = {i: i for i in ids} if ids is not None else {}
+    out: dict[int, int] = {}
     rows = links.order_by("old_unit__code").values_list("old_unit_id", "new_unit_id")
     for old, new in rows:
         if structure == FROM_2025:
@@ -283,8 +283,8 @@ def rollup_map(structure: str | None = None, commune_ids: Iterable[int] | None =
             out.setdefault(new, old)
             out[old] = old
     if ids is not None:
-        wanted = set(ids)
-        out = {k: v for k, v in out.items() if k in wanted}
+        # Identity for the rest; filled after the links, or a 2025 commune asked for would keep itself on the old map.
+        out = {i: out.get(i, i) for i in ids}
     return out
 
 
@@ -446,3 +446,81 @@ def communes_for_picker(units: QuerySet, structure: str | None = None) -> QueryS
     """The communes of `structure` among `units` (a user's visible units): a list's unit filter offers the communes
     of the map it is shown on (records of the other structure are matched through `unit_filter_q`)."""
     return units.filter(level=Level.COMMUNE, structure=structure or installation_structure()).order_by("name")
+
+
+# --- grouping places on either structure: the region (2025) or the district (pre-2025) a unit belongs to -----------
+def regions_of(units: Iterable) -> dict[int, int | None]:
+    """{unit id: id of the health region it belongs to, or None}, for units of either structure (AdministrativeUnits,
+    already loaded), in two queries whatever their number:
+
+    * a 2025 commune: the region that lists it (a commune is in at most one region);
+    * a pre-2025 commune: the region of its default successor (as every roll-up: a divided commune counts once);
+    * a pre-2025 district: the region holding most of its communes' default successors (ties: the lowest region id)
+      — a former district health centre serves the region that took over its district;
+    * a province (either structure) or a unit in no region: None.
+    """
+    from .models import HealthRegion
+
+    units = [u for u in units if u is not None]
+    new_communes = {u.pk for u in units if u.structure == FROM_2025 and u.level == Level.COMMUNE}
+    old_communes = {u.pk for u in units if u.structure == PRE_2025 and u.level == Level.COMMUNE}
+    districts = {u.pk for u in units if u.level == Level.DISTRICT}
+    out: dict[int, int | None] = {u.pk: None for u in units}
+    if not (new_communes or old_communes or districts):
+        return out
+    links = []
+    if old_communes or districts:
+        links = list(UnitCorrespondence.objects.filter(is_default=True)
+                     .filter(Q(old_unit_id__in=old_communes) | Q(old_unit__parent_id__in=districts))
+                     .values_list("old_unit_id", "old_unit__parent_id", "new_unit_id"))
+    wanted = new_communes | {new for _old, _parent, new in links}
+    region_of = dict(HealthRegion.communes.through.objects.filter(administrativeunit_id__in=wanted)
+                     .values_list("administrativeunit_id", "healthregion_id")) if wanted else {}
+    for pk in new_communes:
+        out[pk] = region_of.get(pk)
+    votes: dict[int, dict[int, int]] = {}
+    for old, parent, new in links:
+        region = region_of.get(new)
+        if old in old_communes:
+            out[old] = region
+        if parent in districts and region is not None:
+            tally = votes.setdefault(parent, {})
+            tally[region] = tally.get(region, 0) + 1
+    for district, tally in votes.items():
+        out[district] = min(tally, key=lambda r: (-tally[r], r))
+    return out
+
+
+def districts_of(units: Iterable) -> dict[int, int | None]:
+    """{unit id: id of the pre-2025 district it belongs to on the pre-2025 map}, for units of either structure
+    (AdministrativeUnits, already loaded), in at most two queries:
+
+    * a pre-2025 commune: its district; a pre-2025 district: itself; a province (either structure): itself (the
+      provincial level has no district);
+    * a 2025 commune: the district of its first predecessor by code (`rollup_map(PRE_2025)`); None when it has none.
+    """
+    units = [u for u in units if u is not None]
+    out: dict[int, int | None] = {}
+    new_communes = []
+    for u in units:
+        if u.level == Level.COMMUNE and u.structure == FROM_2025:
+            new_communes.append(u.pk)
+        elif u.level == Level.COMMUNE:
+            out[u.pk] = u.parent_id
+        else:
+            out[u.pk] = u.pk
+    if new_communes:
+        mapping = rollup_map(PRE_2025, new_communes)
+        olds = {old for new, old in mapping.items() if old != new}
+        parents = dict(AdministrativeUnit.objects.filter(pk__in=olds).values_list("pk", "parent_id")) if olds else {}
+        for pk in new_communes:
+            out[pk] = parents.get(mapping.get(pk))
+    return out
+
+
+def region_names(ids: Iterable[int]) -> dict[int, str]:
+    """{health region id: name} in one query (labels of a table grouped by `regions_of`)."""
+    from .models import HealthRegion
+
+    ids = [i for i in ids if i is not None]
+    return dict(HealthRegion.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}

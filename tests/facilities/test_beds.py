@@ -16,7 +16,7 @@ def test_it_shows_free_beds_by_type_per_facility_and_district(open_case, persona
     services.discharge(by=personas["commune_a"], admission=adm)
     a.refresh_from_db()
     assert a.care_setting == "centralised" and a.facility == site
-    page = client_for(personas["leader"]).get("/cases/giuong-benh/").content.decode()
+    page = client_for(personas["leader"]).get("/cases/giuong-benh/?structure=pre2025").content.decode()
     district = commune_a.parent
     assert f'data-district="{district.pk}" data-type="oxygen"><strong>9</strong> / 10' in page
     assert f'data-district="{district.pk}" data-type="ordinary"><strong>50</strong> / 50' in page

@@ -75,6 +75,10 @@ def test_a_divided_commune_is_seen_by_each_successor_but_counted_in_one(divided)
     assert counted == [default]
     assert areas.rollup_map(areas.FROM_2025, [divided.pk]) == {divided.pk: default.pk}
     assert areas.rollup_map(areas.PRE_2025, [divided.pk]) == {divided.pk: divided.pk}
+    # A 2025 commune asked for on the old map counts in its first predecessor by code (with or without ids).
+    first = default.predecessor_links.filter(is_default=True).order_by("old_unit__code").first().old_unit_id
+    assert areas.rollup_map(areas.PRE_2025, [default.pk]) == {default.pk: first}
+    assert areas.rollup_map(areas.PRE_2025)[default.pk] == first
 
 
 def test_vaccination_denominators_equal_the_population_module(divided, commune_a):
