@@ -101,11 +101,20 @@ class AssessSlashView(AssessView):
     """The same calculator at /api/levels/assess/ (documented once, without the slash)."""
 
 
+class ExplanationField(serializers.JSONField):
+    """An assessment's stored steps as the API has always given them: compact rows (message codes) rendered in both
+    languages, rows stored before the compact form as they are (levels.rules.expand_step)."""
+
+    def to_representation(self, value):
+        return [rules.expand_step(s) for s in value]
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
     level = serializers.IntegerField(read_only=True, allow_null=True, help_text="1–4; null when data is missing")
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     version_code = serializers.CharField(source="version.code", read_only=True, default=None)
+    steps = ExplanationField(read_only=True)
 
     class Meta:
         model = Assessment

@@ -61,15 +61,50 @@ LEVEL_NAMES = {
 
 @dataclass
 class Step:
+    """One step of the reasoning. Its text is not stored but rendered from a message code and its arguments
+    (`MESSAGES`), in the reader's language when read: the country's weekly run stores 3,300 explanations, and
+    both languages' sentences were half its bytes and a third of its rule time."""
+
     criterion: str  # "1", "2", "3", "level"
     key: str
-    vi: str
-    en: str
+    msg: str  # the message code (MESSAGES)
+    args: tuple = ()  # the message's arguments beyond key, value and threshold
     value: object = None
     threshold: object = None
     source: str = ""
     confirmed: bool = True
     refs: list = field(default_factory=list)  # the version's parameter keys the step used (stored instead of `source`)
+
+    @property
+    def vi(self) -> str:
+        return render(self.msg, self.key, self.value, self.threshold, self.args, "vi")
+
+    @property
+    def en(self) -> str:
+        return render(self.msg, self.key, self.value, self.threshold, self.args, "en")
+
+    def as_dict(self) -> dict:
+        """The explanation as the calculator API and the stored rows of before gave it."""
+        return {"criterion": self.criterion, "key": self.key, "vi": self.vi, "en": self.en, "value": self.value,
+                "threshold": self.threshold, "source": self.source, "confirmed": self.confirmed, "refs": list(self.refs)}
+
+    def stored(self) -> dict:
+        """The compact form an Assessment stores (`expand_step` reads it back): the message code and arguments,
+        defaults left out, and the sources as references to the version's parameters (resolved when shown)."""
+        out = {"m": self.msg, "key": self.key}
+        if self.args:
+            out["a"] = list(self.args)
+        if self.value is not None:
+            out["value"] = self.value
+        if self.threshold is not None:
+            out["threshold"] = self.threshold
+        if not self.confirmed:
+            out["confirmed"] = False
+        if self.refs:
+            out["refs"] = self.refs
+        elif self.source:
+            out["source"] = self.source
+        return out
 
 
 @dataclass
@@ -102,7 +137,7 @@ class Result:
             "coverage_met": self.coverage_met,
             "capacity_met": self.capacity_met,
             "uses_unconfirmed_thresholds": self.unconfirmed,
-            "steps": [asdict(s) for s in self.steps],
+            "steps": [s.as_dict() for s in self.steps],
             "missing": [asdict(m) for m in self.missing],
         }
 
@@ -137,6 +172,122 @@ def _fmt_en(x) -> str:
     return _fmt(x)
 
 
+# -- explanations: message codes rendered when read -----------------------------------------------------
+def _met(ok, lang: str) -> str:
+    return ("đạt" if ok else "không đạt") if lang == "vi" else ("met" if ok else "not met")
+
+
+def _msg_c1_unknown(key, value, threshold, args, lang):
+    label = INPUTS[key][lang == "en"]
+    if lang == "vi":
+        return f"{label}: {_fmt(value) if value is not None else '—'}. Ngưỡng chưa xác định trong văn bản nguồn, không dùng để phân nhóm."
+    return f"{label}: {_fmt_en(value) if value is not None else '—'}. Thresholds not known from the source text; not used for banding."
+
+
+def _msg_c1_band(key, value, threshold, args, lang):
+    (band,) = args
+    if lang == "vi":
+        return f"{INPUTS[key][0]} = {_fmt(value)} → nhóm {band} ({threshold})."
+    return f"{INPUTS[key][1]} = {_fmt_en(value)} → band {band} ({threshold.replace(' và ', ' and ')})."
+
+
+def _msg_c2(key, value, threshold, args, lang):
+    (ok,) = args
+    if lang == "vi":
+        return f"{INPUTS[key][0]} = {_fmt(value)}% (tối thiểu {_fmt(threshold)}%) → {_met(ok, lang)}."
+    return f"{INPUTS[key][1]} = {_fmt_en(value)}% (minimum {_fmt(threshold)}%) → {_met(ok, lang)}."
+
+
+def _msg_c3(key, value, threshold, args, lang):
+    (ok,) = args
+    if lang == "vi":
+        required = "yêu cầu: có" if key in BOOLEAN_INPUTS else f"tối thiểu {_fmt(threshold)}"
+        return f"{INPUTS[key][0]}: {_fmt(value)} ({required}) → {_met(ok, lang)}."
+    required = "required: yes" if key in BOOLEAN_INPUTS else f"minimum {_fmt(threshold)}"
+    return f"{INPUTS[key][1]}: {_fmt_en(value)} ({required}) → {_met(ok, lang)}."
+
+
+def _msg_matrix(key, value, threshold, args, lang):
+    band, covered = args
+    if lang == "vi":
+        return f"Nhóm lây nhiễm {band}, độ bao phủ vắc xin {_met(covered, lang)} → cấp {value}."
+    return f"Transmission band {band}, vaccine coverage {_met(covered, lang)} → level {value}."
+
+
+_KEPT = {"c2_unmet_no_lowering": ("tiêu chí 2 (bao phủ vắc xin) không đạt", "criterion 2 (coverage) not met"),
+         "c3_unmet_no_lowering": ("tiêu chí 3 (năng lực y tế) không đạt", "criterion 3 (capacity) not met")}
+
+
+def _msg_kept(key, value, threshold, args, lang):
+    if lang == "vi":
+        return f"{_KEPT[key][0].capitalize()}: giữ cấp độ trước đó (cấp {value}), không giảm."
+    return f"{_KEPT[key][1].capitalize()}: the previous level ({value}) is kept, not lowered."
+
+
+def _msg_result(key, value, threshold, args, lang):
+    return f"Kết quả: {LEVEL_NAMES[value][0]}." if lang == "vi" else f"Result: {LEVEL_NAMES[value][1]}."
+
+
+def _fixed(vi: str, en: str):
+    return lambda key, value, threshold, args, lang: vi if lang == "vi" else en
+
+
+def _msg_highest(key, value, threshold, args, lang):
+    if lang == "vi":
+        return f"Nhóm lây nhiễm = nhóm cao nhất của các chỉ số: {value}."
+    return f"Transmission band = highest band of the indicators: {value}."
+
+
+# message code → (criterion, renderer(key, value, threshold, args, lang)). Codes are stored: never rename one.
+MESSAGES = {
+    "c1_unknown": ("1", _msg_c1_unknown),
+    "c1_band": ("1", _msg_c1_band),
+    "c1_highest": ("1", _msg_highest),
+    "c2": ("2", _msg_c2),
+    "c3": ("3", _msg_c3),
+    "no_raise": ("level", _fixed("Độ bao phủ vắc xin chưa đạt nhưng địa bàn không có ca mắc mới: không tăng cấp.",
+                                 "Coverage not met but no new case in the area: no raise.")),
+    "matrix": ("level", _msg_matrix),
+    "kept": ("level", _msg_kept),
+    "fall_no_capacity": ("level", _fixed("Cấp độ sẽ giảm nhưng chưa có số liệu năng lực y tế (tiêu chí 3): không xác định.",
+                                         "The level would fall but capacity data (criterion 3) is missing: no level.")),
+    "c3_no_previous": ("level", _fixed("Tiêu chí 3 không đạt; chưa biết cấp độ tuần trước nên chưa áp dụng quy tắc không giảm cấp.",
+                                       "Criterion 3 not met; the previous level is unknown, so the no-lowering rule was not applied.")),
+    "no_data": ("level", _fixed("Không xác định cấp độ vì thiếu số liệu.", "No level: data is missing.")),
+    "result": ("level", _msg_result),
+}
+
+
+def render(msg: str, key: str, value, threshold, args, lang: str) -> str:
+    return MESSAGES[msg][1](key, value, threshold, args, "en" if lang == "en" else "vi")
+
+
+def step_text(stored: dict, lang: str) -> str:
+    """A stored step's sentence in `lang` ("vi" or "en"): rendered from its code (compact rows), or the sentence
+    stored with it (rows written before the compact form)."""
+    if "m" not in stored:
+        return stored.get(lang) or stored.get("vi", "")
+    return render(stored["m"], stored["key"], stored.get("value"), stored.get("threshold"), stored.get("a", ()), lang)
+
+
+def step_criterion(stored: dict) -> str:
+    return MESSAGES[stored["m"]][0] if "m" in stored else stored.get("criterion", "")
+
+
+def expand_step(stored: dict) -> dict:
+    """A stored step as the API has always given it ({"criterion", "key", "vi", "en", "value", "threshold",
+    ["source" when it has no refs], "confirmed", "refs"}), whichever form it was stored in."""
+    if "m" not in stored:
+        return stored
+    out = {"criterion": step_criterion(stored), "key": stored["key"], "vi": step_text(stored, "vi"),
+           "en": step_text(stored, "en"), "value": stored.get("value"), "threshold": stored.get("threshold")}
+    refs = stored.get("refs", [])
+    if not refs:
+        out["source"] = stored.get("source", "")
+    out["confirmed"] = stored.get("confirmed", True)
+    out["refs"] = refs
+    return out
+
 def _number(x):
     if x is None or x == "":
         return None
@@ -161,8 +312,7 @@ def assess(values: dict, version_values: dict, *, version_code: str = "", versio
         if res.transmission_band is None and not res.missing:
             res.missing.append(Missing("new_cases_per_100k_week", "Không có chỉ số lây nhiễm nào có ngưỡng",
                                        "No transmission indicator has thresholds"))
-        res.steps.append(Step("level", "level", "Không xác định cấp độ vì thiếu số liệu.",
-                              "No level: data is missing.", None))
+        res.steps.append(Step("level", "level", "no_data"))
         return res
     _combine(res, vals, vv, previous_level, capacity_unknown)
     return res
@@ -176,16 +326,14 @@ def _transmission(res: Result, vals: dict, vv: dict) -> None:
         limits = [(n, e) for n, e in limits if e is not None]
         if not limits:
             continue
-        label_vi, label_en = INPUTS[key]
         known = [(n, e) for n, e in limits if e.get("value") is not None]
         value = vals.get(key)
         if not known:
-            res.steps.append(Step("1", key, f"{label_vi}: {_fmt(value) if value is not None else '—'}. Ngưỡng chưa xác định trong văn bản nguồn, không dùng để phân nhóm.",
-                                  f"{label_en}: {_fmt_en(value) if value is not None else '—'}. Thresholds not known from the source text; not used for banding.",
-                                  value, None, "; ".join(e.get("source", "") for _, e in limits), False,
+            res.steps.append(Step("1", key, "c1_unknown", (), value, None, "; ".join(e.get("source", "") for _, e in limits), False,
                                   [f"{prefix}_band{n}_from" for n, _ in limits]))
             continue
         if value is None:
+            label_vi, label_en = INPUTS[key]
             res.missing.append(Missing(key, f"Thiếu số liệu: {label_vi}", f"Missing: {label_en}"))
             continue
         band = 1
@@ -197,19 +345,14 @@ def _transmission(res: Result, vals: dict, vv: dict) -> None:
         upper = next((e for n, e in known if n == band + 1), None)
         rng_vi = (f"{'>' if lower and lower.get('op') == '>' else '≥'}{_fmt(lower['value'])}" if lower else "") + (
             f"{' và ' if lower else ''}{'≤' if upper.get('op') == '>' else '<'}{_fmt(upper['value'])}" if upper else "")
-        rng_en = rng_vi.replace(" và ", " and ")
         used = [e for e in (lower, upper) if e]
         res.steps.append(Step(
-            "1", key,
-            f"{label_vi} = {_fmt(value)} → nhóm {band} ({rng_vi}).",
-            f"{label_en} = {_fmt_en(value)} → band {band} ({rng_en}).",
-            value, rng_vi, "; ".join(e.get("source", "") for e in used), all(e.get("confirmed", True) for e in used),
+            "1", key, "c1_band", (band,), value, rng_vi, "; ".join(e.get("source", "") for e in used), all(e.get("confirmed", True) for e in used),
             [f"{prefix}_band{n}_from" for n in (band, band + 1) if any(m == n for m, _ in known)],
         ))
         bands.append(band)
     if bands and len(bands) > 1:
-        res.steps.append(Step("1", "transmission_band", f"Nhóm lây nhiễm = nhóm cao nhất của các chỉ số: {max(bands)}.",
-                              f"Transmission band = highest band of the indicators: {max(bands)}.", max(bands), None,
+        res.steps.append(Step("1", "transmission_band", "c1_highest", (), max(bands), None,
                               "218/QĐ-BYT: cách kết hợp chưa xác định [NF]", False))
     res.transmission_band = max(bands) if bands else None
 
@@ -221,17 +364,14 @@ def _coverage(res: Result, vals: dict, vv: dict) -> None:
         e = _entry(vv, tkey)
         if e is None or e.get("value") is None:
             continue
-        label_vi, label_en = INPUTS[key]
         value = vals.get(key)
         if value is None:
+            label_vi, label_en = INPUTS[key]
             res.missing.append(Missing(key, f"Thiếu số liệu: {label_vi}", f"Missing: {label_en}"))
             continue
         ok = passes(value, e["value"], e.get("op", ">="))
         res.steps.append(Step(
-            "2", key,
-            f"{label_vi} = {_fmt(value)}% (tối thiểu {_fmt(e['value'])}%) → {'đạt' if ok else 'không đạt'}.",
-            f"{label_en} = {_fmt_en(value)}% (minimum {_fmt(e['value'])}%) → {'met' if ok else 'not met'}.",
-            value, e["value"], e.get("source", ""), e.get("confirmed", True), [tkey],
+            "2", key, "c2", (ok,), value, e["value"], e.get("source", ""), e.get("confirmed", True), [tkey],
         ))
         coverage.append(ok)
     res.coverage_met = all(coverage) if coverage else None
@@ -245,21 +385,14 @@ def _capacity(res: Result, vals: dict, vv: dict) -> list:
         e = _entry(vv, tkey)
         if e is None or e.get("value") in (None, False):
             continue
-        label_vi, label_en = INPUTS[key]
         value = vals.get(key)
         if value is None:
+            label_vi, label_en = INPUTS[key]
             capacity_unknown.append(Missing(key, f"Thiếu số liệu: {label_vi}", f"Missing: {label_en}"))
             continue
-        if key in BOOLEAN_INPUTS:
-            ok = bool(value)
-            t_vi, t_en = "yêu cầu: có", "required: yes"
-        else:
-            ok = passes(value, e["value"], e.get("op", ">="))
-            t_vi, t_en = f"tối thiểu {_fmt(e['value'])}", f"minimum {_fmt(e['value'])}"
+        ok = bool(value) if key in BOOLEAN_INPUTS else passes(value, e["value"], e.get("op", ">="))
         res.steps.append(Step(
-            "3", key, f"{label_vi}: {_fmt(value)} ({t_vi}) → {'đạt' if ok else 'không đạt'}.",
-            f"{label_en}: {_fmt_en(value)} ({t_en}) → {'met' if ok else 'not met'}.",
-            value, e["value"], e.get("source", ""), e.get("confirmed", True), [tkey],
+            "3", key, "c3", (ok,), value, e["value"], e.get("source", ""), e.get("confirmed", True), [tkey],
         ))
         capacity.append(ok)
     res.capacity_met = (all(capacity) if not capacity_unknown else (False if not all(capacity) else None)) if (capacity or capacity_unknown) else None
@@ -275,43 +408,30 @@ def _combine(res: Result, vals: dict, vv: dict, previous_level: int | None, capa
     rule = _entry(vv, "no_raise_without_cases")
     if not covered and no_cases and rule and rule.get("value"):
         matrix_key = "matrix_covered"
-        res.steps.append(Step("level", "no_raise_without_cases",
-                              "Độ bao phủ vắc xin chưa đạt nhưng địa bàn không có ca mắc mới: không tăng cấp.",
-                              "Coverage not met but no new case in the area: no raise.", None, None,
+        res.steps.append(Step("level", "no_raise_without_cases", "no_raise", (), None, None,
                               rule.get("source", ""), rule.get("confirmed", True), ["no_raise_without_cases"]))
     m = _entry(vv, matrix_key)
     level = int(m["value"][band - 1])
     res.steps.append(Step(
-        "level", matrix_key,
-        f"Nhóm lây nhiễm {band}, độ bao phủ vắc xin {'đạt' if covered else 'không đạt'} → cấp {level}.",
-        f"Transmission band {band}, vaccine coverage {'met' if covered else 'not met'} → level {level}.",
-        level, m["value"], m.get("source", ""), m.get("confirmed", True), [matrix_key],
+        "level", matrix_key, "matrix", (band, covered), level, m["value"], m.get("source", ""), m.get("confirmed", True), [matrix_key],
     ))
     if previous_level and level < previous_level:
-        for met, key, vi, en in (
-            (res.coverage_met, "c2_unmet_no_lowering", "tiêu chí 2 (bao phủ vắc xin) không đạt", "criterion 2 (coverage) not met"),
-            (res.capacity_met, "c3_unmet_no_lowering", "tiêu chí 3 (năng lực y tế) không đạt", "criterion 3 (capacity) not met"),
-        ):
+        for met, key in ((res.coverage_met, "c2_unmet_no_lowering"), (res.capacity_met, "c3_unmet_no_lowering")):
             rule = _entry(vv, key)
             if not (rule and rule.get("value")):
                 continue
             if met is False:
                 level = previous_level
-                res.steps.append(Step("level", key, f"{vi.capitalize()}: giữ cấp độ trước đó (cấp {previous_level}), không giảm.",
-                                      f"{en.capitalize()}: the previous level ({previous_level}) is kept, not lowered.",
-                                      previous_level, None, rule.get("source", ""), rule.get("confirmed", True), [key]))
+                res.steps.append(Step("level", key, "kept", (), previous_level, None, rule.get("source", ""), rule.get("confirmed", True), [key]))
                 break
         if level < previous_level and res.capacity_met is None and capacity_unknown:
             res.missing.extend(capacity_unknown)
-            res.steps.append(Step("level", "level", "Cấp độ sẽ giảm nhưng chưa có số liệu năng lực y tế (tiêu chí 3): không xác định.",
-                                  "The level would fall but capacity data (criterion 3) is missing: no level.", None))
+            res.steps.append(Step("level", "level", "fall_no_capacity"))
             return
     elif res.capacity_met is False and not previous_level:
-        res.steps.append(Step("level", "c3_unmet_no_lowering", "Tiêu chí 3 không đạt; chưa biết cấp độ tuần trước nên chưa áp dụng quy tắc không giảm cấp.",
-                              "Criterion 3 not met; the previous level is unknown, so the no-lowering rule was not applied.", None))
+        res.steps.append(Step("level", "c3_unmet_no_lowering", "c3_no_previous"))
     res.level = level
-    name_vi, name_en = LEVEL_NAMES[level]
-    res.steps.append(Step("level", "level", f"Kết quả: {name_vi}.", f"Result: {name_en}.", level))
+    res.steps.append(Step("level", "level", "result", (), level))
 
 
 # -- version lookup -------------------------------------------------------------------------------------

@@ -209,9 +209,9 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
         for m in result.missing:
             note = d.notes.get(m.key)
             missing.append({"key": m.key, "vi": f"{m.vi}. {note['vi']}" if note else m.vi, "en": f"{m.en}. {note['en']}" if note else m.en})
-        # Sources are stored as references to the version's parameters (resolved when shown): 10,000 explanations
-        # would otherwise repeat the same citations megabytes over.
-        steps = [_stored_step(s) for s in result.steps]
+        # Stored compact (levels.rules.Step.stored): message codes rendered when read, sources as references to the
+        # version's parameters; 3,300 explanations would otherwise repeat the same sentences megabytes over.
+        steps = [s.stored() for s in result.steps]
         rows.append(Assessment(unit=u, week_start=week_start, level=result.level, version=v, population=d.population,
                                values=d.values, origins=d.origins, steps=steps, missing=missing))
     now_ = timezone.now()
@@ -220,13 +220,6 @@ def assess_units(units: list, week_start: dt.date, *, now: dt.datetime | None = 
     with transaction.atomic():
         _save_assessments(rows)
     return rows
-
-
-def _stored_step(step) -> dict:
-    out = dict(step.__dict__)
-    if step.refs:
-        del out["source"]
-    return out
 
 
 COPY_MIN_ROWS = 200  # below this a plain bulk upsert is as fast

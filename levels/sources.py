@@ -84,8 +84,8 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
         # each unit, twice (the communes, then their successors).
         keep = set(roots) | {o for olds in areas.old_province_paths_many([r for r in roots if r.startswith("/n")]).values()
                              for o in olds}
-        communes = {cid: p for cid, p in AdministrativeUnit.objects.filter(level="commune").values_list("id", "path")
-                    if _ancestor_paths(p)[0] in keep}
+        all_communes = dict(AdministrativeUnit.objects.filter(level="commune").values_list("id", "path"))
+        communes = {cid: p for cid, p in all_communes.items() if _ancestor_paths(p)[0] in keep}
         successors = areas.default_successor_paths() if new_roots else {}
     else:
         commune_qs = AdministrativeUnit.objects.filter(under, level="commune")
@@ -100,8 +100,13 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
             up[cid] = up[cid] + _ancestor_paths(new_path)
     rollup: dict[int, list[UnitData]] = {cid: [targets[a] for a in paths if a in targets] for cid, paths in up.items()}
     # The ids travel as one array (core.sqlids), not as the subquery of paths they came from: its dozens of
-    # LIKE prefixes were planned again by every source's query.
-    ids = ids_in(communes)
+    # LIKE prefixes were planned again by every source's query. When the run covers every commune (the country),
+    # as "every commune" instead: PostgreSQL, knowing their number, hashes them and reads each table once, where
+    # for an array it guesses 200 ids and probes an index 13,000 times.
+    if many and len(communes) == len(all_communes):
+        ids = AdministrativeUnit.objects.filter(level="commune").values("id")
+    else:
+        ids = ids_in(communes)
 
     # Population: the latest year not after the week, one grouped query (total, adults, elderly per commune and year).
     # (The coverage denominators' rows: vaccination divides by the same rows, read once.)

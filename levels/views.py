@@ -56,7 +56,7 @@ def _explain(a: Assessment | None) -> dict:
             return "; ".join(dict.fromkeys((params.get(k) or {}).get("source", "") for k in s["refs"]))
         return s.get("source", "")
 
-    steps = [{"text": s.get(lang) or s.get("vi"), "criterion": s.get("criterion"), "source": source(s),
+    steps = [{"text": rules.step_text(s, lang), "criterion": rules.step_criterion(s), "source": source(s),
               "confirmed": s.get("confirmed", True), "origin": (a.origins.get(s.get("key")) or {}).get(lang)} for s in a.steps]
     missing = [m.get(lang) or m.get("vi") for m in a.missing]
     return {"steps": steps, "missing": missing}

@@ -61,6 +61,10 @@ class Person(VersionedModel):
             models.Index(fields=["name_folded"], name="people_name_idx"),
             models.Index(fields=["phone"], name="people_phone_idx"),
             models.Index(fields=["village"], name="people_village_idx"),
+            # The high-risk people per commune (vaccination's coverage for epidemic levels: the country's weekly run
+            # reads them all): a tenth of the people, read from the index alone instead of filtering every row.
+            models.Index(fields=["commune", "id"], name="people_high_risk_commune_idx",
+                         condition=models.Q(merged_into__isnull=True) & (~models.Q(comorbidities=[]) | models.Q(is_immunocompromised=True))),
         ]
 
     def __str__(self):

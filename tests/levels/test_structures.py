@@ -105,6 +105,8 @@ def test_the_set_based_assessment_gives_the_levels_of_the_per_unit_code(kontum, 
         "many scattered 2025 communes (by province)": (list(AdministrativeUnit.objects.filter(
             parent=qn, predecessor_links__old_unit__path__startswith="/62/").distinct().order_by("code")[:30]), WEEK25),
         "a few 2022 communes and a district": (list(AdministrativeUnit.objects.filter(path__startswith="/62/608/")[:6]), WEEK),
+        # Every commune there is (as the country's run): the sources read "every commune", not a list of ids.
+        "every 2025 commune": (list(AdministrativeUnit.objects.filter(structure=areas.FROM_2025, level="commune")), WEEK25),
     }
     for label, (units, week) in runs.items():
         fast = _stored(services.assess_units(units, week, now=now))

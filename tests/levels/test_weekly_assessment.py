@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from core.errors import Invalid
-from levels import services
+from levels import rules, services
 from levels.models import Assessment
 
 from .conftest import GOOD, WEEK, add_cases, enter, set_population
@@ -28,7 +28,7 @@ def test_it_computes_a_commune_level_from_community_cases_only(kontum, commune_a
     assert a.origins["new_cases_per_100k_week"]["count"] == 3
     assert a.origins["new_cases_per_100k_week"]["vi"] == "Ca bệnh: 3 ca mắc mới tại cộng đồng (07/02/2022–13/02/2022), dân số 10.000"
     assert a.level == 2 and a.version.code == "218-qd-byt"
-    text = " ".join(s["vi"] for s in a.steps)
+    text = " ".join(rules.step_text(s, "vi") for s in a.steps)
     assert "= 30 → nhóm 2" in text and "Kết quả: Cấp 2" in text
     assert "nhập tay" in a.origins["full_pct"]["vi"]  # entered values win over computed ones, and say so
 
@@ -186,7 +186,7 @@ def test_it_replaces_a_whole_week_in_one_pass_and_keeps_decisions_linked(monkeyp
     assert second[commune_a.id].pk == first[commune_a.id].pk
     assert Assessment.objects.filter(week_start=WEEK).count() == 113
     stored = Assessment.objects.get(unit=commune_a, week_start=WEEK)
-    assert stored.level == 2 and "Kết quả: Cấp 2" in " ".join(s["vi"] for s in stored.steps)
+    assert stored.level == 2 and "Kết quả: Cấp 2" in " ".join(rules.step_text(s, "vi") for s in stored.steps)
     d.refresh_from_db()
     assert d.assessment_id == stored.pk
 
