@@ -3,7 +3,6 @@ definition names them (form, API, import), and a positive measles IgM confirms t
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.errors import Invalid
 from testing import services
