@@ -16,7 +16,7 @@ from core.scoping import visible_units
 from core.text import fold
 
 from .models import Result, Test, TestKind
-from .rules import LAB_KINDS, allowed_kinds, kind_refusal
+from .rules import KIND_NAMES, LAB_KINDS, allowed_kinds, kind_refusal
 
 RESULTS = {
     "am tinh": Result.NEGATIVE, "am": Result.NEGATIVE, "negative": Result.NEGATIVE, "neg": Result.NEGATIVE, "-": Result.NEGATIVE,
@@ -139,8 +139,9 @@ class LabResultImporter(TableImporter):
                 vi, en = kind_refusal(r["kind"], self._disease(self.disease_of.get(code)))
                 errors.append(RowError(line, "Loại xét nghiệm", vi, en))
             elif r.get("kind") and r["kind"] != kind:
-                errors.append(RowError(line, "Loại xét nghiệm", f"Mẫu {code} đã ghi là loại khác ({TestKind(kind).label}).",
-                                       f"Sample {code} was recorded as another kind ({kind})."))
+                vi, en = KIND_NAMES.get(kind, (kind, kind))
+                errors.append(RowError(line, "Loại xét nghiệm", f"Mẫu {code} đã ghi là loại khác ({vi}).",
+                                       f"Sample {code} was recorded as another kind ({en})."))
             elif r["ct_value"] is not None and kind != TestKind.RT_PCR:
                 errors.append(RowError(line, "CT", "Chỉ xét nghiệm RT-PCR có giá trị CT.", "Only RT-PCR tests have a CT value."))
             elif result not in (Result.PENDING, r["result"]):

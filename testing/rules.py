@@ -50,11 +50,14 @@ def allowed_kinds(disease=None, on: dt.date | None = None) -> list[str]:
     return [*GENERAL_KINDS, *(k for k in LAB_KINDS if k in named)]
 
 
-LAB_KIND_NAMES = {TestKind.IGM: ("Xét nghiệm kháng thể IgM", "IgM antibody test"), TestKind.NS1: ("Test kháng nguyên NS1", "NS1 antigen test")}
+# (vi, en) names for refusal messages, which carry both languages whatever the page's language.
+KIND_NAMES = {TestKind.RT_PCR: ("RT-PCR", "RT-PCR"), TestKind.RAPID_ANTIGEN: ("test nhanh kháng nguyên", "rapid antigen test"),
+              TestKind.SELF_TEST: ("tự xét nghiệm", "self-test"), TestKind.IGM: ("Xét nghiệm kháng thể IgM", "IgM antibody test"),
+              TestKind.NS1: ("Test kháng nguyên NS1", "NS1 antigen test")}
 
 
 def kind_refusal(kind: str, disease) -> tuple[str, str]:
-    vi, en = LAB_KIND_NAMES.get(kind, (kind, kind))
+    vi, en = KIND_NAMES.get(kind, (kind, kind))
     name = getattr(disease, "name", str(disease))
     name_en = getattr(disease, "name_en", "") or name
     return (f"Loại xét nghiệm “{vi}” không dùng cho bệnh {name} (định nghĩa ca bệnh không nêu xét nghiệm này).",

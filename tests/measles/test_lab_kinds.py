@@ -73,6 +73,9 @@ def test_an_import_row_naming_a_kind_the_disease_does_not_take_is_refused(person
     errors = {e.line: (e.column, e.message_en) for e in result.errors}
     assert errors[2][0] == "Loại xét nghiệm" and "does not apply to COVID-19" in errors[2][1]
     assert 3 not in errors and not result.saved
+    text_other = "Mã mẫu,Ngày trả kết quả,Kết quả,Loại xét nghiệm\nK-1,05/03/2025,Dương tính,Test nhanh\n"
+    result = LabResultImporter(by=personas["lab"], mode="all").run(text_other.encode(), "kq.csv")
+    assert [e.message_en for e in result.errors] == ["Sample K-1 was recorded as another kind (RT-PCR)."]
     covid.refresh_from_db(), igm.refresh_from_db()
     assert covid.result == igm.result == Result.PENDING  # nothing half-imported
     result = LabResultImporter(by=personas["lab"], mode="all").run(text.split("K-1")[0].encode() + b"K-2,05/03/2025,+,igm\n", "kq.csv")
