@@ -503,7 +503,15 @@ def investigation(request, pk):
                 pass
         rows.append({"code": f["code"], "label": f.get("en" if lang_en else "vi") or f["code"], "type": f.get("type", "text"),
                      "value": "" if value is None else value})
+    # The person's positive lab records of a test the definition names (e.g. a measles IgM): offered as the
+    # confirming test, the newest preselected while the case has none.
+    from testing.selectors import positive_tests
+
+    named = list(rule.value("confirming_tests") or []) + list(rule.value("probable_tests") or [])
+    lab_tests = positive_tests(person_id=case.person_id, disease_id=case.disease_id, kinds=named)
+    chosen_kind = case.test_kind or (lab_tests[0].kind if lab_tests else "")
     return render(request, "cases/investigation.html", {
         "case": case, "rule": rule, "rows": rows, "signs": signs, "classes": classes, "errors": errors,
         "test_kinds": TestKind.choices, "can_edit": request.user.has_role(CLINICAL_EDITORS),
+        "lab_tests": lab_tests, "chosen_kind": chosen_kind,
     })

@@ -255,6 +255,10 @@ def open_case_from_test(*, by, test):
         return convert_to_case(by=by, contact=contact, confirmed_on=confirmed_on, test=test)
     from cases.services import open_case
 
+    if test.kind in ("igm", "ns1"):
+        # A lab test of another disease (measles IgM, dengue NS1) confirms under that disease's case definition.
+        return open_case(by=by, person=test.person, confirmed_on=confirmed_on, test_kind=test.kind, disease=test.disease_id,
+                         source=test)
     return open_case(by=by, person=test.person, confirmed_on=confirmed_on,
                      test_kind="rt_pcr" if test.kind == "rt_pcr" else "rapid_antigen", source=test)
 

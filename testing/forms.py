@@ -28,6 +28,13 @@ class TestForm(forms.Form):
 
         # The default disease first and chosen; a single-disease installation does not ask.
         self.fields["disease"].choices = disease_choices()
+        # Offer only the kinds some disease of the picker takes (IgM / NS1 where a case definition names them);
+        # a kind that does not fit the chosen disease is still refused by testing.services.record_test.
+        from .rules import allowed_kinds
+
+        codes = [c for c, _n in self.fields["disease"].choices] or [None]
+        offered = {k for code in codes for k in allowed_kinds(code)}
+        self.fields["kind"].choices = [c for c in TestKind.choices if c[0] in offered]
         if len(self.fields["disease"].choices) < 2:
             del self.fields["disease"]
 

@@ -1,8 +1,8 @@
 """Lab result import: a lab's result sheet (CSV/XLSX) matched to samples already recorded, all-or-nothing.
 
 Layout (headers are matched without diacritics or case; English aliases accepted):
-    Mã mẫu | Ngày lấy mẫu | Ngày trả kết quả | Kết quả | CT
-    Sample ID | Sample date | Result date | Result | CT
+    Mã mẫu | Ngày lấy mẫu | Ngày trả kết quả | Kết quả | CT | Loại xét nghiệm
+    Sample ID | Sample date | Result date | Result | CT | Test kind
 "Mã mẫu", "Ngày trả kết quả" and "Kết quả" are required; "Ngày lấy mẫu", when given, must match the sample.
 Results: Âm tính / Dương tính / Không xác định (also negative/positive/invalid, âm/dương, -/+). Dates dd/mm/yyyy.
 """
@@ -16,12 +16,17 @@ from core.scoping import visible_units
 from core.text import fold
 
 from .models import Result, Test, TestKind
+from .rules import KIND_NAMES, LAB_KINDS, allowed_kinds, kind_refusal
 
 RESULTS = {
     "am tinh": Result.NEGATIVE, "am": Result.NEGATIVE, "negative": Result.NEGATIVE, "neg": Result.NEGATIVE, "-": Result.NEGATIVE,
     "duong tinh": Result.POSITIVE, "duong": Result.POSITIVE, "positive": Result.POSITIVE, "pos": Result.POSITIVE, "+": Result.POSITIVE,
     "khong xac dinh": Result.INVALID, "invalid": Result.INVALID,
 }
+# The optional "Loại xét nghiệm" column: codes, Vietnamese labels or the usual short names, folded.
+KINDS = {**{k: k for k in TestKind.values}, **{fold(str(label)): k for k, label in TestKind.choices},
+         "rt-pcr": TestKind.RT_PCR, "pcr": TestKind.RT_PCR, "test nhanh": TestKind.RAPID_ANTIGEN, "rapid antigen": TestKind.RAPID_ANTIGEN,
+         "igm antibody test": TestKind.IGM, "khang the igm": TestKind.IGM, "ns1 antigen test": TestKind.NS1, "khang nguyen ns1": TestKind.NS1}
 
 
 class LabResultImporter(TableImporter):
@@ -32,6 +37,7 @@ class LabResultImporter(TableImporter):
         Column("reported_on", ("Ngày trả kết quả", "Result date", "Reported on"), required=True),
         Column("result", ("Kết quả", "Result"), required=True),
         Column("ct_value", ("CT", "Giá trị CT", "CT value")),
+        Column("kind", ("Loại xét nghiệm", "Test kind", "Kind")),
     ]
 
     def __init__(self, **kw):
@@ -88,6 +94,10 @@ class LabResultImporter(TableImporter):
             out["ct_value"] = ct
         except ParseError as exc:
             errors.append(("CT", exc.vi, exc.en))
+        raw_kind = str(values.get("kind") or "").strip()
+        out["kind"] = KINDS.get(fold(raw_kind)) if raw_kind else None
+        if raw_kind and out["kind"] is None:
+            errors.append(("Loại xét nghiệm", f"Loại xét nghiệm không hợp lệ: “{raw_kind}”.", f"Unknown test kind: “{raw_kind}”."))
         if errors:
             raise RowInvalid(errors)
         return out
@@ -97,6 +107,8 @@ class LabResultImporter(TableImporter):
         seen: dict[str, int] = {}
         codes = [r["sample_code"] for _, r in rows]
         known: dict[str, tuple] = {}
+        self.disease_of: dict[str, int | None] = {}
+        fits: dict[int | None, set] = {}  # kinds each disease takes, read once per disease (testing.rules)
         # Looked up by the unique sample code, then kept only inside the importer's jurisdiction (the same rule as
         # core.scoping for Test.jurisdiction_field = "person__commune", applied to the communes the user may see):
         # a sample outside it is reported as unknown.
@@ -104,6 +116,7 @@ class LabResultImporter(TableImporter):
         for row in self._lookup(codes):
             if visible_communes is None or row[7] in visible_communes:
                 known[row[0]] = row[1:7]
+                self.disease_of[row[0]] = row[8]
         self.known = known
         for line, r in rows:
             code = r["sample_code"]
@@ -122,6 +135,13 @@ class LabResultImporter(TableImporter):
             elif r["reported_on"] < taken_on:
                 errors.append(RowError(line, "Ngày trả kết quả", f"Ngày trả kết quả trước ngày lấy mẫu ({taken_on:%d/%m/%Y}).",
                                        f"The result date is before the sample was taken ({taken_on:%d/%m/%Y})."))
+            elif r.get("kind") in LAB_KINDS and r["kind"] not in self._fits(fits, self.disease_of.get(code)):
+                vi, en = kind_refusal(r["kind"], self._disease(self.disease_of.get(code)))
+                errors.append(RowError(line, "Loại xét nghiệm", vi, en))
+            elif r.get("kind") and r["kind"] != kind:
+                vi, en = KIND_NAMES.get(kind, (kind, kind))
+                errors.append(RowError(line, "Loại xét nghiệm", f"Mẫu {code} đã ghi là loại khác ({vi}).",
+                                       f"Sample {code} was recorded as another kind ({en})."))
             elif r["ct_value"] is not None and kind != TestKind.RT_PCR:
                 errors.append(RowError(line, "CT", "Chỉ xét nghiệm RT-PCR có giá trị CT.", "Only RT-PCR tests have a CT value."))
             elif result not in (Result.PENDING, r["result"]):
@@ -129,16 +149,26 @@ class LabResultImporter(TableImporter):
                                        "The sample already has a different result; correct it on the test record."))
         return errors
 
+    def _disease(self, disease_id):
+        from diseases.selectors import get_disease
+
+        return get_disease(disease_id)  # a pk, or None: the installation's default disease
+
+    def _fits(self, cache: dict, disease_id) -> set:
+        if disease_id not in cache:
+            cache[disease_id] = set(allowed_kinds(self._disease(disease_id), self.today))
+        return cache[disease_id]
+
     @staticmethod
     def _lookup(codes: list[str]):
-        fields = ("sample_code", "id", "taken_on", "kind", "result", "version", "pool_member_id", "person__commune_id")
+        fields = ("sample_code", "id", "taken_on", "kind", "result", "version", "pool_member_id", "person__commune_id", "disease_id")
         if connection.vendor == "postgresql":
             # One array parameter instead of thousands of placeholders.
             t, p = Test._meta.db_table, "people_person"
             with connection.cursor() as cur:
                 for i in range(0, len(codes), 50000):
                     cur.execute(
-                        f"SELECT t.sample_code, t.id, t.taken_on, t.kind, t.result, t.version, t.pool_member_id, p.commune_id "
+                        f"SELECT t.sample_code, t.id, t.taken_on, t.kind, t.result, t.version, t.pool_member_id, p.commune_id, t.disease_id "
                         f"FROM {t} t JOIN {p} p ON p.id = t.person_id WHERE t.sample_code = ANY(%s)", [codes[i:i + 50000]])
                     yield from cur.fetchall()
             return

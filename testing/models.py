@@ -24,6 +24,9 @@ class TestKind(models.TextChoices):
     RT_PCR = "rt_pcr", _("RT-PCR")
     RAPID_ANTIGEN = "rapid_antigen", _("Test nhanh kháng nguyên (nhân viên y tế)")
     SELF_TEST = "self_test", _("Tự xét nghiệm (người dân tự khai)")
+    # Lab tests of other diseases: offered only where the disease's case definition names them (testing.rules).
+    IGM = "igm", _("Xét nghiệm kháng thể IgM")
+    NS1 = "ns1", _("Test kháng nguyên NS1")
 
 
 class Result(models.TextChoices):

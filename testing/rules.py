@@ -32,6 +32,46 @@ def check_dates(taken_on: dt.date | None, reported_on: dt.date | None, *, today:
             raise Invalid(f"Ngày trả kết quả {reported_on:%d/%m/%Y} ở tương lai.", f"The result date {reported_on:%d/%m/%Y} is in the future.", field="reported_on")
 
 
+# Kinds every disease keeps (COVID-19 as before); the others only where the disease's case definition names them.
+GENERAL_KINDS = (TestKind.RT_PCR, TestKind.RAPID_ANTIGEN, TestKind.SELF_TEST)
+LAB_KINDS = (TestKind.IGM, TestKind.NS1)
+
+
+def allowed_kinds(disease=None, on: dt.date | None = None) -> list[str]:
+    """Test kinds a sample of `disease` may be recorded as on `on`: the general kinds, plus IgM / NS1 when the case
+    definition in force names them among its confirming or probable tests (diseases rule kind `case_definition`)."""
+    from diseases.selectors import NoRuleInForce, definition
+
+    try:
+        rule = definition(disease, on)
+    except NoRuleInForce:
+        return list(GENERAL_KINDS)
+    named = set(rule.value("confirming_tests") or []) | set(rule.value("probable_tests") or [])
+    return [*GENERAL_KINDS, *(k for k in LAB_KINDS if k in named)]
+
+
+# (vi, en) names for refusal messages, which carry both languages whatever the page's language.
+KIND_NAMES = {TestKind.RT_PCR: ("RT-PCR", "RT-PCR"), TestKind.RAPID_ANTIGEN: ("test nhanh kháng nguyên", "rapid antigen test"),
+              TestKind.SELF_TEST: ("tự xét nghiệm", "self-test"), TestKind.IGM: ("Xét nghiệm kháng thể IgM", "IgM antibody test"),
+              TestKind.NS1: ("Test kháng nguyên NS1", "NS1 antigen test")}
+
+
+def kind_refusal(kind: str, disease) -> tuple[str, str]:
+    vi, en = KIND_NAMES.get(kind, (kind, kind))
+    name = getattr(disease, "name", str(disease))
+    name_en = getattr(disease, "name_en", "") or name
+    return (f"Loại xét nghiệm “{vi}” không dùng cho bệnh {name} (định nghĩa ca bệnh không nêu xét nghiệm này).",
+            f"The test kind “{en}” does not apply to {name_en} (its case definition does not name this test).")
+
+
+def check_kind(kind: str, disease, on: dt.date | None = None) -> None:
+    if kind not in TestKind.values:
+        raise Invalid("Loại xét nghiệm không hợp lệ.", "Unknown test kind.", field="kind")
+    if kind in LAB_KINDS and kind not in allowed_kinds(disease, on):
+        vi, en = kind_refusal(kind, disease)
+        raise Invalid(vi, en, field="kind")
+
+
 def check_ct(kind: str, ct_value) -> Decimal | None:
     if ct_value in (None, ""):
         return None

@@ -76,3 +76,10 @@ def field_screening(user, *, on) -> list[dict]:
             rec["campaigns"].append({"name": campaign.name, "group": r["group"], "deadline": campaign.deadline.isoformat()})
             rec["kinds"] += [k for k in campaign.accepted_kinds if k not in rec["kinds"]]
     return sorted(out.values(), key=lambda r: (r["campaigns"][0]["group"], r["person"]["full_name"]))
+
+
+def positive_tests(*, person_id: int, disease_id: int | None, kinds) -> list:
+    """The person's positive tests of `disease` whose kind is among `kinds` (e.g. the confirming tests of the case
+    definition), newest first: what the case page offers as its confirming test."""
+    return list(Test.objects.filter(person_id=person_id, disease_id=disease_id, result=Result.POSITIVE, kind__in=list(kinds))
+                .order_by("-reported_on", "-taken_on", "-id")[:10])

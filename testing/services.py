@@ -41,6 +41,7 @@ def record_test(*, by, person, kind: str, sample_code: str, taken_on: dt.date, r
     from diseases.selectors import get_disease
 
     disease = get_disease(disease)  # an unknown code is a clear refusal (UnknownDisease is an Invalid)
+    rules.check_kind(kind, disease, taken_on)
     test = Test.objects.create(
         disease=disease, person=person, kind=kind, sample_code=sample_code, taken_on=taken_on, reported_on=reported_on, result=result,
         ct_value=ct, lab=lab, reason=reason, pool_member=pool_member, created_by=by if getattr(by, "pk", None) else None,
