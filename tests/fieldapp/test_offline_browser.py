@@ -236,7 +236,10 @@ def test_a_dengue_patient_check_on_the_phone_asks_for_its_signs_and_raises_the_a
     page.goto(f"{live_server.url}/fieldapp/")
     stamp = wait_synced(page)
     page.click("#patients li:has-text('Phạm Văn Sốt') button")
-    assert page.is_hidden("#check-form input[name=spo2]") and page.is_visible("#check-form input[name=systolic]")
+    # The patient opens from IndexedDB (asynchronously): wait for the form to be hers, as a user's eye would.
+    page.wait_for_selector("#p-name:has-text('Phạm Văn Sốt')")
+    page.wait_for_selector("#check-form input[name=spo2]", state="hidden")
+    assert page.is_visible("#check-form input[name=systolic]")
     page.wait_for_selector("#symptoms legend:has-text('Dấu hiệu cảnh báo')")
     assert page.locator("#symptoms input[value=mucosal_bleeding]").count() == 1
     assert page.locator("#symptoms input[value=loss_taste_smell]").count() == 0
@@ -249,7 +252,8 @@ def test_a_dengue_patient_check_on_the_phone_asks_for_its_signs_and_raises_the_a
     # A COVID-19 patient keeps the 261 form.
     page.click("#view-patient button.back")
     page.click("#patients li:has-text('Nguyễn Văn An') button")
-    assert page.is_visible("#check-form input[name=spo2]")
+    page.wait_for_selector("#p-name:has-text('Nguyễn Văn An')")
+    page.wait_for_selector("#check-form input[name=spo2]", state="visible")
     assert page.locator("#symptoms input[value=loss_taste_smell]").count() == 1
 
 
