@@ -238,7 +238,7 @@ def scoped_or_404(queryset, user, **lookup):
 
 
 # -- background imports (core.batches): the answer to an upload, and its status ------------------------------------------
-class ImportBatchSerializer(serializers.Serializer):
+class BatchProgressSerializer(serializers.Serializer):
     """A background import: its status, counts, and the first rows in error (line, column, reason in vi and en);
     poll GET /api/import-batches/{id}/ until `status` is done, rejected or failed."""
 
@@ -260,19 +260,19 @@ class ImportBatchView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: ImportBatchSerializer, **ERRORS})
+    @extend_schema(responses={200: BatchProgressSerializer, **ERRORS})
     def get(self, request, pk: int):
         from .batches import mark_stale
         from .models import ImportBatch
 
         mark_stale()
-        return Response(ImportBatchSerializer(scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)).data)
+        return Response(BatchProgressSerializer(scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)).data)
 
 
 class ImportBatchRetryView(FormWriteView):
     """Queue a failed background import again (its uploader only, while its file is kept); else 404."""
 
-    output = ImportBatchSerializer
+    output = BatchProgressSerializer
     success_status = 202
 
     def perform(self, request, data, target, pk=None):
@@ -288,7 +288,7 @@ class ImportBatchRetryView(FormWriteView):
 
 def batch_answer(batch) -> Response:
     """202 with the queued batch (or 400 in the one shape when the whole file was refused at once)."""
-    data = ImportBatchSerializer(batch).data
+    data = BatchProgressSerializer(batch).data
     if batch.status == "rejected" and batch.report.get("rejected_vi"):
         vi, en = batch.report["rejected_vi"], batch.report.get("rejected_en", "")
         return Response({"detail": f"{vi} / {en}", "message_vi": vi, "message_en": en,

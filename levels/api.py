@@ -1,4 +1,5 @@
 """REST API of the levels app: the calculator (POST /api/levels/assess) and read access to assessments and decisions."""
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
@@ -166,7 +167,7 @@ class LevelMapView(APIView):
     @extend_schema(parameters=[
         OpenApiParameter("week_start", str, required=True, description="yyyy-mm-dd, any day of the week"),
         OpenApiParameter("structure", str, enum=list(areas.STRUCTURES)),
-    ])
+    ], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         import datetime as dt
 

@@ -232,7 +232,7 @@ class RehomingMoveSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecideSerializer(serializers.Serializer):
+class RehomingDecideSerializer(serializers.Serializer):
     moves = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200,
                                   help_text="Moves of your review list (all or nothing).")
     accept_proposal = serializers.BooleanField(default=False, help_text="Accept each move's proposed commune…")
@@ -285,13 +285,13 @@ class RehomingMoveViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Ge
     def get_queryset(self):
         return rehoming.review_queryset(self.request.user).order_by("id")
 
-    @extend_schema(request=DecideSerializer, responses={200: inline_serializer("Decided", {"moved": serializers.IntegerField()})})
+    @extend_schema(request=RehomingDecideSerializer, responses={200: inline_serializer("Decided", {"moved": serializers.IntegerField()})})
     @action(detail=False, methods=["post"])
     def decide(self, request):
         """Bulk decision, all or nothing, as the review page."""
         from geo.models import AdministrativeUnit, Structure
 
-        ser = DecideSerializer(data=request.data)
+        ser = RehomingDecideSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         if d["accept_proposal"]:

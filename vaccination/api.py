@@ -261,7 +261,7 @@ class DoseImportRetryView(FormWriteView):
         return target
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class VaccinationCampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = ["id", "name", "disease", "target", "target_doses", "age_min_months", "age_min", "age_below", "target_pct", "starts_on", "deadline", "unit",
@@ -273,7 +273,7 @@ class CampaignCreateView(FormWriteView):
 
     edit_roles = VACCINATION_EDITORS
     form_class = CampaignForm
-    output = CampaignSerializer
+    output = VaccinationCampaignSerializer
 
     def form_kwargs(self, request, **kwargs):
         return {"user": request.user}
