@@ -132,11 +132,42 @@ def under_q(area, prefix: str = "", *, counting: bool = False) -> Q:
     * a 2025 commune: its path and the pre-2025 communes it absorbed — every one it took a part of (visibility:
       whoever governs a place sees its history), or with `counting=True` only those whose default successor it is
       (sums: a divided commune counts once, in the commune that took its name);
-    * a health region: the same for each of its communes.
+    * a health region: the same for each of its communes, and the pre-2025 districts it took over (the unit itself,
+      e.g. a former district health centre's records: `region_district_ids`).
 
     No join to a to-many relation (a sub-select on UnitCorrespondence), so querysets need no DISTINCT.
     """
-    return under_paths_q(_paths_of(area), prefix, counting=counting)
+    q = under_paths_q(_paths_of(area), prefix, counting=counting)
+    if is_region(area):
+        districts = region_district_ids(area)
+        if districts:
+            q |= Q(**{f"{prefix}__pk__in" if prefix else "pk__in": districts})
+    return q
+
+
+def region_district_ids(region) -> list[int]:
+    """Ids of the pre-2025 districts a health region took over: those the majority of whose communes' default
+    successors lie in the region (ties: the lowest region id), the rule of `regions_of`, so that each former district
+    (and its health centre) belongs to one region. One query, cached on the region instance."""
+    cached = getattr(region, "_district_ids", None)
+    if cached is not None:
+        return cached
+    from django.db.models import Count
+
+    touched = UnitCorrespondence.objects.filter(new_unit__regions=region).values("old_unit__parent_id")
+    rows = (UnitCorrespondence.objects.filter(is_default=True, old_unit__parent_id__in=touched,
+                                              old_unit__parent__level=Level.DISTRICT, new_unit__regions__isnull=False)
+            .values_list("old_unit__parent_id", "new_unit__regions").annotate(n=Count("pk")).order_by())
+    votes: dict[int, dict[int, int]] = {}
+    for district, region_id, n in rows:
+        votes.setdefault(district, {})[region_id] = n
+    region._district_ids = sorted(d for d, tally in votes.items() if _majority(tally) == region.pk)
+    return region._district_ids
+
+
+def _majority(tally: dict[int, int]) -> int:
+    """The region with the most votes (ties: the lowest id)."""
+    return min(tally, key=lambda r: (-tally[r], r))
 
 
 def under_paths_q(paths: Iterable[str], prefix: str = "", *, counting: bool = False) -> Q:
@@ -487,7 +518,7 @@ def regions_of(units: Iterable) -> dict[int, int | None]:
             tally = votes.setdefault(parent, {})
             tally[region] = tally.get(region, 0) + 1
     for district, tally in votes.items():
-        out[district] = min(tally, key=lambda r: (-tally[r], r))
+        out[district] = _majority(tally)
     return out
 
 

@@ -150,3 +150,19 @@ def test_an_installation_on_the_pre_2025_structure_shows_districts_by_default(ol
     _site("Khu điều trị xã cũ", commune_a, ordinary=30)
     page = client_for(personas["leader"]).get("/cases/giuong-benh/").content.decode()
     assert "Theo huyện" in page and _cell(page, "district", commune_a.parent_id, "ordinary") == (30, 30)
+
+
+def test_a_region_user_sees_the_former_district_health_centre_his_region_took_over(map_2025, client_for, commune_a):
+    """A former district health centre stands on the pre-2025 district unit: the region that took over most of that
+    district's communes sees it (core.scoping through geo.areas.under_q), on the board and in the facility lists;
+    another region does not."""
+    from core.scoping import scope
+
+    centre = _site("Trung tâm Y tế huyện cũ", commune_a.parent, ordinary=7)
+    user_a = make_user("khuvuc_a", "regional_health", None, region=map_2025["a"])
+    user_b = make_user("khuvuc_b2", "regional_health", None, region=map_2025["b"])
+    page = client_for(user_a).get("/cases/giuong-benh/").content.decode()
+    assert "Trung tâm Y tế huyện cũ" in page and _cell(page, "region", map_2025["a"].pk, "ordinary") == (7, 7)
+    assert scope(Facility.objects.filter(pk=centre.pk), user_a).exists()
+    assert "Trung tâm Y tế huyện cũ" not in client_for(user_b).get("/cases/giuong-benh/").content.decode()
+    assert not scope(Facility.objects.filter(pk=centre.pk), user_b).exists()
