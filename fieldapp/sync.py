@@ -362,22 +362,17 @@ def _store_dose(user, key, entry):
     given_on = _parse_day(entry.get("given_on"), "given_on")
     if given_on > _today():
         raise Invalid("Ngày tiêm ở tương lai.", "The date of the dose is in the future.", field="given_on")
-    catch_up = vaccination_selectors.campaign_by_id(entry.get("campaign"))
-    if catch_up is not None or not vaccination_selectors.is_registry_product(product):
-        # A dose of a catch-up campaign, or a routine vaccine without schedules: numbered against the person's doses of
-        # that disease (RoutineDose), which is what catch-up targets count — even when the disease's pack gives its
-        # vaccine a schedule (measles since the schedules joined the rule base).
-        number = entry.get("dose_number")
-        dose = services.record_routine_dose(by=user, person=person, product=product, given_on=given_on,
-                                            dose_number=_int(number, "dose_number") if number not in (None, "") else None,
-                                            campaign=catch_up)
+    number = entry.get("dose_number")
+    # Which record the dose belongs to (routine or the registry) is the vaccination app's rule (services.record_dose).
+    # A registry dose with only warnings needs a supervisor's reason, which the phone does not take: it is refused
+    # with the findings.
+    dose, routine = services.record_dose(
+        by=user, person=person, product=product, given_on=given_on, campaign=vaccination_selectors.campaign_by_id(entry.get("campaign")),
+        dose_number=_int(number, "dose_number") if number not in (None, "") else None,
+        dose_kind=str(entry.get("dose_kind") or "primary"), lot=str(entry.get("lot") or "")[:40])
+    if routine:
         return {"key": key, "status": "stored", "id": dose.pk, "routine": True, "dose_number": dose.dose_number}
-    # The schedule and the dose policy in force on the day decide (vaccination.services.check_injection); a dose with
-    # only warnings needs a supervisor's reason, which the phone does not take: it is refused with the findings.
-    inj = services.record_injection(by=user, person=person, product=product, dose_kind=str(entry.get("dose_kind") or "primary"),
-                                    dose_number=_int(entry.get("dose_number"), "dose_number"), given_on=given_on,
-                                    lot=str(entry.get("lot") or "")[:40])
-    return {"key": key, "status": "stored", "id": inj.pk, "warnings": inj.warnings}
+    return {"key": key, "status": "stored", "id": dose.pk, "warnings": dose.warnings}
 
 
 def _store_rapid_test(user, key, entry):

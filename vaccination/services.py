@@ -812,6 +812,23 @@ def certificate_status(token: str):
     return "valid", cert
 
 
+def record_dose(*, by, person, product: Product, given_on: dt.date, dose_number: int | None = None, dose_kind: str = "primary",
+                lot: str = "", campaign=None):
+    """A dose entered without saying which record it belongs to (the field app): a dose of a catch-up campaign, or of
+    a vaccine without schedules, is a routine dose numbered against the person's doses of that disease (what
+    catch-up targets count, even when the disease's pack gives its vaccine a schedule); any other is checked against
+    the schedule and dose policy in force on its day and goes to the dose registry. Returns (dose, routine)."""
+    from .selectors import is_registry_product
+
+    if campaign is not None or not is_registry_product(product):
+        return record_routine_dose(by=by, person=person, product=product, given_on=given_on, dose_number=dose_number,
+                                   campaign=campaign), True
+    if dose_number is None:
+        raise Invalid("Thiếu số thứ tự mũi tiêm.", "The dose number is missing.", field="dose_number")
+    return record_injection(by=by, person=person, product=product, dose_kind=dose_kind, dose_number=dose_number,
+                            given_on=given_on, lot=lot), False
+
+
 # --- doses against other diseases (measles-containing vaccines, catch-up campaigns) ----------------------------------
 @transaction.atomic
 def record_routine_dose(*, by, person, product: Product, given_on: dt.date, dose_number: int | None = None, campaign=None):
