@@ -818,9 +818,9 @@ def record_dose(*, by, person, product: Product, given_on: dt.date, dose_number:
     a vaccine without schedules, is a routine dose numbered against the person's doses of that disease (what
     catch-up targets count, even when the disease's pack gives its vaccine a schedule); any other is checked against
     the schedule and dose policy in force on its day and goes to the dose registry. Returns (dose, routine)."""
-    from .selectors import is_registry_product
+    from .models import Schedule
 
-    if campaign is not None or not is_registry_product(product):
+    if campaign is not None or not Schedule.objects.filter(product=product).exists():  # selectors.is_registry_product
         return record_routine_dose(by=by, person=person, product=product, given_on=given_on, dose_number=dose_number,
                                    campaign=campaign), True
     if dose_number is None:
