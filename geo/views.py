@@ -127,16 +127,21 @@ def village_list(request):
     qs = scope(Village.objects.select_related("commune"), request.user)
     commune = request.GET.get("commune")
     if commune and commune.isdigit():
-        qs = qs.filter(commune_id=commune)
+        # A commune of either structure: a 2025 commune lists the villages of the pre-2025 communes that roll up into it.
+        qs = qs.filter(areas.unit_filter_q(commune, "commune"))
     q = request.GET.get("q", "").strip()
     if q:
         from core.text import fold
 
         qs = qs.filter(name_folded__contains=fold(q))
     page = Paginator(qs.order_by("commune__name_folded", "name_folded"), 50).get_page(request.GET.get("page"))
-    communes = visible_units(request.user).filter(level=Level.COMMUNE).order_by("name_folded")[:500]
+    structure = areas.structure_from_request(request)
+    # Each village's commune of its time, and on the other map the one it rolls up to (one query for the page).
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
+    communes = areas.communes_for_picker(visible_units(request.user), structure).order_by("name_folded")[:500]
     return render(request, "geo/village_list.html", {
         "page_obj": page, "q": q, "communes": communes, "commune": commune, "can_edit": request.user.has_role(GEO_EDITORS),
+        "structure": structure, "structure_param": request.GET.get("structure", "") in areas.STRUCTURES,
     })
 
 
