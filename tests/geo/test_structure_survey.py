@@ -88,11 +88,11 @@ def test_the_vaccination_search_names_the_commune_of_today(client_for, personas,
 SWITCH_PAGES = [
     "/cases/", "/cases/khong-lien-lac/?by=commune", "/cases/giuong-benh/", "/people/", "/contacts/o-dich/",
     "/testing/mau-gop/", "/vaccination/mui-tiem/", "/vaccination/di-tung-nha/",
-    "/geo/thon/", "/levels/", "/levels/cong-khai/", "/reports/dieu-hanh/", "/reports/thong-tu-54/",
+    "/geo/ban-do/", "/geo/thon/", "/levels/", "/levels/cong-khai/", "/reports/dieu-hanh/", "/reports/thong-tu-54/",
 ]
-# One unit's figures (coverage, the map of a unit): today's unit of a pre-2025 jurisdiction is wider than it (Kon Tum
-# → Quảng Ngãi), so the page stays on the user's own unit (docs/geo.md); it opens on the old map and offers the switch.
-ONE_UNIT_PAGES = ["/vaccination/bao-phu/", "/geo/ban-do/"]
+# One unit's figures (coverage): today's unit of a pre-2025 jurisdiction is wider than it (Kon Tum → Quảng Ngãi), so
+# the page stays on the user's own unit (docs/geo.md); it opens on the old map and offers the switch.
+ONE_UNIT_PAGES = ["/vaccination/bao-phu/"]
 
 
 @pytest.mark.parametrize("url", SWITCH_PAGES + ONE_UNIT_PAGES)
@@ -108,3 +108,21 @@ def test_a_pre2025_installation_opens_on_the_old_map_and_offers_todays(settings,
         return
     today = c.get(url + ("&" if "?" in url else "?") + "structure=2025", follow=True)
     assert today.status_code == 200 and 'data-structure="2025"' in today.content.decode()
+
+
+def test_a_former_district_on_todays_map_is_drawn_as_the_communes_it_went_to(settings, client_for, personas, commune_a):
+    settings.PHONGDICH_STRUCTURE = "pre2025"
+    settings.PHONGDICH_PROVINCE_CODE = "62"
+    c = client_for(personas["district_a"])  # a pre-2025 district: its 2025 counterpart is the whole province
+    page = c.get("/geo/ban-do/?structure=2025")
+    html = page.content.decode()
+    assert page.context["unit"] == commune_a.parent and 'data-structure="2025"' in html
+    assert "theo địa giới hiện hành có địa bàn của" in html
+    features = c.get(page.context["data_url"]).json()["features"]
+    new_a = commune_a.successor_links.get(is_default=True).new_unit
+    ids = {f["properties"]["id"] for f in features}
+    assert new_a.pk in ids and commune_a.pk not in ids
+    assert {f["properties"]["level"] for f in features} == {"commune"}
+    # Its own map: the district's pre-2025 communes.
+    own = c.get(c.get("/geo/ban-do/").context["data_url"]).json()["features"]
+    assert commune_a.name in {f["properties"].get("name") for f in own}
