@@ -171,7 +171,8 @@ class PopulationFilter(django_filters.FilterSet):
         unit = AdministrativeUnit.objects.filter(pk=value).first()
         if unit is None:
             raise NotFound
-        return qs.filter(unit__path__startswith=unit.path)
+        # A 2025 unit also holds the rows of the pre-2025 communes that roll up into it (the rows its figures count).
+        return qs.filter(areas.under_q(unit, "unit", counting=True))
 
 
 class PopulationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

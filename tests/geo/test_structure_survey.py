@@ -55,6 +55,23 @@ def test_the_villages_and_outbreaks_apis_filter_by_a_commune_of_either_structure
     assert names(f"/api/outbreaks/?commune={commune_b.pk}") == []
 
 
+def test_the_population_api_of_a_2025_unit_holds_the_rows_of_the_communes_it_took_over(api_for, personas, commune_a, commune_b):
+    from geo.models import PopulationEstimate
+
+    PopulationEstimate.objects.create(unit=commune_a, year=2021, sex="F", age_band="18-49", population=40)
+    PopulationEstimate.objects.create(unit=commune_b, year=2021, sex="F", age_band="18-49", population=30)
+    new_a = commune_a.successor_links.get(is_default=True).new_unit
+    api = api_for(personas["admin"])
+
+    def units(url):
+        body = api.get(url).json()
+        return sorted(r["unit"] for r in body.get("results", body))
+
+    assert units(f"/api/population/?unit={new_a.pk}&year=2021") == [commune_a.pk]  # the row keeps its unit
+    assert units(f"/api/population/?unit={commune_a.pk}&year=2021") == [commune_a.pk]
+    assert units(f"/api/population/?unit={new_a.parent_id}&year=2021") == sorted([commune_a.pk, commune_b.pk])
+
+
 def test_the_public_levels_name_each_unit_on_the_map_asked(client, personas, commune_a):
     from levels.models import LevelDecision
 
