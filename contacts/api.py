@@ -1,4 +1,5 @@
 """REST API of contact tracing: contacts (scoped), and the chain of transmission of a case."""
+import django_filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -11,6 +12,7 @@ from core.api import AuditedRetrieveMixin, HasRole, ScopedViewSetMixin
 from core.auditing import record_read
 from core.errors import Invalid
 from core.scoping import get_for_user, scope, visible_units
+from geo import areas
 from people.models import Person
 
 from . import chains, services
@@ -250,6 +252,18 @@ class OutbreakCaseSerializer(serializers.Serializer):
     case = serializers.IntegerField(help_text="A case in your jurisdiction.")
 
 
+class OutbreakFilter(django_filters.FilterSet):
+    # A commune of either structure: also the outbreaks on the communes that roll up into it (geo.areas.unit_filter_q).
+    commune = django_filters.NumberFilter(method="in_commune")
+
+    class Meta:
+        model = Outbreak
+        fields = ["status"]
+
+    def in_commune(self, qs, name, value):
+        return qs.filter(areas.unit_filter_q(int(value), "commune"))
+
+
 class OutbreakViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieveMixin, mixins.CreateModelMixin,
                       viewsets.GenericViewSet):
     """Outbreaks (ổ dịch) of the caller's area. POST opens one; its actions add a case, record a vector-control
@@ -259,7 +273,7 @@ class OutbreakViewSet(ScopedViewSetMixin, mixins.ListModelMixin, AuditedRetrieve
     serializer_class = OutbreakSerializer
     allowed_roles = HEALTH_READERS
     edit_roles = CLINICAL_EDITORS
-    filterset_fields = ["status", "commune"]
+    filterset_class = OutbreakFilter
 
     def perform_create(self, serializer):
         serializer.instance = services.create_outbreak(by=self.request.user, **serializer.validated_data)

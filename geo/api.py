@@ -105,7 +105,8 @@ class VillageSerializer(serializers.ModelSerializer):
 
 
 class VillageFilter(django_filters.FilterSet):
-    commune = django_filters.NumberFilter(field_name="commune_id")
+    # A commune of either structure: a 2025 commune also lists the villages of the pre-2025 communes that roll up into it.
+    commune = django_filters.NumberFilter(method="in_commune")
     q = django_filters.CharFilter(field_name="name_folded", method="search")
 
     class Meta:
@@ -116,6 +117,9 @@ class VillageFilter(django_filters.FilterSet):
         from core.text import fold
 
         return qs.filter(name_folded__contains=fold(value))
+
+    def in_commune(self, qs, name, value):
+        return qs.filter(areas.unit_filter_q(int(value), "commune"))
 
 
 class VillageViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -167,7 +171,8 @@ class PopulationFilter(django_filters.FilterSet):
         unit = AdministrativeUnit.objects.filter(pk=value).first()
         if unit is None:
             raise NotFound
-        return qs.filter(unit__path__startswith=unit.path)
+        # A 2025 unit also holds the rows of the pre-2025 communes that roll up into it (the rows its figures count).
+        return qs.filter(areas.under_q(unit, "unit", counting=True))
 
 
 class PopulationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

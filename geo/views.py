@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
@@ -106,16 +107,27 @@ def map_page(request, pk=None):
         if other is not None:
             return redirect(reverse("geo:map_unit", args=[other.pk]) + (f"?year={request.GET['year']}" if request.GET.get("year") else ""))
     year, years = _year(request, unit)
-    data_url = reverse("geo:features", args=[unit.pk]) + (f"?year={year}" if year else "")
+    params = {"year": year} if year else {}
+    shown = unit.structure
+    if not pk and request.GET.get(areas.STRUCTURE_PARAM) == structure and unit.structure != structure:
+        # The user's unit has no counterpart inside his jurisdiction on that map (a former district's is the whole
+        # 2025 province): his area is drawn as the communes of that map it went to (geo.areas.communes_on).
+        params[areas.STRUCTURE_PARAM] = shown = structure
+    data_url = reverse("geo:features", args=[unit.pk]) + (f"?{urlencode(params)}" if params else "")
     return render(request, "geo/map.html", {"unit": unit, "data_url": data_url, "year": year, "years": years,
-                                            "structure": unit.structure})
+                                            "structure": shown, "broken_into_other": shown != unit.structure})
 
 
 @role_required(HEALTH_READERS)
 def features(request, pk):
     """GeoJSON of the unit's children (or of the commune itself) with their population as `value`."""
     unit = get_object_or_404(AdministrativeUnit, pk=pk)
-    units = list(unit.children.order_by("name_folded")) or [unit]
+    structure = request.GET.get(areas.STRUCTURE_PARAM)
+    if structure in areas.STRUCTURES and structure != unit.structure:
+        # The unit's area on the other map: the communes of that structure its communes roll up into.
+        units = list(areas.communes_on(unit, structure).order_by("name_folded")) or [unit]
+    else:
+        units = list(unit.children.order_by("name_folded")) or [unit]
     year, _years = _year(request, unit)
     values = services.population_by_unit(units, year) if year else {}
     extra = {u.pk: {"url": reverse("geo:unit", args=[u.pk])} for u in units}
@@ -127,16 +139,21 @@ def village_list(request):
     qs = scope(Village.objects.select_related("commune"), request.user)
     commune = request.GET.get("commune")
     if commune and commune.isdigit():
-        qs = qs.filter(commune_id=commune)
+        # A commune of either structure: a 2025 commune lists the villages of the pre-2025 communes that roll up into it.
+        qs = qs.filter(areas.unit_filter_q(commune, "commune"))
     q = request.GET.get("q", "").strip()
     if q:
         from core.text import fold
 
         qs = qs.filter(name_folded__contains=fold(q))
     page = Paginator(qs.order_by("commune__name_folded", "name_folded"), 50).get_page(request.GET.get("page"))
-    communes = visible_units(request.user).filter(level=Level.COMMUNE).order_by("name_folded")[:500]
+    structure = areas.structure_from_request(request)
+    # Each village's commune of its time, and on the other map the one it rolls up to (one query for the page).
+    page.object_list = areas.label_records(page.object_list, "commune", structure)
+    communes = areas.communes_for_picker(visible_units(request.user), structure).order_by("name_folded")[:500]
     return render(request, "geo/village_list.html", {
         "page_obj": page, "q": q, "communes": communes, "commune": commune, "can_edit": request.user.has_role(GEO_EDITORS),
+        "structure": structure, "structure_param": request.GET.get("structure", "") in areas.STRUCTURES,
     })
 
 

@@ -426,25 +426,30 @@ def _public_rows(at=None):
 
 
 def public(request):
-    rows = _public_rows()
+    structure = areas.structure_from_request(request)
+    # Each decision stays on the unit of its week; its row names it on the map shown ("Xã A (nay: Phường B)").
+    rows = areas.label_records(_public_rows(), "unit", structure)
     catalogue = list(Measure.objects.filter(is_active=True))
     by_level = {lvl: [m for m in catalogue if m.level == lvl] for lvl in (1, 2, 3, 4)}
     units = [{"decision": d, "measures": by_level[d.level]} for d in rows]
-    return render(request, "levels/public.html", {"units": units, "by_level": sorted(by_level.items())})
+    return render(request, "levels/public.html", {"units": units, "by_level": sorted(by_level.items()), "structure": structure})
 
 
-PUBLIC_FIELDS = ["unit_code", "unit_name", "unit_level", "parent_code", "level", "week_start", "decision_number", "decision_date", "effective_from"]
+# unit_structure: the map unit_code belongs to; unit_label: the unit named on the structure asked (?structure=).
+PUBLIC_FIELDS = ["unit_code", "unit_name", "unit_level", "parent_code", "level", "week_start", "decision_number", "decision_date",
+                 "effective_from", "unit_structure", "unit_label"]
 
 
-def _public_dicts():
+def _public_dicts(structure):
     out = []
-    for d in _public_rows():
+    for d in areas.label_records(_public_rows(), "unit", structure):
         parent = d.unit.path.strip("/").split("/")
         out.append({
             "unit_code": d.unit.code, "unit_name": d.unit.name, "unit_level": d.unit.level,
             "parent_code": parent[-2] if len(parent) > 1 else "", "level": d.level, "week_start": d.week_start.isoformat(),
             "decision_number": d.decision_number, "decision_date": d.decision_date.isoformat() if d.decision_date else "",
             "effective_from": timezone.localtime(d.effective_from).isoformat() if d.effective_from else "",
+            "unit_structure": d.unit.structure, "unit_label": d.unit_label,
         })
     return out
 
@@ -455,12 +460,14 @@ def public_csv(request):
     response.write("\ufeff")
     w = SafeDictWriter(response, fieldnames=PUBLIC_FIELDS)
     w.writeheader()
-    w.writerows(_public_dicts())
+    w.writerows(_public_dicts(areas.structure_from_request(request)))
     return response
 
 
 def public_json(request):
-    return JsonResponse({"generated_at": timezone.now().isoformat(), "levels": _public_dicts()}, json_dumps_params={"ensure_ascii": False})
+    structure = areas.structure_from_request(request)
+    return JsonResponse({"generated_at": timezone.now().isoformat(), "structure": structure, "levels": _public_dicts(structure)},
+                        json_dumps_params={"ensure_ascii": False})
 
 
 @require_POST

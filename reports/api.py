@@ -145,9 +145,14 @@ class FeedbackTriageView(FormWriteView):
 
 
 class Circular54Serializer(serializers.ModelSerializer):
+    structure = serializers.SerializerMethodField(help_text="the structure of the communes' table (2025 | pre2025)")
+
     class Meta:
         model = Circular54Report
-        fields = ["id", "kind", "unit", "period_start", "period_end", "submitted"]
+        fields = ["id", "kind", "unit", "period_start", "period_end", "submitted", "structure"]
+
+    def get_structure(self, obj) -> str:
+        return (obj.data or {}).get("structure") or obj.unit.structure
 
 
 class Circular54GenerateSerializer(serializers.Serializer):
@@ -155,6 +160,8 @@ class Circular54GenerateSerializer(serializers.Serializer):
     anchor = serializers.DateField(required=False, help_text="một ngày của kỳ (mặc định: hôm nay) / a day of the period")
     unit = serializers.IntegerField(required=False, allow_null=True, help_text="mặc định: đơn vị của bạn / default: yours")
     submit = serializers.BooleanField(required=False, default=False, help_text="xã gửi báo cáo / the commune sends it")
+    structure = serializers.ChoiceField(choices=list(STRUCTURES), required=False,
+                                        help_text="bảng theo xã trên cơ cấu nào / the structure of the communes' table")
 
 
 class Circular54GenerateView(FormWriteView):
@@ -181,5 +188,5 @@ class Circular54GenerateView(FormWriteView):
         if unit is None:
             raise NotFound()
         return services.generate_circular54(kind=data["kind"], unit=unit, anchor=data.get("anchor") or timezone.localdate(),
-                                            by=request.user, submit=data["submit"])
+                                            by=request.user, submit=data["submit"], structure=data.get("structure"))
 

@@ -20,6 +20,7 @@ from core.errors import Invalid
 from core.imports import FileRejected
 from core.scoping import scope
 from core.views import role_required, scoped_object
+from geo import areas
 
 from . import documents, selectors, services
 from .forms import DecisionForm, DispatchForm, ImportForm, LotActionForm, ReceiptForm, RequestForm, ReverseForm
@@ -281,11 +282,14 @@ def lot_trace(request, pk):
     lot = scoped_object(request, Lot.objects.select_related("item", "item__vaccine_product"), pk=pk)
     trace = selectors.lot_trace(request.user, lot)
     record_read(by=request.user, obj=lot, records={"people": [p.pk for p in trace["people"]]}, note="lot trace")
+    # Each recipient's commune of its time, named on the map asked for ("Xã A (nay: Phường B)"; one query).
+    structure = areas.structure_from_request(request)
+    trace["people"] = areas.label_records(trace["people"], "commune", structure)
     if _wants_xlsx(request):
         return _xlsx_response(request, f"truy-vet-lo-{lot.code or lot.pk}", ["Họ và tên", "Năm sinh", "Xã/phường"],
-                              [[p.full_name, p.birth_year, str(p.commune)] for p in trace["people"]],
+                              [[p.full_name, p.birth_year, p.unit_label] for p in trace["people"]],
                               records={"people": [p.pk for p in trace["people"]]})
-    return render(request, "supplies/lot.html", {"lot": lot, **trace})
+    return render(request, "supplies/lot.html", {"lot": lot, **trace, "structure": structure})
 
 
 # --- transfers -----------------------------------------------------------------------------------------------------

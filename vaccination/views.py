@@ -40,6 +40,8 @@ def home(request):
     people = []
     if q:
         people = search_people(scope(Person.objects.filter(merged_into__isnull=True), request.user), q).select_related("commune")[:30]
+        # Each person's commune of its time, and on today's map the one it rolls up to (one query).
+        people = areas.label_records(people, "commune")
     unit = request.user.jurisdiction_unit
     cov = services.coverage(unit, dt.date.today()) if unit else None
     return render(request, "vaccination/home.html", {"q": q, "people": people, "adult": cov["groups"]["18+"] if cov else None, "unit": unit})

@@ -77,3 +77,15 @@ def test_circular54_reports_are_built_for_a_unit_of_the_jurisdiction(personas, a
     # Sending is the commune staff's (case registrars), as on the page.
     assert_error(api_for(personas["leader"]).post("/api/circular54-reports/generate/", {**payload, "submit": True},
                                                   format="json"), 403)
+
+
+def test_a_circular54_report_built_through_the_api_on_either_structure(personas, api_for, diseases, kontum):  # noqa: F811
+    api = api_for(personas["health_dept"])
+    payload = {"kind": "weekly", "anchor": MONDAY.isoformat(), "unit": kontum.pk}
+    own = api.post("/api/circular54-reports/generate/", payload, format="json")
+    assert own.status_code == 201, own.content
+    assert own.json()["structure"] == "pre2025"  # default: the unit's own structure, as the page's form
+    today = api.post("/api/circular54-reports/generate/", {**payload, "structure": "2025"}, format="json")
+    assert today.status_code == 201 and today.json()["structure"] == "2025"
+    assert Circular54Report.objects.get(pk=today.json()["id"]).data["structure"] == "2025"
+    assert_error(api.post("/api/circular54-reports/generate/", {**payload, "structure": "1990"}, format="json"), 400, "structure")
