@@ -309,3 +309,40 @@ def test_role_labels_name_today_s_bodies_in_both_languages(personas, client_for)
     with translation.override("en"):
         assert "regional" in str(Role.REGIONAL_HEALTH.label).lower()
         assert "district" in str(Role.DISTRICT_HEALTH.label).lower()
+
+
+# --- a region user's pages on the living demo ------------------------------------------------------------------------
+def test_a_region_user_s_pages_and_lists_show_his_region_only_on_the_living_demo(kontum, settings, client_for, api_for):
+    """The demo's `khuvuc` (first demo region): every list answers rows of his region's communes (and of the pre-2025
+    communes they absorbed) only, with rows left outside it; his menu's pages open (home, checks due, levels,
+    coverage, door-to-door, reports, re-homing review)."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from cases.models import Case
+    from contacts.models import Contact
+    from people.models import Person
+    from testing.models import Test
+    from vaccination.models import Injection
+
+    settings.PHONGDICH_DEMO = True
+    call_command("demo", people=300, stdout=open("/dev/null", "w"))
+    user = User.objects.get(username="khuvuc")
+    region = user.region
+    inside = set(areas.commune_ids_under(region, counting=False))
+    api = api_for(user)
+    for url, model, field in (("/api/people/", Person, "commune"), ("/api/cases/", Case, "commune"),
+                              ("/api/contacts/", Contact, "person__commune"), ("/api/tests/", Test, "person__commune"),
+                              ("/api/vaccination/injections/", Injection, "commune")):
+        body = api.get(url).json()
+        ids = {r["id"] for r in body["results"]}
+        communes = set(model.objects.filter(pk__in=ids).values_list(field, flat=True))
+        assert communes <= inside, f"{url}: rows outside the region"
+        outside = model.objects.exclude(**{f"{field}__in": inside}).count()
+        assert outside, f"{url}: the demo has no row outside the region, the check would be vacuous"
+        assert body["count"] == model.objects.filter(**{f"{field}__in": inside}).count() or model is Person, url
+    assert Person.objects.filter(commune__in=inside).exists() and Case.objects.filter(commune__in=inside).exists()
+    web = client_for(user)
+    for url in ("/", "/cases/khong-lien-lac/", "/levels/", "/vaccination/bao-phu/", "/vaccination/di-tung-nha/",
+                "/reports/thong-tu-54/", "/people/chuyen-dia-ban/xem-xet/", "/geo/khu-vuc/"):
+        assert web.get(url).status_code == 200, url
