@@ -346,3 +346,28 @@ def test_a_region_user_s_pages_and_lists_show_his_region_only_on_the_living_demo
     for url in ("/", "/cases/khong-lien-lac/", "/levels/", "/vaccination/bao-phu/", "/vaccination/di-tung-nha/",
                 "/reports/thong-tu-54/", "/people/chuyen-dia-ban/xem-xet/", "/geo/khu-vuc/"):
         assert web.get(url).status_code == 200, url
+
+
+def test_the_district_role_keeps_working_on_a_pre_2025_installation(old_structure, personas, client_for, api_for,
+                                                                    commune_a, commune_b):
+    """Kon Tum on the old structure: the district officer sees his district's people and cases (lists, the board of
+    home cases, the API) and nothing of another district."""
+    import datetime as dt
+
+    from cases.services import open_case
+
+    inside = make_person(commune_a, full_name="Người Huyện Trong")
+    outside = make_person(commune_b, full_name="Người Huyện Ngoài")
+    today = dt.date.today()
+    for p in (inside, outside):
+        open_case(by=personas["health_dept"], person=p, confirmed_on=today - dt.timedelta(days=2))
+    district = personas["district_a"]
+    web = client_for(district)
+    for url in ("/people/", "/cases/"):
+        page = web.get(url).content.decode()
+        assert "Người Huyện Trong" in page and "Người Huyện Ngoài" not in page, url
+    board = web.get("/cases/khong-lien-lac/")
+    assert board.status_code == 200 and "Người Huyện Ngoài" not in board.content.decode()
+    ids = {r["id"] for r in api_for(district).get("/api/people/").json()["results"]}
+    assert inside.pk in ids and outside.pk not in ids
+    assert district.get_role_display() == "Cán bộ y tế huyện"
