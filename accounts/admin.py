@@ -11,10 +11,10 @@ from .models import Agency, ApiToken, User
 
 @admin.register(User)
 class UserAdmin(ReadOnlyModelAdmin):
-    list_display = ["username", "full_name", "role", "unit", "agency", "is_active", "last_login", "manage"]
+    list_display = ["username", "full_name", "role", "unit", "region", "agency", "is_active", "last_login", "manage"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "full_name", "email"]
-    list_select_related = ["unit", "agency"]
+    list_select_related = ["unit", "region", "agency"]
     exclude = ["password", "user_permissions", "groups"]
 
     @admin.display(description=_("Quản lý"))

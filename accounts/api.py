@@ -10,7 +10,7 @@ from core.api import ScopedViewSetMixin
 from core.errors import Invalid
 from core.imports import FileRejected
 from facilities.models import Facility
-from geo.models import AdministrativeUnit
+from geo.models import AdministrativeUnit, HealthRegion
 
 from . import imports, services
 from .models import Agency, ApiToken, User
@@ -23,7 +23,7 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "full_name", "email", "phone", "role", "role_display", "unit", "facility", "agency",
-                  "is_active", "must_change_password", "last_login", "date_joined"]
+                  "region", "is_active", "must_change_password", "last_login", "date_joined"]
         read_only_fields = fields
 
 
@@ -36,6 +36,8 @@ class UserWriteSerializer(serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=AdministrativeUnit.objects.all(), required=False, allow_null=True)
     facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True)
+    region = serializers.PrimaryKeyRelatedField(queryset=HealthRegion.objects.all(), required=False, allow_null=True,
+                                                help_text="khu vực y tế (cán bộ Trung tâm Y tế khu vực) / health region")
 
 
 class UserUpdateSerializer(UserWriteSerializer):
@@ -55,7 +57,7 @@ class UserViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     """Users the caller manages. POST creates one (answers the initial password once); PATCH changes role,
     jurisdiction or contact details; actions deactivate, reactivate and reset a password or the second factor."""
 
-    queryset = User.objects.select_related("unit", "facility", "agency").order_by("username")
+    queryset = User.objects.select_related("unit", "facility", "agency", "region").order_by("username")
     serializer_class = UserSerializer
     allowed_roles = USER_MANAGERS
     edit_roles = USER_MANAGERS

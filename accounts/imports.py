@@ -12,6 +12,7 @@ COLUMNS = [
     Column("role", ("Vai trò", "role"), required=True),
     Column("unit", ("Địa bàn", "Mã địa bàn", "unit", "unit code")),
     Column("agency", ("Cơ quan", "agency")),
+    Column("region", ("Khu vực y tế", "Khu vực", "health region", "region")),
     Column("phone", ("Điện thoại", "Số điện thoại", "phone")),
     Column("email", ("Email", "Thư điện tử")),
 ]
@@ -40,6 +41,10 @@ class UserImporter(TableImporter):
         for u in units:
             self.units_by_name.setdefault(fold(u.name), []).append(u)
         self.agencies = {fold(a.name): a for a in Agency.objects.all()} | {fold(a.short_name): a for a in Agency.objects.exclude(short_name="")}
+        from core.scoping import scope
+        from geo.models import HealthRegion
+
+        self.regions = {fold(r.name): r for r in scope(HealthRegion.objects.all(), by)}
         self.created: list = []
 
     def clean_row(self, values: dict, line: int) -> dict:
@@ -77,15 +82,21 @@ class UserImporter(TableImporter):
             agency = self.agencies.get(fold(agency_text))
             if agency is None:
                 errors.append(("agency", f"Không có cơ quan “{agency_text}”.", f"No agency “{agency_text}”."))
+        region = None
+        region_text = str(values.get("region") or "").strip()
+        if region_text:
+            region = self.regions.get(fold(region_text))
+            if region is None:
+                errors.append(("region", f"Không có khu vực y tế “{region_text}”.", f"No health region “{region_text}”."))
         if not errors:
             try:
-                check_assignment(by=self.by, role=role, unit=unit, agency=agency)
+                check_assignment(by=self.by, role=role, unit=unit, agency=agency, region=region)
             except Invalid as exc:
                 errors.append((exc.field, exc.vi, exc.en))
         if errors:
             raise RowInvalid(errors)
         return {"username": username, "full_name": full_name, "role": role, "unit": unit, "agency": agency,
-                "phone": str(values.get("phone") or "").strip()[:20], "email": str(values.get("email") or "").strip()[:254]}
+                "region": region, "phone": str(values.get("phone") or "").strip()[:20], "email": str(values.get("email") or "").strip()[:254]}
 
     def check_rows(self, rows):
         errors, seen = [], {}

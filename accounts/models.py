@@ -108,8 +108,14 @@ class User(AbstractUser):
         area = jurisdiction_area(user)
         if not can(user, "users.manage") or area is None:
             return queryset.filter(pk=user.pk)
+        from geo.models import HealthRegion
+
+        # A region user has no unit: he is the manager's when every commune of his region lies in the manager's area.
+        foreign = HealthRegion.communes.through.objects.exclude(under_q(area, "administrativeunit")).values("healthregion_id")
+        regions = HealthRegion.objects.filter(communes__isnull=False).exclude(pk__in=foreign).values("pk")
         return queryset.filter(
             under_q(area, "unit") | under_q(area, "facility__unit") | models.Q(role=Role.AGENCY_OFFICER)
+            | models.Q(region__in=regions)
         ).exclude(models.Q(role=Role.SYSADMIN) | models.Q(is_superuser=True))
 
     def has_role(self, roles) -> bool:

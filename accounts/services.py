@@ -18,7 +18,20 @@ from .models import ApiToken, User
 from .roles import Role, can
 
 # Fields an administrator sets on a user (the rest — password, second factor, activity — has its own function).
-PROFILE_FIELDS = ("full_name", "email", "phone", "role", "unit", "facility", "agency")
+PROFILE_FIELDS = ("full_name", "email", "phone", "role", "unit", "facility", "agency", "region")
+# Roles of one structure only: a health region groups 2025 communes; a district exists on the pre-2025 map only.
+# A role of the other structure is not given to new assignments (a user who already has it keeps it and works).
+STRUCTURE_ROLES = {Role.REGIONAL_HEALTH: "2025", Role.DISTRICT_HEALTH: "pre2025"}
+
+
+def roles_offered(by, current: str | None = None) -> list[tuple[str, str]]:
+    """(value, label) of the roles `by` may give on this installation's structure (plus `current`, the role the user
+    being edited already has, so that editing him never changes it by accident)."""
+    from geo.areas import installation_structure
+
+    structure = installation_structure()
+    return [(v, label) for v, label in Role.choices
+            if v == current or ((v != Role.SYSADMIN or by.sees_everything) and STRUCTURE_ROLES.get(v, structure) == structure)]
 
 
 def token_digest(key: str) -> str:
@@ -33,9 +46,13 @@ def manageable_users(by):
     return scope(User.objects.all(), by)
 
 
-def check_assignment(*, by, role: str, unit=None, facility=None, agency=None) -> None:
+def check_assignment(*, by, role: str, unit=None, facility=None, agency=None, region=None, previous_role=None) -> None:
     """Refuses (vi/en) a role or jurisdiction `by` may not give: only a system administrator makes administrators;
-    the Department of Health gives jurisdictions within its own province. Each role needs its kind of jurisdiction."""
+    the Department of Health gives jurisdictions within its own province. Each role needs its kind of jurisdiction:
+    an agency (agency officer), a health region (regional health centre staff), else a unit or a facility.
+    `previous_role`: the role the user already has (kept even when it belongs to the other structure)."""
+    from geo.areas import installation_structure
+
     if not can(by, "users.manage"):
         raise Invalid("Bạn không có quyền quản lý người dùng.", "You may not manage users.")
     if role not in Role.values:
@@ -43,17 +60,41 @@ def check_assignment(*, by, role: str, unit=None, facility=None, agency=None) ->
     if role == Role.SYSADMIN and not by.sees_everything:
         raise Invalid("Chỉ quản trị hệ thống mới tạo được quản trị hệ thống.",
                       "Only a system administrator can make a system administrator.", "role")
+    if role != previous_role and STRUCTURE_ROLES.get(role, installation_structure()) != installation_structure():
+        if role == Role.DISTRICT_HEALTH:
+            raise Invalid("Từ 01/07/2025 không còn cấp huyện: hãy chọn “Cán bộ Trung tâm Y tế khu vực” và một khu vực y tế.",
+                          "Since 01/07/2025 there are no districts: choose “regional health centre staff” and a health region.",
+                          "role")
+        raise Invalid("Hệ thống này dùng địa giới trước 01/07/2025 (có cấp huyện): hãy chọn “Cán bộ y tế huyện”.",
+                      "This installation works on the pre-2025 map (with districts): choose “district health officer”.",
+                      "role")
+    if region is not None and role != Role.REGIONAL_HEALTH:
+        raise Invalid("Chỉ cán bộ Trung tâm Y tế khu vực có địa bàn là một khu vực y tế.",
+                      "Only regional health centre staff have a health region as their jurisdiction.", "region")
     if role == Role.AGENCY_OFFICER:
         if agency is None:
             raise Invalid("Cán bộ sở, ban, ngành phải thuộc một cơ quan.", "An agency officer needs an agency.", "agency")
+    elif role == Role.REGIONAL_HEALTH:
+        if region is None:
+            raise Invalid("Cán bộ Trung tâm Y tế khu vực cần một khu vực y tế làm địa bàn.",
+                          "Regional health centre staff need a health region as their jurisdiction.", "region")
     elif unit is None and facility is None:
         raise Invalid("Hãy chọn địa bàn phụ trách hoặc cơ sở.", "Choose a jurisdiction (unit or facility).", "unit")
+    if by.sees_everything:
+        return
+    from core.scoping import jurisdiction_area
+    from geo.areas import under_q
+
+    own = jurisdiction_area(by)
     place = unit if unit is not None else (facility.unit if facility is not None else None)
-    if place is not None and not by.sees_everything:
-        own = by.jurisdiction_unit
-        if own is None or not place.path.startswith(own.path):
-            raise Invalid("Địa bàn này nằm ngoài phạm vi quản lý của bạn.",
-                          "This place is outside your jurisdiction.", "unit")
+    if place is not None and (own is None or not type(place).objects.filter(under_q(own), pk=place.pk).exists()):
+        raise Invalid("Địa bàn này nằm ngoài phạm vi quản lý của bạn.",
+                      "This place is outside your jurisdiction.", "unit")
+    if region is not None:
+        outside = own is None or region.communes.exclude(under_q(own)).exists() or not region.communes.exists()
+        if outside:
+            raise Invalid("Khu vực y tế này nằm ngoài phạm vi quản lý của bạn.",
+                          "This health region is outside your jurisdiction.", "region")
 
 
 def _check_target(*, by, user: User) -> None:
@@ -77,7 +118,7 @@ def temporary_password() -> str:
 # --- Users ----------------------------------------------------------------------------------------------------
 @transaction.atomic
 def create_user(*, by, username: str, role: str, full_name: str = "", email: str = "", phone: str = "", unit=None,
-                facility=None, agency=None, password: str | None = None) -> tuple[User, str]:
+                facility=None, agency=None, region=None, password: str | None = None) -> tuple[User, str]:
     """A new user who must choose his own password at first sign-in. Answers the user and the initial password (to
     hand over once)."""
     username = (username or "").strip()
@@ -85,9 +126,9 @@ def create_user(*, by, username: str, role: str, full_name: str = "", email: str
         raise Invalid("Thiếu tên đăng nhập.", "The username is missing.", "username")
     if User.objects.filter(username__iexact=username).exists():
         raise Invalid(f"Tên đăng nhập “{username}” đã có.", f"The username “{username}” is taken.", "username")
-    check_assignment(by=by, role=role, unit=unit, facility=facility, agency=agency)
+    check_assignment(by=by, role=role, unit=unit, facility=facility, agency=agency, region=region)
     user = User(username=username, role=role, full_name=full_name, email=email, phone=phone, unit=unit,
-                facility=facility, agency=agency,
+                facility=facility, agency=agency, region=region,
                 is_staff=role == Role.SYSADMIN, must_change_password=True)
     password = password or temporary_password()
     _check_password(password, user)
@@ -105,8 +146,10 @@ def update_user(*, by, user: User, **data) -> User:
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not a profile field: {sorted(unknown)}")
-    after = {f: data.get(f, getattr(user, f)) for f in ("role", "unit", "facility", "agency")}
-    check_assignment(by=by, **after)
+    after = {f: data.get(f, getattr(user, f)) for f in ("role", "unit", "facility", "agency", "region")}
+    if after["role"] != Role.REGIONAL_HEALTH and "region" not in data:
+        after["region"] = data["region"] = None  # a region is the jurisdiction of regional staff only
+    check_assignment(by=by, previous_role=user.role, **after)
     if user.pk == by.pk and after["role"] != user.role:
         raise Invalid("Bạn không thể tự đổi vai trò của mình.", "You cannot change your own role.", "role")
     changes = diff(user, data)

@@ -27,8 +27,8 @@ def _units(by):
     return visible_units(by).filter(installation_units_q()).order_by("path")
 
 
-def _roles(by):
-    return [(v, label) for v, label in Role.choices if v != Role.SYSADMIN or by.sees_everything]
+def _roles(by, current=None):
+    return services.roles_offered(by, current)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -44,14 +44,18 @@ class UserForm(forms.Form):
     unit = UnitChoiceField(label=gettext_lazy("Địa bàn phụ trách"), queryset=None, required=False)
     facility = forms.ModelChoiceField(label=gettext_lazy("Cơ sở"), queryset=None, required=False)
     agency = forms.ModelChoiceField(label=gettext_lazy("Cơ quan"), queryset=Agency.objects.all(), required=False)
+    region = forms.ModelChoiceField(label=gettext_lazy("Khu vực y tế"), queryset=None, required=False,
+                                    help_text=gettext_lazy("Địa bàn của cán bộ Trung tâm Y tế khu vực"))
     phone = forms.CharField(label=gettext_lazy("Điện thoại"), max_length=20, required=False)
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
 
-    def __init__(self, *args, by, editing=False, **kw):
+    def __init__(self, *args, by, editing=False, current_role=None, **kw):
         super().__init__(*args, **kw)
         from facilities.models import Facility
+        from geo.models import HealthRegion
 
-        self.fields["role"].choices = _roles(by)
+        self.fields["role"].choices = _roles(by, current_role)
+        self.fields["region"].queryset = scope(HealthRegion.objects.all(), by).order_by("name")
         self.fields["unit"].queryset = _units(by)
         self.fields["facility"].queryset = scope(Facility.objects.all(), by).order_by("name")
         if editing:
@@ -68,7 +72,7 @@ def _apply_invalid(form, exc: Invalid) -> None:
 
 @role_required(USER_MANAGERS)
 def user_list(request):
-    qs = services.manageable_users(request.user).select_related("unit", "facility", "agency")
+    qs = services.manageable_users(request.user).select_related("unit", "facility", "agency", "region")
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q))
@@ -77,7 +81,8 @@ def user_list(request):
     if request.GET.get("active") in ("0", "1"):
         qs = qs.filter(is_active=request.GET["active"] == "1")
     page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "q": q, "roles": _roles(request.user),
+    # The filter lists every role a user may have, those of the other structure included (users who kept theirs).
+    context = {"page_obj": page, "q": q, "roles": [(v, label) for v, label in Role.choices if v != Role.SYSADMIN or request.user.sees_everything],
                "querystring": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page")}
     return render(request, "accounts/users/_results.html" if request.htmx else "accounts/users/list.html", context)
 
@@ -98,14 +103,14 @@ def user_create(request):
 
 @role_required(USER_MANAGERS)
 def user_detail(request, pk):
-    target = scoped_object(request, User.objects.select_related("unit", "facility", "agency"), pk=pk)
+    target = scoped_object(request, User.objects.select_related("unit", "facility", "agency", "region"), pk=pk)
     initial = {f: getattr(target, f) for f in services.PROFILE_FIELDS}
-    form = UserForm(by=request.user, editing=True, initial=initial)
+    form = UserForm(by=request.user, editing=True, initial=initial, current_role=target.role)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "save":
-                form = UserForm(request.POST, by=request.user, editing=True, initial=initial)
+                form = UserForm(request.POST, by=request.user, editing=True, initial=initial, current_role=target.role)
                 if form.is_valid():
                     services.update_user(by=request.user, user=target, **_form_values(form))
                     messages.success(request, _("Đã lưu."))

@@ -19,10 +19,11 @@ def _tasks_q(user, prefix: str = "") -> Q | None:
     q = Q(pk__in=[])
     if getattr(user, "agency_id", None):
         q |= Q(**{f"{p}agency_id": user.agency_id})
-    unit = user.jurisdiction_unit
-    if unit is not None:
-        # District staff follow their own People's Committee's tasks.
-        q |= Q(**{f"{p}agency__unit__path__startswith": unit.path})
+    from core.scoping import jurisdiction_area, unit_q
+
+    if jurisdiction_area(user) is not None:
+        # District (or health region) staff follow the tasks of the People's Committees of their area.
+        q |= unit_q(user, f"{p}agency__unit")
     return q
 
 

@@ -174,9 +174,13 @@ def can_report(user, assignment: Assignment) -> bool:
         return True
     if getattr(user, "agency_id", None) and user.agency_id == assignment.agency_id:
         return True
-    unit = user.jurisdiction_unit
     agency_unit = assignment.agency.unit
-    return unit is not None and agency_unit is not None and agency_unit.path.startswith(unit.path) and user.role == "district_health"
+    if agency_unit is None or user.role not in ("district_health", "regional_health"):
+        return False
+    from core.scoping import visible_units
+
+    # District (or health region) staff report for the People's Committees of their area.
+    return visible_units(user).filter(pk=agency_unit.pk).exists()
 
 
 @transaction.atomic

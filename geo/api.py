@@ -211,7 +211,7 @@ class HealthRegionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HealthRegion
-        fields = ["id", "province", "name", "centre_name", "note", "communes"]
+        fields = ["id", "province", "name", "centre_name", "note", "communes", "version"]
 
 
 class _RegionWrite(FormWriteView):
@@ -220,26 +220,46 @@ class _RegionWrite(FormWriteView):
     output = HealthRegionSerializer
 
     def form_kwargs(self, request, target=None, **kwargs):
-        return {"province": target.province if target else areas.installation_province()}
+        return {"province": target.province if target else services.region_province(), "region": target}
+
+    def get_target(self, request, pk=None):
+        return scoped_or_404(HealthRegion.objects.select_related("province"), request.user, pk=pk) if pk else None
 
 
 class RegionCreateView(_RegionWrite):
-    """A health region of the installation's province over its communes (Department of Health); audited."""
+    """A health region of the installation's province over its (2025) communes (Department of Health); audited."""
 
     def perform(self, request, data, target, **kwargs):
-        return services.create_region(by=request.user, province=areas.installation_province(), **data)
+        return services.create_region(by=request.user, province=services.region_province(), **data)
 
 
 class RegionUpdateView(_RegionWrite):
-    """Rename a health region or change its communes; audited."""
+    """Rename a health region or change its communes; 409 when it changed since `version` was read; audited."""
 
     success_status = 200
+    conflicts = True
+    extra_fields = {"version": serializers.IntegerField(help_text="phiên bản đã đọc / the version read")}
+
+    def perform(self, request, data, target, **kwargs):
+        version = data.pop("version")
+        return services.update_region(by=request.user, region=target, expected_version=version, **data)
+
+
+class RegionDeleteView(FormWriteView):
+    """Delete a health region that is nobody's jurisdiction (refused, 400, while users work in it); 409 when it
+    changed since `version` was read; audited."""
+
+    edit_roles = REGION_EDITORS
+    success_status = 200
+    conflicts = True
+    extra_fields = {"version": serializers.IntegerField(help_text="phiên bản đã đọc / the version read")}
 
     def get_target(self, request, pk=None):
         return scoped_or_404(HealthRegion.objects.select_related("province"), request.user, pk=pk)
 
     def perform(self, request, data, target, **kwargs):
-        return services.update_region(by=request.user, region=target, **data)
+        services.delete_region(by=request.user, region=target, expected_version=data["version"])
+        return {"deleted": target.pk}
 
 
 class BoundaryImportView(FormWriteView):

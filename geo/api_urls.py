@@ -2,7 +2,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .api import BoundaryImportView, PopulationViewSet, RegionCreateView, RegionUpdateView, UnitViewSet, VillageViewSet
+from .api import (
+    BoundaryImportView,
+    PopulationViewSet,
+    RegionCreateView,
+    RegionDeleteView,
+    RegionUpdateView,
+    UnitViewSet,
+    VillageViewSet,
+)
 
 router = SimpleRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -11,6 +19,7 @@ router.register("population", PopulationViewSet, basename="population")
 urlpatterns = router.urls + [
     path("health-regions/", RegionCreateView.as_view(), name="health-region-create"),
     path("health-regions/<int:pk>/", RegionUpdateView.as_view(), name="health-region-update"),
+    path("health-regions/<int:pk>/delete/", RegionDeleteView.as_view(), name="health-region-delete"),
     path("boundaries/import/", BoundaryImportView.as_view(), name="boundary-import"),
 ]
 
@@ -22,4 +31,5 @@ UI_WRITES = {
     "geo:boundary_import": "boundary-import",
     "geo:region_create": "health-region-create",
     "geo:region_edit": "health-region-update",
+    "geo:region_delete": "health-region-delete",
 }

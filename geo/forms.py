@@ -46,7 +46,18 @@ class RegionForm(forms.Form):
     communes = forms.ModelMultipleChoiceField(queryset=None, label=_("Các xã/phường"), widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, province=None, **kwargs):
+    def __init__(self, *args, province=None, region=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from .models import HealthRegion
+
+        # The 2025 communes of the province only: a pre-2025 commune or another province's is not offered (and the
+        # service refuses it when posted anyway).
         self.fields["communes"].queryset = (province.children.filter(level=Level.COMMUNE).order_by("name_folded")
                                             if province is not None else Village.objects.none())
+        # Say beside each commune which other region already holds it (a commune is in at most one region).
+        links = HealthRegion.communes.through.objects.filter(healthregion__province=province)
+        if region is not None:
+            links = links.exclude(healthregion_id=region.pk)
+        taken = dict(links.values_list("administrativeunit_id", "healthregion__name")) if province is not None else {}
+        self.fields["communes"].label_from_instance = (
+            lambda u: f"{u.name} ({_('thuộc %(region)s') % {'region': taken[u.pk]}})" if u.pk in taken else u.name)

@@ -184,6 +184,8 @@ class HealthRegion(models.Model):
     # The health centre that serves it (free text: geo, a platform app, does not depend on the facilities register).
     centre_name = models.CharField(_("Cơ sở y tế phụ trách"), max_length=200, blank=True)
     note = models.TextField(_("Ghi chú"), blank=True)
+    # Optimistic lock (core.concurrency): two officers editing the same region never silently overwrite each other.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -357,17 +357,42 @@ def predecessors_of(units) -> dict[int, list[AdministrativeUnit]]:
 
 
 # --- health regions -------------------------------------------------------------------------------------------
+# Regions are a body of the 2025 structure: they group 2025 communes of one province. Every write locks that
+# province's row first, so two concurrent edits cannot both put one commune into two regions (the check below runs
+# after the lock), and carries the version it was read at (core.concurrency): never a silent overwrite.
+def region_province() -> AdministrativeUnit | None:
+    """The 2025 province whose communes the installation's regions group: its own province on a 2025 installation;
+    on a pre-2025 one, the 2025 province that took it over (the first by code when it was divided)."""
+    if areas.installation_structure() == areas.FROM_2025:
+        return areas.installation_province()
+    return areas.provinces_on(areas.REORGANISED_ON).order_by("code").first()
+
+
+def _lock_province(province: AdministrativeUnit) -> None:
+    AdministrativeUnit.objects.select_for_update().filter(pk=province.pk).first()
+
+
 def _clean_region(*, province: AdministrativeUnit, name: str, communes, exclude_pk=None) -> tuple[str, list]:
     from .models import HealthRegion
 
     if province is None or province.level != Level.PROVINCE:
         raise Invalid("Khu vực y tế phải thuộc một tỉnh/thành phố.", "A health region belongs to a province.", "province")
+    if not province.is_post_2025:
+        raise Invalid("Khu vực y tế gồm các xã/phường theo địa giới hiện hành (từ 01/07/2025), không theo tỉnh cũ.",
+                      "A health region groups communes of the current map (since 01/07/2025), not of a former province.",
+                      "province")
     name = " ".join((name or "").split())
     if not name:
         raise Invalid("Tên khu vực là bắt buộc.", "The region's name is required.", "name")
     communes = list(communes)
     if not communes:
         raise Invalid("Chọn ít nhất một xã/phường.", "Choose at least one commune.", "communes")
+    old = [c.name for c in communes if c.structure != Structure.FROM_2025]
+    if old:
+        raise Invalid(f"Là xã/phường trước 01/07/2025, không còn tồn tại: {', '.join(old)}. Khu vực y tế gồm các xã/phường "
+                      f"hiện hành (lịch sử của xã cũ đi theo xã kế thừa).",
+                      f"Pre-2025 communes that no longer exist: {', '.join(old)}. A health region groups current communes "
+                      f"(a former commune's history follows its successor).", "communes")
     outside = [c.name for c in communes if c.level != Level.COMMUNE or not c.path.startswith(province.path)]
     if outside:
         raise Invalid(f"Không thuộc {province.name}: {', '.join(outside)}.", f"Not in {province.name}: {', '.join(outside)}.",
@@ -379,7 +404,7 @@ def _clean_region(*, province: AdministrativeUnit, name: str, communes, exclude_
     if taken:
         vi = "; ".join(f"{c} đã thuộc khu vực “{r}”" for c, r in taken)
         en = "; ".join(f"{c} already belongs to the region “{r}”" for c, r in taken)
-        raise Invalid(f"{vi}.", f"{en}.", "communes")
+        raise Invalid(f"{vi} (bỏ xã khỏi khu vực đó trước).", f"{en} (remove it from that region first).", "communes")
     qs = HealthRegion.objects.filter(province=province, name__iexact=name)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
@@ -395,29 +420,82 @@ def _check_region_editor(by) -> None:
         raise Invalid("Chỉ Sở Y tế định nghĩa khu vực y tế.", "Only the Department of Health defines health regions.")
 
 
+def _forget_region_cache(region) -> None:
+    # What the region covers is cached on the instance (commune paths, former districts): stale after a change.
+    region._commune_paths = None
+    region._district_ids = None
+
+
 @transaction.atomic
 def create_region(*, by, province: AdministrativeUnit, name: str, communes, centre_name: str = "", note: str = ""):
     """A health region of `province` over `communes` (each commune in at most one region), audited."""
     from .models import HealthRegion
 
     _check_region_editor(by)
+    if province is not None:
+        _lock_province(province)
     name, communes = _clean_region(province=province, name=name, communes=communes)
     region = HealthRegion.objects.create(province=province, name=name, centre_name=centre_name.strip()[:200], note=note)
     region.communes.set(communes)
-    record(actor=by, action="create", obj=region, note=f"{len(communes)} communes")
+    codes = ",".join(sorted(c.code for c in communes))
+    record(actor=by, action="create", obj=region, changes={"name": (None, name), "communes": (None, codes)},
+           note=f"{len(communes)} communes")
     return region
 
 
 @transaction.atomic
-def update_region(*, by, region, name: str, communes, centre_name: str = "", note: str = ""):
-    """Rename a region or change its communes, audited (the communes before and after are in the note)."""
+def update_region(*, by, region, name: str, communes, centre_name: str = "", note: str = "",
+                  expected_version: int | None = None):
+    """Rename a region or change its communes, audited (the communes before and after are in the audit row).
+
+    `expected_version`: the version the editor read (the page and the API send it); another edit saved since →
+    core.concurrency.EditConflict, nothing written. None only for internal callers (the demo)."""
+    from core.concurrency import update_versioned
+
+    from .models import HealthRegion
+
     _check_region_editor(by)
+    _lock_province(region.province)
+    current = HealthRegion.objects.get(pk=region.pk)
+    version = current.version if expected_version is None else expected_version
     name, communes = _clean_region(province=region.province, name=name, communes=communes, exclude_pk=region.pk)
-    before = sorted(region.communes.values_list("code", flat=True))
-    region.name, region.centre_name, region.note = name, centre_name.strip()[:200], note
-    region.save()
+    before = ",".join(sorted(region.communes.values_list("code", flat=True)))
+    after = ",".join(sorted(c.code for c in communes))
+    changes = {"name": name, "centre_name": centre_name.strip()[:200], "note": note}
+    audit = {f: (getattr(current, f), v) for f, v in changes.items() if getattr(current, f) != v}
+    if before != after:
+        audit["communes"] = (before, after)
+    update_versioned(region, expected_version=version, changes=changes)
     region.communes.set(communes)
-    region._commune_paths = None
-    after = sorted(c.code for c in communes)
-    record(actor=by, action="update", obj=region, note=f"communes {','.join(before)} → {','.join(after)}")
+    _forget_region_cache(region)
+    record(actor=by, action="update", obj=region, changes=audit, note=f"communes {before} → {after}")
     return region
+
+
+@transaction.atomic
+def delete_region(*, by, region, expected_version: int | None = None) -> None:
+    """Delete a region nobody works in. A region that is still some user's jurisdiction is refused (with who), never
+    deleted under them: their accounts would be left with no area (accounts.services assigns them elsewhere first)."""
+    from core.concurrency import EditConflict
+
+    from .models import HealthRegion
+
+    _check_region_editor(by)
+    _lock_province(region.province)
+    current = HealthRegion.objects.filter(pk=region.pk).first()
+    if current is None:
+        return
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(current, [])
+    users = list(current.users.order_by("username").values_list("username", flat=True)[:6])
+    if users:
+        n = current.users.count()
+        names = ", ".join(users[:5]) + ("…" if n > 5 else "")
+        raise Invalid(f"Khu vực “{current.name}” là địa bàn của {n} người dùng ({names}): hãy chuyển họ sang địa bàn khác "
+                      f"hoặc khu vực khác trước khi xóa.",
+                      f"The region “{current.name}” is the jurisdiction of {n} user(s) ({names}): assign them elsewhere "
+                      f"before deleting it.")
+    codes = ",".join(sorted(current.communes.values_list("code", flat=True)))
+    record(actor=by, action="delete", obj=current, changes={"name": (current.name, None), "communes": (codes, None)})
+    current.communes.clear()
+    current.delete()

@@ -19,4 +19,5 @@ urlpatterns = [
     path("khu-vuc/", views.region_list, name="regions"),
     path("khu-vuc/them/", views.region_edit, name="region_create"),
     path("khu-vuc/<int:pk>/", views.region_edit, name="region_edit"),
+    path("khu-vuc/<int:pk>/xoa/", views.region_delete, name="region_delete"),
 ]

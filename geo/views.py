@@ -7,8 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from core.concurrency import EditConflict
 from core.errors import Invalid
+from core.parsing import parse_int
 from core.roles import HEALTH_READERS, RULE_EDITORS
 from core.scoping import scope, visible_units
 from core.views import role_required
@@ -247,30 +250,35 @@ def region_list(request):
     """Health regions of the installation's province: every health reader sees them, the Department of Health edits."""
     from django.db.models import Count
 
-    from core.scoping import scope
-
     from .models import HealthRegion
-    from .roles import REGION_EDITORS
 
-    regions = scope(HealthRegion.objects.select_related("province").annotate(n=Count("communes")), request.user)
+    regions = scope(HealthRegion.objects.select_related("province").annotate(
+        n=Count("communes", distinct=True), n_users=Count("users", distinct=True)), request.user)
     return render(request, "geo/region_list.html", {"regions": regions.order_by("name"),
                                                     "can_edit": request.user.has_role(REGION_EDITORS)})
 
 
+def _message(exc) -> str:
+    from django.utils.translation import get_language
+
+    return exc.en if (get_language() or "vi").startswith("en") else exc.vi
+
+
 @role_required(REGION_EDITORS)
 def region_edit(request, pk=None):
-    """Create a region (of the installation's province) or change its name and communes; audited by the services."""
-    from core.errors import Invalid
+    """Create a region (of the installation's province) or change its name and communes; audited by the services.
+    The page carries the version it showed: an edit saved by someone else meanwhile is refused, never overwritten."""
     from core.scoping import get_for_user
 
     from .forms import RegionForm
     from .models import HealthRegion
 
     region = get_for_user(HealthRegion, request.user, pk=pk) if pk else None
-    province = region.province if region else areas.installation_province()
+    province = region.province if region else services.region_province()
     initial = ({"name": region.name, "centre_name": region.centre_name, "note": region.note,
                 "communes": list(region.communes.all())} if region else None)
-    form = RegionForm(request.POST or None, initial=initial, province=province)
+    form = RegionForm(request.POST or None, initial=initial, province=province, region=region)
+    version = region.version if region else None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -278,12 +286,37 @@ def region_edit(request, pk=None):
                 services.create_region(by=request.user, province=province, name=d["name"], communes=d["communes"],
                                        centre_name=d["centre_name"], note=d["note"])
             else:
+                version = parse_int(request.POST.get("version")) or 0
                 services.update_region(by=request.user, region=region, name=d["name"], communes=d["communes"],
-                                       centre_name=d["centre_name"], note=d["note"])
+                                       centre_name=d["centre_name"], note=d["note"], expected_version=version)
             return redirect("geo:regions")
         except Invalid as exc:
-            from django.utils.translation import get_language
-
-            form.add_error(None, exc.en if (get_language() or "vi").startswith("en") else exc.vi)
-    return render(request, "geo/region_form.html", {"form": form, "region": region, "province": province},
+            form.add_error(None, _message(exc))
+        except EditConflict:
+            form.add_error(None, _("Khu vực vừa được người khác sửa trong lúc bạn đang sửa; tải lại trang để xem bản mới "
+                                   "trước khi lưu."))
+    users = region.users.order_by("username") if region else []
+    return render(request, "geo/region_form.html", {"form": form, "region": region, "province": province,
+                                                    "version": version, "region_users": users},
                   status=400 if form.errors else 200)
+
+
+@role_required(REGION_EDITORS)
+@require_POST
+def region_delete(request, pk):
+    """Delete a region nobody works in (a region with users is refused, with who: see geo.services.delete_region)."""
+    from core.scoping import get_for_user
+
+    from .models import HealthRegion
+
+    region = get_for_user(HealthRegion, request.user, pk=pk)
+    try:
+        services.delete_region(by=request.user, region=region, expected_version=parse_int(request.POST.get("version")) or 0)
+    except Invalid as exc:
+        messages.error(request, _message(exc))
+        return redirect("geo:region_edit", pk=pk)
+    except EditConflict:
+        messages.error(request, _("Khu vực vừa được người khác sửa; xem lại trước khi xóa."))
+        return redirect("geo:region_edit", pk=pk)
+    messages.success(request, _("Đã xóa khu vực “%(name)s”.") % {"name": region.name})
+    return redirect("geo:regions")

@@ -127,9 +127,10 @@ class Feedback(VersionedModel):
             return qs
         if user.role == "agency_officer" and user.agency_id:
             return qs.filter(agency_id=user.agency_id)
-        unit = user.jurisdiction_unit
-        if unit is not None and user.role == "district_health":
-            return qs.filter(unit__path__startswith=unit.path)
+        if user.role in ("district_health", "regional_health"):
+            from core.scoping import unit_q
+
+            return qs.filter(unit_q(user, "unit"))  # a district or a health region: the feedback of its area
         return qs.none()
 
 

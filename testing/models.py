@@ -173,10 +173,12 @@ class LineageAlert(models.Model):
         """An alert concerns the whole province: everyone whose jurisdiction lies in it sees it."""
         if user.sees_everything:
             return queryset
-        unit = user.jurisdiction_unit
-        if unit is None:
+        from core.scoping import jurisdiction_paths
+
+        paths = jurisdiction_paths(user)  # a unit, or a health region's communes
+        if not paths:
             return queryset.none()
-        return queryset.filter(province__path__in=_ancestor_paths(unit.path))
+        return queryset.filter(province__path__in={a for p in paths for a in _ancestor_paths(p)})
 
 
 class Campaign(VersionedModel):

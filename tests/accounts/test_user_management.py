@@ -138,7 +138,8 @@ def test_a_second_factor_reset_removes_the_lost_device(personas, client_for):
     assert AuditEvent.objects.filter(target_id=str(personas["commune_a"].pk), note__startswith="second factor reset").exists()
 
 
-def test_role_and_jurisdiction_change_is_audited(personas, client_for, commune_a2):
+def test_role_and_jurisdiction_change_is_audited(personas, client_for, commune_a2, old_structure):
+    # The district role is given on installations of the pre-2025 structure only (accounts.services.STRUCTURE_ROLES).
     target = personas["commune_a"]
     c = client_for(personas["health_dept"])
     c.post(detail(target), {"action": "save", "full_name": "Trạm A", "role": "district_health", "unit": commune_a2.parent_id})

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("health_dept", "district_health", "commune_health", "lab", "vaccinator")
+ROLES = ("health_dept", "regional_health", "district_health", "commune_health", "lab", "vaccinator")
 EXTRA = ("vaccination:coverage", "vaccination:injections", "vaccination:campaigns", "vaccination:villages")
 
 

@@ -88,7 +88,7 @@ def test_health_regions_are_created_and_changed_by_the_department_only(personas,
     assert r.status_code == 201, r.content
     region = HealthRegion.objects.get(pk=r.json()["id"])
     assert set(region.communes.all()) == set(communes[:2])
-    r = api.post(f"/api/health-regions/{region.pk}/", {"name": "Khu vực Bắc", "communes": [communes[2].pk]}, format="json")
+    r = api.post(f"/api/health-regions/{region.pk}/", {"name": "Khu vực Bắc", "communes": [communes[2].pk], "version": 1}, format="json")
     assert r.status_code == 200 and r.json()["communes"] == [communes[2].pk]
     assert audited(dept, target_type="geo.healthregion") == 2
     assert_error(api.post("/api/health-regions/", {"name": "", "communes": []}, format="json"), 400, "name")
