@@ -8,6 +8,9 @@ import time
 
 import polars as pl
 
+from geo.eras import START_2025, installation_structure
+from geo.models import Structure
+
 from .common import I32, I64, STR, TEXT_LIMITS, _day
 
 
@@ -33,6 +36,12 @@ class CheckStage:
             "lot": c("lot").str.len_chars() > TEXT_LIMITS["lot"],
             "site": c("site").str.len_chars() > TEXT_LIMITS["site"],
         }
+        # A record keeps the unit of its time (geo.eras): the dose's commune must be of the structure of its date.
+        new_units = pl.Series(self.units_2025, dtype=I64)
+        checks["era"] = c("dose_commune_id").is_not_null() & (
+            ((c("given_day") < _day(START_2025)) & c("dose_commune_id").is_in(new_units))
+            | ((c("given_day") >= _day(START_2025)) & ~c("dose_commune_id").is_in(new_units)
+               & pl.lit(installation_structure() == Structure.FROM_2025)))
         if self.scoped:
             checks["out_of_scope"] = c("person_id").is_not_null() & ~c("person_commune_id").is_in(self.scope)
         return checks
@@ -53,8 +62,9 @@ class CheckStage:
         flags = s.select("line", *[cond.fill_null(False).alias(code) for code, cond in checks.items()])
         for code in checks:
             self._fail(flags.filter(c(code)), code)
+        self.era_rows = s.join(flags.filter(c("era")).select("line"), on="line").select("line", "given_day", "dose_commune_id")
         # Only the columns the rest needs: every join below copies what it carries.
-        ok = (s.select("line", "person_id", "person_commune_id", "product_id", "disease_id", "kind", "dose_number",
+        ok = (s.select("line", "person_id", "person_commune_id", "dose_commune_id", "product_id", "disease_id", "kind", "dose_number",
                        "given_day", "age", "schedule_id", "booster_ok", "lot", "site")
               .join(self.errors, on="line", how="anti").join(self.sched, on="schedule_id", how="left"))
         extra = ok.filter(c("kind") != "primary").join(self.policy, how="cross").filter(c("given_day").is_between(c("from_day"), c("to_day")))
@@ -118,7 +128,7 @@ class CheckStage:
         bad = self.errors.select("line").unique()
         present = ok.join(bad, on="line", how="anti").join(old, on=slot, how="semi").height
         new = (fresh.join(bad, on="line", how="anti")
-               .select("person_id", "person_commune_id", "product_id", "schedule_id", "kind", "dose_number", "given_day",
+               .select("person_id", "person_commune_id", "dose_commune_id", "product_id", "schedule_id", "kind", "dose_number", "given_day",
                        "lot", "site", "completes").sort("person_id", "kind", "dose_number"))
         seq = seq.join(bad.with_columns(pl.lit(True).alias("refused")), on="line", how="left").with_columns(
             c("refused").fill_null(False))
