@@ -149,8 +149,10 @@ def confirm_directive(directive: Directive, *, by, tasks: list[dict], fields: di
     agencies = ensure_agencies(sorted({n for t in kept for n in t["assignees"]}), by=by)
     changes = dict(fields or {})
     # A task goes to the bodies of the directive's date (geo.eras): no district committee after 01/07/2025, no
-    # 2025 commune committee before it. The date of issue decides; without one, the day it is confirmed.
-    issued = changes.get("issued_on") or directive.issued_on or timezone.localdate()
+    # 2025 commune committee before it. The date of issue decides; without one (a conclusion notice often has no
+    # "Số … ngày" line), the earliest task deadline; without either the era is unknown and nothing is refused.
+    issued = (changes.get("issued_on") or directive.issued_on
+              or min((t["deadline"] for t in kept if isinstance(t.get("deadline"), dt.date)), default=None))
     for t in kept:
         for name in dict.fromkeys(t["assignees"]):
             check_unit_on(agencies[name].unit, issued, field="assignees", what_vi=f"Nhiệm vụ {t.get('ref') or ''} giao cho {name}",

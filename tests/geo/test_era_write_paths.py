@@ -286,3 +286,23 @@ def test_a_criteria_import_row_on_a_unit_of_the_other_structure_says_why(persona
     assert not result.saved and not CriteriaEntry.objects.exists()
     [err] = result.errors
     assert err.line == 3 and "07/02/2022" in err.message_vi and "before 01/07/2025" in err.message_en
+
+
+# --- forms ------------------------------------------------------------------------------------------------------------
+def test_the_forms_show_the_refusal_instead_of_an_error_page(client_for, personas, officer, commune_b, new_commune, settings):
+    from contacts.models import Outbreak
+    from vaccination.models import Injection
+    from vaccination.selectors import product_by_code
+
+    settings.PHONGDICH_STRUCTURE = "2025"
+    person = make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
+    c = client_for(personas["admin"])
+    r = c.post(f"/vaccination/nguoi/{person.pk}/tiem/", {"product": product_by_code("comirnaty").pk, "dose_kind": "primary",
+                                                        "dose_number": 1, "given_on": "01/09/2025"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "giải thể" in page and "dissolved" in page and not Injection.objects.exists()
+    r = client_for(officer).post("/contacts/o-dich/", {"name": "Ổ dịch thôn 1", "commune": new_commune.pk, "started_on": "05/02/2022",
+                                                      "place_kind": "commune"})
+    page = r.content.decode()
+    assert r.status_code == 200 and "An outbreak dated 05/02/2022 (before 01/07/2025) cannot be put on" in page
+    assert not Outbreak.objects.exists()
