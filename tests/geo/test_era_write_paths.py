@@ -306,3 +306,13 @@ def test_the_forms_show_the_refusal_instead_of_an_error_page(client_for, persona
     page = r.content.decode()
     assert r.status_code == 200 and "An outbreak dated 05/02/2022 (before 01/07/2025) cannot be put on" in page
     assert not Outbreak.objects.exists()
+
+
+def test_the_people_api_refuses_a_move_across_structures(api_for, personas, commune_b, new_commune):
+    p = make_person(commune_b)
+    r = api_for(personas["admin"]).patch(f"/api/people/{p.pk}/", {"commune": new_commune.pk, "version": p.version},
+                                         format="json")
+    assert r.status_code == 400, r.content
+    assert "chuyển địa bàn" in r.json()["message_vi"] and "re-homing flow" in r.json()["message_en"]
+    p.refresh_from_db()
+    assert p.commune_id == commune_b.pk
