@@ -128,6 +128,23 @@ def test_doses_and_visits_lie_on_the_persons_commune_of_their_date(personas, com
     assert record_visit(by=by, person=rehomed, outcome="absent", visited_on=NEW_DAY).commune_id == new_commune.pk
 
 
+def test_a_routine_dose_lies_on_the_childs_commune_of_its_date(commune_b, new_commune):
+    from diseases.packs import install_missing, load, shipped_pack
+    from vaccination.models import Product, RoutineDose
+    from vaccination.services import record_routine_dose
+
+    install_missing("covid19")
+    load(shipped_pack("measles"), "measles.yaml")
+    mr = Product.objects.get(code="mr")
+    child = make_person(new_commune, full_name="Lê Bảo Anh", date_of_birth=dt.date(2019, 3, 1), former_commune=commune_b)
+    assert record_routine_dose(by=None, person=child, product=mr, given_on=dt.date(2020, 3, 1)).commune_id == commune_b.pk
+    assert record_routine_dose(by=None, person=child, product=mr, given_on=NEW_DAY).commune_id == new_commune.pk
+    not_moved = make_person(commune_b, full_name="Lê Bảo Châu", date_of_birth=dt.date(2019, 3, 1))
+    with pytest.raises(Invalid) as exc:
+        record_routine_dose(by=None, person=not_moved, product=mr, given_on=NEW_DAY)
+    assert refused_after(exc.value) and RoutineDose.objects.filter(person=not_moved).count() == 0
+
+
 def test_level_criteria_are_entered_on_the_units_of_their_week(personas, commune_b, new_commune):
     from levels.models import CriteriaEntry
     from levels.services import enter_values
@@ -170,12 +187,25 @@ def test_the_api_answers_the_same_refusal(api_for, officer, commune_b, new_commu
         "screening": api.post("/api/screening-campaigns/", {"name": "Sàng lọc", "unit": province_2025.pk, "deadline": "2022-02-05",
                                                             "within_days": 7, "accepted_kinds": ["rapid_antigen"]}, format="json"),
     }
+    from vaccination.selectors import product_by_code
+
+    still_old = make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
+    answers["vaccination campaign"] = api.post("/api/vaccination/campaigns/", {
+        "name": "Mũi 1", "target": "dose1", "age_min": 18, "starts_on": "05/02/2022", "deadline": "05/04/2022",
+        "unit": province_2025.pk, "target_pct": 90}, format="json")
+    answers["dose"] = api.post("/api/vaccination/injections/", {
+        "person": still_old.pk, "product": product_by_code("comirnaty").pk, "dose_kind": "primary", "dose_number": 1,
+        "given_on": "2025-09-01"}, format="json")
     for what, r in answers.items():
         assert r.status_code == 400, (what, r.content)
         body = r.json()
         assert "01/07/2025" in body["message_vi"] and "01/07/2025" in body["message_en"], what
         assert "re-homing" in body["message_en"] and "chuyển địa bàn" in body["message_vi"], what
+    from vaccination.models import Campaign as VaccinationCampaign
+    from vaccination.models import Injection
+
     assert not Pool.objects.exists() and not Outbreak.objects.exists() and not Campaign.objects.exists()
+    assert not VaccinationCampaign.objects.exists() and not Injection.objects.exists()
 
 
 def test_the_field_app_gets_the_refusal_back(api_for, personas, commune_a, settings):
