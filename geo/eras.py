@@ -21,13 +21,21 @@ from .areas import installation_structure, structure_on  # noqa: F401  (re-expor
 from .models import Structure
 
 
+def wrong_era(structure: str, on: dt.date) -> bool:
+    """The rule itself: may a record dated `on` not lie on a unit of `structure`? (Set-based callers such as the dose
+    import evaluate it once per side of 01/07/2025 and word their refusals with `check_unit_on`.)"""
+    if structure == Structure.FROM_2025:
+        return on < START_2025
+    return on >= START_2025 and installation_structure() == Structure.FROM_2025
+
+
 def check_unit_on(unit, on: dt.date | None, *, field: str | None = "commune", what_vi: str = "Hồ sơ",
                   what_en: str = "A record") -> None:
     """Refuse putting a record dated `on` on a unit of the other structure (see the module's docstring)."""
-    if unit is None or on is None:
+    if unit is None or on is None or not wrong_era(unit.structure, on):
         return
     day = on.strftime("%d/%m/%Y")
-    if unit.structure == Structure.FROM_2025 and on < START_2025:
+    if unit.structure == Structure.FROM_2025:
         raise Invalid(
             f"{what_vi} ngày {day} (trước 01/07/2025) không thể ghi vào {unit.name}, một đơn vị hành chính từ "
             "01/07/2025: hồ sơ giữ đơn vị của thời điểm đó (xã/phường trước sắp xếp). Chỉ chức năng chuyển địa bàn "
@@ -37,17 +45,15 @@ def check_unit_on(unit, on: dt.date | None, *, field: str | None = "commune", wh
             "reorganisation). Only the re-homing flow moves people to the new communes.",
             field=field,
         )
-    if (unit.structure == Structure.PRE_2025 and on >= START_2025
-            and installation_structure() == Structure.FROM_2025):
-        raise Invalid(
-            f"{what_vi} ngày {day} (từ 01/07/2025) không thể ghi vào {unit.name}, một đơn vị hành chính đã giải thể "
-            "khi sắp xếp ngày 01/07/2025: hãy chọn xã/phường hiện hành (người đang ở xã cũ được chuyển bằng chức "
-            "năng chuyển địa bàn).",
-            f"{what_en} dated {day} (from 01/07/2025) cannot be put on {unit.name}, an administrative unit dissolved "
-            "by the reorganisation of 01/07/2025: choose today's commune (people still on an old commune are moved "
-            "by the re-homing flow).",
-            field=field,
-        )
+    raise Invalid(
+        f"{what_vi} ngày {day} (từ 01/07/2025) không thể ghi vào {unit.name}, một đơn vị hành chính đã giải thể "
+        "khi sắp xếp ngày 01/07/2025: hãy chọn xã/phường hiện hành (người đang ở xã cũ được chuyển bằng chức "
+        "năng chuyển địa bàn).",
+        f"{what_en} dated {day} (from 01/07/2025) cannot be put on {unit.name}, an administrative unit dissolved "
+        "by the reorganisation of 01/07/2025: choose today's commune (people still on an old commune are moved "
+        "by the re-homing flow).",
+        field=field,
+    )
 
 
 def unit_of_person_on(person, on: dt.date, *, field: str | None = "commune", what_vi: str = "Hồ sơ",
