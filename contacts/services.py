@@ -12,6 +12,7 @@ from audit.services import diff, record
 from core.concurrency import touched, update_versioned
 from core.errors import Invalid
 from diseases.selectors import NoRuleInForce, default_disease_pk, rule_in_force, value
+from geo.eras import check_unit_on
 from vaccination import selectors as vaccination_selectors
 
 from . import chains
@@ -315,6 +316,7 @@ def create_outbreak(*, by, name: str, commune, started_on: dt.date, place_kind: 
         raise Invalid("Ngày bắt đầu ở tương lai.", "The start date is in the future.", field="started_on")
     if village is not None and village.commune_id != commune.pk:
         raise Invalid("Thôn/làng không thuộc xã đã chọn.", "The village is not in the chosen commune.", field="village")
+    check_unit_on(commune, started_on, what_vi="Ổ dịch", what_en="An outbreak")
     if latitude is None and commune.latitude is not None:
         latitude, longitude = commune.latitude, commune.longitude
     ob = Outbreak.objects.create(name=name, commune=commune, started_on=started_on, place_kind=place_kind, place_name=place_name,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.services import record
 from core.concurrency import update_versioned
 from core.errors import Invalid
+from geo.eras import check_unit_on
 
 from .catalog import STANDARD_AGENCIES, catalog_from_db, province_districts
 from .models import Assignment, Directive, Occurrence, ProgressReport, Reminder, Task
@@ -147,6 +148,15 @@ def confirm_directive(directive: Directive, *, by, tasks: list[dict], fields: di
             raise Invalid(f"Nhiệm vụ {t.get('ref')}: chưa chọn cơ quan thực hiện.", f"Task {t.get('ref')}: no agency chosen.")
     agencies = ensure_agencies(sorted({n for t in kept for n in t["assignees"]}), by=by)
     changes = dict(fields or {})
+    # A task goes to the bodies of the directive's date (geo.eras): no district committee after 01/07/2025, no
+    # 2025 commune committee before it. The date of issue decides; without one (a conclusion notice often has no
+    # "Số … ngày" line), the earliest task deadline; without either the era is unknown and nothing is refused.
+    issued = (changes.get("issued_on") or directive.issued_on
+              or min((t["deadline"] for t in kept if isinstance(t.get("deadline"), dt.date)), default=None))
+    for t in kept:
+        for name in dict.fromkeys(t["assignees"]):
+            check_unit_on(agencies[name].unit, issued, field="assignees", what_vi=f"Nhiệm vụ {t.get('ref') or ''} giao cho {name}",
+                          what_en=f"Task {t.get('ref') or ''} for {name}")
     changes.update(status=Directive.Status.CONFIRMED, confirmed_by=by, confirmed_at=timezone.now())
     update_versioned(directive, expected_version=directive.version if expected_version is None else expected_version, changes=changes)
     directive.save(update_fields=["search_folded"])

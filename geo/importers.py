@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from core.dataversion import bump
+from core.errors import Invalid
 from core.imports import (
     Column,
     FileRejected,
@@ -27,6 +28,7 @@ from core.parsing import ParseError, parse_int
 from core.scoping import visible_units
 from core.text import fold
 
+from .eras import check_population_year
 from .models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate, Structure, Village
 
 
@@ -297,6 +299,10 @@ class PopulationImporter(CommuneRowsImporter):
             errors.append(("dân số", f"Dân số phải là số nguyên không âm: “{text(values.get('population'))}”.",
                            f"Population must be a whole number ≥ 0: “{text(values.get('population'))}”."))
         commune = self.resolve_commune(values, errors)
+        try:
+            check_population_year(commune, year)  # no year from 2026 on a dissolved commune (geo.eras)
+        except Invalid as exc:
+            errors.append(("năm", exc.vi, exc.en))
         if errors:
             raise RowInvalid(errors)
         return {"unit": commune, "year": year, "sex": sex, "age_band": band, "population": n,

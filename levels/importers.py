@@ -33,8 +33,15 @@ class CriteriaImporter(TableImporter):
         errors = []
         week = parse_date(values.get("week"))
         structure = areas.structure_on(week) if week else areas.PRE_2025
-        unit = self.units[structure].get(str(values.get("unit_code") or "").strip())
-        if unit is None:
+        code = str(values.get("unit_code") or "").strip()
+        unit = self.units[structure].get(code)
+        other = next((self.units[s][code] for s in areas.STRUCTURES if s != structure and code in self.units[s]), None)
+        if unit is None and other is not None and week is not None:
+            try:  # a unit of the other structure than the week's: say why (the same words as the form's)
+                services.check_unit_of_week(other, services.week_start_of(week))
+            except Invalid as exc:
+                errors.append(("Mã đơn vị", exc.vi, exc.en))
+        elif unit is None:
             errors.append(("Mã đơn vị", "Mã đơn vị không có hoặc ngoài địa bàn của bạn.", "Unknown unit code or outside your jurisdiction."))
         if week is None:
             errors.append(("Tuần", "Thiếu ngày của tuần.", "The week is missing."))

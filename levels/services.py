@@ -114,6 +114,7 @@ def clean_values(values: dict) -> dict:
 @transaction.atomic
 def enter_values(*, by, unit, week_start: dt.date, values: dict, origin: str = "entered") -> CriteriaEntry:
     week_start = week_start_of(week_start)
+    check_unit_of_week(unit, week_start)  # criteria are entered on the units their week is assessed on
     cleaned = clean_values(values)
     entry, created = CriteriaEntry.objects.select_for_update().get_or_create(
         unit=unit, week_start=week_start, defaults={"values": cleaned, "origin": origin, "entered_by": by})

@@ -50,8 +50,10 @@ def check_cccd(number: str, *, sex: str | None = None, birth_year: int | None = 
         raise Invalid("Số CCCD phải gồm đúng 12 chữ số.", "A CCCD number has exactly 12 digits.")
     if number[:3] not in CCCD_PROVINCE_CODES:
         raise Invalid(
-            f"Ba số đầu của CCCD ({number[:3]}) không phải mã tỉnh.",
-            f"The first three digits of the CCCD ({number[:3]}) are not a province code.",
+            f"Ba số đầu của CCCD ({number[:3]}) không phải mã tỉnh: không thuộc 63 tỉnh trước 01/07/2025 (thẻ cấp trước "
+            "giữ mã tỉnh cũ, ví dụ 062 Kon Tum) cũng không thuộc 34 tỉnh từ 01/07/2025.",
+            f"The first three digits of the CCCD ({number[:3]}) are not a province code: neither one of the 63 provinces "
+            "before 01/07/2025 (a card issued then keeps its old code, e.g. 062 Kon Tum) nor one of the 34 since.",
         )
     if sex and birth_year:
         expected = century_sex_digit(sex, birth_year)

@@ -9,6 +9,7 @@ from audit.services import diff, record
 from core.concurrency import touched, update_versioned
 from core.dataversion import bump
 from core.text import fold, normalize_name
+from geo.eras import check_move
 
 from .models import Person
 from .rules import Invalid, check_id, normalize_phone
@@ -104,6 +105,7 @@ def update_person(*, by, person: Person, data: dict, expected_version: int) -> P
         current["id_number"] = person.id_number  # a partial update that leaves the ID alone keeps it (and its kind)
     data = clean_person_data({**current, **data})
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    check_move(current["commune"], data.get("commune"))  # across 01/07/2025 only by re-homing (geo.eras)
     _refuse_registered_id(data.get("id_number", ""), by=by, exclude_pk=person.pk)
     changes = diff(person, data)
     if not changes:

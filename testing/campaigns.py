@@ -10,6 +10,7 @@ from core.errors import Invalid
 from core.imports import Column, ImportResult, RowError, RowInvalid, TableImporter
 from core.parsing import ParseError, parse_int
 from core.text import fold
+from geo.eras import check_unit_on
 
 from .models import Campaign, CampaignTarget, Result, Test, TestKind
 
@@ -20,6 +21,7 @@ def create_campaign(*, by, name: str, unit, deadline: dt.date, within_days: int,
         raise Invalid("Chọn loại xét nghiệm được chấp nhận.", "Choose the accepted test kinds.", field="accepted_kinds")
     if within_days < 1:
         raise Invalid("Số ngày phải từ 1 trở lên.", "The number of days must be at least 1.", field="within_days")
+    check_unit_on(unit, deadline, field="unit", what_vi="Đợt xét nghiệm sàng lọc", what_en="A screening campaign")
     c = Campaign.objects.create(name=name, unit=unit, deadline=deadline, within_days=within_days, accepted_kinds=accepted_kinds,
                                 created_by=by if getattr(by, "pk", None) else None)
     record(actor=by, action="create", obj=c, changes={"name": (None, name)})

@@ -9,6 +9,7 @@ from audit.services import record
 from core.concurrency import touched, update_versioned
 from core.dataversion import bump
 from core.errors import Invalid
+from geo.eras import check_unit_on
 
 from . import rules
 from .models import LineageAlert, Pool, PoolMember, Result, Sequencing, Test, TestKind
@@ -74,6 +75,7 @@ def create_pool(*, by, code: str, size: int, commune, taken_on: dt.date, lab=Non
     if size not in Pool.SIZES:
         raise Invalid("Chỉ gộp 5, 10 hoặc 20 mẫu.", "Pools hold 5, 10 or 20 samples.", field="size")
     rules.check_dates(taken_on, None, today=today())
+    check_unit_on(commune, taken_on, what_vi="Mẫu gộp", what_en="A pooled sample")
     if Pool.objects.filter(code=code).exists():
         raise Invalid(f"Mã mẫu gộp {code} đã có.", f"Pool code {code} already exists.", field="code")
     pool = Pool.objects.create(code=code, size=size, commune=commune, taken_on=taken_on, lab=lab)

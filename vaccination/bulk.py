@@ -26,6 +26,7 @@ import time
 import polars as pl
 from django.db import DatabaseError, connection, transaction
 
+from core.errors import Invalid
 from diseases.selectors import NoRuleInForce, get_disease
 
 from .dose_stages.checks import CheckStage
@@ -61,6 +62,7 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
         self.pg = connection.vendor == "postgresql"
         self.errors = pl.DataFrame(schema={"line": I64, "code": STR})
         self.rule_gaps = pl.DataFrame(schema={"line": I64, "disease_id": I64, "given_day": I32})
+        self.era_rows = pl.DataFrame(schema={"line": I64, "given_day": I32, "dose_commune_id": I64})
 
     # -- exchange with the database ----------------------------------------------------------------------------------
     def _x(self, cur, sql, params=None):
@@ -134,6 +136,7 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
         sha = hashlib.sha256(data).hexdigest()
         self.errors = self.errors.clear()
         self.rule_gaps = self.rule_gaps.clear()
+        self.era_rows = self.era_rows.clear()
         rows = self._read(data, filename)
         result.total_rows = rows.height
         rows = self._refuse_unstorable(rows)
@@ -193,6 +196,7 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
         errors = self.errors.head(limit) if limit else self.errors
         gaps = {line: (disease, day) for line, disease, day in self.rule_gaps.iter_rows()}
         worded: dict[tuple, tuple[str, str]] = {}  # (disease, day) → the rule base's words, once each
+        eras = self._era_words()
         out = []
         for line, code in errors.iter_rows():
             key, vi, en = MESSAGES[code]
@@ -202,7 +206,23 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
                                             EPOCH + dt.timedelta(days=gaps[line][1]))
                     worded[gaps[line]] = (refusal.vi, refusal.en)
                 vi, en = worded[gaps[line]]
+            if code == "era" and line in eras:
+                vi, en = eras[line]
             out.append({"line": line, "column": HEADER_OF.get(key), "code": code, "message_vi": vi, "message_en": en})
+        return out
+
+    def _era_words(self) -> dict[int, tuple[str, str]]:
+        """line → the era refusal's words (geo.eras.check_unit_on, naming the date and the commune)."""
+        from geo.eras import check_unit_on
+        from geo.models import AdministrativeUnit
+
+        units = AdministrativeUnit.objects.in_bulk(set(self.era_rows["dose_commune_id"].to_list()))
+        out = {}
+        for line, day, unit_id in self.era_rows.iter_rows():
+            try:
+                check_unit_on(units.get(unit_id), EPOCH + dt.timedelta(days=day), what_vi="Mũi tiêm", what_en="A dose")
+            except Invalid as exc:
+                out[line] = (exc.vi, exc.en)
         return out
 
     def write_error_csv(self, target) -> int:

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from audit.services import record
 from core.errors import Invalid
+from geo.eras import check_unit_on, unit_of_person_on
 from geo.models import AGE_BAND_BOUNDS
 
 from . import services
@@ -238,6 +239,9 @@ def missing_people(campaign: Campaign, on: dt.date):
 def create_campaign(*, by, data: dict) -> Campaign:
     if data["deadline"] < data["starts_on"]:
         raise Invalid("Hạn hoàn thành trước ngày bắt đầu.", "The deadline is before the start.")
+    # A campaign lies on the units of its start (geo.eras): one running across 01/07/2025 keeps its start's unit.
+    check_unit_on(data.get("unit"), data["starts_on"], field="unit", what_vi="Chiến dịch tiêm chủng",
+                  what_en="A vaccination campaign")
     if isinstance(data.get("disease"), str) or data.get("disease") is None:
         from diseases.selectors import get_disease
 
@@ -408,7 +412,8 @@ def record_visit(*, by, person, outcome: str, reason: str = "", visited_on: dt.d
     if outcome in (Visit.Outcome.REFUSED, Visit.Outcome.CONTRAINDICATED) and not (reason or "").strip():
         raise Invalid("Cần ghi lý do từ chối/chống chỉ định.", "A reason is required for a refusal or a contraindication.")
     visited_on = visited_on or dt.date.today()
-    visit = Visit.objects.create(person=person, commune_id=person.commune_on(visited_on).pk, visited_on=visited_on,
+    commune = unit_of_person_on(person, visited_on, field="visited_on", what_vi="Lần đến nhà", what_en="A visit")
+    visit = Visit.objects.create(person=person, commune_id=commune.pk, visited_on=visited_on,
                                  outcome=outcome, reason=(reason or "").strip(), recorded_by=by if getattr(by, "pk", None) else None)
     record(actor=by, action="create", obj=visit, person_id=person.pk, changes={"outcome": (None, outcome), "reason": (None, visit.reason)})
     return visit

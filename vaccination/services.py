@@ -18,6 +18,7 @@ from diseases.rules import NoRuleInForce, in_force, rule_in_force, versions_in_f
 from diseases.rules import check_overlap as check_rule_overlap
 from diseases.rules import forget as forget_rules
 from geo import areas
+from geo.eras import unit_of_person_on
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
 from geo.services import population_at as geo_population_at
 from geo.services import population_by_band as geo_population_by_band
@@ -156,6 +157,7 @@ def record_injection(*, by, person, product: Product, dose_kind: str, dose_numbe
                      lot: str = "", site: str = "", facility=None, vaccinator_name: str = "",
                      override_reason: str = "", today: dt.date | None = None) -> Injection:
     """Check the dose against the schedule in force on its date and record it (audited), or refuse it."""
+    commune = unit_of_person_on(person, given_on, field="given_on", what_vi="Mũi tiêm", what_en="A dose")
     findings, schedule = check_injection(person=person, product=product, dose_kind=dose_kind, dose_number=dose_number,
                                          given_on=given_on, today=today)
     hard = [f for f in findings if f.hard]
@@ -165,7 +167,7 @@ def record_injection(*, by, person, product: Product, dose_kind: str, dose_numbe
     if findings and not (override_reason and by is not None and by.has_role(VACCINATION_SUPERVISORS)):
         raise NeedsOverride(findings)
     inj = Injection.objects.create(
-        person=person, commune_id=person.commune_on(given_on).pk, product=product, schedule=schedule, dose_kind=dose_kind,
+        person=person, commune_id=commune.pk, product=product, schedule=schedule, dose_kind=dose_kind,
         dose_number=dose_number, given_on=given_on, lot=lot.strip(), site=site.strip(), facility=facility,
         vaccinator=by if getattr(by, "pk", None) else None, vaccinator_name=vaccinator_name or (str(by) if by else ""),
         completes_primary=bool(dose_kind == DoseKind.PRIMARY and schedule and dose_number == schedule.primary_doses),
@@ -840,11 +842,12 @@ def record_routine_dose(*, by, person, product: Product, given_on: dt.date, dose
         raise Invalid("Vắc xin chưa gắn với bệnh nào.", "The vaccine is not linked to a disease.", field="product")
     if given_on > dt.date.today():
         raise Invalid("Ngày tiêm ở tương lai.", "The date of the dose is in the future.", field="given_on")
+    commune = unit_of_person_on(person, given_on, field="given_on", what_vi="Mũi tiêm", what_en="A dose")
     earlier = RoutineDose.objects.filter(person=person, disease_id=product.disease_id).count()
     number = dose_number or earlier + 1
     if RoutineDose.objects.filter(person=person, disease_id=product.disease_id, dose_number=number).exists():
         raise Invalid(f"Mũi {number} đã được ghi nhận.", f"Dose {number} is already recorded.", field="dose_number")
-    dose = RoutineDose.objects.create(person=person, disease_id=product.disease_id, product=product, commune_id=person.commune_id,
+    dose = RoutineDose.objects.create(person=person, disease_id=product.disease_id, product=product, commune_id=commune.pk,
                                       dose_number=number, given_on=given_on, campaign=campaign,
                                       recorded_by=by if getattr(by, "pk", None) else None)
     record(actor=by, action="create", obj=dose, person_id=person.pk,

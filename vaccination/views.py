@@ -84,6 +84,9 @@ def record_dose(request, person_pk):
         return _render_person(request, person, form, findings=exc.findings, needs_override=True, status=409)
     except services.DoseRefused as exc:
         return _render_person(request, person, form, findings=exc.findings, status=422)
+    except Invalid as exc:  # e.g. a dose of 2026 for someone still on a dissolved commune (geo.eras)
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        return _render_person(request, person, form, status=400)
     messages.success(request, _("Đã ghi nhận mũi tiêm."))
     return redirect("vaccination:person", person_pk=person.pk)
 

@@ -4,9 +4,13 @@ duplicates, conflicts, order / interval / mixing) as joins and window expression
 
 A mixin of DoseImporter: it uses the importer's state and its database plumbing (_x, _push, _pull, _copy_rows).
 """
+import datetime as dt
 import time
 
 import polars as pl
+
+from geo.eras import START_2025, wrong_era
+from geo.models import Structure
 
 from .common import I32, I64, STR, TEXT_LIMITS, _day
 
@@ -33,6 +37,16 @@ class CheckStage:
             "lot": c("lot").str.len_chars() > TEXT_LIMITS["lot"],
             "site": c("site").str.len_chars() > TEXT_LIMITS["site"],
         }
+        # A record keeps the unit of its time: geo.eras' rule, evaluated once for each side of 01/07/2025 and each
+        # structure, then applied to every row (the words come from geo.eras.check_unit_on in the report).
+        start, new_units = _day(START_2025), pl.Series(self.units_2025, dtype=I64)
+        before, after = START_2025 - dt.timedelta(days=1), START_2025
+        on_new = c("dose_commune_id").is_in(new_units)
+        checks["era"] = c("dose_commune_id").is_not_null() & (
+            ((c("given_day") < start) & pl.when(on_new).then(pl.lit(wrong_era(Structure.FROM_2025, before)))
+             .otherwise(pl.lit(wrong_era(Structure.PRE_2025, before))))
+            | ((c("given_day") >= start) & pl.when(on_new).then(pl.lit(wrong_era(Structure.FROM_2025, after)))
+               .otherwise(pl.lit(wrong_era(Structure.PRE_2025, after)))))
         if self.scoped:
             checks["out_of_scope"] = c("person_id").is_not_null() & ~c("person_commune_id").is_in(self.scope)
         return checks
@@ -53,8 +67,9 @@ class CheckStage:
         flags = s.select("line", *[cond.fill_null(False).alias(code) for code, cond in checks.items()])
         for code in checks:
             self._fail(flags.filter(c(code)), code)
+        self.era_rows = s.join(flags.filter(c("era")).select("line"), on="line").select("line", "given_day", "dose_commune_id")
         # Only the columns the rest needs: every join below copies what it carries.
-        ok = (s.select("line", "person_id", "person_commune_id", "product_id", "disease_id", "kind", "dose_number",
+        ok = (s.select("line", "person_id", "person_commune_id", "dose_commune_id", "product_id", "disease_id", "kind", "dose_number",
                        "given_day", "age", "schedule_id", "booster_ok", "lot", "site")
               .join(self.errors, on="line", how="anti").join(self.sched, on="schedule_id", how="left"))
         extra = ok.filter(c("kind") != "primary").join(self.policy, how="cross").filter(c("given_day").is_between(c("from_day"), c("to_day")))
@@ -118,7 +133,7 @@ class CheckStage:
         bad = self.errors.select("line").unique()
         present = ok.join(bad, on="line", how="anti").join(old, on=slot, how="semi").height
         new = (fresh.join(bad, on="line", how="anti")
-               .select("person_id", "person_commune_id", "product_id", "schedule_id", "kind", "dose_number", "given_day",
+               .select("person_id", "person_commune_id", "dose_commune_id", "product_id", "schedule_id", "kind", "dose_number", "given_day",
                        "lot", "site", "completes").sort("person_id", "kind", "dose_number"))
         seq = seq.join(bad.with_columns(pl.lit(True).alias("refused")), on="line", how="left").with_columns(
             c("refused").fill_null(False))

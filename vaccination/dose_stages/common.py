@@ -46,6 +46,11 @@ MESSAGES = {
     "kind": ("kind", "Loại mũi phải là Cơ bản, Bổ sung hoặc Nhắc lại.", "Dose kind must be primary, additional or booster."),
     "number": ("number", "Mũi số phải là số từ 1 đến 9.", "Dose number must be a number from 1 to 9."),
     "commune": ("commune", "Không có xã/phường với mã này.", "No commune with this code."),
+    # Replaced row by row by geo.eras.check_unit_on's words (the date and the commune named).
+    "era": ("given", "Mũi tiêm không thể ghi vào xã/phường của địa giới khác với ngày tiêm (sắp xếp 01/07/2025): "
+                     "người đang ở xã cũ được chuyển bằng chức năng chuyển địa bàn.",
+            "The dose cannot be put on a commune of the other structure than its date's (reorganisation of "
+            "01/07/2025): people still on an old commune are moved by the re-homing flow."),
     "bad_id": ("id_number", "Số giấy tờ sai quy tắc: CCCD 12 chữ số (3 số đầu là mã tỉnh), CMND 9 chữ số, hộ chiếu 6–12 chữ và số.",
                "Invalid ID number: a CCCD has 12 digits (the first three a province code), a CMND 9, a passport 6–12 letters and digits."),
     "bad_name": ("full_name", "Họ tên không hợp lệ (không có chữ số, tối đa 150 ký tự).",

@@ -10,6 +10,7 @@ import polars as pl
 
 from core.scoping import visible_commune_ids
 from core.text import fold
+from geo.eras import START_2025
 
 from ..models import DosePolicy, Product, Schedule
 from .common import FAR, I32, I64, KIND_WORDS, STR, _day, _frame, _id_refused, _name_refused, _variants
@@ -45,6 +46,9 @@ class MatchStage:
             if code not in seen or structure == Structure.PRE_2025:
                 seen[code] = pk
         self.units = _frame(seen.items(), {"commune": STR, "unit_id": I64})
+        # The communes of the 2025 structure, for the era check of the dose's commune (geo.eras).
+        self.units_2025 = list(AdministrativeUnit.objects.filter(structure=Structure.FROM_2025, level=Level.COMMUNE)
+                               .values_list("id", flat=True))
         schedules = list(Schedule.objects.all())
         self.sched = _frame([(s.pk, s.primary_doses, s.min_interval_days) for s in schedules],
                             {"schedule_id": I64, "primary_doses": I32, "min_days": I32})
@@ -173,6 +177,13 @@ class MatchStage:
         boost = (x.select("line", "product_id", "given_day").join(self.boosts.lazy(), on="product_id")
                  .filter(c("given_day").is_between(c("from_day"), c("to_day"))).select("line", "booster_ok"))
         x = x.join(pick, on="line", how="left").join(boost, on="line", how="left").collect()
+        # The dose lies on the person's commune of its date (Person.commune_on): his former, pre-2025 commune for a
+        # dose before 01/07/2025 once he was re-homed (geo.eras); scoping keeps reading his current commune.
+        formers = people.select(c("id").alias("person_id"), "former_commune_id").unique("person_id")
+        x = x.join(formers, on="person_id", how="left").with_columns(
+            pl.when((c("given_day") < _day(START_2025)) & c("former_commune_id").is_not_null())
+              .then(c("former_commune_id")).otherwise(c("person_commune_id")).alias("dose_commune_id")
+        ).drop("former_commune_id")
         self._note(t, "match by name, age, schedule")
         return x
 
@@ -181,9 +192,10 @@ class MatchStage:
         among `keys`, and whether the ID matched."""
         self._push(cur, "vimp_idq", {"id_number": "text"}, ids)
         self._push(cur, "vimp_nameq", {"unit_id": "bigint", "folded": "text", "dob_y": "integer"}, keys)
-        cols = f"p.id, p.id_number, p.commune_id, p.name_folded, p.birth_year, {self._dayno('p.date_of_birth')}"
+        cols = (f"p.id, p.id_number, p.commune_id, p.name_folded, p.birth_year, {self._dayno('p.date_of_birth')}, "
+                "p.former_commune_id")
         schema = {"id": I64, "id_number": STR, "commune_id": I64, "name_folded": STR, "birth_year": I32, "dob": I32,
-                  "by_id": I32}
+                  "former_commune_id": I64, "by_id": I32}
         by_id = "CASE WHEN p.id_number IN (SELECT id_number FROM vimp_idq) THEN 1 ELSE 0 END"
         by_name = "(p.commune_id, p.name_folded, p.birth_year) IN (SELECT unit_id, folded, dob_y FROM vimp_nameq)"
         registry = 0

@@ -20,7 +20,7 @@ class WriteStage:
     def _insert(self, cur, new: pl.DataFrame) -> int:
         c = pl.col
         out = new.select(
-            "person_id", c("person_commune_id").alias("commune_id"), "product_id", "schedule_id", c("kind").alias("dose_kind"),
+            "person_id", c("dose_commune_id").alias("commune_id"), "product_id", "schedule_id", c("kind").alias("dose_kind"),
             "dose_number", c("given_day").cast(pl.Date).alias("given_on"), c("lot").fill_null(""), c("site").fill_null(""),
             (c("completes") == 1).alias("completes_primary"))
         if self.batch:
