@@ -21,8 +21,23 @@ def _cut(on: dt.date, years: int) -> dt.date:
     return services._years_before(on, years)
 
 
-# How far past its deadline a late campaign's completion date is still shown; beyond, "không đạt đến hạn".
+# A projection after the deadline always reads "không đạt đến hạn"; its date is kept (shown beside it, "at this
+# pace") only up to PROJECTION_HORIZON past the deadline. Beyond (a slow campaign once read "2518") there is no date,
+# and none is computed (no overflow past the year 9999).
 PROJECTION_HORIZON = dt.timedelta(days=365)
+PROJECTION_TEXT = {
+    "reached": ("Đã đạt chỉ tiêu", "Target reached"),
+    "on_track": ("Dự kiến đạt trước hạn", "Expected by the deadline"),
+    "will_miss": ("Không đạt đến hạn (theo tốc độ 14 ngày qua)", "Will not be reached by the deadline (at the pace of the last 14 days)"),
+    "no_pace": ("Không đạt đến hạn (không có mũi nào trong 14 ngày qua)", "Will not be reached by the deadline (no dose in the last 14 days)"),
+    "deadline_passed": ("Không đạt đến hạn (đã quá hạn)", "Not reached by the deadline (the deadline has passed)"),
+    "no_target": ("Chưa có đối tượng", "No target population"),
+}
+# Why a campaign's figure can pass 100 %: its numerator is the registry's doses, its denominator the population.
+OVER_100_REASON = ("Số người đã tiêm vượt mẫu số (dân số ước tính hoặc số người trong độ tuổi): người ngoài địa bàn "
+                   "tiêm tại đây, người chuyển đến chưa có trong ước tính, hoặc ước tính thấp hơn thực tế.",
+                   "More people vaccinated than the denominator (population estimate or people of that age): people "
+                   "from elsewhere vaccinated here, newcomers not in the estimate, or an estimate below reality.")
 
 
 @dataclass
@@ -34,12 +49,44 @@ class Progress:
     denominator: int
     percentage: float | None
     daily_rate: float
-    projected_on: dt.date | None
+    projected_on: dt.date | None  # None: never at this pace or over a year late (`status` says which)
     red_flag: bool
+    status: str = ""  # PROJECTION_TEXT's keys
 
     @property
     def remaining(self) -> int:
         return max(0, self.target_count - self.achieved)
+
+    @property
+    def over(self) -> bool:
+        """The figure exceeds 100 %: shown with its reason (OVER_100_REASON), never as a plain number."""
+        return bool(self.denominator) and self.achieved > self.denominator
+
+    @property
+    def projection_vi(self) -> str:
+        return PROJECTION_TEXT.get(self.status, ("", ""))[0]
+
+    @property
+    def projection_en(self) -> str:
+        return PROJECTION_TEXT.get(self.status, ("", ""))[1]
+
+
+def project(*, remaining: int, recent: int, on: dt.date, deadline: dt.date) -> tuple[str, dt.date | None]:
+    """(status, date) of a campaign's completion at the pace of its last RATE_WINDOW_DAYS. "on_track": the date is on
+    or before the deadline; "will_miss" (too slow), "no_pace" (no dose in the window) and "deadline_passed" read
+    "không đạt đến hạn" (PROJECTION_TEXT); a late date is kept only within PROJECTION_HORIZON of the deadline."""
+    if remaining <= 0:
+        return "reached", on
+    if on > deadline:
+        return "deadline_passed", None
+    if recent <= 0:
+        return "no_pace", None
+    days = -(-remaining * RATE_WINDOW_DAYS // recent)  # ceil, in integers; compared before any date is built
+    if days <= (deadline - on).days:
+        return "on_track", on + dt.timedelta(days=days)
+    if days > (deadline - on).days + PROJECTION_HORIZON.days:
+        return "will_miss", None
+    return "will_miss", on + dt.timedelta(days=days)
 
 
 def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> int:
@@ -188,18 +235,12 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
     target_count = int(round(den * float(campaign.target_pct) / 100))
     rate = recent / RATE_WINDOW_DAYS
     remaining = max(0, target_count - achieved)
-    if remaining == 0:
-        projected = on
-    elif recent > 0:
-        projected = on + dt.timedelta(days=-(-remaining * RATE_WINDOW_DAYS // recent))  # ceil, in integers
-    else:
-        projected = None  # no progress in the last two weeks: never at this rate
-    red = remaining > 0 and (projected is None or projected > campaign.deadline)
-    if red and projected is not None and projected > max(campaign.deadline, on) + PROJECTION_HORIZON:
-        # A date centuries away (a slow campaign: 2518) tells nothing: the page says "không đạt đến hạn".
-        projected = None
+    status, projected = project(remaining=remaining, recent=recent, on=on, deadline=campaign.deadline)
+    if not den:
+        status, projected = "no_target", None
+    red = remaining > 0 and status != "on_track"
     pct = round(100.0 * achieved / den, 2) if den else None
-    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red)
+    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red, status)
 
 
 def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
