@@ -218,3 +218,17 @@ def test_the_levels_denominators_are_aged_like_the_coverage_page(commune_a, pers
     many = services.coverage_for_levels_many([commune_a], on)[commune_a.pk]
     assert many["age50_full_pct"] == per_unit["age50_full_pct"] <= 100
     assert services.coverage(commune_a, on)["groups"]["50+"]["full"]["denominator"] > 200
+
+
+def test_a_stock_out_projection_is_bounded_not_a_date_past_the_year_9999():
+    from supplies.selectors import STOCKOUT_HORIZON_DAYS, PositionRow
+
+    def row(quantity, consumed):
+        return PositionRow(1, "Kho", "province", 1, "Khẩu trang", "cái", quantity, consumed)
+
+    trickle = row(10_000_000, 1)  # one used in 14 days against ten million: 140,000,000 days (an OverflowError)
+    assert trickle.stockout_on is None and trickle.stock_beyond_horizon
+    soon = row(100, 14)  # 100 days
+    assert soon.stockout_on is not None and not soon.stock_beyond_horizon
+    assert row(100, 0).stockout_on is None and not row(100, 0).stock_beyond_horizon  # nothing used: no projection
+    assert row(STOCKOUT_HORIZON_DAYS, 14).stockout_on is not None
