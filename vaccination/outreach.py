@@ -52,6 +52,8 @@ class Progress:
     projected_on: dt.date | None  # None: never at this pace or over a year late (`status` says which)
     red_flag: bool
     status: str = ""  # PROJECTION_TEXT's keys
+    denominator_source: str = "population"  # "population" (the estimate at the date) or "registry"
+    registry: int | None = None  # people of the age range in the registry, shown beside the population
 
     @property
     def remaining(self) -> int:
@@ -89,8 +91,11 @@ def project(*, remaining: int, recent: int, on: dt.date, deadline: dt.date) -> t
     return "will_miss", on + dt.timedelta(days=days)
 
 
-def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> int:
-    """Population estimate when the age range matches whole bands; else people registered in that range."""
+def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> tuple[int, str, int]:
+    """(denominator, which one: "population" | "registry", people of the range in the registry): the population
+    estimate at the date when the age range matches whole bands, else the people registered in that range. Both are
+    given so that the page shows them side by side and says which is divided by."""
+    registry = people_in_range(campaign, ids, on).count()
     bands = [b for b, (lo, hi) in AGE_BAND_BOUNDS.items()
              if lo >= campaign.age_min and (campaign.age_below is None or hi < campaign.age_below)]
     covered = {lo for b, (lo, hi) in AGE_BAND_BOUNDS.items() if b in bands}
@@ -99,8 +104,8 @@ def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> int:
         pop, year = services.population(campaign.unit, on)
         total = sum(pop[b] for b in bands)
         if total:
-            return total
-    return people_in_range(campaign, ids, on).count()
+            return total, "population", registry
+    return registry, "registry", registry
 
 
 def people_in_range(campaign: Campaign, ids: list[int], on: dt.date):
@@ -179,15 +184,16 @@ def catch_up_targets(campaign: Campaign, on: dt.date, **kw):
     return with_doses(people.exclude(pk__in=_reached(campaign, on)), campaign, on)
 
 
-def _catch_up_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
-    """A catch-up campaign's (people reached by `on`, doses of the last RATE_WINDOW_DAYS, its target people)."""
+def _catch_up_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int, str, int]:
+    """A catch-up campaign's (people reached by `on`, doses of the last RATE_WINDOW_DAYS, its target people, "registry",
+    the same): its denominator is always the registry."""
     ids = services.communes_of(campaign.unit)
     counts = catch_up_people(campaign, on, commune_ids=ids).aggregate(
         den=Count("id"), achieved=Count("id", filter=Q(pk__in=_reached(campaign, on))))
     start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
     recent = RoutineDose.objects.filter(disease_id=campaign.disease_id, commune_id__in=ids, given_on__range=(start, on),
                                         dose_number=campaign.target_doses or 1).count()
-    return counts["achieved"], recent, counts["den"]
+    return counts["achieved"], recent, counts["den"], "registry", counts["den"]
 
 
 def catch_up_door_to_door(campaign: Campaign, village, on: dt.date, user=None) -> list["DoorEntry"]:
@@ -226,11 +232,11 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
 
     # Two counts over the dose summary and a denominator: cached under the versions of the data they read (the page
     # lists every campaign; a province campaign's counts scan 800,000 summary rows).
-    key = ("campaign", campaign.pk, campaign.unit_id, campaign.target, campaign.age_min, campaign.age_below, on.isoformat())
+    key = ("campaign-den", campaign.pk, campaign.unit_id, campaign.target, campaign.age_min, campaign.age_below, on.isoformat())
     if campaign.target == Campaign.Target.CATCH_UP:
-        achieved, recent, den = _catch_up_counts(campaign, on)  # routine doses: not under the summary's version
+        achieved, recent, den, den_source, registry = _catch_up_counts(campaign, on)  # routine doses: not versioned
     else:
-        achieved, recent, den = cached(key, versions=("vaccination", "population", "people"),
+        achieved, recent, den, den_source, registry = cached(key, versions=("vaccination", "population", "people"),
                                        compute=lambda: _progress_counts(campaign, on))
     target_count = int(round(den * float(campaign.target_pct) / 100))
     rate = recent / RATE_WINDOW_DAYS
@@ -240,11 +246,12 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
         status, projected = "no_target", None
     red = remaining > 0 and status != "on_track"
     pct = round(100.0 * achieved / den, 2) if den else None
-    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red, status)
+    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red, status, den_source, registry)
 
 
-def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
-    """(people with the campaign's target dose by `on`, of them in the last RATE_WINDOW_DAYS, the denominator)."""
+def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int, str, int]:
+    """(people with the campaign's target dose by `on`, of them in the last RATE_WINDOW_DAYS, the denominator, which
+    one it is, the people of the range in the registry)."""
     ids = services.communes_of(campaign.unit)
     field = MILESTONE[campaign.target]
     params = [_cut(on, campaign.age_min)]
@@ -260,7 +267,7 @@ def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
                         FROM vaccination_personvaccination WHERE commune_id IN ({in_ids}) AND {age_sql}""",
                     [on, start, on, *params])
         achieved, recent = cur.fetchone()
-    return achieved, recent, _denominator(campaign, ids, on)
+    return (achieved, recent, *_denominator(campaign, ids, on))
 
 
 def missing_people(campaign: Campaign, on: dt.date):

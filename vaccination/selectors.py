@@ -50,6 +50,7 @@ def campaign_progress(unit, on, *, disease: str | None = None, ended_within_days
                     "target": p.target_count, "pct": p.percentage, "deadline": c.deadline.isoformat(), "late": p.red_flag,
                     # Over 100 %: flagged with its reason (never a plain number); the projection a date only by the deadline.
                     "over": p.over, "over_reason": over_reason(p) if p.over else None, "denominator": p.denominator,
+                    "denominator_source": p.denominator_source, "registry": p.registry,
                     "projected_on": p.projected_on.isoformat() if p.projected_on else None, "projection": p.status,
                     "projection_text": {"vi": p.projection_vi, "en": p.projection_en},
                     "missing": missing_people(c, on).count(),

@@ -232,3 +232,21 @@ def test_a_stock_out_projection_is_bounded_not_a_date_past_the_year_9999():
     assert soon.stockout_on is not None and not soon.stock_beyond_horizon
     assert row(100, 0).stockout_on is None and not row(100, 0).stock_beyond_horizon  # nothing used: no projection
     assert row(STOCKOUT_HORIZON_DAYS, 14).stockout_on is not None
+
+
+def test_a_campaign_shows_the_population_and_the_registry_and_says_which_it_divides_by(client_for, personas, commune_a,
+                                                                                       person_factory, products):
+    from vaccination import outreach
+    from vaccination.models import Campaign
+
+    campaign = _campaign_with(commune_a, person_factory, population=1000, vaccinated=3, first_on=D(2021, 12, 10),
+                              deadline=D(2021, 12, 31))
+    prog = outreach.progress(campaign, D(2021, 12, 14))
+    assert (prog.denominator, prog.denominator_source, prog.registry) == (1000, "population", 3)
+    # An age range that is not whole bands (18–39): the registry is the denominator, and the page says so.
+    odd = Campaign.objects.create(name="18–39", target="dose1", age_min=18, age_below=40, target_pct=100,
+                                  starts_on=D(2021, 7, 1), deadline=D(2021, 12, 31), unit=commune_a)
+    assert outreach.progress(odd, D(2021, 12, 14)).denominator_source == "registry"
+    page = client_for(personas["commune_a"]).get("/vaccination/chi-tieu/?ngay=14/12/2021").content.decode()
+    assert "dân số ước tính, dùng làm mẫu số" in page and "sổ quản lý: 3" in page
+    assert "sổ quản lý, dùng làm mẫu số" in page
