@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Sum
@@ -112,24 +113,29 @@ def age_cohorts(bands: dict[str, int], years: int) -> dict[str, int]:
     (an earlier year drops those not born yet)."""
     if not years:
         return dict(bands)
-    per_age: dict[int, float] = {}
-    for band, n in bands.items():
-        lo, hi = _band_width(band)
+    weights = cohort_weights(years)
+    return {band: round(sum(w * (bands.get(src) or 0) for src, w in weights[band].items())) for band in AGE_BANDS}
+
+
+@lru_cache(maxsize=256)
+def cohort_weights(years: int) -> dict[str, dict[str, float]]:
+    """The ageing of `age_cohorts` as weights: {band `years` later: {band of the base year: share of its people}}.
+    Ageing is linear, so bands summed over many communes are aged once (the levels of a whole country)."""
+    out: dict[str, dict[str, float]] = {band: defaultdict(float) for band in AGE_BANDS}
+    lo0, hi0 = _band_width(AGE_BANDS[0])
+    for src in AGE_BANDS:
+        lo, hi = _band_width(src)
         for a in range(lo, hi + 1):
-            per_age[a] = (n or 0) / (hi - lo + 1)
-    births = per_age.get(0, 0.0)
-    shifted: dict[int, float] = {}
-    for a, n in per_age.items():
-        b = min(a + years, OLDEST_AGE)  # the open band keeps its people
-        if b >= 0:
-            shifted[b] = shifted.get(b, 0.0) + n
-    for b in range(0, min(years, OLDEST_AGE + 1)):  # born after the base year
-        shifted[b] = shifted.get(b, 0.0) + births
-    out = dict.fromkeys(AGE_BANDS, 0)
-    for band in AGE_BANDS:
-        lo, hi = _band_width(band)
-        out[band] = round(sum(shifted.get(a, 0.0) for a in range(lo, hi + 1)))
-    return out
+            b = min(a + years, OLDEST_AGE)  # the open band keeps its people
+            if b >= 0:
+                out[_band_of(b)][src] += 1 / (hi - lo + 1)
+    for b in range(0, min(years, OLDEST_AGE + 1)):  # born after the base year: a year's births = the base 0–4 / 5
+        out[_band_of(b)][AGE_BANDS[0]] += 1 / (hi0 - lo0 + 1)
+    return {band: dict(w) for band, w in out.items()}
+
+
+def _band_of(age: int) -> str:
+    return next(band for band in AGE_BANDS if _band_width(band)[0] <= age <= _band_width(band)[1])
 
 
 def population_at(unit, on) -> dict:

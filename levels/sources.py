@@ -109,6 +109,9 @@ def collect(units: list, week_start: dt.date, *, window_days: int = 7) -> dict[i
         ids = ids_in(communes)
 
     # Population: the latest year not after the week, one grouped query (total, adults, elderly per commune and year).
+    # Incidence and beds per 100,000 divide by that year's total as imported, not aged: the cohort ageing of the
+    # coverage denominators adds births and no deaths (coverage understated, the safe side), which here would
+    # understate incidence and so the level. (Coverage, criterion 2, is aged to the week by vaccination.)
     # (The coverage denominators' rows: vaccination divides by the same rows, read once.)
     rows = vaccination_selectors.population_rows_for_levels(ids)
     years = {r["year"] for r in rows}
@@ -190,9 +193,15 @@ def _set_coverage(t, cov, on, origin=None):
     for key in COVERAGE_KEYS:
         if cov.get(key) is not None:
             t.values[key] = round(float(cov[key]), 2)
-            t.origins[key] = origin
+            t.origins[key] = origin if cov[key] <= 100 else _over_100_origin(origin)
         elif key not in t.notes:
             t.notes[key] = {"vi": "Phân hệ tiêm chủng không có số liệu này.", "en": "The vaccination capability has no such figure."}
+
+
+def _over_100_origin(origin) -> dict:
+    # A coverage over 100 % is never a plain number: its origin says why (more vaccinated than the population).
+    return {"vi": origin["vi"] + "; vượt 100 %: số người đã tiêm nhiều hơn dân số ước tính",
+            "en": origin["en"] + "; over 100 %: more people vaccinated than the estimated population", "over": True}
 
 
 def _coverage_origin(on) -> dict:

@@ -59,7 +59,10 @@ def vaccination_section(day: dt.date, prov) -> dict | None:
     if prov is None:
         return None
     cov = vaccination_selectors.coverage(prov, day)
-    return {"population_year": cov.get("population_year"), "bands": cov["bands"], "groups": cov["groups"]}
+    # The denominator at the date (aged by cohort) and the registry beside it: the report says which one is used.
+    return {"population_year": cov.get("population_year"), "bands": cov["bands"], "groups": cov["groups"],
+            "population_aged_years": cov.get("population_aged_years"), "registry_exceeds": cov.get("registry_exceeds", []),
+            "denominator_note": cov.get("denominator_note")}
 
 
 def levels_section(day: dt.date, prov) -> dict | None:

@@ -97,6 +97,8 @@ def blocks(data: dict) -> list[Block]:
             if g in v["groups"]:
                 rows.append(["Từ 18 tuổi" if g == "18+" else "Toàn dân"] + [_pct(v["groups"][g][d]) for d in ("dose1", "full", "booster")])
         out.append(Block("table", title="Tỷ lệ bao phủ theo nhóm tuổi", header=["Nhóm tuổi", *DOSES_VI.values()], rows=rows))
+        if v.get("denominator_note"):
+            out.append(Block("para", v["denominator_note"]["vi"]))
     if "levels" in s:
         lv = s["levels"]
         heading("CẤP ĐỘ DỊCH")
@@ -138,7 +140,11 @@ def blocks(data: dict) -> list[Block]:
 
 
 def _pct(cell) -> str:
-    return f"{n(cell['percentage'])}% ({n(cell['numerator'])}/{n(cell['denominator'])})" if cell["percentage"] is not None else n(cell["numerator"])
+    if cell["percentage"] is None:
+        return n(cell["numerator"])
+    if cell.get("over"):  # never a plain figure over 100 %: with its reason (vaccination.services._cell)
+        return f"> 100% (vượt dân số ước tính: {n(cell['numerator'])}/{n(cell['denominator'])})"
+    return f"{n(cell['percentage'])}% ({n(cell['numerator'])}/{n(cell['denominator'])})"
 
 
 def _cut(data) -> str:

@@ -17,6 +17,7 @@ from .models import CONSUMPTION, Balance, Item, Lot, Movement, Shortfall, Store,
 RATE_DAYS = 14
 WARN_DAYS = (30, 90)  # expiry warnings
 LOW_DAYS = 7  # days of stock under which a store-item shows as "running out"
+STOCKOUT_HORIZON_DAYS = 365  # a stock-out projected further is "hơn một năm", not a date
 
 
 def today() -> dt.date:
@@ -51,8 +52,15 @@ class PositionRow:
 
     @property
     def stockout_on(self) -> dt.date | None:
+        """The projected stock-out date, within STOCKOUT_HORIZON_DAYS only: a trickle of use against a large stock
+        would give a date centuries away (or past the year 9999: an error), so beyond it there is none
+        (`stock_beyond_horizon`)."""
         d = self.days_left
-        return None if d is None else today() + dt.timedelta(days=int(d))
+        return None if d is None or d > STOCKOUT_HORIZON_DAYS else today() + dt.timedelta(days=int(d))
+
+    @property
+    def stock_beyond_horizon(self) -> bool:
+        return self.days_left is not None and self.days_left > STOCKOUT_HORIZON_DAYS
 
     @property
     def tone(self) -> str:

@@ -65,7 +65,7 @@ def position(request):
         rows = selectors.position_rows(user, values[:100_000])
         return _xlsx_response(request, "ton-kho", ["Kho", "Vật tư", "ĐVT", "Tồn", "Tiêu thụ 14 ngày", "Số ngày còn đủ dùng", "Dự báo hết hàng"],
                               [[r.store, r.item, r.unit, r.quantity, r.consumed, r.days_left,
-                                r.stockout_on or ""] for r in rows])
+                                r.stockout_on or ("hơn một năm" if r.stock_beyond_horizon else "")] for r in rows])
     after = request.GET.get("sau", "")
     keys = after.split("-") if after.count("-") == 1 else []
     after = (_int(keys[0]), _int(keys[1])) if keys and _int(keys[0]) and _int(keys[1]) else None

@@ -96,6 +96,8 @@ class InjectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         cov["on"] = on.isoformat()
         cov["structure"] = unit.structure
         cov["levels"] = services.coverage_for_levels(unit, on)
+        # A levels figure over 100 % carries its flag and reason, like the cells (`over`, `over_reason`).
+        cov["levels_over_100"] = services.over_100(cov["levels"])
         return Response(cov)
 
 

@@ -78,6 +78,9 @@ def tiles(request):
     g = cov["groups"]["18+"]
     pct = g["full"]["percentage"]
     return [
-        {"label": _("Tiêm đủ liều 18+ (%)"), "value": "—" if pct is None else number_format(pct, 1), "url": reverse("vaccination:coverage"),
+        {"label": _("Tiêm đủ liều 18+ (%)"),
+         # Over 100 % is never a plain number: the tile says why (the coverage page lists both counts).
+         "value": "—" if pct is None else (f"> 100 % ({_('vượt dân số ước tính')})" if g["full"].get("over") else number_format(pct, 1)),
+         "url": reverse("vaccination:coverage"),
          "tone": "ok" if pct and pct >= 90 else "warn"},
     ]

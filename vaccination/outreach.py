@@ -22,8 +22,23 @@ def _cut(on: dt.date, years: int) -> dt.date:
     return services._years_before(on, years)
 
 
-# How far past its deadline a late campaign's completion date is still shown; beyond, "không đạt đến hạn".
+# A projection after the deadline always reads "không đạt đến hạn"; its date is kept (shown beside it, "at this
+# pace") only up to PROJECTION_HORIZON past the deadline. Beyond (a slow campaign once read "2518") there is no date,
+# and none is computed (no overflow past the year 9999).
 PROJECTION_HORIZON = dt.timedelta(days=365)
+PROJECTION_TEXT = {
+    "reached": ("Đã đạt chỉ tiêu", "Target reached"),
+    "on_track": ("Dự kiến đạt trước hạn", "Expected by the deadline"),
+    "will_miss": ("Không đạt đến hạn (theo tốc độ 14 ngày qua)", "Will not be reached by the deadline (at the pace of the last 14 days)"),
+    "no_pace": ("Không đạt đến hạn (không có mũi nào trong 14 ngày qua)", "Will not be reached by the deadline (no dose in the last 14 days)"),
+    "deadline_passed": ("Không đạt đến hạn (đã quá hạn)", "Not reached by the deadline (the deadline has passed)"),
+    "no_target": ("Chưa có đối tượng", "No target population"),
+}
+# Why a campaign's figure can pass 100 %: its numerator is the registry's doses, its denominator the population.
+OVER_100_REASON = ("Số người đã tiêm vượt mẫu số (dân số ước tính hoặc số người trong độ tuổi): người ngoài địa bàn "
+                   "tiêm tại đây, người chuyển đến chưa có trong ước tính, hoặc ước tính thấp hơn thực tế.",
+                   "More people vaccinated than the denominator (population estimate or people of that age): people "
+                   "from elsewhere vaccinated here, newcomers not in the estimate, or an estimate below reality.")
 
 
 @dataclass
@@ -35,16 +50,53 @@ class Progress:
     denominator: int
     percentage: float | None
     daily_rate: float
-    projected_on: dt.date | None
+    projected_on: dt.date | None  # None: never at this pace or over a year late (`status` says which)
     red_flag: bool
+    status: str = ""  # PROJECTION_TEXT's keys
+    denominator_source: str = "population"  # "population" (the estimate at the date) or "registry"
+    registry: int | None = None  # people of the age range in the registry, shown beside the population
 
     @property
     def remaining(self) -> int:
         return max(0, self.target_count - self.achieved)
 
+    @property
+    def over(self) -> bool:
+        """The figure exceeds 100 %: shown with its reason (OVER_100_REASON), never as a plain number."""
+        return bool(self.denominator) and self.achieved > self.denominator
 
-def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> int:
-    """Population estimate when the age range matches whole bands; else people registered in that range."""
+    @property
+    def projection_vi(self) -> str:
+        return PROJECTION_TEXT.get(self.status, ("", ""))[0]
+
+    @property
+    def projection_en(self) -> str:
+        return PROJECTION_TEXT.get(self.status, ("", ""))[1]
+
+
+def project(*, remaining: int, recent: int, on: dt.date, deadline: dt.date) -> tuple[str, dt.date | None]:
+    """(status, date) of a campaign's completion at the pace of its last RATE_WINDOW_DAYS. "on_track": the date is on
+    or before the deadline; "will_miss" (too slow), "no_pace" (no dose in the window) and "deadline_passed" read
+    "không đạt đến hạn" (PROJECTION_TEXT); a late date is kept only within PROJECTION_HORIZON of the deadline."""
+    if remaining <= 0:
+        return "reached", on
+    if on > deadline:
+        return "deadline_passed", None
+    if recent <= 0:
+        return "no_pace", None
+    days = -(-remaining * RATE_WINDOW_DAYS // recent)  # ceil, in integers; compared before any date is built
+    if days <= (deadline - on).days:
+        return "on_track", on + dt.timedelta(days=days)
+    if days > (deadline - on).days + PROJECTION_HORIZON.days:
+        return "will_miss", None
+    return "will_miss", on + dt.timedelta(days=days)
+
+
+def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> tuple[int, str, int]:
+    """(denominator, which one: "population" | "registry", people of the range in the registry): the population
+    estimate at the date when the age range matches whole bands, else the people registered in that range. Both are
+    given so that the page shows them side by side and says which is divided by."""
+    registry = people_in_range(campaign, ids, on).count()
     bands = [b for b, (lo, hi) in AGE_BAND_BOUNDS.items()
              if lo >= campaign.age_min and (campaign.age_below is None or hi < campaign.age_below)]
     covered = {lo for b, (lo, hi) in AGE_BAND_BOUNDS.items() if b in bands}
@@ -53,8 +105,8 @@ def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> int:
         pop, year = services.population(campaign.unit, on)
         total = sum(pop[b] for b in bands)
         if total:
-            return total
-    return people_in_range(campaign, ids, on).count()
+            return total, "population", registry
+    return registry, "registry", registry
 
 
 def people_in_range(campaign: Campaign, ids: list[int], on: dt.date):
@@ -133,15 +185,16 @@ def catch_up_targets(campaign: Campaign, on: dt.date, **kw):
     return with_doses(people.exclude(pk__in=_reached(campaign, on)), campaign, on)
 
 
-def _catch_up_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
-    """A catch-up campaign's (people reached by `on`, doses of the last RATE_WINDOW_DAYS, its target people)."""
+def _catch_up_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int, str, int]:
+    """A catch-up campaign's (people reached by `on`, doses of the last RATE_WINDOW_DAYS, its target people, "registry",
+    the same): its denominator is always the registry."""
     ids = services.communes_of(campaign.unit)
     counts = catch_up_people(campaign, on, commune_ids=ids).aggregate(
         den=Count("id"), achieved=Count("id", filter=Q(pk__in=_reached(campaign, on))))
     start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
     recent = RoutineDose.objects.filter(disease_id=campaign.disease_id, commune_id__in=ids, given_on__range=(start, on),
                                         dose_number=campaign.target_doses or 1).count()
-    return counts["achieved"], recent, counts["den"]
+    return counts["achieved"], recent, counts["den"], "registry", counts["den"]
 
 
 def catch_up_door_to_door(campaign: Campaign, village, on: dt.date, user=None) -> list["DoorEntry"]:
@@ -180,31 +233,26 @@ def progress(campaign: Campaign, on: dt.date) -> Progress:
 
     # Two counts over the dose summary and a denominator: cached under the versions of the data they read (the page
     # lists every campaign; a province campaign's counts scan 800,000 summary rows).
-    key = ("campaign", campaign.pk, campaign.unit_id, campaign.target, campaign.age_min, campaign.age_below, on.isoformat())
+    key = ("campaign-den", campaign.pk, campaign.unit_id, campaign.target, campaign.age_min, campaign.age_below, on.isoformat())
     if campaign.target == Campaign.Target.CATCH_UP:
-        achieved, recent, den = _catch_up_counts(campaign, on)  # routine doses: not under the summary's version
+        achieved, recent, den, den_source, registry = _catch_up_counts(campaign, on)  # routine doses: not versioned
     else:
-        achieved, recent, den = cached(key, versions=("vaccination", "population", "people"),
+        achieved, recent, den, den_source, registry = cached(key, versions=("vaccination", "population", "people"),
                                        compute=lambda: _progress_counts(campaign, on))
     target_count = int(round(den * float(campaign.target_pct) / 100))
     rate = recent / RATE_WINDOW_DAYS
     remaining = max(0, target_count - achieved)
-    if remaining == 0:
-        projected = on
-    elif recent > 0:
-        projected = on + dt.timedelta(days=-(-remaining * RATE_WINDOW_DAYS // recent))  # ceil, in integers
-    else:
-        projected = None  # no progress in the last two weeks: never at this rate
-    red = remaining > 0 and (projected is None or projected > campaign.deadline)
-    if red and projected is not None and projected > max(campaign.deadline, on) + PROJECTION_HORIZON:
-        # A date centuries away (a slow campaign: 2518) tells nothing: the page says "không đạt đến hạn".
-        projected = None
+    status, projected = project(remaining=remaining, recent=recent, on=on, deadline=campaign.deadline)
+    if not den:
+        status, projected = "no_target", None
+    red = remaining > 0 and status != "on_track"
     pct = round(100.0 * achieved / den, 2) if den else None
-    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red)
+    return Progress(campaign, on, achieved, target_count, den, pct, round(rate, 2), projected, red, status, den_source, registry)
 
 
-def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
-    """(people with the campaign's target dose by `on`, of them in the last RATE_WINDOW_DAYS, the denominator)."""
+def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int, str, int]:
+    """(people with the campaign's target dose by `on`, of them in the last RATE_WINDOW_DAYS, the denominator, which
+    one it is, the people of the range in the registry)."""
     ids = services.communes_of(campaign.unit)
     field = MILESTONE[campaign.target]
     params = [_cut(on, campaign.age_min)]
@@ -220,7 +268,7 @@ def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int]:
                         FROM vaccination_personvaccination WHERE commune_id IN ({in_ids}) AND {age_sql}""",
                     [on, start, on, *params])
         achieved, recent = cur.fetchone()
-    return achieved, recent, _denominator(campaign, ids, on)
+    return (achieved, recent, *_denominator(campaign, ids, on))
 
 
 def missing_people(campaign: Campaign, on: dt.date):

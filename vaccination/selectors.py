@@ -48,11 +48,23 @@ def campaign_progress(unit, on, *, disease: str | None = None, ended_within_days
         p = progress(c, on)
         out.append({"name": c.name, "unit": c.unit.name, "target_pct": float(c.target_pct), "achieved": p.achieved,
                     "target": p.target_count, "pct": p.percentage, "deadline": c.deadline.isoformat(), "late": p.red_flag,
+                    # Over 100 %: flagged with its reason (never a plain number); the projection a date only by the deadline.
+                    "over": p.over, "over_reason": over_reason(p) if p.over else None, "denominator": p.denominator,
+                    "denominator_source": p.denominator_source, "registry": p.registry,
+                    "projected_on": p.projected_on.isoformat() if p.projected_on else None, "projection": p.status,
+                    "projection_text": {"vi": p.projection_vi, "en": p.projection_en},
                     "missing": missing_people(c, on).count(),
                     "url": reverse("vaccination:campaign_missing", args=[c.pk]) + f"?ngay={on:%d/%m/%Y}"})
     return out
 
 
+
+
+def over_reason(progress) -> dict:
+    """{"vi", "en"}: why a campaign's figure exceeds 100 % (outreach.OVER_100_REASON)."""
+    from .outreach import OVER_100_REASON
+
+    return {"vi": OVER_100_REASON[0], "en": OVER_100_REASON[1]}
 
 
 def is_fully_vaccinated(person, on: dt.date) -> bool:
@@ -189,6 +201,7 @@ def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) 
 
 
 def population_rows_for_levels(commune_ids) -> list[dict]:
-    """Population per commune and year ({"unit_id", "year", "n", "adult", "elderly"}), the coverage denominators'
-    rows, in one grouped query (`commune_ids`: ids, core.sqlids.ids_in or a subquery)."""
+    """Population per commune and year ({"unit_id", "year", "n", "adult", "elderly", "bands"}), the coverage
+    denominators' rows, in one grouped query (`commune_ids`: ids, core.sqlids.ids_in or a subquery)."""
     return services.population_rows_for_levels(commune_ids)
+

@@ -20,6 +20,7 @@ from diseases.rules import forget as forget_rules
 from geo import areas
 from geo.eras import unit_of_person_on
 from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEstimate
+from geo.services import age_cohorts as geo_age_cohorts
 from geo.services import population_at as geo_population_at
 from geo.services import population_by_band as geo_population_by_band
 
@@ -253,7 +254,7 @@ def _years_before(on: dt.date, years: int) -> dt.date:
 def population(unit_or_ids, on: dt.date) -> tuple[dict[str, int], int | None]:
     """({band: population}, year) for coverage denominators: geo.services.population_by_band of the unit (the
     population module's figures, never a second sum). A list of commune ids (a campaign's communes) is summed
-    commune by commune from the same function's rows."""
+    over the estimates of the latest year not after `on` and aged by cohort to `on` as population_at does."""
     if isinstance(unit_or_ids, AdministrativeUnit) or areas.is_region(unit_or_ids):
         return geo_population_by_band(unit_or_ids, on)
     ids = list(unit_or_ids)
@@ -266,7 +267,7 @@ def population(unit_or_ids, on: dt.date) -> tuple[dict[str, int], int | None]:
     out = {b: 0 for b in BANDS}
     for r in rows:
         out[r["age_band"]] = r["total"] or 0
-    return out, year
+    return geo_age_cohorts(out, on.year - year), year
 
 
 def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccination_personvaccination") -> dict[str, dict[str, int]]:
@@ -300,7 +301,41 @@ def _cell(num: int, den: int) -> dict:
     cell = {"numerator": num, "denominator": den, "percentage": round(100.0 * num / den, 2) if den else None}
     if den and num > den:
         cell["over"] = True
+        cell["over_reason"] = OVER_100_REASON
     return cell
+
+
+# Why a coverage figure can pass 100 % (the API and exports carry it with the `over` flag; pages show it).
+OVER_100_REASON = {
+    "vi": "Số người đã tiêm vượt dân số ước tính: người ngoài địa bàn tiêm tại đây, người chuyển đến chưa có trong "
+          "ước tính, hoặc ước tính dân số thấp hơn thực tế.",
+    "en": "More people vaccinated than the estimated population: people from elsewhere vaccinated here, newcomers not "
+          "yet in the estimate, or an estimate lower than reality.",
+}
+
+
+def over_100(figures: dict) -> dict:
+    """{key: reason} of the percentages over 100 among `figures` (coverage_for_levels' figures): flagged, never plain."""
+    return {k: OVER_100_REASON for k, v in figures.items() if isinstance(v, (int, float)) and v > 100}
+
+
+def denominator_note(cov: dict) -> dict:
+    """{"vi", "en"}: which population a coverage figure divides by (always the official estimate, aged to the date),
+    and that the registry is shown beside it."""
+    year, aged = cov.get("population_year"), cov.get("population_aged_years") or 0
+    if year is None:
+        return {"vi": "Chưa có ước tính dân số: không tính được tỷ lệ.", "en": "No population estimate: no rate."}
+    vi = f"Mẫu số: dân số ước tính năm {year}"
+    en = f"Denominator: the population estimate of {year}"
+    if aged:
+        vi += f", tính tuổi theo nhóm đến ngày {cov['on']:%d/%m/%Y} (cộng {aged} năm)"
+        en += f", aged by cohort to {cov['on']:%d/%m/%Y} ({aged} years)"
+    vi += ". Số người trong sổ quản lý chỉ để so sánh, không dùng làm mẫu số."
+    en += ". The registry count is shown for comparison, never used as the denominator."
+    if cov.get("registry_exceeds"):
+        vi += " Sổ quản lý có nhiều người hơn dân số ước tính ở nhóm tuổi: " + ", ".join(cov["registry_exceeds"]) + "."
+        en += " The registry holds more people than the estimate in: " + ", ".join(cov["registry_exceeds"]) + "."
+    return {"vi": vi, "en": en}
 
 
 def registry_by_band(commune_ids: list[int], on: dt.date) -> dict[str, int]:
@@ -332,7 +367,12 @@ def coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     Cached until the doses or the population change (core.dataversion: refresh_summary, the bulk import and the
     population import bump them): the province's figure scans every vaccinated person.
     """
-    return cached(("coverage", unit.pk, on.isoformat()), versions=COVERAGE_SOURCES, compute=lambda: _coverage(unit, on))
+    return cached(("coverage", _area_key(unit), on.isoformat()), versions=COVERAGE_SOURCES, compute=lambda: _coverage(unit, on))
+
+
+def _area_key(area) -> str:
+    """A cache key's area: a health region and a unit may share an id."""
+    return f"region:{area.pk}" if areas.is_region(area) else str(area.pk)
 
 
 # The data the coverage figures read; writers bump these versions (core.dataversion).
@@ -358,6 +398,7 @@ def _coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     for name, members in groups.items():
         den = sum(pop[b] for b in members)
         result["groups"][name] = {d: _cell(sum(counts[b][d] for b in members), den) for d in DOSES}
+    result["denominator_note"] = denominator_note(result)
     return result
 
 
@@ -438,18 +479,36 @@ def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
 
 def population_rows_for_levels(commune_ids):
     """The grouped population rows `coverage_for_levels_rollup` divides by: {"unit_id", "year", "n", "adult",
-    "elderly"} per commune and year (one query; a caller that needs them too reads them once and passes them)."""
-    return list(PopulationEstimate.objects.filter(unit_id__in=commune_ids).values("unit_id", "year")
+    "elderly", "bands": {band: n}} per commune and year (one query; a caller that needs them too reads them once and
+    passes them). The bands are there so that a caller can age them to its date (aged_sums)."""
+    rows = list(PopulationEstimate.objects.filter(unit_id__in=commune_ids).values("unit_id", "year")
                 .annotate(n=Sum("population"), adult=Sum("population", filter=~Q(age_band__in=("0-4", "5-11", "12-17"))),
-                          elderly=Sum("population", filter=Q(age_band__in=("50-64", "65+")))).order_by())
+                          elderly=Sum("population", filter=Q(age_band__in=("50-64", "65+"))),
+                          **{f"band{i}": Sum("population", filter=Q(age_band=b)) for i, b in enumerate(BANDS)}).order_by())
+    for r in rows:
+        r["bands"] = {b: r.pop(f"band{i}") or 0 for i, b in enumerate(BANDS)}
+    return rows
+
+
+# Groups of bands a denominator of the levels is taken over (coverage_for_levels' figures and the incidence).
+LEVEL_GROUPS = {"pop": tuple(BANDS), "adult_pop": tuple(BANDS[3:]), "elderly_pop": tuple(BANDS[4:])}
+
+
+def aged_sums(bands: dict[str, int], aged_years: int, groups=LEVEL_GROUPS) -> dict[str, int]:
+    """{group: population of its bands `aged_years` after the estimates' year}: bands summed over many communes of
+    one estimates' year are aged once, band by band as population_at does (so a group's figure is the sum of its
+    bands on the coverage page)."""
+    aged = geo_age_cohorts(bands, aged_years)
+    return {g: sum(aged.get(b, 0) for b in members) for g, members in groups.items()}
 
 
 def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) -> dict:
     """The coverage figures of `coverage_for_levels`, summed over groups of communes: `owners` maps a commune id to
     the keys (unit paths, ids…) whose figures it adds to → {key: figures} for every key named. Numerators and
     denominators are summed per key, then divided (a rate is never averaged). Three grouped queries for all keys:
-    the doses, the high-risk people, the population (each commune's latest year not after `on`; `population_rows`:
-    those of `population_rows_for_levels` when the caller has read them already)."""
+    the doses, the high-risk people, the population (each commune's latest year not after `on`, else its earliest,
+    aged by cohort to `on` like geo.services.population_at; `population_rows`: those of `population_rows_for_levels`
+    when the caller has read them already)."""
     from collections import defaultdict
 
     from people.models import Person
@@ -478,20 +537,25 @@ def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) 
             for key in owners[r["commune_id"]]:
                 acc[key]["hr_total"] += r["total"]
                 acc[key]["hr_full"] += r["full"]
-        # Denominators: each commune's latest population year not after `on` (else its earliest).
+        # Denominators: each commune's latest population year not after `on` (else its earliest), its bands summed per
+        # key and years of ageing, then aged once to `on` (the 50–64 of 2021 are partly 65+ in 2024, as in the doses).
         rows = population_rows_for_levels(in_ids) if population_rows is None else population_rows
         years: dict[int, set[int]] = defaultdict(set)
         for r in rows:
             years[r["unit_id"]].add(r["year"])
         chosen = {u: max((y for y in ys if y <= on.year), default=min(ys)) for u, ys in years.items()}
+        raw: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(BANDS, 0)))  # key → aged years → bands
         for r in rows:
             if chosen[r["unit_id"]] != r["year"]:
                 continue
             for key in owners.get(r["unit_id"], ()):
-                a = acc[key]
-                a["pop"] += r["n"] or 0
-                a["adult_pop"] += r["adult"] or 0
-                a["elderly_pop"] += r["elderly"] or 0
+                bands = raw[key][on.year - r["year"]]
+                for b, n in r["bands"].items():
+                    bands[b] += n
+        for key, by_years in raw.items():
+            for aged_years, bands in by_years.items():
+                for group, n in aged_sums(bands, aged_years).items():
+                    acc[key][group] += n
 
     def pct(num, den):
         return round(100.0 * num / den, 2) if den else None
@@ -728,7 +792,7 @@ def coverage_trend(unit: AdministrativeUnit, on: dt.date, *, months: int = 12, g
     """Coverage of an age group at the end of each of the last `months` months up to `on`. Cached like `coverage`
     (core.dataversion); computed with the unit's communes once, the denominators once per year (they depend on the
     year only: geo.services.population_at) and one grouped dose count per month."""
-    return cached(("coverage_trend", unit.pk, on.isoformat(), months, group), versions=COVERAGE_SOURCES,
+    return cached(("coverage_trend", _area_key(unit), on.isoformat(), months, group), versions=COVERAGE_SOURCES,
                   compute=lambda: _coverage_trend(unit, on, months, group))
 
 
