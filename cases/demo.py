@@ -172,6 +172,10 @@ def _other_diseases(ctx) -> None:
         else:
             pool = list(Person.objects.filter(village__isnull=False, merged_into__isnull=True)
                         .exclude(pk__in=taken).order_by("id").values_list("id", "commune_id", "village_id")[:20000])
+        if not pool and code in CHILDREN:
+            # A small demo's wave took every child: a child who has recovered from COVID-19 can catch another disease.
+            pool = list(Person.objects.filter(birth_year__gte=today.year - CHILDREN[code], merged_into__isnull=True)
+                        .exclude(cases__status="active").order_by("id").values_list("id", "commune_id", "village_id")[:5000])
         if not pool:
             continue
         communes = sorted({c for _p, c, _v in pool})
