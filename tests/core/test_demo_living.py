@@ -274,8 +274,8 @@ def test_a_small_demo_on_a_sunday_fills_every_roles_home_and_boards_with_living_
             # Every page of the menu answers and says which era it shows.
             menu = re.search(r'<nav class="mainnav".*?</nav>', home, re.S).group(0)
             for url in dict.fromkeys(re.findall(r'href="(/[^"]*)"', menu)):
-                if url.startswith(("/geo/", "/quantri/", "/fieldapp/")):
-                    continue  # a redirect, the admin site, the offline field app (its own frame)
+                if url.startswith(("/geo/", "/quantri/")):
+                    continue  # a redirect, the admin site
                 response = client.get(url)
                 assert response.status_code == 200, (user.username, url)
                 assert 'data-era="living"' in response.content.decode(), (user.username, url)
