@@ -41,7 +41,7 @@ def _focus_patients(ctx, code: str, taken: set, n: int) -> list:
     qs = Person.objects.filter(commune_id=commune_id, merged_into__isnull=True)
     if code in YOUNG_PATIENTS:
         qs = qs.filter(birth_year__gte=ctx.today.year - YOUNG_PATIENTS[code])
-    rows = [r for r in qs.values_list("id", "commune_id", "birth_year", "is_pregnant").order_by("id") if r[0] not in taken]
+    rows = [r for r in qs.values_list("id", "commune_id", "birth_year", "is_pregnant").order_by("id")[:500] if r[0] not in taken]
     return ctx.rng.sample(rows, min(n, len(rows)))
 
 
