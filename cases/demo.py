@@ -149,7 +149,10 @@ def build(ctx) -> None:
 
 # Measles and dengue in the same weeks, for the leadership dashboard and the Circular 54 reports: measles mostly in
 # children, concentrated in a few communes with one rising sharply in the last week; dengue in clusters by village.
-OTHER = {"measles": ("Sởi", "B05", 240), "dengue": ("Sốt xuất huyết Dengue", "A97", 300)}
+# Hand-foot-mouth (the demo's own pack, diseases/demo_packs) in children under 6, in a few communes like measles.
+OTHER = {"measles": ("Sởi", "B05", 240), "dengue": ("Sốt xuất huyết Dengue", "A97", 300),
+         "hfmd": ("Tay chân miệng", "B08.4", 120)}
+CHILDREN = {"measles": 12, "hfmd": 6}  # the oldest age drawn
 
 
 def _other_diseases(ctx) -> None:
@@ -163,12 +166,16 @@ def _other_diseases(ctx) -> None:
     for code, (name, icd, n) in OTHER.items():
         disease = Disease.objects.get_or_create(code=code, defaults={"name": name, "icd10": icd})[0]
         taken = set(Case.objects.values_list("person_id", flat=True))
-        if code == "measles":
-            pool = list(Person.objects.filter(birth_year__gte=today.year - 12, merged_into__isnull=True)
+        if code in CHILDREN:
+            pool = list(Person.objects.filter(birth_year__gte=today.year - CHILDREN[code], merged_into__isnull=True)
                         .exclude(pk__in=taken).order_by("id").values_list("id", "commune_id", "village_id")[:5000])
         else:
             pool = list(Person.objects.filter(village__isnull=False, merged_into__isnull=True)
                         .exclude(pk__in=taken).order_by("id").values_list("id", "commune_id", "village_id")[:20000])
+        if not pool and code in CHILDREN:
+            # A small demo's wave took every child: a child who has recovered from COVID-19 can catch another disease.
+            pool = list(Person.objects.filter(birth_year__gte=today.year - CHILDREN[code], merged_into__isnull=True)
+                        .exclude(cases__status="active").order_by("id").values_list("id", "commune_id", "village_id")[:5000])
         if not pool:
             continue
         communes = sorted({c for _p, c, _v in pool})
@@ -176,7 +183,7 @@ def _other_diseases(ctx) -> None:
         by_place: dict = {}
         for row in pool:
             by_place.setdefault(row[2] if code == "dengue" else row[1], []).append(row)
-        places = [p for p in (hot if code == "measles" else sorted(k for k in by_place if k)) if by_place.get(p)]
+        places = [p for p in (hot if code in CHILDREN else sorted(k for k in by_place if k)) if by_place.get(p)]
         if code == "dengue":
             places = rng.sample(places, min(10, len(places)))
         rows, used = [], set()

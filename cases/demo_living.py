@@ -24,6 +24,27 @@ def _case_count(ctx, first: bool) -> int:
     return max(60 if first else 30, ctx.people_count // (1000 if first else 2000))
 
 
+# Diseases whose patients are mostly young children: the oldest age drawn (measles: 72.7 % of 2025 cases were 9 months
+# to under 15 years, shared/domain/today.md §2; hand-foot-mouth: a disease of children under 5, taken to 6 here).
+YOUNG_PATIENTS = {"measles": 14, "hfmd": 6}
+
+
+FOCUS_PATIENTS = 3  # per disease, open home patients in the demo accounts' commune (ctx.focus_commune_id)
+
+
+def _focus_patients(ctx, code: str, taken: set, n: int) -> list:
+    from people.models import Person
+
+    commune_id = ctx.focus_commune_id()
+    if commune_id is None:
+        return []
+    qs = Person.objects.filter(commune_id=commune_id, merged_into__isnull=True)
+    if code in YOUNG_PATIENTS:
+        qs = qs.filter(birth_year__gte=ctx.today.year - YOUNG_PATIENTS[code])
+    rows = [r for r in qs.values_list("id", "commune_id", "birth_year", "is_pregnant").order_by("id")[:500] if r[0] not in taken]
+    return ctx.rng.sample(rows, min(n, len(rows)))
+
+
 def close_history(ctx) -> None:
     """The history era ends as it did: its cases still open recovered on their release date (run before the
     re-homing, so that only the living era's cases would follow their person to the 2025 commune)."""
@@ -90,15 +111,26 @@ def build(ctx) -> None:
         total = _case_count(ctx, n_disease == 0)
         # 70 % spread over the 90 days, 30 % a current cluster within the isolation period: open cases today.
         recent = [d for d in days if d > today - dt.timedelta(days=min_days)]
-        wanted = sorted({rng.randint(bounds["lo"], bounds["hi"]) for _ in range(int(total * 1.5))} - used)
+        if code in YOUNG_PATIENTS:
+            # Children's diseases fall on children: drawn among the residents young enough.
+            young = [pid for pid in Person.objects.filter(commune__in=ctx.communes, merged_into__isnull=True,
+                                                          birth_year__gte=today.year - YOUNG_PATIENTS[code])
+                     .values_list("id", flat=True).order_by("id") if pid not in used]
+            wanted = sorted(rng.sample(young, min(len(young), total)))
+        else:
+            wanted = sorted({rng.randint(bounds["lo"], bounds["hi"]) for _ in range(int(total * 1.5))} - used)
         people = list(Person.objects.filter(pk__in=wanted, merged_into__isnull=True)
                       .values_list("id", "commune_id", "birth_year", "is_pregnant").order_by("id")[:total])
         rng.shuffle(people)
+        # A few of the current cluster in the demo accounts' commune, so its home page has patients at any --people.
+        focus = _focus_patients(ctx, code, used | {p[0] for p in people}, FOCUS_PATIENTS)
+        people = (focus + people)[:total]
+        home_first = len(focus)
         cases = []
         for i, (pid, commune_id, _by, pregnant) in enumerate(people):
             used.add(pid)
             confirmed = rng.choice(recent) if i < total * 0.3 else rng.choice(days)
-            setting = rng.choices(["home", "hospital"], [88, 12])[0]
+            setting = "home" if i < home_first else rng.choices(["home", "hospital"], [88, 12])[0]
             vacc = rng.choices(["full", "partial", "none", "unknown"], [70, 10, 12, 8])[0]
             earliest, _latest = rules.release_dates(release_rule, confirmed_on=confirmed, fully_vaccinated=vacc == "full")
             recovered = earliest < today

@@ -31,14 +31,19 @@ _ERA_DATE_PARAMS = ("week", "day", "date", "on", "tuan", "ngay", "from", "to", "
 
 def demo_era(request):
     """On the demo installation (settings.PHONGDICH_DEMO), say which era the page shows: the 2021–2022 history on the
-    pre-2025 units when the page is switched to the pre-2025 structure or asked for a date before 01/07/2025, else
-    the last 90 days on today's map."""
+    pre-2025 units when the page is switched to the pre-2025 structure or asked for a date before 01/07/2025, or the
+    user's own unit is a pre-2025 one (the demo's district health officer: his district's records are the history),
+    else the last 90 days on today's map."""
     from django.conf import settings
 
     user = getattr(request, "user", None)
     if not getattr(settings, "PHONGDICH_DEMO", False) or user is None or not user.is_authenticated:
         return {}
-    return {"demo_era": era_of(request.GET)}
+    era = era_of(request.GET)
+    unit = getattr(user, "jurisdiction_unit", None)
+    if unit is not None and not unit.is_post_2025 and request.GET.get("structure") != "2025":
+        era = "history"
+    return {"demo_era": era}
 
 
 def era_of(params) -> str:

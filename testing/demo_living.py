@@ -10,11 +10,17 @@ from core.demo import LIVING_DAYS
 
 
 def close_history(ctx) -> None:
-    """Before the re-homing (the demo command): the history's samples still awaiting a result are reported."""
-    from .models import Test
+    """Before the re-homing (the demo command): the history's samples still awaiting a result are reported, the
+    members of its positive pools had their single sample taken (negative), its variant alerts were read."""
+    from .models import LineageAlert, PoolMember, Test
 
     start = ctx.today - dt.timedelta(days=LIVING_DAYS - 1)
     closed = Test.objects.filter(taken_on__lt=start, result="pending").update(result="negative", reported_on=F("taken_on"))
+    PoolMember.objects.filter(pool__taken_on__lt=start, follow_up=PoolMember.FollowUp.AWAITING).update(
+        follow_up=PoolMember.FollowUp.NEGATIVE)
+    reader = ctx.users.get("health_dept")
+    if reader is not None:
+        LineageAlert.objects.filter(acknowledged_by__isnull=True, sequencing__requested_on__lt=start).update(acknowledged_by=reader)
     ctx.say(f"testing: {closed} mẫu của giai đoạn 2021–2022 đã có kết quả / history samples reported")
 
 
@@ -45,8 +51,10 @@ def build(ctx) -> None:
         reported = None if pending else min(taken + dt.timedelta(days=1 if kind == "rt_pcr" else 0), today)
         tests.append(Test(person_id=pid, kind=kind, sample_code=f"QN{today:%y}-{i + 1:06d}", lab=lab if kind == "rt_pcr" else None,
                           taken_on=taken, reported_on=reported, result=result, reason="Giám sát" if kind != "self_test" else ""))
-    # Today's and yesterday's RT-PCR samples still at the lab.
-    for j, pid in enumerate(people[: max(8, total // 20)]):
+    # Today's and yesterday's RT-PCR samples still at the lab, two of them from the demo accounts' commune.
+    commune_id = ctx.focus_commune_id()
+    local = list(Person.objects.filter(commune_id=commune_id).values_list("id", flat=True).order_by("id")[:50]) if commune_id else []
+    for j, pid in enumerate(rng.sample(local, min(2, len(local))) + people[: max(8, total // 20)]):
         tests.append(Test(person_id=pid, kind="rt_pcr", sample_code=f"QN{today:%y}-P{j + 1:05d}", lab=lab,
                           taken_on=today - dt.timedelta(days=j % 2), result="pending", reason="Giám sát"))
     Test.objects.bulk_create(tests, batch_size=2000)

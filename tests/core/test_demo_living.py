@@ -164,3 +164,130 @@ def test_by_default_the_living_era_ends_today_and_every_role_sees_it_on_the_home
         client = Client()
         client.force_login(User.objects.get(username="soyte"))
         assert 'data-era="history"' in client.get("/levels/?week=2022-02-07").content.decode()
+
+
+# Home tiles that must show today's work, by who sees them (a zero here reads as a broken system to a newcomer).
+LIVING_TILES = ("F0 đang điều trị tại nhà", "Phiếu theo dõi đến hạn hôm nay", "Người tiếp xúc đang theo dõi", "Mẫu chờ kết quả")
+TASK_TILES = ("Nhắc việc hôm nay", "Nhiệm vụ sắp đến hạn")
+# Tiles that only a 2022 left-over could fill on the living era (the history is closed as it ended).
+STALE_TILES = ("Nhiệm vụ quá hạn", "Người của mẫu gộp dương tính chưa có kết quả đơn", "Biến thể mới trong tỉnh")
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    if user.requires_two_factor:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})[0]
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+def _tiles(html: str) -> dict[str, int]:
+    return {label: int(value.replace(".", "").replace(",", "")) for value, label in
+            re.findall(r'<span class="value">([\d.,]+)</span><span class="label">([^<]+)</span>', html)}
+
+
+def _dump() -> dict:
+    """The demo's key tables, row by row, without the columns the wall clock writes (auto_now, auto_now_add)."""
+    from cases.models import Alert, Case, Check
+    from contacts.models import Contact
+    from directives.models import Assignment, Reminder
+    from levels.models import Assessment, LevelDecision
+    from people.models import Person
+    from testing.models import Test
+    from vaccination.models import Injection
+
+    out = {}
+    for model, order in ((Person, "pk"), (Case, "pk"), (Check, "pk"), (Alert, "pk"), (Contact, "pk"), (Test, "pk"),
+                         (Injection, "pk"), (Assignment, "pk"), (Reminder, "pk"), (LevelDecision, "pk")):
+        fields = [f.attname for f in model._meta.concrete_fields
+                  if not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False)]
+        out[model.__name__] = list(model.objects.order_by(order).values_list(*fields))
+    # The assessments' explanations of the history weeks read the wall clock somewhere (their coverage figures differ
+    # between two runs): compared by unit, week and level here, the full rows are a known gap (docs/demo.md).
+    out["Assessment"] = list(Assessment.objects.order_by("pk").values_list("unit_id", "week_start", "level"))
+    return out
+
+
+def test_same_seed_and_date_give_the_same_rows(kontum):
+    """Row for row, not only counts. A pinned --today other than the real date fixes the demo's "now" (10:00 that
+    day); on the real date the living era is placed relative to the wall clock (checks due in the coming hours)."""
+    with time_machine.travel(dt.datetime(2027, 3, 5, 9, 0, tzinfo=TZ), tick=False):
+        with transaction.atomic():
+            call_command("demo", people=500, today="01/03/2027", stdout=open("/dev/null", "w"))
+            first = _dump()
+            transaction.set_rollback(True)
+        # A different wall-clock moment: the pinned --today alone decides the data.
+        with time_machine.travel(dt.datetime(2027, 2, 20, 16, 45, tzinfo=TZ), tick=False):
+            call_command("demo", people=500, today="01/03/2027", stdout=open("/dev/null", "w"))
+    second = _dump()
+    assert first["Case"] and first["Assignment"]
+    for table in first:
+        assert first[table] == second[table], table
+
+
+def test_a_small_demo_on_a_sunday_fills_every_roles_home_and_boards_with_living_data(kontum, settings):
+    """500 residents, --today a Sunday: every role's home tiles and the boards behind them show today's work, each
+    page says which era it shows, and the 2022 history leaves nothing pending today."""
+    from accounts.models import User
+    from cases.models import Case
+    from levels.models import LevelDecision
+    from levels.services import week_start_of
+
+    settings.PHONGDICH_DEMO = True
+    today = dt.date(2027, 3, 7)
+    assert today.weekday() == 6
+    now = dt.datetime(2027, 3, 7, 9, 15, tzinfo=TZ)
+    with time_machine.travel(now, tick=False):
+        call_command("demo", people=500, today="07/03/2027", stdout=open("/dev/null", "w"))
+        # Today's diseases, not COVID-19 alone; children's diseases on children.
+        for code in ("covid19", "measles", "dengue", "hfmd"):
+            assert Case.objects.filter(disease__code=code, status="active", confirmed_on__lte=today).exists(), code
+        assert not Case.objects.filter(disease__code="hfmd", person__birth_year__lt=today.year - 6).exists()
+        # No 2022 proposal waits for a decision: only the last completed week's.
+        assert set(LevelDecision.objects.filter(status="proposed").values_list("week_start", flat=True)) == \
+            {week_start_of(today) - dt.timedelta(days=7)}
+        for user in User.objects.exclude(role="").order_by("pk"):
+            client = _signed_in(user)
+            home = client.get("/", follow=True).content.decode()
+            if user.username == "ttyt_kontum":  # the pre-2025 district: his pages are the history's
+                assert 'data-era="history"' in home
+                continue
+            assert 'data-era="living"' in home, user.username
+            tiles = _tiles(home)
+            if user.role == "leadership":
+                tiles = _tiles(client.get("/reports/dieu-hanh/so-lieu-khac/").content.decode())
+            for label in LIVING_TILES:
+                if label in tiles:
+                    assert tiles[label] > 0, (user.username, label)
+            for label in TASK_TILES:
+                if label in tiles:
+                    assert tiles[label] > 0, (user.username, label)
+            for label in STALE_TILES:
+                assert tiles.get(label, 0) == 0, (user.username, label)
+            if user.role not in ("agency_officer", "leadership"):
+                assert tiles.get("Phiếu theo dõi đến hạn hôm nay", 0) > 0, user.username
+            # Every page of the menu answers and says which era it shows.
+            menu = re.search(r'<nav class="mainnav".*?</nav>', home, re.S).group(0)
+            for url in dict.fromkeys(re.findall(r'href="(/[^"]*)"', menu)):
+                if url.startswith(("/geo/", "/quantri/")):
+                    continue  # a redirect, the admin site
+                response = client.get(url)
+                assert response.status_code == 200, (user.username, url)
+                assert 'data-era="living"' in response.content.decode(), (user.username, url)
+        # The boards behind the tiles list rows, for the commune's own staff too.
+        boards = ("/cases/?den_han=1", "/contacts/", "/testing/?ket-qua=pending")
+        for username in ("soyte", "khuvuc", "tramyte_quangtrung"):
+            client = _signed_in(User.objects.get(username=username))
+            for url in boards:
+                html = client.get(url).content.decode()
+                assert re.search(r"<tbody>\s*<tr", html) and "Không có" not in html, (username, url)
+        for username in ("soyte", "khuvuc", "sogiaoduc"):
+            client = _signed_in(User.objects.get(username=username))
+            for url in ("/directives/nhiem-vu/?loc=saphan", "/directives/nhac-viec/"):
+                html = client.get(url).content.decode()
+                assert "Không có" not in html and "Chưa có" not in html, (username, url)
