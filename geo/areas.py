@@ -146,9 +146,10 @@ def under_q(area, prefix: str = "", *, counting: bool = False) -> Q:
 
 
 def region_district_ids(region) -> list[int]:
-    """Ids of the pre-2025 districts a health region took over: those the majority of whose communes' default
-    successors lie in the region (ties: the lowest region id), the rule of `regions_of`, so that each former district
-    (and its health centre) belongs to one region. One query, cached on the region instance."""
+    """Ids of the pre-2025 districts a health region took over: those more than half of whose communes have their
+    default successor in the region (communes in no region count in the whole), the rule of `regions_of`, so that a
+    former district (and its health centre) belongs to one region at most, and never to one holding a small share of
+    it. One query, cached on the region instance."""
     cached = getattr(region, "_district_ids", None)
     if cached is not None:
         return cached
@@ -156,18 +157,19 @@ def region_district_ids(region) -> list[int]:
 
     touched = UnitCorrespondence.objects.filter(new_unit__regions=region).values("old_unit__parent_id")
     rows = (UnitCorrespondence.objects.filter(is_default=True, old_unit__parent_id__in=touched,
-                                              old_unit__parent__level=Level.DISTRICT, new_unit__regions__isnull=False)
+                                              old_unit__parent__level=Level.DISTRICT)
             .values_list("old_unit__parent_id", "new_unit__regions").annotate(n=Count("pk")).order_by())
-    votes: dict[int, dict[int, int]] = {}
-    for district, region_id, n in rows:
+    votes: dict[int, dict[int | None, int]] = {}
+    for district, region_id, n in rows:  # region_id None: successors in no region
         votes.setdefault(district, {})[region_id] = n
     region._district_ids = sorted(d for d, tally in votes.items() if _majority(tally) == region.pk)
     return region._district_ids
 
 
-def _majority(tally: dict[int, int]) -> int:
-    """The region with the most votes (ties: the lowest id)."""
-    return min(tally, key=lambda r: (-tally[r], r))
+def _majority(tally: dict[int | None, int]) -> int | None:
+    """The region holding more than half of the votes (None: in no region), else None."""
+    total = sum(tally.values())
+    return next((r for r, n in tally.items() if r is not None and 2 * n > total), None)
 
 
 def under_paths_q(paths: Iterable[str], prefix: str = "", *, counting: bool = False) -> Q:
@@ -486,8 +488,8 @@ def regions_of(units: Iterable) -> dict[int, int | None]:
 
     * a 2025 commune: the region that lists it (a commune is in at most one region);
     * a pre-2025 commune: the region of its default successor (as every roll-up: a divided commune counts once);
-    * a pre-2025 district: the region holding most of its communes' default successors (ties: the lowest region id)
-      — a former district health centre serves the region that took over its district;
+    * a pre-2025 district: the region holding more than half of its communes' default successors, else None — a
+      former district health centre serves the region that took over its district;
     * a province (either structure) or a unit in no region: None.
     """
     from .models import HealthRegion
@@ -514,7 +516,7 @@ def regions_of(units: Iterable) -> dict[int, int | None]:
         region = region_of.get(new)
         if old in old_communes:
             out[old] = region
-        if parent in districts and region is not None:
+        if parent in districts:  # a successor in no region votes too: a minority share takes no district
             tally = votes.setdefault(parent, {})
             tally[region] = tally.get(region, 0) + 1
     for district, tally in votes.items():

@@ -317,14 +317,18 @@ def urls_for(route: Route, world: World):
 # --- Clients ----------------------------------------------------------------------------------------------------------
 @pytest.fixture
 def region_users(personas, commune_a, commune_b):
-    """Regional health centre staff (geo.HealthRegion): region A holds the 2025 commune that took over commune A,
-    region B the one that took over commune B. Their jurisdiction is the region, not a unit."""
+    """Regional health centre staff (geo.HealthRegion): region A holds the 2025 communes that took over commune A's
+    former district (so it took over that district), region B the one that took over commune B. Their jurisdiction
+    is the region, not a unit."""
+    from geo.models import AdministrativeUnit, UnitCorrespondence
     from geo.services import create_region
 
     out = {}
-    for key, old in (("region_a", commune_a), ("region_b", commune_b)):
-        new = old.successor_links.get(is_default=True).new_unit
-        region = create_region(by=None, province=new.parent, name=f"Khu vực {key}", communes=[new])
+    b_new = commune_b.successor_links.get(is_default=True).new_unit
+    a_new = AdministrativeUnit.objects.filter(pk__in=UnitCorrespondence.objects.filter(
+        is_default=True, old_unit__parent=commune_a.parent).values("new_unit_id")).exclude(pk=b_new.pk)
+    for key, communes in (("region_a", list(a_new)), ("region_b", [b_new])):
+        region = create_region(by=None, province=b_new.parent, name=f"Khu vực {key}", communes=communes)
         out[key] = make_user(f"kv_{key}", "regional_health", None, region=region)
     personas.update(out)
     return out
@@ -693,6 +697,43 @@ def test_a_region_holding_the_non_default_successor_of_a_divided_commune_sees_it
     assert not counted.filter(areas.under_q(side, "commune", counting=True)).exists()
     assert counted.filter(areas.under_q(main, "commune", counting=True)).exists()
     assert old.pk not in areas.commune_ids_under(side) and old.pk in areas.commune_ids_under(main)
+
+
+def test_a_former_district_belongs_only_to_a_region_holding_more_than_half_of_it(personas, kontum):
+    """A former district's own records (its health centre, its campaigns and reports) go with the region that took
+    over more than half of its communes; a region holding a smaller share, or two regions sharing it half and half,
+    see none of them (communes in no region count in the whole)."""
+    from core.scoping import scope
+    from facilities.models import Facility
+    from geo import areas
+    from geo.models import AdministrativeUnit, UnitCorrespondence
+    from geo.services import create_region
+
+    district = AdministrativeUnit.objects.get(path="/62/608/")
+    heirs = sorted({link.new_unit for link in UnitCorrespondence.objects.filter(
+        is_default=True, old_unit__parent=district).select_related("new_unit")}, key=lambda u: u.code)
+    olds_of = {h.pk: UnitCorrespondence.objects.filter(is_default=True, new_unit=h, old_unit__parent=district).count() for h in heirs}
+    total = sum(olds_of.values())
+    centre = Facility.objects.create(name="Trung tâm Y tế thành phố (cũ)", kind="centralised_facility", unit=district)
+    # A region with a small share: heirs covering at most a third of the district's communes.
+    small, held = [], 0
+    for heir in heirs:
+        if 3 * (held + olds_of[heir.pk]) > total:
+            break
+        small.append(heir)
+        held += olds_of[heir.pk]
+    assert small, "the fixture's district has no heir small enough"
+    minority = create_region(by=None, province=heirs[0].parent, name="Khu vực nhỏ", communes=small)
+    user = make_user("kv_nho", "regional_health", None, region=minority)
+    assert district.pk not in areas.region_district_ids(minority)
+    assert not scope(Facility.objects.filter(pk=centre.pk), user).exists()
+    assert areas.regions_of([district])[district.pk] is None
+    # The rest of the district in a second region: more than half, so it takes the district over.
+    rest = create_region(by=None, province=heirs[0].parent, name="Khu vực lớn", communes=[h for h in heirs if h not in small])
+    rest_user = make_user("kv_lon", "regional_health", None, region=rest)
+    assert scope(Facility.objects.filter(pk=centre.pk), rest_user).exists()
+    assert not scope(Facility.objects.filter(pk=centre.pk), make_user("kv_nho2", "regional_health", None, region=minority)).exists()
+    assert areas.regions_of([district])[district.pk] == rest.pk
 
 
 def test_does_this_id_exist_for_a_region_user(region_users, commune_a, commune_b, api_for):
