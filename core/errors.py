@@ -8,3 +8,9 @@ class Invalid(Exception):
 
     def __str__(self):
         return f"{self.vi} / {self.en}"
+
+    def in_language(self) -> str:
+        """The message in the request's active language (a page shows one, an API answer both)."""
+        from django.utils.translation import get_language
+
+        return self.en if (get_language() or "vi").startswith("en") else self.vi

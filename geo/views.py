@@ -258,12 +258,6 @@ def region_list(request):
                                                     "can_edit": request.user.has_role(REGION_EDITORS)})
 
 
-def _message(exc) -> str:
-    from django.utils.translation import get_language
-
-    return exc.en if (get_language() or "vi").startswith("en") else exc.vi
-
-
 @role_required(REGION_EDITORS)
 def region_edit(request, pk=None):
     """Create a region (of the installation's province) or change its name and communes; audited by the services.
@@ -279,6 +273,10 @@ def region_edit(request, pk=None):
                 "communes": list(region.communes.all())} if region else None)
     form = RegionForm(request.POST or None, initial=initial, province=province, region=region)
     version = region.version if region else None
+    if request.method == "POST" and region is not None:
+        # The version the user's page showed, kept through a re-rendered invalid form: resubmitting after someone
+        # else's save is refused, never an overwrite of their edit.
+        version = parse_int(request.POST.get("version")) or 0
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -286,12 +284,11 @@ def region_edit(request, pk=None):
                 services.create_region(by=request.user, province=province, name=d["name"], communes=d["communes"],
                                        centre_name=d["centre_name"], note=d["note"])
             else:
-                version = parse_int(request.POST.get("version")) or 0
                 services.update_region(by=request.user, region=region, name=d["name"], communes=d["communes"],
                                        centre_name=d["centre_name"], note=d["note"], expected_version=version)
             return redirect("geo:regions")
         except Invalid as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, exc.in_language())
         except EditConflict:
             form.add_error(None, _("Khu vực vừa được người khác sửa trong lúc bạn đang sửa; tải lại trang để xem bản mới "
                                    "trước khi lưu."))
@@ -313,7 +310,7 @@ def region_delete(request, pk):
     try:
         services.delete_region(by=request.user, region=region, expected_version=parse_int(request.POST.get("version")) or 0)
     except Invalid as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, exc.in_language())
         return redirect("geo:region_edit", pk=pk)
     except EditConflict:
         messages.error(request, _("Khu vực vừa được người khác sửa; xem lại trước khi xóa."))

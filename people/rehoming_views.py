@@ -21,12 +21,6 @@ from .models import RehomingMove, RehomingRun, province_wide
 PAGE_SIZE = 50
 
 
-def _message(exc: Invalid) -> str:
-    from django.utils.translation import get_language
-
-    return exc.en if (get_language() or "vi").startswith("en") else exc.vi
-
-
 @role_required(PERSON_EDITORS)
 def runs(request):
     if not province_wide(request.user):
@@ -35,7 +29,7 @@ def runs(request):
         try:
             rehoming.start_run(by=request.user)
         except Invalid as exc:
-            messages.error(request, _message(exc))
+            messages.error(request, exc.in_language())
         else:
             messages.success(request, _("Đã bắt đầu chuyển địa bàn; trang này cho biết khi nào xong."))
         return redirect("people:rehoming_runs")
@@ -53,7 +47,7 @@ def undo(request, pk):
     try:
         back = rehoming.undo_run(run=run, by=request.user)
     except Invalid as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, exc.in_language())
     else:
         messages.success(request, _("Đã hoàn tác: %(n)s người trở về xã/phường trước 01/07/2025.") % {"n": f"{back:,}".replace(",", ".")})
     return redirect("people:rehoming_runs")
@@ -87,7 +81,7 @@ def review(request):
                            if new.isdigit() else None)
                 n = rehoming.decide(by=request.user, move_ids=ids, new_commune=commune)
         except Invalid as exc:
-            messages.error(request, _message(exc))
+            messages.error(request, exc.in_language())
         else:
             messages.success(request, _("Đã chuyển %(n)s người sang xã/phường mới.") % {"n": n})
         return redirect(f"{request.path}?{request.GET.urlencode()}")

@@ -148,6 +148,14 @@ def test_a_concurrent_edit_is_refused_never_silently_overwritten(client_for, api
     assert api.post(f"/api/health-regions/{region.pk}/", {"name": "X", "communes": [b.pk]}, format="json").status_code == 400
     region.refresh_from_db()
     assert region.name == "Tên của người thứ nhất"
+    # The second user's page had an error (no name): it is shown again with the version HE read, so correcting and
+    # resubmitting it is still refused rather than overwriting the first user's save.
+    r = second.post(f"/geo/khu-vuc/{region.pk}/", {"name": "", "communes": [b.pk], "version": 1})
+    assert r.status_code in (200, 400) and 'name="version" value="1"' in r.content.decode()
+    r = second.post(f"/geo/khu-vuc/{region.pk}/", {"name": "Tên sửa lại", "communes": [b.pk], "version": 1})
+    assert "vừa được người khác sửa" in r.content.decode()
+    region.refresh_from_db()
+    assert region.name == "Tên của người thứ nhất"
 
 
 def test_a_pre_2025_commune_or_another_province_s_is_refused_and_the_message_says_why(client_for, api_for, dept_2025,
