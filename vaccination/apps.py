@@ -69,7 +69,9 @@ def tiles(request):
     user = request.user
     if not user.is_authenticated or not user.has_role(HEALTH_READERS):
         return []
-    unit = user.jurisdiction_unit
+    from core.scoping import jurisdiction_area
+
+    unit = jurisdiction_area(user)  # a unit, or a health region (coverage() takes either)
     if unit is None:
         return []
     from .services import coverage

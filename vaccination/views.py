@@ -13,7 +13,7 @@ from accounts.roles import HEALTH_READERS, RULE_EDITORS, VACCINATION_EDITORS, al
 from core.auditing import record_read
 from core.errors import Invalid
 from core.parsing import ParseError, parse_date
-from core.scoping import scope, visible_units
+from core.scoping import jurisdiction_area, scope, visible_units
 from core.security import public_url
 from core.views import role_required, scoped_object
 from geo import areas
@@ -42,7 +42,7 @@ def home(request):
         people = search_people(scope(Person.objects.filter(merged_into__isnull=True), request.user), q).select_related("commune")[:30]
         # Each person's commune of its time, and on today's map the one it rolls up to (one query).
         people = areas.label_records(people, "commune")
-    unit = request.user.jurisdiction_unit
+    unit = jurisdiction_area(request.user)  # a unit, or a health region
     cov = services.coverage(unit, dt.date.today()) if unit else None
     return render(request, "vaccination/home.html", {"q": q, "people": people, "adult": cov["groups"]["18+"] if cov else None, "unit": unit})
 

@@ -354,6 +354,10 @@ def test_a_region_user_s_pages_and_lists_show_his_region_only_on_the_living_demo
     for url in ("/", "/cases/khong-lien-lac/", "/levels/", "/vaccination/bao-phu/", "/vaccination/di-tung-nha/",
                 "/reports/thong-tu-54/", "/people/chuyen-dia-ban/xem-xet/", "/geo/khu-vuc/"):
         assert web.get(url).status_code == 200, url
+    # His home's coverage tile and the vaccination page's figure are his region's (a region is his area, not a unit).
+    page = web.get("/vaccination/").content.decode()
+    assert region.name in page and "18+ đã tiêm ít nhất 1 mũi" in page
+    assert "Tiêm đủ liều 18+" in web.get("/").content.decode()
 
 
 def test_the_district_role_keeps_working_on_a_pre_2025_installation(old_structure, personas, client_for, api_for,
