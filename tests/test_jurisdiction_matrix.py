@@ -519,7 +519,9 @@ REGION_EXPECTATIONS = {
 
 
 def scoped_models():
-    return [m for m in apps.get_models() if getattr(m, "jurisdiction_field", None) or getattr(m, "scope_for_user", None)]
+    # A proxy shares its concrete model's table and scoping: the concrete model is the one checked.
+    return [m for m in apps.get_models() if not m._meta.proxy
+            and (getattr(m, "jurisdiction_field", None) or getattr(m, "scope_for_user", None))]
 
 
 def test_every_scoped_model_has_a_region_expectation():
