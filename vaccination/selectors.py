@@ -176,14 +176,6 @@ def field_products(on) -> list[dict]:
             if p.pk in in_force or (p.pk not in scheduled and p.disease_id is not None)]
 
 
-def is_registry_product(product) -> bool:
-    """True for a product of the dose registry (Injection: it has schedules); False for a routine or catch-up vaccine
-    (RoutineDose), which has none."""
-    from .models import Schedule
-
-    return Schedule.objects.filter(product=product).exists()
-
-
 def campaign_by_id(pk):
     """A catch-up campaign by id (the field app's routine dose names the campaign it was given under), or None.
     Campaigns are plans, not personal data; a wrong or absent id simply links none."""

@@ -886,7 +886,7 @@ def record_dose(*, by, person, product: Product, given_on: dt.date, dose_number:
     the schedule and dose policy in force on its day and goes to the dose registry. Returns (dose, routine)."""
     from .models import Schedule
 
-    if campaign is not None or not Schedule.objects.filter(product=product).exists():  # selectors.is_registry_product
+    if campaign is not None or not Schedule.objects.filter(product=product).exists():  # a registry product has schedules
         return record_routine_dose(by=by, person=person, product=product, given_on=given_on, dose_number=dose_number,
                                    campaign=campaign), True
     if dose_number is None:
