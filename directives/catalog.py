@@ -138,6 +138,33 @@ def province_communes_2025():
     return list(communes.order_by("code"))
 
 
+def province_communes_pre2025():
+    """The installation's province's communes before 01/07/2025 (directives of 2020–2023 address their committees)."""
+    from geo.areas import history_provinces
+    from geo.models import AdministrativeUnit, Level
+
+    q = Q()
+    for path in history_provinces().values_list("path", flat=True):
+        q |= Q(path__startswith=path)
+    if not q:
+        return []
+    return list(AdministrativeUnit.objects.filter(q, level=Level.COMMUNE).order_by("code"))
+
+
+def commune_committees_on(on):
+    """{"Ủy ban nhân dân <commune>": commune} for the communes of the structure in force on `on` (pre-2025 before
+    01/07/2025, else today's; without a date the 2025 ones). A name two communes share is left out: ambiguous."""
+    from geo.areas import structure_on
+    from geo.models import Structure
+
+    old = on is not None and structure_on(on) == Structure.PRE_2025
+    out: dict = {}
+    for c in province_communes_pre2025() if old else province_communes_2025():
+        name = commune_committee_name(c.name)
+        out[name] = None if name in out else c
+    return {n: c for n, c in out.items() if c is not None}
+
+
 def province_districts():
     """The installation's province's districts (pre-2025 structure: directives of 2020–2023 address them)."""
     from geo.areas import history_provinces

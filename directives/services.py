@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.services import record
 from core.concurrency import update_versioned
 from core.errors import Invalid
-from geo.eras import check_unit_on
+from geo.eras import check_unit_on, wrong_era
 
 from .catalog import STANDARD_AGENCIES, catalog_from_db, province_districts
 from .models import Assignment, Directive, Occurrence, ProgressReport, Reminder, Task
@@ -108,16 +108,17 @@ def _kind_for_new(name: str) -> str:
     return "department"
 
 
-def ensure_agencies(names: list[str], *, by=None) -> dict:
-    """Agency rows for the given names, creating those confirmed as new (district People's Committees get their unit)."""
+def ensure_agencies(names: list[str], *, by=None, on: dt.date | None = None) -> dict:
+    """Agency rows for the given names, creating those confirmed as new (People's Committees get their unit: a
+    district's, or the commune's of the structure in force on `on`, the directive's date — geo.eras)."""
     from accounts.models import Agency
 
-    from .catalog import commune_committee_name, district_committee_name, province_communes_2025
+    from .catalog import commune_committees_on, district_committee_name
 
     existing = {a.name: a for a in Agency.objects.filter(name__in=names)}
     districts = {district_committee_name(d.name): d for d in province_districts()}
     if any(n.startswith("Ủy ban nhân dân") and n not in existing and n not in districts for n in names):
-        districts.update({commune_committee_name(c.name): c for c in province_communes_2025()})
+        districts.update(commune_committees_on(on))
     standard = {n: (s, k, aliases) for n, s, k, aliases in STANDARD_AGENCIES}
     for name in names:
         if name in existing:
@@ -146,16 +147,25 @@ def confirm_directive(directive: Directive, *, by, tasks: list[dict], fields: di
     for t in kept:
         if not t.get("assignees"):
             raise Invalid(f"Nhiệm vụ {t.get('ref')}: chưa chọn cơ quan thực hiện.", f"Task {t.get('ref')}: no agency chosen.")
-    agencies = ensure_agencies(sorted({n for t in kept for n in t["assignees"]}), by=by)
     changes = dict(fields or {})
     # A task goes to the bodies of the directive's date (geo.eras): no district committee after 01/07/2025, no
     # 2025 commune committee before it. The date of issue decides; without one (a conclusion notice often has no
     # "Số … ngày" line), the earliest task deadline; without either the era is unknown and nothing is refused.
     issued = (changes.get("issued_on") or directive.issued_on
               or min((t["deadline"] for t in kept if isinstance(t.get("deadline"), dt.date)), default=None))
+    agencies = ensure_agencies(sorted({n for t in kept for n in t["assignees"]}), by=by, on=issued)
+    committees = None
     for t in kept:
         for name in dict.fromkeys(t["assignees"]):
-            check_unit_on(agencies[name].unit, issued, field="assignees", what_vi=f"Nhiệm vụ {t.get('ref') or ''} giao cho {name}",
+            unit = agencies[name].unit
+            if unit is not None and unit.level == "commune" and issued is not None and wrong_era(unit.structure, issued):
+                # One committee row per name: a commune that kept its name on 01/07/2025 is the same body on both
+                # maps, so its namesake commune of the directive's date stands for it.
+                from .catalog import commune_committees_on
+
+                committees = commune_committees_on(issued) if committees is None else committees
+                unit = committees.get(name, unit)
+            check_unit_on(unit, issued, field="assignees", what_vi=f"Nhiệm vụ {t.get('ref') or ''} giao cho {name}",
                           what_en=f"Task {t.get('ref') or ''} for {name}")
     changes.update(status=Directive.Status.CONFIRMED, confirmed_by=by, confirmed_at=timezone.now())
     update_versioned(directive, expected_version=directive.version if expected_version is None else expected_version, changes=changes)

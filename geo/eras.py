@@ -11,6 +11,10 @@ write path (form, service, REST API, import, field-app sync) calls the checks be
 The reverse direction (a record dated from 01/07/2025 on a pre-2025 unit) is refused only on an installation that
 runs on the 2025 structure (`PHONGDICH_STRUCTURE = "2025"`): an installation still on the old structure keeps
 recording on its old communes until it re-homes its people.
+
+A record about a person (a dose, a visit) whose commune of its date is of the other structure goes on that commune's
+only counterpart (`counterpart_on`, the rule re-homing applies one-to-one), so everyday work does not wait for the
+re-homing run; only a commune with several counterparts is refused.
 """
 import datetime as dt
 
@@ -56,13 +60,105 @@ def check_unit_on(unit, on: dt.date | None, *, field: str | None = "commune", wh
     )
 
 
+def check_unit_during(unit, starts_on: dt.date, ends_on: dt.date | None, *, field: str | None = "unit",
+                      what_vi: str = "Hồ sơ", what_en: str = "A record") -> None:
+    """A record that spans a period (a vaccination campaign) may lie on a unit of a structure in force at some point
+    of [starts_on, ends_on]: a 2025 unit when it ends on or after 01/07/2025, a pre-2025 unit when it starts before
+    (so a campaign running across the reorganisation may be on either). Otherwise refused as `check_unit_on` words
+    it, naming the period."""
+    if unit is None or starts_on is None:
+        return
+    ends_on = ends_on or starts_on
+    if not wrong_era(unit.structure, starts_on) or not wrong_era(unit.structure, ends_on):
+        return
+    period = f"{starts_on:%d/%m/%Y} – {ends_on:%d/%m/%Y}"
+    if unit.structure == Structure.FROM_2025:
+        raise Invalid(
+            f"{what_vi} {period} kết thúc trước 01/07/2025 nên không thể ghi vào {unit.name}, một đơn vị hành chính "
+            "từ 01/07/2025: hồ sơ giữ đơn vị của thời điểm đó, hãy chọn đơn vị trước sắp xếp (chỉ chức năng chuyển "
+            "địa bàn mới chuyển người sang xã/phường mới).",
+            f"{what_en} of {period} ends before 01/07/2025, so it cannot be put on {unit.name}, an administrative "
+            "unit of the structure in force from 01/07/2025: a record keeps the unit of its time, choose a unit of "
+            "before the reorganisation (only the re-homing flow moves people to the new communes).",
+            field=field,
+        )
+    raise Invalid(
+        f"{what_vi} {period} bắt đầu từ 01/07/2025 nên không thể ghi vào {unit.name}, một đơn vị hành chính đã giải "
+        "thể khi sắp xếp ngày 01/07/2025: hãy chọn đơn vị hiện hành (người đang ở xã cũ được chuyển bằng chức năng "
+        "chuyển địa bàn).",
+        f"{what_en} of {period} starts on or after 01/07/2025, so it cannot be put on {unit.name}, an administrative "
+        "unit dissolved by the reorganisation of 01/07/2025: choose a unit of today (people still on an old commune "
+        "are moved by the re-homing flow).",
+        field=field,
+    )
+
+
 def unit_of_person_on(person, on: dt.date, *, field: str | None = "commune", what_vi: str = "Hồ sơ",
                       what_en: str = "A record"):
-    """The commune a record about `person` dated `on` lies on (his commune of that time, `Person.commune_on`),
-    checked by `check_unit_on`: a dose of 2026 for someone still on a dissolved commune waits for his re-homing."""
-    unit = person.commune_on(on)
-    check_unit_on(unit, on, field=field, what_vi=what_vi, what_en=what_en)
-    return unit
+    """The commune a record about `person` dated `on` lies on: his commune of that time (`Person.commune_on`) or,
+    when that commune is of the other structure, its counterpart on the structure of the date (`counterpart_on`).
+    The person himself stays where he is: moving him is the re-homing flow's job."""
+    return counterpart_on(person.commune_on(on), on, field=field, what_vi=what_vi, what_en=what_en)
+
+
+def single_counterparts(commune_ids) -> dict[int, int]:
+    """{commune id: id of its only commune on the other structure} for the communes with exactly one correspondence
+    link (a pre-2025 commune that was not split; a 2025 commune made of one former commune or a part of one). What
+    a record of the other era goes on (`counterpart_on`); the dose import maps its rows with it in one query."""
+    from .areas import correspondents_of
+
+    return {pk: units[0].pk for pk, units in correspondents_of(commune_ids).items() if len(units) == 1}
+
+
+def counterpart_on(unit, on: dt.date | None, *, field: str | None = "commune", what_vi: str = "Hồ sơ",
+                   what_en: str = "A record"):
+    """The commune a record about a person dated `on` goes on, when his commune of that time is `unit`: `unit` itself
+    on its own era; on the other era its only counterpart (the rule re-homing applies one-to-one: a pre-2025 commune
+    that was not split → its 2025 commune; a 2025 commune made of one former commune → that one). A commune with
+    several counterparts is refused with the choice named (`refuse_counterparts`): the person's place of that time is
+    decided by re-homing (review list), never guessed."""
+    if unit is None or on is None or not wrong_era(unit.structure, on):
+        return unit
+    from .areas import correspondents_of
+
+    others = correspondents_of([unit]).get(unit.pk, [])
+    if len(others) == 1:
+        return others[0]
+    refuse_counterparts(unit, on, others, field=field, what_vi=what_vi, what_en=what_en)
+
+
+def refuse_counterparts(unit, on: dt.date, others, *, field: str | None = "commune", what_vi: str = "Hồ sơ",
+                        what_en: str = "A record") -> None:
+    """The refusal of `counterpart_on` when `unit` (of the other era than `on`) has no single counterpart."""
+    if not others:  # no correspondence loaded for it: the plain rule
+        check_unit_on(unit, on, field=field, what_vi=what_vi, what_en=what_en)
+        return
+    day = on.strftime("%d/%m/%Y")
+    names = ", ".join(u.name for u in others)
+    if unit.structure == Structure.PRE_2025:
+        raise Invalid(
+            f"{what_vi} ngày {day} (từ 01/07/2025) không thể ghi cho người còn ở {unit.name}, một xã/phường đã giải "
+            f"thể khi sắp xếp ngày 01/07/2025 và được chia cho nhiều xã/phường ({names}): hãy chuyển địa bàn người "
+            "này trước (Người dân → Chuyển địa bàn, danh sách xem xét) để biết xã/phường hiện hành của người đó.",
+            f"{what_en} dated {day} (from 01/07/2025) cannot be recorded for a person still on {unit.name}, a commune "
+            f"dissolved by the reorganisation of 01/07/2025 and split between several communes ({names}): re-home "
+            "the person first with the re-homing flow (People → Re-homing, review list) so that his commune of today is "
+            "known.",
+            field=field,
+        )
+    raise Invalid(
+        f"{what_vi} ngày {day} (trước 01/07/2025) không thể ghi vào {unit.name}, một đơn vị hành chính từ "
+        f"01/07/2025 được lập từ nhiều xã/phường cũ ({names}): hồ sơ giữ đơn vị của thời điểm đó, nhưng không rõ "
+        "người này ở xã/phường cũ nào, nên cần ghi xã/phường cũ của người này. Hiện chưa có cách ghi xã/phường cũ "
+        "cho người đăng ký thẳng vào xã/phường hiện hành (chỉ chức năng chuyển địa bàn ghi xã cũ): hãy báo quản "
+        "trị hệ thống.",
+        f"{what_en} dated {day} (before 01/07/2025) cannot be put on {unit.name}, an administrative unit from "
+        f"01/07/2025 made of several former communes ({names}): a record keeps the unit of its time, but which of "
+        "them the person lived in is not known, so his former commune must be set. There is no way yet to set the "
+        "former commune of a person registered directly on a commune of today (only the re-homing flow records it): "
+        "ask the administrator.",
+        field=field,
+    )
 
 
 def check_population_year(unit, year: int | None, *, field: str | None = "year") -> None:
@@ -106,3 +202,26 @@ def check_move(old_unit, new_unit, *, field: str | None = "commune") -> None:
         "a run) puts people back on their former commune.",
         field=field,
     )
+
+
+def check_unit_of_week(unit, week_start: dt.date) -> None:
+    """An epidemic level (its criteria, proposal and decision) lies on the units of its week (`wrong_era` on the
+    week's Monday): a level shown on the other structure's map is derived from the units of its time (levels'
+    crosswalk), never proposed or decided on."""
+    if unit is None or not wrong_era(unit.structure, week_start):
+        return
+    if unit.structure == Structure.FROM_2025:
+        vi = (f"Tuần {week_start:%d/%m/%Y} được đánh giá trên các xã, phường trước 01/07/2025; cấp độ của {unit.name} "
+              "trên bản đồ hiện hành chỉ là cấp suy ra (cao nhất trong các xã cũ hợp thành), không đề xuất hay quyết "
+              "định trên đó: hãy chọn “Theo địa giới: trước 01/07/2025” và đề xuất cho từng xã cũ.")
+        en = (f"The week of {week_start:%d/%m/%Y} is assessed on the communes before 01/07/2025; the level of {unit.name} "
+              "on today's map is only derived (the highest of the former communes it took over) and is not proposed "
+              "or decided on: choose “by boundaries: before 01/07/2025” and propose for each former commune.")
+    else:
+        vi = (f"Tuần {week_start:%d/%m/%Y} được đánh giá trên các xã, phường hiện hành (từ 01/07/2025); cấp độ của "
+              f"{unit.name} trên bản đồ trước 01/07/2025 chỉ là cấp suy ra từ xã hiện hành, không đề xuất hay quyết "
+              "định trên đó: hãy chọn “Theo địa giới: hiện hành”.")
+        en = (f"The week of {week_start:%d/%m/%Y} is assessed on today's communes (from 01/07/2025); the level of "
+              f"{unit.name} on the map before 01/07/2025 is only derived from today's commune and is not proposed or "
+              "decided on: choose “by boundaries: current”.")
+    raise Invalid(vi, en, field="unit")

@@ -16,7 +16,7 @@ from core.errors import Invalid
 from diseases.rules import check_overlap as check_rule_overlap
 from diseases.rules import forget as forget_rules
 from diseases.rules import versions_in_force
-from geo import areas
+from geo import areas, eras
 
 from . import rules, sources
 from .models import Assessment, CriteriaEntry, CriteriaVersion, LevelDecision, Measure
@@ -335,25 +335,9 @@ def _reason_needed(level: int, computed: int | None, reason: str, who_vi: str, w
 
 
 def check_unit_of_week(unit, week_start: dt.date) -> None:
-    """Levels are proposed and decided on the units of their week (geo.areas.structure_on): a level shown on the
-    other structure's map is derived (levels.crosswalk) and is never decided on."""
-    if unit.structure == areas.structure_on(week_start):
-        return
-    if areas.structure_on(week_start) == areas.PRE_2025:
-        vi = (f"Tuần {week_start:%d/%m/%Y} được đánh giá trên các xã, phường trước 01/07/2025; cấp độ của {unit.name} "
-              "trên bản đồ hiện hành chỉ là cấp suy ra (cao nhất trong các xã cũ hợp thành), không đề xuất hay quyết "
-              "định trên đó: hãy chọn “Theo địa giới: trước 01/07/2025” và đề xuất cho từng xã cũ.")
-        en = (f"The week of {week_start:%d/%m/%Y} is assessed on the communes before 01/07/2025; the level of {unit.name} "
-              "on today's map is only derived (the highest of the former communes it took over) and is not proposed "
-              "or decided on: choose “by boundaries: before 01/07/2025” and propose for each former commune.")
-    else:
-        vi = (f"Tuần {week_start:%d/%m/%Y} được đánh giá trên các xã, phường hiện hành (từ 01/07/2025); cấp độ của "
-              f"{unit.name} trên bản đồ trước 01/07/2025 chỉ là cấp suy ra từ xã hiện hành, không đề xuất hay quyết "
-              "định trên đó: hãy chọn “Theo địa giới: hiện hành”.")
-        en = (f"The week of {week_start:%d/%m/%Y} is assessed on today's communes (from 01/07/2025); the level of "
-              f"{unit.name} on the map before 01/07/2025 is only derived from today's commune and is not proposed or "
-              "decided on: choose “by boundaries: current”.")
-    raise Invalid(vi, en, "unit")
+    """Levels are proposed and decided on the units of their week: geo.eras' rule and words (a level shown on the
+    other structure's map is derived, levels.crosswalk, and is never decided on)."""
+    eras.check_unit_of_week(unit, week_start)
 
 
 @transaction.atomic

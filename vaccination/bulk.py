@@ -212,15 +212,18 @@ class DoseImporter(ReadStage, MatchStage, CheckStage, WriteStage):
         return out
 
     def _era_words(self) -> dict[int, tuple[str, str]]:
-        """line → the era refusal's words (geo.eras.check_unit_on, naming the date and the commune)."""
-        from geo.eras import check_unit_on
+        """line → the era refusal's words (geo.eras, naming the date, the commune and its counterparts)."""
+        from geo.areas import correspondents_of
+        from geo.eras import refuse_counterparts
         from geo.models import AdministrativeUnit
 
-        units = AdministrativeUnit.objects.in_bulk(set(self.era_rows["dose_commune_id"].to_list()))
+        ids = set(self.era_rows["dose_commune_id"].to_list())
+        units, others = AdministrativeUnit.objects.in_bulk(ids), correspondents_of(ids)
         out = {}
         for line, day, unit_id in self.era_rows.iter_rows():
             try:
-                check_unit_on(units.get(unit_id), EPOCH + dt.timedelta(days=day), what_vi="Mũi tiêm", what_en="A dose")
+                refuse_counterparts(units.get(unit_id), EPOCH + dt.timedelta(days=day), others.get(unit_id, []),
+                                    what_vi="Mũi tiêm", what_en="A dose")
             except Invalid as exc:
                 out[line] = (exc.vi, exc.en)
         return out

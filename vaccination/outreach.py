@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from audit.services import record
 from core.errors import Invalid
-from geo.eras import check_unit_on, unit_of_person_on
+from geo.eras import check_unit_during, unit_of_person_on
 from geo.models import AGE_BAND_BOUNDS
 
 from . import services
@@ -287,9 +287,10 @@ def missing_people(campaign: Campaign, on: dt.date):
 def create_campaign(*, by, data: dict) -> Campaign:
     if data["deadline"] < data["starts_on"]:
         raise Invalid("Hạn hoàn thành trước ngày bắt đầu.", "The deadline is before the start.")
-    # A campaign lies on the units of its start (geo.eras): one running across 01/07/2025 keeps its start's unit.
-    check_unit_on(data.get("unit"), data["starts_on"], field="unit", what_vi="Chiến dịch tiêm chủng",
-                  what_en="A vaccination campaign")
+    # A campaign lies on a unit of a structure in force during its period (geo.eras): one running across
+    # 01/07/2025 may be on the old province or on today's.
+    check_unit_during(data.get("unit"), data["starts_on"], data["deadline"], field="unit",
+                      what_vi="Chiến dịch tiêm chủng", what_en="A vaccination campaign")
     if isinstance(data.get("disease"), str) or data.get("disease") is None:
         from diseases.selectors import get_disease
 

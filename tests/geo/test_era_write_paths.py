@@ -24,6 +24,14 @@ def new_commune(commune_b):
 
 
 @pytest.fixture
+def split_a(kontum, commune_a):
+    """commune_a (Phường Quang Trung, merged into Phường Kon Tum) made a split commune: part of it went to Xã Ba Tơ."""
+    ba_to = AdministrativeUnit.objects.get(structure="2025", level="commune", code="21484")
+    UnitCorrespondence.objects.create(old_unit=commune_a, new_unit=ba_to, is_default=False)
+    return commune_a
+
+
+@pytest.fixture
 def province_2025(new_commune):
     return new_commune.parent
 
@@ -107,25 +115,78 @@ def test_doses_and_visits_lie_on_the_persons_commune_of_their_date(personas, com
     from vaccination.selectors import product_by_code
 
     by, pfizer = personas["admin"], product_by_code("comirnaty")
+    # Not re-homed yet, on a commune that became one 2025 commune: today's dose and visit go on that commune (the
+    # rule re-homing applies one-to-one); the person stays for the re-homing run.
     still_old = make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
-    with pytest.raises(Invalid) as dose:
-        services.record_injection(by=by, person=still_old, product=pfizer, dose_kind="primary", dose_number=1, given_on=NEW_DAY)
-    assert refused_after(dose.value)
-    with pytest.raises(Invalid) as visit:
-        record_visit(by=by, person=still_old, outcome="absent", visited_on=NEW_DAY)
-    assert refused_after(visit.value)
+    dose = services.record_injection(by=by, person=still_old, product=pfizer, dose_kind="primary", dose_number=1,
+                                     given_on=NEW_DAY)
+    assert dose.commune_id == new_commune.pk
+    assert record_visit(by=by, person=still_old, outcome="absent", visited_on=NEW_DAY).commune_id == new_commune.pk
+    still_old.refresh_from_db()
+    assert still_old.commune_id == commune_b.pk and still_old.former_commune_id is None
+    # Registered since on a 2025 commune made of two former communes: which one his dose of 2021 lies on is unknown.
     registered_since = make_person(new_commune, full_name="Lê Thị Hoa", date_of_birth=dt.date(1970, 5, 10))
     with pytest.raises(Invalid) as old_dose:
         services.record_injection(by=by, person=registered_since, product=pfizer, dose_kind="primary", dose_number=1,
                                   given_on=dt.date(2021, 9, 1))
     assert refused_before(old_dose.value, dt.date(2021, 9, 1))
-    assert not Injection.objects.exists() and not Visit.objects.exists()
+    assert commune_b.name in old_dose.value.vi and "Xã Đăk Pék" in old_dose.value.en
+    assert "former commune must be set" in old_dose.value.en and "no way yet" in old_dose.value.en
+    assert not Injection.objects.filter(person=registered_since).exists()
     # Re-homed: his 2021 dose lies on his former commune, his visit of today on the new one.
     rehomed = make_person(new_commune, full_name="Phạm Văn Cường", date_of_birth=dt.date(1970, 5, 10), former_commune=commune_b)
     inj = services.record_injection(by=by, person=rehomed, product=pfizer, dose_kind="primary", dose_number=1,
                                     given_on=dt.date(2021, 9, 1))
     assert inj.commune_id == commune_b.pk
     assert record_visit(by=by, person=rehomed, outcome="absent", visited_on=NEW_DAY).commune_id == new_commune.pk
+    assert Visit.objects.count() == 2
+
+
+def test_a_vaccinator_of_today_records_a_dose_for_someone_not_yet_re_homed(api_for, commune_a, commune_b, new_commune,
+                                                                            settings):
+    """A vaccinator of a 2025 commune, on a 2025 installation, cannot re-home (a province-wide task): today's dose of a
+    person of a former commune that became his commune goes on it; a person of a split commune waits for re-homing."""
+    from vaccination.models import Injection
+    from vaccination.selectors import product_by_code
+
+    settings.PHONGDICH_STRUCTURE = "2025"
+    vaccinator = make_user("tiem_dak_pek", "vaccinator", new_commune)
+    pfizer = product_by_code("comirnaty")
+    today = dt.date.today()
+    person = make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
+    r = api_for(vaccinator).post("/api/vaccination/injections/", {
+        "person": person.pk, "product": pfizer.pk, "dose_kind": "primary", "dose_number": 1,
+        "given_on": today.isoformat()}, format="json")
+    assert r.status_code == 201, r.content
+    assert Injection.objects.get(person=person).commune_id == new_commune.pk
+    person.refresh_from_db()
+    assert person.commune_id == commune_b.pk  # left for the re-homing run
+
+
+def test_a_dose_of_today_for_someone_on_a_split_commune_waits_for_re_homing(personas, split_a):
+    from vaccination import services
+    from vaccination.models import Injection
+    from vaccination.selectors import product_by_code
+
+    person = make_person(split_a, full_name="Y Blông", date_of_birth=dt.date(1985, 4, 2))
+    with pytest.raises(Invalid) as exc:
+        services.record_injection(by=personas["admin"], person=person, product=product_by_code("comirnaty"),
+                                  dose_kind="primary", dose_number=1, given_on=NEW_DAY)
+    assert refused_after(exc.value) and exc.value.field == "given_on"
+    assert "Phường Kon Tum" in exc.value.vi and "Xã Ba Tơ" in exc.value.en and "split" in exc.value.en
+    assert "re-home the person first" in exc.value.en and "Chuyển địa bàn" in exc.value.vi
+    assert not Injection.objects.exists()
+
+
+def test_an_old_dose_of_a_newcomer_goes_on_the_only_former_commune(personas, kontum):
+    from vaccination import services
+    from vaccination.selectors import product_by_code
+
+    dak_long = AdministrativeUnit.objects.get(path="/n51/n23368/")  # made of one former commune: Xã Đăk Long (62)
+    newcomer = make_person(dak_long, full_name="Lê Thị Hoa", date_of_birth=dt.date(1970, 5, 10))
+    dose = services.record_injection(by=personas["admin"], person=newcomer, product=product_by_code("comirnaty"),
+                                     dose_kind="primary", dose_number=1, given_on=dt.date(2021, 9, 1))
+    assert dose.commune.path == "/62/610/23368/"
 
 
 def test_a_routine_dose_lies_on_the_childs_commune_of_its_date(commune_b, new_commune):
@@ -140,9 +201,11 @@ def test_a_routine_dose_lies_on_the_childs_commune_of_its_date(commune_b, new_co
     assert record_routine_dose(by=None, person=child, product=mr, given_on=dt.date(2020, 3, 1)).commune_id == commune_b.pk
     assert record_routine_dose(by=None, person=child, product=mr, given_on=NEW_DAY).commune_id == new_commune.pk
     not_moved = make_person(commune_b, full_name="Lê Bảo Châu", date_of_birth=dt.date(2019, 3, 1))
-    with pytest.raises(Invalid) as exc:
-        record_routine_dose(by=None, person=not_moved, product=mr, given_on=NEW_DAY)
-    assert refused_after(exc.value) and RoutineDose.objects.filter(person=not_moved).count() == 0
+    assert record_routine_dose(by=None, person=not_moved, product=mr, given_on=NEW_DAY).commune_id == new_commune.pk
+    newcomer = make_person(new_commune, full_name="Lê Bảo Duy", date_of_birth=dt.date(2019, 3, 1))
+    with pytest.raises(Invalid) as exc:  # two former communes: which one is unknown
+        record_routine_dose(by=None, person=newcomer, product=mr, given_on=dt.date(2020, 3, 1))
+    assert refused_before(exc.value, dt.date(2020, 3, 1)) and RoutineDose.objects.filter(person=newcomer).count() == 0
 
 
 def test_level_criteria_are_entered_on_the_units_of_their_week(personas, commune_b, new_commune):
@@ -155,6 +218,17 @@ def test_level_criteria_are_entered_on_the_units_of_their_week(personas, commune
     with pytest.raises(Invalid):
         enter_values(by=personas["admin"], unit=commune_b, week_start=dt.date(2025, 9, 1), values={})
     assert not CriteriaEntry.objects.exists()
+
+
+def test_levels_follow_the_installations_structure(personas, commune_b, new_commune, old_structure):
+    """The level check is geo.eras' rule: an installation still on the old structure keeps its old communes for
+    weeks from 01/07/2025; a 2025 unit never takes a week before it."""
+    from levels.services import enter_values
+
+    assert enter_values(by=personas["admin"], unit=commune_b, week_start=dt.date(2025, 9, 1), values={}) is not None
+    with pytest.raises(Invalid) as exc:
+        enter_values(by=personas["admin"], unit=new_commune, week_start=dt.date(2022, 2, 7), values={})
+    assert exc.value.field == "unit" and "before 01/07/2025" in exc.value.en
 
 
 def test_a_person_changes_structure_only_by_re_homing(personas, commune_a, commune_b, new_commune):
@@ -174,7 +248,7 @@ def test_a_person_changes_structure_only_by_re_homing(personas, commune_a, commu
 
 
 # --- REST API ---------------------------------------------------------------------------------------------------------
-def test_the_api_answers_the_same_refusal(api_for, officer, commune_b, new_commune, province_2025):
+def test_the_api_answers_the_same_refusal(api_for, officer, commune_b, new_commune, province_2025, split_a):
     from contacts.models import Outbreak
     from testing.models import Campaign, Pool
 
@@ -189,7 +263,7 @@ def test_the_api_answers_the_same_refusal(api_for, officer, commune_b, new_commu
     }
     from vaccination.selectors import product_by_code
 
-    still_old = make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
+    still_old = make_person(split_a, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
     answers["vaccination campaign"] = api.post("/api/vaccination/campaigns/", {
         "name": "Mũi 1", "target": "dose1", "age_min": 18, "starts_on": "05/02/2022", "deadline": "05/04/2022",
         "unit": province_2025.pk, "target_pct": 90}, format="json")
@@ -208,11 +282,11 @@ def test_the_api_answers_the_same_refusal(api_for, officer, commune_b, new_commu
     assert not VaccinationCampaign.objects.exists() and not Injection.objects.exists()
 
 
-def test_the_field_app_gets_the_refusal_back(api_for, personas, commune_a, settings):
+def test_the_field_app_gets_the_refusal_back(api_for, personas, split_a, settings):
     from vaccination.models import Injection
 
     settings.PHONGDICH_STRUCTURE = "2025"
-    person = make_person(commune_a, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
+    person = make_person(split_a, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
     r = api_for(personas["vaccinator_a"]).post("/api/field/upload/", {"entries": [
         {"kind": "dose", "key": "d-1", "person": person.pk, "product": "comirnaty", "dose_kind": "primary", "dose_number": 1,
          "given_on": NEW_DAY.isoformat()},
@@ -227,30 +301,39 @@ def test_the_field_app_gets_the_refusal_back(api_for, personas, commune_a, setti
 
 
 # --- imports ----------------------------------------------------------------------------------------------------------
-def test_a_dose_import_refuses_the_wrong_era_by_line_and_stores_nothing(commune_b, new_commune):
+def test_a_dose_import_refuses_the_wrong_era_by_line_and_stores_nothing(commune_b, new_commune, split_a):
     from geo.importers import Operator
     from vaccination.bulk import DoseImporter
+    from vaccination.models import Injection
 
-    make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10), id_number="062070000001")
+    dak_long = AdministrativeUnit.objects.get(path="/n51/n23368/")  # made of one former commune
+    not_moved = make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10), id_number="062070000001")
     make_person(new_commune, full_name="Lê Thị Hoa", date_of_birth=dt.date(1970, 5, 10), id_number="051170000002")
     rehomed = make_person(new_commune, full_name="Phạm Văn Cường", date_of_birth=dt.date(1970, 5, 10),
                           id_number="062070000003", former_commune=commune_b)
+    make_person(split_a, full_name="Y Blông", date_of_birth=dt.date(1970, 5, 10), id_number="062170000004")
+    newcomer = make_person(dak_long, full_name="Hồ Thị Em", date_of_birth=dt.date(1970, 5, 10), id_number="051170000005")
     header = "Số CCCD/CMND,Họ và tên,Ngày sinh,Tên vắc xin,Loại mũi,Mũi số,Ngày tiêm\n"
-    rows = ("062070000003,Phạm Văn Cường,10/05/1970,Pfizer,Cơ bản,1,01/09/2021\n"
-            "051170000002,Lê Thị Hoa,10/05/1970,Pfizer,Cơ bản,1,01/09/2021\n"
-            "062070000001,Trần Văn Bình,10/05/1970,Pfizer,Cơ bản,1,01/09/2025\n")
-    result = DoseImporter(by=Operator(), today=dt.date(2026, 1, 5)).run((header + rows).encode(), "doses.csv")
+    good = ("062070000003,Phạm Văn Cường,10/05/1970,Pfizer,Cơ bản,1,01/09/2021\n"
+            "062070000001,Trần Văn Bình,10/05/1970,Pfizer,Cơ bản,1,01/09/2025\n"
+            "051170000005,Hồ Thị Em,10/05/1970,Pfizer,Cơ bản,1,01/09/2021\n")
+    bad = ("051170000002,Lê Thị Hoa,10/05/1970,Pfizer,Cơ bản,1,01/09/2021\n"
+           "062170000004,Y Blông,10/05/1970,Pfizer,Cơ bản,1,01/09/2025\n")
+    result = DoseImporter(by=Operator(), today=dt.date(2026, 1, 5)).run((header + good + bad).encode(), "doses.csv")
     assert not result.saved
     era = {e["line"]: e for e in result.errors if e["code"] == "era"}
-    assert set(era) == {3, 4}, result.errors
-    assert refused_before(era[3], dt.date(2021, 9, 1)) and new_commune.name in era[3]["message_vi"]
-    assert refused_after(era[4]) and era[4]["column"] == "Ngày tiêm"
-    from vaccination.models import Injection
-
+    assert set(era) == {5, 6}, result.errors
+    assert refused_before(era[5], dt.date(2021, 9, 1)) and new_commune.name in era[5]["message_vi"]
+    assert commune_b.name in era[5]["message_en"] and "former commune must be set" in era[5]["message_en"]
+    assert refused_after(era[6]) and era[6]["column"] == "Ngày tiêm" and "Xã Ba Tơ" in era[6]["message_en"]
     assert not Injection.objects.exists()
-    # Without the bad rows: the re-homed person's 2021 dose lies on his former commune.
-    ok = DoseImporter(by=Operator(), today=dt.date(2026, 1, 5)).run((header + rows.splitlines()[0] + "\n").encode(), "d.csv")
-    assert ok.saved and Injection.objects.get(person=rehomed).commune_id == commune_b.pk
+    # Without the bad rows: the re-homed person's 2021 dose lies on his former commune, the 2025 dose of someone not
+    # re-homed yet on the one 2025 commune his commune became, a newcomer's 2021 dose on the only former commune.
+    ok = DoseImporter(by=Operator(), today=dt.date(2026, 1, 5)).run((header + good).encode(), "d.csv")
+    assert ok.saved, ok.errors
+    assert Injection.objects.get(person=rehomed).commune_id == commune_b.pk
+    assert Injection.objects.get(person=not_moved).commune_id == new_commune.pk
+    assert Injection.objects.get(person=newcomer).commune.path == "/62/610/23368/"
 
 
 def test_a_population_year_after_the_reorganisation_is_refused_on_a_dissolved_commune(commune_b, new_commune):
@@ -319,13 +402,13 @@ def test_a_criteria_import_row_on_a_unit_of_the_other_structure_says_why(persona
 
 
 # --- forms ------------------------------------------------------------------------------------------------------------
-def test_the_forms_show_the_refusal_instead_of_an_error_page(client_for, personas, officer, commune_b, new_commune, settings):
+def test_the_forms_show_the_refusal_instead_of_an_error_page(client_for, personas, officer, new_commune, split_a, settings):
     from contacts.models import Outbreak
     from vaccination.models import Injection
     from vaccination.selectors import product_by_code
 
     settings.PHONGDICH_STRUCTURE = "2025"
-    person = make_person(commune_b, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
+    person = make_person(split_a, full_name="Trần Văn Bình", date_of_birth=dt.date(1970, 5, 10))
     c = client_for(personas["admin"])
     r = c.post(f"/vaccination/nguoi/{person.pk}/tiem/", {"product": product_by_code("comirnaty").pk, "dose_kind": "primary",
                                                         "dose_number": 1, "given_on": "01/09/2025"})
@@ -346,3 +429,54 @@ def test_the_people_api_refuses_a_move_across_structures(api_for, personas, comm
     assert "chuyển địa bàn" in r.json()["message_vi"] and "re-homing flow" in r.json()["message_en"]
     p.refresh_from_db()
     assert p.commune_id == commune_b.pk
+
+
+def test_a_vaccination_campaign_lies_on_a_unit_of_a_structure_in_force_during_its_period(personas, kontum, province_2025,
+                                                                                         settings):
+    from vaccination.outreach import create_campaign
+
+    settings.PHONGDICH_STRUCTURE = "2025"
+    last_old, first_new = dt.date(2025, 6, 30), dt.date(2025, 7, 1)
+
+    def make(unit, starts_on, deadline):
+        return create_campaign(by=personas["admin"], data={"name": "Mũi nhắc", "target": "dose1", "age_min": 18,
+                                                           "starts_on": starts_on, "deadline": deadline, "unit": unit})
+
+    # Running across 01/07/2025 (even by one day at either end): on the old province or on today's.
+    assert make(province_2025, last_old, first_new).pk and make(kontum, last_old, first_new).pk
+    assert make(province_2025, dt.date(2025, 5, 1), dt.date(2025, 9, 30)).pk
+    # Ending the day before: not on today's province; starting on 01/07/2025: not on the dissolved one.
+    with pytest.raises(Invalid) as ended:
+        make(province_2025, dt.date(2025, 5, 1), last_old)
+    assert "01/05/2025 – 30/06/2025" in ended.value.vi and "ends before 01/07/2025" in ended.value.en
+    assert ended.value.field == "unit" and province_2025.name in ended.value.en
+    with pytest.raises(Invalid) as started:
+        make(kontum, first_new, dt.date(2025, 9, 30))
+    assert "01/07/2025 – 30/09/2025" in started.value.vi and "giải thể" in started.value.vi
+    assert "dissolved" in started.value.en and kontum.name in started.value.en
+
+
+def test_a_directive_of_2021_names_the_commune_committee_of_its_time(personas, kontum, settings):
+    """"Ủy ban nhân dân Xã Đăk Pék" names a pre-2025 commune and the 2025 commune that kept its name: a 2021 directive
+    gets the former (the structure in force on its date); the same committee in a 2026 directive is the 2025 one."""
+    from directives import services
+    from directives.models import Directive, Task
+    from tests.directives.conftest import seed_text
+
+    settings.PHONGDICH_STRUCTURE = "2025"
+    old = AdministrativeUnit.objects.get(path="/62/610/23353/")
+    assert old.name == "Xã Đăk Pék" and AdministrativeUnit.objects.filter(structure="2025", name=old.name).exists()
+    name = f"Ủy ban nhân dân {old.name}"
+    tasks = [{"ref": "1", "text": "Tổ chức tiêm chủng.", "assignees": [name], "deadline": None, "recurrence": None,
+              "milestones": []}]
+    d = services.register_directive(by=personas["health_dept"], text=seed_text("002"))
+    Directive.objects.filter(pk=d.pk).update(issued_on=dt.date(2021, 9, 1))
+    d.refresh_from_db()
+    services.confirm_directive(d, by=personas["health_dept"], tasks=tasks)
+    task = Task.objects.get(directive=d)
+    assert task.assignments.get().agency.unit_id == old.pk
+    later = services.register_directive(by=personas["health_dept"], text=seed_text("003"))
+    Directive.objects.filter(pk=later.pk).update(issued_on=dt.date(2026, 1, 5))
+    later.refresh_from_db()
+    services.confirm_directive(later, by=personas["health_dept"], tasks=tasks)  # the same body, on today's map
+    assert Task.objects.filter(directive=later).exists()

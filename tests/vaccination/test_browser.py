@@ -9,7 +9,7 @@ from tests.conftest import browser_login, make_person
 
 @pytest.mark.browser
 def test_it_lets_a_vaccinator_see_a_refusal_record_a_valid_dose_and_print_the_certificate(
-        personas, commune_a, live_server, phone_page, old_structure):
+        personas, commune_a, live_server, phone_page):
     from vaccination import services
     from vaccination.models import Injection, Product
 

@@ -85,7 +85,7 @@ def test_it_orders_door_to_door_lists_by_risk_and_excludes_contraindicated_peopl
     assert not outreach.door_to_door(village, TODAY, personas["commune_b"])
 
 
-def test_it_requires_a_reason_for_a_refusal_and_audits_the_outcome(village, commune_a, person_factory, personas, old_structure):
+def test_it_requires_a_reason_for_a_refusal_and_audits_the_outcome(village, commune_a, person_factory, personas):
     p = person_factory(commune_a, full_name="A", date_of_birth=D(1990, 1, 1), village=village)
     from core.errors import Invalid
 

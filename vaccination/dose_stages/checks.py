@@ -4,13 +4,9 @@ duplicates, conflicts, order / interval / mixing) as joins and window expression
 
 A mixin of DoseImporter: it uses the importer's state and its database plumbing (_x, _push, _pull, _copy_rows).
 """
-import datetime as dt
 import time
 
 import polars as pl
-
-from geo.eras import START_2025, wrong_era
-from geo.models import Structure
 
 from .common import I32, I64, STR, TEXT_LIMITS, _day
 
@@ -37,16 +33,9 @@ class CheckStage:
             "lot": c("lot").str.len_chars() > TEXT_LIMITS["lot"],
             "site": c("site").str.len_chars() > TEXT_LIMITS["site"],
         }
-        # A record keeps the unit of its time: geo.eras' rule, evaluated once for each side of 01/07/2025 and each
-        # structure, then applied to every row (the words come from geo.eras.check_unit_on in the report).
-        start, new_units = _day(START_2025), pl.Series(self.units_2025, dtype=I64)
-        before, after = START_2025 - dt.timedelta(days=1), START_2025
-        on_new = c("dose_commune_id").is_in(new_units)
-        checks["era"] = c("dose_commune_id").is_not_null() & (
-            ((c("given_day") < start) & pl.when(on_new).then(pl.lit(wrong_era(Structure.FROM_2025, before)))
-             .otherwise(pl.lit(wrong_era(Structure.PRE_2025, before))))
-            | ((c("given_day") >= start) & pl.when(on_new).then(pl.lit(wrong_era(Structure.FROM_2025, after)))
-               .otherwise(pl.lit(wrong_era(Structure.PRE_2025, after)))))
+        # A record keeps the unit of its time (geo.eras): a dose still on the other era's commune after the match
+        # (which moved it to that commune's only counterpart when there is one) is refused.
+        checks["era"] = self._wrong_era()
         if self.scoped:
             checks["out_of_scope"] = c("person_id").is_not_null() & ~c("person_commune_id").is_in(self.scope)
         return checks

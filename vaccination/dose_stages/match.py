@@ -4,13 +4,15 @@ small frames; people matched by ID number, else by folded name + date of birth +
 
 A mixin of DoseImporter: it uses the importer's state and its database plumbing (_x, _push, _pull, _copy_rows).
 """
+import datetime as dt
 import time
 
 import polars as pl
 
 from core.scoping import visible_commune_ids
 from core.text import fold
-from geo.eras import START_2025
+from geo.eras import START_2025, single_counterparts, wrong_era
+from geo.models import Structure
 
 from ..models import DosePolicy, Product, Schedule
 from .common import FAR, I32, I64, KIND_WORDS, STR, _day, _frame, _id_refused, _name_refused, _variants
@@ -39,7 +41,7 @@ class MatchStage:
         self.kinds = _frame(kinds.values(), {"kind_txt": STR, "kind": STR})
         self.nums = _frame({(s, i) for i in range(1, 10) for s in (str(i), f"0{i}", f"{i}.0", f"Mũi {i}", f"mũi {i}")},
                            {"number": STR, "dose_number": I32})
-        from geo.models import AdministrativeUnit, Level, Structure
+        from geo.models import AdministrativeUnit, Level
 
         seen = {}
         for code, pk, structure in AdministrativeUnit.objects.filter(level=Level.COMMUNE).order_by("structure").values_list("code", "id", "structure"):
@@ -184,8 +186,31 @@ class MatchStage:
             pl.when((c("given_day") < _day(START_2025)) & c("former_commune_id").is_not_null())
               .then(c("former_commune_id")).otherwise(c("person_commune_id")).alias("dose_commune_id")
         ).drop("former_commune_id")
+        # On the other era than its date, that commune's only counterpart takes the dose (geo.eras.counterpart_on:
+        # a 2025 dose of someone on a pre-2025 commune that was not split, a 2021 dose of a newcomer on a 2025
+        # commune made of one former commune); the rest stays for the era check, which refuses it.
+        wrong = self._wrong_era()
+        ids = x.filter(wrong.fill_null(False))["dose_commune_id"].unique().to_list()
+        single = single_counterparts(ids) if ids else {}
+        if single:
+            x = x.with_columns(pl.when(wrong.fill_null(False))
+                               .then(c("dose_commune_id").replace(list(single), list(single.values())))
+                               .otherwise(c("dose_commune_id")).alias("dose_commune_id"))
         self._note(t, "match by name, age, schedule")
         return x
+
+    def _wrong_era(self) -> pl.Expr:
+        """Whether a row's dose commune is of the other structure than its date (geo.eras.wrong_era, evaluated once
+        for each side of 01/07/2025 and each structure, then applied to every row)."""
+        c = pl.col
+        start, new_units = _day(START_2025), pl.Series(self.units_2025, dtype=I64)
+        before, after = START_2025 - dt.timedelta(days=1), START_2025
+        on_new = c("dose_commune_id").is_in(new_units)
+        return c("dose_commune_id").is_not_null() & (
+            ((c("given_day") < start) & pl.when(on_new).then(pl.lit(wrong_era(Structure.FROM_2025, before)))
+             .otherwise(pl.lit(wrong_era(Structure.PRE_2025, before))))
+            | ((c("given_day") >= start) & pl.when(on_new).then(pl.lit(wrong_era(Structure.FROM_2025, after)))
+               .otherwise(pl.lit(wrong_era(Structure.PRE_2025, after)))))
 
     def _people(self, cur, ids: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
         """The registry's people (not merged away) with an ID among `ids` or a (commune, folded name, birth year)
