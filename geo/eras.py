@@ -22,7 +22,7 @@ from core.errors import Invalid
 
 from .areas import REORGANISED_ON as START_2025
 from .areas import installation_structure, structure_on  # noqa: F401  (re-exported for the record checks' callers)
-from .models import Structure
+from .models import Level, Structure
 
 
 def wrong_era(structure: str, on: dt.date) -> bool:
@@ -149,16 +149,31 @@ def refuse_counterparts(unit, on: dt.date, others, *, field: str | None = "commu
     raise Invalid(
         f"{what_vi} ngày {day} (trước 01/07/2025) không thể ghi vào {unit.name}, một đơn vị hành chính từ "
         f"01/07/2025 được lập từ nhiều xã/phường cũ ({names}): hồ sơ giữ đơn vị của thời điểm đó, nhưng không rõ "
-        "người này ở xã/phường cũ nào, nên cần ghi xã/phường cũ của người này. Hiện chưa có cách ghi xã/phường cũ "
-        "cho người đăng ký thẳng vào xã/phường hiện hành (chỉ chức năng chuyển địa bàn ghi xã cũ): hãy báo quản "
-        "trị hệ thống.",
+        "người này ở xã/phường cũ nào, nên cần ghi xã/phường cũ của người này (chức năng chuyển địa bàn ghi "
+        "cho người được chuyển; với người khác: sửa hồ sơ người dân, mục “Xã/phường cũ (trước 01/07/2025)”), rồi ghi lại.",
         f"{what_en} dated {day} (before 01/07/2025) cannot be put on {unit.name}, an administrative unit from "
         f"01/07/2025 made of several former communes ({names}): a record keeps the unit of its time, but which of "
-        "them the person lived in is not known, so his former commune must be set. There is no way yet to set the "
-        "former commune of a person registered directly on a commune of today (only the re-homing flow records it): "
-        "ask the administrator.",
+        "them the person lived in is not known, so his former commune must be set (the re-homing flow sets it for the "
+        "people it moves; for anyone else, edit the person's record, field “Former commune (before 01/07/2025)”), then "
+        "record this again.",
         field=field,
     )
+
+
+def check_former_commune(commune, former, *, field: str | None = "former_commune") -> None:
+    """A person's former commune (where he lived before 01/07/2025, for his records of that time) is a pre-2025
+    commune, and only someone living on a commune of today has one. It need not be a predecessor of his commune
+    today: he may have moved since."""
+    if former is None:
+        return
+    if former.structure != Structure.PRE_2025 or former.level != Level.COMMUNE:
+        raise Invalid(f"{former.name} không phải xã/phường trước 01/07/2025.",
+                      f"{former.name} is not a commune of before 01/07/2025.", field=field)
+    if commune is not None and commune.structure != Structure.FROM_2025:
+        raise Invalid(f"Người đang ở {commune.name} (xã/phường trước 01/07/2025) không có xã/phường cũ: chỉ người ở "
+                      "xã/phường hiện hành mới ghi xã/phường cũ.",
+                      f"A person living on {commune.name} (a commune of before 01/07/2025) has no former commune: only "
+                      "someone on a commune of today has one.", field=field)
 
 
 def check_population_year(unit, year: int | None, *, field: str | None = "year") -> None:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import visible_units
+from geo import areas
 from geo.models import AdministrativeUnit, Level, Village
 
 from .choices import Comorbidity
@@ -27,6 +28,9 @@ class PersonForm(forms.ModelForm):
     guardian_phone = forms.CharField(label=_("Điện thoại người giám hộ"), max_length=20, required=False,
                                      widget=forms.TextInput(attrs={"inputmode": "tel"}))
 
+    # Not a model-form field (re-homing owns the column, `editable=False`): offered on 2025 installations below.
+    former_commune = forms.ModelChoiceField(queryset=AdministrativeUnit.objects.none(), required=False)
+
     class Meta:
         model = Person
         fields = [
@@ -40,6 +44,22 @@ class PersonForm(forms.ModelForm):
         communes = visible_units(user).filter(level=Level.COMMUNE)
         self.fields["commune"].queryset = communes.select_related("parent")
         self.fields["village"].queryset = Village.objects.filter(commune__in=communes)
+        if areas.installation_structure() == areas.FROM_2025:
+            # Where someone registered on a commune of today lived before 01/07/2025, so that his records of that
+            # time go on its unit (geo.eras); re-homing sets it for the people it moves.
+            former = self.fields["former_commune"]
+            choices = communes.filter(structure=areas.PRE_2025)
+            if self.instance.former_commune_id:  # kept even when outside the user's area (he moved since)
+                choices = choices | AdministrativeUnit.objects.filter(pk=self.instance.former_commune_id)
+            former.queryset = choices.select_related("parent")
+            former.initial = self.instance.former_commune_id
+            former.label_from_instance = lambda unit: unit.full_name()  # names repeat across former districts
+            former.required = False
+            former.label = _("Xã/phường cũ (trước 01/07/2025)")
+            former.help_text = _("Nơi ở trước ngày sắp xếp đơn vị hành chính, nếu đã biết: các hồ sơ trước ngày đó "
+                                 "(mũi tiêm, ca bệnh) được ghi vào xã/phường cũ này.")
+        else:
+            del self.fields["former_commune"]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:

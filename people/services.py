@@ -9,7 +9,7 @@ from audit.services import diff, record
 from core.concurrency import touched, update_versioned
 from core.dataversion import bump
 from core.text import fold, normalize_name
-from geo.eras import check_move
+from geo.eras import check_former_commune, check_move
 
 from .models import Person
 from .rules import Invalid, check_id, normalize_phone
@@ -17,7 +17,7 @@ from .validators import check_name
 
 EDITABLE_FIELDS = [
     "full_name", "date_of_birth", "birth_year", "sex", "id_kind", "id_number", "phone", "ethnicity", "occupation",
-    "workplace", "commune", "village", "street", "comorbidities", "is_pregnant", "is_immunocompromised",
+    "workplace", "commune", "village", "street", "former_commune", "comorbidities", "is_pregnant", "is_immunocompromised",
     "guardian", "guardian_name", "guardian_phone",
 ]
 
@@ -64,6 +64,7 @@ def clean_person_data(data: dict) -> dict:
     village = data.get("village")
     if village is not None and data.get("commune") is not None and village.commune_id != data["commune"].pk:
         raise Invalid("Thôn/làng không thuộc xã đã chọn.", "The village is not in the chosen commune.")
+    check_former_commune(data.get("commune"), data.get("former_commune"))
     return data
 
 

@@ -131,7 +131,7 @@ def test_doses_and_visits_lie_on_the_persons_commune_of_their_date(personas, com
                                   given_on=dt.date(2021, 9, 1))
     assert refused_before(old_dose.value, dt.date(2021, 9, 1))
     assert commune_b.name in old_dose.value.vi and "Xã Đăk Pék" in old_dose.value.en
-    assert "former commune must be set" in old_dose.value.en and "no way yet" in old_dose.value.en
+    assert "former commune must be set" in old_dose.value.en and "Former commune (before 01/07/2025)" in old_dose.value.en
     assert not Injection.objects.filter(person=registered_since).exists()
     # Re-homed: his 2021 dose lies on his former commune, his visit of today on the new one.
     rehomed = make_person(new_commune, full_name="Phạm Văn Cường", date_of_birth=dt.date(1970, 5, 10), former_commune=commune_b)
@@ -480,3 +480,47 @@ def test_a_directive_of_2021_names_the_commune_committee_of_its_time(personas, k
     later.refresh_from_db()
     services.confirm_directive(later, by=personas["health_dept"], tasks=tasks)  # the same body, on today's map
     assert Task.objects.filter(directive=later).exists()
+
+
+def test_a_newcomer_s_former_commune_is_set_on_his_record_and_his_old_dose_then_goes_there(
+        commune_b, new_commune, client_for):
+    """A 2020 dose of someone registered on a 2025 commune made of several former ones is refused until his former
+    commune is known; the person form sets it (a pre-2025 commune, audited), and the dose then lies on it. Someone on
+    a pre-2025 commune has no former commune."""
+    from django.forms.models import model_to_dict
+
+    from audit.models import AuditEvent
+    from diseases.packs import install_missing, load, shipped_pack
+    from people.models import Person
+    from vaccination.models import Product
+    from vaccination.services import record_routine_dose
+
+    install_missing("covid19")
+    load(shipped_pack("measles"), "measles.yaml")
+    mr = Product.objects.get(code="mr")
+    officer = make_user("so_y_te_qn_former", "health_dept", new_commune.parent)
+    newcomer = make_person(new_commune, full_name="Lê Bảo Duy", date_of_birth=dt.date(2019, 3, 1))
+    with pytest.raises(Invalid) as exc:
+        record_routine_dose(by=None, person=newcomer, product=mr, given_on=dt.date(2020, 3, 1))
+    assert "Xã/phường cũ (trước 01/07/2025)" in exc.value.vi and "Former commune (before 01/07/2025)" in exc.value.en
+    web = client_for(officer)
+    page = web.get(f"/people/{newcomer.pk}/sua/").content.decode()
+    assert 'name="former_commune"' in page and f'value="{commune_b.pk}"' in page
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(newcomer).items()
+            if k in ("full_name", "birth_year", "sex", "id_kind", "id_number", "phone", "commune", "street")}
+    data.update(date_of_birth="01/03/2019", former_commune=commune_b.pk, version=newcomer.version)
+    assert web.post(f"/people/{newcomer.pk}/sua/", data).status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.former_commune_id == commune_b.pk
+    assert AuditEvent.objects.filter(target_type="people.person", target_id=str(newcomer.pk), action="update",
+                                     changes__has_key="former_commune").exists()
+    dose = record_routine_dose(by=None, person=Person.objects.get(pk=newcomer.pk), product=mr, given_on=dt.date(2020, 3, 1))
+    assert dose.commune_id == commune_b.pk
+    # A 2025 commune is not a former commune, and someone still on a pre-2025 commune has none.
+    from people.services import update_person
+
+    with pytest.raises(Invalid):
+        update_person(by=officer, person=newcomer, data={"former_commune": new_commune}, expected_version=newcomer.version)
+    old_timer = make_person(commune_b, full_name="Lê Bảo Châu", date_of_birth=dt.date(2019, 3, 1))
+    with pytest.raises(Invalid):
+        update_person(by=officer, person=old_timer, data={"former_commune": commune_b}, expected_version=old_timer.version)
