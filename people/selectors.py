@@ -40,3 +40,49 @@ def possible_duplicates(user, *, full_name: str, birth_year: int, commune, date_
     year of birth only."""
     qs = same_person_candidates(full_name=full_name, birth_year=birth_year, commune=commune, date_of_birth=date_of_birth)
     return list(scope(qs, user).order_by("pk").values("id", "full_name", "birth_year")[:limit])
+
+
+# --- counting people on the units of their time (docs/geo.md, "What counts where after a re-homing") -------------
+def of_their_time(area) -> bool:
+    """Whether people are counted on `area` at their commune of the time (pre-2025 units and regions of pre-2025
+    communes): a re-homed person still counts on the pre-2025 commune he lived in (`former_commune`). On the 2025 map
+    everyone counts on his current commune, and the pre-2025 communes roll up into their successors (geo.areas)."""
+    from geo import areas
+
+    if areas.is_region(area):
+        paths = area.commune_paths()
+        return bool(paths) and not any(p.startswith("/n") for p in paths)
+    return area is not None and not area.is_post_2025
+
+
+def rehomed_from(commune_ids):
+    """Ids of the people re-homed from these (pre-2025) communes: a subquery on the `former_commune` index."""
+    return Person.objects.filter(former_commune_id__in=commune_ids).values("id")
+
+
+def people_of_communes_q(commune_ids, *, of_their_time: bool):
+    """Filter of the people of these communes for a count: on the pre-2025 map (`of_their_time`) also the people
+    re-homed from them (a re-homed person's commune is a 2025 one, so nobody counts twice)."""
+    from django.db.models import Q
+
+    q = Q(commune_id__in=commune_ids)
+    return q | Q(former_commune_id__in=commune_ids) if of_their_time else q
+
+
+def summary_of_communes_q(commune_ids, *, of_their_time: bool, person_field: str = "person_id"):
+    """The same filter for a per-person summary row with its own `commune_id` that follows the person (the
+    vaccination summary): the re-homed people of these communes through `rehomed_from`."""
+    from django.db.models import Q
+
+    q = Q(commune_id__in=commune_ids)
+    return q | Q(**{f"{person_field}__in": rehomed_from(commune_ids)}) if of_their_time else q
+
+
+def summary_of_communes_sql(commune_ids, *, of_their_time: bool, person_column: str = "person_id") -> tuple[str, list]:
+    """(SQL condition, params) of `summary_of_communes_q` for raw queries over such a summary table."""
+    ids = [int(i) for i in commune_ids]
+    listed = ",".join(map(str, ids)) or "NULL"
+    if not of_their_time or not ids:
+        return f"commune_id IN ({listed})", []
+    sub, params = rehomed_from(ids).query.sql_with_params()
+    return f"(commune_id IN ({listed}) OR {person_column} IN ({sub}))", list(params)
