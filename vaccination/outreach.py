@@ -269,13 +269,13 @@ def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int, st
     start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
     from people import selectors as people_selectors
 
-    where, where_params = people_selectors.summary_of_communes_sql(
-        ids, of_their_time=people_selectors.of_their_time(campaign.unit))
+    rows = people_selectors.summary_rows_sql("vaccination_personvaccination", ids,
+                                             of_their_time=people_selectors.of_their_time(campaign.unit))
     with connection.cursor() as cur:
         cur.execute(f"""SELECT COUNT(CASE WHEN {field} <= %s THEN 1 END),
                                COUNT(CASE WHEN {field} BETWEEN %s AND %s THEN 1 END)
-                        FROM vaccination_personvaccination WHERE {where} AND {age_sql}""",
-                    [on, start, on, *where_params, *params])
+                        FROM {rows} s WHERE {age_sql}""",
+                    [on, start, on, *params])
         achieved, recent = cur.fetchone()
     return (achieved, recent, *_denominator(campaign, ids, on))
 

@@ -283,17 +283,17 @@ def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccina
         f"WHEN birth_date > %s THEN '{bands[i - 1][0]}'" for i in range(1, len(bands))
     ) + f" ELSE '{bands[-1][0]}' END"
     case_params = [_years_before(on, lo) for _band, (lo, _hi) in bands[1:]]
-    where, where_params = people_selectors.summary_of_communes_sql(commune_ids, of_their_time=of_their_time)
+    rows = people_selectors.summary_rows_sql(table, commune_ids, of_their_time=of_their_time)
     sql = f"""
         SELECT {case} AS band,
                COUNT(*),
                COUNT(CASE WHEN primary_done_on <= %s THEN 1 END),
                COUNT(CASE WHEN booster1_on <= %s THEN 1 END)
-        FROM {table}
-        WHERE {where} AND first_on <= %s
+        FROM {rows} s
+        WHERE first_on <= %s
         GROUP BY 1"""
     with connection.cursor() as cur:
-        cur.execute(sql, [*case_params, on, on, *where_params, on])
+        cur.execute(sql, [*case_params, on, on, on])
         for band, dose1, full, booster in cur.fetchall():
             out[band] = {"dose1": dose1, "full": full, "booster": booster}
     return out
