@@ -140,3 +140,37 @@ def test_levels_sources_count_rehomed_people_on_pre2025_units_only(history, comm
     # The 2025 commune counts its current residents (the re-homed included) on its own: no pre-2025 key there.
     assert got["new"]["high_risk_full_pct"] == 100.0
     assert services.coverage_for_levels_rollup({commune_a.pk: ["old"]}, DAY_2022)["old"]["high_risk_full_pct"] is None
+
+
+@pytest.fixture
+def measles(db):
+    """The shipped measles pack, as an installation loads it."""
+    from diseases.models import Disease
+    from diseases.packs import install_missing, load, shipped_pack
+    from diseases.seed_covid19 import install
+
+    install()
+    install_missing("covid19")
+    load(shipped_pack("measles"), "measles.yaml")
+    return Disease.objects.get(code="measles")
+
+
+def test_a_pre2025_catch_up_campaign_keeps_its_children_and_door_to_door_list(commune_a, measles, personas):
+    village = Village.objects.create(commune=commune_a, name="Thôn 1")
+    children = [make_person(commune_a, full_name=f"Bé {i}", date_of_birth=D(2019, 1, 1 + i), village=village)
+                for i in range(3)]
+    campaign = Campaign.objects.create(name="Tiêm bù sởi 2024", target="catch_up", disease=measles, age_min=1,
+                                       age_min_months=12, age_below=11, target_doses=2, starts_on=D(2024, 3, 15),
+                                       deadline=D(2024, 3, 31), unit=commune_a)
+    on = D(2024, 3, 20)
+
+    def figures():
+        prog = outreach.progress(campaign, on)
+        return (sorted(outreach.catch_up_targets(campaign, on).values_list("pk", flat=True)),
+                sorted(e.person.pk for e in outreach.catch_up_door_to_door(campaign, village, on)),
+                (prog.achieved, prog.denominator, prog.registry))
+
+    before = figures()
+    assert before[0] == before[1] == sorted(c.pk for c in children) and before[2] == (0, 3, 3)
+    run(personas["health_dept"])
+    assert figures() == before
