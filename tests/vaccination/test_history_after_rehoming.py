@@ -174,3 +174,16 @@ def test_a_pre2025_catch_up_campaign_keeps_its_children_and_door_to_door_list(co
     assert before[0] == before[1] == sorted(c.pk for c in children) and before[2] == (0, 3, 3)
     run(personas["health_dept"])
     assert figures() == before
+
+
+def test_the_campaigns_page_shows_a_2021_campaigns_real_progress_after_a_rehoming(history, personas, client_for):
+    import re
+
+    def row():
+        page = client_for(personas["health_dept"]).get("/vaccination/chi-tieu/").content.decode()
+        return re.search(r"<tr[^>]*><td>Mũi 1 cho 18\+</td>.*?</tr>", page, re.S).group(0)
+
+    before = row()
+    assert "3 / 3" in before and "Đã đạt chỉ tiêu" in before and "Không kịp hạn" not in before
+    run(personas["health_dept"])
+    assert row() == before
