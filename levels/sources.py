@@ -182,7 +182,10 @@ def _coverage(targets, rollup, on, population_rows):
     # One pass for all units on the communes already mapped to them (never a query set per unit): vaccination sums
     # numerators and denominators per unit (coverage_for_levels_many's figures).
     owners = {cid: [t.unit.path for t in ts] for cid, ts in rollup.items() if ts}
-    by_path = vaccination_selectors.coverage_for_levels_rollup(owners, on, population_rows) if owners else {}
+    # A pre-2025 unit counts the people of its time, re-homed since or not (docs/geo.md, re-homing).
+    era_keys = {t.unit.path for t in targets.values() if not t.unit.is_post_2025}
+    by_path = (vaccination_selectors.coverage_for_levels_rollup(owners, on, population_rows, era_keys)
+               if owners else {})
     origin = _coverage_origin(on)
     for t in targets.values():
         _set_coverage(t, by_path.get(t.unit.path, {}), on, origin)

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import insert_from_select
+from core.dataversion import bump
 from core.errors import Invalid
 from geo.models import AdministrativeUnit, Structure, UnitCorrespondence, Village
 
@@ -291,6 +292,7 @@ def apply_moves(*, run: RehomingRun | None = None, move_ids: list[int] | None = 
     _audit(by=by, where=where, params=params, reverse=False,
            note="Chuyển sang xã/phường từ 01/07/2025 (chuyển địa bàn) / Re-homed to the 2025 commune")
     t2 = time.monotonic()
+    bump("people")  # cached counts by commune (core.dataversion)
     persons_rehomed.send(sender=RehomingMove, moves_sql=_moves_sql(where, State.MOVED), params=params, undo=False, by=by)
     if timings is not None:
         timings.update(seconds_audit=round(t2 - t1, 1), seconds_care_records=round(time.monotonic() - t2, 1))
@@ -322,6 +324,7 @@ def undo_run(*, run: RehomingRun, by) -> int:
             [now, *params, State.UNDONE])
     _audit(by=by, where=where, params=params, reverse=True,
            note=f"Hoàn tác lượt chuyển địa bàn #{run.pk} / Re-homing run #{run.pk} undone")
+    bump("people")  # cached counts by commune (core.dataversion)
     persons_rehomed.send(sender=RehomingMove, moves_sql=_moves_sql(where, State.UNDONE), params=params, undo=True, by=by)
     RehomingMove.objects.filter(run=run, state__in=PENDING).update(state=State.UNDONE)
     RehomingRun.objects.filter(pk=run.pk).update(status=RehomingRun.Status.UNDONE, undone_at=now,

@@ -109,10 +109,18 @@ def _denominator(campaign: Campaign, ids: list[int], on: dt.date) -> tuple[int, 
     return registry, "registry", registry
 
 
-def people_in_range(campaign: Campaign, ids: list[int], on: dt.date):
+def _people_of(campaign: Campaign, ids):
+    """The registry's people of the campaign's communes: on a pre-2025 unit (a campaign started before 01/07/2025),
+    the people of its time, re-homed since or not (docs/geo.md, re-homing)."""
+    from people import selectors as people_selectors
     from people.models import Person
 
-    qs = Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
+    q = people_selectors.people_of_communes_q(ids, of_their_time=people_selectors.of_their_time(campaign.unit))
+    return Person.objects.filter(q, merged_into__isnull=True)
+
+
+def people_in_range(campaign: Campaign, ids: list[int], on: dt.date):
+    qs = _people_of(campaign, ids)
     return qs.filter(_age_q(on, campaign.age_min, campaign.age_below, min_months=campaign.age_min_months))
 
 
@@ -162,10 +170,8 @@ def _reached(campaign: Campaign, on: dt.date):
 
 def catch_up_people(campaign: Campaign, on: dt.date, *, village=None, commune_ids: list[int] | None = None):
     """Everyone of the campaign's age range in its units (the registry)."""
-    from people.models import Person
-
     ids = commune_ids if commune_ids is not None else services.communes_of(campaign.unit)
-    qs = Person.objects.filter(commune_id__in=ids, merged_into__isnull=True)
+    qs = _people_of(campaign, ids)
     if village is not None:
         qs = qs.filter(village=village)
     return qs.filter(_age_q(on, campaign.age_min, campaign.age_below, min_months=campaign.age_min_months))
@@ -261,11 +267,14 @@ def _progress_counts(campaign: Campaign, on: dt.date) -> tuple[int, int, int, st
         age_sql += " AND birth_date > %s"
         params.append(_cut(on, campaign.age_below))
     start = on - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
-    in_ids = ",".join(str(int(i)) for i in ids) or "NULL"
+    from people import selectors as people_selectors
+
+    rows = people_selectors.summary_rows_sql("vaccination_personvaccination", ids,
+                                             of_their_time=people_selectors.of_their_time(campaign.unit))
     with connection.cursor() as cur:
         cur.execute(f"""SELECT COUNT(CASE WHEN {field} <= %s THEN 1 END),
                                COUNT(CASE WHEN {field} BETWEEN %s AND %s THEN 1 END)
-                        FROM vaccination_personvaccination WHERE commune_id IN ({in_ids}) AND {age_sql}""",
+                        FROM {rows} s WHERE {age_sql}""",
                     [on, start, on, *params])
         achieved, recent = cur.fetchone()
     return (achieved, recent, *_denominator(campaign, ids, on))

@@ -5,6 +5,7 @@ one UPDATE for all the people a re-homing moved or put back. Doses keep the comm
 from django.db import connection
 from django.dispatch import receiver
 
+from core.dataversion import bump
 from people.models import Person
 from people.signals import persons_rehomed
 
@@ -20,3 +21,5 @@ def rehome_summary(sender, *, moves_sql: str, params, undo: bool, **kwargs):
         cur.execute(
             f"""UPDATE {SUMMARY} SET commune_id = p.commune_id FROM ({moves_sql}) x, {people} p
                 WHERE x.person_id = {SUMMARY}.person_id AND p.id = x.person_id""", params)
+    # Cached coverage and campaign figures of the 2025 units change (pre-2025 units count people of their time).
+    bump("vaccination")

@@ -185,11 +185,12 @@ def campaign_by_id(pk):
         return Campaign.objects.filter(pk=int(pk), target=Campaign.Target.CATCH_UP).first()
     except (TypeError, ValueError):
         return None
-def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) -> dict:
+def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None, era_keys=()) -> dict:
     """The same figures summed over groups of communes: `owners` = {commune id: keys it adds to} → {key: figures}
     (levels' country-wide assessment, which has already mapped every commune to the units above it).
-    `population_rows`: those of `population_rows_for_levels`, when the caller read them for its own use."""
-    return services.coverage_for_levels_rollup(owners, on, population_rows)
+    `population_rows`: those of `population_rows_for_levels`, when the caller read them for its own use.
+    `era_keys`: the keys of pre-2025 units, which count re-homed people on their commune of the time."""
+    return services.coverage_for_levels_rollup(owners, on, population_rows, era_keys)
 
 
 def population_rows_for_levels(commune_ids) -> list[dict]:

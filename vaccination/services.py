@@ -23,6 +23,7 @@ from geo.models import AGE_BAND_BOUNDS, AdministrativeUnit, Level, PopulationEst
 from geo.services import age_cohorts as geo_age_cohorts
 from geo.services import population_at as geo_population_at
 from geo.services import population_by_band as geo_population_by_band
+from people import selectors as people_selectors
 
 from . import rules
 from .models import DoseKind, DosePolicy, Injection, PersonVaccination, Product, Schedule
@@ -270,8 +271,10 @@ def population(unit_or_ids, on: dt.date) -> tuple[dict[str, int], int | None]:
     return geo_age_cohorts(out, on.year - year), year
 
 
-def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccination_personvaccination") -> dict[str, dict[str, int]]:
-    """One grouped query over PersonVaccination: people with ≥1 dose, primary series complete, ≥1 booster by `on`."""
+def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccination_personvaccination",
+                   of_their_time: bool = False) -> dict[str, dict[str, int]]:
+    """One grouped query over PersonVaccination: people with ≥1 dose, primary series complete, ≥1 booster by `on`.
+    `of_their_time` (a pre-2025 unit, people_selectors.of_their_time): re-homed people count on their former commune."""
     out = {b: {d: 0 for d in DOSES} for b in BANDS}
     if not commune_ids:
         return out
@@ -280,14 +283,14 @@ def counts_by_band(commune_ids: list[int], on: dt.date, *, table: str = "vaccina
         f"WHEN birth_date > %s THEN '{bands[i - 1][0]}'" for i in range(1, len(bands))
     ) + f" ELSE '{bands[-1][0]}' END"
     case_params = [_years_before(on, lo) for _band, (lo, _hi) in bands[1:]]
-    ids = ",".join(str(int(i)) for i in commune_ids)
+    rows = people_selectors.summary_rows_sql(table, commune_ids, of_their_time=of_their_time)
     sql = f"""
         SELECT {case} AS band,
                COUNT(*),
                COUNT(CASE WHEN primary_done_on <= %s THEN 1 END),
                COUNT(CASE WHEN booster1_on <= %s THEN 1 END)
-        FROM {table}
-        WHERE commune_id IN ({ids}) AND first_on <= %s
+        FROM {rows} s
+        WHERE first_on <= %s
         GROUP BY 1"""
     with connection.cursor() as cur:
         cur.execute(sql, [*case_params, on, on, on])
@@ -338,9 +341,10 @@ def denominator_note(cov: dict) -> dict:
     return {"vi": vi, "en": en}
 
 
-def registry_by_band(commune_ids: list[int], on: dt.date) -> dict[str, int]:
+def registry_by_band(commune_ids: list[int], on: dt.date, *, of_their_time: bool = False) -> dict[str, int]:
     """People in the registry (not merged) living in the communes, by their age band on `on`: one query. Shown next
-    to the official population so that a page says which one is the denominator and how far apart they are."""
+    to the official population so that a page says which one is the denominator and how far apart they are.
+    `of_their_time`: as counts_by_band."""
     from people.models import Person
 
     out = dict.fromkeys(BANDS, 0)
@@ -353,7 +357,8 @@ def registry_by_band(commune_ids: list[int], on: dt.date) -> dict[str, int]:
         by_date = Q(date_of_birth__gt=oldest, date_of_birth__lte=youngest)
         by_year = Q(date_of_birth__isnull=True, birth_year__gt=on.year - hi - 1, birth_year__lte=on.year - lo)
         aggs[band] = Count("id", filter=by_date | by_year)
-    row = Person.objects.filter(commune_id__in=commune_ids, merged_into__isnull=True).aggregate(**{
+    row = Person.objects.filter(people_selectors.people_of_communes_q(commune_ids, of_their_time=of_their_time),
+                                merged_into__isnull=True).aggregate(**{
         f"b{i}": agg for i, agg in enumerate(aggs.values())})
     for i, band in enumerate(aggs):
         out[band] = row[f"b{i}"] or 0
@@ -381,12 +386,13 @@ COVERAGE_SOURCES = ("vaccination", "population")
 
 def _coverage(unit: AdministrativeUnit, on: dt.date) -> dict:
     ids = communes_of(unit)
-    counts = counts_by_band(ids, on)
+    era = people_selectors.of_their_time(unit)  # a pre-2025 unit counts its re-homed people (docs/geo.md)
+    counts = counts_by_band(ids, on, of_their_time=era)
     # Denominators at the date (geo.services.population_at): the official estimates, aged by cohort to `on` when
     # the table of that year is not imported, so a band's coverage does not exceed 100 % because people aged.
     at = geo_population_at(unit, on)
     pop, year = at["bands"], at["year"]
-    registry = registry_by_band(ids, on)
+    registry = registry_by_band(ids, on, of_their_time=era)
     result = {"unit_id": unit.pk, "unit": unit.name, "on": on, "population_year": year, "bands": {}, "groups": {},
               "population_aged_years": at["aged_years"], "denominator": "population", "registry": registry,
               "population": pop,
@@ -412,21 +418,22 @@ def _primary_done_by(on: dt.date) -> LessThanOrEqual:
     return LessThanOrEqual(done_on, on)
 
 
-def high_risk_counts(commune_ids: list[int], on: dt.date) -> tuple[int, int]:
+def high_risk_counts(commune_ids: list[int], on: dt.date, *, of_their_time: bool = False) -> tuple[int, int]:
     """People with a recorded comorbidity or immunocompromised: (total, primary series complete by `on`). Cached under
-    the versions of the people registry and the doses (core.dataversion)."""
+    the versions of the people registry and the doses (core.dataversion). `of_their_time`: as counts_by_band."""
     import hashlib
 
     ids = sorted(int(i) for i in commune_ids)
     digest = hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    return tuple(cached(("high_risk", digest, on.isoformat()), versions=("vaccination", "people"),
-                        compute=lambda: _high_risk_counts(ids, on)))
+    return tuple(cached(("high_risk", digest, int(of_their_time), on.isoformat()), versions=("vaccination", "people"),
+                        compute=lambda: _high_risk_counts(ids, on, of_their_time)))
 
 
-def _high_risk_counts(commune_ids: list[int], on: dt.date) -> tuple[int, int]:
+def _high_risk_counts(commune_ids: list[int], on: dt.date, of_their_time: bool = False) -> tuple[int, int]:
     from people.models import Person
 
-    agg = Person.objects.filter(commune_id__in=commune_ids, merged_into__isnull=True).filter(
+    agg = Person.objects.filter(people_selectors.people_of_communes_q(commune_ids, of_their_time=of_their_time),
+                                merged_into__isnull=True).filter(
         ~Q(comorbidities=[]) | Q(is_immunocompromised=True)
     ).aggregate(total=Count("id"), full=Count("id", filter=_primary_done_by(on)))
     return agg["total"] or 0, agg["full"] or 0
@@ -435,7 +442,7 @@ def _high_risk_counts(commune_ids: list[int], on: dt.date) -> tuple[int, int]:
 def coverage_for_levels(unit: AdministrativeUnit, on: dt.date) -> dict:
     """Figures the epidemic-level rules (128/NQ-CP, 4800 → 218/QĐ-BYT) need, as percentages (None: no denominator)."""
     cov = coverage(unit, on)
-    hr_total, hr_full = high_risk_counts(communes_of(unit), on)
+    hr_total, hr_full = high_risk_counts(communes_of(unit), on, of_their_time=people_selectors.of_their_time(unit))
     return {
         "adult_1dose_pct": cov["groups"]["18+"]["dose1"]["percentage"],
         "age50_full_pct": cov["groups"]["50+"]["full"]["percentage"],
@@ -472,7 +479,8 @@ def coverage_for_levels_many(units, on: dt.date) -> dict[int, dict]:
         for old, new in areas.rollup_map(areas.FROM_2025).items():
             if old != new and new in owners:
                 owners[old] |= owners[new]
-    by_path = coverage_for_levels_rollup(owners, on)
+    # Pre-2025 units count the people of their time, re-homed or not (docs/geo.md).
+    by_path = coverage_for_levels_rollup(owners, on, era_keys={u.path for u in units if not u.is_post_2025})
     none = dict.fromkeys(("adult_1dose_pct", "age50_full_pct", "high_risk_full_pct", "full_pct"))
     return {pk: by_path.get(path, none) for path, pks in targets.items() for pk in pks}
 
@@ -502,13 +510,15 @@ def aged_sums(bands: dict[str, int], aged_years: int, groups=LEVEL_GROUPS) -> di
     return {g: sum(aged.get(b, 0) for b in members) for g, members in groups.items()}
 
 
-def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) -> dict:
+def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None, era_keys=()) -> dict:
     """The coverage figures of `coverage_for_levels`, summed over groups of communes: `owners` maps a commune id to
     the keys (unit paths, ids…) whose figures it adds to → {key: figures} for every key named. Numerators and
     denominators are summed per key, then divided (a rate is never averaged). Three grouped queries for all keys:
     the doses, the high-risk people, the population (each commune's latest year not after `on`, else its earliest,
     aged by cohort to `on` like geo.services.population_at; `population_rows`: those of `population_rows_for_levels`
-    when the caller has read them already)."""
+    when the caller has read them already). `era_keys`: the keys of pre-2025 units, where a re-homed person still
+    counts on the pre-2025 commune of his time (two more grouped queries over the re-homed people of those communes);
+    everywhere else a person counts on his current commune, in the keys it adds to.)"""
     from collections import defaultdict
 
     from people.models import Person
@@ -537,6 +547,41 @@ def coverage_for_levels_rollup(owners: dict, on: dt.date, population_rows=None) 
             for key in owners[r["commune_id"]]:
                 acc[key]["hr_total"] += r["total"]
                 acc[key]["hr_full"] += r["full"]
+        era_keys = set(era_keys)
+        era = {cid: [k for k in owners[cid] if k in era_keys] for cid in ids} if era_keys else {}
+        era = {cid: keys for cid, keys in era.items() if keys}
+        if era:
+            # The people re-homed from these pre-2025 communes: their summary and record sit on a 2025 commune (which
+            # adds to 2025 keys only), so they are added here to the pre-2025 keys of the commune of their time.
+            era_in = ids_in(sorted(era))
+            listed = ",".join(str(int(i)) for i in sorted(era))
+            # The summary has no key to the person: joined on his id (one index probe per re-homed person).
+            with connection.cursor() as cur:
+                cur.execute(f"""
+                    SELECT p.former_commune_id,
+                           COUNT(CASE WHEN s.birth_date <= %s THEN 1 END),
+                           COUNT(CASE WHEN s.birth_date <= %s AND s.primary_done_on <= %s THEN 1 END),
+                           COUNT(CASE WHEN s.primary_done_on <= %s THEN 1 END)
+                    FROM {PersonVaccination._meta.db_table} s JOIN {Person._meta.db_table} p ON p.id = s.person_id
+                    WHERE p.former_commune_id IN ({listed}) AND s.first_on <= %s
+                    GROUP BY p.former_commune_id""", [adult_cut, elderly_cut, on, on, on])
+                rehomed_doses = cur.fetchall()
+            for former, adult1, elderly_full, full in rehomed_doses:
+                for key in era[former]:
+                    a = acc[key]
+                    a["adult1"] += adult1
+                    a["elderly_full"] += elderly_full
+                    a["full"] += full
+            rehomed_high_risk = (
+                Person.objects.filter(former_commune_id__in=era_in, merged_into__isnull=True)
+                .filter(~Q(comorbidities=[]) | Q(is_immunocompromised=True))
+                .values("former_commune_id").annotate(total=Count("id"), full=Count("id", filter=_primary_done_by(on)))
+                .order_by()
+            )
+            for r in rehomed_high_risk:
+                for key in era[r["former_commune_id"]]:
+                    acc[key]["hr_total"] += r["total"]
+                    acc[key]["hr_full"] += r["full"]
         # Denominators: each commune's latest population year not after `on` (else its earliest), its bands summed per
         # key and years of ageing, then aged once to `on` (the 50–64 of 2021 are partly 65+ in 2024, as in the doses).
         rows = population_rows_for_levels(in_ids) if population_rows is None else population_rows
@@ -806,13 +851,14 @@ def _coverage_trend(unit: AdministrativeUnit, on: dt.date, months: int, group: s
         dates.append(end)
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     ids = communes_of(unit)
+    era = people_selectors.of_their_time(unit)
     dens: dict[int, int] = {}
     points = []
     for d in reversed(dates):
         if d.year not in dens:
             pop = geo_population_at(unit, d)["bands"]
             dens[d.year] = sum(pop[b] for b in members)
-        counts = counts_by_band(ids, d)
+        counts = counts_by_band(ids, d, of_their_time=era)
         point = {"on": d}
         for k in DOSES:
             cell = _cell(sum(counts[b][k] for b in members), dens[d.year])
