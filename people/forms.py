@@ -53,7 +53,8 @@ class PersonForm(forms.ModelForm):
                 choices = choices | AdministrativeUnit.objects.filter(pk=self.instance.former_commune_id)
             former.queryset = choices.select_related("parent")
             former.initial = self.instance.former_commune_id
-            former.label_from_instance = lambda unit: unit.full_name()  # names repeat across former districts
+            # Names repeat across former districts: the district says which (from the joined parent, no query each).
+            former.label_from_instance = lambda unit: f"{unit.name}, {unit.parent.name}" if unit.parent_id else unit.name
             former.required = False
             former.label = _("Xã/phường cũ (trước 01/07/2025)")
             former.help_text = _("Nơi ở trước ngày sắp xếp đơn vị hành chính, nếu đã biết: các hồ sơ trước ngày đó "
