@@ -93,7 +93,7 @@ def build(ctx) -> None:
     checks, events, dispensings, admissions, transfers = [], [], [], [], []
     last_check, first_med = {}, {}
     end_of_today = _at(today, 16)
-    for cid, confirmed, released, status, setting, birth_year, _commune in cases:
+    for n, (cid, confirmed, released, status, setting, birth_year, _commune) in enumerate(cases):
         events.append(CaseEvent(case_id=cid, at=_at(confirmed, 9), kind="created", text=f"Xác định F0 ngày {confirmed:%d/%m/%Y}"))
         if rng.random() < 0.96:
             given = _at(confirmed, rng.choice([10, 14, 17, 20]))
@@ -101,7 +101,7 @@ def build(ctx) -> None:
                 dispensings.append(Dispensing(case_id=cid, item="package_a", quantity=1, given_at=given))
                 first_med[cid] = given
         if setting != "home":
-            fac = hospital if setting == "hospital" else (sites[cid % len(sites)] if sites else hospital)
+            fac = hospital if setting == "hospital" else (sites[n % len(sites)] if sites else hospital)  # by position, not id (same on every db)
             if fac is not None:
                 admissions.append(Admission(case_id=cid, facility=fac, bed_type=rng.choices(["ordinary", "oxygen"], [85, 15])[0],
                                             admitted_at=_at(confirmed, 12), discharged_at=_at(released, 10) if released else None))
@@ -122,7 +122,7 @@ def build(ctx) -> None:
                 signs = [s.as_dict() for s in rules.warning_signs(warn_rule, age=age, values=values, symptoms=[])]
                 checks.append(Check(case_id=cid, taken_at=at, by_patient=rng.random() < 0.3, respiratory_rate=values["respiratory_rate"],
                                     spo2=values["spo2"], pulse=values["pulse"], temperature=values["temperature"], warning_signs=signs,
-                                    rule_set=warn_rule, idempotency_key=f"demo-{cid}-{at:%m%d%H}"))
+                                    rule_set=warn_rule, idempotency_key=f"demo-{at:%m%d%H}"))
                 last_check[cid] = at
             day += dt.timedelta(days=1)
         if status == "active" and rng.random() < 0.01:

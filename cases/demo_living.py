@@ -188,7 +188,7 @@ def build(ctx) -> None:
                                                                   symptoms=[])] if warn else []
                 checks.append(Check(case_id=cid, taken_at=taken, by_patient=rng.random() < 0.4, respiratory_rate=values["respiratory_rate"],
                                     spo2=values["spo2"], pulse=values["pulse"], temperature=values["temperature"], warning_signs=signs,
-                                    rule_set=warn, idempotency_key=f"demo-living-{cid}-{j}"))
+                                    rule_set=warn, idempotency_key=f"demo-living-{j}"))
                 last_check.setdefault(cid, taken)
         Check.objects.bulk_create(checks, batch_size=5000)
         CaseEvent.objects.bulk_create(events, batch_size=5000)
