@@ -144,15 +144,7 @@ def test_by_default_the_living_era_ends_today_and_every_role_sees_it_on_the_home
         _demo()
         _living_era_is_there(now.date(), now)
         for user in User.objects.exclude(role="").exclude(username="ttyt_kontum").order_by("pk"):
-            client = Client()
-            client.force_login(user)
-            if user.requires_two_factor:
-                from django_otp.plugins.otp_totp.models import TOTPDevice
-
-                device = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})[0]
-                session = client.session
-                session["otp_device_id"] = device.persistent_id
-                session.save()
+            client = _signed_in(user)
             # The leadership's home is the dashboard; its former tiles are the dashboard's "other figures".
             html = client.get("/reports/dieu-hanh/so-lieu-khac/" if user.role == "leadership" else "/").content.decode()
             values = [int(v.replace(".", "")) for v in re.findall(r'<span class="value">([\d.]+)</span>', html)]
